@@ -1,0 +1,43 @@
+# Two entry points that work on a fresh Debian machine (as root, or with sudo):
+#   make demo   install everything, then generate the seed-42 exam with PDFs
+#   make test   install everything, then run the linter and the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
+                texlive-fonts-recommended poppler-utils
+
+.PHONY: demo test setup tex lint bench clean
+
+demo: setup tex
+	$(BIN)/generate-exam --seed 42
+
+test: setup tex lint
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# TeX Live from Debian's packages, installed only when something is missing.
+tex:
+	@if command -v pdflatex >/dev/null && command -v pdftotext >/dev/null \
+	    && kpsewhich exam.cls >/dev/null; then \
+	  echo "TeX Live: present"; \
+	else \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    $(TEX_PACKAGES); \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

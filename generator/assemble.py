@@ -1,0 +1,133 @@
+"""build_exam(): blueprint -> variants -> answered parts.  Pure: no files, no printing.
+
+Each question of each variant draws its parameters from its own keyed stream
+(see :mod:`generator.seeding`) and is solved by the numpy engine; the result is
+the in-memory key from which the LaTeX, the JSON key and LMS files derive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .answers import Answer, make_answer
+from .bank import Bank, Question
+from .blueprint import Blueprint
+from .errors import AnswerError, BankError
+from .seeding import rng_for
+
+
+@dataclass(frozen=True)
+class QuestionVariant:
+    """One question with its drawn parameters and the answer of every leaf part."""
+
+    number: int
+    question: Question
+    params: dict[str, Any]
+    answers: dict[str, Answer]
+
+
+@dataclass(frozen=True)
+class Variant:
+    index: int
+    questions: tuple[QuestionVariant, ...]
+
+
+@dataclass(frozen=True)
+class Exam:
+    blueprint: Blueprint
+    seed: int
+    replica: bool
+    variants: tuple[Variant, ...]
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(qv.question for qv in self.variants[0].questions)
+
+    @property
+    def points(self) -> float:
+        return sum(q.points for q in self.questions)
+
+    @property
+    def bonus_points(self) -> float:
+        return sum(q.bonus_points for q in self.questions)
+
+
+def build_exam(
+    blueprint: Blueprint, bank: Bank, seed: int, *, variants: int = 1, replica: bool = False
+) -> Exam:
+    """Draw and solve every question of ``blueprint`` for ``variants`` variants."""
+    return Exam(
+        blueprint=blueprint,
+        seed=seed,
+        replica=replica,
+        variants=tuple(
+            Variant(
+                v,
+                tuple(
+                    realise(bank[qid], number, seed, v, replica=replica)
+                    for number, qid in enumerate(blueprint.question_ids, start=1)
+                ),
+            )
+            for v in range(variants)
+        ),
+    )
+
+
+def realise(
+    question: Question, number: int, seed: int, variant: int, *, replica: bool = False
+) -> QuestionVariant:
+    """Parameters and answers of one question in one variant."""
+    where = f"question '{question.id}' (seed {seed}, variant {variant})"
+    if replica:
+        if question.replica is None:
+            raise BankError(f"{question.folder}/solve.py: no REPLICA parameters; define them.")
+        params = dict(question.replica)
+    else:
+        params = question.sample(rng_for(seed, question.id, variant))
+    try:
+        params = jsonable(params)
+    except TypeError as exc:
+        raise BankError(
+            f"{where}: sample() returned {exc}; use numbers, strings and lists."
+        ) from exc
+    try:
+        raw = question.solve(params, rng_for(seed, question.id, variant, "checks"))
+    except Exception as exc:
+        raise BankError(f"{where}: solve() failed ({type(exc).__name__}: {exc}).") from exc
+    return QuestionVariant(number, question, params, _answers(question, raw, where))
+
+
+def _answers(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:
+    leaves = {leaf.key: leaf for leaf in question.leaves()}
+    extra = set(raw) - set(leaves)
+    missing = [key for key, leaf in leaves.items() if key not in raw and leaf.answer.kind != "text"]
+    if missing or extra:
+        raise AnswerError(
+            f"{where}: solve() must answer parts {sorted(missing)} and not {sorted(extra)}."
+        )
+    answers = {}
+    for key, leaf in leaves.items():
+        try:
+            answers[key] = make_answer(leaf.answer, raw.get(key))
+        except ValueError as exc:
+            raise AnswerError(f"{where}, part ({key}): {exc}.") from exc
+    return answers
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types for parameters, so the key and the templates see the same values."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"parameter value {value!r} is not JSON-compatible")

@@ -1,0 +1,337 @@
+"""Discover and validate the question bank: one folder per question.
+
+A folder holds ``question.toml`` (id, title, parts with points and answer
+kinds), ``solve.py`` (``sample(rng) -> params`` and ``solve(params, rng) ->
+answers``) and ``question.tex.j2`` (the stem and worked solution of each part,
+as jinja blocks).  Everything is checked when the bank is loaded, so a broken
+question fails before any output is written.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jinja2
+import numpy as np
+
+from .answers import KINDS, AnswerSpec, Tolerance
+from .errors import BankError
+from .resources import bank_dir
+from .templating import fragment_environment
+from .tomlfile import check_fields, expect_type, read_toml
+
+QUESTION_FILE = "question.toml"
+SOLVER_FILE = "solve.py"
+TEMPLATE_FILE = "question.tex.j2"
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+# Answer space left under a part that gives no ``space`` of its own.
+DEFAULT_SPACE = "1.2in"
+
+QUESTION_FIELDS = ("id", "title", "parts")
+QUESTION_OPTIONAL = ("topic", "source", "intro_space")
+PART_OPTIONAL = (
+    "points",
+    "kind",
+    "hint",
+    "space",
+    "bonus",
+    "answer_in_stem",
+    "tolerance",
+    "names",
+    "answer",
+    "rubric",
+    "parts",
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of a question; leaves carry an answer, inner parts group sub-parts."""
+
+    path: tuple[str, ...]
+    points: float
+    bonus: bool
+    hint: str
+    space: str
+    answer: AnswerSpec | None
+    answer_in_stem: bool
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.path[-1]
+
+    @property
+    def key(self) -> str:
+        """Stable id of the part inside its question, e.g. ``b.ii``."""
+        return ".".join(self.path)
+
+    @property
+    def block(self) -> str:
+        """Name of the jinja block holding this part's text, e.g. ``b_ii``."""
+        return "_".join(self.path)
+
+    def printed_label(self, number: int) -> str:
+        """The label as the exam prints it, e.g. ``1(b)(ii)``."""
+        return str(number) + "".join(f"({p})" for p in self.path)
+
+    def leaves(self) -> Iterator[Part]:
+        if not self.parts:
+            yield self
+        for part in self.parts:
+            yield from part.leaves()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A loaded, validated question folder."""
+
+    id: str
+    title: str
+    topic: str
+    source: str
+    folder: Path
+    parts: tuple[Part, ...]
+    template: str
+    sample: Callable[[np.random.Generator], dict[str, Any]]
+    solve: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]]
+    replica: dict[str, Any] | None
+
+    def leaves(self) -> Iterator[Part]:
+        for part in self.parts:
+            yield from part.leaves()
+
+    @property
+    def points(self) -> float:
+        return sum(leaf.points for leaf in self.leaves() if not leaf.bonus)
+
+    @property
+    def bonus_points(self) -> float:
+        return sum(leaf.points for leaf in self.leaves() if leaf.bonus)
+
+
+Bank = dict[str, Question]
+
+
+def load_bank(extra_dirs: Iterable[Path] = ()) -> Bank:
+    """Every question under the shipped bank and ``extra_dirs``, keyed by id."""
+    bank: Bank = {}
+    for root in (bank_dir(), *extra_dirs):
+        if not Path(root).is_dir():
+            raise BankError(f"{root}: question bank folder not found; pass an existing folder.")
+        for toml_path in sorted(Path(root).rglob(QUESTION_FILE)):
+            question = load_question(toml_path.parent)
+            if question.id in bank:
+                other = bank[question.id].folder
+                raise BankError(
+                    f"{toml_path}: id '{question.id}' is already used by {other}; "
+                    "give one of them a new id."
+                )
+            bank[question.id] = question
+    return bank
+
+
+def load_question(folder: Path) -> Question:
+    """Read and check one question folder."""
+    toml_path = folder / QUESTION_FILE
+    data = read_toml(toml_path, BankError)
+    where = str(toml_path)
+    check_fields(
+        data, where=where, required=QUESTION_FIELDS, optional=QUESTION_OPTIONAL, error=BankError
+    )
+    qid = expect_type(
+        data["id"],
+        str,
+        where=where,
+        field="id",
+        error=BankError,
+        example='id = "cs230/neural-network"',
+    )
+    if not ID_PATTERN.match(qid):
+        raise BankError(f"{where}: field 'id' must use lower-case letters, digits and . _ / -.")
+    title = expect_type(
+        data["title"],
+        str,
+        where=where,
+        field="title",
+        error=BankError,
+        example='title = "Neural Network"',
+    )
+    parts = _parse_parts(data["parts"], (), where)
+    module = _load_solver(folder / SOLVER_FILE, qid)
+    template_path = folder / TEMPLATE_FILE
+    if not template_path.is_file():
+        raise BankError(
+            f"{template_path}: file not found; every question needs its LaTeX template."
+        )
+    template = template_path.read_text(encoding="utf-8")
+    _check_template(template, parts, template_path)
+    return Question(
+        id=qid,
+        title=title,
+        topic=str(data.get("topic", "")),
+        source=str(data.get("source", "")),
+        folder=folder,
+        parts=parts,
+        template=template,
+        sample=module.sample,
+        solve=module.solve,
+        replica=getattr(module, "REPLICA", None),
+    )
+
+
+def _parse_parts(tables: Any, parent: tuple[str, ...], where: str) -> tuple[Part, ...]:
+    if not isinstance(tables, list) or not tables:
+        raise BankError(f"{where}: 'parts' must be a non-empty list of [[parts]] tables.")
+    labels = ROMANS if parent else LETTERS
+    if len(tables) > len(labels):
+        raise BankError(f"{where}: more than {len(labels)} parts at one level; split the question.")
+    return tuple(
+        _parse_part(table, parent, label, where)
+        for table, label in zip(tables, labels, strict=False)
+    )
+
+
+def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) -> Part:
+    if not isinstance(table, dict):
+        raise BankError(f"{where}: every entry of 'parts' must be a table.")
+    label = table.get("label")
+    here = f"{where}, part ({')('.join((*parent, str(label)))})"
+    check_fields(table, where=here, required=("label",), optional=PART_OPTIONAL, error=BankError)
+    if label != expected:
+        raise BankError(f'{here}: this part prints as ({expected}); set label = "{expected}".')
+    path = (*parent, label)
+    bonus = bool(
+        expect_type(
+            table.get("bonus", False),
+            bool,
+            where=here,
+            field="bonus",
+            error=BankError,
+            example="bonus = true",
+        )
+    )
+    hint = str(table.get("hint", ""))
+    space = str(table.get("space", DEFAULT_SPACE))
+    if "parts" in table:
+        for forbidden in ("kind", "points", "answer", "rubric", "tolerance", "names"):
+            if forbidden in table:
+                raise BankError(
+                    f"{here}: a part with sub-parts takes no '{forbidden}'; "
+                    "move it to the sub-parts."
+                )
+        children = _parse_parts(table["parts"], path, where)
+        if len({child.bonus for child in children}) > 1:
+            raise BankError(f"{here}: mix of bonus and regular sub-parts; split the part.")
+        return Part(
+            path=path,
+            points=sum(c.points for c in children),
+            bonus=children[0].bonus,
+            hint=hint,
+            space=space,
+            answer=None,
+            answer_in_stem=False,
+            parts=children,
+        )
+    for name in ("kind", "points"):
+        if name not in table:
+            raise BankError(f"{here}: missing field '{name}'; every answerable part needs it.")
+    points = expect_type(
+        table["points"],
+        (int, float),
+        where=here,
+        field="points",
+        error=BankError,
+        example="points = 2",
+    )
+    if points < 0:
+        raise BankError(f"{here}: field 'points' is negative; use 0 or more.")
+    kind = table["kind"]
+    if kind not in KINDS:
+        raise BankError(f"{here}: unknown kind '{kind}'; use one of {', '.join(KINDS)}.")
+    return Part(
+        path=path,
+        points=points,
+        bonus=bonus,
+        hint=hint,
+        space=space,
+        answer=_answer_spec(table, kind, here),
+        answer_in_stem=bool(table.get("answer_in_stem", False)),
+    )
+
+
+def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
+    tol = table.get("tolerance", {})
+    if not isinstance(tol, dict) or set(tol) - {"abs", "rel"}:
+        raise BankError(f"{here}: field 'tolerance' must look like tolerance = {{abs = 0.01}}.")
+    rubric = table.get("rubric", [])
+    if not isinstance(rubric, list) or not all(isinstance(r, str) for r in rubric):
+        raise BankError(f"{here}: field 'rubric' must be a list of strings.")
+    if kind == "text" and not table.get("answer"):
+        raise BankError(f"{here}: missing field 'answer'; a text part needs its model answer.")
+    return AnswerSpec(
+        kind=kind,
+        tolerance=Tolerance(float(tol.get("abs", 0.0)), float(tol.get("rel", 0.0))),
+        names=tuple(str(n) for n in table.get("names", ())),
+        model_answer=str(table.get("answer", "")),
+        rubric=tuple(rubric),
+    )
+
+
+def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
+    """Every part has a block with its text; every block belongs to a part (catches typos)."""
+    try:
+        blocks = set(fragment_environment().from_string(source).blocks)
+    except jinja2.TemplateSyntaxError as exc:
+        raise BankError(f"{path}, line {exc.lineno}: {exc.message}; fix the template.") from None
+    needed = {part.block for part in _walk(parts)}
+    allowed = (
+        {"stem"} | needed | {f"{b}_solution" for b in needed} | {f"before_{b}" for b in needed}
+    )
+    if missing := sorted(needed - blocks):
+        raise BankError(
+            f"{path}: no block for part {missing[0]}; add \\BLOCK{{block {missing[0]}}}."
+        )
+    if unknown := sorted(blocks - allowed):
+        raise BankError(
+            f"{path}: block '{unknown[0]}' matches no part; name blocks after parts "
+            "(b_ii, b_ii_solution, before_b) or 'stem'."
+        )
+
+
+def _walk(parts: tuple[Part, ...]) -> Iterator[Part]:
+    for part in parts:
+        yield part
+        yield from _walk(part.parts)
+
+
+def _load_solver(path: Path, qid: str) -> ModuleType:
+    """Import ``solve.py`` by path, so that instructors' own banks need no packaging."""
+    if not path.is_file():
+        raise BankError(f"{path}: file not found; every question needs sample() and solve().")
+    name = "question_bank_" + re.sub(r"\W", "_", qid)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        last = traceback.extract_tb(exc.__traceback__)[-1]
+        raise BankError(
+            f"{path}: importing it failed at line {last.lineno} ({type(exc).__name__}: {exc}); "
+            "fix the solver."
+        ) from exc
+    for function in ("sample", "solve"):
+        if not callable(getattr(module, function, None)):
+            raise BankError(f"{path}: no function {function}(); define it.")
+    return module

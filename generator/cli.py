@@ -1,0 +1,83 @@
+"""The generate-exam command: parses flags, calls the library, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .blueprint import DEFAULT_BLUEPRINT
+from .build import generate
+from .errors import ExamError
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    required=True,
+    help="Exam seed: the same seed always gives the same exam.",
+)
+@click.option(
+    "--blueprint",
+    metavar="NAME|FILE",
+    default=None,
+    help=f"Shipped blueprint name or path to a .toml file [default: {DEFAULT_BLUEPRINT}].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder that receives <exam-name>-seed<SEED>/.",
+)
+@click.option(
+    "--pdf/--no-pdf",
+    "pdf_output",
+    default=True,
+    show_default=True,
+    help="Compile exam.pdf and solutions.pdf with pdflatex.",
+)
+@click.option(
+    "--bank",
+    "banks",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Extra question-bank folder (repeatable), searched after the shipped bank.",
+)
+@click.option(
+    "--replica", is_flag=True, help="Pin every question to the original exam's own values."
+)
+@click.version_option(__version__, prog_name="generate-exam")
+def main(
+    seed: int,
+    blueprint: str | None,
+    out: Path,
+    pdf_output: bool,
+    banks: tuple[Path, ...],
+    replica: bool,
+) -> None:
+    """Generate an exam variant, its solutions and its answer key."""
+    try:
+        result = generate(
+            seed=seed,
+            blueprint=blueprint,
+            out=out,
+            pdf_output=pdf_output,
+            banks=banks,
+            replica=replica,
+            report=lambda message: click.echo(message, err=True),
+        )
+    except ExamError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    exam = result.exam
+    click.echo(
+        f"{exam.blueprint.title}: {len(exam.questions)} questions, "
+        f"{exam.points:g} points + {exam.bonus_points:g} extra credit, seed {seed}."
+    )
+    click.echo(f"Wrote {result.folder}/")
+    for path in result.files:
+        click.echo(f"  {path.name:<16} {path.stat().st_size:>9,} bytes")

@@ -1,0 +1,65 @@
+"""Render an exam variant to LaTeX: question blocks first, then the document template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import jinja2
+
+from .answers import format_number
+from .assemble import Exam, QuestionVariant, Variant
+from .resources import templates_dir
+from .templating import document_environment, fragment_environment
+
+DOCUMENT_TEMPLATE = "exam.tex.j2"
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the document template needs of one question: its rendered blocks and heading."""
+
+    variant: QuestionVariant
+    blocks: dict[str, str]
+    points_text: str
+
+
+def render_tex(exam: Exam, variant: Variant, *, solutions: bool) -> str:
+    """The complete ``.tex`` source of one variant, student version or solutions."""
+    template = document_environment(templates_dir()).get_template(DOCUMENT_TEMPLATE)
+    bonus = [qv for qv in variant.questions if qv.question.bonus_points]
+    return template.render(
+        blueprint=exam.blueprint,
+        seed=exam.seed,
+        replica=exam.replica,
+        solutions=solutions,
+        questions=[_view(qv) for qv in variant.questions],
+        bonus_points=exam.bonus_points,
+        bonus_where=", ".join(f"Question {qv.number}" for qv in bonus),
+    )
+
+
+def render_blocks(qv: QuestionVariant) -> dict[str, str]:
+    """Every block of the question's template, filled with this variant's values."""
+    template = compile_fragment(qv.question.template)
+    context = template.new_context({**qv.params, "params": qv.params, "answers": qv.answers})
+    return {name: "".join(render(context)).strip() for name, render in template.blocks.items()}
+
+
+@cache
+def compile_fragment(source: str) -> jinja2.Template:
+    return fragment_environment().from_string(source)
+
+
+def _view(qv: QuestionVariant) -> QuestionView:
+    return QuestionView(
+        qv, render_blocks(qv), points_heading(qv.question.points, qv.question.bonus_points)
+    )
+
+
+def points_heading(points: float, bonus: float) -> str:
+    """``12 points`` or ``6 points + 2 extra credit points``, as the seed exam writes it."""
+    text = f"{format_number(points)} {'point' if points == 1 else 'points'}"
+    if bonus:
+        text += f" + {format_number(bonus)} extra credit {'point' if bonus == 1 else 'points'}"
+    return text

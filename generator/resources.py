@@ -1,0 +1,32 @@
+"""Where the shipped question bank and templates are.
+
+In a wheel they sit inside the package (``generator/_data``, see
+``pyproject.toml``); in a source checkout or an editable install they are the
+top-level folders of the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """The shipped folder ``name`` ("templates" or "question_bank")."""
+    installed = _PACKAGE / "_data" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE.parent / name
+
+
+def templates_dir() -> Path:
+    return data_dir("templates")
+
+
+def bank_dir() -> Path:
+    return data_dir("question_bank")
+
+
+def blueprints_dir() -> Path:
+    return bank_dir() / "blueprints"

@@ -1,0 +1,54 @@
+"""The jinja2 environment for LaTeX: delimiters that do not clash with TeX, strict undefined.
+
+``\\VAR{x}`` prints, ``\\BLOCK{...}`` and lines starting with ``%%`` are
+statements, ``%#`` starts a template comment.  A typo in a variable name fails
+loudly (StrictUndefined) instead of printing nothing into an exam.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from pylatex.utils import escape_latex
+
+from .answers import format_number
+
+
+def format_points(points: float) -> str:
+    """Points as printed: ``2``, ``0.5``."""
+    return format_number(points)
+
+
+def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=loader,
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        line_statement_prefix="%%",
+        line_comment_prefix="%#",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["esc"] = lambda text: escape_latex(str(text))
+    env.filters["num"] = format_number
+    env.filters["points"] = format_points
+    return env
+
+
+@cache
+def document_environment(templates: Path) -> jinja2.Environment:
+    return make_environment(jinja2.FileSystemLoader(str(templates)))
+
+
+@cache
+def fragment_environment() -> jinja2.Environment:
+    return make_environment()

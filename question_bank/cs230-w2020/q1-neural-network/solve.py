@@ -1,0 +1,199 @@
+"""Question 1: a logistic-regression baseline and a one-hidden-layer network.
+
+The numbers are read off numpy layers built at the drawn sizes; the formulas
+are sympy expressions checked against the layers' forward passes on random
+values (a wrong formula fails generation, not a student).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from generator.answers import Accept, Formula
+from generator.engine import dense
+from generator.formulas import SIGMA, evaluate
+
+# Prediction tasks of the same shape as the seed's startup-funding one.
+SCENARIOS = (
+    {
+        "id": "startup",
+        "task": "whether a startup will raise funding (label = 1) or not (label = 0) in its "
+        "first year",
+        "features": "the number of founders, the number of employees, the variance in the age "
+        "of the employees",
+        "item": "a startup",
+        "event": "raises funding in its first year",
+    },
+    {
+        "id": "loan-default",
+        "task": "whether a borrower will default on a loan (label = 1) or repay it (label = 0)",
+        "features": "the borrower's income, the amount of the loan, the number of open credit "
+        "lines",
+        "item": "a borrower",
+        "event": "defaults on the loan",
+    },
+    {
+        "id": "readmission",
+        "task": "whether a patient will be readmitted to hospital within 30 days of discharge "
+        "(label = 1) or not (label = 0)",
+        "features": "the patient's age, the length of the stay, the number of prior admissions",
+        "item": "a patient",
+        "event": "is readmitted within 30 days",
+    },
+    {
+        "id": "churn",
+        "task": "whether a subscriber will cancel their subscription next month (label = 1) or "
+        "not (label = 0)",
+        "features": "the number of logins last month, the price of the plan, the number of "
+        "support tickets",
+        "item": "a subscriber",
+        "event": "cancels next month",
+    },
+    {
+        "id": "flight-delay",
+        "task": "whether a flight will be delayed by more than 15 minutes (label = 1) or not "
+        "(label = 0)",
+        "features": "the departure hour, the distance flown, the number of flights scheduled at "
+        "the airport",
+        "item": "a flight",
+        "event": "is delayed by more than 15 minutes",
+    },
+    {
+        "id": "crop-disease",
+        "task": "whether a field's crop will be hit by blight this season (label = 1) or not "
+        "(label = 0)",
+        "features": "the average humidity, the soil acidity, the number of rainy days",
+        "item": "a field",
+        "event": "is hit by blight this season",
+    },
+)
+
+# Sizes keep the parameter count a two-digit-by-three-digit product.
+FEATURES = tuple(range(20, 510, 10))
+HIDDEN = (8, 10, 12, 16, 20, 24, 25, 30, 32, 40, 50, 60, 64, 80, 100, 128)
+
+REPLICA = {"scenario": SCENARIOS[0], "n_x": 300, "n_h": 80}
+
+Y_HAT = r"\hat{y}^{(i)}"
+
+
+def sample(rng: np.random.Generator) -> dict[str, Any]:
+    return {
+        "scenario": SCENARIOS[rng.integers(len(SCENARIOS))],
+        "n_x": int(rng.choice(FEATURES)),
+        "n_h": int(rng.choice(HIDDEN)),
+    }
+
+
+def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    n_x, n_h = params["n_x"], params["n_h"]
+    baseline = dense.logistic_regression(n_x)
+    network = dense.mlp([n_x, n_h, 1])
+    prediction = dense.sigmoid(baseline(np.zeros((n_x, 1))))
+    weights, biases = dense.parameter_counts(network)
+    _check_relu_before_sigmoid(rng)
+    return {
+        "a": baseline.n_in,
+        "b.i": Accept(baseline.weight_count, (f"${n_x} \\times 1$",)),
+        "b.ii": Accept(baseline.bias_count, ("$1 \\times 1$",)),
+        "c.i": Accept(int(prediction.size), ("$1 \\times 1$",)),
+        "c.ii": Accept(
+            _logistic_formula(n_x, rng), (r"$\sigma(w x^{(i)} + b)$ with $w$ a row vector",)
+        ),
+        "d": [weights, biases],
+        "f.i": _network_formula(n_x, n_h, rng),
+        "f.ii": _collapse_formulas(n_x, n_h, rng),
+    }
+
+
+def _symbols(n_x: int, n_h: int) -> dict[str, sp.MatrixSymbol]:
+    return {
+        "x": sp.MatrixSymbol("x", n_x, 1),
+        "W1": sp.MatrixSymbol("W1", n_h, n_x),
+        "b1": sp.MatrixSymbol("b1", n_h, 1),
+        "W2": sp.MatrixSymbol("W2", 1, n_h),
+        "b2": sp.MatrixSymbol("b2", 1, 1),
+    }
+
+
+def _names(s: dict[str, sp.MatrixSymbol]) -> dict[sp.Basic, str]:
+    return {
+        s["x"]: "x^{(i)}",
+        s["W1"]: "W^{[1]}",
+        s["b1"]: "b^{[1]}",
+        s["W2"]: "W^{[2]}",
+        s["b2"]: "b^{[2]}",
+    }
+
+
+def _logistic_formula(n_x: int, rng: np.random.Generator) -> Formula:
+    """y = sigma(w^T x + b), checked against a logistic-regression layer."""
+    x_, w_, b_ = (
+        sp.MatrixSymbol("x", n_x, 1),
+        sp.MatrixSymbol("w", n_x, 1),
+        sp.MatrixSymbol("b", 1, 1),
+    )
+    formula = Formula(Y_HAT, SIGMA(sp.MatAdd(w_.T * x_, b_, evaluate=False)), {x_: "x^{(i)}"})
+    layer = dense.Dense.random(n_x, 1, rng)
+    xs = rng.standard_normal((n_x, 1))
+    got = evaluate(formula, {w_: layer.W.T, b_: layer.b, x_: xs})
+    _require(np.allclose(got, dense.sigmoid(layer(xs))), "logistic-regression formula")
+    return formula
+
+
+def _network_formula(n_x: int, n_h: int, rng: np.random.Generator) -> Formula:
+    """y = sigma(W2 (W1 x + b1) + b2), checked against the two layers run in sequence."""
+    s = _symbols(n_x, n_h)
+    inner = sp.MatAdd(s["W1"] * s["x"], s["b1"], evaluate=False)
+    formula = Formula(Y_HAT, SIGMA(sp.MatAdd(s["W2"] * inner, s["b2"], evaluate=False)), _names(s))
+    layers = [dense.Dense.random(n_x, n_h, rng), dense.Dense.random(n_h, 1, rng)]
+    xs = rng.standard_normal((n_x, 1))
+    values = {
+        s["W1"]: layers[0].W,
+        s["b1"]: layers[0].b,
+        s["W2"]: layers[1].W,
+        s["b2"]: layers[1].b,
+        s["x"]: xs,
+    }
+    expected = dense.sigmoid(dense.forward_linear(layers, xs))
+    _require(np.allclose(evaluate(formula, values), expected), "network formula")
+    return formula
+
+
+def _collapse_formulas(n_x: int, n_h: int, rng: np.random.Generator) -> list[Formula]:
+    """w' = W2 W1 and b' = W2 b1 + b2, checked by collapsing random layers and comparing outputs."""
+    s = _symbols(n_x, n_h)
+    names = _names(s)
+    w_prime = Formula("w'", s["W2"] * s["W1"], names)
+    b_prime = Formula("b'", sp.MatAdd(s["W2"] * s["b1"], s["b2"], evaluate=False), names)
+    layers = [dense.Dense.random(n_x, n_h, rng), dense.Dense.random(n_h, 1, rng)]
+    values = {
+        s["W1"]: layers[0].W,
+        s["b1"]: layers[0].b,
+        s["W2"]: layers[1].W,
+        s["b2"]: layers[1].b,
+    }
+    collapsed = dense.Dense(evaluate(w_prime, values), evaluate(b_prime, values))
+    inputs = rng.standard_normal((n_x, 16))
+    _require(
+        np.allclose(
+            dense.sigmoid(collapsed(inputs)), dense.sigmoid(dense.forward_linear(layers, inputs))
+        ),
+        "collapse of the linear network into logistic regression",
+    )
+    _require(np.allclose(collapsed.W, dense.collapse_linear(layers).W), "w' = W2 W1")
+    return [w_prime, b_prime]
+
+
+def _check_relu_before_sigmoid(rng: np.random.Generator) -> None:
+    """The official answer (every output is at least 0.5) holds on random pre-activations."""
+    z = rng.standard_normal(1000) * 10
+    _require(bool(np.all(dense.sigmoid(dense.relu(z)) >= 0.5)), "sigma(ReLU(z)) >= 0.5")
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise ArithmeticError(f"engine check failed: {what}")

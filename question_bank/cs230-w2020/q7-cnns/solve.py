@@ -1,0 +1,101 @@
+"""Question 7: output volume and parameter counts of 1D, 2D and 3D convolution layers.
+
+The output volume is the shape of a real numpy forward pass over a random
+input; parameter counts are the sizes of the allocated kernels and biases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from generator.answers import Formula
+from generator.engine.conv import Conv
+
+KERNELS = (3, 5, 7)
+STRIDES = (1, 2)
+CHANNELS = (1, 3)  # grayscale or RGB images
+OUTPUT_SIDES = tuple(range(6, 33))
+FILTERS = tuple(range(2, 17))
+KERNELS_1D = (3, 5, 7, 9)
+CHANNELS_1D = (2, 3, 4, 5, 6)
+KERNELS_3D = (3, 5)
+MAX_SIDE = 64
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+REPLICA = {
+    "height": 32,
+    "width": 32,
+    "channels": 3,
+    "kernel": 5,
+    "padding": 0,
+    "stride": 1,
+    "filters": 2,
+    "kernel_1d": 5,
+    "channels_1d": 3,
+    "channels_1d_words": "three",
+    "kernel_3d": 5,
+}
+
+
+def sample(rng: np.random.Generator) -> dict[str, Any]:
+    """Input sides are built from whole output sides, so the arithmetic always divides."""
+    kernel = int(rng.choice(KERNELS))
+    stride = int(rng.choice(STRIDES))
+    padding = int(rng.integers(0, (kernel - 1) // 2 + 1))
+    height, width = (_side(rng, kernel, stride, padding) for _ in range(2))
+    channels_1d = int(rng.choice(CHANNELS_1D))
+    return {
+        "height": height,
+        "width": width,
+        "channels": int(rng.choice(CHANNELS)),
+        "kernel": kernel,
+        "padding": padding,
+        "stride": stride,
+        "filters": int(rng.choice(FILTERS)),
+        "kernel_1d": int(rng.choice(KERNELS_1D)),
+        "channels_1d": channels_1d,
+        "channels_1d_words": NUMBER_WORDS[channels_1d],
+        "kernel_3d": int(rng.choice(KERNELS_3D)),
+    }
+
+
+def _side(rng: np.random.Generator, kernel: int, stride: int, padding: int) -> int:
+    sides = [(o - 1) * stride + kernel - 2 * padding for o in OUTPUT_SIDES]
+    return int(rng.choice([s for s in sides if s <= MAX_SIDE]))
+
+
+def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    p = params
+    layer = Conv.zeros(
+        (p["kernel"],) * 2, p["channels"], p["filters"], stride=p["stride"], padding=p["padding"]
+    )
+    output = layer(rng.standard_normal((p["height"], p["width"], p["channels"])))
+    conv_1d = Conv.zeros(
+        (p["kernel_1d"],), p["channels_1d"], p["filters"], stride=p["stride"], padding=p["padding"]
+    )
+    conv_3d = Conv.zeros(
+        (p["kernel_3d"],) * 3, p["channels"], p["filters"], stride=p["stride"], padding=p["padding"]
+    )
+    return {
+        "b": _same_padding(rng),
+        "c": output.shape,
+        "d": layer.parameter_count,
+        "e": conv_1d.parameter_count,
+        "f": conv_3d.parameter_count,
+    }
+
+
+def _same_padding(rng: np.random.Generator) -> Formula:
+    """p = (f - 1)/2, checked by running stride-1 convolutions with that padding."""
+    f = sp.Symbol("f", positive=True, integer=True)
+    formula = Formula("p", sp.together((f - 1) / 2))
+    for width in (1, 3, 5, 7, 9):
+        padding = formula.rhs.subs(f, width)
+        layer = Conv.zeros((width, width), 2, 1, padding=int(padding))
+        volume = rng.standard_normal((11, 13, 2))
+        if layer(volume).shape[:2] != volume.shape[:2]:
+            raise ArithmeticError(f"engine check failed: same padding for f = {width}")
+    return formula
