@@ -16,9 +16,10 @@ from .errors import ExamError
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--seed",
-    type=click.IntRange(min=0),
+    type=int,
     required=True,
-    help="Exam seed: the same seed always gives the same exam.",
+    callback=lambda ctx, param, value: _non_negative(value),
+    help="Exam seed, a whole number >= 0: the same seed always gives the same exam.",
 )
 @click.option(
     "--blueprint",
@@ -51,7 +52,7 @@ from .errors import ExamError
     "--replica", is_flag=True, help="Pin every question to the original exam's own values."
 )
 @click.version_option(__version__, prog_name="generate-exam")
-def main(
+def cli(
     seed: int,
     blueprint: str | None,
     out: Path,
@@ -60,19 +61,15 @@ def main(
     replica: bool,
 ) -> None:
     """Generate an exam variant, its solutions and its answer key."""
-    try:
-        result = generate(
-            seed=seed,
-            blueprint=blueprint,
-            out=out,
-            pdf_output=pdf_output,
-            banks=banks,
-            replica=replica,
-            report=lambda message: click.echo(message, err=True),
-        )
-    except ExamError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    result = generate(
+        seed=seed,
+        blueprint=blueprint,
+        out=out,
+        pdf_output=pdf_output,
+        banks=banks,
+        replica=replica,
+        report=lambda message: click.echo(message, err=True),
+    )
     exam = result.exam
     click.echo(
         f"{exam.blueprint.title}: {len(exam.questions)} questions, "
@@ -81,3 +78,24 @@ def main(
     click.echo(f"Wrote {result.folder}/")
     for path in result.files:
         click.echo(f"  {path.name:<16} {path.stat().st_size:>9,} bytes")
+
+
+def _non_negative(value: int) -> int:
+    if value < 0:
+        raise click.BadParameter(f"{value} is negative; use a whole number >= 0.")
+    return value
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: every user mistake ends as one ``Error: ...`` line and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="generate-exam", standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"Error: {exc.format_message()} (see generate-exam --help)", err=True)
+        sys.exit(2)
+    except ExamError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)

@@ -16,6 +16,11 @@ from pylatex.utils import escape_latex
 from .answers import format_number
 
 
+def escape(text: object) -> str:
+    """Plain text made safe for LaTeX (pylatex), with ^ printed as a caret, not an accent."""
+    return escape_latex(str(text)).replace(r"\^{}", r"\textasciicircum{}")
+
+
 def format_points(points: float) -> str:
     """Points as printed: ``2``, ``0.5``."""
     return format_number(points)
@@ -38,7 +43,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["esc"] = lambda text: escape_latex(str(text))
+    env.filters["esc"] = escape
     env.filters["num"] = format_number
     env.filters["points"] = format_points
     return env

@@ -1,0 +1,59 @@
+"""The wheel carries the question bank and templates: an installed copy works from any folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (path,) = out.glob("*.whl")
+    return path
+
+
+def test_wheel_contains_bank_templates_and_schema(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("question_bank", "templates")
+        for p in (ROOT / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
+    assert shipped
+    for path in shipped:
+        assert f"generator/_data/{path}" in names
+    assert "generator/schema/key.schema.json" in names
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = "import generator, sys; print(generator.__file__); sys.argv[1:] = ['--seed', '42', '--no-pdf']; from generator.cli import main; main()"  # noqa: E501
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith(str(target))  # the installed copy ran
+    folder = elsewhere / "output" / "cs230-midterm-winter-2020-seed42"
+    assert sorted(p.name for p in folder.iterdir()) == ["exam.tex", "key.json", "solutions.tex"]

@@ -1,0 +1,102 @@
+"""The compiled PDFs, read back as a student and a grader would see them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import needs_tex
+
+TIMES = "\u00d7"  # how pdftotext reads \times
+FOLDER = "cs230-midterm-winter-2020-seed42"
+
+
+def pdftotext(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def page_count(path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    return int(next(ln.split()[-1] for ln in info.stdout.splitlines() if ln.startswith("Pages")))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    needs_tex()
+    out = tmp_path_factory.mktemp("pdf")
+    from click.testing import CliRunner
+
+    from generator.cli import cli as main
+
+    result = CliRunner().invoke(main, ["--seed", "42", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    folder = out / FOLDER
+    key = json.loads((folder / "key.json").read_text())
+    return folder, key, pdftotext(folder / "exam.pdf"), pdftotext(folder / "solutions.pdf")
+
+
+def computed_answers(key):
+    """Numbers a student must work out (not read off the stem), large enough to be unambiguous."""
+    for question in key["variants"][0]["questions"]:
+        for part in question["parts"]:
+            if part["answer_in_stem"] or part["kind"] not in ("integer", "vector"):
+                continue
+            values = part["answer"] if part["kind"] == "vector" else [part["answer"]]
+            yield from (v for v in values if v >= 100)
+
+
+def test_the_run_writes_the_five_files(built):
+    folder, *_ = built
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["exam.pdf", "exam.tex", "key.json", "solutions.pdf", "solutions.tex"]
+
+
+def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):
+    folder, key, exam, _ = built
+    cover = exam.split("\f")[0]
+    for text in (
+        "CS230: Deep Learning",
+        "Midterm Examination",
+        "Full Points",
+        "Your Score",
+        "Neural Network",
+        "CNNs",
+        "Total",
+        "Name:",
+        "SUNetID:",
+        "Signature:",
+    ):
+        assert text in cover
+    assert f"contains {page_count(folder / 'exam.pdf')} pages" in cover
+    total_row = next(line for line in cover.splitlines() if "Total" in line)
+    assert str(key["exam"]["points"]) in total_row
+
+
+def test_exam_shows_this_variants_numbers_and_no_answers(built):
+    _, key, exam, _ = built
+    q1, q7 = (q["params"] for q in key["variants"][0]["questions"])
+    assert f"{q1['n_x']} input features" in exam
+    assert f"{q1['n_h']} hidden neurons" in exam
+    assert f" {TIMES} ".join(str(q7[k]) for k in ("height", "width", "channels")) in exam
+    assert "Solution" not in exam and "Grading notes" not in exam
+    numbers = list(computed_answers(key))
+    assert numbers, "the variant should have computed answers to look for"
+    for value in numbers:
+        assert str(value) not in exam
+
+
+def test_solutions_show_every_answer(built):
+    _, key, _, solutions = built
+    for value in computed_answers(key):
+        assert str(value) in solutions
+    q7 = key["variants"][0]["questions"][1]
+    shape = next(p["answer"] for p in q7["parts"] if p["part"] == "c")
+    assert f" {TIMES} ".join(map(str, shape)) in solutions
+    assert solutions.count("Solution:") == sum(
+        len(q["parts"]) for q in key["variants"][0]["questions"]
+    )
+    assert "Grading notes" in solutions
