@@ -42,7 +42,7 @@ class Formula:
 
     @property
     def rhs_latex(self) -> str:
-        return sp.latex(self.rhs, symbol_names=dict(self.names))
+        return sp.latex(self.rhs, symbol_names=dict(self.names), order="none")
 
     @property
     def latex(self) -> str:

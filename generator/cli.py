@@ -17,9 +17,10 @@ from .errors import ExamError
 @click.option(
     "--seed",
     type=int,
-    required=True,
+    default=None,
     callback=lambda ctx, param, value: _non_negative(value),
-    help="Exam seed, a whole number >= 0: the same seed always gives the same exam.",
+    help="Exam seed, a whole number >= 0: the same seed always gives the same exam. "
+    "Required unless --replica.",
 )
 @click.option(
     "--blueprint",
@@ -53,7 +54,7 @@ from .errors import ExamError
 )
 @click.version_option(__version__, prog_name="generate-exam")
 def cli(
-    seed: int,
+    seed: int | None,
     blueprint: str | None,
     out: Path,
     pdf_output: bool,
@@ -61,8 +62,10 @@ def cli(
     replica: bool,
 ) -> None:
     """Generate an exam variant, its solutions and its answer key."""
+    if seed is None and not replica:
+        raise click.UsageError("Missing option '--seed' (a whole number >= 0, e.g. --seed 42).")
     result = generate(
-        seed=seed,
+        seed=seed or 0,
         blueprint=blueprint,
         out=out,
         pdf_output=pdf_output,
@@ -73,15 +76,16 @@ def cli(
     exam = result.exam
     click.echo(
         f"{exam.blueprint.title}: {len(exam.questions)} questions, "
-        f"{exam.points:g} points + {exam.bonus_points:g} extra credit, seed {seed}."
+        f"{exam.points:g} points + {exam.bonus_points:g} extra credit, "
+        + ("replica of the original exam." if replica else f"seed {seed}.")
     )
     click.echo(f"Wrote {result.folder}/")
     for path in result.files:
         click.echo(f"  {path.name:<16} {path.stat().st_size:>9,} bytes")
 
 
-def _non_negative(value: int) -> int:
-    if value < 0:
+def _non_negative(value: int | None) -> int | None:
+    if value is not None and value < 0:
         raise click.BadParameter(f"{value} is negative; use a whole number >= 0.")
     return value
 

@@ -91,7 +91,8 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 def _same_padding(rng: np.random.Generator) -> Formula:
     """p = (f - 1)/2, checked by running stride-1 convolutions with that padding."""
     f = sp.Symbol("f", positive=True, integer=True)
-    formula = Formula("p", sp.together((f - 1) / 2))
+    half = sp.Pow(2, -1, evaluate=False)
+    formula = Formula("p", sp.Mul(sp.Add(f, -1, evaluate=False), half, evaluate=False))
     for width in (1, 3, 5, 7, 9):
         padding = formula.rhs.subs(f, width)
         layer = Conv.zeros((width, width), 2, 1, padding=int(padding))
