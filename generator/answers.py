@@ -54,15 +54,69 @@ class Formula:
 
 @dataclass(frozen=True)
 class Accept:
-    """A solver's value together with other forms graders should accept, as LaTeX."""
+    """A solver's value with the forms graders should also accept (LaTeX), and for a number
+    the unsimplified formula it comes from (as an official solution would write it)."""
 
     value: Any
     alternatives: tuple[str, ...] = ()
+    formula: Formula | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a choice, select-all or matching part.
+
+    ``mistake`` names the error a wrong option stands for (recorded in the key so wrong
+    answers can be diagnosed); ``why`` explains the verdict in the solutions.
+    """
+
+    text: str
+    correct: bool
+    why: str = ""
+    mistake: str = ""
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Options in print order; for ``matching``, ``pairs`` maps each item to its option."""
+
+    options: tuple[Option, ...]
+    pairs: Mapping[str, str] = field(default_factory=dict)
+
+
+BLANK = "_" * 32
+
+
+@dataclass(frozen=True)
+class Code:
+    """Source with blanks: each ``@@name@@`` line of ``skeleton`` is filled by ``blanks[name]``."""
+
+    skeleton: str
+    blanks: Mapping[str, str]
+
+    def filled(self) -> str:
+        return self._fill(lambda line: line)
+
+    def blanked(self) -> str:
+        """The student's version: the assignment target stays, the expression is left out."""
+        return self._fill(
+            lambda line: line.split(" = ")[0] + " = " + BLANK if " = " in line else BLANK
+        )
+
+    def _fill(self, show: Any) -> str:
+        text = self.skeleton
+        for name, line in self.blanks.items():
+            text = text.replace(f"@@{name}@@", show(line))
+        return text
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One part's key entry, ready for the JSON key, the solutions PDF and LMS exports."""
+    """One part's key entry, ready for the JSON key, the solutions PDF and LMS exports.
+
+    ``details`` holds what only some kinds have: the options of choice parts, the code
+    skeleton of code parts, the unsimplified formula of a number.
+    """
 
     kind: str
     value: Any
@@ -70,6 +124,7 @@ class Answer:
     tolerance: Tolerance | None = None
     alternatives: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +134,7 @@ class Answer:
             "tolerance": self.tolerance.to_json() if self.tolerance else None,
             "alternatives": list(self.alternatives),
             "rubric": list(self.rubric),
+            **self.details,
         }
 
 
@@ -93,22 +149,30 @@ class AnswerSpec:
     rubric: tuple[str, ...] = ()
 
 
+NUMERIC_KINDS = ("integer", "number", "vector", "shape")
+
+
 def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
     """Normalise a solver's value for ``spec.kind``; raise ValueError when it does not fit."""
     alternatives: tuple[str, ...] = ()
+    formula: Formula | None = None
     if isinstance(raw, Accept):
-        raw, alternatives = raw.value, raw.alternatives
-    value, latex = _NORMALISERS[spec.kind](raw, spec)
-    exact = spec.kind in ("integer", "shape")
-    tolerance = Tolerance() if exact else spec.tolerance
-    numeric = spec.kind in ("integer", "number", "vector", "shape")
+        raw, alternatives, formula = raw.value, raw.alternatives, raw.formula
+    value, latex, details = _NORMALISERS[spec.kind](raw, spec)
+    if formula is not None:
+        details["formula"] = formula.to_json()
+        latex = f"${formula.latex} \\approx {latex.strip('$')}$"
+    tolerance = None
+    if spec.kind in NUMERIC_KINDS:
+        tolerance = Tolerance() if spec.kind in ("integer", "shape") else spec.tolerance
     return Answer(
         kind=spec.kind,
         value=value,
         latex=latex,
-        tolerance=tolerance if numeric else None,
+        tolerance=tolerance,
         alternatives=alternatives,
         rubric=spec.rubric,
+        details=details,
     )
 
 
@@ -134,27 +198,35 @@ def format_number(x: float | int) -> str:
     return repr(float(x))
 
 
-def _integer(raw: Any, spec: AnswerSpec) -> tuple[int, str]:
+def display_number(x: float, digits: int = 4) -> str:
+    """A number as a person reads it in the solutions: a few significant digits."""
+    return format_number(x) if float(x).is_integer() else f"{float(x):.{digits}g}"
+
+
+Normalised = tuple[Any, str, dict[str, Any]]
+
+
+def _integer(raw: Any, spec: AnswerSpec) -> Normalised:
     value = _as_int(raw)
-    return value, f"${value}$"
+    return value, f"${value}$", {}
 
 
-def _number(raw: Any, spec: AnswerSpec) -> tuple[float, str]:
+def _number(raw: Any, spec: AnswerSpec) -> Normalised:
     value = _as_float(raw)
-    return value, f"${format_number(value)}$"
+    return value, f"${display_number(value)}$", {}
 
 
-def _vector(raw: Any, spec: AnswerSpec) -> tuple[list[float | int], str]:
-    items = list(np.asarray(raw).ravel().tolist()) if isinstance(raw, np.ndarray) else list(raw)
-    values = [v if isinstance(v, int) else _as_float(v) for v in (_int_or_float(x) for x in items)]
+def _vector(raw: Any, spec: AnswerSpec) -> Normalised:
+    items = np.asarray(raw).ravel().tolist() if isinstance(raw, np.ndarray) else list(raw)
+    values = [_int_or_float(x) for x in items]
     if spec.names:
         if len(spec.names) != len(values):
             raise ValueError(f"expected {len(spec.names)} entries ({', '.join(spec.names)})")
         shown = ", ".join(
-            f"{name} ${format_number(v)}$" for name, v in zip(spec.names, values, strict=True)
+            f"{name} ${display_number(v)}$" for name, v in zip(spec.names, values, strict=True)
         )
-        return values, shown
-    return values, "$(" + ", ".join(format_number(v) for v in values) + ")$"
+        return values, shown, {}
+    return values, "$(" + ", ".join(display_number(v) for v in values) + ")$", {}
 
 
 def _int_or_float(x: Any) -> int | float:
@@ -163,42 +235,82 @@ def _int_or_float(x: Any) -> int | float:
     return _as_float(x)
 
 
-def _shape(raw: Any, spec: AnswerSpec) -> tuple[list[int], str]:
+def _shape(raw: Any, spec: AnswerSpec) -> Normalised:
     dims = [_as_int(d) for d in raw]
     if not dims or any(d <= 0 for d in dims):
         raise ValueError(f"a shape has positive integer sizes, got {dims}")
-    return dims, "$" + r" \times ".join(str(d) for d in dims) + "$"
+    return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
 
 
-def _expression(raw: Any, spec: AnswerSpec) -> tuple[list[dict[str, str]], str]:
+def _expression(raw: Any, spec: AnswerSpec) -> Normalised:
     formulas = [raw] if isinstance(raw, Formula) else list(raw)
     if not formulas or not all(isinstance(f, Formula) for f in formulas):
         raise ValueError("an expression answer is a Formula or a list of Formulas")
     shown = ", \\quad ".join(f.latex for f in formulas)
-    return [f.to_json() for f in formulas], f"${shown}$"
+    return [f.to_json() for f in formulas], f"${shown}$", {}
 
 
-def _text(raw: Any, spec: AnswerSpec) -> tuple[str, str]:
+def _text(raw: Any, spec: AnswerSpec) -> Normalised:
     model = spec.model_answer if raw is None else str(raw)
     if not model:
         raise ValueError("a text answer needs a model answer ('answer' in question.toml)")
-    return model, model
+    return model, model, {}
 
 
-def _choice(raw: Any, spec: AnswerSpec) -> tuple[str, str]:
-    return str(raw), str(raw)
+LETTER_LABELS = tuple("ABCDEFGH")
+ROMAN_LABELS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
 
 
-def _multi(raw: Any, spec: AnswerSpec) -> tuple[list[str], str]:
-    labels = sorted(str(x) for x in raw)
-    return labels, ", ".join(labels)
+def _options(raw: Any, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not isinstance(raw, Choices) or not 2 <= len(raw.options) <= len(labels):
+        raise ValueError(f"expected Choices with 2 to {len(labels)} options")
+    texts = [option.text for option in raw.options]
+    if len(set(texts)) != len(texts):
+        raise ValueError("two options read the same")
+    return [
+        {"label": label, "text": o.text, "correct": o.correct, "why": o.why, "mistake": o.mistake}
+        for label, o in zip(labels, raw.options, strict=False)
+    ]
 
 
-def _code(raw: Any, spec: AnswerSpec) -> tuple[dict[str, str], str]:
-    if not isinstance(raw, Mapping):
-        raise ValueError("a code answer maps each blank to its expected line")
-    lines = {str(k): str(v) for k, v in raw.items()}
-    return lines, "\n".join(lines.values())
+def _choice(raw: Any, spec: AnswerSpec) -> Normalised:
+    options = _options(raw, LETTER_LABELS)
+    correct = [o["label"] for o in options if o["correct"]]
+    if len(correct) != 1:
+        raise ValueError(f"a choice part has exactly one correct option, got {len(correct)}")
+    return correct[0], f"Option {correct[0]}", {"options": options}
+
+
+def _multi(raw: Any, spec: AnswerSpec) -> Normalised:
+    options = _options(raw, ROMAN_LABELS)
+    correct = [o["label"] for o in options if o["correct"]]
+    shown = ", ".join(f"({label})" for label in correct) if correct else "none of them"
+    return correct, shown, {"options": options}
+
+
+def _matching(raw: Any, spec: AnswerSpec) -> Normalised:
+    if not isinstance(raw, Choices) or not raw.pairs:
+        raise ValueError("a matching part maps items to option texts (Choices.pairs)")
+    texts = {o.text for o in raw.options}
+    if not set(raw.pairs.values()) <= texts:
+        raise ValueError("every matched option must be one of the options")
+    pairs = {str(k): str(v) for k, v in raw.pairs.items()}
+    shown = ", ".join(f"{item}: {text}" for item, text in pairs.items())
+    options = [
+        {"label": o.text, "text": o.text, "correct": True, "why": o.why, "mistake": ""}
+        for o in raw.options
+    ]
+    return pairs, shown, {"options": options}
+
+
+def _code(raw: Any, spec: AnswerSpec) -> Normalised:
+    if not isinstance(raw, Code):
+        raise ValueError("a code answer is a Code(skeleton, blanks)")
+    missing = [name for name in raw.blanks if f"@@{name}@@" not in raw.skeleton]
+    if missing:
+        raise ValueError(f"blanks {missing} do not appear in the skeleton")
+    latex = "\\begin{lstlisting}\n" + raw.filled() + "\n\\end{lstlisting}"
+    return dict(raw.blanks), latex, {"code": raw.skeleton}
 
 
 _NORMALISERS = {
@@ -209,6 +321,7 @@ _NORMALISERS = {
     "expression": _expression,
     "choice": _choice,
     "multi": _multi,
+    "matching": _matching,
     "text": _text,
     "code": _code,
 }

@@ -8,7 +8,7 @@ the in-memory key from which the LaTeX, the JSON key and LMS files derive.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,9 @@ from .blueprint import Blueprint
 from .errors import AnswerError, BankError
 from .seeding import rng_for
 
+# Key of solve()'s result that holds figures (computed data drawn into the exam), not answers.
+FIGURES = "figures"
+
 
 @dataclass(frozen=True)
 class QuestionVariant:
@@ -28,6 +31,7 @@ class QuestionVariant:
     question: Question
     params: dict[str, Any]
     answers: dict[str, Answer]
+    figures: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ def realise(
         params = dict(question.replica)
     else:
         params = question.sample(rng_for(seed, question.id, variant))
+        if question.arrange is not None:  # option orders: their own stream, see seeding.py
+            params = question.arrange(params, rng_for(seed, question.id, variant, "choices"))
     try:
         params = jsonable(params)
     except TypeError as exc:
@@ -95,10 +101,11 @@ def realise(
             f"{where}: sample() returned {exc}; use numbers, strings and lists."
         ) from exc
     try:
-        raw = question.solve(params, rng_for(seed, question.id, variant, "checks"))
+        raw = dict(question.solve(params, rng_for(seed, question.id, variant, "checks")))
     except Exception as exc:
         raise BankError(f"{where}: solve() failed ({type(exc).__name__}: {exc}).") from exc
-    return QuestionVariant(number, question, params, _answers(question, raw, where))
+    figures = raw.pop(FIGURES, {})
+    return QuestionVariant(number, question, params, _answers(question, raw, where), figures)
 
 
 def _answers(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:

@@ -36,6 +36,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 # Answer space left under a part that gives no ``space`` of its own.
 DEFAULT_SPACE = "1.2in"
+NO_SPACE = "none"  # the options (or the code lines) of the part are the answer space
 
 QUESTION_FIELDS = ("id", "title", "parts")
 QUESTION_OPTIONAL = ("topic", "source", "intro_space")
@@ -85,6 +86,16 @@ class Part:
         """The label as the exam prints it, e.g. ``1(b)(ii)``."""
         return str(number) + "".join(f"({p})" for p in self.path)
 
+    @property
+    def box(self) -> str:
+        """Height of the answer box under the part, or "" for none."""
+        return "" if self.space == NO_SPACE else self.space
+
+    @property
+    def first_box(self) -> str:
+        """The box of the first answerable part, kept on the page with the part's text."""
+        return next(self.leaves()).box or "0pt"
+
     def leaves(self) -> Iterator[Part]:
         if not self.parts:
             yield self
@@ -106,6 +117,7 @@ class Question:
     sample: Callable[[np.random.Generator], dict[str, Any]]
     solve: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]]
     replica: dict[str, Any] | None
+    arrange: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]] | None = None
 
     def leaves(self) -> Iterator[Part]:
         for part in self.parts:
@@ -187,6 +199,7 @@ def load_question(folder: Path) -> Question:
         sample=module.sample,
         solve=module.solve,
         replica=getattr(module, "REPLICA", None),
+        arrange=getattr(module, "arrange", None),
     )
 
 

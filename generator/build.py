@@ -20,6 +20,7 @@ from .assemble import Exam, build_exam
 from .bank import load_bank
 from .blueprint import load_blueprint
 from .errors import OutputError
+from .figures import write_png
 from .latex import render_tex
 
 Report = Callable[[str], None]
@@ -55,12 +56,22 @@ def generate(
             for name, sol in (("exam", False), ("solutions", True))
         ]
         _write(tmp / "key.json", keys.dumps(key))
+        _write_figures(exam, tmp / "figures")
         if engine:
             report(f"Compiling {', '.join(t.with_suffix('.pdf').name for t in texs)} ...")
             pdf.compile_all(texs, engine)
             _remove_byproducts(tmp)
     files = tuple(sorted(folder.iterdir()))
     return BuildResult(exam, folder, files)
+
+
+def _write_figures(exam: Exam, folder: Path) -> None:
+    """PNG copies of the figures (the PDFs draw them with TikZ), for LMS exports and slides."""
+    for variant in exam.variants:
+        for qv in variant.questions:
+            for name, figure in qv.figures.items():
+                folder.mkdir(exist_ok=True)
+                write_png(figure, folder / f"q{qv.number}-{name}.png")
 
 
 def _write(path: Path, text: str) -> Path:

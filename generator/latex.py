@@ -42,7 +42,9 @@ def render_tex(exam: Exam, variant: Variant, *, solutions: bool) -> str:
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:
     """Every block of the question's template, filled with this variant's values."""
     template = compile_fragment(qv.question.template)
-    context = template.new_context({**qv.params, "params": qv.params, "answers": qv.answers})
+    context = template.new_context(
+        {**qv.params, "params": qv.params, "answers": qv.answers, "figures": qv.figures}
+    )
     return {name: "".join(render(context)).strip() for name, render in template.blocks.items()}
 
 

@@ -7,18 +7,28 @@ loudly (StrictUndefined) instead of printing nothing into an exam.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import jinja2
+import numpy as np
+from pylatex import Matrix
 from pylatex.utils import escape_latex
 
-from .answers import format_number
+from .answers import Code, format_number
+from .figures import to_tikz
 
 
 def escape(text: object) -> str:
     """Plain text made safe for LaTeX (pylatex), with ^ printed as a caret, not an accent."""
     return escape_latex(str(text)).replace(r"\^{}", r"\textasciicircum{}")
+
+
+def column_vector(values: Sequence[float]) -> str:
+    """A column vector in LaTeX (pylatex's Matrix), numbers printed as the key stores them."""
+    entries = np.array([[format_number(v)] for v in values], dtype=object)
+    return Matrix(entries, mtype="b").dumps()
 
 
 def format_points(points: float) -> str:
@@ -46,6 +56,10 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     env.filters["esc"] = escape
     env.filters["num"] = format_number
     env.filters["points"] = format_points
+    env.filters["tikz"] = to_tikz
+    env.filters["column"] = column_vector
+    env.filters["signs"] = lambda values: [int(np.sign(v)) for v in values]
+    env.filters["blanked"] = lambda answer: Code(answer.details["code"], answer.value).blanked()
     return env
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import sympy as sp
 
 from generator.answers import Accept, Formula
+from generator.checks import require
 from generator.engine import dense
 from generator.formulas import SIGMA, evaluate
 
@@ -140,7 +141,7 @@ def _logistic_formula(n_x: int, rng: np.random.Generator) -> Formula:
     layer = dense.Dense.random(n_x, 1, rng)
     xs = rng.standard_normal((n_x, 1))
     got = evaluate(formula, {w_: layer.W.T, b_: layer.b, x_: xs})
-    _require(np.allclose(got, dense.sigmoid(layer(xs))), "logistic-regression formula")
+    require(np.allclose(got, dense.sigmoid(layer(xs))), "logistic-regression formula")
     return formula
 
 
@@ -159,7 +160,7 @@ def _network_formula(n_x: int, n_h: int, rng: np.random.Generator) -> Formula:
         s["x"]: xs,
     }
     expected = dense.sigmoid(dense.forward_linear(layers, xs))
-    _require(np.allclose(evaluate(formula, values), expected), "network formula")
+    require(np.allclose(evaluate(formula, values), expected), "network formula")
     return formula
 
 
@@ -178,22 +179,17 @@ def _collapse_formulas(n_x: int, n_h: int, rng: np.random.Generator) -> list[For
     }
     collapsed = dense.Dense(evaluate(w_prime, values), evaluate(b_prime, values))
     inputs = rng.standard_normal((n_x, 16))
-    _require(
+    require(
         np.allclose(
             dense.sigmoid(collapsed(inputs)), dense.sigmoid(dense.forward_linear(layers, inputs))
         ),
         "collapse of the linear network into logistic regression",
     )
-    _require(np.allclose(collapsed.W, dense.collapse_linear(layers).W), "w' = W2 W1")
+    require(np.allclose(collapsed.W, dense.collapse_linear(layers).W), "w' = W2 W1")
     return [w_prime, b_prime]
 
 
 def _check_relu_before_sigmoid(rng: np.random.Generator) -> None:
     """The official answer (every output is at least 0.5) holds on random pre-activations."""
     z = rng.standard_normal(1000) * 10
-    _require(bool(np.all(dense.sigmoid(dense.relu(z)) >= 0.5)), "sigma(ReLU(z)) >= 0.5")
-
-
-def _require(condition: bool, what: str) -> None:
-    if not condition:
-        raise ArithmeticError(f"engine check failed: {what}")
+    require(bool(np.all(dense.sigmoid(dense.relu(z)) >= 0.5)), "sigma(ReLU(z)) >= 0.5")

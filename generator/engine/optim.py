@@ -1,0 +1,87 @@
+"""Optimizers as the course writes them, and real training runs for loss curves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .dense import sigmoid
+from .losses import bce_cost
+
+
+def l2_gradient_step(
+    W: np.ndarray, data_grad: np.ndarray, lr: float, lam: float, penalty_scale: float
+) -> np.ndarray:
+    """Gradient descent on ``J_BCE + penalty_scale * lam * W**2`` (penalty gradient added)."""
+    return W - lr * (data_grad + 2 * penalty_scale * lam * W)
+
+
+def momentum_step(
+    W: np.ndarray, V: np.ndarray, grad: np.ndarray, lr: float, beta: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One step of gradient descent with momentum (exponentially weighted gradients)."""
+    V = beta * V + (1 - beta) * grad
+    return W - lr * V, V
+
+
+@dataclass(frozen=True)
+class AdamState:
+    W: np.ndarray
+    V: np.ndarray
+    S: np.ndarray
+
+
+def adam_step(
+    state: AdamState,
+    grad: np.ndarray,
+    step: int,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+) -> AdamState:
+    """One Adam step with bias correction, epsilon inside the square root as in the course."""
+    V = beta1 * state.V + (1 - beta1) * grad
+    S = beta2 * state.S + (1 - beta2) * grad**2
+    V_corr = V / (1 - beta1**step)
+    S_corr = S / (1 - beta2**step)
+    return AdamState(state.W - lr * V_corr / np.sqrt(S_corr + eps), V, S)
+
+
+def logistic_loss_and_grad(
+    w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray
+) -> tuple[float, np.ndarray, float]:
+    """BCE cost of logistic regression on (X: examples x features, y) and its gradients."""
+    y_hat = np.clip(sigmoid(X @ w + b), 1e-12, 1 - 1e-12)
+    error = y_hat - y
+    return bce_cost(y, y_hat), X.T @ error / len(y), float(np.mean(error))
+
+
+def training_curve(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    batch_size: int,
+    lr: float,
+    steps: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Train logistic regression by gradient descent; the loss of each step's batch.
+
+    ``batch_size == len(y)`` is batch GD, 1 is stochastic GD, anything between is
+    mini-batch GD; the examples are reshuffled every epoch.
+    """
+    w, b = np.zeros(X.shape[1]), 0.0
+    losses = []
+    order = rng.permutation(len(y))
+    position = 0
+    for _ in range(steps):
+        if position + batch_size > len(y):
+            order, position = rng.permutation(len(y)), 0
+        batch = order[position : position + batch_size]
+        position += batch_size
+        loss, dw, db = logistic_loss_and_grad(w, b, X[batch], y[batch])
+        losses.append(loss)
+        w, b = w - lr * dw, b - lr * db
+    return np.array(losses)

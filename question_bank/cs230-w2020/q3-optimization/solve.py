@@ -1,0 +1,184 @@
+"""Question 3: gradient descent variants, momentum and an Adam step to complete.
+
+The loss curves of part (d) come from really training a logistic regression with
+batch, mini-batch and stochastic gradient descent on a sampled problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from generator.answers import Choices, Code, Formula, Option
+from generator.checks import require
+from generator.engine import optim
+from generator.engine.dense import sigmoid
+from generator.figures import Panel, PanelRow
+from generator.formulas import evaluate
+
+SCENARIOS = (
+    {"id": "instruments", "task": "the musical instrument given an audio clip",
+     "things": "instruments", "data": "sounds of each",
+     "order": "first collecting audio clips of guitars, then clips of violins, and so on for "
+              "all the different instruments"},
+    {"id": "birds", "task": "the bird species given a recording of its song",
+     "things": "bird species", "data": "recordings of each",
+     "order": "first recording robins, then sparrows, and so on for all the different species"},
+    {"id": "languages", "task": "the language spoken in a short voice recording",
+     "things": "languages", "data": "recordings of each",
+     "order": "first recording speakers of English, then speakers of Spanish, and so on for "
+              "all the different languages"},
+    {"id": "dog-breeds", "task": "the breed of a dog given a photo",
+     "things": "dog breeds", "data": "photos of each",
+     "order": "first photographing beagles, then poodles, and so on for all the different "
+              "breeds"},
+    {"id": "machine-faults", "task": "the type of fault of a machine given a vibration signal",
+     "things": "fault types", "data": "signals of each",
+     "order": "first recording machines with worn bearings, then machines with loose belts, and "
+              "so on for all the different faults"},
+)  # fmt: skip
+CLASS_COUNTS = (10, 12, 15, 20, 25, 30, 40, 50, 60, 75, 100)
+METHODS = ("BGD", "MBGD", "SGD")
+PANELS = ("A", "B", "C")
+LEARNING_RATES = ("1e-3", "3e-4", "5e-4", "1e-2", "2e-3")
+BETA1S = ("0.9", "0.85", "0.95")
+BETA2S = ("0.999", "0.99", "0.995")
+EPSILONS = ("1e-8", "1e-7", "1e-6")
+STEPS = 80
+
+REPLICA = {
+    "scenario": SCENARIOS[0], "classes": 50,
+    "examples": 400, "features": 4, "curve_lr": 0.5, "batch_size": 32,
+    "lr": "1e-3", "beta1": "0.9", "beta2": "0.999", "eps": "1e-8",
+    "curve_order": ["BGD", "MBGD", "SGD"],
+}  # fmt: skip
+
+ADAM_SKELETON = '''def optim_adam(weights_dict, gradients_dict, cache_dict, step):
+    """v is VdW, s is SdW, v_corr is VcorrdW, s_corr is ScorrdW."""
+    lr, beta1, beta2, eps = {lr}, {beta1}, {beta2}, {eps}
+    for weight_name in weights_dict:
+        w = weights_dict[weight_name]
+        grad = gradients_dict[weight_name]
+        v = cache_dict["v" + weight_name]
+        s = cache_dict["s" + weight_name]
+        # TODO: Exp weighted avg of grad
+        @@v@@
+        # TODO: Exp weighted avg of grad^2
+        @@s@@
+        # TODO: Bias correction. divide by (1 - beta1^step)
+        @@v_corr@@
+        # TODO: Bias correction. divide by (1 - beta2^step)
+        @@s_corr@@
+        # TODO: Update rule for Adam
+        @@w@@
+        cache_dict["v" + weight_name] = v
+        cache_dict["s" + weight_name] = s
+        weights_dict[weight_name] = w'''
+ADAM_LINES = {
+    "v": "v = beta1 * v + (1 - beta1) * grad",
+    "s": "s = beta2 * s + (1 - beta2) * (grad ** 2)",
+    "v_corr": "v_corr = v / (1 - (beta1 ** step))",
+    "s_corr": "s_corr = s / (1 - (beta2 ** step))",
+    "w": "w = w - lr * v_corr / np.sqrt(s_corr + eps)",
+}
+
+
+def sample(rng: np.random.Generator) -> dict[str, Any]:
+    return {
+        "scenario": SCENARIOS[rng.integers(len(SCENARIOS))],
+        "classes": int(rng.choice(CLASS_COUNTS)),
+        "examples": int(rng.integers(3, 9)) * 64,
+        "features": int(rng.integers(2, 9)),
+        "curve_lr": float(rng.choice([0.2, 0.5, 1.0])),
+        "batch_size": int(rng.choice([16, 32, 64])),
+        "lr": str(rng.choice(LEARNING_RATES)),
+        "beta1": str(rng.choice(BETA1S)),
+        "beta2": str(rng.choice(BETA2S)),
+        "eps": str(rng.choice(EPSILONS)),
+    }
+
+
+def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """Which method's curve is printed as A, B and C."""
+    return {**params, "curve_order": [METHODS[i] for i in rng.permutation(len(METHODS))]}
+
+
+def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    curves = _loss_curves(params, rng)
+    order = params["curve_order"]
+    return {
+        "d": Choices(
+            options=tuple(Option(m, True) for m in METHODS),
+            pairs=dict(zip(PANELS, order, strict=True)),
+        ),
+        "f.i": _momentum(rng),
+        "g": _adam_code(params, rng),
+        "figures": {"curves": PanelRow(
+            "loss-curves", tuple(Panel(p, tuple(curves[m])) for p, m in zip(PANELS, order,
+                                                                            strict=True)))},
+    }  # fmt: skip
+
+
+def _loss_curves(params: dict[str, Any], rng: np.random.Generator) -> dict[str, list[float]]:
+    """Train the same logistic regression three ways; the loss of each step's batch."""
+    n, d = params["examples"], params["features"]
+    X = rng.standard_normal((n, d))
+    y = (rng.uniform(size=n) < sigmoid(X @ rng.standard_normal(d) * 2)).astype(float)
+    sizes = {"BGD": n, "MBGD": params["batch_size"], "SGD": 1}
+    curves = {
+        method: optim.training_curve(X, y, batch_size=size, lr=params["curve_lr"],
+                                     steps=STEPS, rng=rng)
+        for method, size in sizes.items()
+    }  # fmt: skip
+    rough = [_roughness(curves[m]) for m in METHODS]
+    require(rough[0] < rough[1] < rough[2], f"curves tell the methods apart ({rough})")
+    return {m: [round(float(v), 4) for v in c] for m, c in curves.items()}
+
+
+def _roughness(curve: np.ndarray) -> float:
+    """Mean step-to-step change relative to the mean loss: noise reads as roughness."""
+    return float(np.mean(np.abs(np.diff(curve))) / np.mean(curve))
+
+
+def _momentum(rng: np.random.Generator) -> list[Formula]:
+    """V = beta V + (1 - beta) dJ/dW; W = W - alpha V, checked against the engine's step."""
+    W, V, alpha, beta, grad = sp.symbols("W V alpha beta dJdW")
+    names = {grad: r"\frac{\partial J}{\partial W}"}
+    v_rule = Formula("V", sp.Add(_product(beta, V), _product(1 - beta, grad), evaluate=False),
+                     names)
+    w_rule = Formula("W", sp.Add(W, -_product(alpha, V), evaluate=False), names)
+    w0, v0, g = (rng.standard_normal(5) for _ in range(3))
+    w1, v1 = optim.momentum_step(w0, v0, g, lr=0.05, beta=0.9)
+    v_new = evaluate(v_rule, {V: v0, beta: 0.9, grad: g})
+    require(np.allclose(v_new, v1), "momentum average")
+    require(np.allclose(evaluate(w_rule, {W: w0, alpha: 0.05, V: v_new}), w1), "momentum step")
+    return [v_rule, w_rule]
+
+
+def _product(*factors: sp.Expr) -> sp.Expr:
+    """A product printed in the order written (beta V, not V beta)."""
+    return sp.Mul(*factors, evaluate=False)
+
+
+def adam_code(params: dict[str, Any]) -> Code:
+    skeleton = ADAM_SKELETON.format(**{k: params[k] for k in ("lr", "beta1", "beta2", "eps")})
+    return Code(skeleton, ADAM_LINES)
+
+
+def _adam_code(params: dict[str, Any], rng: np.random.Generator) -> Code:
+    """The filled-in function, executed, must take the engine's Adam steps."""
+    code = adam_code(params)
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(code.filled(), "<adam>", "exec"), namespace)  # our own template, not input
+    hyper = {k: float(params[k]) for k in ("lr", "beta1", "beta2", "eps")}
+    weights = {"W1": rng.standard_normal((3, 2))}
+    cache = {"vW1": np.zeros((3, 2)), "sW1": np.zeros((3, 2))}
+    state = optim.AdamState(weights["W1"].copy(), np.zeros((3, 2)), np.zeros((3, 2)))
+    for step in (1, 2, 3):
+        grad = rng.standard_normal((3, 2))
+        namespace["optim_adam"](weights, {"W1": grad}, cache, step)
+        state = optim.adam_step(state, grad, step, **hyper)
+    require(np.allclose(weights["W1"], state.W), "Adam code against the engine")
+    return code

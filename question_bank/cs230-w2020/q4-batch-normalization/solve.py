@@ -1,0 +1,166 @@
+"""Question 4: batch normalization statements, forward pass and parameter count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from generator import statements
+from generator.answers import Code
+from generator.checks import require
+from generator.engine.batchnorm import BatchNorm, batchnorm_forward
+from generator.engine.dense import Dense
+from generator.statements import Statement
+
+POOL = (
+    Statement("faster-batch",
+              "Batch normalization makes processing a single batch faster, reducing the training "
+              "time while keeping the number of updates fixed. This allows the network to spend "
+              "the same amount of time performing more updates to reach the minima.", False,
+              "Each iteration is slower (extra work in the forward and backward passes); the "
+              "network converges in fewer iterations, so training is faster overall."),
+    Statement("coupling",
+              "Batch normalization weakens the coupling between earlier/later layers, which "
+              "allows for independent learning.", True,
+              "Each layer's input is normalised, which lessens the coupling between layers."),
+    Statement("normalizes-output",
+              "Batch normalization normalizes the output distribution to be more uniform across "
+              "dimensions.", True,
+              "That is its purpose: each feature is normalised (to zero mean and unit variance) "
+              "with the statistics of the mini-batch."),
+    Statement("init-small",
+              "Batch normalization mitigates the effects of poor weight initialization and "
+              "allows the network to initialize our weights to smaller values close to zero.",
+              False,
+              "The first half is true, but it only limits the effect of the initialization; it "
+              "does not allow initializing the weights to values close to zero."),
+    Statement("higher-lr",
+              "Batch normalization allows the use of higher learning rates, since optimization "
+              "becomes less sensitive to the scale of the parameters.", True,
+              "Normalised pre-activations keep gradients well scaled, so larger steps are "
+              "stable."),
+    Statement("test-batch-stats",
+              "At test time, batch normalization normalizes each example with the mean and "
+              "variance of the test mini-batch it arrives in.", False,
+              "At test time it uses the moving averages of the mean and variance collected "
+              "during training, so a prediction does not depend on other test examples."),
+    Statement("regularizer",
+              "Batch normalization has a slight regularization effect, because the statistics "
+              "of each mini-batch add noise to the activations.", True,
+              "The noisy mini-batch mean and variance act a little like dropout noise."),
+    Statement("no-parameters",
+              "Batch normalization adds no trainable parameters to the network.", False,
+              "It adds a trainable scale $\\gamma$ and shift $\\beta$ for every normalised "
+              "feature."),
+    Statement("bias-redundant",
+              "When batch normalization follows a dense layer, that layer's bias term becomes "
+              "redundant.", True,
+              "The mean subtraction cancels any bias, and $\\beta$ plays its role."),
+    Statement("batch-size-one",
+              "Batch normalization works as well with a mini-batch size of 1 as with larger "
+              "mini-batches.", False,
+              "With one example $z - \\mu = 0$: the output is constant and nothing useful is "
+              "learned."),
+)  # fmt: skip
+
+LAYOUTS = {
+    "examples-first": {"shape": "(num_examples, num_features)", "axis": 0,
+                       "stats": "axis=0"},
+    "features-first": {"shape": "(num_features, num_examples)", "axis": 1,
+                       "stats": "axis=1, keepdims=True"},
+}  # fmt: skip
+
+SKELETON = '''def forward_batchnorm(Z, gamma, beta, eps, cache_dict, beta_avg, mode):
+    """Performs the forward propagation through a BatchNorm layer.
+
+    Arguments:
+    Z -- input, with shape {shape}
+    gamma -- vector, BN layer parameter
+    beta -- vector, BN layer parameter
+    eps -- scalar, BN layer hyperparameter
+    beta_avg -- scalar, beta value to use for moving averages
+    mode -- string, indicating whether used at 'train' or 'test' time
+
+    Returns:
+    out -- output, with shape {shape}
+    """
+    if mode == 'train':
+        # TODO: Mean of Z across the examples
+        @@mu_train@@
+        # TODO: Variance of Z across the examples
+        @@var_train@@
+        # Take moving average for cache_dict['mu']
+        cache_dict['mu'] = beta_avg * cache_dict['mu'] + (1 - beta_avg) * mu
+        # Take moving average for cache_dict['var']
+        cache_dict['var'] = beta_avg * cache_dict['var'] + (1 - beta_avg) * var
+    elif mode == 'test':
+        # TODO: Load moving average of mu
+        @@mu_test@@
+        # TODO: Load moving average of var
+        @@var_test@@
+    # TODO: Apply z_norm transformation
+    @@z_norm@@
+    # TODO: Apply gamma and beta transformation to get Z tilde
+    @@out@@
+    return out'''
+
+REPLICA = {
+    "statements": ["faster-batch", "coupling", "normalizes-output", "init-small"],
+    "layout": "examples-first", "n_in": 10, "n_out": 20,
+}  # fmt: skip
+
+
+def sample(rng: np.random.Generator) -> dict[str, Any]:
+    return {
+        "layout": str(rng.choice(sorted(LAYOUTS))),
+        "n_in": int(rng.integers(2, 21)) * 5,
+        "n_out": int(rng.integers(2, 21)) * 5,
+    }
+
+
+def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """Which four statements part (a) prints, in which order."""
+    return {**params, "statements": statements.draw(POOL, 4, rng)}
+
+
+def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    dense = Dense.zeros(params["n_in"], params["n_out"], bias=False)
+    norm = BatchNorm.zeros(params["n_out"])
+    return {
+        "a": statements.as_choices(POOL, params["statements"]),
+        "b": _batchnorm_code(params["layout"], rng),
+        "e": dense.weight_count + dense.bias_count + norm.parameter_count,
+    }
+
+
+def batchnorm_code(layout: str) -> Code:
+    spec = LAYOUTS[layout]
+    lines = {
+        "mu_train": f"mu = np.mean(Z, {spec['stats']})",
+        "var_train": f"var = np.var(Z, {spec['stats']})",
+        "mu_test": "mu = cache_dict['mu']",
+        "var_test": "var = cache_dict['var']",
+        "z_norm": "Z_norm = (Z - mu) / np.sqrt(var + eps)",
+        "out": "out = gamma * Z_norm + beta",
+    }
+    return Code(SKELETON.format(shape=spec["shape"]), lines)
+
+
+def _batchnorm_code(layout: str, rng: np.random.Generator) -> Code:
+    """The filled-in function, executed in train then test mode, must match the engine."""
+    code = batchnorm_code(layout)
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(code.filled(), "<batchnorm>", "exec"), namespace)  # our own template
+    axis = LAYOUTS[layout]["axis"]
+    shape = (8, 5) if axis == 0 else (5, 8)
+    stat_shape = (1, 5) if axis == 0 else (5, 1)
+    gamma, beta = rng.standard_normal(stat_shape), rng.standard_normal(stat_shape)
+    ours = {"mu": np.zeros(stat_shape), "var": np.ones(stat_shape)}
+    engine = {"mu": np.zeros(stat_shape), "var": np.ones(stat_shape)}
+    for mode in ("train", "train", "test"):
+        Z = rng.standard_normal(shape) * 3 + 1
+        got = namespace["forward_batchnorm"](Z, gamma, beta, 1e-5, ours, 0.9, mode)
+        want = batchnorm_forward(Z, gamma, beta, 1e-5, engine, 0.9, mode, axis=axis)
+        require(np.allclose(got, want), f"batch-norm code ({layout}, {mode})")
+    return code
