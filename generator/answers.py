@@ -49,7 +49,14 @@ class Formula:
         return f"{self.lhs} = {self.rhs_latex}"
 
     def to_json(self) -> dict[str, str]:
-        return {"lhs": self.lhs, "sympy": str(self.rhs), "latex": self.rhs_latex}
+        """``sympy`` is srepr, which reads back exactly (``beta`` stays a symbol); ``text`` is
+        for people."""
+        return {
+            "lhs": self.lhs,
+            "text": str(self.rhs),
+            "sympy": sp.srepr(self.rhs),
+            "latex": self.rhs_latex,
+        }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,26 @@ from generator.blueprint import Blueprint, load_blueprint
 from generator.cli import cli as main
 
 Q1 = "cs230-w2020/neural-network"
+Q2 = "cs230-w2020/loss-functions"
+Q3 = "cs230-w2020/optimization"
+Q4 = "cs230-w2020/batch-normalization"
+Q5 = "cs230-w2020/dl-strategy"
+Q6 = "cs230-w2020/adversarial-gans"
 Q7 = "cs230-w2020/cnns"
+SEED_EXAM = (Q1, Q2, Q3, Q4, Q5, Q6, Q7)
+# Every part and sub-part of the seed exam, with its points (Q7 (e) and (f) are extra credit).
+SEED_PARTS = {
+    Q1: {"a": 1, "b.i": 1, "b.ii": 1, "c.i": 1, "c.ii": 1, "d": 2, "e": 1, "f.i": 1, "f.ii": 2,
+         "g": 1},
+    Q2: {"a": 1, "b": 1, "c": 1, "d": 3, "e.i": 1, "e.ii": 1, "e.iii": 1, "f": 1, "g.i": 1,
+         "g.ii": 1},
+    Q3: {"a": 1, "b": 1, "c": 1, "d": 1, "e.i": 1, "e.ii": 1, "f.i": 1, "f.ii": 1, "g": 3},
+    Q4: {"a": 2, "b": 3, "c": 1, "d": 1, "e": 2},
+    Q5: {"a": 2, "b": 1, "c": 1},
+    Q6: {"a": 2, "b": 1, "c": 1, "d": 1, "e": 1},
+    Q7: {"a": 1, "b": 1, "c": 2, "d": 2, "e": 1, "f": 1},
+}  # fmt: skip
+SEED_POINTS = {Q1: 12, Q2: 12, Q3: 11, Q4: 9, Q5: 4, Q6: 6, Q7: 6}
 SEEDS = range(300)
 
 
@@ -41,6 +60,11 @@ def run_cli():
 
 def variant(bank: Bank, qid: str, seed: int, *, number: int = 1) -> QuestionVariant:
     return realise(bank[qid], number, seed, 0)
+
+
+def values(qv: QuestionVariant) -> dict:
+    """Answer values by part key."""
+    return {key: answer.value for key, answer in qv.answers.items()}
 
 
 def replica(bank: Bank, qid: str) -> QuestionVariant:

@@ -11,7 +11,7 @@ import pytest
 from generator import __version__
 from generator.keys import schema
 
-from .conftest import Q1, Q7
+from .conftest import SEED_EXAM, SEED_PARTS, SEED_POINTS
 
 
 @pytest.fixture(scope="module")
@@ -41,30 +41,37 @@ def test_key_records_versions_and_seed(key):
     assert key["generator"]["version"] == __version__
     assert key["generator"]["numpy"] == np.__version__
     assert key["exam"]["seed"] == 42
-    assert key["exam"]["questions"] == [Q1, Q7]
+    assert key["exam"]["questions"] == list(SEED_EXAM)
 
 
-def test_every_part_has_label_points_kind_params_answer_and_tolerance(key):
+def test_every_part_of_the_seed_exam_is_in_the_key_with_its_points(key):
     questions = key["variants"][0]["questions"]
-    labels = [part["label"] for q in questions for part in q["parts"]]
-    assert labels == [
-        "1(a)", "1(b)(i)", "1(b)(ii)", "1(c)(i)", "1(c)(ii)", "1(d)", "1(e)", "1(f)(i)",
-        "1(f)(ii)", "1(g)", "2(a)", "2(b)", "2(c)", "2(d)", "2(e)", "2(f)",
-    ]  # fmt: skip
-    for question in questions:
+    assert [q["id"] for q in questions] == list(SEED_EXAM)
+    for number, question in enumerate(questions, start=1):
+        parts = {p["part"]: p["points"] for p in question["parts"]}
+        assert parts == SEED_PARTS[question["id"]]
+        assert question["points"] == SEED_POINTS[question["id"]]
+        for part in question["parts"]:
+            path = "".join(f"({label})" for label in part["part"].split("."))
+            assert part["label"] == f"{number}{path}"  # e.g. 1(b)(ii)
+
+
+def test_every_part_has_kind_params_answer_and_tolerance(key):
+    for question in key["variants"][0]["questions"]:
         assert question["params"]
         for part in question["parts"]:
-            assert part["kind"] and "answer" in part
-            if part["kind"] in ("integer", "shape", "vector"):
+            assert part["kind"] and part["answer"] not in (None, "", [], {})
+            if part["kind"] in ("integer", "shape"):
                 assert part["tolerance"] == {"abs": 0.0, "rel": 0.0}
+            if part["kind"] in ("number", "vector"):
+                assert part["tolerance"] is not None
 
 
-def test_points_match_the_seed_exam(key):
-    q1, q7 = key["variants"][0]["questions"]
-    assert sum(p["points"] for p in q1["parts"]) == q1["points"] == 12
-    assert sum(p["points"] for p in q7["parts"] if not p["bonus"]) == q7["points"] == 6
-    assert sum(p["points"] for p in q7["parts"] if p["bonus"]) == q7["bonus_points"] == 2
-    assert key["exam"]["points"] == 18 and key["exam"]["bonus_points"] == 2
+def test_points_add_up_to_60_plus_2_extra_credit(key):
+    parts = [p for q in key["variants"][0]["questions"] for p in q["parts"]]
+    assert sum(p["points"] for p in parts if not p["bonus"]) == 60
+    assert sum(p["points"] for p in parts if p["bonus"]) == 2
+    assert key["exam"]["points"] == 60 and key["exam"]["bonus_points"] == 2
 
 
 def test_key_answers_agree_with_params(key):

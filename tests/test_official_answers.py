@@ -36,8 +36,10 @@ def test_question7_replica_matches_official_solutions(bank):
 
 def test_same_padding_formula_is_f_minus_1_over_2(bank):
     (formula,) = replica(bank, Q7).answers["b"].value
-    f = sp.Symbol("f")
-    assert sp.simplify(sp.sympify(formula["sympy"]) - (f - 1) / 2) == 0
+    padding = sp.sympify(formula["sympy"])
+    (f,) = padding.free_symbols
+    assert f.name == "f"
+    assert sp.simplify(padding - (f - 1) / 2) == 0
     assert formula["latex"] == r"\frac{f - 1}{2}"
 
 

@@ -56,4 +56,9 @@ def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith(str(target))  # the installed copy ran
     folder = elsewhere / "output" / "cs230-midterm-winter-2020-seed42"
-    assert sorted(p.name for p in folder.iterdir()) == ["exam.tex", "key.json", "solutions.tex"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "exam.tex",
+        "figures",
+        "key.json",
+        "solutions.tex",
+    ]

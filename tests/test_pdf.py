@@ -52,7 +52,11 @@ def computed_answers(key):
 def test_the_run_writes_the_five_files(built):
     folder, *_ = built
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["exam.pdf", "exam.tex", "key.json", "solutions.pdf", "solutions.tex"]
+    assert names == [
+        "exam.pdf", "exam.tex", "figures", "key.json", "solutions.pdf", "solutions.tex"
+    ]  # fmt: skip
+    assert [p.name for p in (folder / "figures").iterdir()] == ["q3-curves.png"]
+    assert (folder / "figures" / "q3-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):
@@ -78,7 +82,8 @@ def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):
 
 def test_exam_shows_this_variants_numbers_and_no_answers(built):
     _, key, exam, _ = built
-    q1, q7 = (q["params"] for q in key["variants"][0]["questions"])
+    by_id = {q["id"]: q["params"] for q in key["variants"][0]["questions"]}
+    q1, q7 = by_id["cs230-w2020/neural-network"], by_id["cs230-w2020/cnns"]
     assert f"{q1['n_x']} input features" in exam
     assert f"{q1['n_h']} hidden neurons" in exam
     assert f" {TIMES} ".join(str(q7[k]) for k in ("height", "width", "channels")) in exam
@@ -93,7 +98,7 @@ def test_solutions_show_every_answer(built):
     _, key, _, solutions = built
     for value in computed_answers(key):
         assert str(value) in solutions
-    q7 = key["variants"][0]["questions"][1]
+    q7 = key["variants"][0]["questions"][6]
     shape = next(p["answer"] for p in q7["parts"] if p["part"] == "c")
     assert f" {TIMES} ".join(map(str, shape)) in solutions
     assert solutions.count("Solution:") == sum(

@@ -121,14 +121,14 @@ def _log_argument(label: int, prediction: float) -> Decimal:
 
 def _l2_update(penalty_half: bool, rng: np.random.Generator) -> Formula:
     """W = (1 - 2 c alpha lambda) W - alpha dJ/dW, derived by sympy and checked by a real step."""
-    W, alpha, lam, grad = sp.symbols("W alpha lambda dJdW")
+    W, alpha, lam, grad = sp.symbols("W alpha lam dJdW")  # "lambda" would not parse back
     scale = sp.Rational(1, 2) if penalty_half else sp.Integer(1)
     penalty = scale * lam * W**2
     derived = W - alpha * (grad + sp.diff(penalty, W))
     factor = sp.Add(1, -2 * scale * alpha * lam, evaluate=False)
     rhs = sp.Add(sp.Mul(factor, W, evaluate=False), -alpha * grad, evaluate=False)
     require(sp.simplify(rhs - derived) == 0, "L2 update derivation")
-    formula = Formula("W", rhs, {grad: r"\frac{\partial J_{BCE}}{\partial W}"})
+    formula = Formula("W", rhs, {lam: r"\lambda", grad: r"\frac{\partial J_{BCE}}{\partial W}"})
     # One real gradient step of an L2-regularised logistic regression.
     X, y = rng.standard_normal((30, 4)), rng.integers(0, 2, size=30).astype(float)
     w = rng.standard_normal(4)

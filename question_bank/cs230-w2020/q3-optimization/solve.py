@@ -146,8 +146,9 @@ def _momentum(rng: np.random.Generator) -> list[Formula]:
     """V = beta V + (1 - beta) dJ/dW; W = W - alpha V, checked against the engine's step."""
     W, V, alpha, beta, grad = sp.symbols("W V alpha beta dJdW")
     names = {grad: r"\frac{\partial J}{\partial W}"}
-    v_rule = Formula("V", sp.Add(_product(beta, V), _product(1 - beta, grad), evaluate=False),
-                     names)
+    v_rule = Formula(
+        "V", sp.Add(_product(beta, V), _product(1 - beta, grad), evaluate=False), names
+    )
     w_rule = Formula("W", sp.Add(W, -_product(alpha, V), evaluate=False), names)
     w0, v0, g = (rng.standard_normal(5) for _ in range(3))
     w1, v1 = optim.momentum_step(w0, v0, g, lr=0.05, beta=0.9)

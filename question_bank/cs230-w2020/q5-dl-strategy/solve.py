@@ -56,8 +56,9 @@ def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     best = max(params["f1"], key=params["f1"].get)
-    return {"c": Choices(tuple(_option(params, name, name == best)
-                               for name in params["option_order"]))}
+    return {
+        "c": Choices(tuple(_option(params, name, name == best) for name in params["option_order"]))
+    }
 
 
 def _option(params: dict[str, Any], name: str, correct: bool) -> Option:
@@ -75,5 +76,9 @@ def _option(params: dict[str, Any], name: str, correct: bool) -> Option:
         "overestimates the lowest achievable error.",
     }[name]
     mistake = {"student": "non-expert-performance", "single": "typical-expert-not-best"}
-    return Option(f"{text} (F1 score {params['f1'][name]:.2f})", correct, why,
-                  "" if correct else mistake[name])
+    return Option(
+        f"{text} (F1 score {params['f1'][name]:.2f})",
+        correct,
+        why,
+        "" if correct else mistake[name],
+    )

@@ -97,8 +97,10 @@ def _fgsm(params: dict[str, Any], rng: np.random.Generator) -> list[float]:
     """
     x, grad = np.array(params["x"], dtype=float), np.array(params["grad"])
     adversarial = fgsm(x, grad, params["epsilon"])
-    exact = [Decimal(str(v)) + Decimal(str(params["epsilon"])) * int(np.sign(g))
-             for v, g in zip(params["x"], params["grad"], strict=True)]
+    exact = [
+        Decimal(str(v)) + Decimal(str(params["epsilon"])) * int(np.sign(g))
+        for v, g in zip(params["x"], params["grad"], strict=True)
+    ]
     rounded = [round(float(v), 10) for v in adversarial]
     require(rounded == [float(e) for e in exact], "FGSM against exact decimals")
     w = grad / np.linalg.norm(grad)  # loss -log(1 - sigmoid(w.x)) rises along grad
@@ -109,9 +111,15 @@ def _fgsm(params: dict[str, Any], rng: np.random.Generator) -> list[float]:
 
 def _cost_option(cost: str) -> Option:
     if cost == "non-saturating":
-        return Option("Non-saturating cost", True,
-                      "Its gradient is larger at the beginning of training, when the "
-                      "discriminator easily rejects the generator's samples.")
-    return Option("Saturating cost", False,
-                  "Its gradient vanishes early in training, when $D(G(z))$ is close to 0.",
-                  "saturating-gradient-vanishes")
+        return Option(
+            "Non-saturating cost",
+            True,
+            "Its gradient is larger at the beginning of training, when the "
+            "discriminator easily rejects the generator's samples.",
+        )
+    return Option(
+        "Saturating cost",
+        False,
+        "Its gradient vanishes early in training, when $D(G(z))$ is close to 0.",
+        "saturating-gradient-vanishes",
+    )

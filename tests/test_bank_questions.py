@@ -1,0 +1,131 @@
+"""Questions 2 to 6 against closed forms and second implementations, over hundreds of seeds."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from .conftest import Q2, Q3, Q4, Q5, Q6, SEEDS, values, variant
+
+
+def parsed(formula: dict) -> sp.Expr:
+    """A key formula read back from its sympy text, as an auditor would."""
+    return sp.sympify(formula["sympy"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_question2_losses_follow_the_closed_forms(bank, seed):
+    qv = variant(bank, Q2, seed)
+    p, a = qv.params, qv.answers
+
+    def log_term(y, yhat):  # the probability given to the true label, by hand
+        return math.log(yhat) if y == 1 else math.log(1 - yhat)
+
+    assert a["c"].value == pytest.approx(-log_term(p["label_c"], p["prediction_c"]), abs=1e-12)
+    m = len(p["labels_d"])
+    assert 3 <= m <= 5
+    expected = -sum(map(log_term, p["labels_d"], p["predictions_d"])) / m
+    assert a["d"].value == pytest.approx(expected, abs=1e-12)
+    for part in ("c", "d"):  # the printed formula is the value, read back from the key
+        formula = a[part].details["formula"]
+        assert float(parsed(formula).doit()) == pytest.approx(a[part].value, abs=1e-9)
+        assert r"\log" in formula["latex"]
+    for prediction in [p["prediction_c"], *p["predictions_d"]]:
+        assert Decimal(str(prediction)) * 10 % 1 == 0 and 0 < prediction < 1  # whole tenths
+    W, alpha, lam, grad = (sp.Symbol(n) for n in ("W", "alpha", "lam", "dJdW"))
+    scale = sp.Rational(1, 2) if p["penalty_half"] else 1
+    (update,) = a["e.i"].value
+    assert sp.simplify(parsed(update) - (W - alpha * (grad + 2 * scale * lam * W))) == 0
+    assert a["g.i"].value == 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_question3_curve_labels_and_momentum(bank, seed):
+    qv = variant(bank, Q3, seed)
+    p, a = qv.params, qv.answers
+    assert sorted(p["curve_order"]) == ["BGD", "MBGD", "SGD"]
+    assert a["d"].value == dict(zip("ABC", p["curve_order"], strict=True))
+    panels = qv.figures["curves"].panels
+    assert [panel.label for panel in panels] == ["A", "B", "C"]
+    rough = {m: np.mean(np.abs(np.diff(panel.values))) / np.mean(panel.values)
+             for m, panel in zip(p["curve_order"], panels, strict=True)}  # fmt: skip
+    assert rough["BGD"] < rough["MBGD"] < rough["SGD"]  # the figure really shows the answer
+    W, V, alpha, beta, grad = sp.symbols("W V alpha beta dJdW")
+    v_rule, w_rule = a["f.i"].value
+    assert sp.simplify(parsed(v_rule) - (beta * V + (1 - beta) * grad)) == 0
+    assert sp.simplify(parsed(w_rule) - (W - alpha * V)) == 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_question4_parameter_count_and_statements(bank, seed):
+    qv = variant(bank, Q4, seed)
+    p, a = qv.params, values(qv)
+    assert a["e"] == p["n_in"] * p["n_out"] + 2 * p["n_out"]
+    assert 10 <= p["n_in"] <= 100 and 10 <= p["n_out"] <= 100
+    options = qv.answers["a"].details["options"]
+    assert len(options) == 4 and len({o["text"] for o in options}) == 4
+    assert a["a"] == [o["label"] for o in options if o["correct"]]
+    assert 1 <= len(a["a"]) <= 3  # never all true, never all false
+    assert all(o["mistake"] for o in options if not o["correct"])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_question5_best_estimate_is_the_group_of_experts(bank, seed):
+    qv = variant(bank, Q5, seed)
+    p = qv.params
+    f1 = p["f1"]
+    assert f1["student"] < f1["single"] < f1["group"] < 1
+    options = qv.answers["c"].details["options"]
+    correct = "ABC"[p["option_order"].index("group")]
+    assert qv.answers["c"].value == correct
+    assert [o["label"] for o in options if o["correct"]] == [correct]
+    assert {o["mistake"] for o in options if not o["correct"]} == {
+        "non-expert-performance", "typical-expert-not-best"
+    }  # fmt: skip
+    assert 0 < p["positives"] < p["examples"] / 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_question6_fgsm_matches_exact_decimal_arithmetic(bank, seed):
+    qv = variant(bank, Q6, seed)
+    p, a = qv.params, values(qv)
+    assert 3 <= len(p["x"]) <= 5 and all(g != 0 for g in p["grad"])
+    eps = Decimal(str(p["epsilon"]))
+    expected = [
+        Decimal(x) + (eps if g > 0 else -eps) for x, g in zip(p["x"], p["grad"], strict=True)
+    ]
+    assert [Decimal(str(v)) for v in a["b"]] == expected
+    non_saturating = "AB"[p["cost_order"].index("non-saturating")]
+    assert a["d"] == non_saturating
+    assert 1 <= len(a["a"]) <= 3
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_every_key_formula_parses_back(bank, blueprint, seed):
+    for qid in blueprint.question_ids:
+        for answer in variant(bank, qid, seed).answers.values():
+            formulas = answer.value if answer.kind == "expression" else []
+            formulas += [answer.details["formula"]] if "formula" in answer.details else []
+            for formula in formulas:
+                assert isinstance(parsed(formula), sp.Basic), formula
+
+
+def test_two_seeds_differ_in_numbers_statements_orders_and_figures(bank):
+    first, second = ({q: variant(bank, q, seed) for q in (Q2, Q3, Q4, Q5, Q6)} for seed in (42, 43))
+    for q in (Q2, Q3, Q4, Q5, Q6):
+        assert first[q].params != second[q].params
+    curves = [v[Q3].figures["curves"].panels[0].values for v in (first, second)]
+    assert curves[0] != curves[1]
+    assert first[Q4].params["statements"] != second[Q4].params["statements"]
+
+
+def test_option_orders_use_every_position(bank):
+    """Across seeds the correct option of 5(c) and 6(d) lands in every position."""
+    positions_5c = {variant(bank, Q5, s).answers["c"].value for s in range(60)}
+    positions_6d = {variant(bank, Q6, s).answers["d"].value for s in range(60)}
+    assert positions_5c == {"A", "B", "C"}
+    assert positions_6d == {"A", "B"}
