@@ -168,7 +168,7 @@ def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
     value, latex, details = _NORMALISERS[spec.kind](raw, spec)
     if formula is not None:
         details["formula"] = formula.to_json()
-        latex = f"${formula.latex} \\approx {latex.strip('$')}$"
+        latex = f"$\\displaystyle {formula.latex} \\approx {latex.strip('$')}$"
     tolerance = None
     if spec.kind in NUMERIC_KINDS:
         tolerance = Tolerance() if spec.kind in ("integer", "shape") else spec.tolerance
@@ -254,7 +254,7 @@ def _expression(raw: Any, spec: AnswerSpec) -> Normalised:
     if not formulas or not all(isinstance(f, Formula) for f in formulas):
         raise ValueError("an expression answer is a Formula or a list of Formulas")
     shown = ", \\quad ".join(f.latex for f in formulas)
-    return [f.to_json() for f in formulas], f"${shown}$", {}
+    return [f.to_json() for f in formulas], f"$\\displaystyle {shown}$", {}
 
 
 def _text(raw: Any, spec: AnswerSpec) -> Normalised:
@@ -316,7 +316,8 @@ def _code(raw: Any, spec: AnswerSpec) -> Normalised:
     missing = [name for name in raw.blanks if f"@@{name}@@" not in raw.skeleton]
     if missing:
         raise ValueError(f"blanks {missing} do not appear in the skeleton")
-    latex = "\\begin{lstlisting}\n" + raw.filled() + "\n\\end{lstlisting}"
+    # The expected lines, as the official solutions show them (the skeleton is in the stem).
+    latex = "\\begin{lstlisting}\n" + "\n".join(raw.blanks.values()) + "\n\\end{lstlisting}"
     return dict(raw.blanks), latex, {"code": raw.skeleton}
 
 
