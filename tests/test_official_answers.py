@@ -68,4 +68,3 @@ def _formulas(qv, key):
     raw = qv.question.solve(qv.params, np.random.default_rng(0))[key]
     raw = getattr(raw, "value", raw)
     return raw if isinstance(raw, list) else [raw]
-
