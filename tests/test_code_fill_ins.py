@@ -58,6 +58,7 @@ def test_batchnorm_fill_in_matches_engine_and_textbook(bank, seed):
     qv = variant(bank, Q4, seed)
     forward = load(qv.answers["b"], "forward_batchnorm")
     axis = 0 if qv.params["layout"] == "examples-first" else 1
+    eps, beta_avg = float(qv.params["eps"]), float(qv.params["beta_avg"])
     rng = np.random.default_rng(seed)
     features, examples = 6, 10
     shape = (examples, features) if axis == 0 else (features, examples)
@@ -67,11 +68,12 @@ def test_batchnorm_fill_in_matches_engine_and_textbook(bank, seed):
     engine = {"mu": np.zeros(stat), "var": np.ones(stat)}
     for mode in ("train", "train", "test"):
         Z = rng.standard_normal(shape) * 2 + 3
-        got = forward(Z, gamma, beta, 1e-5, ours, 0.9, mode)
-        assert np.allclose(got, batchnorm_forward(Z, gamma, beta, 1e-5, engine, 0.9, mode, axis))
+        got = forward(Z, gamma, beta, ours, mode)  # eps and beta_avg: the variant's defaults
+        want = batchnorm_forward(Z, gamma, beta, eps, engine, beta_avg, mode, axis)
+        assert np.allclose(got, want)
         if mode == "train":  # textbook: standardise each feature over the examples
             mu, sd = Z.mean(axis=axis, keepdims=True), Z.std(axis=axis, keepdims=True)
-            assert np.allclose(got, gamma * (Z - mu) / np.sqrt(sd**2 + 1e-5) + beta)
+            assert np.allclose(got, gamma * (Z - mu) / np.sqrt(sd**2 + eps) + beta)
 
 
 def test_both_batchnorm_layouts_occur(bank):

@@ -71,7 +71,11 @@ LAYOUTS = {
                        "stats": "axis=1, keepdims=True"},
 }  # fmt: skip
 
-SKELETON = '''def forward_batchnorm(Z, gamma, beta, eps, cache_dict, beta_avg, mode):
+EPSILONS = ("1e-5", "1e-8", "1e-3")
+AVERAGING = ("0.9", "0.99", "0.95")
+
+SKELETON = '''def forward_batchnorm(Z, gamma, beta, cache_dict, mode,
+                      eps={eps}, beta_avg={beta_avg}):
     """Performs the forward propagation through a BatchNorm layer.
 
     Arguments:
@@ -107,13 +111,15 @@ SKELETON = '''def forward_batchnorm(Z, gamma, beta, eps, cache_dict, beta_avg, m
 
 REPLICA = {
     "statements": ["faster-batch", "coupling", "normalizes-output", "init-small"],
-    "layout": "examples-first", "n_in": 10, "n_out": 20,
+    "layout": "examples-first", "eps": "1e-5", "beta_avg": "0.9", "n_in": 10, "n_out": 20,
 }  # fmt: skip
 
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
     return {
         "layout": str(rng.choice(sorted(LAYOUTS))),
+        "eps": str(rng.choice(EPSILONS)),
+        "beta_avg": str(rng.choice(AVERAGING)),
         "n_in": int(rng.integers(2, 21)) * 5,
         "n_out": int(rng.integers(2, 21)) * 5,
     }
@@ -129,13 +135,13 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     norm = BatchNorm.zeros(params["n_out"])
     return {
         "a": statements.as_choices(POOL, params["statements"]),
-        "b": _batchnorm_code(params["layout"], rng),
+        "b": _batchnorm_code(params, rng),
         "e": dense.weight_count + dense.bias_count + norm.parameter_count,
     }
 
 
-def batchnorm_code(layout: str) -> Code:
-    spec = LAYOUTS[layout]
+def batchnorm_code(params: dict[str, Any]) -> Code:
+    spec = LAYOUTS[params["layout"]]
     lines = {
         "mu_train": f"mu = np.mean(Z, {spec['stats']})",
         "var_train": f"var = np.var(Z, {spec['stats']})",
@@ -144,12 +150,14 @@ def batchnorm_code(layout: str) -> Code:
         "z_norm": "Z_norm = (Z - mu) / np.sqrt(var + eps)",
         "out": "out = gamma * Z_norm + beta",
     }
-    return Code(SKELETON.format(shape=spec["shape"]), lines)
+    skeleton = SKELETON.format(shape=spec["shape"], eps=params["eps"], beta_avg=params["beta_avg"])
+    return Code(skeleton, lines)
 
 
-def _batchnorm_code(layout: str, rng: np.random.Generator) -> Code:
+def _batchnorm_code(params: dict[str, Any], rng: np.random.Generator) -> Code:
     """The filled-in function, executed in train then test mode, must match the engine."""
-    code = batchnorm_code(layout)
+    layout, eps, beta_avg = params["layout"], float(params["eps"]), float(params["beta_avg"])
+    code = batchnorm_code(params)
     namespace: dict[str, Any] = {"np": np}
     exec(compile(code.filled(), "<batchnorm>", "exec"), namespace)  # our own template
     axis = LAYOUTS[layout]["axis"]
@@ -160,7 +168,7 @@ def _batchnorm_code(layout: str, rng: np.random.Generator) -> Code:
     engine = {"mu": np.zeros(stat_shape), "var": np.ones(stat_shape)}
     for mode in ("train", "train", "test"):
         Z = rng.standard_normal(shape) * 3 + 1
-        got = namespace["forward_batchnorm"](Z, gamma, beta, 1e-5, ours, 0.9, mode)
-        want = batchnorm_forward(Z, gamma, beta, 1e-5, engine, 0.9, mode, axis=axis)
+        got = namespace["forward_batchnorm"](Z, gamma, beta, ours, mode)
+        want = batchnorm_forward(Z, gamma, beta, eps, engine, beta_avg, mode, axis=axis)
         require(np.allclose(got, want), f"batch-norm code ({layout}, {mode})")
     return code
