@@ -11,6 +11,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ class Formula:
 
     @property
     def rhs_latex(self) -> str:
-        return sp.latex(self.rhs, symbol_names=dict(self.names), order="none")
+        return _printed(self.rhs, tuple(self.names.items()))[0]
 
     @property
     def latex(self) -> str:
@@ -51,12 +52,15 @@ class Formula:
     def to_json(self) -> dict[str, str]:
         """``sympy`` is srepr, which reads back exactly (``beta`` stays a symbol); ``text`` is
         for people."""
-        return {
-            "lhs": self.lhs,
-            "text": str(self.rhs),
-            "sympy": sp.srepr(self.rhs),
-            "latex": self.rhs_latex,
-        }
+        latex, text, srepr = _printed(self.rhs, tuple(self.names.items()))
+        return {"lhs": self.lhs, "text": text, "sympy": srepr, "latex": latex}
+
+
+@cache
+def _printed(rhs: sp.Basic, names: tuple[tuple[sp.Basic, str], ...]) -> tuple[str, str, str]:
+    """LaTeX, text and srepr of an expression: sympy's printers are slow, formulas recur."""
+    latex = sp.latex(rhs, symbol_names=dict(names), order="none")
+    return latex, str(rhs), sp.srepr(rhs)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ function; ``Formula.names`` gives their printed form (``W^{[1]}``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -19,10 +21,12 @@ SIGMA = sp.Function("sigma")
 
 def evaluate(formula: Formula, values: Mapping[sp.Basic, np.ndarray | float]) -> np.ndarray:
     """The formula's right-hand side computed with numpy for the given symbol values."""
-    symbols = list(values)
-    function = sp.lambdify(symbols, formula.rhs, modules=[{"sigma": sigmoid}, "numpy"])
+    symbols = tuple(values)
+    function = _numpy_function(formula.rhs, symbols)
     return np.asarray(function(*(values[s] for s in symbols)), dtype=float)
 
 
-def matrix(name: str, rows: int, cols: int) -> sp.MatrixSymbol:
-    return sp.MatrixSymbol(name, rows, cols)
+@cache
+def _numpy_function(rhs: sp.Basic, symbols: tuple[sp.Basic, ...]) -> Callable[..., Any]:
+    """sympy's lambdify is slow; a formula is turned into numpy code once per process."""
+    return sp.lambdify(symbols, rhs, modules=[{"sigma": sigmoid}, "numpy"])

@@ -80,6 +80,23 @@ REPLICA = {"scenario": SCENARIOS[0], "n_x": 300, "n_h": 80}
 
 Y_HAT = r"\hat{y}^{(i)}"
 
+# The formulas hold for every size, so they are built (and typeset) once, with symbolic
+# dimensions; each variant checks them numerically at its own sizes.
+N_X, N_H = sp.symbols("n_x n_h", positive=True, integer=True)
+X, W, B = sp.MatrixSymbol("x", N_X, 1), sp.MatrixSymbol("w", N_X, 1), sp.MatrixSymbol("b", 1, 1)
+W1, B1 = sp.MatrixSymbol("W1", N_H, N_X), sp.MatrixSymbol("b1", N_H, 1)
+W2, B2 = sp.MatrixSymbol("W2", 1, N_H), sp.MatrixSymbol("b2", 1, 1)
+NAMES = {X: "x^{(i)}", W1: "W^{[1]}", B1: "b^{[1]}", W2: "W^{[2]}", B2: "b^{[2]}"}
+
+LOGISTIC = Formula(Y_HAT, SIGMA(sp.MatAdd(W.T * X, B, evaluate=False)), NAMES)
+NETWORK = Formula(
+    Y_HAT,
+    SIGMA(sp.MatAdd(W2 * sp.MatAdd(W1 * X, B1, evaluate=False), B2, evaluate=False)),
+    NAMES,
+)
+W_PRIME = Formula("w'", W2 * W1, NAMES)
+B_PRIME = Formula("b'", sp.MatAdd(W2 * B1, B2, evaluate=False), NAMES)
+
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
     return {
@@ -110,83 +127,42 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-def _symbols(n_x: int, n_h: int) -> dict[str, sp.MatrixSymbol]:
-    return {
-        "x": sp.MatrixSymbol("x", n_x, 1),
-        "W1": sp.MatrixSymbol("W1", n_h, n_x),
-        "b1": sp.MatrixSymbol("b1", n_h, 1),
-        "W2": sp.MatrixSymbol("W2", 1, n_h),
-        "b2": sp.MatrixSymbol("b2", 1, 1),
-    }
-
-
-def _names(s: dict[str, sp.MatrixSymbol]) -> dict[sp.Basic, str]:
-    return {
-        s["x"]: "x^{(i)}",
-        s["W1"]: "W^{[1]}",
-        s["b1"]: "b^{[1]}",
-        s["W2"]: "W^{[2]}",
-        s["b2"]: "b^{[2]}",
-    }
-
-
 def _logistic_formula(n_x: int, rng: np.random.Generator) -> Formula:
     """y = sigma(w^T x + b), checked against a logistic-regression layer."""
-    x_, w_, b_ = (
-        sp.MatrixSymbol("x", n_x, 1),
-        sp.MatrixSymbol("w", n_x, 1),
-        sp.MatrixSymbol("b", 1, 1),
-    )
-    formula = Formula(Y_HAT, SIGMA(sp.MatAdd(w_.T * x_, b_, evaluate=False)), {x_: "x^{(i)}"})
     layer = dense.Dense.random(n_x, 1, rng)
     xs = rng.standard_normal((n_x, 1))
-    got = evaluate(formula, {w_: layer.W.T, b_: layer.b, x_: xs})
+    got = evaluate(LOGISTIC, {W: layer.W.T, B: layer.b, X: xs})
     require(np.allclose(got, dense.sigmoid(layer(xs))), "logistic-regression formula")
-    return formula
+    return LOGISTIC
 
 
 def _network_formula(n_x: int, n_h: int, rng: np.random.Generator) -> Formula:
     """y = sigma(W2 (W1 x + b1) + b2), checked against the two layers run in sequence."""
-    s = _symbols(n_x, n_h)
-    inner = sp.MatAdd(s["W1"] * s["x"], s["b1"], evaluate=False)
-    formula = Formula(Y_HAT, SIGMA(sp.MatAdd(s["W2"] * inner, s["b2"], evaluate=False)), _names(s))
     layers = [dense.Dense.random(n_x, n_h, rng), dense.Dense.random(n_h, 1, rng)]
     xs = rng.standard_normal((n_x, 1))
-    values = {
-        s["W1"]: layers[0].W,
-        s["b1"]: layers[0].b,
-        s["W2"]: layers[1].W,
-        s["b2"]: layers[1].b,
-        s["x"]: xs,
-    }
-    expected = dense.sigmoid(dense.forward_linear(layers, xs))
-    require(np.allclose(evaluate(formula, values), expected), "network formula")
-    return formula
+    got = evaluate(NETWORK, {**_layer_values(layers), X: xs})
+    require(np.allclose(got, dense.sigmoid(dense.forward_linear(layers, xs))), "network formula")
+    return NETWORK
 
 
 def _collapse_formulas(n_x: int, n_h: int, rng: np.random.Generator) -> list[Formula]:
     """w' = W2 W1 and b' = W2 b1 + b2, checked by collapsing random layers and comparing outputs."""
-    s = _symbols(n_x, n_h)
-    names = _names(s)
-    w_prime = Formula("w'", s["W2"] * s["W1"], names)
-    b_prime = Formula("b'", sp.MatAdd(s["W2"] * s["b1"], s["b2"], evaluate=False), names)
     layers = [dense.Dense.random(n_x, n_h, rng), dense.Dense.random(n_h, 1, rng)]
-    values = {
-        s["W1"]: layers[0].W,
-        s["b1"]: layers[0].b,
-        s["W2"]: layers[1].W,
-        s["b2"]: layers[1].b,
-    }
-    collapsed = dense.Dense(evaluate(w_prime, values), evaluate(b_prime, values))
+    values = _layer_values(layers)
+    collapsed = dense.Dense(evaluate(W_PRIME, values), evaluate(B_PRIME, values))
     inputs = rng.standard_normal((n_x, 16))
+    network = dense.sigmoid(dense.forward_linear(layers, inputs))
     require(
-        np.allclose(
-            dense.sigmoid(collapsed(inputs)), dense.sigmoid(dense.forward_linear(layers, inputs))
-        ),
+        np.allclose(dense.sigmoid(collapsed(inputs)), network),
         "collapse of the linear network into logistic regression",
     )
     require(np.allclose(collapsed.W, dense.collapse_linear(layers).W), "w' = W2 W1")
-    return [w_prime, b_prime]
+    return [W_PRIME, B_PRIME]
+
+
+def _layer_values(layers: list[dense.Dense]) -> dict[sp.Basic, np.ndarray]:
+    first, second = layers
+    return {W1: first.W, B1: first.b, W2: second.W, B2: second.b}
 
 
 def _check_relu_before_sigmoid(rng: np.random.Generator) -> None:

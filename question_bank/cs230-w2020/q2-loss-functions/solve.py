@@ -7,6 +7,7 @@ unsimplified formula of each is evaluated by sympy as a second computation.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -119,23 +120,29 @@ def _log_argument(label: int, prediction: float) -> Decimal:
     return p if label == 1 else Decimal(1) - p
 
 
-def _l2_update(penalty_half: bool, rng: np.random.Generator) -> Formula:
-    """W = (1 - 2 c alpha lambda) W - alpha dJ/dW, derived by sympy and checked by a real step."""
-    W, alpha, lam, grad = sp.symbols("W alpha lam dJdW")  # "lambda" would not parse back
+W, ALPHA, LAM, GRAD = sp.symbols("W alpha lam dJdW")  # "lambda" would not parse back
+
+
+@cache
+def l2_update_rule(penalty_half: bool) -> Formula:
+    """W = (1 - 2 c alpha lambda) W - alpha dJ/dW, as derived by sympy from the penalty."""
     scale = sp.Rational(1, 2) if penalty_half else sp.Integer(1)
-    penalty = scale * lam * W**2
-    derived = W - alpha * (grad + sp.diff(penalty, W))
-    factor = sp.Add(1, -2 * scale * alpha * lam, evaluate=False)
-    rhs = sp.Add(sp.Mul(factor, W, evaluate=False), -alpha * grad, evaluate=False)
-    require(sp.simplify(rhs - derived) == 0, "L2 update derivation")
-    formula = Formula("W", rhs, {lam: r"\lambda", grad: r"\frac{\partial J_{BCE}}{\partial W}"})
-    # One real gradient step of an L2-regularised logistic regression.
+    derived = W - ALPHA * (GRAD + sp.diff(scale * LAM * W**2, W))
+    factor = sp.Add(1, -2 * scale * ALPHA * LAM, evaluate=False)
+    rhs = sp.Add(sp.Mul(factor, W, evaluate=False), -ALPHA * GRAD, evaluate=False)
+    require(sp.expand(rhs - derived) == 0, "L2 update derivation")
+    return Formula("W", rhs, {LAM: r"\lambda", GRAD: r"\frac{\partial J_{BCE}}{\partial W}"})
+
+
+def _l2_update(penalty_half: bool, rng: np.random.Generator) -> Formula:
+    """The update rule, checked by one real gradient step of a regularised logistic regression."""
+    formula = l2_update_rule(penalty_half)
     X, y = rng.standard_normal((30, 4)), rng.integers(0, 2, size=30).astype(float)
     w = rng.standard_normal(4)
     _, data_grad, _ = optim.logistic_loss_and_grad(w, 0.0, X, y)
     lr, reg = 0.1, 0.3
-    stepped = optim.l2_gradient_step(w, data_grad, lr, reg, float(scale))
-    got = evaluate(formula, {W: w, alpha: lr, lam: reg, grad: data_grad})
+    stepped = optim.l2_gradient_step(w, data_grad, lr, reg, 0.5 if penalty_half else 1.0)
+    got = evaluate(formula, {W: w, ALPHA: lr, LAM: reg, GRAD: data_grad})
     require(np.allclose(got, stepped), "L2 update against a gradient step")
     return formula
 
