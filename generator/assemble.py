@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from .answers import Answer, make_answer
+from .answers import NUMERIC_KINDS, Answer, make_answer
 from .bank import Bank, Question
 from .blueprint import Blueprint
+from .checks import recording, same_answer
 from .errors import AnswerError, BankError
 from .seeding import rng_for
 
@@ -32,6 +33,8 @@ class QuestionVariant:
     params: dict[str, Any]
     answers: dict[str, Answer]
     figures: dict[str, Any] = field(default_factory=dict)
+    checks: tuple[str, ...] = ()  # the solver's self-checks that held
+    confirmed: frozenset[str] = frozenset()  # parts whose answer equals the closed form
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,23 @@ def build_exam(
 def realise(
     question: Question, number: int, seed: int, variant: int, *, replica: bool = False
 ) -> QuestionVariant:
-    """Parameters and answers of one question in one variant."""
+    """Parameters and answers of one question in one variant, every answer checked twice."""
+    where = f"question '{question.id}' (seed {seed}, variant {variant})"
+    params = draw_params(question, seed, variant, replica=replica)
+    with recording() as passed:
+        raw = run_solver(question, params, seed, variant)
+        figures = raw.pop(FIGURES, {})
+        answers = _answers(question, raw, where)
+        confirmed = confirm_closed_forms(question, params, answers, where)
+    return QuestionVariant(
+        number, question, params, answers, figures, tuple(passed), frozenset(confirmed)
+    )
+
+
+def draw_params(
+    question: Question, seed: int, variant: int, *, replica: bool = False
+) -> dict[str, Any]:
+    """The variant's parameters (or the original exam's), as plain JSON values."""
     where = f"question '{question.id}' (seed {seed}, variant {variant})"
     if replica:
         if question.replica is None:
@@ -95,17 +114,41 @@ def realise(
         if question.arrange is not None:  # option orders: their own stream, see seeding.py
             params = question.arrange(params, rng_for(seed, question.id, variant, "choices"))
     try:
-        params = jsonable(params)
+        return jsonable(params)
     except TypeError as exc:
         raise BankError(
             f"{where}: sample() returned {exc}; use numbers, strings and lists."
         ) from exc
+
+
+def run_solver(question: Question, params: dict[str, Any], seed: int, variant: int) -> dict:
+    """solve()'s raw result; a failure names the question and the seed."""
     try:
-        raw = dict(question.solve(params, rng_for(seed, question.id, variant, "checks")))
+        return dict(question.solve(params, rng_for(seed, question.id, variant, "checks")))
     except Exception as exc:
-        raise BankError(f"{where}: solve() failed ({type(exc).__name__}: {exc}).") from exc
-    figures = raw.pop(FIGURES, {})
-    return QuestionVariant(number, question, params, _answers(question, raw, where), figures)
+        raise BankError(
+            f"question '{question.id}' (seed {seed}, variant {variant}): solve() failed "
+            f"({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def confirm_closed_forms(
+    question: Question, params: dict[str, Any], answers: dict[str, Answer], where: str
+) -> list[str]:
+    """Compare every numeric answer with the question's closed form (a second computation)."""
+    expected = dict(question.closed_form(params)) if question.closed_form else {}
+    for key, answer in answers.items():
+        if answer.kind in NUMERIC_KINDS and key not in expected:
+            raise BankError(f"{where}: part ({key}) is numeric but closed_form() does not give it.")
+    for key, value in expected.items():
+        if key not in answers:
+            raise BankError(f"{where}: closed_form() gives part ({key}), which does not exist.")
+        if not same_answer(answers[key].value, jsonable(value)):
+            raise BankError(
+                f"{where}, part ({key}): the engine gives {answers[key].value} but the closed "
+                f"form gives {jsonable(value)}."
+            )
+    return sorted(expected)
 
 
 def _answers(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:

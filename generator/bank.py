@@ -118,6 +118,7 @@ class Question:
     solve: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]]
     replica: dict[str, Any] | None
     arrange: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]] | None = None
+    closed_form: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def leaves(self) -> Iterator[Part]:
         for part in self.parts:
@@ -200,6 +201,7 @@ def load_question(folder: Path) -> Question:
         solve=module.solve,
         replica=getattr(module, "REPLICA", None),
         arrange=getattr(module, "arrange", None),
+        closed_form=getattr(module, "closed_form", None),
     )
 
 

@@ -63,6 +63,7 @@ def _question(qv: QuestionVariant) -> dict[str, Any]:
         "points": question.points,
         "bonus_points": question.bonus_points,
         "params": qv.params,
+        "self_checks": list(qv.checks),
         "parts": [
             {
                 "label": leaf.printed_label(qv.number),
@@ -72,6 +73,7 @@ def _question(qv: QuestionVariant) -> dict[str, Any]:
                 "hint": leaf.hint,
                 "answer_in_stem": leaf.answer_in_stem,
                 **qv.answers[leaf.key].to_json(),
+                "checks": ["closed form"] if leaf.key in qv.confirmed else [],
             }
             for leaf in question.leaves()
         ],

@@ -169,3 +169,9 @@ def _check_relu_before_sigmoid(rng: np.random.Generator) -> None:
     """The official answer (every output is at least 0.5) holds on random pre-activations."""
     z = rng.standard_normal(1000) * 10
     require(bool(np.all(dense.sigmoid(dense.relu(z)) >= 0.5)), "sigma(ReLU(z)) >= 0.5")
+
+
+def closed_form(params: dict[str, Any]) -> dict[str, Any]:
+    """The counts by hand: one weight per feature, n_x * n_h + n_h * 1 weights, n_h + 1 biases."""
+    n_x, n_h = params["n_x"], params["n_h"]
+    return {"a": n_x, "b.i": n_x, "b.ii": 1, "c.i": 1, "d": [n_x * n_h + n_h * 1, n_h + 1]}

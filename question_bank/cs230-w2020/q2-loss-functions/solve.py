@@ -6,6 +6,7 @@ unsimplified formula of each is evaluated by sympy as a second computation.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -166,3 +167,17 @@ def _two_task_loss(rng: np.random.Generator) -> Formula:
     got = evaluate(formula, {y1: t1, y2: t2, h1: p1, h2: p2})
     require(np.allclose(got, expected), "two-task loss")
     return formula
+
+
+def closed_form(params: dict[str, Any]) -> dict[str, Any]:
+    """The losses with math.log on the printed tenths, and one label entry per task."""
+
+    def term(label: int, prediction: float) -> float:
+        return math.log(prediction) if label == 1 else math.log(1 - prediction)
+
+    labels, predictions = params["labels_d"], params["predictions_d"]
+    return {
+        "c": -term(params["label_c"], params["prediction_c"]),
+        "d": -sum(map(term, labels, predictions)) / len(labels),
+        "g.i": 2,
+    }

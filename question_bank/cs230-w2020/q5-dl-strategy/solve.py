@@ -82,3 +82,8 @@ def _option(params: dict[str, Any], name: str, correct: bool) -> Option:
         why,
         "" if correct else mistake[name],
     )
+
+
+def closed_form(params: dict[str, Any]) -> dict[str, Any]:
+    """The group of experts, wherever it is printed."""
+    return {"c": "ABC"[params["option_order"].index("group")]}

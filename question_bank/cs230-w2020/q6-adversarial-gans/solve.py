@@ -123,3 +123,19 @@ def _cost_option(cost: str) -> Option:
         "Its gradient vanishes early in training, when $D(G(z))$ is close to 0.",
         "saturating-gradient-vanishes",
     )
+
+
+def closed_form(params: dict[str, Any]) -> dict[str, Any]:
+    """FGSM in exact decimals; the true statements; where the non-saturating cost is printed."""
+    truth = {s.id: s.true for s in POOL}
+    eps = Decimal(str(params["epsilon"]))
+    fgsm_exact = [
+        float(Decimal(str(x)) + (eps if g > 0 else -eps))
+        for x, g in zip(params["x"], params["grad"], strict=True)
+    ]
+    labels = ("i", "ii", "iii", "iv")
+    return {
+        "a": [label for label, i in zip(labels, params["statements"], strict=True) if truth[i]],
+        "b": fgsm_exact,
+        "d": "AB"[params["cost_order"].index("non-saturating")],
+    }

@@ -100,3 +100,18 @@ def _same_padding(rng: np.random.Generator) -> Formula:
         volume = rng.standard_normal((11, 13, 2))
         require(layer(volume).shape[:2] == volume.shape[:2], f"same padding for f = {width}")
     return formula
+
+
+def closed_form(params: dict[str, Any]) -> dict[str, Any]:
+    """(n + 2p - f) / s + 1 per side; (F * F * D) * K + K parameters and its 1D and 3D forms."""
+    p = params
+    side = [
+        (n + 2 * p["padding"] - p["kernel"]) // p["stride"] + 1 for n in (p["height"], p["width"])
+    ]
+    k = p["filters"]
+    return {
+        "c": [*side, k],
+        "d": p["kernel"] ** 2 * p["channels"] * k + k,
+        "e": p["kernel_1d"] * p["channels_1d"] * k + k,
+        "f": p["kernel_3d"] ** 3 * p["channels"] * k + k,
+    }
