@@ -93,7 +93,7 @@ def realise(
     with recording() as passed:
         raw = run_solver(question, params, seed, variant)
         figures = raw.pop(FIGURES, {})
-        answers = _answers(question, raw, where)
+        answers = answer_parts(question, raw, where)
         confirmed = confirm_closed_forms(question, params, answers, where)
     return QuestionVariant(
         number, question, params, answers, figures, tuple(passed), frozenset(confirmed)
@@ -151,7 +151,7 @@ def confirm_closed_forms(
     return sorted(expected)
 
 
-def _answers(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:
+def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:
     leaves = {leaf.key: leaf for leaf in question.leaves()}
     extra = set(raw) - set(leaves)
     missing = [key for key, leaf in leaves.items() if key not in raw and leaf.answer.kind != "text"]

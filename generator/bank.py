@@ -39,7 +39,7 @@ DEFAULT_SPACE = "1.2in"
 NO_SPACE = "none"  # the options (or the code lines) of the part are the answer space
 
 QUESTION_FIELDS = ("id", "title", "parts")
-QUESTION_OPTIONAL = ("topic", "source", "intro_space")
+QUESTION_OPTIONAL = ("topic", "source", "checks")
 PART_OPTIONAL = (
     "points",
     "kind",
@@ -104,6 +104,19 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What ``generate-exam check`` enforces beyond the generic invariants.
+
+    ``sizes``: parameters that must be positive integers.  ``ranges``: the span a
+    parameter (``n_x``, ``f1.group``) or an answer (``answer.d``) must stay in to remain
+    doable by hand; lists are checked entry by entry.
+    """
+
+    sizes: tuple[str, ...] = ()
+    ranges: tuple[tuple[str, float, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Question:
     """A loaded, validated question folder."""
 
@@ -119,6 +132,7 @@ class Question:
     replica: dict[str, Any] | None
     arrange: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]] | None = None
     closed_form: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    limits: Limits = Limits()
 
     def leaves(self) -> Iterator[Part]:
         for part in self.parts:
@@ -202,6 +216,7 @@ def load_question(folder: Path) -> Question:
         replica=getattr(module, "REPLICA", None),
         arrange=getattr(module, "arrange", None),
         closed_form=getattr(module, "closed_form", None),
+        limits=_limits(data.get("checks", {}), where),
     )
 
 
@@ -301,6 +316,27 @@ def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
         model_answer=str(table.get("answer", "")),
         rubric=tuple(rubric),
     )
+
+
+def _limits(table: Any, where: str) -> Limits:
+    here = f"{where}, [checks]"
+    if not isinstance(table, dict):
+        raise BankError(f"{here}: must be a table with 'sizes' and 'ranges'.")
+    check_fields(table, where=here, required=(), optional=("sizes", "ranges"), error=BankError)
+    sizes = table.get("sizes", [])
+    if not isinstance(sizes, list) or not all(isinstance(n, str) for n in sizes):
+        raise BankError(f"{here}: 'sizes' must list parameter names, e.g. sizes = [\"n_x\"].")
+    ranges = []
+    for name, span in table.get("ranges", {}).items():
+        if (
+            not isinstance(span, list)
+            or len(span) != 2
+            or not all(isinstance(v, int | float) for v in span)
+            or span[0] > span[1]
+        ):
+            raise BankError(f"{here}: range '{name}' must be [low, high], e.g. {name} = [1, 100].")
+        ranges.append((name, float(span[0]), float(span[1])))
+    return Limits(tuple(sizes), tuple(ranges))
 
 
 def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:

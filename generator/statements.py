@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import sampling
 from .answers import Choices, Option
 
 
@@ -24,10 +25,11 @@ class Statement:
 
 def draw(pool: Sequence[Statement], count: int, rng: np.random.Generator) -> list[str]:
     """Ids of ``count`` statements in print order, at least one true and one false."""
-    while True:
-        picked = [pool[i] for i in rng.permutation(len(pool))[:count]]
-        if any(s.true for s in picked) and not all(s.true for s in picked):
-            return [s.id for s in picked]
+    picked = sampling.until(
+        lambda: [pool[i] for i in rng.permutation(len(pool))[:count]],
+        lambda ss: any(s.true for s in ss) and not all(s.true for s in ss),
+    )
+    return [s.id for s in picked]
 
 
 def as_choices(pool: Sequence[Statement], ids: Sequence[str]) -> Choices:

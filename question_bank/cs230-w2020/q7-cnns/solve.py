@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from generator import sampling
 from generator.answers import Formula
 from generator.checks import require
 from generator.engine.conv import Conv
@@ -42,7 +43,16 @@ REPLICA = {
 
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
-    """Input sides are built from whole output sides, so the arithmetic always divides."""
+    """Input sides are built from whole output sides, so the arithmetic always divides.
+
+    A draw is drawn again when an answer would appear in the stem: an output volume equal
+    to the input volume (same padding, as many filters as channels), or a parameter count
+    equal to one of the printed sizes.
+    """
+    return sampling.until(lambda: _draw(rng), _answers_not_printed)
+
+
+def _draw(rng: np.random.Generator) -> dict[str, Any]:
     kernel = int(rng.choice(KERNELS))
     stride = int(rng.choice(STRIDES))
     padding = int(rng.integers(0, (kernel - 1) // 2 + 1))
@@ -61,6 +71,13 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
         "channels_1d_words": NUMBER_WORDS[channels_1d],
         "kernel_3d": int(rng.choice(KERNELS_3D)),
     }
+
+
+def _answers_not_printed(p: dict[str, Any]) -> bool:
+    answers = closed_form(p)
+    printed = {v for v in p.values() if isinstance(v, int)}
+    counts = {answers[part] for part in ("d", "e", "f")}
+    return answers["c"] != [p["height"], p["width"], p["channels"]] and not counts & printed
 
 
 def _side(rng: np.random.Generator, kernel: int, stride: int, padding: int) -> int:
