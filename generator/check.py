@@ -60,6 +60,7 @@ class Draw:
     answers: dict[str, Any]
     kinds: dict[str, str]
     correct: dict[str, list[str]]  # choice-like parts: labels of the correct options
+    labels: dict[str, list[str]]  # choice-like parts: every label, in print order
     attempts: list[int]
 
 
@@ -182,21 +183,30 @@ def _reason(exc: BaseException) -> str:
 
 
 def _draw(seed: int, params: dict, answers: dict[str, Answer], attempts: list[int]) -> Draw:
-    correct = {
-        key: [o["label"] for o in a.details["options"] if o["correct"]]
-        if a.kind != "matching"
-        else [item for item, option in a.value.items() if option == a.details["options"][0]["text"]]
-        for key, a in answers.items()
-        if a.kind in ("choice", "multi", "matching")
-    }
+    choice_like = {k: a for k, a in answers.items() if a.kind in ("choice", "multi", "matching")}
     return Draw(
         seed=seed,
         params=json.dumps(params, sort_keys=True),
         answers={key: a.value for key, a in answers.items()},
         kinds={key: a.kind for key, a in answers.items()},
-        correct=correct,
+        correct={key: _correct_labels(a) for key, a in choice_like.items()},
+        labels={key: _all_labels(a) for key, a in choice_like.items()},
         attempts=list(attempts),
     )
+
+
+def _correct_labels(answer: Answer) -> list[str]:
+    """Where the correct options are printed; for matching, where the first option is."""
+    if answer.kind == "matching":
+        first = answer.details["options"][0]["text"]
+        return [item for item, option in answer.value.items() if option == first]
+    return [o["label"] for o in answer.details["options"] if o["correct"]]
+
+
+def _all_labels(answer: Answer) -> list[str]:
+    if answer.kind == "matching":
+        return list(answer.value)
+    return [o["label"] for o in answer.details["options"]]
 
 
 def printed_text(qv: QuestionVariant) -> str:

@@ -1,24 +1,70 @@
-"""The generate-exam command: parses flags, calls the library, maps errors to exit codes."""
+"""The generate-exam command: parses flags, calls the library, maps errors to exit codes.
+
+``generate-exam --seed 42`` builds an exam (the ``build`` command is the default);
+``generate-exam check`` stress-checks the question bank.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
+from .bank import load_bank
 from .blueprint import DEFAULT_BLUEPRINT
 from .build import generate
+from .check import check_bank
 from .errors import ExamError
+from .report import render_report
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+class DefaultCommandGroup(click.Group):
+    """A group whose first command runs when no command is named (``generate-exam --seed 1``)."""
+
+    default_command = "build"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+        ):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def _non_negative(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is not None and value < 0:
+        raise click.BadParameter(f"{value} is negative; use a whole number >= 0.")
+    return value
+
+
+bank_option = click.option(
+    "--bank",
+    "banks",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Extra question-bank folder (repeatable), searched after the shipped bank.",
+)
+
+
+@click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="generate-exam")
+def cli() -> None:
+    """Randomized deep-learning exams with keys computed by a numpy engine.
+
+    Without a command, builds an exam: generate-exam --seed 42 (see generate-exam build -h).
+    """
+
+
+@cli.command()
 @click.option(
     "--seed",
     type=int,
     default=None,
-    callback=lambda ctx, param, value: _non_negative(value),
+    callback=_non_negative,
     help="Exam seed, a whole number >= 0: the same seed always gives the same exam. "
     "Required unless --replica.",
 )
@@ -42,18 +88,11 @@ from .errors import ExamError
     show_default=True,
     help="Compile exam.pdf and solutions.pdf with pdflatex.",
 )
-@click.option(
-    "--bank",
-    "banks",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Extra question-bank folder (repeatable), searched after the shipped bank.",
-)
+@bank_option
 @click.option(
     "--replica", is_flag=True, help="Pin every question to the original exam's own values."
 )
-@click.version_option(__version__, prog_name="generate-exam")
-def cli(
+def build(
     seed: int | None,
     blueprint: str | None,
     out: Path,
@@ -74,26 +113,122 @@ def cli(
         report=lambda message: click.echo(message, err=True),
     )
     exam = result.exam
+    which = "replica of the original exam." if replica else f"seed {seed}."
     click.echo(
         f"{exam.blueprint.title}: {len(exam.questions)} questions, "
-        f"{exam.points:g} points + {exam.bonus_points:g} extra credit, "
-        + ("replica of the original exam." if replica else f"seed {seed}.")
+        f"{exam.points:g} points + {exam.bonus_points:g} extra credit, {which}"
     )
     click.echo(f"Wrote {result.folder}/")
     for path in result.files:
-        click.echo(f"  {path.name:<16} {path.stat().st_size:>9,} bytes")
+        size = f"{path.stat().st_size:>9,} bytes" if path.is_file() else "   folder"
+        click.echo(f"  {path.name:<16} {size}")
 
 
-def _non_negative(value: int | None) -> int | None:
-    if value is not None and value < 0:
-        raise click.BadParameter(f"{value} is negative; use a whole number >= 0.")
-    return value
+@cli.command()
+@click.option(
+    "--variants",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Variants drawn per question (seeds first-seed, first-seed + 1, ...).",
+)
+@click.option(
+    "--first-seed",
+    type=int,
+    default=0,
+    show_default=True,
+    callback=_non_negative,
+    help="Seed of the first variant drawn.",
+)
+@click.option(
+    "--question",
+    "questions",
+    multiple=True,
+    metavar="ID",
+    help="Check only this question (repeatable) [default: the whole bank].",
+)
+@bank_option
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write variant statistics to this file: Markdown, or HTML for *.html.",
+)
+@click.option(
+    "--class-size",
+    type=click.IntRange(min=2),
+    default=40,
+    show_default=True,
+    help="Class size for the 'two most similar variants' figure of the report.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="Processes to use.",
+)
+def check(
+    variants: int,
+    first_seed: int,
+    questions: tuple[str, ...],
+    banks: tuple[Path, ...],
+    report: Path | None,
+    class_size: int,
+    workers: int,
+) -> None:
+    """Draw many variants of every question and fail on any broken one."""
+    bank = load_bank(banks)
+    unknown = [q for q in questions if q not in bank]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown question '{unknown[0]}'; known ids: {', '.join(sorted(bank))}.",
+            param_hint="--question",
+        )
+    ids = list(questions) or sorted(bank)
+    with click.progressbar(length=variants * len(ids), label="Checking", file=sys.stderr) as bar:
+        results = check_bank(
+            banks,
+            ids,
+            variants=variants,
+            first_seed=first_seed,
+            workers=workers,
+            progress=bar.update,
+        )
+    broken = 0
+    for qid, result in results.items():
+        redrawn = sum(sum(d.attempts) - len(d.attempts) for d in result.draws)
+        click.echo(
+            f"{'FAIL' if result.findings else 'ok  '} {qid}: {variants} variants, "
+            f"{len(result.findings)} broken, {redrawn} draws rejected"
+        )
+        for finding in result.findings[:5]:
+            click.echo(f"     {finding}")
+        if len(result.findings) > 5:
+            click.echo(f"     ... and {len(result.findings) - 5} more")
+        broken += len(result.findings)
+    if report is not None:
+        report.write_text(
+            render_report(results, variants=variants, class_size=class_size, path=report),
+            encoding="utf-8",
+        )
+        click.echo(f"Wrote {report}")
+    if broken:
+        failing = sum(1 for r in results.values() if r.findings)
+        raise _Broken(
+            f"{broken} broken variants in {failing} of {len(ids)} questions; "
+            "each line above names the seed that reproduces it."
+        )
 
 
-def main(argv: list[str] | None = None) -> None:
+class _Broken(ExamError):
+    """The check found broken variants (already listed)."""
+
+
+def main(argv: list[str] | None = None) -> Any:
     """Entry point: every user mistake ends as one ``Error: ...`` line and a non-zero exit."""
     try:
-        cli.main(args=argv, prog_name="generate-exam", standalone_mode=False)
+        return cli.main(args=argv, prog_name="generate-exam", standalone_mode=False)
     except click.UsageError as exc:
         click.echo(f"Error: {exc.format_message()} (see generate-exam --help)", err=True)
         sys.exit(2)
