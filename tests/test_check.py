@@ -168,3 +168,25 @@ def test_report_flags_a_position_bias(tmp_path):
     (positions,) = question_stats(result, class_size=40).positions
     assert positions.counts == {"A": 100, "B": 0, "C": 0}
     assert positions.biased
+
+
+def test_generation_stops_when_engine_and_closed_form_disagree(tmp_path):
+    bank = broken_question(tmp_path / "bank", "q", **BROKEN["key differs from the closed form"])
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text('name = "b"\ntitle = "B"\n[[questions]]\nid = "broken/q"\n')
+    out = tmp_path / "out"
+    seed = next(s for s in range(200) if _n(s) == 5)  # the variant whose closed form differs
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "--seed", str(seed), "--bank", str(bank),
+         "--blueprint", str(blueprint), "--out", str(out), "--no-pdf"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "part (a): the engine gives 25 but the closed form gives 26" in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def _n(seed: int) -> int:
+    from generator.seeding import rng_for
+
+    return int(rng_for(seed, "broken/q").integers(1, 20))

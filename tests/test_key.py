@@ -81,3 +81,13 @@ def test_key_answers_agree_with_params(key):
     assert answers["d"] == [n_x * n_h + n_h, n_h + 1]
     text = {p["part"]: p for p in q1["parts"]}["e"]
     assert text["kind"] == "text" and text["rubric"]
+
+
+def test_key_records_which_checks_passed(key):
+    for question in key["variants"][0]["questions"]:
+        for part in question["parts"]:
+            if part["kind"] in ("integer", "number", "vector", "shape"):
+                assert part["checks"] == ["closed form"], part["label"]
+    by_id = {q["id"]: q for q in key["variants"][0]["questions"]}
+    assert "network formula" in by_id["cs230-w2020/neural-network"]["self_checks"]
+    assert "Adam code against the engine" in by_id["cs230-w2020/optimization"]["self_checks"]
