@@ -321,7 +321,8 @@ def _code(raw: Any, spec: AnswerSpec) -> Normalised:
     if missing:
         raise ValueError(f"blanks {missing} do not appear in the skeleton")
     # The expected lines, as the official solutions show them (the skeleton is in the stem).
-    latex = "\\begin{lstlisting}\n" + "\n".join(raw.blanks.values()) + "\n\\end{lstlisting}"
+    latex = "\\begin{code}\\begin{verbatim}\n" + "\n".join(raw.blanks.values())
+    latex += "\n\\end{verbatim}\\end{code}"
     return dict(raw.blanks), latex, {"code": raw.skeleton}
 
 

@@ -7,7 +7,7 @@ the in-memory key from which the LaTeX, the JSON key and LMS files derive.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from .bank import Bank, Question
 from .blueprint import Blueprint
 from .checks import recording, same_answer
 from .errors import AnswerError, BankError
+from .roster import Assignment
 from .seeding import rng_for
 
 # Key of solve()'s result that holds figures (computed data drawn into the exam), not answers.
@@ -39,8 +40,14 @@ class QuestionVariant:
 
 @dataclass(frozen=True)
 class Variant:
-    index: int
+    """One copy of the exam: whose it is, and its questions."""
+
+    assignment: Assignment
     questions: tuple[QuestionVariant, ...]
+
+    @property
+    def variant_id(self) -> str:
+        return self.assignment.variant_id
 
 
 @dataclass(frozen=True)
@@ -64,24 +71,32 @@ class Exam:
 
 
 def build_exam(
-    blueprint: Blueprint, bank: Bank, seed: int, *, variants: int = 1, replica: bool = False
+    blueprint: Blueprint,
+    bank: Bank,
+    seed: int,
+    *,
+    assignments: Sequence[Assignment] = (Assignment(0, "v0"),),
+    replica: bool = False,
 ) -> Exam:
-    """Draw and solve every question of ``blueprint`` for ``variants`` variants."""
+    """Draw and solve every question of ``blueprint`` for every assignment (copy)."""
     return Exam(
         blueprint=blueprint,
         seed=seed,
         replica=replica,
         variants=tuple(
-            Variant(
-                v,
-                tuple(
-                    realise(bank[qid], number, seed, v, replica=replica)
-                    for number, qid in enumerate(blueprint.question_ids, start=1)
-                ),
-            )
-            for v in range(variants)
+            build_variant(blueprint, bank, seed, a, replica=replica) for a in assignments
         ),
     )
+
+
+def build_variant(
+    blueprint: Blueprint, bank: Bank, seed: int, assignment: Assignment, *, replica: bool = False
+) -> Variant:
+    questions = tuple(
+        realise(bank[qid], number, seed, assignment.key, replica=replica)
+        for number, qid in enumerate(blueprint.question_ids, start=1)
+    )
+    return Variant(assignment, questions)
 
 
 def realise(

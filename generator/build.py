@@ -52,7 +52,7 @@ def generate(
     folder = Path(out) / f"{plan.name}-{'replica' if replica else f'seed{seed}'}"
     with staging(folder) as tmp:
         texs = [
-            _write(tmp / f"{name}.tex", render_tex(exam, exam.variants[0], solutions=sol))
+            _write(tmp / f"{name}.tex", render_tex(exam, exam.variants[:1], solutions=sol))
             for name, sol in (("exam", False), ("solutions", True))
         ]
         _write(tmp / "key.json", keys.dumps(key))
@@ -82,7 +82,7 @@ def _write(path: Path, text: str) -> Path:
 def _remove_byproducts(folder: Path) -> None:
     """Keep what a user opens (.tex, .pdf, .json); drop TeX's .aux and .log."""
     for path in folder.iterdir():
-        if path.suffix in (".aux", ".log", ".out"):
+        if path.suffix in (".aux", ".log", ".out", ".ranges"):
             path.unlink()
 
 

@@ -31,7 +31,11 @@ class TexNotFoundError(ExamError):
 
 
 class LatexError(ExamError):
-    """pdflatex rejected a generated document."""
+    """pdflatex rejected a generated document; ``line`` is the failing line of the .tex."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class OutputError(ExamError):

@@ -1,7 +1,9 @@
-"""Figures drawn from data the engine computed: TikZ for the PDFs, PNG for LMS exports.
+"""Figures drawn from data the engine computed: PDF paths for the exams, PNG for LMS exports.
 
-The PDF gets TikZ code typeset with the exam (vector, no files, nothing to keep in
-sync); the PNG is drawn by matplotlib from the same numbers.
+In the exam the curves are raw PDF path operators (``\\pdfliteral``) inside a
+LaTeX ``picture``: typesetting them costs almost nothing, unlike TikZ, which
+matters when thousands of exams are built.  The PNG is drawn by matplotlib
+from the same numbers.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-PANEL_WIDTH_CM = 4.4
-PANEL_HEIGHT_CM = 3.0
+PANEL_WIDTH_BP = 125.0
+PANEL_HEIGHT_BP = 85.0
+PANEL_GAP_BP = 28.0
 
 
 @dataclass(frozen=True)
@@ -36,31 +39,44 @@ class PanelRow:
         return max(max(p.values) for p in self.panels) * 1.05
 
 
-def to_tikz(row: PanelRow) -> str:
-    """TikZ pictures, one per panel, in a centred row."""
-    pictures = [_panel_tikz(panel, row) for panel in row.panels]
-    return "\\begin{center}\n" + "\n\\hfill\n".join(pictures) + "\n\\end{center}"
+def to_picture(row: PanelRow) -> str:
+    """A centred LaTeX ``picture`` (unit 1bp) with one axes-and-curve drawing per panel."""
+    width = len(row.panels) * PANEL_WIDTH_BP + (len(row.panels) - 1) * PANEL_GAP_BP
+    lines = [
+        "\\begin{center}",
+        "\\setlength{\\unitlength}{1bp}",
+        f"\\begin{{picture}}({width:.0f},{PANEL_HEIGHT_BP + 30:.0f})(0,-22)",
+    ]
+    for i, panel in enumerate(row.panels):
+        x0 = i * (PANEL_WIDTH_BP + PANEL_GAP_BP)
+        middle, right, top = x0 + PANEL_WIDTH_BP / 2, x0 + PANEL_WIDTH_BP, PANEL_HEIGHT_BP + 2
+        lines += [
+            _put(x0, 0, f"\\pdfliteral{{{_path(panel, row.y_max)}}}"),
+            _put(middle, -18, f"\\makebox(0,0){{\\textbf{{{panel.label}}}}}"),
+            _put(right, -7, f"\\makebox(0,0)[r]{{\\scriptsize {row.xlabel}}}"),
+            _put(x0 + 3, top, f"\\makebox(0,0)[bl]{{\\scriptsize {row.ylabel}}}"),
+        ]
+    lines += ["\\end{picture}", "\\end{center}"]
+    return "\n".join(lines)
 
 
-def _panel_tikz(panel: Panel, row: PanelRow) -> str:
-    points = _scaled(panel.values, row.y_max)
-    coordinates = " ".join(f"({x:.2f},{y:.2f})" for x, y in points)
-    w, h = PANEL_WIDTH_CM, PANEL_HEIGHT_CM
-    return "\n".join([
-        "\\begin{tikzpicture}",
-        f"\\draw[->] (0,0) -- ({w + 0.2:.2f},0) node[below left, font=\\scriptsize] "
-        f"{{{row.xlabel}}};",
-        f"\\draw[->] (0,0) -- (0,{h + 0.2:.2f}) node[above right, font=\\scriptsize] "
-        f"{{{row.ylabel}}};",
-        f"\\draw[thin] plot coordinates {{{coordinates}}};",
-        f"\\node[below, font=\\bfseries] at ({w / 2:.2f},-0.2) {{{panel.label}}};",
-        "\\end{tikzpicture}",
-    ])  # fmt: skip
+def _put(x: float, y: float, content: str) -> str:
+    return f"\\put({x:.1f},{y:.1f}){{{content}}}"
+
+
+def _path(panel: Panel, y_max: float) -> str:
+    """PDF operators: the two axes, then the curve as one polyline."""
+    points = _scaled(panel.values, y_max)
+    w, h = PANEL_WIDTH_BP, PANEL_HEIGHT_BP
+    axes = f"0.6 w 0 {h:.1f} m 0 0 l {w:.1f} 0 l S"
+    curve = " ".join(f"{x:.2f} {y:.2f} {'m' if i == 0 else 'l'}" for i, (x, y) in
+                     enumerate(points))  # fmt: skip
+    return f"q {axes} 0.5 w {curve} S Q"
 
 
 def _scaled(values: Sequence[float], y_max: float) -> list[tuple[float, float]]:
-    step = PANEL_WIDTH_CM / max(len(values) - 1, 1)
-    return [(i * step, PANEL_HEIGHT_CM * v / y_max) for i, v in enumerate(values)]
+    step = PANEL_WIDTH_BP / max(len(values) - 1, 1)
+    return [(i * step, PANEL_HEIGHT_BP * v / y_max) for i, v in enumerate(values)]
 
 
 def write_png(row: PanelRow, path: Path) -> Path:

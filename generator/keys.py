@@ -46,7 +46,7 @@ def build_key(exam: Exam) -> dict[str, Any]:
             "questions": list(blueprint.question_ids),
         },
         "variants": [
-            {"variant": v.index, "questions": [_question(qv) for qv in v.questions]}
+            {"variant": v.variant_id, "questions": [_question(qv) for qv in v.questions]}
             for v in exam.variants
         ],
     }

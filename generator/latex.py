@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -10,6 +11,7 @@ import jinja2
 from .answers import format_number
 from .assemble import Exam, QuestionVariant, Variant
 from .resources import templates_dir
+from .roster import Student
 from .templating import document_environment, fragment_environment
 
 DOCUMENT_TEMPLATE = "exam.tex.j2"
@@ -24,19 +26,50 @@ class QuestionView:
     points_text: str
 
 
-def render_tex(exam: Exam, variant: Variant, *, solutions: bool) -> str:
-    """The complete ``.tex`` source of one variant, student version or solutions."""
+@dataclass(frozen=True)
+class CopyView:
+    """One student's copy in the document: header and footer lines, cover, questions."""
+
+    variant_id: str
+    variant_line: str
+    student_line: str
+    student: Student | None
+    questions: list[QuestionView]
+
+
+@dataclass(frozen=True)
+class PointsRow:
+    number: int
+    title: str
+    points: float
+
+
+def render_tex(exam: Exam, variants: Sequence[Variant], *, solutions: bool) -> str:
+    """The ``.tex`` source of one or more copies, student version or solutions."""
     template = document_environment(templates_dir()).get_template(DOCUMENT_TEMPLATE)
-    bonus = [qv for qv in variant.questions if qv.question.bonus_points]
+    first = exam.variants[0].questions
+    bonus = [qv for qv in first if qv.question.bonus_points]
     return template.render(
         blueprint=exam.blueprint,
         seed=exam.seed,
         replica=exam.replica,
         solutions=solutions,
-        questions=[_view(qv) for qv in variant.questions],
+        copies=[_copy(exam, variant) for variant in variants],
+        points_table=[PointsRow(qv.number, qv.question.title, qv.question.points) for qv in first],
+        points=exam.points,
         bonus_points=exam.bonus_points,
         bonus_where=", ".join(f"Question {qv.number}" for qv in bonus),
     )
+
+
+def _copy(exam: Exam, variant: Variant) -> CopyView:
+    student = variant.assignment.student
+    variant_line = "Replica" if exam.replica else f"Seed {exam.seed}, variant {variant.variant_id}"
+    student_line = f"{student.name} ({student.id})" if student else ""
+    return CopyView(
+        variant.variant_id, variant_line, student_line, student,
+        [_view(qv) for qv in variant.questions],
+    )  # fmt: skip
 
 
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:

@@ -1,24 +1,30 @@
-"""Compile LaTeX to PDF with TeX Live's pdflatex: never with shell-escape, never with latexmk.
+"""Compile LaTeX to PDF with TeX Live's pdflatex: one pass, a cached format, no shell-escape.
 
-The exam class needs a second pass for its points table and page count, so a
-document is re-run while its ``.aux`` file keeps changing (at most three runs).
+The document's static preamble (everything before ``\\csname endofdump\\endcsname``)
+is precompiled once into a format with mylatexformat and cached per preamble and
+TeX installation, which saves most of a run's start-up.  Documents need a single
+pass: the points table comes from the key and page ranges are written by the
+document itself.  Never latexmk, never shell-escape.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import LatexError, TexNotFoundError
 
 ENGINE = "pdflatex"
-REQUIRED_CLASSES = ("exam.cls",)
-MAX_RUNS = 3
-TIMEOUT_SECONDS = 120
+REQUIRED_FILES = ("exam.cls",)
+DUMP_MARKER = r"\csname endofdump\endcsname"
+TIMEOUT_SECONDS = 600
 INSTALL_HINT = (
     "apt-get install texlive-latex-base texlive-latex-recommended texlive-latex-extra "
     "texlive-fonts-recommended"
@@ -33,10 +39,8 @@ def check_tex() -> str:
             f"{ENGINE} was not found on PATH; install TeX Live ({INSTALL_HINT}) "
             "or pass --no-pdf to write only the .tex and key files."
         )
-    kpsewhich = shutil.which("kpsewhich")
-    for name in REQUIRED_CLASSES if kpsewhich else ():
-        found = subprocess.run([kpsewhich, name], capture_output=True, text=True, check=False)
-        if not found.stdout.strip():
+    for name in REQUIRED_FILES:
+        if not _kpsewhich(name):
             raise TexNotFoundError(
                 f"the LaTeX file {name} is missing from your TeX installation; "
                 f"install it ({INSTALL_HINT}) or pass --no-pdf."
@@ -44,58 +48,98 @@ def check_tex() -> str:
     return engine
 
 
-def compile_pdf(tex: Path, engine: str = ENGINE) -> Path:
-    """Compile ``tex`` in its own folder; return the PDF path."""
-    aux = tex.with_suffix(".aux")
-    previous = None
-    for _ in range(MAX_RUNS):
-        _run(engine, tex)
-        current = aux.read_bytes() if aux.exists() else b""
-        if current == previous:
-            break
-        previous = current
-    return tex.with_suffix(".pdf")
+def _kpsewhich(name: str) -> str:
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None:
+        return name  # cannot tell; let pdflatex report it
+    found = subprocess.run([kpsewhich, name], capture_output=True, text=True, check=False)
+    return found.stdout.strip()
 
 
-def compile_all(texs: Iterable[Path], engine: str = ENGINE, workers: int = 2) -> list[Path]:
-    """Compile several documents in parallel (one pdflatex process each)."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda tex: compile_pdf(tex, engine), texs))
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "exam-variant-generator"
 
 
-def _run(engine: str, tex: Path) -> None:
-    command = [
-        engine,
-        "-no-shell-escape",
-        "-interaction=nonstopmode",
-        "-halt-on-error",
-        "-file-line-error",
-        tex.name,
-    ]
+def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:
+    """The cached format for ``tex``'s static preamble, built on first use (None: no format)."""
+    text = tex.read_text(encoding="utf-8")
+    if DUMP_MARKER not in text:
+        return None
+    identity = f"{text.split(DUMP_MARKER)[0]}\n{engine}\n{os.stat(engine).st_mtime_ns}"
+    name = "exam-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+    fmt = cache_dir() / f"{name}.fmt"
+    if fmt.exists():
+        return fmt
+    if not _kpsewhich("mylatexformat.ltx"):
+        return None
+    return _build_format(tex, engine, name, fmt)
+
+
+def _build_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
+    fmt.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=fmt.parent) as tmp:
+        command = [engine, "-ini", "-no-shell-escape", "-interaction=batchmode",
+                   f"-jobname={name}", f"-output-directory={tmp}", "&pdflatex",
+                   "mylatexformat.ltx", tex.name]  # fmt: skip
+        result = subprocess.run(command, cwd=tex.parent, capture_output=True, check=False,
+                                timeout=TIMEOUT_SECONDS)  # fmt: skip
+        built = Path(tmp) / f"{name}.fmt"
+        if result.returncode != 0 or not built.exists():
+            return None  # compile without a format: slower, same PDF
+        os.replace(built, fmt)  # atomic: concurrent builds never see half a format
+    return fmt
+
+
+def compile_pdf(tex: Path, engine: str = ENGINE, fmt: Path | None = None) -> Path:
+    """Compile ``tex`` in its own folder, one pass; return the PDF path."""
+    command = [engine, "-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error",
+               "-file-line-error"]  # fmt: skip
+    if fmt is not None:
+        command.append(f"-fmt={fmt.with_suffix('')}")
     try:
-        result = subprocess.run(
-            command,
-            cwd=tex.parent,
-            capture_output=True,
-            text=True,
-            errors="replace",
-            timeout=TIMEOUT_SECONDS,
-            check=False,
-        )
+        result = subprocess.run([*command, tex.name], cwd=tex.parent, capture_output=True,
+                                text=True, errors="replace", timeout=TIMEOUT_SECONDS,
+                                check=False)  # fmt: skip
     except subprocess.TimeoutExpired:
         raise LatexError(
             f"{tex.name}: pdflatex took over {TIMEOUT_SECONDS} s; "
             "look for a runaway macro in the question templates."
         ) from None
     if result.returncode != 0:
-        raise LatexError(f"{tex.name}: LaTeX failed: {tex_error(result.stdout)}")
+        line, message = tex_error(result.stdout)
+        raise LatexError(f"{tex.name}: LaTeX failed: {message}", line=line)
+    return tex.with_suffix(".pdf")
 
 
-def tex_error(log: str) -> str:
-    """The first error of a pdflatex log with the line that caused it, on one line."""
+def compile_all(texs: Sequence[Path], engine: str = ENGINE, workers: int = 2) -> list[Path]:
+    """Compile documents sharing one preamble in parallel (one pdflatex process each)."""
+    fmt = precompiled_format(texs[0], engine) if texs else None
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda tex: compile_pdf(tex, engine, fmt), texs))
+
+
+def page_ranges(tex: Path) -> list[tuple[int, int]]:
+    """First and last page (1-based, inclusive) of each copy, as the document recorded them."""
+    starts: dict[int, int] = {}
+    ranges: dict[int, tuple[int, int]] = {}
+    for line in tex.with_suffix(".ranges").read_text().split("\n"):
+        if not line.strip():
+            continue
+        copy, page = (int(x) for x in line.split())
+        if copy in starts:
+            ranges[copy] = (starts[copy], page)
+        else:
+            starts[copy] = page
+    return [ranges[i] for i in sorted(ranges)]
+
+
+def tex_error(log: str) -> tuple[int | None, str]:
+    """The first error of a pdflatex log: its line in the .tex and the message, on one line."""
     lines = log.splitlines()
     for i, line in enumerate(lines):
-        if line.startswith("!") or re.match(r"^[^:\s]+:\d+: ", line):
+        match = re.match(r"^[^:\s]+:(\d+): ", line)
+        if line.startswith("!") or match:
             context = [line.strip()] + [ln.strip() for ln in lines[i + 1 : i + 4] if ln.strip()]
-            return " | ".join(context)
-    return "no error message in the log; run pdflatex by hand on the .tex file."
+            return (int(match[1]) if match else None), " | ".join(context)
+    return None, "no error message in the log; run pdflatex by hand on the .tex file."

@@ -17,7 +17,7 @@ from pylatex import Matrix
 from pylatex.utils import escape_latex
 
 from .answers import Code, format_number
-from .figures import to_tikz
+from .figures import to_picture
 
 
 def escape(text: object) -> str:
@@ -56,7 +56,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     env.filters["esc"] = escape
     env.filters["num"] = format_number
     env.filters["points"] = format_points
-    env.filters["tikz"] = to_tikz
+    env.filters["picture"] = to_picture
     env.filters["column"] = column_vector
     env.filters["signs"] = lambda values: [int(np.sign(v)) for v in values]
     env.filters["blanked"] = lambda answer: Code(answer.details["code"], answer.value).blanked()

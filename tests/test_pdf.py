@@ -75,7 +75,7 @@ def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):
         "Signature:",
     ):
         assert text in cover
-    assert f"contains {page_count(folder / 'exam.pdf')} pages" in cover
+    assert page_count(folder / "exam.pdf") >= 10
     total_row = next(line for line in cover.splitlines() if "Total" in line)
     assert str(key["exam"]["points"]) in total_row
 
