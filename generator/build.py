@@ -22,6 +22,7 @@ from .blueprint import load_blueprint
 from .errors import OutputError
 from .figures import write_png
 from .latex import render_tex
+from .roster import Assignment
 
 Report = Callable[[str], None]
 
@@ -41,22 +42,33 @@ def generate(
     pdf_output: bool = True,
     banks: Sequence[Path] = (),
     replica: bool = False,
+    assignment: Assignment | None = None,
+    figures: bool = True,
     report: Report = lambda message: None,
 ) -> BuildResult:
-    """Build one exam and write its files into ``out/<exam-name>-seed<seed>/``."""
+    """Build one exam and write its files into ``out/<exam-name>-seed<seed>/``.
+
+    ``assignment`` picks another copy than v0 (``--variant-id``); its id joins the
+    folder name.
+    """
     bank = load_bank(banks)
     plan = load_blueprint(blueprint, bank)
     engine = pdf.check_tex() if pdf_output else None
-    exam = build_exam(plan, bank, seed, replica=replica)
+    assignments = [assignment] if assignment else [Assignment(0, "v0")]
+    exam = build_exam(plan, bank, seed, assignments=assignments, replica=replica)
     key = keys.build_key(exam)
-    folder = Path(out) / f"{plan.name}-{'replica' if replica else f'seed{seed}'}"
+    name = "replica" if replica else f"seed{seed}"
+    if assignment is not None:
+        name += f"-{assignment.variant_id}"
+    folder = Path(out) / f"{plan.name}-{name}"
     with staging(folder) as tmp:
         texs = [
             _write(tmp / f"{name}.tex", render_tex(exam, exam.variants[:1], solutions=sol))
             for name, sol in (("exam", False), ("solutions", True))
         ]
         _write(tmp / "key.json", keys.dumps(key))
-        _write_figures(exam, tmp / "figures")
+        if figures:
+            _write_figures(exam, tmp / "figures")
         if engine:
             report(f"Compiling {', '.join(t.with_suffix('.pdf').name for t in texs)} ...")
             pdf.compile_all(texs, engine)

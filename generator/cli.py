@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from .bank import load_bank
 from .blueprint import DEFAULT_BLUEPRINT
 from .build import generate
 from .check import check_bank
-from .errors import ExamError
+from .classbuild import STUDENTS_DIR, build_class
+from .errors import ExamError, LatexError
 from .report import render_report
+from .roster import Assignment, Student, for_roster, numbered, parse_variant_id, read_roster
 
 
 class DefaultCommandGroup(click.Group):
@@ -86,11 +89,43 @@ def cli() -> None:
     "pdf_output",
     default=True,
     show_default=True,
-    help="Compile exam.pdf and solutions.pdf with pdflatex.",
+    help="Compile the PDFs with pdflatex.",
 )
 @bank_option
 @click.option(
     "--replica", is_flag=True, help="Pin every question to the original exam's own values."
+)
+@click.option(
+    "--variants",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Build N copies v0 ... v(N-1), one variant each.",
+)
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with a header row: one copy per student, variant fixed by the student id.",
+)
+@click.option("--id-column", default=None, help="Roster column of the student id [default: auto].")
+@click.option("--name-column", default=None, help="Roster column of the name [default: auto].")
+@click.option(
+    "--variant-id",
+    default=None,
+    metavar="ID",
+    help="Rebuild one copy: v<number>, or the id printed on a student's pages.",
+)
+@click.option(
+    "--figures/--no-figures",
+    default=None,
+    help="Also write PNG copies of the figures [default: on for one exam, off for a class].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="Processes for class builds.",
 )
 def build(
     seed: int | None,
@@ -99,17 +134,76 @@ def build(
     pdf_output: bool,
     banks: tuple[Path, ...],
     replica: bool,
+    variants: int | None,
+    roster: Path | None,
+    id_column: str | None,
+    name_column: str | None,
+    variant_id: str | None,
+    figures: bool | None,
+    workers: int,
 ) -> None:
-    """Generate an exam variant, its solutions and its answer key."""
+    """Generate an exam (or one per student), its solutions and its answer key."""
     if seed is None and not replica:
         raise click.UsageError("Missing option '--seed' (a whole number >= 0, e.g. --seed 42).")
+    if replica and (variants or roster or variant_id):
+        raise click.UsageError(
+            "--replica builds the original exam only; drop --variants, --roster and --variant-id."
+        )
+    if variants and roster:
+        raise click.UsageError("use either --variants or --roster, not both.")
+    seed = seed or 0
+    students = read_roster(roster, id_column, name_column) if roster else None
+    if variant_id is not None:
+        _one_copy(
+            seed,
+            _find(parse_variant_id(variant_id), seed, students),
+            blueprint,
+            out,
+            pdf_output,
+            banks,
+            figures,
+        )
+    elif students is not None or (variants or 1) > 1:
+        _class(
+            seed,
+            for_roster(seed, students) if students else numbered(variants or 1),
+            blueprint,
+            out,
+            pdf_output,
+            banks,
+            workers,
+        )
+    else:
+        _one_copy(seed, None, blueprint, out, pdf_output, banks, figures, replica=replica)
+
+
+def _find(assignment: Assignment, seed: int, students: list[Student] | None) -> Assignment:
+    """With a roster, the student whose copy it is (their name goes on the pages)."""
+    for a in for_roster(seed, students or []):
+        if a.key == assignment.key:
+            return a
+    return assignment
+
+
+def _one_copy(
+    seed: int,
+    assignment: Assignment | None,
+    blueprint: str | None,
+    out: Path,
+    pdf_output: bool,
+    banks: tuple[Path, ...],
+    figures: bool | None,
+    replica: bool = False,
+) -> None:
     result = generate(
-        seed=seed or 0,
+        seed=seed,
         blueprint=blueprint,
         out=out,
         pdf_output=pdf_output,
         banks=banks,
         replica=replica,
+        assignment=assignment,
+        figures=figures is not False,
         report=lambda message: click.echo(message, err=True),
     )
     exam = result.exam
@@ -122,6 +216,45 @@ def build(
     for path in result.files:
         size = f"{path.stat().st_size:>9,} bytes" if path.is_file() else "   folder"
         click.echo(f"  {path.name:<16} {size}")
+
+
+def _class(
+    seed: int,
+    assignments: list[Assignment],
+    blueprint: str | None,
+    out: Path,
+    pdf_output: bool,
+    banks: tuple[Path, ...],
+    workers: int,
+) -> None:
+    started = time.perf_counter()
+    with click.progressbar(
+        length=len(assignments), label=f"Building {len(assignments)} copies", file=sys.stderr
+    ) as bar:
+        result = build_class(
+            seed=seed,
+            assignments=assignments,
+            blueprint=blueprint,
+            out=out,
+            banks=banks,
+            pdf_output=pdf_output,
+            workers=workers,
+            progress=bar.update,
+        )
+    seconds = time.perf_counter() - started
+    built = result.copies - len(result.failures)
+    click.echo(f"Wrote {result.folder}/ in {seconds:.1f} s: {built} of {result.copies} copies")
+    click.echo(
+        f"  {STUDENTS_DIR}/<copy>/exam.pdf, solutions.pdf; print.pdf; key.json; "
+        "answer-key.csv; tex/"
+    )
+    if result.failures:
+        for failure in result.failures:
+            click.echo(f"  FAILED {failure}")
+        raise LatexError(
+            f"{len(result.failures)} copies failed to typeset (listed above); "
+            "the other copies were written."
+        )
 
 
 @cli.command()

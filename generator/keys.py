@@ -8,15 +8,16 @@ points, kind, the question's parameters, the answer and its tolerance.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import fastjsonschema
 import numpy as np
 
 from . import __version__
-from .assemble import Exam, QuestionVariant
+from .assemble import Exam, QuestionVariant, Variant
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "key.schema.json"
 FORMAT = "exam-variant-generator/key"
@@ -25,8 +26,15 @@ FORMAT_VERSION = 1
 
 def build_key(exam: Exam) -> dict[str, Any]:
     """The key as a JSON-ready dict, checked against its schema."""
+    key = {**key_header(exam), "variants": [variant_entry(v) for v in exam.variants]}
+    validate(key)
+    return key
+
+
+def key_header(exam: Exam) -> dict[str, Any]:
+    """Everything but the variants: versions, seed, blueprint, points."""
     blueprint = exam.blueprint
-    key = {
+    return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "generator": {
@@ -45,13 +53,41 @@ def build_key(exam: Exam) -> dict[str, Any]:
             "bonus_points": exam.bonus_points,
             "questions": list(blueprint.question_ids),
         },
-        "variants": [
-            {"variant": v.variant_id, "questions": [_question(qv) for qv in v.questions]}
-            for v in exam.variants
-        ],
     }
-    jsonschema.validate(key, schema())
-    return key
+
+
+def variant_entry(variant: Variant) -> dict[str, Any]:
+    """One copy of the exam: its id, its student (if any), every question and part."""
+    entry: dict[str, Any] = {"variant": variant.variant_id}
+    student = variant.assignment.student
+    if student is not None:
+        entry["student"] = {"id": student.id, "name": student.name, "extra": student.extra}
+    entry["questions"] = [_question(qv) for qv in variant.questions]
+    return entry
+
+
+def checked_entry(header: dict[str, Any], variant: Variant) -> dict[str, Any]:
+    """A variant's entry, validated on its own (lets class builds validate in parallel)."""
+    entry = variant_entry(variant)
+    validate({**header, "variants": [entry]})
+    return entry
+
+
+def validate(key: dict[str, Any]) -> None:
+    """Refuse to write a key that breaks its schema (a generator bug, never a user error).
+
+    fastjsonschema compiles the schema to Python (a thousand times faster than
+    interpreting it); the tests check keys with jsonschema, a second implementation.
+    """
+    try:
+        _validator()(key)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise AssertionError(f"key.json would break its schema: {exc.message}") from exc
+
+
+@cache
+def _validator() -> Callable[[Any], Any]:
+    return fastjsonschema.compile(schema())
 
 
 def _question(qv: QuestionVariant) -> dict[str, Any]:

@@ -44,8 +44,14 @@ class PointsRow:
     points: float
 
 
-def render_tex(exam: Exam, variants: Sequence[Variant], *, solutions: bool) -> str:
-    """The ``.tex`` source of one or more copies, student version or solutions."""
+def render_tex(
+    exam: Exam, variants: Sequence[Variant], *, solutions: bool, duplex: bool = False
+) -> str:
+    """The ``.tex`` source of one or more copies, student version or solutions.
+
+    ``duplex`` pads the document to an even page count, so that documents concatenated
+    for printing keep every copy starting on an odd page.
+    """
     template = document_environment(templates_dir()).get_template(DOCUMENT_TEMPLATE)
     first = exam.variants[0].questions
     bonus = [qv for qv in first if qv.question.bonus_points]
@@ -54,6 +60,7 @@ def render_tex(exam: Exam, variants: Sequence[Variant], *, solutions: bool) -> s
         seed=exam.seed,
         replica=exam.replica,
         solutions=solutions,
+        duplex=duplex,
         copies=[_copy(exam, variant) for variant in variants],
         points_table=[PointsRow(qv.number, qv.question.title, qv.question.points) for qv in first],
         points=exam.points,

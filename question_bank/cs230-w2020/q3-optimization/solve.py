@@ -46,7 +46,7 @@ LEARNING_RATES = ("1e-3", "3e-4", "5e-4", "1e-2", "2e-3")
 BETA1S = ("0.9", "0.85", "0.95")
 BETA2S = ("0.999", "0.99", "0.995")
 EPSILONS = ("1e-8", "1e-7", "1e-6")
-STEPS = 80
+STEPS = 60
 
 REPLICA = {
     "scenario": SCENARIOS[0], "classes": 50,

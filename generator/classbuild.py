@@ -1,0 +1,296 @@
+"""A whole class at once: one variant per student, per-student PDFs, a print file, keys.
+
+The copies are cut into chunks of up to MAX_CHUNK students.  Each chunk is one exam and one
+solutions document typeset by a single pdflatex run (a page costs milliseconds, a
+run's start-up much more); the page range of every copy is recorded by the
+document itself and the PDF is cut into per-student files with pikepdf.  Chunks
+run in parallel processes, each doing its own drawing, solving, rendering and
+typesetting.  A chunk whose LaTeX fails is retried one student at a time, so a
+broken variant costs only that student's files and is reported with the question
+and the TeX error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from . import keys, pdf
+from .assemble import Exam, build_exam
+from .bank import load_bank
+from .blueprint import Blueprint, load_blueprint
+from .build import staging
+from .errors import LatexError
+from .latex import render_tex
+from .roster import Assignment
+
+MAX_CHUNK = 25  # copies per TeX document at most
+MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
+STUDENTS_DIR = "students"
+TEX_DIR = "tex"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A copy whose LaTeX failed: whose, where, and what TeX said."""
+
+    variant_id: str
+    student: str
+    question: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.student} (variant {self.variant_id}), {self.question}: {self.message}"
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    entries: list[dict[str, Any]]
+    failures: list[Failure] = field(default_factory=list)
+    exam_pdf: Path | None = None  # the chunk's exams, padded for duplex printing
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    folder: Path
+    copies: int
+    failures: tuple[Failure, ...]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs to build one chunk (plain data: it crosses processes)."""
+
+    index: int
+    assignments: tuple[Assignment, ...]
+    seed: int
+    blueprint: str | None
+    banks: tuple[Path, ...]
+    folder: Path
+    engine: str | None
+    fmt: Path | None
+
+
+def build_class(
+    *,
+    seed: int,
+    assignments: Sequence[Assignment],
+    blueprint: str | None = None,
+    out: Path = Path("output"),
+    banks: Sequence[Path] = (),
+    pdf_output: bool = True,
+    workers: int = 1,
+    progress: Callable[[int], None] = lambda done: None,
+) -> ClassResult:
+    """Build every copy into ``out/<exam-name>-seed<seed>/`` (see the module docstring)."""
+    bank = load_bank(banks)
+    plan = load_blueprint(blueprint, bank)
+    engine = pdf.check_tex() if pdf_output else None
+    folder = Path(out) / f"{plan.name}-seed{seed}"
+    with staging(folder) as tmp:
+        (tmp / TEX_DIR).mkdir()
+        fmt = _format(plan, bank, seed, assignments[0], tmp, engine) if engine else None
+        size = chunk_size(len(assignments))
+        jobs = [
+            _Job(i, tuple(assignments[start : start + size]), seed, blueprint, tuple(banks),
+                 tmp, engine, fmt)
+            for i, start in enumerate(range(0, len(assignments), size))
+        ]  # fmt: skip
+        results = []
+        for result in _run(jobs, workers):
+            results.append(result)
+            progress(len(result.entries))
+        results.sort(key=lambda r: r.index)
+        header = keys.key_header(build_exam(plan, bank, seed, assignments=assignments[:1]))
+        key = {**header, "variants": [e for r in results for e in r.entries]}
+        (tmp / "key.json").write_text(keys.dumps(key), encoding="utf-8")
+        (tmp / "answer-key.csv").write_text(answer_key_csv(key), encoding="utf-8")
+        if engine:
+            _concatenate([r.exam_pdf for r in results if r.exam_pdf], tmp / "print.pdf")
+    failures = tuple(f for r in results for f in r.failures)
+    return ClassResult(folder, len(assignments), failures)
+
+
+def chunk_size(copies: int) -> int:
+    """Copies per TeX run: a function of the class size only, never of --workers, so that
+    the .tex files of a class are the same on every machine."""
+    return max(1, min(MAX_CHUNK, -(-copies // MIN_CHUNKS)))
+
+
+def _format(
+    plan: Blueprint, bank: Any, seed: int, first: Assignment, tmp: Path, engine: str
+) -> Path | None:
+    """Build the cached format once, before the workers start (they would race to it)."""
+    probe = tmp / TEX_DIR / "format-probe.tex"
+    exam = build_exam(plan, bank, seed, assignments=[first])
+    probe.write_text(render_tex(exam, exam.variants, solutions=False), encoding="utf-8")
+    fmt = pdf.precompiled_format(probe, engine)
+    probe.unlink()
+    return fmt
+
+
+def _run(jobs: list[_Job], workers: int) -> Iterator[ChunkResult]:
+    if workers <= 1 or len(jobs) == 1:
+        yield from map(build_chunk, jobs)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(build_chunk, jobs)
+
+
+_CACHE: dict[tuple, Any] = {}
+
+
+def _context(job: _Job) -> tuple[Any, Blueprint]:
+    """The bank and blueprint, loaded once per worker process."""
+    key = (job.banks, job.blueprint)
+    if key not in _CACHE:
+        bank = load_bank(job.banks)
+        _CACHE[key] = (bank, load_blueprint(job.blueprint, bank))
+    return _CACHE[key]
+
+
+def build_chunk(job: _Job) -> ChunkResult:
+    """Draw, solve, render and typeset one chunk; cut its PDFs into per-student files."""
+    bank, plan = _context(job)
+    exam = build_exam(plan, bank, job.seed, assignments=job.assignments)
+    header = keys.key_header(exam)
+    result = ChunkResult(job.index, [keys.checked_entry(header, v) for v in exam.variants])
+    stem = job.folder / TEX_DIR / f"{job.index:04d}"
+    texs = {}
+    for kind, solutions in (("exam", False), ("solutions", True)):
+        tex = stem.with_name(f"{stem.name}-{kind}.tex")
+        tex.write_text(render_tex(exam, exam.variants, solutions=solutions, duplex=True),
+                       encoding="utf-8")  # fmt: skip
+        texs[kind] = tex
+    if job.engine is None:
+        return result
+    try:
+        for kind, tex in texs.items():
+            pdf.compile_pdf(tex, job.engine, job.fmt)
+            _split(tex, [_student_folder(job.folder, a) for a in job.assignments], kind)
+        result.exam_pdf = texs["exam"].with_suffix(".pdf")
+    except LatexError:
+        result.failures = _one_by_one(exam, job)
+    _tidy(stem)
+    return result
+
+
+def _one_by_one(exam: Exam, job: _Job) -> list[Failure]:
+    """Typeset each copy of a failed chunk alone: keep the good ones, name the bad ones."""
+    failures = []
+    for variant in exam.variants:
+        folder = _student_folder(job.folder, variant.assignment)
+        single = job.folder / TEX_DIR / f"{job.index:04d}-{variant.variant_id}"
+        for kind, solutions in (("exam", False), ("solutions", True)):
+            tex = single.with_name(f"{single.name}-{kind}.tex")
+            source = render_tex(exam, [variant], solutions=solutions)
+            tex.write_text(source, encoding="utf-8")
+            try:
+                pdf.compile_pdf(tex, job.engine or pdf.ENGINE, job.fmt)
+            except LatexError as exc:
+                failures.append(_failure(variant.assignment, kind, source, exc))
+                break
+            _split(tex, [folder], kind)
+        _tidy(single)
+    return failures
+
+
+def _failure(assignment: Assignment, kind: str, source: str, exc: LatexError) -> Failure:
+    student = assignment.student
+    who = f"{student.name} ({student.id})" if student else f"variant {assignment.variant_id}"
+    question = "the cover page"
+    if exc.line is not None:
+        before = source.split("\n")[: exc.line]
+        number = sum(line.startswith(r"\titledquestion") for line in before)
+        if number:
+            question = f"Question {number}"
+    return Failure(assignment.variant_id, who, f"{question} of the {kind}", str(exc))
+
+
+def _student_folder(root: Path, assignment: Assignment) -> Path:
+    student = assignment.student
+    name = assignment.variant_id
+    if student is not None:
+        name = re.sub(r"[^A-Za-z0-9._-]+", "_", student.id).strip("._") + "_" + name
+    return root / STUDENTS_DIR / name
+
+
+def _split(tex: Path, folders: list[Path], kind: str) -> None:
+    """Cut the document at the recorded page ranges: one PDF per copy."""
+    ranges = pdf.page_ranges(tex)
+    with pikepdf.open(tex.with_suffix(".pdf")) as source:
+        for (first, last), folder in zip(ranges, folders, strict=True):
+            folder.mkdir(parents=True, exist_ok=True)
+            with pikepdf.new() as copy:
+                copy.pages.extend(source.pages[first - 1 : last])
+                copy.save(folder / f"{kind}.pdf", static_id=True)
+
+
+def _concatenate(parts: list[Path], target: Path) -> None:
+    """The print file: every chunk's exams in order (each copy already starts on an odd page)."""
+    sources = [pikepdf.open(part) for part in parts]
+    try:
+        with pikepdf.new() as whole:
+            for source in sources:
+                whole.pages.extend(source.pages)
+            whole.save(target, static_id=True)
+    finally:
+        for source in sources:
+            source.close()
+    for part in parts:
+        part.unlink()
+
+
+def _tidy(stem: Path) -> None:
+    """Keep the .tex sources; drop TeX's by-products and the chunk solutions PDF."""
+    for path in stem.parent.glob(f"{stem.name}-*"):
+        if path.suffix in (".aux", ".log", ".ranges") or path.name.endswith("solutions.pdf"):
+            path.unlink()
+
+
+def answer_key_csv(key: dict[str, Any]) -> str:
+    """One row per copy and part: what a grader or a scanner needs."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["variant", "student_id", "student_name", "question", "label", "kind",
+                     "points", "bonus", "answer", "tolerance_abs", "tolerance_rel"])  # fmt: skip
+    for variant in key["variants"]:
+        student = variant.get("student") or {"id": "", "name": ""}
+        for question in variant["questions"]:
+            for part in question["parts"]:
+                tolerance = part["tolerance"] or {"abs": "", "rel": ""}
+                writer.writerow([
+                    variant["variant"], student["id"], student["name"], question["id"],
+                    part["label"], part["kind"], part["points"], part["bonus"],
+                    answer_text(part), tolerance["abs"], tolerance["rel"],
+                ])  # fmt: skip
+    return buffer.getvalue()
+
+
+def answer_text(part: dict[str, Any]) -> str:
+    """A part's answer as one cell of text."""
+    answer = part["answer"]
+    kind = part["kind"]
+    if kind in ("integer", "number", "choice", "text"):
+        return str(answer)
+    if kind in ("vector", "shape"):
+        return "; ".join(str(v) for v in answer)
+    if kind == "multi":
+        return "; ".join(answer)
+    if kind == "matching":
+        return "; ".join(f"{k}={v}" for k, v in answer.items())
+    if kind == "expression":
+        return "; ".join(f"{f['lhs']} = {f['text']}" for f in answer)
+    if kind == "code":
+        return " | ".join(answer.values())
+    return json.dumps(answer)
