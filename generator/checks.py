@@ -6,11 +6,14 @@ ones held; see :func:`recording`.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _passed: ContextVar[list[str] | None] = ContextVar("passed_checks", default=None)
 
@@ -37,6 +40,27 @@ def recording() -> Iterator[list[str]]:
         yield log
     finally:
         _passed.reset(token)
+
+
+def memoize(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache a pure function and the self-checks it passed, replayed on every cached call.
+
+    Without the replay, a variant's recorded checks would depend on what the process
+    happened to compute before it.
+    """
+    results: dict[tuple, tuple[T, list[str]]] = {}
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> T:
+        if args not in results:
+            with recording() as passed:
+                results[args] = (function(*args), list(passed))
+        value, passed = results[args]
+        for what in passed:
+            require(True, what)
+        return value
+
+    return wrapper
 
 
 def same_answer(got: Any, expected: Any) -> bool:

@@ -66,7 +66,7 @@ def render_tex(
         points=exam.points,
         bonus_points=exam.bonus_points,
         bonus_where=", ".join(f"Question {qv.number}" for qv in bonus),
-    )
+    ).lstrip()
 
 
 def _copy(exam: Exam, variant: Variant) -> CopyView:

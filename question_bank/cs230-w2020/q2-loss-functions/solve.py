@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from generator.answers import Accept, Formula
-from generator.checks import require
+from generator.checks import memoize, require
 from generator.engine import losses, optim
 from generator.engine.dense import sigmoid
 from generator.formulas import evaluate
@@ -124,7 +123,7 @@ def _log_argument(label: int, prediction: float) -> Decimal:
 W, ALPHA, LAM, GRAD = sp.symbols("W alpha lam dJdW")  # "lambda" would not parse back
 
 
-@cache
+@memoize
 def l2_update_rule(penalty_half: bool) -> Formula:
     """W = (1 - 2 c alpha lambda) W - alpha dJ/dW, as derived by sympy from the penalty."""
     scale = sp.Rational(1, 2) if penalty_half else sp.Integer(1)

@@ -1,0 +1,192 @@
+"""Class builds: a roster, one variant per student, per-student PDFs, print file, keys."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.roster import read_roster, student_variant
+
+from .conftest import needs_tex
+from .test_check import broken_question
+
+NAMES = ["O'Brien", "José Núñez", "50% Smith", "a_b & c", "Zoë #1 {x}", "Back\\slash ~me^2"]
+FOLDER = "cs230-midterm-winter-2020-seed42"
+
+
+def write_roster(path: Path, names: list[str], first: int = 0) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Student ID", "Name", "Section"])
+        for i, name in enumerate(names, start=first):
+            writer.writerow([f"s{i:04d}", name, "A"])
+    return path
+
+
+def run(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "generator", *map(str, args)],
+                          capture_output=True, text=True)  # fmt: skip
+
+
+def text(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    pages = [*(["-f", str(first)] if first else []), *(["-l", str(last)] if last else [])]
+    return subprocess.run(["pdftotext", "-layout", *pages, str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def roster_build(tmp_path_factory):
+    needs_tex()
+    tmp = tmp_path_factory.mktemp("class")
+    roster = write_roster(tmp / "roster.csv", NAMES)
+    result = run("--seed", 42, "--roster", roster, "--out", tmp / "out", "--workers", 2)
+    assert result.returncode == 0, result.stderr
+    return tmp / "out" / FOLDER, roster
+
+
+def test_every_student_gets_named_pdfs_and_a_different_exam(roster_build):
+    folder, _ = roster_build
+    key = json.loads((folder / "key.json").read_text())
+    assert [v["student"]["name"] for v in key["variants"]] == NAMES
+    params = {json.dumps(v["questions"][0]["params"]) for v in key["variants"]}
+    assert len(params) == len(NAMES)  # every student a different Question 1
+    for variant in key["variants"]:
+        sid, name = variant["student"]["id"], variant["student"]["name"]
+        (student,) = (folder / "students").glob(f"{sid}_*")
+        assert student.name == f"{sid}_{variant['variant']}"
+        exam = text(student / "exam.pdf").replace("\u2019", "'")
+        assert f"Name: {name}" in " ".join(exam.split())
+        pages = exam.split("\f")[:-1]
+        assert all(variant["variant"] in page for page in pages)  # id on every page
+        assert all(f"{name} ({sid})" in page for page in pages[1:])  # name in every footer
+        assert "Solutions" in text(student / "solutions.pdf", 1, 1)
+
+
+def test_print_file_starts_every_exam_on_an_odd_page(roster_build):
+    folder, _ = roster_build
+    pages = text(folder / "print.pdf").split("\f")[:-1]
+    covers = [i + 1 for i, page in enumerate(pages) if "Full Points" in page]
+    assert len(covers) == len(NAMES)
+    assert all(number % 2 == 1 for number in covers)
+    assert len(pages) % 2 == 0
+
+
+def test_answer_key_csv_has_a_row_per_student_and_part(roster_build):
+    folder, _ = roster_build
+    key = json.loads((folder / "key.json").read_text())
+    with (folder / "answer-key.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    parts = sum(len(q["parts"]) for q in key["variants"][0]["questions"])
+    assert len(rows) == len(NAMES) * parts
+    first = key["variants"][0]
+    row = next(
+        r for r in rows if r["student_id"] == first["student"]["id"] and r["label"] == "7(d)"
+    )
+    part = next(p for p in first["questions"][6]["parts"] if p["label"] == "7(d)")
+    assert int(row["answer"]) == part["answer"] and row["student_name"] == NAMES[0]
+
+
+def test_adding_a_student_changes_nobody_elses_exam(tmp_path):
+    small = write_roster(tmp_path / "a.csv", NAMES[:3])
+    large = write_roster(tmp_path / "b.csv", ["New Student", *NAMES[:3]], first=-1)
+    keys = []
+    for roster, out in ((small, tmp_path / "a"), (large, tmp_path / "b")):
+        result = run("--seed", 42, "--roster", roster, "--out", out, "--no-pdf")
+        assert result.returncode == 0, result.stderr
+        key = json.loads((out / FOLDER / "key.json").read_text())
+        keys.append({v["student"]["id"]: v for v in key["variants"]})
+    for sid, variant in keys[0].items():
+        assert keys[1][sid] == variant
+
+
+def test_variant_id_rebuilds_exactly_one_students_exam(tmp_path):
+    roster = write_roster(tmp_path / "r.csv", NAMES[:4])
+    assert (
+        run("--seed", 42, "--roster", roster, "--out", tmp_path / "c", "--no-pdf").returncode == 0
+    )
+    key = json.loads((tmp_path / "c" / FOLDER / "key.json").read_text())
+    target = key["variants"][2]
+    assert target["variant"] == student_variant(42, target["student"]["id"]).variant_id
+    result = run("--seed", 42, "--variant-id", target["variant"], "--roster", roster,
+                 "--out", tmp_path / "one", "--no-pdf")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    single = tmp_path / "one" / f"{FOLDER}-{target['variant']}"
+    one = json.loads((single / "key.json").read_text())
+    assert one["variants"] == [target]
+    assert r"50\% Smith" in (single / "exam.tex").read_text()  # NAMES[2], escaped
+
+
+def test_numbered_variants_start_with_the_single_exam(tmp_path):
+    assert run("--seed", 7, "--variants", 3, "--out", tmp_path / "c", "--no-pdf").returncode == 0
+    assert run("--seed", 7, "--out", tmp_path / "s", "--no-pdf").returncode == 0
+    many = json.loads((tmp_path / "c" / "cs230-midterm-winter-2020-seed7" / "key.json").read_text())
+    one = json.loads((tmp_path / "s" / "cs230-midterm-winter-2020-seed7" / "key.json").read_text())
+    assert [v["variant"] for v in many["variants"]] == ["v0", "v1", "v2"]
+    assert many["variants"][0] == one["variants"][0]
+
+
+def test_class_files_are_deterministic(tmp_path):
+    roster = write_roster(tmp_path / "r.csv", NAMES)
+    outputs = []
+    for name, workers in (("a", 1), ("b", 2)):
+        assert run("--seed", 3, "--roster", roster, "--out", tmp_path / name, "--no-pdf",
+                   "--workers", workers).returncode == 0  # fmt: skip
+        folder = tmp_path / name / "cs230-midterm-winter-2020-seed3"
+        outputs.append({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*")
+                        if p.is_file()})  # fmt: skip
+    assert outputs[0] == outputs[1]
+    assert any(p.suffix == ".tex" for p in outputs[0])
+
+
+def test_a_failing_variant_is_named_and_the_others_are_kept(tmp_path):
+    needs_tex()
+    bank = broken_question(
+        tmp_path / "bank", "fragile", sample="{'n': int(rng.integers(1, 6))}",
+        solve="{'a': params['n']}", stem=r"\BLOCK{if n == 3}\nosuchmacro\BLOCK{endif} Say $n$.",
+    )  # fmt: skip
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text('name = "fragile"\ntitle = "F"\n[[questions]]\nid = "broken/fragile"\n')
+    result = run("--seed", 1, "--variants", 12, "--bank", bank, "--blueprint", blueprint,
+                 "--out", tmp_path / "out")  # fmt: skip
+    assert result.returncode == 1
+    key = json.loads((tmp_path / "out" / "fragile-seed1" / "key.json").read_text())
+    bad = [v["variant"] for v in key["variants"] if v["questions"][0]["params"]["n"] == 3]
+    assert bad, "the seed should give at least one failing variant"
+    for variant in bad:
+        assert f"FAILED variant {variant} (variant {variant}), Question 1 of the exam" in (
+            result.stdout
+        )
+    assert "Undefined control sequence" in result.stdout and "nosuchmacro" in result.stdout
+    students = tmp_path / "out" / "fragile-seed1" / "students"
+    built = {p.name for p in students.iterdir() if (p / "exam.pdf").exists()}
+    assert built == {v["variant"] for v in key["variants"]} - set(bad)
+    assert "copies failed to typeset" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("Name,Section\nAda,A\n", "no student id column"),
+        ("Student ID,Name\ns1,Ada\ns1,Bob\n", "student id 's1' appears twice"),
+        ("Student ID,Name\n,Ada\n", "empty 'Student ID'"),
+    ],
+)
+def test_roster_mistakes_get_one_clear_sentence(tmp_path, content, message):
+    roster = tmp_path / "r.csv"
+    roster.write_text(content, encoding="utf-8")
+    result = run("--seed", 1, "--roster", roster, "--out", tmp_path / "out", "--no-pdf")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"Error: {roster}") and message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_roster_columns_are_found_or_named(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("login,Full Name,extra\nab1,Ada B,x\n", encoding="utf-8")
+    (student,) = read_roster(roster)
+    assert (student.id, student.name, student.extra) == ("ab1", "Ada B", {"extra": "x"})
