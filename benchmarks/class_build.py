@@ -1,0 +1,129 @@
+"""Benchmark: build a class (exam and solutions per student, print file) at several sizes.
+
+    python benchmarks/class_build.py                 # N = 50, 500, 2000
+    python benchmarks/class_build.py --sizes 50 500 --workers 2
+
+For each N it reports wall time, PDFs per second (2 N per-student PDFs) and the peak
+memory of the build (the largest resident set of the main process or any worker or
+pdflatex process), each size run in a fresh process.  Next to it, the naive way: one
+pdflatex process per PDF with no precompiled preamble, one document after the other,
+timed on a sample of students in the same run and extrapolated to N (TeX time only, so
+the naive figure is a lower bound).  It also times `generate-exam --seed 42` (one exam
+with both PDFs) and `generate-exam check` (1000 variants per question).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NAIVE_SAMPLE = 6  # students whose exam and solutions are typeset the naive way
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 2000])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(_build(args.one, args.workers)))
+        return
+    naive = _naive_seconds_per_pdf()
+    print(f"machine: {os.cpu_count()} cores; workers: {args.workers}\n")
+    print(
+        "| students | PDFs | wall time | PDFs/s | peak memory | naive (extrapolated) | speed-up |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        naive_total = naive * 2 * n
+        print(
+            f"| {n} | {2 * n} + print.pdf | {row['seconds']:.1f} s | "
+            f"{2 * n / row['seconds']:.0f} | {row['peak_mb']:.0f} MB | {naive_total:.0f} s | "
+            f"{naive_total / row['seconds']:.1f}x |"
+        )
+    print(
+        f"\nnaive: {naive * 1000:.0f} ms per PDF (one pdflatex run, no format, "
+        f"mean of {2 * NAIVE_SAMPLE} PDFs)"
+    )
+    print(f"generate-exam --seed 42 (exam + solutions PDFs): {_single():.2f} s")
+    print(f"generate-exam check (1000 variants x 7 questions): {_check():.1f} s")
+
+
+def _build(n: int, workers: int) -> dict[str, float]:
+    from generator.classbuild import build_class
+    from generator.roster import numbered
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        result = build_class(seed=42, assignments=numbered(n), out=Path(tmp), workers=workers)
+        seconds = time.perf_counter() - started
+        assert not result.failures
+    peak_kb = max(
+        resource.getrusage(who).ru_maxrss
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return {"seconds": seconds, "peak_mb": peak_kb / 1024}
+
+
+def _naive_seconds_per_pdf() -> float:
+    """One pdflatex process per single-student document, no precompiled format."""
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.latex import render_tex
+    from generator.roster import numbered
+
+    bank = load_bank()
+    exam = build_exam(load_blueprint(None, bank), bank, 42, assignments=numbered(NAIVE_SAMPLE))
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for variant in exam.variants:
+            for solutions in (False, True):
+                tex = Path(tmp) / f"{variant.variant_id}-{solutions}.tex"
+                tex.write_text(render_tex(exam, [variant], solutions=solutions))
+                started = time.perf_counter()
+                subprocess.run(
+                    ["pdflatex", "-no-shell-escape", "-interaction=batchmode", tex.name],
+                    cwd=tmp,
+                    capture_output=True,
+                    check=True,
+                )
+                times.append(time.perf_counter() - started)
+    return statistics.mean(times)
+
+
+def _single() -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "generator", "--seed", "42", "--out", tmp],
+            capture_output=True,
+            check=True,
+        )
+        return time.perf_counter() - started
+
+
+def _check() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "generator", "check"], capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    main()
