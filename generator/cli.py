@@ -53,6 +53,15 @@ bank_option = click.option(
 )
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="all cores",
+    help="Processes to use (class builds and checks).",
+)
+
+
 @click.group(cls=DefaultCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="generate-exam")
 def cli() -> None:
@@ -120,13 +129,7 @@ def cli() -> None:
     default=None,
     help="Also write PNG copies of the figures [default: on for one exam, off for a class].",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="all cores",
-    help="Processes for class builds.",
-)
+@workers_option
 def build(
     seed: int | None,
     blueprint: str | None,
@@ -294,13 +297,7 @@ def _class(
     show_default=True,
     help="Class size for the 'two most similar variants' figure of the report.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="all cores",
-    help="Processes to use.",
-)
+@workers_option
 def check(
     variants: int,
     first_seed: int,
