@@ -20,7 +20,7 @@ from .assemble import Exam, build_exam
 from .bank import load_bank
 from .blueprint import load_blueprint
 from .errors import OutputError
-from .figures import write_png
+from .figures import figure_file, write_png
 from .latex import render_tex
 from .roster import Assignment
 
@@ -68,7 +68,7 @@ def generate(
         ]
         _write(tmp / "key.json", keys.dumps(key))
         if figures:
-            _write_figures(exam, tmp / "figures")
+            write_figures(exam, tmp)
         if engine:
             report(f"Compiling {', '.join(t.with_suffix('.pdf').name for t in texs)} ...")
             pdf.compile_all(texs, engine)
@@ -77,13 +77,14 @@ def generate(
     return BuildResult(exam, folder, files)
 
 
-def _write_figures(exam: Exam, folder: Path) -> None:
-    """PNG copies of the figures (the PDFs draw them with TikZ), for LMS exports and slides."""
+def write_figures(exam: Exam, folder: Path) -> None:
+    """PNG copies of the figures (the PDFs draw them as PDF paths), for LMS exports."""
     for variant in exam.variants:
         for qv in variant.questions:
             for name, figure in qv.figures.items():
-                folder.mkdir(exist_ok=True)
-                write_png(figure, folder / f"q{qv.number}-{name}.png")
+                path = folder / figure_file(variant.variant_id, qv.number, name)
+                path.parent.mkdir(exist_ok=True)
+                write_png(figure, path)
 
 
 def _write(path: Path, text: str) -> Path:

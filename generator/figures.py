@@ -39,6 +39,11 @@ class PanelRow:
         return max(max(p.values) for p in self.panels) * 1.05
 
 
+def figure_file(variant_id: str, number: int, name: str) -> str:
+    """Where a figure's PNG goes, relative to the run's folder (recorded in key.json)."""
+    return f"figures/{variant_id}-q{number}-{name}.png"
+
+
 def to_picture(row: PanelRow) -> str:
     """A centred LaTeX ``picture`` (unit 1bp) with one axes-and-curve drawing per panel."""
     width = len(row.panels) * PANEL_WIDTH_BP + (len(row.panels) - 1) * PANEL_GAP_BP

@@ -18,6 +18,8 @@ import numpy as np
 
 from . import __version__
 from .assemble import Exam, QuestionVariant, Variant
+from .figures import figure_file
+from .latex import question_texts
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "key.schema.json"
 FORMAT = "exam-variant-generator/key"
@@ -62,7 +64,7 @@ def variant_entry(variant: Variant) -> dict[str, Any]:
     student = variant.assignment.student
     if student is not None:
         entry["student"] = {"id": student.id, "name": student.name, "extra": student.extra}
-    entry["questions"] = [_question(qv) for qv in variant.questions]
+    entry["questions"] = [_question(qv, variant.variant_id) for qv in variant.questions]
     return entry
 
 
@@ -90,8 +92,9 @@ def _validator() -> Callable[[Any], Any]:
     return fastjsonschema.compile(schema())
 
 
-def _question(qv: QuestionVariant) -> dict[str, Any]:
+def _question(qv: QuestionVariant, variant_id: str) -> dict[str, Any]:
     question = qv.question
+    stem, texts = question_texts(qv)
     return {
         "number": qv.number,
         "id": question.id,
@@ -100,6 +103,8 @@ def _question(qv: QuestionVariant) -> dict[str, Any]:
         "bonus_points": question.bonus_points,
         "params": qv.params,
         "self_checks": list(qv.checks),
+        "stem": stem,
+        "figures": {name: figure_file(variant_id, qv.number, name) for name in qv.figures},
         "parts": [
             {
                 "label": leaf.printed_label(qv.number),
@@ -108,6 +113,8 @@ def _question(qv: QuestionVariant) -> dict[str, Any]:
                 "bonus": leaf.bonus,
                 "hint": leaf.hint,
                 "answer_in_stem": leaf.answer_in_stem,
+                "context": texts[leaf.key].context,
+                "prompt": texts[leaf.key].prompt,
                 **qv.answers[leaf.key].to_json(),
                 "checks": ["closed form"] if leaf.key in qv.confirmed else [],
             }

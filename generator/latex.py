@@ -10,6 +10,7 @@ import jinja2
 
 from .answers import format_number
 from .assemble import Exam, QuestionVariant, Variant
+from .bank import Part
 from .resources import templates_dir
 from .roster import Student
 from .templating import document_environment, fragment_environment
@@ -105,3 +106,36 @@ def points_heading(points: float, bonus: float) -> str:
     if bonus:
         text += f" + {format_number(bonus)} extra credit {'point' if bonus == 1 else 'points'}"
     return text
+
+
+@dataclass(frozen=True)
+class PartText:
+    """What a student reads before answering one part, as LaTeX (for LMS items and the key).
+
+    ``context`` is the text printed between parts up to this one (it sets the scene for
+    every later part); ``prompt`` the texts of the part and its parents, then the hint.
+    """
+
+    context: str
+    prompt: str
+
+
+def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
+    """The stem and every leaf part's text of one question variant."""
+    blocks = render_blocks(qv)
+    texts: dict[str, PartText] = {}
+    interludes: list[str] = []
+
+    def walk(parts: Sequence[Part], parents: list[str]) -> None:
+        for part in parts:
+            if f"before_{part.block}" in blocks:
+                interludes.append(blocks[f"before_{part.block}"])
+            own = [*parents, blocks[part.block]]
+            if part.parts:
+                walk(part.parts, own)
+            else:
+                hint = f" \\emph{{({part.hint})}}" if part.hint else ""
+                texts[part.key] = PartText("\n\n".join(interludes), "\n\n".join(own) + hint)
+
+    walk(qv.question.parts, [])
+    return blocks.get("stem", ""), texts

@@ -55,8 +55,8 @@ def test_the_run_writes_the_five_files(built):
     assert names == [
         "exam.pdf", "exam.tex", "figures", "key.json", "solutions.pdf", "solutions.tex"
     ]  # fmt: skip
-    assert [p.name for p in (folder / "figures").iterdir()] == ["q3-curves.png"]
-    assert (folder / "figures" / "q3-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in (folder / "figures").iterdir()] == ["v0-q3-curves.png"]
+    assert (folder / "figures" / "v0-q3-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):

@@ -20,19 +20,19 @@ from generator.engine.dense import sigmoid
 from generator.formulas import evaluate
 
 SCENARIOS = (
-    {"id": "watermelon", "fruit": "watermelon", "fruits": "watermelons",
+    {"id": "watermelon", "fruit": "watermelon", "a": "a", "fruits": "watermelons",
      "cue": "the yellow creamy spot on the outside of a watermelon",
      "good": "sweet", "quality": "sweetness", "unit": "pounds"},
-    {"id": "pineapple", "fruit": "pineapple", "fruits": "pineapples",
+    {"id": "pineapple", "fruit": "pineapple", "a": "a", "fruits": "pineapples",
      "cue": "the golden colour at the base of a pineapple",
      "good": "sweet", "quality": "sweetness", "unit": "pounds"},
-    {"id": "cantaloupe", "fruit": "cantaloupe", "fruits": "cantaloupes",
+    {"id": "cantaloupe", "fruit": "cantaloupe", "a": "a", "fruits": "cantaloupes",
      "cue": "the raised netting on the rind of a cantaloupe",
      "good": "sweet", "quality": "sweetness", "unit": "pounds"},
-    {"id": "avocado", "fruit": "avocado", "fruits": "avocados",
+    {"id": "avocado", "fruit": "avocado", "a": "an", "fruits": "avocados",
      "cue": "the dark colour of an avocado's skin",
      "good": "ripe", "quality": "ripeness", "unit": "grams"},
-    {"id": "peach", "fruit": "peach", "fruits": "peaches",
+    {"id": "peach", "fruit": "peach", "a": "a", "fruits": "peaches",
      "cue": "the yellow (rather than green) background colour of a peach's skin",
      "good": "ripe", "quality": "ripeness", "unit": "grams"},
 )  # fmt: skip
