@@ -1,0 +1,1 @@
+"""Exports to learning-management systems, every one derived from key.json."""
