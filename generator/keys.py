@@ -113,6 +113,7 @@ def _question(qv: QuestionVariant, variant_id: str) -> dict[str, Any]:
                 "bonus": leaf.bonus,
                 "hint": leaf.hint,
                 "answer_in_stem": leaf.answer_in_stem,
+                "names": list(leaf.answer.names),
                 "context": texts[leaf.key].context,
                 "prompt": texts[leaf.key].prompt,
                 **qv.answers[leaf.key].to_json(),

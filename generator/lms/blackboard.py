@@ -1,0 +1,53 @@
+"""Blackboard "Upload Questions" files: tab-separated, one question per line, one file per part.
+
+Blackboard has no pool marker in the file and no points, so each exam part gets its own
+file, uploaded into its own pool.  Vectors and shapes are FIB_PLUS (one blank per entry,
+matched as text); text, formulas and code are ESS with the model answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .html import to_html
+from .items import Item, entry_names, numbers, plain, slots, tolerance
+
+
+def export(key: dict[str, Any]) -> dict[str, str]:
+    """File name -> content, one file per exam part."""
+    files = {}
+    for slot in slots(key):
+        name = re.sub(r"[^0-9a-z]+", "-", slot.label.lower()).strip("-")
+        files[f"blackboard-{name}.txt"] = "".join(_line(item) + "\n" for item in slot.items)
+    return files
+
+
+def _line(item: Item) -> str:
+    part = item.part
+    text = item.html
+    if item.kind in ("integer", "number"):
+        fields = ["NUM", text, plain(part["answer"]), plain(tolerance(part))]
+    elif item.kind in ("vector", "shape"):
+        names = [re.sub(r"\W+", "_", n) for n in entry_names(part)]
+        blanks = [f"{n}: [{v}]" for n, v in zip(entry_names(part), names, strict=True)]
+        text += "<p>" + "<br>".join(blanks) + "</p>"
+        fields = ["FIB_PLUS", text]
+        for variable, value in zip(names, numbers(part), strict=True):
+            fields += [variable, plain(value), ""]
+    elif item.kind in ("choice", "multi"):
+        fields = ["MC" if item.kind == "choice" else "MA", text]
+        for option in part["options"]:
+            fields += [to_html(option["text"]), "correct" if option["correct"] else "incorrect"]
+    elif item.kind == "matching":
+        fields = ["MAT", text]
+        for left, right in part["answer"].items():
+            fields += [left, right]
+    else:
+        fields = ["ESS", text, to_html(part["answer_latex"])]
+    return "\t".join(_clean(field) for field in fields)
+
+
+def _clean(field: str) -> str:
+    """No tab or line break may appear inside a field."""
+    return " ".join(field.replace("\t", " ").split())

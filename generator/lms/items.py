@@ -1,0 +1,124 @@
+"""The key, seen as LMS items: one pool (slot) per exam part, one item per variant.
+
+Every exporter walks the same slots and items, so that all formats agree on ids,
+titles, points, question text and answers.  Tolerances become absolute bounds
+computed with ``decimal`` (float arithmetic would print 0.30000000000000004).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .html import to_html
+
+
+@dataclass(frozen=True)
+class Item:
+    """One variant of one part, ready for any LMS format."""
+
+    slot: str  # the part's printed label, e.g. 1(b)(ii)
+    variant: str
+    ident: str  # stable and unique across the export
+    title: str
+    points: float
+    kind: str
+    html: str  # question text: the question's stem, the context, the part's prompt
+    part: dict[str, Any]
+    figures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Slot:
+    label: str
+    ident: str
+    title: str
+    points: float
+    items: tuple[Item, ...]
+
+
+def slots(key: dict[str, Any]) -> list[Slot]:
+    """One slot per part of the exam, holding that part's item of every variant."""
+    exam = key["exam"]["name"]
+    by_label: dict[str, list[Item]] = {}
+    titles: dict[str, str] = {}
+    for variant in key["variants"]:
+        for question in variant["questions"]:
+            figures = tuple(question["figures"].values())
+            for part in question["parts"]:
+                label = part["label"]
+                titles[label] = question["title"]
+                by_label.setdefault(label, []).append(_item(exam, variant, question, part, figures))
+    return [
+        Slot(label, ident(exam, label), titles[label], items[0].points, tuple(items))
+        for label, items in by_label.items()
+    ]
+
+
+def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[str, ...]) -> Item:
+    text = "\n\n".join(t for t in (question["stem"], part["context"], part["prompt"]) if t)
+    html = to_html(text, figures)
+    return Item(
+        slot=part["label"],
+        variant=variant["variant"],
+        ident=ident(exam, variant["variant"], part["label"]),
+        title=f"{part['label']} {variant['variant']}",
+        points=part["points"],
+        kind=part["kind"],
+        html=html,
+        part=part,
+        figures=tuple(f for f in figures if f'src="{f}"' in html),
+    )
+
+
+def ident(*parts: str) -> str:
+    """A short id derived from content: the same export gives the same ids."""
+    return "i" + hashlib.blake2b("/".join(parts).encode(), digest_size=8).hexdigest()
+
+
+def tolerance(part: dict[str, Any], value: float | int | None = None) -> Decimal:
+    """The absolute tolerance of a numeric part (relative tolerances resolved on the answer)."""
+    tol = part["tolerance"] or {"abs": 0, "rel": 0}
+    answer = Decimal(str(part["answer"] if value is None else value))
+    return max(Decimal(str(tol["abs"])), Decimal(str(tol["rel"])) * abs(answer)).normalize()
+
+
+def bounds(part: dict[str, Any], value: float | int | None = None) -> tuple[Decimal, Decimal]:
+    answer = Decimal(str(part["answer"] if value is None else value))
+    margin = tolerance(part, value)
+    return answer - margin, answer + margin
+
+
+def numbers(part: dict[str, Any]) -> Iterator[float | int]:
+    """The numeric entries of an integer, number, vector or shape answer."""
+    answer = part["answer"]
+    yield from answer if isinstance(answer, list) else [answer]
+
+
+def feedback_html(part: dict[str, Any]) -> str:
+    """Model answer, accepted alternatives and rubric: shown to graders (and after grading)."""
+    pieces = [f"<p><strong>Answer:</strong></p>{to_html(part['answer_latex'])}"]
+    if part["alternatives"]:
+        pieces.append(f"<p><strong>Also accepted:</strong> "
+                      f"{to_html('; '.join(part['alternatives']))}</p>")  # fmt: skip
+    if part["rubric"]:
+        notes = "".join(f"<li>{to_html(note)}</li>" for note in part["rubric"])
+        pieces.append(f"<p><strong>Grading notes:</strong></p><ul>{notes}</ul>")
+    return "".join(pieces)
+
+
+def plain(number: float | int | Decimal) -> str:
+    """A number as LMS files write it: no exponent, no trailing zeros."""
+    return format(Decimal(str(number)).normalize(), "f")
+
+
+def entry_names(part: dict[str, Any]) -> list[str]:
+    """Names of the entries of a vector or shape answer (for one blank each)."""
+    count = len(part["answer"])
+    names = part.get("names") or []
+    if len(names) == count:
+        return list(names)
+    return [f"entry {i + 1}" for i in range(count)]
