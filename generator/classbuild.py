@@ -28,7 +28,7 @@ from . import keys, pdf
 from .assemble import Exam, build_exam
 from .bank import load_bank
 from .blueprint import Blueprint, load_blueprint
-from .build import staging
+from .build import staging, write_figures
 from .errors import LatexError
 from .latex import render_tex
 from .roster import Assignment
@@ -79,6 +79,7 @@ class _Job:
     folder: Path
     engine: str | None
     fmt: Path | None
+    figures: bool = False
 
 
 def build_class(
@@ -90,6 +91,7 @@ def build_class(
     banks: Sequence[Path] = (),
     pdf_output: bool = True,
     workers: int = 1,
+    figures: bool = False,
     progress: Callable[[int], None] = lambda done: None,
 ) -> ClassResult:
     """Build every copy into ``out/<exam-name>-seed<seed>/`` (see the module docstring)."""
@@ -103,7 +105,7 @@ def build_class(
         size = chunk_size(len(assignments))
         jobs = [
             _Job(i, tuple(assignments[start : start + size]), seed, blueprint, tuple(banks),
-                 tmp, engine, fmt)
+                 tmp, engine, fmt, figures)
             for i, start in enumerate(range(0, len(assignments), size))
         ]  # fmt: skip
         results = []
@@ -165,6 +167,8 @@ def build_chunk(job: _Job) -> ChunkResult:
     exam = build_exam(plan, bank, job.seed, assignments=job.assignments)
     header = keys.key_header(exam)
     result = ChunkResult(job.index, [keys.checked_entry(header, v) for v in exam.variants])
+    if job.figures:
+        write_figures(exam, job.folder)
     stem = job.folder / TEX_DIR / f"{job.index:04d}"
     texs = {}
     for kind, solutions in (("exam", False), ("solutions", True)):

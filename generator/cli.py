@@ -21,6 +21,8 @@ from .build import generate
 from .check import check_bank
 from .classbuild import STUDENTS_DIR, build_class
 from .errors import ExamError, LatexError
+from .lms import FORMATS, LMS_DIR, parse_formats
+from .lms import export as export_lms
 from .report import render_report
 from .roster import Assignment, Student, for_roster, numbered, parse_variant_id, read_roster
 
@@ -129,6 +131,13 @@ def cli() -> None:
     default=None,
     help="Also write PNG copies of the figures [default: on for one exam, off for a class].",
 )
+@click.option(
+    "--lms",
+    "lms_formats",
+    default=None,
+    metavar="LIST",
+    help=f"Also export for learning-management systems: {','.join(FORMATS)}.",
+)
 @workers_option
 def build(
     seed: int | None,
@@ -143,6 +152,7 @@ def build(
     name_column: str | None,
     variant_id: str | None,
     figures: bool | None,
+    lms_formats: str | None,
     workers: int,
 ) -> None:
     """Generate an exam (or one per student), its solutions and its answer key."""
@@ -155,29 +165,37 @@ def build(
     if variants and roster:
         raise click.UsageError("use either --variants or --roster, not both.")
     seed = seed or 0
+    formats = parse_formats(lms_formats) if lms_formats else []
     students = read_roster(roster, id_column, name_column) if roster else None
     if variant_id is not None:
-        _one_copy(
-            seed,
-            _find(parse_variant_id(variant_id), seed, students),
-            blueprint,
-            out,
-            pdf_output,
-            banks,
-            figures,
-        )
+        copy = _find(parse_variant_id(variant_id), seed, students)
+        folder = _one_copy(seed, copy, blueprint, out, pdf_output, banks,
+                           figures is not False or bool(formats))  # fmt: skip
     elif students is not None or (variants or 1) > 1:
-        _class(
-            seed,
-            for_roster(seed, students) if students else numbered(variants or 1),
-            blueprint,
-            out,
-            pdf_output,
-            banks,
-            workers,
-        )
+        copies = for_roster(seed, students) if students else numbered(variants or 1)
+        folder = _class(seed, copies, blueprint, out, pdf_output, banks, workers,
+                        bool(figures) or bool(formats))  # fmt: skip
     else:
-        _one_copy(seed, None, blueprint, out, pdf_output, banks, figures, replica=replica)
+        folder = _one_copy(seed, None, blueprint, out, pdf_output, banks,
+                           figures is not False or bool(formats), replica=replica)  # fmt: skip
+    if formats:
+        _export(folder, formats)
+
+
+@cli.command("export")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--lms", "lms_formats", required=True, metavar="LIST",
+              help=f"Comma-separated formats: {','.join(FORMATS)}.")  # fmt: skip
+def export_command(folder: Path, lms_formats: str) -> None:
+    """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
+    _export(folder, parse_formats(lms_formats))
+
+
+def _export(folder: Path, formats: list[str]) -> None:
+    written = export_lms(folder, formats)
+    click.echo(f"Exported {', '.join(formats)} to {folder / LMS_DIR}/:")
+    for path in written:
+        click.echo(f"  {path.relative_to(folder / LMS_DIR)}  {path.stat().st_size:,} bytes")
 
 
 def _find(assignment: Assignment, seed: int, students: list[Student] | None) -> Assignment:
@@ -195,9 +213,9 @@ def _one_copy(
     out: Path,
     pdf_output: bool,
     banks: tuple[Path, ...],
-    figures: bool | None,
+    figures: bool,
     replica: bool = False,
-) -> None:
+) -> Path:
     result = generate(
         seed=seed,
         blueprint=blueprint,
@@ -206,7 +224,7 @@ def _one_copy(
         banks=banks,
         replica=replica,
         assignment=assignment,
-        figures=figures is not False,
+        figures=figures,
         report=lambda message: click.echo(message, err=True),
     )
     exam = result.exam
@@ -219,6 +237,7 @@ def _one_copy(
     for path in result.files:
         size = f"{path.stat().st_size:>9,} bytes" if path.is_file() else "   folder"
         click.echo(f"  {path.name:<16} {size}")
+    return result.folder
 
 
 def _class(
@@ -229,7 +248,8 @@ def _class(
     pdf_output: bool,
     banks: tuple[Path, ...],
     workers: int,
-) -> None:
+    figures: bool,
+) -> Path:
     started = time.perf_counter()
     with click.progressbar(
         length=len(assignments), label=f"Building {len(assignments)} copies", file=sys.stderr
@@ -242,6 +262,7 @@ def _class(
             banks=banks,
             pdf_output=pdf_output,
             workers=workers,
+            figures=figures,
             progress=bar.update,
         )
     seconds = time.perf_counter() - started
@@ -258,6 +279,7 @@ def _class(
             f"{len(result.failures)} copies failed to typeset (listed above); "
             "the other copies were written."
         )
+    return result.folder
 
 
 @cli.command()

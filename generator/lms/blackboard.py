@@ -19,7 +19,7 @@ def export(key: dict[str, Any]) -> dict[str, str]:
     files = {}
     for slot in slots(key):
         name = re.sub(r"[^0-9a-z]+", "-", slot.label.lower()).strip("-")
-        files[f"blackboard-{name}.txt"] = "".join(_line(item) + "\n" for item in slot.items)
+        files[f"{name}.txt"] = "".join(_line(item) + "\n" for item in slot.items)
     return files
 
 

@@ -1,0 +1,253 @@
+"""Canvas QTI 1.2 zip (Classic Quizzes; New Quizzes imports the same file).
+
+One quiz; one question group per exam part picking one item (``selection_number`` 1),
+so each student gets one variant of each part.  Numbers are ``numerical_question`` with
+the exact-or-range answer shape Canvas's importer recognises (bounds computed with
+``decimal``); vectors and shapes get a group per entry; choices, select-all, matching
+and essays map to Canvas's own question types.  Figures ship as web content.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .html import to_html
+from .items import Item, bounds, entry_names, feedback_html, ident, numbers, plain, slots
+
+QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+QUESTION_TYPES = {
+    "integer": "numerical_question", "number": "numerical_question",
+    "vector": "numerical_question", "shape": "numerical_question",
+    "choice": "multiple_choice_question", "multi": "multiple_answers_question",
+    "matching": "matching_question",
+}  # fmt: skip
+
+
+def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
+    """Write the zip to ``target``: manifest, quiz, assessment metadata, figures."""
+    exam = key["exam"]
+    quiz_id = ident(exam["name"], str(exam["seed"]), "quiz")
+    title = f"{exam['title']} (seed {exam['seed']})"
+    figures = sorted({f for slot in slots(key) for item in slot.items for f in item.figures})
+    files = {
+        "imsmanifest.xml": _manifest(quiz_id, title, figures),
+        f"{quiz_id}/{quiz_id}.xml": _quiz(key, quiz_id, title),
+        f"{quiz_id}/assessment_meta.xml": _meta(quiz_id, title, exam["points"]),
+    }
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            _add(archive, name, files[name])
+        for figure in figures:
+            _add(archive, figure, (run_folder / figure).read_bytes())
+    return target
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _manifest(quiz_id: str, title: str, figures: list[str]) -> bytes:
+    meta_id = quiz_id + "_meta"
+    manifest = etree.Element(f"{{{CC}}}manifest", nsmap={None: CC, "xsi": XSI},
+                             identifier=quiz_id + "_manifest")  # fmt: skip
+    metadata = etree.SubElement(manifest, f"{{{CC}}}metadata")
+    etree.SubElement(metadata, f"{{{CC}}}schema").text = "IMS Content"
+    etree.SubElement(metadata, f"{{{CC}}}schemaversion").text = "1.1.3"
+    etree.SubElement(manifest, f"{{{CC}}}organizations")
+    resources = etree.SubElement(manifest, f"{{{CC}}}resources")
+    quiz = etree.SubElement(resources, f"{{{CC}}}resource", identifier=quiz_id,
+                            type="imsqti_xmlv1p2")  # fmt: skip
+    etree.SubElement(quiz, f"{{{CC}}}file", href=f"{quiz_id}/{quiz_id}.xml")
+    etree.SubElement(quiz, f"{{{CC}}}dependency", identifierref=meta_id)
+    meta = etree.SubElement(
+        resources, f"{{{CC}}}resource", identifier=meta_id,
+        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        href=f"{quiz_id}/assessment_meta.xml",
+    )  # fmt: skip
+    etree.SubElement(meta, f"{{{CC}}}file", href=f"{quiz_id}/assessment_meta.xml")
+    for figure in figures:
+        resource = etree.SubElement(resources, f"{{{CC}}}resource", identifier=ident(figure),
+                                    type="webcontent", href=figure)  # fmt: skip
+        etree.SubElement(resource, f"{{{CC}}}file", href=figure)
+    return _xml(manifest)
+
+
+def _meta(quiz_id: str, title: str, points: float) -> bytes:
+    quiz = etree.Element(f"{{{CANVAS}}}quiz", nsmap={None: CANVAS, "xsi": XSI},
+                         identifier=quiz_id)  # fmt: skip
+    fields = {
+        "title": title, "description": "", "shuffle_answers": "false",
+        "scoring_policy": "keep_highest", "quiz_type": "assignment",
+        "points_possible": plain(points), "show_correct_answers": "false",
+        "allowed_attempts": "1", "one_question_at_a_time": "false", "cant_go_back": "false",
+        "available": "false",
+    }  # fmt: skip
+    for tag, value in fields.items():
+        etree.SubElement(quiz, f"{{{CANVAS}}}{tag}").text = value
+    assignment = etree.SubElement(quiz, f"{{{CANVAS}}}assignment", identifier=quiz_id + "_a")
+    for tag, value in {
+        "title": title,
+        "workflow_state": "unpublished",
+        "quiz_identifierref": quiz_id,
+        "points_possible": plain(points),
+        "grading_type": "points",
+        "submission_types": "online_quiz",
+    }.items():
+        etree.SubElement(assignment, f"{{{CANVAS}}}{tag}").text = value
+    return _xml(quiz)
+
+
+def _quiz(key: dict[str, Any], quiz_id: str, title: str) -> bytes:
+    root = etree.Element(f"{{{QTI}}}questestinterop", nsmap={None: QTI, "xsi": XSI})
+    assessment = _sub(root, "assessment", ident=quiz_id, title=title)
+    metadata = _sub(assessment, "qtimetadata")
+    _field(metadata, "cc_maxattempts", "1")
+    section = _sub(assessment, "section", ident="root_section")
+    for slot in slots(key):
+        entries = entry_names(slot.items[0].part) if slot.items[0].kind in ("vector", "shape") \
+            else [None]  # fmt: skip
+        for entry, name in enumerate(entries):
+            label = slot.label if name is None else f"{slot.label} {name}"
+            group = _sub(section, "section", ident=ident(slot.ident, label),
+                         title=f"{label} {slot.title}")  # fmt: skip
+            points = slot.points / len(entries)
+            _selection(group, plain(points))
+            for item in slot.items:
+                group.append(_item(item, None if name is None else entry, points))
+    return _xml(root)
+
+
+def _selection(group: etree._Element, points: str) -> None:
+    selection = _sub(_sub(group, "selection_ordering"), "selection")
+    _sub(selection, "selection_number").text = "1"
+    _sub(_sub(selection, "selection_extension"), "points_per_item").text = points
+
+
+def _item(item: Item, entry: int | None, points: float) -> etree._Element:
+    kind = item.kind
+    question_type = QUESTION_TYPES.get(kind, "essay_question")
+    item_id = item.ident if entry is None else ident(item.ident, str(entry))
+    title = item.title if entry is None else f"{item.title} {entry_names(item.part)[entry]}"
+    element = etree.Element(f"{{{QTI}}}item", ident=item_id, title=title)
+    metadata = _sub(_sub(element, "itemmetadata"), "qtimetadata")
+    _field(metadata, "question_type", question_type)
+    _field(metadata, "points_possible", plain(points))
+    options = item.part.get("options", [])
+    answer_ids = [ident(item_id, o["label"]) for o in options]
+    _field(metadata, "original_answer_ids", ",".join(answer_ids))
+    _field(metadata, "assessment_question_identifierref", item_id + "_aq")
+    presentation = _sub(element, "presentation")
+    html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
+    if entry is not None:
+        html += f"<p>{entry_names(item.part)[entry]}:</p>"
+    _mattext(_sub(presentation, "material"), html)
+    processing = _sub(element, "resprocessing")
+    outcomes = _sub(processing, "outcomes")
+    _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    feedback = _sub(processing, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(feedback, "conditionvar"), "other")
+    _sub(feedback, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    if question_type == "numerical_question":
+        value = list(numbers(item.part))[entry or 0]
+        _numerical(presentation, processing, item, value)
+    elif kind in ("choice", "multi"):
+        _choices(presentation, processing, options, answer_ids, multiple=kind == "multi")
+    elif kind == "matching":
+        _matching(presentation, processing, item, item_id)
+    else:
+        _essay(presentation, processing)
+    general = _sub(element, "itemfeedback", ident="general_fb")
+    _mattext(_sub(_sub(general, "flow_mat"), "material"), feedback_html(item.part))
+    return element
+
+
+def _numerical(presentation: etree._Element, processing: etree._Element, item: Item,
+               value: float) -> None:  # fmt: skip
+    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+    _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+    low, high = bounds(item.part, value)
+    condition = _sub(processing, "respcondition", **{"continue": "No"})
+    either = _sub(_sub(condition, "conditionvar"), "or")
+    _sub(either, "varequal", respident="response1").text = plain(value)
+    band = _sub(either, "and")
+    _sub(band, "vargte", respident="response1").text = plain(low)
+    _sub(band, "varlte", respident="response1").text = plain(high)
+    _sub(condition, "setvar", action="Set", varname="SCORE").text = "100"
+
+
+def _choices(presentation: etree._Element, processing: etree._Element, options: list[dict],
+             answer_ids: list[str], *, multiple: bool) -> None:  # fmt: skip
+    response = _sub(presentation, "response_lid", ident="response1",
+                    rcardinality="Multiple" if multiple else "Single")  # fmt: skip
+    render = _sub(response, "render_choice")
+    for option, answer_id in zip(options, answer_ids, strict=True):
+        label = _sub(render, "response_label", ident=answer_id)
+        _mattext(_sub(label, "material"), to_html(option["text"]))
+    condition = _sub(processing, "respcondition", **{"continue": "No"})
+    test = _sub(condition, "conditionvar")
+    if multiple:
+        test = _sub(test, "and")
+    for option, answer_id in zip(options, answer_ids, strict=True):
+        if option["correct"]:
+            _sub(test, "varequal", respident="response1").text = answer_id
+        elif multiple:
+            _sub(_sub(test, "not"), "varequal", respident="response1").text = answer_id
+    _sub(condition, "setvar", action="Set", varname="SCORE").text = "100"
+
+
+def _matching(presentation: etree._Element, processing: etree._Element, item: Item,
+              item_id: str) -> None:  # fmt: skip
+    pairs = item.part["answer"]
+    choices = [o["text"] for o in item.part["options"]]
+    choice_ids = {text: ident(item_id, "choice", text) for text in choices}
+    share = plain(round(100 / len(pairs), 4))
+    for left, right in pairs.items():
+        response_id = "response_" + ident(item_id, left)
+        response = _sub(presentation, "response_lid", ident=response_id)
+        _mattext(_sub(response, "material"), left, html=False)
+        render = _sub(response, "render_choice")
+        for text in choices:
+            _mattext(_sub(_sub(render, "response_label", ident=choice_ids[text]), "material"),
+                     text, html=False)  # fmt: skip
+        condition = _sub(processing, "respcondition")
+        _sub(_sub(condition, "conditionvar"), "varequal", respident=response_id).text = choice_ids[
+            right
+        ]
+        _sub(condition, "setvar", varname="SCORE", action="Add").text = share
+
+
+def _essay(presentation: etree._Element, processing: etree._Element) -> None:
+    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+    _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+    condition = _sub(processing, "respcondition", **{"continue": "No"})
+    _sub(_sub(condition, "conditionvar"), "other")
+
+
+def _field(metadata: etree._Element, label: str, entry: str) -> None:
+    field = _sub(metadata, "qtimetadatafield")
+    _sub(field, "fieldlabel").text = label
+    _sub(field, "fieldentry").text = entry
+
+
+def _mattext(material: etree._Element, text: str, *, html: bool = True) -> None:
+    attributes = {"texttype": "text/html"} if html else {"texttype": "text/plain"}
+    _sub(material, "mattext", **attributes).text = text
+
+
+def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{QTI}}}{tag}", **attributes)
