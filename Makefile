@@ -8,12 +8,12 @@ SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended poppler-utils
 
-.PHONY: demo test setup tex lint bench clean
+.PHONY: demo test setup tex js lint bench clean
 
 demo: setup tex
 	$(BIN)/generate-exam --seed 42
 
-test: setup tex lint
+test: setup tex js lint
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -28,6 +28,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# Third-party parsers the tests run the LMS exports through (npm registry).
+js: tests/js/node_modules/.installed
+
+tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
+	cd tests/js && npm ci --no-audit --no-fund
+	touch $@
+
+bench: setup tex
+	$(BIN)/python benchmarks/class_build.py
+
 # TeX Live from Debian's packages, installed only when something is missing.
 tex:
 	@if command -v pdflatex >/dev/null && command -v pdftotext >/dev/null \
@@ -40,4 +52,4 @@ tex:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/js/node_modules

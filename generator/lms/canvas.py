@@ -3,8 +3,9 @@
 One quiz; one question group per exam part picking one item (``selection_number`` 1),
 so each student gets one variant of each part.  Numbers are ``numerical_question`` with
 the exact-or-range answer shape Canvas's importer recognises (bounds computed with
-``decimal``); vectors and shapes get a group per entry; choices, select-all, matching
-and essays map to Canvas's own question types.  Figures ship as web content.
+``decimal``).  Vectors and shapes are fill-in-multiple-blanks, which Canvas matches as
+text, so a few spellings of each number are accepted.  Choices, select-all, matching and
+essays map to Canvas's own question types.  Figures ship as web content.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 QUESTION_TYPES = {
     "integer": "numerical_question", "number": "numerical_question",
-    "vector": "numerical_question", "shape": "numerical_question",
+    "vector": "fill_in_multiple_blanks_question", "shape": "fill_in_multiple_blanks_question",
     "choice": "multiple_choice_question", "multi": "multiple_answers_question",
     "matching": "matching_question",
 }  # fmt: skip
@@ -119,16 +120,10 @@ def _quiz(key: dict[str, Any], quiz_id: str, title: str) -> bytes:
     _field(metadata, "cc_maxattempts", "1")
     section = _sub(assessment, "section", ident="root_section")
     for slot in slots(key):
-        entries = entry_names(slot.items[0].part) if slot.items[0].kind in ("vector", "shape") \
-            else [None]  # fmt: skip
-        for entry, name in enumerate(entries):
-            label = slot.label if name is None else f"{slot.label} {name}"
-            group = _sub(section, "section", ident=ident(slot.ident, label),
-                         title=f"{label} {slot.title}")  # fmt: skip
-            points = slot.points / len(entries)
-            _selection(group, plain(points))
-            for item in slot.items:
-                group.append(_item(item, None if name is None else entry, points))
+        group = _sub(section, "section", ident=slot.ident, title=f"{slot.label} {slot.title}")
+        _selection(group, plain(slot.points))
+        for item in slot.items:
+            group.append(_item(item))
     return _xml(root)
 
 
@@ -138,23 +133,23 @@ def _selection(group: etree._Element, points: str) -> None:
     _sub(_sub(selection, "selection_extension"), "points_per_item").text = points
 
 
-def _item(item: Item, entry: int | None, points: float) -> etree._Element:
+def _item(item: Item) -> etree._Element:
     kind = item.kind
     question_type = QUESTION_TYPES.get(kind, "essay_question")
-    item_id = item.ident if entry is None else ident(item.ident, str(entry))
-    title = item.title if entry is None else f"{item.title} {entry_names(item.part)[entry]}"
-    element = etree.Element(f"{{{QTI}}}item", ident=item_id, title=title)
+    item_id = item.ident
+    element = etree.Element(f"{{{QTI}}}item", ident=item_id, title=item.title)
     metadata = _sub(_sub(element, "itemmetadata"), "qtimetadata")
     _field(metadata, "question_type", question_type)
-    _field(metadata, "points_possible", plain(points))
+    _field(metadata, "points_possible", plain(item.points))
     options = item.part.get("options", [])
     answer_ids = [ident(item_id, o["label"]) for o in options]
     _field(metadata, "original_answer_ids", ",".join(answer_ids))
     _field(metadata, "assessment_question_identifierref", item_id + "_aq")
     presentation = _sub(element, "presentation")
     html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
-    if entry is not None:
-        html += f"<p>{entry_names(item.part)[entry]}:</p>"
+    if question_type == "fill_in_multiple_blanks_question":
+        blanks = [f"{name}: [b{i + 1}]" for i, name in enumerate(entry_names(item.part))]
+        html += "<p>" + "<br>".join(blanks) + "</p>"
     _mattext(_sub(presentation, "material"), html)
     processing = _sub(element, "resprocessing")
     outcomes = _sub(processing, "outcomes")
@@ -163,8 +158,9 @@ def _item(item: Item, entry: int | None, points: float) -> etree._Element:
     _sub(_sub(feedback, "conditionvar"), "other")
     _sub(feedback, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
     if question_type == "numerical_question":
-        value = list(numbers(item.part))[entry or 0]
-        _numerical(presentation, processing, item, value)
+        _numerical(presentation, processing, item, item.part["answer"])
+    elif question_type == "fill_in_multiple_blanks_question":
+        _blanks(presentation, processing, item, item_id)
     elif kind in ("choice", "multi"):
         _choices(presentation, processing, options, answer_ids, multiple=kind == "multi")
     elif kind == "matching":
@@ -188,6 +184,37 @@ def _numerical(presentation: etree._Element, processing: etree._Element, item: I
     _sub(band, "vargte", respident="response1").text = plain(low)
     _sub(band, "varlte", respident="response1").text = plain(high)
     _sub(condition, "setvar", action="Set", varname="SCORE").text = "100"
+
+
+def _blanks(presentation: etree._Element, processing: etree._Element, item: Item,
+            item_id: str) -> None:  # fmt: skip
+    """One blank per entry; Canvas matches blanks as text, so a few spellings are accepted."""
+    values = list(numbers(item.part))
+    share = plain(round(100 / len(values), 4))
+    for i, value in enumerate(values, start=1):
+        response_id = f"response_b{i}"
+        response = _sub(presentation, "response_lid", ident=response_id)
+        _mattext(_sub(response, "material"), f"b{i}", html=False)
+        render = _sub(response, "render_choice")
+        spellings = _spellings(value)
+        for spelling in spellings:
+            label = _sub(render, "response_label", ident=ident(item_id, str(i), spelling))
+            _mattext(_sub(label, "material"), spelling, html=False)
+        for spelling in spellings:
+            condition = _sub(processing, "respcondition")
+            _sub(_sub(condition, "conditionvar"), "varequal", respident=response_id).text = ident(
+                item_id, str(i), spelling
+            )
+            _sub(condition, "setvar", varname="SCORE", action="Add").text = share
+
+
+def _spellings(value: float | int) -> list[str]:
+    """1.01, 1.010, 1.0100: the ways a person writes the same number."""
+    exact = plain(value)
+    forms = [exact]
+    if "." in exact:
+        forms += [exact + "0", exact + "00"]
+    return forms
 
 
 def _choices(presentation: etree._Element, processing: etree._Element, options: list[dict],

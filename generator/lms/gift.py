@@ -26,12 +26,15 @@ def export(key: dict[str, Any]) -> str:
 
 
 def _groups(items: tuple[Item, ...]) -> list[tuple[str, list[tuple[Item, int | None]]]]:
-    """One category per part, or per entry for vectors and shapes."""
-    first = items[0]
-    if first.kind not in ("vector", "shape"):
+    """One category per part, or per entry for vectors and shapes (GIFT has no numeric
+    question with several blanks); a variant with fewer entries has no item in the last."""
+    if items[0].kind not in ("vector", "shape"):
         return [("", [(item, None) for item in items])]
-    names = entry_names(first.part)
-    return [(f" {name}", [(item, i) for item in items]) for i, name in enumerate(names)]
+    longest = max(items, key=lambda item: len(item.part["answer"]))
+    return [
+        (f" {name}", [(item, i) for item in items if i < len(item.part["answer"])])
+        for i, name in enumerate(entry_names(longest.part))
+    ]
 
 
 def _question(item: Item, entry: int | None) -> str:

@@ -1,0 +1,220 @@
+"""LMS exports: each file is parsed back (by us or a third party) and compared with key.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from generator.lms import export
+from generator.lms.html import leftover_commands, to_html
+
+ROOT = Path(__file__).resolve().parent
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+MOODLE_FRACTIONS = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
+                    16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0}  # fmt: skip
+
+
+def build(tmp: Path, *args: str) -> Path:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    result = CliRunner().invoke(cli, ["--seed", "42", "--no-pdf", "--out", str(tmp), *args])
+    assert result.exit_code == 0, result.output
+    (folder,) = [p for p in tmp.iterdir() if p.is_dir()]
+    return folder
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A class of 4 variants, exported to every format."""
+    folder = build(tmp_path_factory.mktemp("lms"), "--variants", "4", "--figures")
+    export(folder, ["canvas", "moodle", "gift", "blackboard", "csv"])
+    return folder, json.loads((folder / "key.json").read_text())
+
+
+def parts(key):
+    for variant in key["variants"]:
+        for question in variant["questions"]:
+            for part in question["parts"]:
+                yield variant["variant"], question, part
+
+
+def margin(part, value):
+    tol = part["tolerance"]
+    return max(Decimal(str(tol["abs"])), Decimal(str(tol["rel"])) * abs(Decimal(str(value))))
+
+
+def test_question_text_has_no_latex_left_outside_math(run):
+    _, key = run
+    for _, question, part in parts(key):
+        for text in (question["stem"], part["context"], part["prompt"], part["answer_latex"],
+                     *part["rubric"], *(o["text"] for o in part.get("options", []))):  # fmt: skip
+            assert leftover_commands(to_html(text, list(question["figures"].values()))) == []
+
+
+def test_moodle_xml_follows_the_importer_rules_and_matches_the_key(run):
+    folder, key = run
+    root = etree.parse(str(folder / "lms" / "moodle.xml")).getroot()
+    questions = [q for q in root if q.get("type") != "category"]
+    categories = [q for q in root if q.get("type") == "category"]
+    labels = [p["label"] for _, _, p in parts(key)]
+    assert len(categories) == len(set(labels)) and len(questions) == len(labels)
+    assert all(q.findtext("name/text") for q in questions)  # import fails without a name
+    assert len({q.findtext("idnumber") for q in questions}) == len(questions)
+    by_title = {q.findtext("name/text"): q for q in questions}
+    for variant, _, part in parts(key):
+        question = by_title[f"{part['label']} {variant}"]
+        assert Decimal(question.findtext("defaultgrade")) == Decimal(str(part["points"]))
+        kind = part["kind"]
+        if kind in ("integer", "number"):
+            answer = question.find("answer")
+            assert Decimal(answer.findtext("text")) == Decimal(str(part["answer"]))
+            assert Decimal(answer.findtext("tolerance")) == margin(part, part["answer"])
+        elif kind in ("vector", "shape"):
+            blanks = question.findtext("questiontext/text")
+            for value in part["answer"]:
+                assert f":NUMERICAL:={Decimal(str(value)).normalize():f}:" in blanks
+        elif kind in ("choice", "multi"):
+            answers = question.findall("answer")
+            assert len(answers) == len(part["options"])
+            for answer, option in zip(answers, part["options"], strict=True):
+                fraction = float(answer.get("fraction"))
+                assert round(abs(fraction), 5) in MOODLE_FRACTIONS
+                assert (fraction > 0) == option["correct"]
+        elif kind == "matching":
+            got = {s.findtext("text").strip("<p>/"): s.findtext("answer/text")
+                   for s in question.findall("subquestion")}  # fmt: skip
+            assert got == part["answer"]
+        else:
+            assert question.get("type") == "essay"
+            assert question.findtext("graderinfo/text")  # model answer, graders only
+    assert b"@@PLUGINFILE@@/" in (folder / "lms" / "moodle.xml").read_bytes()
+
+
+def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
+    folder, key = run
+    node = shutil.which("node")
+    parser = ROOT / "js" / "node_modules" / "gift-pegjs"
+    if node is None or not parser.exists():
+        pytest.fail("node and gift-pegjs are needed: `make test` installs them (npm ci).")
+    out = subprocess.run([node, str(ROOT / "js" / "parse-gift.mjs"),
+                          str(folder / "lms" / "questions.gift")],
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    parsed = [q for q in json.loads(out.stdout) if q["type"] != "Category"]
+    by_title = {q["title"]: q for q in parsed}
+    for variant, _, part in parts(key):
+        title = f"{part['label']} {variant}"
+        if part["kind"] in ("integer", "number"):
+            choice = by_title[title]["choices"]
+            assert choice["type"] == "range"
+            assert Decimal(str(choice["number"])) == Decimal(str(part["answer"]))
+            assert Decimal(str(choice["range"])) == margin(part, part["answer"])
+        elif part["kind"] in ("choice", "multi"):
+            question = by_title[title]
+            assert [c["isCorrect"] or (c["weight"] or 0) > 0 for c in question["choices"]] == [
+                o["correct"] for o in part["options"]
+            ]
+        elif part["kind"] in ("text", "expression", "code"):
+            assert by_title[title]["type"] == "Essay"
+
+
+def test_canvas_zip_has_one_group_per_part_and_the_key_answers(run):
+    folder, key = run
+    archive = zipfile.ZipFile(folder / "lms" / "canvas-qti12.zip")
+    names = archive.namelist()
+    assert "imsmanifest.xml" in names
+    assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
+    (quiz_file,) = [n for n in names if n.endswith(".xml") and "/" in n and "meta" not in n]
+    quiz = etree.fromstring(archive.read(quiz_file))
+    groups = quiz.findall(f".//{QTI}section[@ident='root_section']/{QTI}section")
+    for group in groups:
+        assert group.findtext(f".//{QTI}selection_number") == "1"
+        items = group.findall(f"{QTI}item")
+        assert len(items) == len(key["variants"])
+    items = {i.get("title"): i for i in quiz.iter(f"{QTI}item")}
+    for variant, _, part in parts(key):
+        title = f"{part['label']} {variant}"
+        if part["kind"] in ("integer", "number"):
+            item = items[title]
+            kind = _meta(item, "question_type")
+            assert kind == "numerical_question"
+            assert Decimal(_meta(item, "points_possible")) == Decimal(str(part["points"]))
+            value = Decimal(str(part["answer"]))
+            assert Decimal(item.findtext(f".//{QTI}varequal")) == value
+            assert Decimal(item.findtext(f".//{QTI}vargte")) == value - margin(part, value)
+            assert Decimal(item.findtext(f".//{QTI}varlte")) == value + margin(part, value)
+        elif part["kind"] in ("choice", "multi"):
+            item = items[title]
+            expected = (
+                "multiple_choice_question"
+                if part["kind"] == "choice"
+                else ("multiple_answers_question")
+            )
+            assert _meta(item, "question_type") == expected
+            labels = item.findall(f".//{QTI}response_label")
+            correct = {v.text for v in item.iter(f"{QTI}varequal")
+                       if v.getparent().tag != f"{QTI}not"}  # fmt: skip
+            assert [label.get("ident") in correct for label in labels] == [
+                o["correct"] for o in part["options"]
+            ]
+        elif part["kind"] in ("text", "expression", "code"):
+            assert _meta(items[title], "question_type") == "essay_question"
+    manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+    hrefs = {f.get("href") for f in manifest.iter("{*}file")}
+    assert {n for n in names if n.startswith("figures/")} <= hrefs
+
+
+def _meta(item, label):
+    for field in item.iter(f"{QTI}qtimetadatafield"):
+        if field.findtext(f"{QTI}fieldlabel") == label:
+            return field.findtext(f"{QTI}fieldentry")
+    return None
+
+
+def test_blackboard_files_are_tab_separated_and_match_the_key(run):
+    folder, key = run
+    lines = {}
+    for path in (folder / "lms" / "blackboard").iterdir():
+        rows = path.read_text(encoding="utf-8").splitlines()
+        assert all(row and "\n" not in row for row in rows)
+        lines[path.stem] = rows
+    for variant_index, (_, _, part) in enumerate(
+        p for p in parts(key) if p[0] == key["variants"][0]["variant"]
+    ):
+        name = "-".join(x for x in part["label"].replace("(", "-").replace(")", "").split("-"))
+        row = lines[name][0].split("\t")
+        if part["kind"] in ("integer", "number"):
+            assert row[0] == "NUM" and Decimal(row[2]) == Decimal(str(part["answer"]))
+        elif part["kind"] == "choice":
+            assert row[0] == "MC"
+        elif part["kind"] in ("text", "expression", "code"):
+            assert row[0] == "ESS"
+        assert variant_index >= 0
+
+
+def test_answer_key_csv_matches_the_key(run):
+    folder, key = run
+    rows = list(csv.DictReader(io.StringIO((folder / "lms" / "answer-key.csv").read_text())))
+    assert len(rows) == sum(1 for _ in parts(key))
+    for row, (variant, _, part) in zip(rows, parts(key), strict=True):
+        assert (row["variant"], row["label"], row["kind"]) == (variant, part["label"], part["kind"])
+        assert float(row["points"]) == part["points"]
+
+
+def test_exports_are_byte_identical_across_runs(tmp_path):
+    outputs = []
+    for name in ("a", "b"):
+        folder = build(tmp_path / name, "--lms", "canvas,moodle,gift,blackboard,csv")
+        outputs.append({p.relative_to(folder): p.read_bytes()
+                        for p in (folder / "lms").rglob("*") if p.is_file()})  # fmt: skip
+    assert outputs[0] == outputs[1]
