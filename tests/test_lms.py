@@ -38,7 +38,7 @@ def build(tmp: Path, *args: str) -> Path:
 def run(tmp_path_factory):
     """A class of 4 variants, exported to every format."""
     folder = build(tmp_path_factory.mktemp("lms"), "--variants", "4", "--figures")
-    export(folder, ["canvas", "moodle", "gift", "blackboard", "csv"])
+    export(folder, ["canvas", "moodle", "qti21", "gift", "blackboard", "csv"])
     return folder, json.loads((folder / "key.json").read_text())
 
 
@@ -181,6 +181,47 @@ def _meta(item, label):
     return None
 
 
+QTI2 = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
+
+
+def test_qti21_package_selects_one_item_per_part_and_matches_the_key(run):
+    folder, key = run
+    archive = zipfile.ZipFile(folder / "lms" / "qti21.zip")
+    test = etree.fromstring(archive.read("test.xml"))
+    sections = test.findall(f".//{QTI2}assessmentSection")
+    assert len(sections) == len({p["label"] for _, _, p in parts(key)})
+    for section in sections:
+        assert section.find(f"{QTI2}selection").get("select") == "1"
+        assert len(section.findall(f"{QTI2}assessmentItemRef")) == len(key["variants"])
+    manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+    types = {r.get("href"): r.get("type") for r in manifest.iter("{*}resource")}
+    assert types["test.xml"] == "imsqti_test_xmlv2p1"
+    items = {}
+    for name in archive.namelist():
+        if name.startswith("items/"):
+            assert types[name] == "imsqti_item_xmlv2p1"
+            item = etree.fromstring(archive.read(name))
+            items[item.get("title")] = item
+    for variant, _, part in parts(key):
+        item = items[f"{part['label']} {variant}"]
+        if part["kind"] in ("integer", "number"):
+            assert Decimal(item.findtext(f".//{QTI2}correctResponse/{QTI2}value")) == Decimal(
+                str(part["answer"])
+            )
+            equal = item.find(f".//{QTI2}equal")
+            assert equal.get("toleranceMode") == "absolute"
+            assert Decimal(equal.get("tolerance").split()[0]) == margin(part, part["answer"])
+        elif part["kind"] in ("choice", "multi"):
+            choices = item.findall(f".//{QTI2}simpleChoice")
+            correct = {v.text for v in item.iterfind(f".//{QTI2}correctResponse/{QTI2}value")}
+            assert [c.get("identifier") in correct for c in choices] == [
+                o["correct"] for o in part["options"]
+            ]
+        elif part["kind"] in ("text", "expression", "code"):
+            assert item.find(f".//{QTI2}extendedTextInteraction") is not None
+            assert item.find(f".//{QTI2}rubricBlock").get("view") == "scorer"
+
+
 def test_blackboard_files_are_tab_separated_and_match_the_key(run):
     folder, key = run
     lines = {}
@@ -214,7 +255,7 @@ def test_answer_key_csv_matches_the_key(run):
 def test_exports_are_byte_identical_across_runs(tmp_path):
     outputs = []
     for name in ("a", "b"):
-        folder = build(tmp_path / name, "--lms", "canvas,moodle,gift,blackboard,csv")
+        folder = build(tmp_path / name, "--lms", "canvas,moodle,qti21,gift,blackboard,csv")
         outputs.append({p.relative_to(folder): p.read_bytes()
                         for p in (folder / "lms").rglob("*") if p.is_file()})  # fmt: skip
     assert outputs[0] == outputs[1]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import ExamError
-from . import blackboard, canvas, gift, moodle
+from . import blackboard, canvas, gift, moodle, qti21
 
-FORMATS = ("canvas", "moodle", "gift", "blackboard", "csv")
+FORMATS = ("canvas", "moodle", "qti21", "gift", "blackboard", "csv")
 LMS_DIR = "lms"
 
 
@@ -56,6 +56,8 @@ def _write(name: str, key: dict, run_folder: Path, out: Path) -> list[Path]:
 
     if name == "canvas":
         return [canvas.export(key, run_folder, out / "canvas-qti12.zip")]
+    if name == "qti21":
+        return [qti21.export(key, run_folder, out / "qti21.zip")]
     if name == "moodle":
         path = out / "moodle.xml"
         path.write_bytes(moodle.export(key, run_folder))
