@@ -34,10 +34,17 @@ def build(tmp: Path, *args: str) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """A class of 4 variants, exported to every format."""
-    folder = build(tmp_path_factory.mktemp("lms"), "--variants", "4", "--figures")
+@pytest.fixture(scope="module", params=["seed 42", "30-student roster"])
+def run(request, tmp_path_factory):
+    """The seed-42 exam and a 30-student class, exported to every format."""
+    tmp = tmp_path_factory.mktemp("lms")
+    if request.param == "seed 42":
+        folder = build(tmp / "out")
+    else:
+        roster = tmp / "roster.csv"
+        rows = ["Student ID,Name"] + [f"s{i:03d},Student {i} O'Brien & Co" for i in range(30)]
+        roster.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        folder = build(tmp / "out", "--roster", str(roster), "--figures")
     export(folder, ["canvas", "moodle", "qti21", "gift", "blackboard", "csv"])
     return folder, json.loads((folder / "key.json").read_text())
 
@@ -167,6 +174,14 @@ def test_canvas_zip_has_one_group_per_part_and_the_key_answers(run):
             assert [label.get("ident") in correct for label in labels] == [
                 o["correct"] for o in part["options"]
             ]
+        elif part["kind"] in ("vector", "shape"):
+            item = items[title]
+            assert _meta(item, "question_type") == "fill_in_multiple_blanks_question"
+            blanks = item.findall(f".//{QTI}response_lid")
+            assert len(blanks) == len(part["answer"])
+            for blank, value in zip(blanks, part["answer"], strict=True):
+                accepted = {m.text for m in blank.iter(f"{QTI}mattext")}
+                assert f"{Decimal(str(value)).normalize():f}" in accepted
         elif part["kind"] in ("text", "expression", "code"):
             assert _meta(items[title], "question_type") == "essay_question"
     manifest = etree.fromstring(archive.read("imsmanifest.xml"))
