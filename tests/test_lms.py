@@ -151,8 +151,11 @@ def test_canvas_zip_has_one_group_per_part_and_the_key_answers(run):
     items = {i.get("title"): i for i in quiz.iter(f"{QTI}item")}
     for variant, _, part in parts(key):
         title = f"{part['label']} {variant}"
+        item = items[title]
+        assert Decimal(_meta(item, "points_possible")) == Decimal(str(part["points"]))
+        group = item.getparent()
+        assert Decimal(group.findtext(f".//{QTI}points_per_item")) == Decimal(str(part["points"]))
         if part["kind"] in ("integer", "number"):
-            item = items[title]
             kind = _meta(item, "question_type")
             assert kind == "numerical_question"
             assert Decimal(_meta(item, "points_possible")) == Decimal(str(part["points"]))
@@ -219,6 +222,8 @@ def test_qti21_package_selects_one_item_per_part_and_matches_the_key(run):
             items[item.get("title")] = item
     for variant, _, part in parts(key):
         item = items[f"{part['label']} {variant}"]
+        maximum = item.find(f"{QTI2}outcomeDeclaration[@identifier='MAXSCORE']")
+        assert Decimal(maximum.findtext(f".//{QTI2}value")) == Decimal(str(part["points"]))
         if part["kind"] in ("integer", "number"):
             assert Decimal(item.findtext(f".//{QTI2}correctResponse/{QTI2}value")) == Decimal(
                 str(part["answer"])

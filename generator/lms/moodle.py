@@ -4,7 +4,8 @@ Numbers are ``numerical`` questions with an absolute tolerance, vectors and shap
 ``cloze`` questions with one NUMERICAL blank per entry, choices ``multichoice`` with
 fractions from Moodle's allowed list, matching ``matching``, and free text, formulas and
 code ``essay`` questions whose model answer and rubric sit in ``graderinfo`` (graders
-only).  Figures are embedded as base64 files.  A quiz draws one question per category
+only).  Moodle marks a cloze question one mark per blank; the quiz slot's mark sets the
+part's points.  Figures are embedded as base64 files.  A quiz draws one question per category
 with "Add a random question".
 """
 
