@@ -10,7 +10,6 @@ essays map to Canvas's own question types.  Figures ship as web content.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +17,12 @@ from lxml import etree
 
 from .html import to_html
 from .items import Item, bounds, entry_names, feedback_html, ident, numbers, plain, slots
+from .package import write_zip, xml_bytes
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 QUESTION_TYPES = {
     "integer": "numerical_question", "number": "numerical_question",
     "vector": "fill_in_multiple_blanks_question", "shape": "fill_in_multiple_blanks_question",
@@ -43,23 +42,7 @@ def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
         f"{quiz_id}/{quiz_id}.xml": _quiz(key, quiz_id, title),
         f"{quiz_id}/assessment_meta.xml": _meta(quiz_id, title, exam["points"]),
     }
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            _add(archive, name, files[name])
-        for figure in figures:
-            _add(archive, figure, (run_folder / figure).read_bytes())
-    return target
-
-
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
-
-
-def _xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return write_zip(target, files, run_folder, figures)
 
 
 def _manifest(quiz_id: str, title: str, figures: list[str]) -> bytes:
@@ -85,7 +68,7 @@ def _manifest(quiz_id: str, title: str, figures: list[str]) -> bytes:
         resource = etree.SubElement(resources, f"{{{CC}}}resource", identifier=ident(figure),
                                     type="webcontent", href=figure)  # fmt: skip
         etree.SubElement(resource, f"{{{CC}}}file", href=figure)
-    return _xml(manifest)
+    return xml_bytes(manifest)
 
 
 def _meta(quiz_id: str, title: str, points: float) -> bytes:
@@ -110,7 +93,7 @@ def _meta(quiz_id: str, title: str, points: float) -> bytes:
         "submission_types": "online_quiz",
     }.items():
         etree.SubElement(assignment, f"{{{CANVAS}}}{tag}").text = value
-    return _xml(quiz)
+    return xml_bytes(quiz)
 
 
 def _quiz(key: dict[str, Any], quiz_id: str, title: str) -> bytes:
@@ -124,7 +107,7 @@ def _quiz(key: dict[str, Any], quiz_id: str, title: str) -> bytes:
         _selection(group, plain(slot.points))
         for item in slot.items:
             group.append(_item(item))
-    return _xml(root)
+    return xml_bytes(root)
 
 
 def _selection(group: etree._Element, points: str) -> None:

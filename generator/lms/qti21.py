@@ -10,7 +10,6 @@ model answer in a rubric block for scorers only.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from lxml import html as lxml_html
 
 from .html import to_html
 from .items import Item, entry_names, feedback_html, ident, numbers, plain, slots, tolerance
+from .package import write_zip, xml_bytes
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -28,7 +28,6 @@ SCHEMA = (
     "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
 )
 MAP_RESPONSE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"
-FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
@@ -38,27 +37,13 @@ def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
     files: dict[str, bytes] = {}
     for slot in all_slots:
         for item in slot.items:
-            files[f"items/{item.ident}.xml"] = _xml(_item(item))
-    files["test.xml"] = _xml(_test(test_id, f"{exam['title']} (seed {exam['seed']})", all_slots))
+            files[f"items/{item.ident}.xml"] = xml_bytes(_item(item))
+    files["test.xml"] = xml_bytes(
+        _test(test_id, f"{exam['title']} (seed {exam['seed']})", all_slots)
+    )
     figures = sorted({f for slot in all_slots for item in slot.items for f in item.figures})
-    files["imsmanifest.xml"] = _xml(_manifest(test_id, all_slots, figures))
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            _add(archive, name, files[name])
-        for figure in figures:
-            _add(archive, figure, (run_folder / figure).read_bytes())
-    return target
-
-
-def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
-
-
-def _xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    files["imsmanifest.xml"] = xml_bytes(_manifest(test_id, all_slots, figures))
+    return write_zip(target, files, run_folder, figures)
 
 
 def _q(parent: etree._Element | None, tag: str, **attributes: str) -> etree._Element:
