@@ -78,6 +78,7 @@ def _meta(quiz_id: str, title: str, points: float) -> bytes:
         "title": title, "description": "", "shuffle_answers": "false",
         "scoring_policy": "keep_highest", "quiz_type": "assignment",
         "points_possible": plain(points), "show_correct_answers": "false",
+        "hide_results": "always",  # model answers in feedback stay with the graders
         "allowed_attempts": "1", "one_question_at_a_time": "false", "cant_go_back": "false",
         "available": "false",
     }  # fmt: skip
