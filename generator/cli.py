@@ -167,17 +167,15 @@ def build(
     seed = seed or 0
     formats = parse_formats(lms_formats) if lms_formats else []
     students = read_roster(roster, id_column, name_column) if roster else None
+    common = {"blueprint": blueprint, "out": out, "pdf_output": pdf_output, "banks": banks}
     if variant_id is not None:
         copy = _find(parse_variant_id(variant_id), seed, students)
-        folder = _one_copy(seed, copy, blueprint, out, pdf_output, banks,
-                           figures is not False or bool(formats))  # fmt: skip
+        folder = _one_copy(seed, copy, figures is not False or bool(formats), common)
     elif students is not None or (variants or 1) > 1:
         copies = for_roster(seed, students) if students else numbered(variants or 1)
-        folder = _class(seed, copies, blueprint, out, pdf_output, banks, workers,
-                        bool(figures) or bool(formats))  # fmt: skip
+        folder = _class(seed, copies, workers, bool(figures) or bool(formats), common)
     else:
-        folder = _one_copy(seed, None, blueprint, out, pdf_output, banks,
-                           figures is not False or bool(formats), replica=replica)  # fmt: skip
+        folder = _one_copy(seed, None, figures is not False or bool(formats), common, replica)
     if formats:
         _export(folder, formats)
 
@@ -209,23 +207,17 @@ def _find(assignment: Assignment, seed: int, students: list[Student] | None) -> 
 def _one_copy(
     seed: int,
     assignment: Assignment | None,
-    blueprint: str | None,
-    out: Path,
-    pdf_output: bool,
-    banks: tuple[Path, ...],
     figures: bool,
+    common: dict[str, Any],
     replica: bool = False,
 ) -> Path:
     result = generate(
         seed=seed,
-        blueprint=blueprint,
-        out=out,
-        pdf_output=pdf_output,
-        banks=banks,
         replica=replica,
         assignment=assignment,
         figures=figures,
         report=lambda message: click.echo(message, err=True),
+        **common,
     )
     exam = result.exam
     which = "replica of the original exam." if replica else f"seed {seed}."
@@ -241,14 +233,7 @@ def _one_copy(
 
 
 def _class(
-    seed: int,
-    assignments: list[Assignment],
-    blueprint: str | None,
-    out: Path,
-    pdf_output: bool,
-    banks: tuple[Path, ...],
-    workers: int,
-    figures: bool,
+    seed: int, assignments: list[Assignment], workers: int, figures: bool, common: dict[str, Any]
 ) -> Path:
     started = time.perf_counter()
     with click.progressbar(
@@ -257,13 +242,10 @@ def _class(
         result = build_class(
             seed=seed,
             assignments=assignments,
-            blueprint=blueprint,
-            out=out,
-            banks=banks,
-            pdf_output=pdf_output,
             workers=workers,
             figures=figures,
             progress=bar.update,
+            **common,
         )
     seconds = time.perf_counter() - started
     built = result.copies - len(result.failures)

@@ -1,10 +1,10 @@
-"""Compile LaTeX to PDF with TeX Live's pdflatex: one pass, a cached format, no shell-escape.
+"""Compile LaTeX to PDF with TeX Live's pdflatex: one pass, a cached format, -no-shell-escape.
 
 The document's static preamble (everything before ``\\csname endofdump\\endcsname``)
 is precompiled once into a format with mylatexformat and cached per preamble and
 TeX installation, which saves most of a run's start-up.  Documents need a single
 pass: the points table comes from the key and page ranges are written by the
-document itself.  Never latexmk, never shell-escape.
+document itself.  Never latexmk; always -no-shell-escape.
 """
 
 from __future__ import annotations
