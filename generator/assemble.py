@@ -36,6 +36,9 @@ class QuestionVariant:
     figures: dict[str, Any] = field(default_factory=dict)
     checks: tuple[str, ...] = ()  # the solver's self-checks that held
     confirmed: frozenset[str] = frozenset()  # parts whose answer equals the closed form
+    # Rendered template blocks, filled on first use: the exam, the solutions and the key
+    # all need them, and a variant never changes.
+    rendered: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,15 @@ def _copy(exam: Exam, variant: Variant) -> CopyView:
 
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:
     """Every block of the question's template, filled with this variant's values."""
-    template = compile_fragment(qv.question.template)
-    context = template.new_context(
-        {**qv.params, "params": qv.params, "answers": qv.answers, "figures": qv.figures}
-    )
-    return {name: "".join(render(context)).strip() for name, render in template.blocks.items()}
+    if not qv.rendered:
+        template = compile_fragment(qv.question.template)
+        context = template.new_context(
+            {**qv.params, "params": qv.params, "answers": qv.answers, "figures": qv.figures}
+        )
+        qv.rendered.update(
+            (name, "".join(render(context)).strip()) for name, render in template.blocks.items()
+        )
+    return qv.rendered
 
 
 @cache
