@@ -77,7 +77,14 @@ def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:
 
 
 def _build_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
-    fmt.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fmt.parent.mkdir(parents=True, exist_ok=True)
+        return _dump_format(tex, engine, name, fmt)
+    except OSError:
+        return None  # no writable cache: compile without a format, slower, same PDF
+
+
+def _dump_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
     with tempfile.TemporaryDirectory(dir=fmt.parent) as tmp:
         command = [engine, "-ini", "-no-shell-escape", "-interaction=batchmode",
                    f"-jobname={name}", f"-output-directory={tmp}", "&pdflatex",
