@@ -118,3 +118,12 @@ def test_blueprint_text_is_escaped_for_latex(tmp_path):
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "Stats & ML_101: 50% #1 {cool} ~me^2 \\end" in text
+
+
+def test_an_unwritable_format_cache_only_costs_speed(tmp_path):
+    needs_tex()
+    out = tmp_path / "out"
+    env = {**os.environ, "XDG_CACHE_HOME": "/proc/no-such-cache"}
+    result = run("--seed", 5, "--out", out, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (out / "cs230-midterm-winter-2020-seed5" / "exam.pdf").stat().st_size > 10_000
