@@ -63,8 +63,8 @@ def generate(
     folder = Path(out) / f"{plan.name}-{name}"
     with staging(folder) as tmp:
         texs = [
-            _write(tmp / f"{name}.tex", render_tex(exam, exam.variants[:1], solutions=sol))
-            for name, sol in (("exam", False), ("solutions", True))
+            _write(tmp / f"{name}.tex", render_tex(exam, exam.variants[:1], versions=[name]))
+            for name in ("exam", "solutions")
         ]
         _write(tmp / "key.json", keys.dumps(key))
         if figures:

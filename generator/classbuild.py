@@ -36,6 +36,7 @@ from .roster import Assignment
 MAX_CHUNK = 25  # copies per TeX document at most
 MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
 STUDENTS_DIR = "students"
+VERSIONS = ("exam", "solutions")
 TEX_DIR = "tex"
 
 
@@ -57,7 +58,8 @@ class ChunkResult:
     index: int
     entries: list[dict[str, Any]]
     failures: list[Failure] = field(default_factory=list)
-    exam_pdf: Path | None = None  # the chunk's exams, padded for duplex printing
+    pdf: Path | None = None  # the chunk's exams (padded for duplex printing), then solutions
+    exam_pages: int = 0  # how many of its first pages are the exams
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def build_class(
         (tmp / "key.json").write_text(keys.dumps(key), encoding="utf-8")
         (tmp / "answer-key.csv").write_text(answer_key_csv(key), encoding="utf-8")
         if engine:
-            _concatenate([r.exam_pdf for r in results if r.exam_pdf], tmp / "print.pdf")
+            _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
     failures = tuple(f for r in results for f in r.failures)
     return ClassResult(folder, len(assignments), failures)
 
@@ -135,7 +137,7 @@ def _format(
     """Build the cached format once, before the workers start (they would race to it)."""
     probe = tmp / TEX_DIR / "format-probe.tex"
     exam = build_exam(plan, bank, seed, assignments=[first])
-    probe.write_text(render_tex(exam, exam.variants, solutions=False), encoding="utf-8")
+    probe.write_text(render_tex(exam, exam.variants), encoding="utf-8")
     fmt = pdf.precompiled_format(probe, engine)
     probe.unlink()
     return fmt
@@ -162,30 +164,31 @@ def _context(job: _Job) -> tuple[Any, Blueprint]:
 
 
 def build_chunk(job: _Job) -> ChunkResult:
-    """Draw, solve, render and typeset one chunk; cut its PDFs into per-student files."""
+    """Draw, solve, render and typeset one chunk; cut its PDF into per-student files.
+
+    The chunk is one document, every exam then every solutions copy: one pdflatex
+    start-up for both versions.
+    """
     bank, plan = _context(job)
     exam = build_exam(plan, bank, job.seed, assignments=job.assignments)
     header = keys.key_header(exam)
     result = ChunkResult(job.index, [keys.checked_entry(header, v) for v in exam.variants])
     if job.figures:
         write_figures(exam, job.folder)
-    stem = job.folder / TEX_DIR / f"{job.index:04d}"
-    texs = {}
-    for kind, solutions in (("exam", False), ("solutions", True)):
-        tex = stem.with_name(f"{stem.name}-{kind}.tex")
-        tex.write_text(render_tex(exam, exam.variants, solutions=solutions, duplex=True),
-                       encoding="utf-8")  # fmt: skip
-        texs[kind] = tex
+    tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
+    tex.write_text(render_tex(exam, exam.variants, versions=VERSIONS, duplex=True),
+                   encoding="utf-8")  # fmt: skip
     if job.engine is None:
         return result
     try:
-        for kind, tex in texs.items():
-            pdf.compile_pdf(tex, job.engine, job.fmt)
-            _split(tex, [_student_folder(job.folder, a) for a in job.assignments], kind)
-        result.exam_pdf = texs["exam"].with_suffix(".pdf")
+        pdf.compile_pdf(tex, job.engine, job.fmt)
     except LatexError:
         result.failures = _one_by_one(exam, job)
-    _tidy(stem)
+    else:
+        folders = [_student_folder(job.folder, a) for a in job.assignments]
+        result.pdf = tex.with_suffix(".pdf")
+        result.exam_pages = _split(tex, [(f, v) for v in VERSIONS for f in folders])
+    _tidy(tex)
     return result
 
 
@@ -194,18 +197,19 @@ def _one_by_one(exam: Exam, job: _Job) -> list[Failure]:
     failures = []
     for variant in exam.variants:
         folder = _student_folder(job.folder, variant.assignment)
-        single = job.folder / TEX_DIR / f"{job.index:04d}-{variant.variant_id}"
-        for kind, solutions in (("exam", False), ("solutions", True)):
-            tex = single.with_name(f"{single.name}-{kind}.tex")
-            source = render_tex(exam, [variant], solutions=solutions)
+        for version in VERSIONS:
+            tex = job.folder / TEX_DIR / f"{job.index:04d}-{variant.variant_id}-{version}.tex"
+            source = render_tex(exam, [variant], versions=[version])
             tex.write_text(source, encoding="utf-8")
             try:
                 pdf.compile_pdf(tex, job.engine or pdf.ENGINE, job.fmt)
             except LatexError as exc:
-                failures.append(_failure(variant.assignment, kind, source, exc))
+                failures.append(_failure(variant.assignment, version, source, exc))
+                _tidy(tex)
                 break
-            _split(tex, [folder], kind)
-        _tidy(single)
+            _split(tex, [(folder, version)])
+            _tidy(tex)
+            tex.with_suffix(".pdf").unlink()
     return failures
 
 
@@ -229,37 +233,41 @@ def _student_folder(root: Path, assignment: Assignment) -> Path:
     return root / STUDENTS_DIR / name
 
 
-def _split(tex: Path, folders: list[Path], kind: str) -> None:
-    """Cut the document at the recorded page ranges: one PDF per copy."""
+def _split(tex: Path, targets: list[tuple[Path, str]]) -> int:
+    """Cut the document at its recorded page ranges into ``folder/<version>.pdf`` files, in
+    order; return the page count up to the last exam copy's padding (the print part)."""
     ranges = pdf.page_ranges(tex)
     with pikepdf.open(tex.with_suffix(".pdf")) as source:
-        for (first, last), folder in zip(ranges, folders, strict=True):
+        print_pages = len(source.pages)
+        for (first, last), (folder, version) in zip(ranges, targets, strict=True):
             folder.mkdir(parents=True, exist_ok=True)
             with pikepdf.new() as copy:
                 copy.pages.extend(source.pages[first - 1 : last])
-                copy.save(folder / f"{kind}.pdf", static_id=True)
+                copy.save(folder / f"{version}.pdf", static_id=True)
+            if version == "solutions":
+                print_pages = min(print_pages, first - 1)
+    return print_pages
 
 
-def _concatenate(parts: list[Path], target: Path) -> None:
-    """The print file: every chunk's exams in order (each copy already starts on an odd page)."""
-    sources = [pikepdf.open(part) for part in parts]
+def _concatenate(parts: list[tuple[Path, int]], target: Path) -> None:
+    """The print file: every chunk's exam pages in order (each copy starts on an odd page)."""
+    sources = [(pikepdf.open(part), pages) for part, pages in parts]
     try:
         with pikepdf.new() as whole:
-            for source in sources:
-                whole.pages.extend(source.pages)
+            for source, pages in sources:
+                whole.pages.extend(source.pages[:pages])
             whole.save(target, static_id=True)
     finally:
-        for source in sources:
+        for source, _ in sources:
             source.close()
-    for part in parts:
+    for part, _ in parts:
         part.unlink()
 
 
-def _tidy(stem: Path) -> None:
-    """Keep the .tex sources; drop TeX's by-products and the chunk solutions PDF."""
-    for path in stem.parent.glob(f"{stem.name}-*"):
-        if path.suffix in (".aux", ".log", ".ranges") or path.name.endswith("solutions.pdf"):
-            path.unlink()
+def _tidy(tex: Path) -> None:
+    """Keep the .tex source; drop TeX's by-products."""
+    for suffix in (".aux", ".log", ".ranges"):
+        tex.with_suffix(suffix).unlink(missing_ok=True)
 
 
 def answer_key_csv(key: dict[str, Any]) -> str:

@@ -46,12 +46,18 @@ class PointsRow:
 
 
 def render_tex(
-    exam: Exam, variants: Sequence[Variant], *, solutions: bool, duplex: bool = False
+    exam: Exam,
+    variants: Sequence[Variant],
+    *,
+    versions: Sequence[str] = ("exam",),
+    duplex: bool = False,
 ) -> str:
-    """The ``.tex`` source of one or more copies, student version or solutions.
+    """The ``.tex`` source of one or more copies in each of ``versions``.
 
-    ``duplex`` pads the document to an even page count, so that documents concatenated
-    for printing keep every copy starting on an odd page.
+    ``versions`` holds "exam" (the student version) and/or "solutions", in the order
+    they are typeset; a class build asks for both, so one pdflatex run (and one
+    start-up) serves both PDFs.  ``duplex`` pads the document to an even page count,
+    so that documents concatenated for printing keep every copy starting on an odd page.
     """
     template = document_environment(templates_dir()).get_template(DOCUMENT_TEMPLATE)
     first = exam.variants[0].questions
@@ -60,7 +66,7 @@ def render_tex(
         blueprint=exam.blueprint,
         seed=exam.seed,
         replica=exam.replica,
-        solutions=solutions,
+        versions=list(versions),
         duplex=duplex,
         copies=[_copy(exam, variant) for variant in variants],
         points_table=[PointsRow(qv.number, qv.question.title, qv.question.points) for qv in first],

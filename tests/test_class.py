@@ -64,6 +64,7 @@ def test_every_student_gets_named_pdfs_and_a_different_exam(roster_build):
         pages = exam.split("\f")[:-1]
         assert all(variant["variant"] in page for page in pages)  # id on every page
         assert all(f"{name} ({sid})" in page for page in pages[1:])  # name in every footer
+        assert "Solution" not in exam  # one document per chunk typesets both versions
         assert "Solutions" in text(student / "solutions.pdf", 1, 1)
 
 
@@ -73,6 +74,7 @@ def test_print_file_starts_every_exam_on_an_odd_page(roster_build):
     covers = [i + 1 for i, page in enumerate(pages) if "Full Points" in page]
     assert len(covers) == len(NAMES)
     assert all(number % 2 == 1 for number in covers)
+    assert not any("Solution" in page for page in pages)
     assert len(pages) % 2 == 0
 
 
