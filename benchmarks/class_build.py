@@ -94,9 +94,9 @@ def _naive_seconds_per_pdf() -> float:
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         for variant in exam.variants:
-            for solutions in (False, True):
-                tex = Path(tmp) / f"{variant.variant_id}-{solutions}.tex"
-                tex.write_text(render_tex(exam, [variant], solutions=solutions))
+            for version in ("exam", "solutions"):
+                tex = Path(tmp) / f"{variant.variant_id}-{version}.tex"
+                tex.write_text(render_tex(exam, [variant], versions=[version]))
                 started = time.perf_counter()
                 subprocess.run(
                     ["pdflatex", "-no-shell-escape", "-interaction=batchmode", tex.name],

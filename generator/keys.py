@@ -8,7 +8,7 @@ points, kind, the question's parameters, the answer and its tolerance.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -131,7 +131,30 @@ def dumps(key: dict[str, Any]) -> str:
     msgspec writes it in C: a class key holds about 60 kB per student, which the
     standard library's indenting encoder (pure Python) takes seconds to write.
     """
-    return msgspec.json.format(msgspec.json.encode(key), indent=2).decode() + "\n"
+    return _pretty(key).decode() + "\n"
+
+
+def encode_variant(entry: dict[str, Any]) -> bytes:
+    """One variant entry exactly as it sits in key.json's list, indented: class-build
+    workers encode their students in parallel and the key is written without ever being
+    whole in memory (see write_key)."""
+    return b"    " + _pretty(entry).replace(b"\n", b"\n    ")
+
+
+def write_key(path: Path, header: dict[str, Any], variants: Iterable[bytes]) -> None:
+    """Write ``dumps({**header, "variants": [...]})`` from variants already encoded."""
+    head = _pretty({**header, "variants": []})
+    assert head.endswith(b"[]\n}"), "the variants come last in a key"
+    count = 0
+    with path.open("wb") as out:
+        out.write(head[:-3])  # up to and with the opening bracket
+        for count, variant in enumerate(variants, start=1):
+            out.write((b",\n" if count > 1 else b"\n") + variant)
+        out.write(b"\n  ]\n}\n" if count else b"]\n}\n")
+
+
+def _pretty(value: Any) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(value), indent=2)
 
 
 @cache

@@ -91,3 +91,25 @@ def test_key_records_which_checks_passed(key):
     by_id = {q["id"]: q for q in key["variants"][0]["questions"]}
     assert "network formula" in by_id["cs230-w2020/neural-network"]["self_checks"]
     assert "Adam code against the engine" in by_id["cs230-w2020/optimization"]["self_checks"]
+
+
+@pytest.mark.parametrize("copies", [0, 1, 3])
+def test_a_key_written_from_encoded_variants_is_the_one_json_would_write(tmp_path, copies):
+    """Class builds stream key.json from variants encoded by the workers; the bytes must be
+    those of the whole key encoded at once, and the standard json module must read them
+    back unchanged (a second implementation)."""
+    from generator import keys
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.roster import numbered
+
+    bank = load_bank()
+    exam = build_exam(load_blueprint(None, bank), bank, 7, assignments=numbered(copies))
+    header = keys.key_header(build_exam(load_blueprint(None, bank), bank, 7))
+    entries = [keys.variant_entry(v) for v in exam.variants]
+    whole = {**header, "variants": entries}
+    keys.write_key(tmp_path / "key.json", header, (keys.encode_variant(e) for e in entries))
+    text = (tmp_path / "key.json").read_text(encoding="utf-8")
+    assert text == keys.dumps(whole)
+    assert json.loads(text) == json.loads(json.dumps(whole))
