@@ -119,13 +119,21 @@ def build_class(
             progress(result.copies)
         results.sort(key=lambda r: r.index)
         header = keys.key_header(build_exam(plan, bank, seed, assignments=assignments[:1]))
-        keys.write_key(tmp / "key.json", header, (v for r in results for v in r.key_variants))
-        rows = "".join(r.csv_rows for r in results)
-        (tmp / "answer-key.csv").write_text(csv_rows([], header=True) + rows, encoding="utf-8")
+        _write_keys(tmp, header, results)
         if engine:
             _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
     failures = tuple(f for r in results for f in r.failures)
     return ClassResult(folder, len(assignments), failures)
+
+
+def _write_keys(folder: Path, header: dict[str, Any], results: list[ChunkResult]) -> None:
+    """key.json and answer-key.csv from what the workers encoded, which is then let go
+    (60 kB a student: the print file needs the memory next)."""
+    keys.write_key(folder / "key.json", header, (v for r in results for v in r.key_variants))
+    rows = "".join(r.csv_rows for r in results)
+    (folder / "answer-key.csv").write_text(csv_rows([], header=True) + rows, encoding="utf-8")
+    for result in results:
+        result.key_variants, result.csv_rows = [], ""
 
 
 def chunk_size(copies: int) -> int:
