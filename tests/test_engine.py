@@ -110,7 +110,9 @@ def _textbook_curve(X, y, batch_size, lr, steps, rng):
     order, position = list(rng.permutation(n)), 0
     for _ in range(steps):
         if position + batch_size > n:
-            order, position = list(rng.permutation(n)), 0
+            position = 0
+            if batch_size < n:
+                order = list(rng.permutation(n))
         batch = order[position : position + batch_size]
         position += batch_size
         gw, gb, loss = [0.0] * d, 0.0, 0.0

@@ -83,8 +83,10 @@ def training_curve(
     position = 0
     for step in range(steps):
         if position + batch_size > len(y):
-            order, position = rng.permutation(len(y)), 0
-            Xe, ye = Xb[order], y[order]
+            position = 0
+            if batch_size < len(y):  # batch GD sees every example every step: no shuffle
+                order = rng.permutation(len(y))
+                Xe, ye = Xb[order], y[order]
         Xs, ys = Xe[position : position + batch_size], ye[position : position + batch_size]
         position += batch_size
         z = Xs @ theta
