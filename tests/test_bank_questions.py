@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from .conftest import Q2, Q3, Q4, Q5, Q6, SEEDS, values, variant
+from .conftest import Q1, Q2, Q3, Q4, Q5, Q6, Q7, SEEDS, values, variant
 
 
 def parsed(formula: dict) -> sp.Expr:
@@ -129,3 +129,17 @@ def test_option_orders_use_every_position(bank):
     positions_6d = {variant(bank, Q6, s).answers["d"].value for s in range(60)}
     assert positions_5c == {"A", "B", "C"}
     assert positions_6d == {"A", "B"}
+
+
+@pytest.mark.parametrize("qid", [Q1, Q2, Q3, Q4, Q5, Q6, Q7])
+def test_rendered_text_never_glues_a_word_to_the_text_before(bank, qid):
+    """Jinja's trim_blocks eats the newline after a block tag: ``($y = 0$)\\BLOCK{endif}``
+    at the end of a line glued the next word on ("($y = 0$)example")."""
+    import re
+
+    from generator.latex import render_blocks
+
+    for seed in range(40):
+        for name, text in render_blocks(variant(bank, qid, seed)).items():
+            glued = re.search(r"[)}.,;:?][A-Za-z]{2,}", text)
+            assert glued is None, f"{qid} block {name}, seed {seed}: {glued.group()!r}"
