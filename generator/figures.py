@@ -14,7 +14,7 @@ from pathlib import Path
 
 PANEL_WIDTH_BP = 125.0
 PANEL_HEIGHT_BP = 85.0
-PANEL_GAP_BP = 28.0
+PANEL_GAP_BP = 24.0  # three panels fit a part's line width (431 bp overflowed it)
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,24 @@ def test_solutions_show_every_answer(built):
         len(q["parts"]) for q in key["variants"][0]["questions"]
     )
     assert "Grading notes" in solutions
+
+
+def test_no_line_runs_into_the_margin(tmp_path):
+    """TeX reports every line wider than its column (a formula or figure sticking into the
+    margin) as an overfull box: 24 variants, exam and solutions, must give none."""
+    needs_tex()
+    from generator import pdf
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.latex import render_tex
+    from generator.roster import numbered
+
+    bank = load_bank()
+    exam = build_exam(load_blueprint(None, bank), bank, 5, assignments=numbered(24))
+    tex = tmp_path / "class.tex"
+    tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions")))
+    pdf.compile_pdf(tex, pdf.check_tex())
+    log = tex.with_suffix(".log").read_text(errors="replace")
+    overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
+    assert not overfull, overfull[:5]
