@@ -126,3 +126,32 @@ def test_no_line_runs_into_the_margin(tmp_path):
     log = tex.with_suffix(".log").read_text(errors="replace")
     overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
     assert not overfull, overfull[:5]
+
+
+def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, monkeypatch):
+    """TeX gzips formats and spends most of its start-up inflating them; the cache keeps
+    them plain (zlib reads a plain file as is).  Building one prunes month-old formats."""
+    import os
+    import time
+
+    needs_tex()
+    from generator import pdf
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = pdf.cache_dir()
+    cache.mkdir(parents=True)
+    stale, recent = cache / "exam-0000000000000000.fmt", cache / "exam-1111111111111111.fmt"
+    for old, days in ((stale, pdf.STALE_DAYS + 1), (recent, pdf.STALE_DAYS - 1)):
+        old.write_bytes(b"old format")
+        when = time.time() - days * 86400
+        os.utime(old, (when, when))
+    tex = tmp_path / "doc.tex"
+    tex.write_text(
+        "\\documentclass{article}\n\\csname endofdump\\endcsname\n"
+        "\\begin{document}Hello.\\end{document}\n"
+    )
+    fmt = pdf.precompiled_format(tex, pdf.check_tex())
+    assert fmt is not None and fmt.parent == cache
+    assert fmt.read_bytes()[:2] != b"\x1f\x8b"  # not gzip
+    assert not stale.exists() and recent.exists()
+    assert pdf.compile_pdf(tex, pdf.check_tex(), fmt).read_bytes()[:5] == b"%PDF-"
