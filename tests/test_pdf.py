@@ -155,3 +155,15 @@ def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, mo
     assert fmt.read_bytes()[:2] != b"\x1f\x8b"  # not gzip
     assert not stale.exists() and recent.exists()
     assert pdf.compile_pdf(tex, pdf.check_tex(), fmt).read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("name", ["exam.pdf", "solutions.pdf"])
+def test_every_font_is_an_embedded_outline_font(built, name):
+    """A font TeX has no outlines for comes out as a Type 3 bitmap (blurry, and made by
+    METAFONT on first use): the typewriter code of questions 3 and 4 once did."""
+    folder = built[0]
+    fonts = subprocess.run(["pdffonts", str(folder / name)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()[2:]  # fmt: skip
+    assert fonts, "no fonts listed"
+    assert not [f for f in fonts if "Type 3" in f], fonts
+    assert all(" yes " in f for f in fonts), fonts  # embedded
