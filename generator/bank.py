@@ -24,7 +24,7 @@ import numpy as np
 from .answers import KINDS, AnswerSpec, Tolerance
 from .errors import BankError
 from .resources import bank_dir
-from .templating import fragment_environment
+from .templating import fragment
 from .tomlfile import check_fields, expect_type, read_toml
 
 QUESTION_FILE = "question.toml"
@@ -342,7 +342,7 @@ def _limits(table: Any, where: str) -> Limits:
 def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
     """Every part has a block with its text; every block belongs to a part (catches typos)."""
     try:
-        blocks = set(fragment_environment().from_string(source).blocks)
+        blocks = set(fragment(source).blocks)
     except jinja2.TemplateSyntaxError as exc:
         raise BankError(f"{path}, line {exc.lineno}: {exc.message}; fix the template.") from None
     needed = {part.block for part in _walk(parts)}

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-
-import jinja2
 
 from .answers import format_number
 from .assemble import Exam, QuestionVariant, Variant
 from .bank import Part
 from .resources import templates_dir
 from .roster import Student
-from .templating import document_environment, fragment_environment
+from .templating import document_environment, fragment
 
 DOCUMENT_TEMPLATE = "exam.tex.j2"
 
@@ -89,7 +86,7 @@ def _copy(exam: Exam, variant: Variant) -> CopyView:
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:
     """Every block of the question's template, filled with this variant's values."""
     if not qv.rendered:
-        template = compile_fragment(qv.question.template)
+        template = fragment(qv.question.template)
         context = template.new_context(
             {**qv.params, "params": qv.params, "answers": qv.answers, "figures": qv.figures}
         )
@@ -97,11 +94,6 @@ def render_blocks(qv: QuestionVariant) -> dict[str, str]:
             (name, "".join(render(context)).strip()) for name, render in template.blocks.items()
         )
     return qv.rendered
-
-
-@cache
-def compile_fragment(source: str) -> jinja2.Template:
-    return fragment_environment().from_string(source)
 
 
 def _view(qv: QuestionVariant) -> QuestionView:

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import LatexError, TexNotFoundError
+from .resources import cache_dir
 
 ENGINE = "pdflatex"
 REQUIRED_FILES = ("exam.cls",)
@@ -57,11 +58,6 @@ def _kpsewhich(name: str) -> str:
         return name  # cannot tell; let pdflatex report it
     found = subprocess.run([kpsewhich, name], capture_output=True, text=True, check=False)
     return found.stdout.strip()
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "exam-variant-generator"
 
 
 def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:

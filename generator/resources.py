@@ -7,6 +7,7 @@ top-level folders of the repository.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -30,3 +31,9 @@ def bank_dir() -> Path:
 
 def blueprints_dir() -> Path:
     return bank_dir() / "blueprints"
+
+
+def cache_dir() -> Path:
+    """The user's cache for this tool (TeX formats, compiled templates): XDG_CACHE_HOME."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "exam-variant-generator"

@@ -127,3 +127,17 @@ def test_an_unwritable_format_cache_only_costs_speed(tmp_path):
     result = run("--seed", 5, "--out", out, env=env)
     assert result.returncode == 0, result.stderr
     assert (out / "cs230-midterm-winter-2020-seed5" / "exam.pdf").stat().st_size > 10_000
+
+
+def test_compiled_templates_are_cached_and_change_nothing(tmp_path):
+    """Jinja's compiled templates are kept in the user's cache (a tenth of a second of every
+    start): a second run reads them back and writes the very same files."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    outputs = []
+    for name in ("first", "second"):
+        result = run("--seed", 9, "--no-pdf", "--out", tmp_path / name, env=env)
+        assert result.returncode == 0, result.stderr
+        folder = tmp_path / name / "cs230-midterm-winter-2020-seed9"
+        outputs.append({p.name: p.read_bytes() for p in folder.glob("*.*")})
+    assert len(list((tmp_path / "cache" / "exam-variant-generator" / "jinja").iterdir())) >= 8
+    assert outputs[0] == outputs[1] and "exam.tex" in outputs[0]

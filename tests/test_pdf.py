@@ -135,10 +135,10 @@ def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, mo
     import time
 
     needs_tex()
-    from generator import pdf
+    from generator import pdf, resources
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    cache = pdf.cache_dir()
+    cache = resources.cache_dir()
     cache.mkdir(parents=True)
     stale, recent = cache / "exam-0000000000000000.fmt", cache / "exam-1111111111111111.fmt"
     for old, days in ((stale, pdf.STALE_DAYS + 1), (recent, pdf.STALE_DAYS - 1)):
