@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from .assemble import Exam, build_exam
 from .bank import load_bank
 from .blueprint import Blueprint, load_blueprint
 from .build import staging, write_figures
-from .errors import LatexError
+from .errors import LatexError, WorkerError
 from .latex import render_tex
 from .roster import Assignment
 
@@ -159,7 +160,13 @@ def _run(jobs: list[_Job], workers: int) -> Iterator[ChunkResult]:
         yield from map(build_chunk, jobs)
         return
     with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(build_chunk, jobs)
+        try:
+            yield from pool.map(build_chunk, jobs)
+        except BrokenProcessPool:
+            raise WorkerError(
+                "a build process stopped before finishing (killed, or out of memory); "
+                "run again with fewer --workers."
+            ) from None
 
 
 _CACHE: dict[tuple, Any] = {}

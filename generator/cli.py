@@ -369,6 +369,14 @@ def main(argv: list[str] | None = None) -> Any:
     except ExamError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # a full disk, a vanished folder: the machine, not the generator
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(
+            f"Error: {where}{exc.strerror or exc}; nothing was written (any earlier output "
+            "is unchanged). Free some space or choose another folder with --out.",
+            err=True,
+        )
+        sys.exit(1)
     except click.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

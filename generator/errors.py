@@ -40,3 +40,7 @@ class LatexError(ExamError):
 
 class OutputError(ExamError):
     """The output folder cannot be written."""
+
+
+class WorkerError(ExamError):
+    """A build process died (killed, or out of memory) before finishing its share."""

@@ -192,3 +192,47 @@ def test_roster_columns_are_found_or_named(tmp_path):
     roster.write_text("login,Full Name,extra\nab1,Ada B,x\n", encoding="utf-8")
     (student,) = read_roster(roster)
     assert (student.id, student.name, student.extra) == ("ab1", "Ada B", {"extra": "x"})
+
+
+def _die(job):
+    """A worker killed mid-chunk (the OOM killer, a kill -9)."""
+    import os
+
+    os._exit(9)
+
+
+def _run_main(argv, capsys):
+    from generator.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main([str(a) for a in argv])
+    return exited.value.code, capsys.readouterr().err
+
+
+def test_a_killed_worker_is_one_clear_error_and_no_output(tmp_path, monkeypatch, capsys):
+    from generator import classbuild
+
+    monkeypatch.setattr(classbuild, "build_chunk", _die)
+    code, err = _run_main(["--seed", 1, "--variants", 8, "--no-pdf", "--workers", 2,
+                           "--out", tmp_path], capsys)  # fmt: skip
+    assert code == 1
+    assert err.strip().splitlines()[-1].startswith("Error: a build process stopped")
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_full_disk_is_one_clear_error_and_no_output(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from generator import keys
+
+    def full(path, *args):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(keys, "write_key", full)
+    code, err = _run_main(["--seed", 1, "--variants", 3, "--no-pdf", "--out", tmp_path],
+                          capsys)  # fmt: skip
+    assert code == 1
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and "key.json: No space left on device" in last
+    assert "nothing was written" in last and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
