@@ -205,6 +205,9 @@ def build_chunk(job: _Job) -> ChunkResult:
         pdf.compile_pdf(tex, job.engine, job.fmt)
     except LatexError:
         result.failures = _one_by_one(exam, job)
+        good = [_student_folder(job.folder, v.assignment) / "exam.pdf" for v in exam.variants]
+        result.pdf = tex.with_name(f"{tex.stem}-print.pdf")
+        result.exam_pages = _print_part([f for f in good if f.exists()], result.pdf)
     else:
         folders = [_student_folder(job.folder, a) for a in job.assignments]
         result.pdf = tex.with_suffix(".pdf")
@@ -268,6 +271,23 @@ def _split(tex: Path, targets: list[tuple[Path, str]]) -> int:
             if version == "solutions":
                 print_pages = min(print_pages, first - 1)
     return print_pages
+
+
+def _print_part(exams: list[Path], target: Path) -> int:
+    """The print pages of a chunk typeset copy by copy: each exam padded to an even
+    page count, so that every one starts on an odd page of the print file."""
+    sources = [pikepdf.open(exam) for exam in exams]
+    try:
+        with pikepdf.new() as part:
+            for source in sources:
+                part.pages.extend(source.pages)
+                if len(source.pages) % 2:
+                    part.add_blank_page(page_size=tuple(source.pages[0].mediabox[2:]))
+            part.save(target, static_id=True)
+            return len(part.pages)
+    finally:
+        for source in sources:
+            source.close()
 
 
 def _concatenate(parts: list[tuple[Path, int]], target: Path) -> None:

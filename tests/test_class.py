@@ -167,6 +167,10 @@ def test_a_failing_variant_is_named_and_the_others_are_kept(tmp_path):
     students = tmp_path / "out" / "fragile-seed1" / "students"
     built = {p.name for p in students.iterdir() if (p / "exam.pdf").exists()}
     assert built == {v["variant"] for v in key["variants"]} - set(bad)
+    pages = text(tmp_path / "out" / "fragile-seed1" / "print.pdf").split("\f")[:-1]
+    starts = [i + 1 for i, page in enumerate(pages) if "Full Points" in page]
+    assert len(starts) == len(built)  # every good exam is in the print file ...
+    assert all(start % 2 == 1 for start in starts)  # ... on an odd page
     assert "copies failed to typeset" in result.stderr
 
 
