@@ -17,7 +17,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +34,7 @@ from .errors import LatexError, WorkerError
 from .latex import render_tex
 from .roster import Assignment
 
-MAX_CHUNK = 50  # copies per TeX document at most (a run costs ~0.1 s to start)
+MAX_CHUNK = 25  # copies per TeX document at most (a run costs ~30 ms to start)
 MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
 STUDENTS_DIR = "students"
 VERSIONS = ("exam", "solutions")
@@ -160,8 +160,10 @@ def _run(jobs: list[_Job], workers: int) -> Iterator[ChunkResult]:
         yield from map(build_chunk, jobs)
         return
     with ProcessPoolExecutor(workers) as pool:
-        try:
-            yield from pool.map(build_chunk, jobs)
+        futures = [pool.submit(build_chunk, job) for job in jobs]
+        try:  # in the order they finish, for the progress bar; build_class sorts them
+            for done in as_completed(futures):
+                yield done.result()
         except BrokenProcessPool:
             raise WorkerError(
                 "a build process stopped before finishing (killed, or out of memory); "
