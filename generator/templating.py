@@ -69,7 +69,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
 @cache
 def document_environment(templates: Path) -> jinja2.Environment:
     env = make_environment(jinja2.FileSystemLoader(str(templates)))
-    env.bytecode_cache = _bytecode_cache()
+    env.bytecode_cache = _bytecode_cache(env)
     return env
 
 
@@ -88,13 +88,23 @@ def fragment(source: str) -> jinja2.Template:
 @cache
 def _fragment_environment() -> jinja2.Environment:
     env = make_environment(jinja2.FunctionLoader(_FRAGMENTS.get))
-    env.bytecode_cache = _bytecode_cache()
+    env.bytecode_cache = _bytecode_cache(env)
     return env
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Jinja's cache of compiled templates (0.1 s of every run's start), if it can be written."""
-    folder = cache_dir() / "jinja"
+def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
+    """Jinja's cache of compiled templates (0.1 s of every run's start), if it can be written.
+
+    Jinja keys it on the template's name and source only, so the folder is named after
+    the settings that shape the compiled code: a change of syntax never reads stale code.
+    """
+    settings = repr((jinja2.__version__, env.block_start_string, env.block_end_string,
+                     env.variable_start_string, env.variable_end_string,
+                     env.comment_start_string, env.comment_end_string,
+                     env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+                     env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+                     sorted(env.extensions), env.optimized))  # fmt: skip
+    folder = cache_dir() / f"jinja-{hashlib.sha256(settings.encode()).hexdigest()[:12]}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -139,5 +139,6 @@ def test_compiled_templates_are_cached_and_change_nothing(tmp_path):
         assert result.returncode == 0, result.stderr
         folder = tmp_path / name / "cs230-midterm-winter-2020-seed9"
         outputs.append({p.name: p.read_bytes() for p in folder.glob("*.*")})
-    assert len(list((tmp_path / "cache" / "exam-variant-generator" / "jinja").iterdir())) >= 8
+    (jinja,) = (tmp_path / "cache" / "exam-variant-generator").glob("jinja-*")
+    assert len(list(jinja.iterdir())) >= 8  # the document and the seven questions
     assert outputs[0] == outputs[1] and "exam.tex" in outputs[0]
