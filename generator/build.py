@@ -44,12 +44,13 @@ def generate(
     replica: bool = False,
     assignment: Assignment | None = None,
     figures: bool = True,
+    solutions: bool = True,
     report: Report = lambda message: None,
 ) -> BuildResult:
     """Build one exam and write its files into ``out/<exam-name>-seed<seed>/``.
 
     ``assignment`` picks another copy than v0 (``--variant-id``); its id joins the
-    folder name.
+    folder name.  ``solutions=False`` leaves out solutions.tex and its PDF.
     """
     bank = load_bank(banks)
     plan = load_blueprint(blueprint, bank)
@@ -64,7 +65,7 @@ def generate(
     with staging(folder) as tmp:
         texs = [
             _write(tmp / f"{name}.tex", render_tex(exam, exam.variants[:1], versions=[name]))
-            for name in ("exam", "solutions")
+            for name in ("exam", "solutions")[: 2 if solutions else 1]
         ]
         _write(tmp / "key.json", keys.dumps(key))
         if figures:

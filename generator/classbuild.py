@@ -85,6 +85,7 @@ class _Job:
     engine: str | None
     fmt: Path | None
     figures: bool = False
+    versions: tuple[str, ...] = VERSIONS
 
 
 def build_class(
@@ -97,9 +98,14 @@ def build_class(
     pdf_output: bool = True,
     workers: int = 1,
     figures: bool = False,
+    solutions: bool = True,
     progress: Callable[[int], None] = lambda done: None,
 ) -> ClassResult:
-    """Build every copy into ``out/<exam-name>-seed<seed>/`` (see the module docstring)."""
+    """Build every copy into ``out/<exam-name>-seed<seed>/`` (see the module docstring).
+
+    ``solutions=False`` typesets the exams only (about 40 % of the TeX time): the key and
+    the answer-key CSV are written all the same.
+    """
     bank = load_bank(banks)
     plan = load_blueprint(blueprint, bank)
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
@@ -111,7 +117,7 @@ def build_class(
         size = chunk_size(len(assignments))
         jobs = [
             _Job(i, tuple(assignments[start : start + size]), seed, blueprint, tuple(banks),
-                 tmp, engine, fmt, figures)
+                 tmp, engine, fmt, figures, VERSIONS if solutions else ("exam",))
             for i, start in enumerate(range(0, len(assignments), size))
         ]  # fmt: skip
         results = []
@@ -199,7 +205,7 @@ def build_chunk(job: _Job) -> ChunkResult:
     if job.figures:
         write_figures(exam, job.folder)
     tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
-    tex.write_text(render_tex(exam, exam.variants, versions=VERSIONS, duplex=True),
+    tex.write_text(render_tex(exam, exam.variants, versions=job.versions, duplex=True),
                    encoding="utf-8")  # fmt: skip
     if job.engine is None:
         return result
@@ -213,7 +219,7 @@ def build_chunk(job: _Job) -> ChunkResult:
     else:
         folders = [_student_folder(job.folder, a) for a in job.assignments]
         result.pdf = tex.with_suffix(".pdf")
-        result.exam_pages = _split(tex, [(f, v) for v in VERSIONS for f in folders])
+        result.exam_pages = _split(tex, [(f, v) for v in job.versions for f in folders])
     _tidy(tex)
     return result
 
@@ -223,7 +229,7 @@ def _one_by_one(exam: Exam, job: _Job) -> list[Failure]:
     failures = []
     for variant in exam.variants:
         folder = _student_folder(job.folder, variant.assignment)
-        for version in VERSIONS:
+        for version in job.versions:
             tex = job.folder / TEX_DIR / f"{job.index:04d}-{variant.variant_id}-{version}.tex"
             source = render_tex(exam, [variant], versions=[version])
             tex.write_text(source, encoding="utf-8")

@@ -127,6 +127,12 @@ def cli() -> None:
     help="Rebuild one copy: v<number>, or the id printed on a student's pages.",
 )
 @click.option(
+    "--solutions/--no-solutions",
+    default=True,
+    show_default=True,
+    help="Also write the solutions (.tex and PDF); the key is always written.",
+)
+@click.option(
     "--figures/--no-figures",
     default=None,
     help="Also write PNG copies of the figures [default: on for one exam, off for a class].",
@@ -151,6 +157,7 @@ def build(
     id_column: str | None,
     name_column: str | None,
     variant_id: str | None,
+    solutions: bool,
     figures: bool | None,
     lms_formats: str | None,
     workers: int,
@@ -167,7 +174,8 @@ def build(
     seed = seed or 0
     formats = parse_formats(lms_formats) if lms_formats else []
     students = read_roster(roster, id_column, name_column) if roster else None
-    common = {"blueprint": blueprint, "out": out, "pdf_output": pdf_output, "banks": banks}
+    common = {"blueprint": blueprint, "out": out, "pdf_output": pdf_output, "banks": banks,
+              "solutions": solutions}  # fmt: skip
     if variant_id is not None:
         copy = _find(parse_variant_id(variant_id), seed, students)
         folder = _one_copy(seed, copy, figures is not False or bool(formats), common)
@@ -250,10 +258,7 @@ def _class(
     seconds = time.perf_counter() - started
     built = result.copies - len(result.failures)
     click.echo(f"Wrote {result.folder}/ in {seconds:.1f} s: {built} of {result.copies} copies")
-    click.echo(
-        f"  {STUDENTS_DIR}/<copy>/exam.pdf, solutions.pdf; print.pdf; key.json; "
-        "answer-key.csv; tex/"
-    )
+    click.echo(f"  {_class_files(common['pdf_output'], common['solutions'])}")
     if result.failures:
         for failure in result.failures:
             click.echo(f"  FAILED {failure}")
@@ -262,6 +267,13 @@ def _class(
             "the other copies were written."
         )
     return result.folder
+
+
+def _class_files(pdf_output: bool, solutions: bool) -> str:
+    """What a class run wrote, as one line."""
+    pdfs = ["exam.pdf", "solutions.pdf"][: 2 if solutions else 1]
+    files = [f"{STUDENTS_DIR}/<copy>/{', '.join(pdfs)}", "print.pdf"] if pdf_output else []
+    return "; ".join([*files, "key.json", "answer-key.csv", "tex/"])
 
 
 @cli.command()

@@ -240,3 +240,22 @@ def test_a_full_disk_is_one_clear_error_and_no_output(tmp_path, monkeypatch, cap
     assert last.startswith("Error: ") and "key.json: No space left on device" in last
     assert "nothing was written" in last and "Traceback" not in err
     assert not any(tmp_path.iterdir())
+
+
+def test_no_solutions_typesets_the_exams_only(tmp_path):
+    """For printing now and publishing solutions later: exams, print file and keys, nothing
+    of the solutions but what the key holds."""
+    needs_tex()
+    result = run("--seed", 3, "--variants", 4, "--no-solutions", "--out", tmp_path / "class")
+    assert result.returncode == 0, result.stderr
+    assert "students/<copy>/exam.pdf; print.pdf; key.json" in result.stdout
+    folder = tmp_path / "class" / "cs230-midterm-winter-2020-seed3"
+    students = sorted((folder / "students").iterdir())
+    assert [sorted(p.name for p in s.iterdir()) for s in students] == [["exam.pdf"]] * 4
+    assert "Solution" not in text(folder / "print.pdf")
+    assert len(json.loads((folder / "key.json").read_text())["variants"]) == 4
+    single = run("--seed", 3, "--no-solutions", "--out", tmp_path / "one")
+    assert single.returncode == 0, single.stderr
+    written = {p.name for p in (tmp_path / "one" / "cs230-midterm-winter-2020-seed3").iterdir()}
+    assert {"exam.pdf", "exam.tex", "key.json"} <= written
+    assert not {"solutions.pdf", "solutions.tex"} & written
