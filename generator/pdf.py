@@ -9,6 +9,7 @@ document itself.  Never latexmk; always -no-shell-escape.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -70,6 +71,8 @@ def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:
     name = "exam-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
     fmt = cache_dir() / f"{name}.fmt"
     if fmt.exists():
+        with contextlib.suppress(OSError):  # a read-only cache still serves
+            os.utime(fmt)  # last used now: see _prune
         return fmt
     if not _kpsewhich("mylatexformat.ltx"):
         return None
@@ -87,7 +90,7 @@ def _build_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
 
 def _prune(folder: Path) -> None:
     """Formats are 18 MB and every preamble or TeX update makes a new one: drop those
-    built over STALE_DAYS ago (one still in use is rebuilt on its next run)."""
+    unused for STALE_DAYS (a run touches the format it uses)."""
     cutoff = time.time() - STALE_DAYS * 86400
     for old in folder.glob("exam-*.fmt"):
         if old.stat().st_mtime < cutoff:

@@ -155,6 +155,9 @@ def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, mo
     assert fmt.read_bytes()[:2] != b"\x1f\x8b"  # not gzip
     assert not stale.exists() and recent.exists()
     assert pdf.compile_pdf(tex, pdf.check_tex(), fmt).read_bytes()[:5] == b"%PDF-"
+    os.utime(fmt, (when, when))  # a format in use is never stale: using it touches it
+    assert pdf.precompiled_format(tex, pdf.check_tex()) == fmt
+    assert fmt.stat().st_mtime > time.time() - 60
 
 
 @pytest.mark.parametrize("name", ["exam.pdf", "solutions.pdf"])
