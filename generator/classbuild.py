@@ -111,9 +111,10 @@ def build_class(
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
     engine = pdf.check_tex() if pdf_output else None
     folder = Path(out) / f"{plan.name}-seed{seed}"
+    first = build_exam(plan, bank, seed, assignments=assignments[:1])
     with staging(folder) as tmp:
         (tmp / TEX_DIR).mkdir()
-        fmt = _format(plan, bank, seed, assignments[0], tmp, engine) if engine else None
+        fmt = _format(first, tmp, engine) if engine else None
         size = chunk_size(len(assignments))
         jobs = [
             _Job(i, tuple(assignments[start : start + size]), seed, blueprint, tuple(banks),
@@ -125,8 +126,7 @@ def build_class(
             results.append(result)
             progress(result.copies)
         results.sort(key=lambda r: r.index)
-        header = keys.key_header(build_exam(plan, bank, seed, assignments=assignments[:1]))
-        _write_keys(tmp, header, results)
+        _write_keys(tmp, keys.key_header(first), results)
         if engine:
             _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
     failures = tuple(f for r in results for f in r.failures)
@@ -149,12 +149,9 @@ def chunk_size(copies: int) -> int:
     return max(1, min(MAX_CHUNK, -(-copies // MIN_CHUNKS)))
 
 
-def _format(
-    plan: Blueprint, bank: Any, seed: int, first: Assignment, tmp: Path, engine: str
-) -> Path | None:
+def _format(exam: Exam, tmp: Path, engine: str) -> Path | None:
     """Build the cached format once, before the workers start (they would race to it)."""
     probe = tmp / TEX_DIR / "format-probe.tex"
-    exam = build_exam(plan, bank, seed, assignments=[first])
     probe.write_text(render_tex(exam, exam.variants), encoding="utf-8")
     fmt = pdf.precompiled_format(probe, engine)
     probe.unlink()
