@@ -259,3 +259,26 @@ def test_no_solutions_typesets_the_exams_only(tmp_path):
     written = {p.name for p in (tmp_path / "one" / "cs230-midterm-winter-2020-seed3").iterdir()}
     assert {"exam.pdf", "exam.tex", "key.json"} <= written
     assert not {"solutions.pdf", "solutions.tex"} & written
+
+
+def test_a_long_name_does_not_run_into_the_page_number(tmp_path):
+    """The footer holds the name, "Page N" and the variant: a long name is shrunk to its
+    share of the line (it was printed over the page number)."""
+    import re
+
+    needs_tex()
+    name = "Maria Alexandra Konstantinopoulou-Papadopoulou von Hohenzollern y Fernández"
+    roster = write_roster(tmp_path / "roster.csv", [name])
+    result = run("--seed", 1, "--roster", roster, "--no-solutions", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    (exam,) = (tmp_path / "out").glob("*/students/*/exam.pdf")
+    boxes = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox", str(exam), "-"],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    words = {
+        w: (float(x0), float(x1))
+        for x0, x1, w in re.findall(
+            r'xMin="([\d.]+)" yMin="7[0-9.]+" xMax="([\d.]+)"[^>]*>([^<]+)<', boxes
+        )
+    }
+    assert "(s0000)" in words and "Page" in words, words
+    assert words["(s0000)"][1] < words["Page"][0]  # the name ends before the page number
