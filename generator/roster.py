@@ -17,8 +17,15 @@ from pathlib import Path
 
 from .errors import ExamError
 
-ID_COLUMNS = ("student_id", "student id", "id", "sis_id", "sunetid", "login", "email")
-NAME_COLUMNS = ("name", "student_name", "student name", "full name", "full_name")
+# Usual column names, from hand-made rosters and the LMS exports (Canvas gradebook:
+# Student, ID, SIS User ID; Moodle: First name, Last name, ID number; Gradescope: First
+# Name, Last Name, SID; Blackboard: Last Name, First Name, Username, Student ID).
+ID_COLUMNS = ("student_id", "student id", "id", "sis_id", "sis user id", "sid", "id number",
+              "sunetid", "login", "sis login id", "username", "email", "email address")  # fmt: skip
+NAME_COLUMNS = ("name", "student_name", "student name", "full name", "full_name", "student")
+FIRST_NAME_COLUMNS = ("first name", "first_name", "firstname", "given name")
+LAST_NAME_COLUMNS = ("last name", "last_name", "lastname", "surname", "family name")
+CANVAS_POINTS_ROW = "points possible"  # Canvas gradebooks: a row of maximum scores, no id
 HASH_BYTES = 5  # 10 hex digits: a collision among 2000 students has odds below 1 in 500,000
 
 
@@ -76,30 +83,64 @@ def parse_variant_id(text: str) -> Assignment:
 def read_roster(
     path: Path, id_column: str | None = None, name_column: str | None = None
 ) -> list[Student]:
-    """Students from a CSV file with a header row; other columns are kept."""
+    """Students from a CSV file with a header row; other columns are kept.
+
+    Commas, semicolons (spreadsheets in many locales) and tabs all separate columns; a
+    name split into first and last name columns is joined.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise RosterError(f"{path}: roster file not found.") from None
     except UnicodeDecodeError:
         raise RosterError(f"{path}: not UTF-8 text; save the roster as UTF-8 CSV.") from None
-    rows = list(csv.DictReader(text.splitlines()))
+    lines = text.splitlines()
+    rows = list(csv.DictReader(lines, dialect=_dialect(lines[0] if lines else "")))
     if not rows:
         raise RosterError(f"{path}: no students; the first row names the columns.")
     columns = list(rows[0])
     id_col = _column(path, columns, id_column, ID_COLUMNS, "--id-column", "student id")
-    name_col = _column(path, columns, name_column, NAME_COLUMNS, "--name-column", "name")
+    names = _name_columns(path, columns, name_column)
     students, seen = [], set()
     for line, row in enumerate(rows, start=2):
         sid = (row.get(id_col) or "").strip()
+        name = " ".join(part for col in names if (part := (row.get(col) or "").strip()))
+        if not sid and name.lower() == CANVAS_POINTS_ROW:
+            continue
         if not sid:
             raise RosterError(f"{path}, line {line}: empty '{id_col}'; every student needs one.")
         if sid in seen:
             raise RosterError(f"{path}, line {line}: student id '{sid}' appears twice.")
         seen.add(sid)
-        extra = {k: v for k, v in row.items() if k not in (id_col, name_col) and k is not None}
-        students.append(Student(sid, (row.get(name_col) or "").strip(), extra))
+        extra = {k: v for k, v in row.items() if k not in (id_col, *names) and k is not None}
+        students.append(Student(sid, name, extra))
+    if not students:
+        raise RosterError(f"{path}: no students; the first row names the columns.")
     return students
+
+
+def _dialect(header: str) -> type[csv.Dialect]:
+    """The CSV dialect whose separator the header line uses (comma if in doubt)."""
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _name_columns(path: Path, columns: list[str], given: str | None) -> tuple[str, ...]:
+    """The name column, or a first-name and a last-name column to join."""
+    if given is None:
+        first = _find(columns, FIRST_NAME_COLUMNS)
+        last = _find(columns, LAST_NAME_COLUMNS)
+        if _find(columns, NAME_COLUMNS) is None and first and last:
+            return first, last
+    return (_column(path, columns, given, NAME_COLUMNS, "--name-column", "name"),)
+
+
+def _find(columns: list[str], usual: Sequence[str]) -> str | None:
+    """The first of ``usual`` (in its order of preference) that is a column."""
+    folded = {column.strip().lower(): column for column in reversed(columns)}
+    return next((folded[name] for name in usual if name in folded), None)
 
 
 def _column(
@@ -114,9 +155,8 @@ def _column(
         if given not in columns:
             raise RosterError(f"{path}: no column '{given}'; the columns are {', '.join(columns)}.")
         return given
-    for column in columns:
-        if column.strip().lower() in usual:
-            return column
+    if (found := _find(columns, usual)) is not None:
+        return found
     raise RosterError(
         f"{path}: no {what} column (looked for {', '.join(usual)}); name it with {option} "
         f"(the columns are {', '.join(columns)})."

@@ -198,6 +198,30 @@ def test_roster_columns_are_found_or_named(tmp_path):
     assert (student.id, student.name, student.extra) == ("ab1", "Ada B", {"extra": "x"})
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # Canvas gradebook export: "Student" is the name; a "Points Possible" row, no id
+        ('Student,ID,SIS User ID,SIS Login ID,Section,Midterm (1)\n'
+         '    Points Possible,,,,,60\n"Doe, Jane",1234,jd01,jdoe,CS230,\n',
+         ("1234", "Doe, Jane")),
+        # Moodle participants: first and last name in two columns
+        ("First name,Last name,ID number,Email address\nJane,Doe,s77,j@x.edu\n",
+         ("s77", "Jane Doe")),
+        # Gradescope roster
+        ("First Name,Last Name,SID,Email\nJosé,Núñez,123,j@x.edu\n", ("123", "José Núñez")),
+        # a spreadsheet saved with semicolons, and a tab-separated one
+        ("Student ID;Name;Section\ns1;Ann O'Brien;A\n", ("s1", "Ann O'Brien")),
+        ("Student ID\tName\ns1\tAnn\n", ("s1", "Ann")),
+    ],
+)  # fmt: skip
+def test_rosters_exported_by_lms_and_spreadsheets_are_read(tmp_path, content, expected):
+    roster = tmp_path / "r.csv"
+    roster.write_text(content, encoding="utf-8")
+    (student,) = read_roster(roster)
+    assert (student.id, student.name) == expected
+
+
 def _die(job):
     """A worker killed mid-chunk (the OOM killer, a kill -9)."""
     import os
