@@ -107,9 +107,9 @@ def test_solutions_show_every_answer(built):
     assert "Grading notes" in solutions
 
 
-def test_no_line_runs_into_the_margin(tmp_path):
-    """TeX reports every line wider than its column (a formula or figure sticking into the
-    margin) as an overfull box: 24 variants, exam and solutions, must give none."""
+@pytest.fixture(scope="module")
+def class_document(tmp_path_factory):
+    """24 copies, exams then solutions, typeset in one document as a class build does."""
     needs_tex()
     from generator import pdf
     from generator.assemble import build_exam
@@ -120,12 +120,34 @@ def test_no_line_runs_into_the_margin(tmp_path):
 
     bank = load_bank()
     exam = build_exam(load_blueprint(None, bank), bank, 5, assignments=numbered(24))
-    tex = tmp_path / "class.tex"
+    tex = tmp_path_factory.mktemp("class") / "class.tex"
     tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions")))
     pdf.compile_pdf(tex, pdf.check_tex())
-    log = tex.with_suffix(".log").read_text(errors="replace")
+    return tex
+
+
+def test_no_line_runs_into_the_margin(class_document):
+    """TeX reports every line wider than its column (a formula or figure sticking into the
+    margin) as an overfull box: 24 variants, exam and solutions, must give none."""
+    log = class_document.with_suffix(".log").read_text(errors="replace")
     overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
     assert not overfull, overfull[:5]
+
+
+def test_every_copy_has_the_same_pages(class_document):
+    """Every question starts on the same page of every student's exam, and every exam has
+    as many pages: one grading template serves the whole class once scanned."""
+    from generator import pdf
+
+    pages = pdftotext(class_document.with_suffix(".pdf")).split("\f")
+    layouts = set()
+    for first, last in pdf.page_ranges(class_document)[:24]:  # the exams
+        starts = tuple(number - first + 1 for number in range(first, last + 1)
+                       for line in pages[number - 1].splitlines()
+                       if line.lstrip().startswith("Question "))  # fmt: skip
+        layouts.add((last - first + 1, starts))
+    assert len(layouts) == 1, layouts
+    assert len(next(iter(layouts))[1]) == 7  # the seven questions were found
 
 
 def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, monkeypatch):
