@@ -17,9 +17,10 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -159,14 +160,22 @@ def _format(exam: Exam, tmp: Path, engine: str) -> Path | None:
 
 
 def _run(jobs: list[_Job], workers: int) -> Iterator[ChunkResult]:
+    """The chunks' results in the order they finish (for the progress bar).
+
+    Only as many chunks as workers are ever handed out: on Ctrl-C, which the terminal
+    sends to every process, the running chunks stop and no queued one starts.
+    """
     if workers <= 1 or len(jobs) == 1:
         yield from map(build_chunk, jobs)
         return
+    waiting = iter(jobs)
     with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(build_chunk, job) for job in jobs]
-        try:  # in the order they finish, for the progress bar; build_class sorts them
-            for done in as_completed(futures):
-                yield done.result()
+        running = {pool.submit(build_chunk, job) for job in islice(waiting, workers)}
+        try:
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                running |= {pool.submit(build_chunk, job) for job in islice(waiting, len(done))}
+                yield from (future.result() for future in done)
         except BrokenProcessPool:
             raise WorkerError(
                 "a build process stopped before finishing (killed, or out of memory); "

@@ -306,3 +306,28 @@ def test_a_long_name_does_not_run_into_the_page_number(tmp_path):
     }
     assert "(s0000)" in words and "Page" in words, words
     assert words["(s0000)"][1] < words["Page"][0]  # the name ends before the page number
+
+
+def test_ctrl_c_stops_the_class_build_and_leaves_nothing(tmp_path):
+    """Ctrl-C reaches every process of the build (the terminal signals the whole group):
+    the run says Aborted, exits 130, leaves no folder and no process behind."""
+    import os
+    import signal
+    import time
+
+    needs_tex()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--seed", "1", "--variants", "1000",
+         "--out", str(tmp_path / "out")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
+    time.sleep(2.5)  # into the typesetting
+    os.killpg(build.pid, signal.SIGINT)
+    output, _ = build.communicate(timeout=120)
+    assert build.returncode == 130, output
+    assert output.rstrip().endswith("Aborted.")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):  # no worker or pdflatex left running
+        os.killpg(build.pid, 0)
