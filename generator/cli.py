@@ -258,7 +258,7 @@ def _class(
     seconds = time.perf_counter() - started
     built = result.copies - len(result.failures)
     click.echo(f"Wrote {result.folder}/ in {seconds:.1f} s: {built} of {result.copies} copies")
-    click.echo(f"  {_class_files(common['pdf_output'], common['solutions'])}")
+    click.echo(f"  {_class_files(common['pdf_output'], common['solutions'], figures)}")
     if result.failures:
         for failure in result.failures:
             click.echo(f"  FAILED {failure}")
@@ -269,11 +269,14 @@ def _class(
     return result.folder
 
 
-def _class_files(pdf_output: bool, solutions: bool) -> str:
+def _class_files(pdf_output: bool, solutions: bool, figures: bool) -> str:
     """What a class run wrote, as one line."""
-    pdfs = ["exam.pdf", "solutions.pdf"][: 2 if solutions else 1]
-    files = [f"{STUDENTS_DIR}/<copy>/{', '.join(pdfs)}", "print.pdf"] if pdf_output else []
-    return "; ".join([*files, "key.json", "answer-key.csv", "tex/"])
+    pdfs = "exam.pdf, solutions.pdf" if solutions else "exam.pdf"
+    files = [f"{STUDENTS_DIR}/<copy>/{pdfs}", "print.pdf"] if pdf_output else []
+    listed = [*files, "key.json", "answer-key.csv", "tex/"]
+    if figures:
+        listed.append("figures/")
+    return "; ".join(listed)
 
 
 @cli.command()
