@@ -3,13 +3,14 @@
     python benchmarks/class_build.py                 # N = 50, 500, 2000
     python benchmarks/class_build.py --sizes 50 500 --workers 2
 
-For each N it reports wall time, PDFs per second (2 N per-student PDFs) and the peak
-memory of the build (the largest resident set of the main process or any worker or
-pdflatex process), each size run in a fresh process.  Next to it, the naive way: one
-pdflatex process per PDF with no precompiled preamble, one document after the other,
-timed on a sample of students in the same run and extrapolated to N (TeX time only, so
-the naive figure is a lower bound).  It also times `generate-exam --seed 42` (one exam
-with both PDFs) and `generate-exam check` (1000 variants per question).
+For each N it reports wall time, PDFs per second (2 N per-student PDFs), CPU time per
+student (every process) and the peak memory of the build (the largest resident set of
+the main process or any worker or pdflatex process), each size run in a fresh process.
+Next to it, the naive way: one pdflatex process per PDF with no precompiled preamble,
+one document after the other, timed on a sample of students in the same run and
+extrapolated to N (TeX time only, so the naive figure is a lower bound).  It also
+measures pdfTeX's own CPU per student and per run, and times `generate-exam --seed 42`
+(one exam with both PDFs) and `generate-exam check` (1000 variants per question).
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ def main() -> None:
     naive = _naive_seconds_per_pdf()
     print(f"machine: {os.cpu_count()} cores; workers: {args.workers}\n")
     print(
-        "| students | PDFs | wall time | PDFs/s | peak memory | naive (extrapolated) | speed-up |"
+        "| students | PDFs | wall time | PDFs/s | peak memory | CPU per student "
+        "| naive (extrapolated) | speed-up |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
@@ -54,12 +56,17 @@ def main() -> None:
         naive_total = naive * 2 * n
         print(
             f"| {n} | {2 * n} + print.pdf | {row['seconds']:.1f} s | "
-            f"{2 * n / row['seconds']:.0f} | {row['peak_mb']:.0f} MB | {naive_total:.0f} s | "
-            f"{naive_total / row['seconds']:.1f}x |"
+            f"{2 * n / row['seconds']:.0f} | {row['peak_mb']:.0f} MB | {row['cpu_ms']:.0f} ms | "
+            f"{naive_total:.0f} s | {naive_total / row['seconds']:.1f}x |"
         )
     print(
         f"\nnaive: {naive * 1000:.0f} ms per PDF (one pdflatex run, no format, "
         f"mean of {2 * NAIVE_SAMPLE} PDFs)"
+    )
+    per_student, per_run = _tex_cost()
+    print(
+        f"pdfTeX alone: {per_student * 1000:.0f} ms of CPU per student (exam + solutions), "
+        f"{per_run * 1000:.0f} ms per run"
     )
     print(f"generate-exam --seed 42 (exam + solutions PDFs): {_single():.2f} s")
     print(f"generate-exam check (1000 variants x 7 questions): {_check():.1f} s")
@@ -70,15 +77,55 @@ def _build(n: int, workers: int) -> dict[str, float]:
     from generator.roster import numbered
 
     with tempfile.TemporaryDirectory() as tmp:
+        cpu = _cpu_seconds()
         started = time.perf_counter()
         result = build_class(seed=42, assignments=numbered(n), out=Path(tmp), workers=workers)
         seconds = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu
         assert not result.failures
     peak_kb = max(
         resource.getrusage(who).ru_maxrss
         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
-    return {"seconds": seconds, "peak_mb": peak_kb / 1024}
+    return {"seconds": seconds, "peak_mb": peak_kb / 1024, "cpu_ms": 1000 * cpu / n}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (workers, pdflatex)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
+def _tex_cost() -> tuple[float, float]:
+    """pdfTeX's CPU per student (exam and solutions in one run, as a class build typesets
+    them) and per run, from documents of 5 and 25 copies compiled with the cached format."""
+    from generator import pdf
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.latex import render_tex
+    from generator.roster import numbered
+
+    bank = load_bank()
+    exam = build_exam(load_blueprint(None, bank), bank, 42, assignments=numbered(25))
+    engine, cost = pdf.check_tex(), {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for copies in (5, 25):
+            tex = Path(tmp) / f"c{copies}.tex"
+            source = render_tex(exam, exam.variants[:copies], versions=("exam", "solutions"))
+            tex.write_text(source, encoding="utf-8")
+            fmt = pdf.precompiled_format(tex, engine)
+            runs = []
+            for _ in range(3):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                pdf.compile_pdf(tex, engine, fmt)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                runs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            cost[copies] = min(runs)
+    per_student = (cost[25] - cost[5]) / 20
+    return per_student, cost[5] - 5 * per_student
 
 
 def _naive_seconds_per_pdf() -> float:
