@@ -20,7 +20,7 @@ from .errors import ExamError
 # Usual column names, from hand-made rosters and the LMS exports (Canvas gradebook:
 # Student, ID, SIS User ID; Moodle: First name, Last name, ID number; Gradescope: First
 # Name, Last Name, SID; Blackboard: Last Name, First Name, Username, Student ID).
-ID_COLUMNS = ("student_id", "student id", "id", "sis_id", "sis user id", "sid", "id number",
+ID_COLUMNS = ("student_id", "student id", "sis user id", "sis_id", "sid", "id number", "id",
               "sunetid", "login", "sis login id", "username", "email", "email address")  # fmt: skip
 NAME_COLUMNS = ("name", "student_name", "student name", "full name", "full_name", "student")
 FIRST_NAME_COLUMNS = ("first name", "first_name", "firstname", "given name")
@@ -99,24 +99,29 @@ def read_roster(
     if not rows:
         raise RosterError(f"{path}: no students; the first row names the columns.")
     columns = list(rows[0])
-    id_col = _column(path, columns, id_column, ID_COLUMNS, "--id-column", "student id")
+    listed = [(line, row) for line, row in enumerate(rows, start=2) if not _points_row(row)]
+    filled = [c for c in columns if all((row.get(c) or "").strip() for _, row in listed)]
+    id_col = _column(path, columns, id_column, ID_COLUMNS, "--id-column", "student id", filled)
     names = _name_columns(path, columns, name_column)
     students, seen = [], set()
-    for line, row in enumerate(rows, start=2):
+    for line, row in listed:
         sid = (row.get(id_col) or "").strip()
-        name = " ".join(part for col in names if (part := (row.get(col) or "").strip()))
-        if not sid and name.lower() == CANVAS_POINTS_ROW:
-            continue
         if not sid:
             raise RosterError(f"{path}, line {line}: empty '{id_col}'; every student needs one.")
         if sid in seen:
             raise RosterError(f"{path}, line {line}: student id '{sid}' appears twice.")
         seen.add(sid)
+        name = " ".join(part for col in names if (part := (row.get(col) or "").strip()))
         extra = {k: v for k, v in row.items() if k not in (id_col, *names) and k is not None}
         students.append(Student(sid, name, extra))
     if not students:
         raise RosterError(f"{path}: no students; the first row names the columns.")
     return students
+
+
+def _points_row(row: dict[str, str]) -> bool:
+    """Canvas gradebooks list the maximum scores in a "Points Possible" row: no student."""
+    return any((value or "").strip().lower() == CANVAS_POINTS_ROW for value in row.values())
 
 
 def _dialect(header: str) -> type[csv.Dialect]:
@@ -150,12 +155,15 @@ def _column(
     usual: Sequence[str],
     option: str,
     what: str,
+    filled: Sequence[str] = (),
 ) -> str:
+    """The column named with ``option``, else the first usual one, preferring those that
+    ``filled`` lists (no student without a value: Canvas's SIS columns can be empty)."""
     if given is not None:
         if given not in columns:
             raise RosterError(f"{path}: no column '{given}'; the columns are {', '.join(columns)}.")
         return given
-    if (found := _find(columns, usual)) is not None:
+    if (found := _find(list(filled), usual) or _find(columns, usual)) is not None:
         return found
     raise RosterError(
         f"{path}: no {what} column (looked for {', '.join(usual)}); name it with {option} "

@@ -201,9 +201,13 @@ def test_roster_columns_are_found_or_named(tmp_path):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        # Canvas gradebook export: "Student" is the name; a "Points Possible" row, no id
+        # Canvas gradebook export: "Student" is the name, the institution's id (SIS User
+        # ID) comes before Canvas's own; a "Points Possible" row, no id
         ('Student,ID,SIS User ID,SIS Login ID,Section,Midterm (1)\n'
          '    Points Possible,,,,,60\n"Doe, Jane",1234,jd01,jdoe,CS230,\n',
+         ("jd01", "Doe, Jane")),
+        # ... and a course without SIS ids: Canvas's own id then
+        ('Student,ID,SIS User ID,SIS Login ID,Section\n"Doe, Jane",1234,,,CS230\n',
          ("1234", "Doe, Jane")),
         # Moodle participants: first and last name in two columns
         ("First name,Last name,ID number,Email address\nJane,Doe,s77,j@x.edu\n",
