@@ -22,6 +22,7 @@ from .errors import ExamError
 # Name, Last Name, SID; Blackboard: Last Name, First Name, Username, Student ID).
 ID_COLUMNS = ("student_id", "student id", "sis user id", "sis_id", "sid", "id number", "id",
               "sunetid", "login", "sis login id", "username", "email", "email address")  # fmt: skip
+SIS_ID_COLUMNS = ("sis user id", "sis_id")  # passed over when empty for some student
 NAME_COLUMNS = ("name", "student_name", "student name", "full name", "full_name", "student")
 FIRST_NAME_COLUMNS = ("first name", "first_name", "firstname", "given name")
 LAST_NAME_COLUMNS = ("last name", "last_name", "lastname", "surname", "family name")
@@ -100,8 +101,10 @@ def read_roster(
         raise RosterError(f"{path}: no students; the first row names the columns.")
     columns = list(rows[0])
     listed = [(line, row) for line, row in enumerate(rows, start=2) if not _points_row(row)]
-    filled = [c for c in columns if all((row.get(c) or "").strip() for _, row in listed)]
-    id_col = _column(path, columns, id_column, ID_COLUMNS, "--id-column", "student id", filled)
+    unfilled = {c.strip().lower() for c in columns
+                if not all((row.get(c) or "").strip() for _, row in listed)}  # fmt: skip
+    usual = [c for c in ID_COLUMNS if c not in unfilled or c not in SIS_ID_COLUMNS]
+    id_col = _column(path, columns, id_column, usual, "--id-column", "student id")
     names = _name_columns(path, columns, name_column)
     students, seen = [], set()
     for line, row in listed:
@@ -155,15 +158,13 @@ def _column(
     usual: Sequence[str],
     option: str,
     what: str,
-    filled: Sequence[str] = (),
 ) -> str:
-    """The column named with ``option``, else the first usual one, preferring those that
-    ``filled`` lists (no student without a value: Canvas's SIS columns can be empty)."""
+    """The column named with ``option``, else the first of the usual ones there is."""
     if given is not None:
         if given not in columns:
             raise RosterError(f"{path}: no column '{given}'; the columns are {', '.join(columns)}.")
         return given
-    if (found := _find(list(filled), usual) or _find(columns, usual)) is not None:
+    if (found := _find(columns, usual)) is not None:
         return found
     raise RosterError(
         f"{path}: no {what} column (looked for {', '.join(usual)}); name it with {option} "

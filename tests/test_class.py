@@ -180,6 +180,8 @@ def test_a_failing_variant_is_named_and_the_others_are_kept(tmp_path):
         ("Name,Section\nAda,A\n", "no student id column"),
         ("Student ID,Name\ns1,Ada\ns1,Bob\n", "student id 's1' appears twice"),
         ("Student ID,Name\n,Ada\n", "empty 'Student ID'"),
+        # never a silent switch to another id column (everyone's exam would change)
+        ("Student ID,Name,Email\ns1,Ann,a@x.edu\n,Bob,b@x.edu\n", "line 3: empty 'Student ID'"),
     ],
 )
 def test_roster_mistakes_get_one_clear_sentence(tmp_path, content, message):
