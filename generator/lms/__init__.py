@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..answer_csv import answer_key_csv
 from ..errors import ExamError
 from . import blackboard, canvas, gift, moodle, qti21
 
@@ -52,8 +53,6 @@ def export(run_folder: Path, formats: Sequence[str]) -> list[Path]:
 
 
 def _write(name: str, key: dict, run_folder: Path, out: Path) -> list[Path]:
-    from ..classbuild import answer_key_csv
-
     if name == "canvas":
         return [canvas.export(key, run_folder, out / "canvas-qti12.zip")]
     if name == "qti21":

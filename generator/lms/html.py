@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 FIGURE = re.compile(
     r"\\begin\{center\}\s*\\setlength\{\\unitlength\}.*?\\end\{picture\}\s*\\end\{center\}", re.S
@@ -36,6 +37,12 @@ INLINE_PIECE = "\x00I{}\x00"
 
 def to_html(latex: str, figures: Sequence[str] = ()) -> str:
     """HTML for a LaTeX fragment; the n-th figure picture becomes ``<img src=figures[n]>``."""
+    return _to_html(latex, tuple(figures))
+
+
+@lru_cache(maxsize=8192)
+def _to_html(latex: str, figures: tuple[str, ...]) -> str:
+    """Converted once per text: a class export repeats most prompts, options and notes."""
     return _convert(latex, iter(figures), paragraphs=True)
 
 
