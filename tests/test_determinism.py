@@ -32,3 +32,23 @@ def test_another_seed_gives_other_files(tmp_path, run_cli):
     other = (tmp_path / "cs230-midterm-winter-2020-seed43" / "exam.tex").read_bytes()
     base = generate(tmp_path / "a", "0")["exam.tex"]
     assert other != base
+
+
+def test_a_figure_png_does_not_depend_on_what_was_drawn_before(tmp_path):
+    """The PNG figures reuse one matplotlib figure per layout: a variant's PNG must be the
+    same bytes drawn first in a fresh process (``--variant-id``) or after others (a class)."""
+    from generator import figures
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.roster import numbered
+
+    bank = load_bank()
+    exam = build_exam(load_blueprint(None, bank), bank, 8, assignments=numbered(4))
+    rows = [variant.questions[2].figures["curves"] for variant in exam.variants]
+    figures._figure.cache_clear()
+    first = figures.write_png(rows[3], tmp_path / "first.png").read_bytes()
+    for i, row in enumerate(rows):
+        figures.write_png(row, tmp_path / f"{i}.png")
+    assert (tmp_path / "3.png").read_bytes() == first
+    assert len({(tmp_path / f"{i}.png").read_bytes() for i in range(4)}) == 4
