@@ -2,7 +2,7 @@
 
 The copies are cut into chunks of up to MAX_CHUNK students.  Each chunk is one
 document, its exams then its solutions, typeset by a single pdflatex run (a copy
-costs about 60 ms of TeX, a run's start-up about 100 ms); the page range of every
+costs about 55 ms of TeX, a run's start-up about 40 ms); the page range of every
 copy is recorded by the document itself and the PDF is cut into per-student files
 with pikepdf.  Chunks run in parallel processes, each doing its own drawing,
 solving, rendering and typesetting.  A chunk whose LaTeX fails is retried one
