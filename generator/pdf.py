@@ -29,7 +29,7 @@ ENGINE = "pdflatex"
 REQUIRED_FILES = ("exam.cls",)
 DUMP_MARKER = r"\csname endofdump\endcsname"
 TIMEOUT_SECONDS = 600
-STALE_DAYS = 30  # cached formats older than this are deleted when a new one is built
+STALE_DAYS = 30  # cached formats unused this long are deleted when a new one is built
 INSTALL_HINT = (
     "apt-get install texlive-latex-base texlive-latex-recommended texlive-latex-extra "
     "texlive-fonts-recommended"

@@ -101,9 +101,9 @@ def read_roster(
         raise RosterError(f"{path}: no students; the first row names the columns.")
     columns = list(rows[0])
     listed = [(line, row) for line, row in enumerate(rows, start=2) if not _points_row(row)]
-    unfilled = {c.strip().lower() for c in columns
-                if not all((row.get(c) or "").strip() for _, row in listed)}  # fmt: skip
-    usual = [c for c in ID_COLUMNS if c not in unfilled or c not in SIS_ID_COLUMNS]
+    gaps = {c.strip().lower() for c in columns
+            if not all((row.get(c) or "").strip() for _, row in listed)}  # fmt: skip
+    usual = [c for c in ID_COLUMNS if not (c in SIS_ID_COLUMNS and c in gaps)]
     id_col = _column(path, columns, id_column, usual, "--id-column", "student id")
     names = _name_columns(path, columns, name_column)
     students, seen = [], set()
