@@ -75,11 +75,15 @@ def main() -> None:
 def _build(n: int, workers: int) -> dict[str, float]:
     from generator.classbuild import build_class
     from generator.roster import numbered
+    from generator.seeding import Seeding
 
     with tempfile.TemporaryDirectory() as tmp:
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        result = build_class(seed=42, assignments=numbered(n), out=Path(tmp), workers=workers)
+        seeding = Seeding(42)
+        result = build_class(
+            seeding=seeding, assignments=numbered(seeding, n), out=Path(tmp), workers=workers
+        )
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu
         assert not result.failures
@@ -107,9 +111,11 @@ def _tex_cost() -> tuple[float, float]:
     from generator.blueprint import load_blueprint
     from generator.latex import render_tex
     from generator.roster import numbered
+    from generator.seeding import Seeding
 
     bank = load_bank()
-    exam = build_exam(load_blueprint(None, bank), bank, 42, assignments=numbered(25))
+    seeding = Seeding(42)
+    exam = build_exam(load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, 25))
     engine, cost = pdf.check_tex(), {}
     with tempfile.TemporaryDirectory() as tmp:
         for copies in (5, 25):
@@ -135,9 +141,13 @@ def _naive_seconds_per_pdf() -> float:
     from generator.blueprint import load_blueprint
     from generator.latex import render_tex
     from generator.roster import numbered
+    from generator.seeding import Seeding
 
     bank = load_bank()
-    exam = build_exam(load_blueprint(None, bank), bank, 42, assignments=numbered(NAIVE_SAMPLE))
+    seeding = Seeding(42)
+    exam = build_exam(
+        load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, NAIVE_SAMPLE)
+    )
     times = []
     with tempfile.TemporaryDirectory() as tmp:
         for variant in exam.variants:

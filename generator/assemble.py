@@ -19,7 +19,7 @@ from .blueprint import Blueprint
 from .checks import recording, same_answer
 from .errors import AnswerError, BankError
 from .roster import Assignment
-from .seeding import rng_for
+from .seeding import PUBLIC, Seeding
 
 # Key of solve()'s result that holds figures (computed data drawn into the exam), not answers.
 FIGURES = "figures"
@@ -56,9 +56,13 @@ class Variant:
 @dataclass(frozen=True)
 class Exam:
     blueprint: Blueprint
-    seed: int
+    seeding: Seeding
     replica: bool
     variants: tuple[Variant, ...]
+
+    @property
+    def seed(self) -> int:
+        return self.seeding.seed
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -76,40 +80,55 @@ class Exam:
 def build_exam(
     blueprint: Blueprint,
     bank: Bank,
-    seed: int,
+    seeding: Seeding,
     *,
-    assignments: Sequence[Assignment] = (Assignment(0, "v0"),),
+    assignments: Sequence[Assignment] | None = None,
     replica: bool = False,
 ) -> Exam:
-    """Draw and solve every question of ``blueprint`` for every assignment (copy)."""
+    """Draw and solve every question of ``blueprint`` for every assignment (copy); by
+    default the one copy ``generate-exam --seed N`` builds (v0)."""
+    if assignments is None:
+        assignments = [Assignment(seeding.copy_code(0), 0)]
     return Exam(
         blueprint=blueprint,
-        seed=seed,
+        seeding=seeding,
         replica=replica,
         variants=tuple(
-            build_variant(blueprint, bank, seed, a, replica=replica) for a in assignments
+            build_variant(blueprint, bank, seeding, a, replica=replica) for a in assignments
         ),
     )
 
 
 def build_variant(
-    blueprint: Blueprint, bank: Bank, seed: int, assignment: Assignment, *, replica: bool = False
+    blueprint: Blueprint,
+    bank: Bank,
+    seeding: Seeding,
+    assignment: Assignment,
+    *,
+    replica: bool = False,
 ) -> Variant:
     questions = tuple(
-        realise(bank[qid], number, seed, assignment.key, replica=replica)
+        realise(bank[qid], number, seeding, assignment.variant_id, replica=replica)
         for number, qid in enumerate(blueprint.question_ids, start=1)
     )
     return Variant(assignment, questions)
 
 
+def first_copy(seed: int) -> tuple[Seeding, str]:
+    """The public seeding of ``seed`` and its copy v0: what ``generate-exam --public --seed
+    N`` prints, and what ``generate-exam check`` draws."""
+    seeding = Seeding(seed, PUBLIC)
+    return seeding, seeding.copy_code(0)
+
+
 def realise(
-    question: Question, number: int, seed: int, variant: int, *, replica: bool = False
+    question: Question, number: int, seeding: Seeding, variant: str, *, replica: bool = False
 ) -> QuestionVariant:
     """Parameters and answers of one question in one variant, every answer checked twice."""
-    where = f"question '{question.id}' (seed {seed}, variant {variant})"
-    params = draw_params(question, seed, variant, replica=replica)
+    where = f"question '{question.id}' (seed {seeding.seed}, variant {variant})"
+    params = draw_params(question, seeding, variant, replica=replica)
     with recording() as passed:
-        raw = run_solver(question, params, seed, variant)
+        raw = run_solver(question, params, seeding, variant)
         figures = raw.pop(FIGURES, {})
         answers = answer_parts(question, raw, where)
         confirmed = confirm_closed_forms(question, params, answers, where)
@@ -119,18 +138,18 @@ def realise(
 
 
 def draw_params(
-    question: Question, seed: int, variant: int, *, replica: bool = False
+    question: Question, seeding: Seeding, variant: str, *, replica: bool = False
 ) -> dict[str, Any]:
     """The variant's parameters (or the original exam's), as plain JSON values."""
-    where = f"question '{question.id}' (seed {seed}, variant {variant})"
+    where = f"question '{question.id}' (seed {seeding.seed}, variant {variant})"
     if replica:
         if question.replica is None:
             raise BankError(f"{question.folder}/solve.py: no REPLICA parameters; define them.")
         params = dict(question.replica)
     else:
-        params = question.sample(rng_for(seed, question.id, variant))
+        params = question.sample(seeding.rng(question.id, variant))
         if question.arrange is not None:  # option orders: their own stream, see seeding.py
-            params = question.arrange(params, rng_for(seed, question.id, variant, "choices"))
+            params = question.arrange(params, seeding.rng(question.id, variant, "choices"))
     try:
         return jsonable(params)
     except TypeError as exc:
@@ -139,13 +158,13 @@ def draw_params(
         ) from exc
 
 
-def run_solver(question: Question, params: dict[str, Any], seed: int, variant: int) -> dict:
+def run_solver(question: Question, params: dict[str, Any], seeding: Seeding, variant: str) -> dict:
     """solve()'s raw result; a failure names the question and the seed."""
     try:
-        return dict(question.solve(params, rng_for(seed, question.id, variant, "checks")))
+        return dict(question.solve(params, seeding.rng(question.id, variant, "checks")))
     except Exception as exc:
         raise BankError(
-            f"question '{question.id}' (seed {seed}, variant {variant}): solve() failed "
+            f"question '{question.id}' (seed {seeding.seed}, variant {variant}): solve() failed "
             f"({type(exc).__name__}: {exc})."
         ) from exc
 

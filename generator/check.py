@@ -5,7 +5,7 @@ a size is not a positive integer, two options read the same, the answer is
 printed in the stem, the key disagrees with the closed form of the printed
 numbers, a printed number was rounded, or a value leaves the range the question
 declares doable by hand.  Each finding names the question, the seed that
-reproduces it (``generate-exam --seed N``) and the invariant.
+reproduces it (``generate-exam --public --seed N``) and the invariant.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ from .assemble import (
     answer_parts,
     confirm_closed_forms,
     draw_params,
+    first_copy,
     run_solver,
 )
 from .bank import Bank, Question, load_bank
 from .errors import ExamError
 from .latex import render_blocks
+from .processes import worker_init
 
 CHUNK = 50  # seeds per task sent to a worker process
 
@@ -104,7 +106,7 @@ def _run(
         _init(bank_dirs)
         yield from map(_check_range, tasks)
         return
-    with ProcessPoolExecutor(workers, initializer=_init, initargs=(bank_dirs,)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_worker, initargs=(bank_dirs,)) as pool:
         yield from pool.map(_check_range, tasks)
 
 
@@ -115,6 +117,11 @@ def _init(bank_dirs: tuple[Path, ...]) -> None:
     """Each worker loads the bank itself: question modules are loaded by path, not pickled."""
     _BANK.clear()
     _BANK.update(load_bank(bank_dirs))
+
+
+def _worker(bank_dirs: tuple[Path, ...]) -> None:
+    worker_init()
+    _init(bank_dirs)
 
 
 def _check_range(task: tuple[str, int, int]) -> tuple[str, list[Draw], list[Finding]]:
@@ -129,17 +136,18 @@ def _check_range(task: tuple[str, int, int]) -> tuple[str, list[Draw], list[Find
 
 
 def check_variant(question: Question, seed: int) -> tuple[Draw | None, list[Finding]]:
-    """Every invariant for the variant that ``generate-exam --seed {seed}`` prints."""
+    """Every invariant for the variant that ``generate-exam --public --seed {seed}`` prints."""
     found: list[Finding] = []
 
     def report(invariant: str, detail: str) -> None:
         found.append(Finding(question.id, seed, invariant, detail))
 
-    where = f"question '{question.id}' (seed {seed}, variant 0)"
+    seeding, copy = first_copy(seed)
+    where = f"question '{question.id}' (seed {seed}, variant {copy})"
     try:
         with sampling.counting() as attempts:
-            params = draw_params(question, seed, 0)
-        raw = run_solver(question, params, seed, 0)
+            params = draw_params(question, seeding, copy)
+        raw = run_solver(question, params, seeding, copy)
     except Exception as exc:  # a crash is a finding, not the end of the check
         report("raises", _reason(exc))
         return None, found

@@ -13,6 +13,7 @@ reported with the question and the TeX error.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -25,13 +26,18 @@ import pikepdf
 
 from . import keys, pdf
 from .answer_csv import csv_rows
-from .assemble import Exam, build_exam
+from .assemble import Exam, Variant, build_exam
 from .bank import load_bank
 from .blueprint import Blueprint, load_blueprint
-from .build import staging, write_figures
-from .errors import LatexError, WorkerError
+from .build import run_name, write_figures
+from .errors import ExamError, LatexError, WorkerError
 from .latex import render_tex
-from .roster import Assignment
+from .lms import export as export_lms
+from .processes import worker_init
+from .roster import MAX_COPIES, Assignment, Student, find_copy, for_roster, numbered
+from .secret import SecretFile, resolve
+from .seeding import PUBLIC, Secret, Seeding
+from .staging import staging
 
 MAX_CHUNK = 25  # copies per TeX document at most (a run costs ~30 ms to start)
 MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
@@ -69,6 +75,11 @@ class ClassResult:
     folder: Path
     copies: int
     failures: tuple[Failure, ...]
+    exports: tuple[Path, ...] = ()
+
+
+class ClassSizeError(ExamError):
+    """More copies than one class build makes."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ class _Job:
 
     index: int
     assignments: tuple[Assignment, ...]
-    seed: int
+    seeding: Seeding
     blueprint: str | None
     banks: tuple[Path, ...]
     folder: Path
@@ -85,12 +96,24 @@ class _Job:
     fmt: Path | None
     figures: bool = False
     versions: tuple[str, ...] = VERSIONS
+    keep: frozenset[str] | None = None  # a rebuild writes these copies only
+
+    def keeps(self, variant_id: str) -> bool:
+        return self.keep is None or variant_id in self.keep
+
+    def copy_folder(self, assignment: Assignment) -> Path:
+        """Where a copy's PDFs go: its own folder under students/, or for a rebuild of
+        one copy the run's folder itself (laid out as a single exam's)."""
+        return self.folder if self.keep is not None else _student_folder(self.folder, assignment)
 
 
 def build_class(
     *,
     seed: int,
-    assignments: Sequence[Assignment],
+    secret: Secret | SecretFile = PUBLIC,
+    students: Sequence[Student] | None = None,
+    copies: int | None = None,
+    only: str | None = None,
     blueprint: str | None = None,
     out: Path = Path("output"),
     banks: Sequence[Path] = (),
@@ -98,38 +121,105 @@ def build_class(
     workers: int = 1,
     figures: bool = False,
     solutions: bool = True,
+    lms: Sequence[str] = (),
+    force: bool = False,
     progress: Callable[[int], None] = lambda done: None,
+    report: Callable[[str], None] = lambda message: None,
 ) -> ClassResult:
-    """Build every copy into ``out/<exam-name>-seed<seed>/`` (see the module docstring).
+    """Build a copy for every student (or ``copies`` numbered copies) into
+    ``out/<exam-name>-seed<seed>-class/`` (see the module docstring).
 
-    ``solutions=False`` typesets the exams only (about 40 % of the TeX time): the key and
-    the answer-key CSV are written all the same.
+    ``only`` rebuilds one copy of the class (the code printed on its pages) into
+    ``out/<exam-name>-seed<seed>-<code>/``: its chunk is typeset with the same copies as
+    in the class build, so its PDFs are the very same bytes.  ``solutions=False``
+    typesets the exams only (about 40 % of the TeX time): the key and the answer-key CSV
+    are written all the same.  ``lms`` formats are exported before the folder is renamed
+    into place; ``force`` replaces a folder holding files this run does not write.
     """
     bank = load_bank(banks)
     plan = load_blueprint(blueprint, bank)
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
     engine = pdf.check_tex() if pdf_output else None
-    folder = Path(out) / f"{plan.name}-seed{seed}"
-    first = build_exam(plan, bank, seed, assignments=assignments[:1])
-    with staging(folder) as tmp:
+    seeding = Seeding(seed, resolve(secret, report))
+    assignments = _assignments(seeding, students, copies)
+    keep = frozenset([find_copy(seeding, only, students).variant_id]) if only else None
+    name = run_name(plan.name, seeding, copy=only and min(keep or ()), whole_class=not only)
+    folder = Path(out) / name
+    first = build_exam(plan, bank, seeding, assignments=assignments[:1])
+    with staging(folder, force=force) as tmp:
         (tmp / TEX_DIR).mkdir()
         fmt = _format(first, tmp, engine) if engine else None
-        size = chunk_size(len(assignments))
-        jobs = [
-            _Job(i, tuple(assignments[start : start + size]), seed, blueprint, tuple(banks),
-                 tmp, engine, fmt, figures, VERSIONS if solutions else ("exam",))
-            for i, start in enumerate(range(0, len(assignments), size))
-        ]  # fmt: skip
+        jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
+                     VERSIONS if solutions else ("exam",))  # fmt: skip
         results = []
-        for result in _run(jobs, workers):
+        for result in _run(jobs, min(workers, len(jobs))):
             results.append(result)
             progress(result.copies)
         results.sort(key=lambda r: r.index)
+        failures = tuple(f for r in results for f in r.failures)
+        built = sum(r.copies for r in results)
+        if failures and len(failures) == built:
+            raise LatexError(
+                f"every copy failed to typeset; nothing was written. First: {failures[0]}"
+            )
         _write_keys(tmp, keys.key_header(first), results)
-        if engine:
+        if keep is not None:  # the chunk's sources hold the other students' copies
+            shutil.rmtree(tmp / TEX_DIR)
+            _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
+                           tmp, VERSIONS if solutions else ("exam",))  # fmt: skip
+        elif engine:
             _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
-    failures = tuple(f for r in results for f in r.failures)
-    return ClassResult(folder, len(assignments), failures)
+        exports = export_lms(tmp, lms) if lms else []
+    return ClassResult(folder, built, failures, tuple(folder / p.relative_to(tmp) for p in exports))
+
+
+def _write_sources(
+    plan: Blueprint,
+    bank: Any,
+    seeding: Seeding,
+    assignments: list[Assignment],
+    folder: Path,
+    versions: tuple[str, ...],
+) -> None:
+    """The LaTeX of a rebuilt copy on its own (``exam.tex``, ``solutions.tex``)."""
+    exam = build_exam(plan, bank, seeding, assignments=assignments)
+    for version in versions:
+        source = render_tex(exam, exam.variants, versions=[version])
+        (folder / f"{version}.tex").write_text(source, encoding="utf-8")
+
+
+def _assignments(
+    seeding: Seeding, students: Sequence[Student] | None, copies: int | None
+) -> list[Assignment]:
+    count = len(students) if students is not None else copies or 1
+    if count > MAX_COPIES:
+        raise ClassSizeError(
+            f"{count:,} copies is more than the {MAX_COPIES:,} one class build makes; "
+            "split the roster, or build fewer --variants."
+        )
+    return for_roster(seeding, students) if students is not None else numbered(seeding, count)
+
+
+def _jobs(
+    assignments: Sequence[Assignment],
+    keep: frozenset[str] | None,
+    seeding: Seeding,
+    blueprint: str | None,
+    banks: Sequence[Path],
+    folder: Path,
+    engine: str | None,
+    fmt: Path | None,
+    figures: bool,
+    versions: tuple[str, ...],
+) -> list[_Job]:
+    """The class cut into chunks; for a rebuild, only the chunk holding the copy."""
+    size = chunk_size(len(assignments))
+    chunks = [tuple(assignments[i : i + size]) for i in range(0, len(assignments), size)]
+    jobs = [_Job(i, chunk, seeding, blueprint, tuple(banks), folder, engine, fmt, figures,
+                 versions, keep) for i, chunk in enumerate(chunks)]  # fmt: skip
+    if keep is None:
+        return jobs
+    return [job for job in jobs if keep & {a.variant_id for a in job.assignments}]
 
 
 def _write_keys(folder: Path, header: dict[str, Any], results: list[ChunkResult]) -> None:
@@ -167,7 +257,7 @@ def _run(jobs: list[_Job], workers: int) -> Iterator[ChunkResult]:
         yield from map(build_chunk, jobs)
         return
     waiting = iter(jobs)
-    with ProcessPoolExecutor(workers) as pool:
+    with ProcessPoolExecutor(workers, initializer=worker_init) as pool:
         running = {pool.submit(build_chunk, job) for job in islice(waiting, workers)}
         try:
             while running:
@@ -200,14 +290,15 @@ def build_chunk(job: _Job) -> ChunkResult:
     start-up for both versions.
     """
     bank, plan = _context(job)
-    exam = build_exam(plan, bank, job.seed, assignments=job.assignments)
+    exam = build_exam(plan, bank, job.seeding, assignments=job.assignments)
+    kept = [v for v in exam.variants if job.keeps(v.variant_id)]
     header = keys.key_header(exam)
-    entries = [keys.checked_entry(header, v) for v in exam.variants]
+    entries = [keys.checked_entry(header, v) for v in kept]
     result = ChunkResult(
         job.index, len(entries), [keys.encode_variant(e) for e in entries], csv_rows(entries)
     )
     if job.figures:
-        write_figures(exam, job.folder)
+        write_figures(kept, job.folder)
     tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
     tex.write_text(render_tex(exam, exam.variants, versions=job.versions, duplex=True),
                    encoding="utf-8")  # fmt: skip
@@ -216,23 +307,25 @@ def build_chunk(job: _Job) -> ChunkResult:
     try:
         pdf.compile_pdf(tex, job.engine, job.fmt)
     except LatexError:
-        result.failures = _one_by_one(exam, job)
-        good = [_student_folder(job.folder, v.assignment) / "exam.pdf" for v in exam.variants]
-        result.pdf = tex.with_name(f"{tex.stem}-print.pdf")
-        result.exam_pages = _print_part([f for f in good if f.exists()], result.pdf)
+        result.failures = _one_by_one(exam, kept, job)
+        if job.keep is None:
+            good = [job.copy_folder(v.assignment) / "exam.pdf" for v in kept]
+            result.pdf = tex.with_name(f"{tex.stem}-print.pdf")
+            result.exam_pages = _print_part([f for f in good if f.exists()], result.pdf)
     else:
-        folders = [_student_folder(job.folder, a) for a in job.assignments]
-        result.pdf = tex.with_suffix(".pdf")
+        folders = [job.copy_folder(v.assignment) if job.keeps(v.variant_id)
+                   else None for v in exam.variants]  # fmt: skip
         result.exam_pages = _split(tex, [(f, v) for v in job.versions for f in folders])
+        result.pdf = tex.with_suffix(".pdf") if job.keep is None else None
     _tidy(tex)
     return result
 
 
-def _one_by_one(exam: Exam, job: _Job) -> list[Failure]:
+def _one_by_one(exam: Exam, variants: list[Variant], job: _Job) -> list[Failure]:
     """Typeset each copy of a failed chunk alone: keep the good ones, name the bad ones."""
     failures = []
-    for variant in exam.variants:
-        folder = _student_folder(job.folder, variant.assignment)
+    for variant in variants:
+        folder = job.copy_folder(variant.assignment)
         for version in job.versions:
             tex = job.folder / TEX_DIR / f"{job.index:04d}-{variant.variant_id}-{version}.tex"
             source = render_tex(exam, [variant], versions=[version])
@@ -250,8 +343,7 @@ def _one_by_one(exam: Exam, job: _Job) -> list[Failure]:
 
 
 def _failure(assignment: Assignment, kind: str, source: str, exc: LatexError) -> Failure:
-    student = assignment.student
-    who = f"{student.name} ({student.id})" if student else f"variant {assignment.variant_id}"
+    who = assignment.label
     question = "the cover page"
     if exc.line is not None:
         before = source.split("\n")[: exc.line]
@@ -262,26 +354,28 @@ def _failure(assignment: Assignment, kind: str, source: str, exc: LatexError) ->
 
 
 def _student_folder(root: Path, assignment: Assignment) -> Path:
-    student = assignment.student
-    name = assignment.variant_id
-    if student is not None:
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", student.id).strip("._") + "_" + name
-    return root / STUDENTS_DIR / name
+    """``students/<student id>_<code>`` or ``students/v<number>_<code>``."""
+    owner = assignment.student.id if assignment.student else assignment.label
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", owner).strip("._")
+    return root / STUDENTS_DIR / f"{safe}_{assignment.variant_id}"
 
 
-def _split(tex: Path, targets: list[tuple[Path, str]]) -> int:
+def _split(tex: Path, targets: list[tuple[Path | None, str]]) -> int:
     """Cut the document at its recorded page ranges into ``folder/<version>.pdf`` files, in
-    order; return the page count up to the last exam copy's padding (the print part)."""
+    order (no file for a copy without a folder); return the page count up to the last exam
+    copy's padding (the print part)."""
     ranges = pdf.page_ranges(tex)
     with pikepdf.open(tex.with_suffix(".pdf")) as source:
         print_pages = len(source.pages)
         for (first, last), (folder, version) in zip(ranges, targets, strict=True):
+            if version == "solutions":
+                print_pages = min(print_pages, first - 1)
+            if folder is None:
+                continue
             folder.mkdir(parents=True, exist_ok=True)
             with pikepdf.new() as copy:
                 copy.pages.extend(source.pages[first - 1 : last])
                 copy.save(folder / f"{version}.pdf", static_id=True)
-            if version == "solutions":
-                print_pages = min(print_pages, first - 1)
     return print_pages
 
 

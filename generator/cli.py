@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,22 @@ import click
 
 from . import __version__
 from .bank import load_bank
-from .blueprint import DEFAULT_BLUEPRINT
+from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from .build import generate
 from .check import check_bank
 from .classbuild import STUDENTS_DIR, build_class
 from .errors import ExamError, LatexError
-from .lms import FORMATS, LMS_DIR, parse_formats
-from .lms import export as export_lms
+from .lms import FORMATS, LMS_DIR, export_run, parse_formats
 from .report import render_report
-from .roster import Assignment, Student, for_roster, numbered, parse_variant_id, read_roster
+from .resources import blueprints_dir
+from .roster import Student, read_roster
+from .secret import SECRET_FILE, SecretFile, default_secret_path, is_inside
+from .seeding import MAX_SEED, PUBLIC, Secret
+
+PUBLIC_WARNING = (
+    "Warning: public mode: anyone with this tool can rebuild these exams and their "
+    "solutions from the seed; never use it for an exam students take."
+)
 
 
 class DefaultCommandGroup(click.Group):
@@ -76,11 +84,10 @@ def cli() -> None:
 @cli.command()
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(0, MAX_SEED),
     default=None,
-    callback=_non_negative,
-    help="Exam seed, a whole number >= 0: the same seed always gives the same exam. "
-    "Required unless --replica.",
+    help="Exam seed, a whole number >= 0: the same seed and secret always give the same "
+    "exam. Required unless --replica.",
 )
 @click.option(
     "--blueprint",
@@ -144,6 +151,24 @@ def cli() -> None:
     metavar="LIST",
     help=f"Also export for learning-management systems: {','.join(FORMATS)}.",
 )
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"The instructor's secret, made on first use [default: {SECRET_FILE} beside the "
+    "blueprint; for a shipped blueprint, in ~/.config/exam-variant-generator/].",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Public mode for demos, docs and tests: no secret, so anyone can rebuild the "
+    "exams and their solutions from the seed.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the run's folder even if it holds files this run does not write.",
+)
 @workers_option
 def build(
     seed: int | None,
@@ -160,6 +185,9 @@ def build(
     solutions: bool,
     figures: bool | None,
     lms_formats: str | None,
+    secret_file: Path | None,
+    public: bool,
+    force: bool,
     workers: int,
 ) -> None:
     """Generate an exam (or one per student), its solutions and its answer key."""
@@ -171,64 +199,70 @@ def build(
         )
     if variants and roster:
         raise click.UsageError("use either --variants or --roster, not both.")
-    seed = seed or 0
     formats = parse_formats(lms_formats) if lms_formats else []
     students = read_roster(roster, id_column, name_column) if roster else None
-    common = {"blueprint": blueprint, "out": out, "pdf_output": pdf_output, "banks": banks,
-              "solutions": solutions}  # fmt: skip
-    if variant_id is not None:
-        copy = _find(parse_variant_id(variant_id), seed, students)
-        folder = _one_copy(seed, copy, figures is not False or bool(formats), common)
-    elif students is not None or (variants or 1) > 1:
-        copies = for_roster(seed, students) if students else numbered(variants or 1)
-        folder = _class(seed, copies, workers, bool(figures) or bool(formats), common)
+    secret = _secret(public or replica, secret_file, blueprint, out, variant_id is not None)
+    if public and not replica:
+        click.echo(PUBLIC_WARNING, err=True)
+    common = {"seed": seed or 0, "secret": secret, "blueprint": blueprint, "out": out,
+              "pdf_output": pdf_output, "banks": banks, "solutions": solutions,
+              "lms": formats, "force": force, "report": _note}  # fmt: skip
+    if students is not None or (variants or 1) > 1:
+        folder, exports = _class(students, variants, variant_id, workers,
+                                 bool(figures) or bool(formats), common)  # fmt: skip
     else:
-        folder = _one_copy(seed, None, figures is not False or bool(formats), common, replica)
-    if formats:
-        _export(folder, formats)
+        folder, exports = _one_copy(variant_id, figures is not False or bool(formats), common,
+                                    replica)  # fmt: skip
+    if exports:
+        _list_exports(folder, exports)
 
 
 @cli.command("export")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--lms", "lms_formats", required=True, metavar="LIST",
-              help=f"Comma-separated formats: {','.join(FORMATS)}.")  # fmt: skip
+              help=f"Comma-separated formats: {','.join(FORMATS)}, or all.")  # fmt: skip
 def export_command(folder: Path, lms_formats: str) -> None:
     """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
-    _export(folder, parse_formats(lms_formats))
+    _list_exports(folder, export_run(folder, parse_formats(lms_formats)))
 
 
-def _export(folder: Path, formats: list[str]) -> None:
-    written = export_lms(folder, formats)
-    click.echo(f"Exported {', '.join(formats)} to {folder / LMS_DIR}/:")
+def _list_exports(folder: Path, written: Sequence[Path]) -> None:
+    click.echo(f"Exported to {folder / LMS_DIR}/:")
     for path in written:
         click.echo(f"  {path.relative_to(folder / LMS_DIR)}  {path.stat().st_size:,} bytes")
 
 
-def _find(assignment: Assignment, seed: int, students: list[Student] | None) -> Assignment:
-    """With a roster, the student whose copy it is (their name goes on the pages)."""
-    for a in for_roster(seed, students or []):
-        if a.key == assignment.key:
-            return a
-    return assignment
+def _note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _secret(
+    public: bool, secret_file: Path | None, blueprint: str | None, out: Path, rebuild: bool
+) -> Secret | SecretFile:
+    """The published secret, or the instructor's file (made on first use, never by a
+    rebuild: a new secret cannot rebuild anything)."""
+    if public:
+        if secret_file is not None:
+            raise click.UsageError("--public uses no secret; drop --secret-file or --public.")
+        return PUBLIC
+    if secret_file is None:
+        path = resolve_blueprint_path(blueprint)
+        secret_file = default_secret_path(path, shipped=is_inside(path, blueprints_dir()))
+    if is_inside(secret_file, out):
+        raise click.BadParameter(
+            f"{secret_file} is inside the output folder {out}, whose files are handed out; "
+            "keep the secret elsewhere.",
+            param_hint="--secret-file",
+        )
+    return SecretFile(secret_file, create=not rebuild)
 
 
 def _one_copy(
-    seed: int,
-    assignment: Assignment | None,
-    figures: bool,
-    common: dict[str, Any],
-    replica: bool = False,
-) -> Path:
-    result = generate(
-        seed=seed,
-        replica=replica,
-        assignment=assignment,
-        figures=figures,
-        report=lambda message: click.echo(message, err=True),
-        **common,
-    )
+    variant_id: str | None, figures: bool, common: dict[str, Any], replica: bool
+) -> tuple[Path, tuple[Path, ...]]:
+    result = generate(replica=replica, variant_id=variant_id, figures=figures, **common)
     exam = result.exam
-    which = "replica of the original exam." if replica else f"seed {seed}."
+    which = "replica of the original exam." if replica else f"seed {exam.seed}."
     click.echo(
         f"{exam.blueprint.title}: {len(exam.questions)} questions, "
         f"{exam.points:g} points + {exam.bonus_points:g} extra credit, {which}"
@@ -237,28 +271,27 @@ def _one_copy(
     for path in result.files:
         size = f"{path.stat().st_size:>9,} bytes" if path.is_file() else "   folder"
         click.echo(f"  {path.name:<16} {size}")
-    return result.folder
+    return result.folder, result.exports
 
 
 def _class(
-    seed: int, assignments: list[Assignment], workers: int, figures: bool, common: dict[str, Any]
-) -> Path:
+    students: list[Student] | None,
+    variants: int | None,
+    variant_id: str | None,
+    workers: int,
+    figures: bool,
+    common: dict[str, Any],
+) -> tuple[Path, tuple[Path, ...]]:
     started = time.perf_counter()
-    with click.progressbar(
-        length=len(assignments), label=f"Building {len(assignments)} copies", file=sys.stderr
-    ) as bar:
-        result = build_class(
-            seed=seed,
-            assignments=assignments,
-            workers=workers,
-            figures=figures,
-            progress=bar.update,
-            **common,
-        )
+    total = len(students) if students is not None else variants or 1
+    with Progress(1 if variant_id else total, "Building copies") as progress:
+        result = build_class(students=students, copies=variants, only=variant_id,
+                             workers=workers, figures=figures, progress=progress.advance,
+                             **common)  # fmt: skip
     seconds = time.perf_counter() - started
     built = result.copies - len(result.failures)
     click.echo(f"Wrote {result.folder}/ in {seconds:.1f} s: {built} of {result.copies} copies")
-    click.echo(f"  {_class_files(common['pdf_output'], common['solutions'], figures)}")
+    click.echo(f"  {_written(result.folder)}")
     if result.failures:
         for failure in result.failures:
             click.echo(f"  FAILED {failure}")
@@ -266,17 +299,52 @@ def _class(
             f"{len(result.failures)} copies failed to typeset (listed above); "
             "the other copies were written."
         )
-    return result.folder
+    return result.folder, result.exports
 
 
-def _class_files(pdf_output: bool, solutions: bool, figures: bool) -> str:
+def _written(folder: Path) -> str:
     """What a class run wrote, as one line."""
-    pdfs = "exam.pdf, solutions.pdf" if solutions else "exam.pdf"
-    files = [f"{STUDENTS_DIR}/<copy>/{pdfs}", "print.pdf"] if pdf_output else []
-    listed = [*files, "key.json", "answer-key.csv", "tex/"]
-    if figures:
-        listed.append("figures/")
+    listed = []
+    students = sorted((folder / STUDENTS_DIR).iterdir()) if (folder / STUDENTS_DIR).is_dir() else []
+    if students:
+        pdfs = ", ".join(sorted(p.name for p in students[0].iterdir()))
+        listed.append(f"{STUDENTS_DIR}/<copy>/{pdfs}")
+    for name in ("print.pdf", "key.json", "answer-key.csv", "tex", "figures", LMS_DIR):
+        if (folder / name).exists():
+            listed.append(name + "/" * (folder / name).is_dir())
     return "; ".join(listed)
+
+
+class Progress:
+    """Progress of a long build on stderr: a bar on a terminal, otherwise a line when the
+    first work is done and at every tenth (a log, or a program waiting for the work)."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.done, self.shown = total, label, 0, -1
+        self.bar = None
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+
+    def __enter__(self) -> Progress:
+        if self.bar is not None:
+            self.bar.__enter__()
+        else:
+            click.echo(f"{self.label}: {self.total} ...", err=True)
+        return self
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.bar is not None:
+            self.bar.update(count)
+            return
+        tenth = 10 * self.done // max(self.total, 1)
+        if tenth > self.shown:
+            self.shown = tenth
+            click.echo(f"  {self.done} of {self.total} done", err=True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc_info)
 
 
 @cli.command()

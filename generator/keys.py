@@ -1,7 +1,8 @@
 """key.json: the machine-readable answer key every other output is derived from.
 
 It records what an audit or a regrade needs without re-running anything:
-versions, seed, blueprint, and for every variant and part the printed label,
+versions, seed, secret (its fingerprint only), blueprint, and for every variant and
+part the printed label,
 points, kind, the question's parameters, the answer and its tolerance.
 """
 
@@ -19,12 +20,14 @@ import numpy as np
 
 from . import __version__
 from .assemble import Exam, QuestionVariant, Variant
+from .errors import ExamError
 from .figures import figure_file
 from .latex import question_texts
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "key.schema.json"
 FORMAT = "exam-variant-generator/key"
 FORMAT_VERSION = 1
+REBUILD = "restore it, or build the run again with generate-exam."
 
 
 def build_key(exam: Exam) -> dict[str, Any]:
@@ -51,6 +54,9 @@ def key_header(exam: Exam) -> dict[str, Any]:
             "course": blueprint.course,
             "blueprint": blueprint.path.name,
             "seed": exam.seed,
+            "code": exam.seeding.exam_code,
+            "secret": exam.seeding.secret.fingerprint,
+            "public": exam.seeding.secret.public,
             "replica": exam.replica,
             "points": exam.points,
             "bonus_points": exam.bonus_points,
@@ -62,6 +68,8 @@ def key_header(exam: Exam) -> dict[str, Any]:
 def variant_entry(variant: Variant) -> dict[str, Any]:
     """One copy of the exam: its id, its student (if any), every question and part."""
     entry: dict[str, Any] = {"variant": variant.variant_id}
+    if variant.assignment.copy is not None:
+        entry["copy"] = variant.assignment.copy
     student = variant.assignment.student
     if student is not None:
         entry["student"] = {"id": student.id, "name": student.name, "extra": student.extra}
@@ -74,6 +82,30 @@ def checked_entry(header: dict[str, Any], variant: Variant) -> dict[str, Any]:
     entry = variant_entry(variant)
     validate({**header, "variants": [entry]})
     return entry
+
+
+class KeyFileError(ExamError):
+    """A key.json that cannot be read back: not JSON, or not a key of this format."""
+
+
+def read_key(path: Path) -> dict[str, Any]:
+    """A run's key.json, checked against the key's schema before anything uses it (an
+    export trusts no field of a file that may have been edited or damaged)."""
+    try:
+        key = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise KeyFileError(f"{path}: not found; pass the folder generate-exam wrote.") from None
+    except UnicodeDecodeError:
+        raise KeyFileError(f"{path}: not UTF-8 text; {REBUILD}") from None
+    except json.JSONDecodeError as exc:
+        raise KeyFileError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {REBUILD}"
+        ) from None
+    try:
+        _validator()(key)
+    except fastjsonschema.JsonSchemaException as exc:
+        raise KeyFileError(f"{path}: not an answer key ({exc.message}); {REBUILD}") from None
+    return key
 
 
 def validate(key: dict[str, Any]) -> None:

@@ -61,7 +61,6 @@ def render_tex(
     bonus = [qv for qv in first if qv.question.bonus_points]
     return template.render(
         blueprint=exam.blueprint,
-        seed=exam.seed,
         replica=exam.replica,
         versions=list(versions),
         duplex=duplex,
@@ -75,7 +74,7 @@ def render_tex(
 
 def _copy(exam: Exam, variant: Variant) -> CopyView:
     student = variant.assignment.student
-    variant_line = "Replica" if exam.replica else f"Seed {exam.seed}, variant {variant.variant_id}"
+    variant_line = "Replica" if exam.replica else f"Variant {variant.variant_id}"
     student_line = f"{student.name} ({student.id})" if student else ""
     return CopyView(
         variant.variant_id, variant_line, student_line, student,

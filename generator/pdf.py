@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import LatexError, TexNotFoundError
+from .processes import dying_with_parent
 from .resources import cache_dir
 
 ENGINE = "pdflatex"
@@ -127,7 +128,8 @@ def compile_pdf(tex: Path, engine: str = ENGINE, fmt: Path | None = None) -> Pat
     if fmt is not None:
         command.append(f"-fmt={fmt.with_suffix('')}")
     try:
-        result = subprocess.run([*command, tex.name], cwd=tex.parent, capture_output=True,
+        result = subprocess.run([*dying_with_parent(), *command, tex.name], cwd=tex.parent,
+                                capture_output=True,
                                 text=True, errors="replace", timeout=TIMEOUT_SECONDS,
                                 check=False)  # fmt: skip
     except subprocess.TimeoutExpired:

@@ -1,21 +1,22 @@
-"""Who gets which variant: class rosters and stable variant ids.
+"""Who gets which copy: class rosters and the codes printed on every page.
 
-A student's variant id is a hash of (exam seed, student id): adding or removing
-students never changes anyone else's exam, and ``--variant-id`` rebuilds one
-student's exam on its own.  Without a roster, variants are numbered v0, v1, ...
-(v0 is the exam ``generate-exam --seed N`` builds).
+A student's copy is fixed by their id under the exam's seed and secret (see
+:mod:`generator.seeding`): adding or removing students never changes anyone else's
+exam, and ``--variant-id`` rebuilds one student's exam on its own.  Without a
+roster, copies are numbered v0, v1, ... (v0 is the exam ``generate-exam --seed N``
+builds); their codes are HMACs all the same, so a page never shows the copy number.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExamError
+from .seeding import CODE_DIGITS, Seeding
 
 # Usual column names, from hand-made rosters and the LMS exports (Canvas gradebook:
 # Student, ID, SIS User ID; Moodle: First name, Last name, ID number; Gradescope: First
@@ -27,7 +28,7 @@ NAME_COLUMNS = ("name", "student_name", "student name", "full name", "full_name"
 FIRST_NAME_COLUMNS = ("first name", "first_name", "firstname", "given name")
 LAST_NAME_COLUMNS = ("last name", "last_name", "lastname", "surname", "family name")
 CANVAS_POINTS_ROW = "points possible"  # Canvas gradebooks: a row of maximum scores, no id
-HASH_BYTES = 5  # 10 hex digits: a collision among 2000 students has odds below 1 in 500,000
+MAX_COPIES = 20_000  # copies of one class build, and numbered copies --variant-id looks through
 
 
 class RosterError(ExamError):
@@ -39,46 +40,74 @@ class Student:
     id: str
     name: str
     extra: dict[str, str] = field(default_factory=dict)
+    line: int = 0  # where the roster file lists them (for messages)
 
 
 @dataclass(frozen=True)
 class Assignment:
-    """One copy of the exam: the stream key of its variant, its printed id, its student."""
+    """One copy of the exam: the code printed on its pages (the key of its streams), the
+    copy number of a numbered copy, the student of a roster's copy."""
 
-    key: int
     variant_id: str
+    copy: int | None = None
     student: Student | None = None
 
-
-def numbered(count: int) -> list[Assignment]:
-    return [Assignment(k, f"v{k}") for k in range(count)]
-
-
-def student_variant(seed: int, student_id: str) -> Assignment:
-    digest = hashlib.blake2b(f"{seed}:{student_id}".encode(), digest_size=HASH_BYTES).hexdigest()
-    return Assignment(int(digest, 16), digest)
+    @property
+    def label(self) -> str:
+        """How the instructor names this copy: the student, or v<number>."""
+        if self.student is not None:
+            return f"{self.student.name} ({self.student.id})"
+        return f"v{self.copy}" if self.copy is not None else self.variant_id
 
 
-def for_roster(seed: int, students: Sequence[Student]) -> list[Assignment]:
-    assignments = []
-    for student in students:
-        a = student_variant(seed, student.id)
-        assignments.append(Assignment(a.key, a.variant_id, student))
-    if len({a.key for a in assignments}) != len(assignments):
-        raise RosterError(f"two students share a variant id with seed {seed}; use another seed.")
+def numbered(seeding: Seeding, count: int, first: int = 0) -> list[Assignment]:
+    return [Assignment(seeding.copy_code(k), k) for k in range(first, first + count)]
+
+
+def for_roster(seeding: Seeding, students: Sequence[Student]) -> list[Assignment]:
+    assignments = [Assignment(seeding.student_code(s.id), None, s) for s in students]
+    if len({a.variant_id for a in assignments}) != len(assignments):
+        raise RosterError(
+            f"two students share a variant code with seed {seeding.seed}; use another seed."
+        )
     return assignments
 
 
-def parse_variant_id(text: str) -> Assignment:
-    """``v12`` (numbered variants) or a 10-digit student variant id such as ``3fa2c19b07``."""
+def find_copy(seeding: Seeding, text: str, students: Sequence[Student] | None = None) -> Assignment:
+    """The copy ``--variant-id`` names: ``v12`` (numbered copies) or the code printed on a
+    student's pages, checked against the secret and, with a roster, against its students."""
     if m := re.fullmatch(r"v(\d+)", text):
-        return Assignment(int(m[1]), text)
-    if re.fullmatch(rf"[0-9a-f]{{{2 * HASH_BYTES}}}", text):
-        return Assignment(int(text, 16), text)
+        if students is not None:
+            raise RosterError(
+                f"--variant-id {text} names a numbered copy, which has no student; give the "
+                "code printed on the student's pages, or drop --roster."
+            )
+        return numbered(seeding, 1, int(m[1]))[0]
+    code = text.strip().lower()
+    if not seeding.is_code(code):
+        raise RosterError(
+            f"--variant-id {text!r} is not a copy code of this secret: check the "
+            f"{CODE_DIGITS} characters printed on the pages, and that --secret-file is the "
+            "file the exam was built with (or --public if it was built in public mode)."
+        )
+    if students is None:
+        return _numbered_copy(seeding, code)
+    for assignment in for_roster(seeding, students):
+        if assignment.variant_id == code:
+            return assignment
     raise RosterError(
-        f"--variant-id {text!r} is neither v<number> nor a {2 * HASH_BYTES}-digit variant id "
-        "(both are printed on every page of the exam)."
+        f"--variant-id {code}: no student of the roster has this code with seed "
+        f"{seeding.seed}; check the seed and the roster file."
     )
+
+
+def _numbered_copy(seeding: Seeding, code: str) -> Assignment:
+    """The numbered copy with this code, if it is one (the key then records its number as
+    the class build did); otherwise a student's copy, built without their name."""
+    for number in range(MAX_COPIES):
+        if seeding.copy_code(number) == code:
+            return Assignment(code, number)
+    return Assignment(code)
 
 
 def read_roster(

@@ -1,31 +1,96 @@
-"""The only place random generators are created.
+"""The only place random generators and variant codes are made.
 
-A question's numbers come from a stream keyed by (exam seed, question id,
-variant, purpose), never by the question's position in the blueprint: adding,
-removing or reordering questions leaves every other question's numbers alone.
-Python's ``hash()`` is salted per process, so the id is hashed with BLAKE2b.
+Every stream is keyed by the instructor's secret as well as by the exam seed, the
+question id, the variant and the purpose ("params", "choices", "checks"):
+HMAC-SHA256 of that context under the secret seeds numpy's generator.  Keyed by
+id, never by position: adding, removing or reordering questions leaves every other
+question's numbers alone.
+
+The code printed on a student's pages is an HMAC as well, so a page tells nobody
+without the secret which seed or copy it came from, and nobody can rebuild it.  Its
+last two digits check the first ten under the secret: a mistyped code, or a code used
+with another secret file, is caught before anything is built.  Public mode
+(``--public``) uses a secret everyone knows, for demos, documentation and tests.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+from dataclasses import dataclass
 
 import numpy as np
 
-WORDS_PER_KEY = 4
+ID_DIGITS = 10  # hex digits naming a copy: 40 bits, a clash in a class of 2000 is 1 in 550,000
+CHECK_DIGITS = 2  # hex digits checking them under the secret (1 in 256 typos get through)
+CODE_DIGITS = ID_DIGITS + CHECK_DIGITS
+MAX_SEED = 2**64 - 1
 
 
-def key_words(text: str) -> list[int]:
-    """Turn a text key into 32-bit words that seed a :class:`numpy.random.SeedSequence`."""
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=4 * WORDS_PER_KEY).digest()
-    return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, len(digest), 4)]
+@dataclass(frozen=True)
+class Secret:
+    """The key of every stream and code; ``public`` when it is the published one."""
+
+    key: bytes
+    public: bool = False
+
+    def mac(self, *context: object) -> bytes:
+        """HMAC-SHA256 of the context fields (separated by a byte no field holds)."""
+        message = "\x1f".join(str(part) for part in context).encode("utf-8")
+        return hmac.new(self.key, message, hashlib.sha256).digest()
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the secret in key.json without revealing it (which file made this run?)."""
+        return self.mac("fingerprint").hex()[:16]
+
+    def __repr__(self) -> str:  # never print the key, not even in a traceback
+        return "Secret(public)" if self.public else f"Secret({self.fingerprint})"
 
 
-def rng_for(
-    exam_seed: int, question_id: str, variant: int = 0, purpose: str = "params"
-) -> np.random.Generator:
-    """The generator for one purpose ("params", "choices", "checks") of one question variant."""
-    if exam_seed < 0 or variant < 0:
-        raise ValueError("seeds and variant numbers are non-negative integers")
-    entropy = [*key_words(f"{question_id}/{purpose}"), variant, exam_seed]
-    return np.random.default_rng(entropy)
+PUBLIC = Secret(b"exam-variant-generator public mode: anyone can rebuild these exams", True)
+
+
+@dataclass(frozen=True)
+class Seeding:
+    """An exam seed under a secret: the streams of its questions and the codes of its copies."""
+
+    seed: int
+    secret: Secret = PUBLIC
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seeds are whole numbers from 0 to {MAX_SEED}")
+
+    def rng(self, question_id: str, variant: str, purpose: str = "params") -> np.random.Generator:
+        """The generator for one purpose of one question in the copy coded ``variant``."""
+        digest = self.secret.mac("stream", self.seed, variant, question_id, purpose)
+        return np.random.default_rng(np.frombuffer(digest, dtype="<u4").tolist())
+
+    def copy_code(self, number: int) -> str:
+        """The code of numbered copy ``number`` (v0 is the exam ``--seed N`` builds)."""
+        if number < 0:
+            raise ValueError("copy numbers are whole numbers >= 0")
+        return self._code(self.secret.mac("copy", self.seed, number))
+
+    def student_code(self, student_id: str) -> str:
+        """The code of a student's copy: fixed by their id, whoever else is on the roster."""
+        return self._code(self.secret.mac("student", self.seed, student_id))
+
+    @property
+    def exam_code(self) -> str:
+        """Names this exam in LMS files (quiz titles, ids) without giving its seed away."""
+        return self._code(self.secret.mac("exam", self.seed))
+
+    def is_code(self, text: str) -> bool:
+        """Whether ``text`` is a copy code made under this secret (any seed)."""
+        if len(text) != CODE_DIGITS or text.strip("0123456789abcdef"):
+            return False
+        return hmac.compare_digest(text[ID_DIGITS:], self._check(text[:ID_DIGITS]))
+
+    def _code(self, digest: bytes) -> str:
+        identity = digest.hex()[:ID_DIGITS]
+        return identity + self._check(identity)
+
+    def _check(self, identity: str) -> str:
+        return self.secret.mac("check", identity).hex()[:CHECK_DIGITS]

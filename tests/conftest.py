@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from generator.assemble import QuestionVariant, realise
+from generator.assemble import QuestionVariant, first_copy, realise
 from generator.bank import Bank, load_bank
 from generator.blueprint import Blueprint, load_blueprint
 from generator.cli import cli as main
@@ -38,6 +39,25 @@ SEED_POINTS = {Q1: 12, Q2: 12, Q3: 11, Q4: 9, Q5: 4, Q6: 6, Q7: 6}
 SEEDS = range(300)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_config(tmp_path_factory) -> Path:
+    """The tests keep their exam secret in a folder of their own, never the user's
+    ~/.config (subprocesses inherit the variable); a fixed one, so that every run of the
+    tests draws the same exams."""
+    folder = tmp_path_factory.mktemp("config")
+    secret = folder / "exam-variant-generator" / "exam-secret.key"
+    secret.parent.mkdir()
+    secret.write_text("# the tests' own secret: the same exams on every run\n" + "5e" * 32 + "\n")
+    secret.chmod(0o600)
+    previous = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def bank() -> Bank:
     return load_bank()
@@ -59,7 +79,8 @@ def run_cli():
 
 
 def variant(bank: Bank, qid: str, seed: int, *, number: int = 1) -> QuestionVariant:
-    return realise(bank[qid], number, seed, 0)
+    """Question ``qid`` as ``generate-exam --public --seed SEED`` prints it."""
+    return realise(bank[qid], number, *first_copy(seed))
 
 
 def values(qv: QuestionVariant) -> dict:
@@ -68,7 +89,7 @@ def values(qv: QuestionVariant) -> dict:
 
 
 def replica(bank: Bank, qid: str) -> QuestionVariant:
-    return realise(bank[qid], 1, 0, 0, replica=True)
+    return realise(bank[qid], 1, *first_copy(0), replica=True)
 
 
 def needs_tex() -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.roster import read_roster, student_variant
+from generator.roster import read_roster
 
 from .conftest import needs_tex
 from .test_check import broken_question
 
 NAMES = ["O'Brien", "José Núñez", "50% Smith", "a_b & c", "Zoë #1 {x}", "Back\\slash ~me^2"]
-FOLDER = "cs230-midterm-winter-2020-seed42"
+FOLDER = "cs230-midterm-winter-2020-seed42-class"
+SINGLE = "cs230-midterm-winter-2020-seed42"
 
 
 def write_roster(path: Path, names: list[str], first: int = 0) -> Path:
@@ -113,22 +114,26 @@ def test_variant_id_rebuilds_exactly_one_students_exam(tmp_path):
     )
     key = json.loads((tmp_path / "c" / FOLDER / "key.json").read_text())
     target = key["variants"][2]
-    assert target["variant"] == student_variant(42, target["student"]["id"]).variant_id
     result = run("--seed", 42, "--variant-id", target["variant"], "--roster", roster,
                  "--out", tmp_path / "one", "--no-pdf")  # fmt: skip
     assert result.returncode == 0, result.stderr
-    single = tmp_path / "one" / f"{FOLDER}-{target['variant']}"
+    single = tmp_path / "one" / f"{SINGLE}-{target['variant']}"
     one = json.loads((single / "key.json").read_text())
     assert one["variants"] == [target]
-    assert r"50\% Smith" in (single / "exam.tex").read_text()  # NAMES[2], escaped
+    assert sorted(p.name for p in single.iterdir()) == [
+        "answer-key.csv", "exam.tex", "key.json", "solutions.tex"
+    ]  # fmt: skip
+    assert NAMES[0] not in (single / "exam.tex").read_text()  # nobody else's copy
 
 
 def test_numbered_variants_start_with_the_single_exam(tmp_path):
     assert run("--seed", 7, "--variants", 3, "--out", tmp_path / "c", "--no-pdf").returncode == 0
     assert run("--seed", 7, "--out", tmp_path / "s", "--no-pdf").returncode == 0
-    many = json.loads((tmp_path / "c" / "cs230-midterm-winter-2020-seed7" / "key.json").read_text())
+    many = json.loads(
+        (tmp_path / "c" / "cs230-midterm-winter-2020-seed7-class" / "key.json").read_text()
+    )
     one = json.loads((tmp_path / "s" / "cs230-midterm-winter-2020-seed7" / "key.json").read_text())
-    assert [v["variant"] for v in many["variants"]] == ["v0", "v1", "v2"]
+    assert [v["copy"] for v in many["variants"]] == [0, 1, 2]
     assert many["variants"][0] == one["variants"][0]
 
 
@@ -138,7 +143,7 @@ def test_class_files_are_deterministic(tmp_path):
     for name, workers in (("a", 1), ("b", 2)):
         assert run("--seed", 3, "--roster", roster, "--out", tmp_path / name, "--no-pdf",
                    "--workers", workers).returncode == 0  # fmt: skip
-        folder = tmp_path / name / "cs230-midterm-winter-2020-seed3"
+        folder = tmp_path / name / "cs230-midterm-winter-2020-seed3-class"
         outputs.append({p.relative_to(folder): p.read_bytes() for p in folder.rglob("*")
                         if p.is_file()})  # fmt: skip
     assert outputs[0] == outputs[1]
@@ -153,21 +158,23 @@ def test_a_failing_variant_is_named_and_the_others_are_kept(tmp_path):
     )  # fmt: skip
     blueprint = tmp_path / "bp.toml"
     blueprint.write_text('name = "fragile"\ntitle = "F"\n[[questions]]\nid = "broken/fragile"\n')
-    result = run("--seed", 1, "--variants", 12, "--bank", bank, "--blueprint", blueprint,
-                 "--out", tmp_path / "out")  # fmt: skip
+    result = run("--public", "--seed", 1, "--variants", 12, "--bank", bank, "--blueprint",
+                 blueprint, "--out", tmp_path / "out")  # fmt: skip
     assert result.returncode == 1
-    key = json.loads((tmp_path / "out" / "fragile-seed1" / "key.json").read_text())
-    bad = [v["variant"] for v in key["variants"] if v["questions"][0]["params"]["n"] == 3]
+    key = json.loads((tmp_path / "out" / "fragile-seed1-class-public" / "key.json").read_text())
+    bad = [v for v in key["variants"] if v["questions"][0]["params"]["n"] == 3]
     assert bad, "the seed should give at least one failing variant"
     for variant in bad:
-        assert f"FAILED variant {variant} (variant {variant}), Question 1 of the exam" in (
-            result.stdout
+        assert (
+            f"FAILED v{variant['copy']} (variant {variant['variant']}), Question 1 of the exam"
+            in (result.stdout)
         )
+    bad = [v["variant"] for v in bad]
     assert "Undefined control sequence" in result.stdout and "nosuchmacro" in result.stdout
-    students = tmp_path / "out" / "fragile-seed1" / "students"
-    built = {p.name for p in students.iterdir() if (p / "exam.pdf").exists()}
+    students = tmp_path / "out" / "fragile-seed1-class-public" / "students"
+    built = {p.name.split("_")[1] for p in students.iterdir() if (p / "exam.pdf").exists()}
     assert built == {v["variant"] for v in key["variants"]} - set(bad)
-    pages = text(tmp_path / "out" / "fragile-seed1" / "print.pdf").split("\f")[:-1]
+    pages = text(tmp_path / "out" / "fragile-seed1-class-public" / "print.pdf").split("\f")[:-1]
     starts = [i + 1 for i, page in enumerate(pages) if "Full Points" in page]
     assert len(starts) == len(built)  # every good exam is in the print file ...
     assert all(start % 2 == 1 for start in starts)  # ... on an odd page
@@ -279,7 +286,7 @@ def test_no_solutions_typesets_the_exams_only(tmp_path):
     result = run("--seed", 3, "--variants", 4, "--no-solutions", "--out", tmp_path / "class")
     assert result.returncode == 0, result.stderr
     assert "students/<copy>/exam.pdf; print.pdf; key.json" in result.stdout
-    folder = tmp_path / "class" / "cs230-midterm-winter-2020-seed3"
+    folder = tmp_path / "class" / "cs230-midterm-winter-2020-seed3-class"
     students = sorted((folder / "students").iterdir())
     assert [sorted(p.name for p in s.iterdir()) for s in students] == [["exam.pdf"]] * 4
     assert "Solution" not in text(folder / "print.pdf")
@@ -316,7 +323,8 @@ def test_a_long_name_does_not_run_into_the_page_number(tmp_path):
 
 def test_ctrl_c_stops_the_class_build_and_leaves_nothing(tmp_path):
     """Ctrl-C reaches every process of the build (the terminal signals the whole group):
-    the run says Aborted, exits 130, leaves no folder and no process behind."""
+    the run says Aborted, exits 130, leaves no folder and no process behind.  It is sent
+    once the build reports its first finished chunk, so it lands in the typesetting."""
     import os
     import signal
     import time
@@ -328,11 +336,18 @@ def test_ctrl_c_stops_the_class_build_and_leaves_nothing(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    time.sleep(2.5)  # into the typesetting
+    before = []
+    for line in build.stdout:  # the build's own word that it is typesetting
+        before.append(line)
+        if line.strip().endswith("of 1000 done"):
+            break
+    else:
+        pytest.fail("the build ended without reporting progress: " + "".join(before))
     os.killpg(build.pid, signal.SIGINT)
     output, _ = build.communicate(timeout=120)
-    assert build.returncode == 130, output
+    assert build.returncode == 130, "".join(before) + output
     assert output.rstrip().endswith("Aborted.")
+    assert "Traceback" not in output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     for _ in range(50):  # no worker or pdflatex left running (give them 5 s to go)
         try:

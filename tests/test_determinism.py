@@ -42,9 +42,11 @@ def test_a_figure_png_does_not_depend_on_what_was_drawn_before(tmp_path):
     from generator.bank import load_bank
     from generator.blueprint import load_blueprint
     from generator.roster import numbered
+    from generator.seeding import Seeding
 
     bank = load_bank()
-    exam = build_exam(load_blueprint(None, bank), bank, 8, assignments=numbered(4))
+    seeding = Seeding(8)
+    exam = build_exam(load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, 4))
     rows = [variant.questions[2].figures["curves"] for variant in exam.variants]
     figures._figure.cache_clear()
     first = figures.write_png(rows[3], tmp_path / "first.png").read_bytes()

@@ -103,10 +103,14 @@ def test_a_key_written_from_encoded_variants_is_the_one_json_would_write(tmp_pat
     from generator.bank import load_bank
     from generator.blueprint import load_blueprint
     from generator.roster import numbered
+    from generator.seeding import Seeding
 
     bank = load_bank()
-    exam = build_exam(load_blueprint(None, bank), bank, 7, assignments=numbered(copies))
-    header = keys.key_header(build_exam(load_blueprint(None, bank), bank, 7))
+    seeding = Seeding(7)
+    exam = build_exam(
+        load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, copies)
+    )
+    header = keys.key_header(build_exam(load_blueprint(None, bank), bank, seeding))
     entries = [keys.variant_entry(v) for v in exam.variants]
     whole = {**header, "variants": entries}
     keys.write_key(tmp_path / "key.json", header, (keys.encode_variant(e) for e in entries))

@@ -55,8 +55,9 @@ def test_the_run_writes_the_five_files(built):
     assert names == [
         "exam.pdf", "exam.tex", "figures", "key.json", "solutions.pdf", "solutions.tex"
     ]  # fmt: skip
-    assert [p.name for p in (folder / "figures").iterdir()] == ["v0-q3-curves.png"]
-    assert (folder / "figures" / "v0-q3-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code = json.loads((folder / "key.json").read_text())["variants"][0]["variant"]
+    assert [p.name for p in (folder / "figures").iterdir()] == [f"{code}-q3-curves.png"]
+    assert (folder / "figures" / f"{code}-q3-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):
@@ -117,9 +118,11 @@ def class_document(tmp_path_factory):
     from generator.blueprint import load_blueprint
     from generator.latex import render_tex
     from generator.roster import numbered
+    from generator.seeding import Seeding
 
     bank = load_bank()
-    exam = build_exam(load_blueprint(None, bank), bank, 5, assignments=numbered(24))
+    seeding = Seeding(5)
+    exam = build_exam(load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, 24))
     tex = tmp_path_factory.mktemp("class") / "class.tex"
     tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions")))
     pdf.compile_pdf(tex, pdf.check_tex())

@@ -1,78 +1,135 @@
 """Exports to learning-management systems, every one derived from key.json.
 
-``export(run_folder, formats)`` reads the run's ``key.json`` (and its figure PNGs) and
-writes ``lms/`` next to it.  Formats: see :data:`FORMATS` and docs in each module.
+``export(run_folder, formats)`` writes ``lms/`` inside a folder being built (the run's
+staging folder); ``export_run(run_folder, formats)`` adds formats to a finished run:
+it reads and validates the run's key, writes a new ``lms/`` beside the old one (with
+the old one's other formats) and swaps it in, so a failed export changes nothing.
+Each format is one writer in :data:`WRITERS`, all with the same signature.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..answer_csv import answer_key_csv
 from ..errors import ExamError
+from ..keys import read_key
+from ..staging import staging
 from . import blackboard, canvas, gift, moodle, qti21
+from .package import check_figures
 
-FORMATS = ("canvas", "moodle", "qti21", "gift", "blackboard", "csv")
 LMS_DIR = "lms"
+ALL = "all"
+
+Writer = Callable[[dict[str, Any], Path, Path], list[Path]]
 
 
 class ExportError(ExamError):
     """An export cannot be made from the given folder or with the given formats."""
 
 
+def _canvas(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
+    return [canvas.export(key, run, out / "canvas-qti12.zip")]
+
+
+def _qti21(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
+    return [qti21.export(key, run, out / "qti21.zip")]
+
+
+def _moodle(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
+    path = out / "moodle.xml"
+    path.write_bytes(moodle.export(key, run))
+    return [path]
+
+
+def _gift(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
+    path = out / "questions.gift"
+    path.write_text(gift.export(key), encoding="utf-8")
+    return [path]
+
+
+def _blackboard(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
+    (out / "blackboard").mkdir(exist_ok=True)
+    paths = []
+    for file_name, content in blackboard.export(key).items():
+        path = out / "blackboard" / file_name
+        path.write_text(content, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _csv(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
+    path = out / "answer-key.csv"
+    path.write_text(answer_key_csv(key), encoding="utf-8")
+    return [path]
+
+
+WRITERS: dict[str, Writer] = {
+    "canvas": _canvas,
+    "moodle": _moodle,
+    "qti21": _qti21,
+    "gift": _gift,
+    "blackboard": _blackboard,
+    "csv": _csv,
+}
+FORMATS = tuple(WRITERS)
+
+
 def parse_formats(text: str) -> list[str]:
-    """``canvas,moodle`` -> the list, refusing unknown names."""
+    """``canvas,moodle`` (or ``all``) -> the list, refusing unknown names."""
     names = [name.strip().lower() for name in text.split(",") if name.strip()]
-    unknown = [name for name in names if name not in FORMATS]
+    if ALL in names:
+        return list(FORMATS)
+    unknown = [name for name in names if name not in WRITERS]
     if unknown or not names:
         raise ExportError(
             f"unknown LMS format '{unknown[0] if unknown else text}'; use a comma-separated "
-            f"list of {', '.join(FORMATS)}."
+            f"list of {', '.join(FORMATS)}, or {ALL}."
         )
     return list(dict.fromkeys(names))
 
 
 def export(run_folder: Path, formats: Sequence[str]) -> list[Path]:
     """Write every requested format into ``run_folder/lms/``; return the files written."""
-    key_file = run_folder / "key.json"
-    if not key_file.is_file():
-        raise ExportError(f"{run_folder}: no key.json here; pass the folder generate-exam wrote.")
-    key = json.loads(key_file.read_text(encoding="utf-8"))
-    figures = {f for v in key["variants"] for q in v["questions"] for f in q["figures"].values()}
-    missing = sorted(f for f in figures if not (run_folder / f).is_file())
-    if missing:
-        raise ExportError(f"{run_folder / missing[0]}: figure missing; rebuild with --figures.")
+    key = read_key(run_folder / "key.json")
+    check_figures(key, run_folder)
     out = run_folder / LMS_DIR
     out.mkdir(exist_ok=True)
     written = []
     for name in formats:
-        written += _write(name, key, run_folder, out)
+        written += WRITERS[name](key, run_folder, out)
     return written
 
 
-def _write(name: str, key: dict, run_folder: Path, out: Path) -> list[Path]:
-    if name == "canvas":
-        return [canvas.export(key, run_folder, out / "canvas-qti12.zip")]
-    if name == "qti21":
-        return [qti21.export(key, run_folder, out / "qti21.zip")]
-    if name == "moodle":
-        path = out / "moodle.xml"
-        path.write_bytes(moodle.export(key, run_folder))
-        return [path]
-    if name == "gift":
-        path = out / "questions.gift"
-        path.write_text(gift.export(key), encoding="utf-8")
-        return [path]
-    if name == "blackboard":
-        paths = []
-        (out / "blackboard").mkdir(exist_ok=True)
-        for file_name, content in blackboard.export(key).items():
-            path = out / "blackboard" / file_name
-            path.write_text(content, encoding="utf-8")
-            paths.append(path)
-        return paths
-    path = out / "answer-key.csv"
-    path.write_text(answer_key_csv(key), encoding="utf-8")
-    return [path]
+def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
+    """Add ``formats`` to a finished run's ``lms/``, all at once or not at all."""
+    if not (run_folder / "key.json").is_file():
+        raise ExportError(f"{run_folder}: no key.json here; pass the folder generate-exam wrote.")
+    target = run_folder / LMS_DIR
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ExportError(
+            f"{target}: is not a folder of this run (a link or a file); remove it and export again."
+        )
+    with staging(target, force=True) as tmp:
+        _copy_files(target, tmp)
+        key = read_key(run_folder / "key.json")
+        check_figures(key, run_folder)
+        written = []
+        for name in formats:
+            written += WRITERS[name](key, run_folder, tmp)
+    return [target / path.relative_to(tmp) for path in written]
+
+
+def _copy_files(source: Path, target: Path) -> None:
+    """The regular files below ``source`` (the earlier exports), never what a link points to."""
+    for directory, _, files in os.walk(source):
+        here = target / Path(directory).relative_to(source)
+        here.mkdir(exist_ok=True)
+        for name in files:
+            path = Path(directory) / name
+            if path.is_file() and not path.is_symlink():
+                shutil.copy2(path, here / name)

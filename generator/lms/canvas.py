@@ -34,8 +34,8 @@ QUESTION_TYPES = {
 def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
     """Write the zip to ``target``: manifest, quiz, assessment metadata, figures."""
     exam = key["exam"]
-    quiz_id = ident(exam["name"], str(exam["seed"]), "quiz")
-    title = f"{exam['title']} (seed {exam['seed']})"
+    quiz_id = ident(exam["name"], exam["code"], "quiz")
+    title = f"{exam['title']} (exam {exam['code']})"
     figures = sorted({f for slot in slots(key) for item in slot.items for f in item.figures})
     files = {
         "imsmanifest.xml": _manifest(quiz_id, title, figures),

@@ -19,6 +19,7 @@ from lxml import etree
 
 from .html import to_html
 from .items import Item, entry_names, feedback_html, numbers, plain, slots, tolerance
+from .package import read_figure
 
 # Moodle's grade options (question/format/xml and lib/questionlib.php), checked to 1e-5.
 FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
@@ -52,7 +53,7 @@ def _question(item: Item, run_folder: Path) -> etree._Element:
     for figure in item.figures:
         file = _sub(text.getparent(), "file", name=Path(figure).name, path="/",
                     encoding="base64")  # fmt: skip
-        file.text = base64.b64encode((run_folder / figure).read_bytes()).decode()
+        file.text = base64.b64encode(read_figure(run_folder, figure)).decode()
     _html(_sub(question, "generalfeedback", format="html"), feedback_html(item.part))
     _sub(question, "defaultgrade").text = plain(item.points)
     _sub(question, "penalty").text = "0"

@@ -1,12 +1,26 @@
-"""Content packages (zip files) with the same bytes for the same content."""
+"""Content packages (zip files) with the same bytes for the same content, and the figures
+they carry, read only from the run's own folder."""
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
+
+from ..errors import ExamError
+
+FIGURE = re.compile(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png")
+
+
+class FigureError(ExamError):
+    """A figure named by the key is not a file of the run."""
+
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip timestamps would make every export differ
 
@@ -19,8 +33,37 @@ def write_zip(
         for name in sorted(files):
             _add(archive, name, files[name])
         for figure in figures:
-            _add(archive, figure, (run_folder / figure).read_bytes())
+            _add(archive, figure, read_figure(run_folder, figure))
     return target
+
+
+def check_figures(key: dict[str, Any], run_folder: Path) -> None:
+    """Every figure the key names is ``figures/<name>.png``, a file of the run itself."""
+    for variant in key["variants"]:
+        for question in variant["questions"]:
+            for figure in question["figures"].values():
+                read_figure(run_folder, figure, read=False)
+
+
+def read_figure(run_folder: Path, figure: str, *, read: bool = True) -> bytes:
+    """A figure's PNG, only from the run's own figures/ folder: a tampered key cannot make
+    an export read (and ship) any other file, through ``..``, an absolute path or a link."""
+    path = run_folder / figure
+    if not FIGURE.fullmatch(figure) or path.parent.is_symlink():
+        raise FigureError(
+            f"{run_folder / 'key.json'}: figure path {figure!r} is not figures/<name>.png; "
+            "the key was changed by hand: rebuild the run."
+        )
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        raise FigureError(
+            f"{path}: figure missing (or a link); rebuild the run with --figures."
+        ) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise FigureError(f"{path}: not a PNG file; rebuild the run with --figures.")
+        return handle.read() if read else b""
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:

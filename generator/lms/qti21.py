@@ -32,14 +32,14 @@ MAP_RESPONSE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_respo
 
 def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
     exam = key["exam"]
-    test_id = ident(exam["name"], str(exam["seed"]), "test")
+    test_id = ident(exam["name"], exam["code"], "test")
     all_slots = slots(key)
     files: dict[str, bytes] = {}
     for slot in all_slots:
         for item in slot.items:
             files[f"items/{item.ident}.xml"] = xml_bytes(_item(item))
     files["test.xml"] = xml_bytes(
-        _test(test_id, f"{exam['title']} (seed {exam['seed']})", all_slots)
+        _test(test_id, f"{exam['title']} (exam {exam['code']})", all_slots)
     )
     figures = sorted({f for slot in all_slots for item in slot.items for f in item.figures})
     files["imsmanifest.xml"] = xml_bytes(_manifest(test_id, all_slots, figures))

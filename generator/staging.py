@@ -1,0 +1,158 @@
+"""Writing a run's folder so that it is never half-written, lost, or written twice at once.
+
+A run writes into ``.<name>.partial`` beside its folder and renames it into place only
+when everything succeeded.  While it works it holds a lock on ``.<name>.lock``, so a
+second run into the same folder stops at once with a clear message; the kernel drops
+the lock when a run dies, even by SIGKILL, which is how a later run tells the debris
+of a killed run (removed) from the work of a live one (left alone).  An existing
+folder is replaced only when the new run writes every file it holds: files the user
+added, or an earlier export, are never deleted without ``--force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import OutputError
+
+PARTIAL = ".partial"
+OLD = ".old"
+LOCK = ".lock"
+SHOWN = 3  # files named in the message about what a rebuild would delete
+
+
+@contextmanager
+def staging(folder: Path, *, force: bool = False) -> Iterator[Path]:
+    """A private folder that replaces ``folder`` on success and vanishes on failure."""
+    parent = folder.parent
+    created_parent = not parent.exists()
+    lock_path = parent / f".{folder.name}{LOCK}"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        lock = _lock(lock_path, folder)
+    except OSError as exc:
+        raise OutputError(
+            f"{parent}: cannot create the output folder ({exc.strerror}); choose another "
+            "with --out."
+        ) from None
+    tmp = parent / f".{folder.name}{PARTIAL}"
+    try:
+        _recover(folder)  # a run of this folder killed earlier: we hold its lock now
+        remove_debris(parent)
+        tmp.mkdir()
+        yield tmp
+        replace(tmp, folder, force=force)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _unlock(lock_path, lock)
+        if created_parent:
+            with contextlib.suppress(OSError):
+                parent.rmdir()  # only if the run left nothing in it
+
+
+def _lock(path: Path, folder: Path) -> int:
+    """Hold ``path``'s lock for the run; refuse if another live run holds it.
+
+    The lock file is removed when the run ends, so after locking, the path must still
+    name the file locked (else another run removed it meanwhile: try again).
+    """
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            raise OutputError(
+                f"{folder}: another generate-exam run is writing this folder right now; wait "
+                "for it to finish, or choose another --out."
+            ) from None
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(path).st_ino == os.fstat(descriptor).st_ino:
+                return descriptor
+        os.close(descriptor)
+
+
+def _unlock(path: Path, descriptor: int) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()  # while still holding it: see _lock
+    os.close(descriptor)
+
+
+def _recover(folder: Path) -> None:
+    """Undo what a killed run of ``folder`` left: its staging folder goes; a previous
+    output it had moved aside to swap in the new one comes back if the swap never ended."""
+    shutil.rmtree(folder.with_name(f".{folder.name}{PARTIAL}"), ignore_errors=True)
+    old = folder.with_name(f".{folder.name}{OLD}")
+    if old.is_dir() and not old.is_symlink():
+        if folder.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.rename(folder)
+
+
+def remove_debris(parent: Path) -> None:
+    """Clean up after the runs killed in ``parent`` (one whose lock a live run holds is
+    left alone): their staging folders go, their half-done swaps are undone."""
+    for entry in parent.glob(".*"):
+        for suffix in (PARTIAL, OLD):
+            if entry.name.endswith(suffix) and entry.is_dir() and not entry.is_symlink():
+                name = entry.name[1 : -len(suffix)]
+                lock_path = parent / f".{name}{LOCK}"
+                descriptor = _try_lock(lock_path)
+                if descriptor is not None:
+                    _recover(parent / name)
+                    _unlock(lock_path, descriptor)
+
+
+def _try_lock(path: Path) -> int | None:
+    """``path``'s lock if no live run holds it (a killed run's lock is free)."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def replace(new: Path, folder: Path, *, force: bool = False) -> None:
+    """Swap ``new`` in for ``folder`` with renames, so the folder is never half-written;
+    refuse (unless ``force``) when that would delete a file ``new`` does not have."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputError(
+            f"{folder}: exists and is not a folder; move it away or choose another --out."
+        )
+    if folder.exists() and not force:
+        lost = sorted(_files(folder) - _files(new), key=lambda p: (p.startswith("tex/"), p))
+        if lost:
+            more = f" and {len(lost) - SHOWN} more" if len(lost) > SHOWN else ""
+            shown = ", ".join(lost[:SHOWN]) + more
+            raise OutputError(
+                f"{folder}: holds {shown}, which this run does not write; move them away, "
+                "or pass --force to replace the folder and lose them."
+            )
+    os.chmod(new, 0o755)
+    old = folder.with_name(f".{folder.name}{OLD}")
+    if folder.exists():
+        folder.rename(old)
+    new.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _files(root: Path) -> set[str]:
+    """Every file and link below ``root``, as paths relative to it."""
+    found = set()
+    for directory, folders, files in os.walk(root):
+        here = Path(directory).relative_to(root)
+        found.update(str(here / name) for name in files)
+        found.update(str(here / name) for name in folders if (Path(directory) / name).is_symlink())
+    return found
