@@ -7,13 +7,15 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended poppler-utils
+# Fonts for students' names in every script (typeset by Typst, see generator/names.py).
+FONT_PACKAGES := fonts-texgyre fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: demo test setup tex js lint bench clean
+.PHONY: demo test setup tex fonts js lint bench clean
 
-demo: setup tex
+demo: setup tex fonts
 	$(BIN)/generate-exam --seed 42
 
-test: setup tex js lint
+test: setup tex fonts js lint
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -37,7 +39,7 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	cd tests/js && npm ci --no-audit --no-fund
 	touch $@
 
-bench: setup tex
+bench: setup tex fonts
 	$(BIN)/python benchmarks/class_build.py
 
 # TeX Live from Debian's packages, installed only when something is missing.
@@ -49,6 +51,17 @@ tex:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	    $(TEX_PACKAGES); \
+	fi
+
+# The name fonts from Debian's packages, installed only when one is missing.
+fonts:
+	@missing=$$(for p in $(FONT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "Fonts: present"; \
 	fi
 
 clean:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pikepdf
 
-from . import keys, pdf
+from . import keys, names, pdf
 from .answer_csv import csv_rows
 from .assemble import Exam, Variant, build_exam
 from .bank import load_bank
@@ -140,6 +140,8 @@ def build_class(
     plan = load_blueprint(blueprint, bank)
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
     engine = pdf.check_tex() if pdf_output else None
+    if engine and students:
+        names.check_printable((s.where, text) for s in students for text in (s.name, s.id))
     seeding = Seeding(seed, resolve(secret, report))
     assignments = _assignments(seeding, students, copies)
     keep = frozenset([find_copy(seeding, only, students).variant_id]) if only else None
@@ -300,6 +302,9 @@ def build_chunk(job: _Job) -> ChunkResult:
     if job.figures:
         write_figures(kept, job.folder)
     tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
+    for variant in exam.variants:  # every copy of the chunk, kept or not: the same PDF bytes
+        if (student := variant.assignment.student) is not None:
+            names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
     tex.write_text(render_tex(exam, exam.variants, versions=job.versions, duplex=True),
                    encoding="utf-8")  # fmt: skip
     if job.engine is None:

@@ -328,8 +328,6 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.bar is not None:
             self.bar.__enter__()
-        else:
-            click.echo(f"{self.label}: {self.total} ...", err=True)
         return self
 
     def advance(self, count: int) -> None:
@@ -340,7 +338,7 @@ class Progress:
         tenth = 10 * self.done // max(self.total, 1)
         if tenth > self.shown:
             self.shown = tenth
-            click.echo(f"  {self.done} of {self.total} done", err=True)
+            click.echo(f"{self.label}: {self.done} of {self.total} done", err=True)
 
     def __exit__(self, *exc_info: object) -> None:
         if self.bar is not None:

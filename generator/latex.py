@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import names
 from .answers import format_number
 from .assemble import Exam, QuestionVariant, Variant
 from .bank import Part
 from .resources import templates_dir
-from .roster import Student
 from .templating import document_environment, fragment
 
 DOCUMENT_TEMPLATE = "exam.tex.j2"
@@ -30,8 +30,7 @@ class CopyView:
 
     variant_id: str
     variant_line: str
-    student_line: str
-    student: Student | None
+    names: str | None  # the PDF of the student's name lines (names.py), beside the .tex
     questions: list[QuestionView]
 
 
@@ -75,11 +74,9 @@ def render_tex(
 def _copy(exam: Exam, variant: Variant) -> CopyView:
     student = variant.assignment.student
     variant_line = "Replica" if exam.replica else f"Variant {variant.variant_id}"
-    student_line = f"{student.name} ({student.id})" if student else ""
-    return CopyView(
-        variant.variant_id, variant_line, student_line, student,
-        [_view(qv) for qv in variant.questions],
-    )  # fmt: skip
+    pages = names.page_file(variant.variant_id) if student else None
+    return CopyView(variant.variant_id, variant_line, pages,
+                    [_view(qv) for qv in variant.questions])  # fmt: skip
 
 
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:

@@ -10,12 +10,15 @@ builds); their codes are HMACs all the same, so a page never shows the copy numb
 from __future__ import annotations
 
 import csv
+import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExamError
+from .names import clean
 from .seeding import CODE_DIGITS, Seeding
 
 # Usual column names, from hand-made rosters and the LMS exports (Canvas gradebook:
@@ -29,6 +32,7 @@ FIRST_NAME_COLUMNS = ("first name", "first_name", "firstname", "given name")
 LAST_NAME_COLUMNS = ("last name", "last_name", "lastname", "surname", "family name")
 CANVAS_POINTS_ROW = "points possible"  # Canvas gradebooks: a row of maximum scores, no id
 MAX_COPIES = 20_000  # copies of one class build, and numbered copies --variant-id looks through
+MAX_ROSTER_BYTES = 16 * 2**20
 
 
 class RosterError(ExamError):
@@ -40,7 +44,7 @@ class Student:
     id: str
     name: str
     extra: dict[str, str] = field(default_factory=dict)
-    line: int = 0  # where the roster file lists them (for messages)
+    where: str = ""  # the roster file and line that list them (for messages)
 
 
 @dataclass(frozen=True)
@@ -116,52 +120,112 @@ def read_roster(
     """Students from a CSV file with a header row; other columns are kept.
 
     Commas, semicolons (spreadsheets in many locales) and tabs all separate columns; a
-    name split into first and last name columns is joined.
+    name split into first and last name columns is joined, and every name is cleaned for
+    print (:func:`generator.names.clean`).
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RosterError(f"{path}: roster file not found.") from None
-    except UnicodeDecodeError:
-        raise RosterError(f"{path}: not UTF-8 text; save the roster as UTF-8 CSV.") from None
-    lines = text.splitlines()
-    rows = list(csv.DictReader(lines, dialect=_dialect(lines[0] if lines else "")))
-    if not rows:
-        raise RosterError(f"{path}: no students; the first row names the columns.")
-    columns = list(rows[0])
-    listed = [(line, row) for line, row in enumerate(rows, start=2) if not _points_row(row)]
-    gaps = {c.strip().lower() for c in columns
+    header, rows = _rows(path, _read_text(path))
+    names = _name_columns(path, header, name_column)
+    listed = [(line, row) for line, row in rows if not _points_row(row, header, names)]
+    gaps = {c.strip().lower() for c in header
             if not all((row.get(c) or "").strip() for _, row in listed)}  # fmt: skip
     usual = [c for c in ID_COLUMNS if not (c in SIS_ID_COLUMNS and c in gaps)]
-    id_col = _column(path, columns, id_column, usual, "--id-column", "student id")
-    names = _name_columns(path, columns, name_column)
+    id_col = _column(path, header, id_column, usual, "--id-column", "student id")
     students, seen = [], set()
     for line, row in listed:
+        where = f"{path}, line {line}"
         sid = (row.get(id_col) or "").strip()
         if not sid:
-            raise RosterError(f"{path}, line {line}: empty '{id_col}'; every student needs one.")
+            raise RosterError(f"{where}: empty '{id_col}'; every student needs one.")
+        if any(unicodedata.category(c) in ("Cc", "Cf") for c in sid):
+            raise RosterError(
+                f"{where}: student id {sid!r} holds a line break or an invisible character; "
+                "correct it in the roster (ids must match the LMS's exactly)."
+            )
         if sid in seen:
-            raise RosterError(f"{path}, line {line}: student id '{sid}' appears twice.")
+            raise RosterError(f"{where}: student id '{sid}' appears twice.")
         seen.add(sid)
-        name = " ".join(part for col in names if (part := (row.get(col) or "").strip()))
-        extra = {k: v for k, v in row.items() if k not in (id_col, *names) and k is not None}
-        students.append(Student(sid, name, extra))
+        name = clean(" ".join(row.get(col) or "" for col in names))
+        extra = {k: v for k, v in row.items() if k not in (id_col, *names)}
+        students.append(Student(sid, name, extra, where))
     if not students:
         raise RosterError(f"{path}: no students; the first row names the columns.")
+    if len(students) > MAX_COPIES:
+        raise RosterError(
+            f"{path}: {len(students):,} students is more than the {MAX_COPIES:,} one class "
+            "build makes; split the roster."
+        )
     return students
 
 
-def _points_row(row: dict[str, str]) -> bool:
-    """Canvas gradebooks list the maximum scores in a "Points Possible" row: no student."""
-    return any((value or "").strip().lower() == CANVAS_POINTS_ROW for value in row.values())
-
-
-def _dialect(header: str) -> type[csv.Dialect]:
-    """The CSV dialect whose separator the header line uses (comma if in doubt)."""
+def _read_text(path: Path) -> str:
+    """The roster's text, refusing what cannot be a roster before reading all of it."""
     try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t")
-    except csv.Error:
-        return csv.excel
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ROSTER_BYTES + 1)
+    except FileNotFoundError:
+        raise RosterError(f"{path}: roster file not found.") from None
+    except OSError as exc:
+        raise RosterError(f"{path}: cannot read the roster ({exc.strerror}).") from None
+    if len(data) > MAX_ROSTER_BYTES:
+        raise RosterError(
+            f"{path}: more than {MAX_ROSTER_BYTES // 2**20} MB, too large for a roster; is it "
+            "the right file?"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RosterError(f"{path}: not UTF-8 text; save the roster as UTF-8 CSV.") from None
+
+
+def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and every non-blank row (with the line it starts on), as the standard
+    CSV rules read them: quoted cells may hold separators, doubled quotes and line breaks."""
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel,
+                        delimiter=_delimiter(first_line))  # fmt: skip
+    try:
+        records = []
+        start = 1
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise RosterError(f"{path}, line {reader.line_num}: not valid CSV ({exc}).") from None
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise RosterError(f"{path}: no students; the first row names the columns.")
+    (_, header), *body = records
+    header = [column.strip() or f"column {i}" for i, column in enumerate(header, start=1)]
+    rows = []
+    for line, cells in body:
+        if any(cell.strip() for cell in cells[len(header) :]):
+            raise RosterError(
+                f"{path}, line {line}: {len(cells)} cells, but the header names "
+                f"{len(header)} columns; quote the cells that hold a separator."
+            )
+        cells = cells[: len(header)] + [""] * (len(header) - len(cells))
+        rows.append((line, dict(zip(header, cells, strict=True))))
+    unnamed = [c for c in header if c.startswith("column ") and not any(r[c] for _, r in rows)]
+    for _, row in rows:  # a trailing separator on every line: no column
+        for column in unnamed:
+            del row[column]
+    return [c for c in header if c not in unnamed], rows
+
+
+def _points_row(row: dict[str, str], header: list[str], names: tuple[str, ...]) -> bool:
+    """Canvas gradebooks list the maximum scores in a row whose name is "Points Possible"
+    and which has no id: no student (a student may well have such a cell elsewhere)."""
+    named = " ".join(row.get(c) or "" for c in names).strip().lower() == CANVAS_POINTS_ROW
+    ids = [c for c in header if c.strip().lower() in ID_COLUMNS]
+    return named and not any((row.get(c) or "").strip() for c in ids)
+
+
+def _delimiter(header: str) -> str:
+    """The separator the header line uses most, outside quotes (a comma if none)."""
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {d: outside.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _name_columns(path: Path, columns: list[str], given: str | None) -> tuple[str, ...]:
