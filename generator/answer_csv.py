@@ -1,6 +1,9 @@
 """The answer-key CSV: one row per copy and part, what a grader or a scanner needs.
 
 Derived from the key (its variants as key.json holds them), like every other output.
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula,
+and students choose their own names in most LMSs: such a cell is written with a
+leading apostrophe (OWASP's advice), unless it is a plain number such as ``-0.5``.
 """
 
 from __future__ import annotations
@@ -8,8 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 CSV_COLUMNS = ("variant", "student_id", "student_name", "question", "label", "kind", "points",
                "bonus", "answer", "tolerance_abs", "tolerance_rel")  # fmt: skip
 
@@ -30,12 +36,19 @@ def csv_rows(variants: list[dict[str, Any]], *, header: bool = False) -> str:
         for question in variant["questions"]:
             for part in question["parts"]:
                 tolerance = part["tolerance"] or {"abs": "", "rel": ""}
-                writer.writerow([
+                writer.writerow([cell(value) for value in (
                     variant["variant"], student["id"], student["name"], question["id"],
                     part["label"], part["kind"], part["points"], part["bonus"],
                     answer_text(part), tolerance["abs"], tolerance["rel"],
-                ])  # fmt: skip
+                )])  # fmt: skip
     return buffer.getvalue()
+
+
+def cell(value: object) -> object:
+    """A value as a CSV cell no spreadsheet runs as a formula."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def answer_text(part: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .answers import NUMERIC_KINDS, Answer, make_answer
-from .bank import Bank, Question
+from .bank import Bank, Question, author_line, describe
 from .blueprint import Blueprint
 from .checks import recording, same_answer
 from .errors import AnswerError, BankError
@@ -36,6 +36,7 @@ class QuestionVariant:
     figures: dict[str, Any] = field(default_factory=dict)
     checks: tuple[str, ...] = ()  # the solver's self-checks that held
     confirmed: frozenset[str] = frozenset()  # parts whose answer equals the closed form
+    where: str = field(default="", compare=False)  # names the question, seed and copy
     # Rendered template blocks, filled on first use: the exam, the solutions and the key
     # all need them, and a variant never changes.
     rendered: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -125,7 +126,7 @@ def realise(
     question: Question, number: int, seeding: Seeding, variant: str, *, replica: bool = False
 ) -> QuestionVariant:
     """Parameters and answers of one question in one variant, every answer checked twice."""
-    where = f"question '{question.id}' (seed {seeding.seed}, variant {variant})"
+    where = _where(question, seeding, variant)
     params = draw_params(question, seeding, variant, replica=replica)
     with recording() as passed:
         raw = run_solver(question, params, seeding, variant)
@@ -133,23 +134,28 @@ def realise(
         answers = answer_parts(question, raw, where)
         confirmed = confirm_closed_forms(question, params, answers, where)
     return QuestionVariant(
-        number, question, params, answers, figures, tuple(passed), frozenset(confirmed)
+        number, question, params, answers, figures, tuple(passed), frozenset(confirmed), where
     )
+
+
+def _where(question: Question, seeding: Seeding, variant: str) -> str:
+    return f"question '{question.id}' (seed {seeding.seed}, variant {variant})"
 
 
 def draw_params(
     question: Question, seeding: Seeding, variant: str, *, replica: bool = False
 ) -> dict[str, Any]:
     """The variant's parameters (or the original exam's), as plain JSON values."""
-    where = f"question '{question.id}' (seed {seeding.seed}, variant {variant})"
+    where = _where(question, seeding, variant)
     if replica:
         if question.replica is None:
             raise BankError(f"{question.folder}/solve.py: no REPLICA parameters; define them.")
         params = dict(question.replica)
     else:
-        params = question.sample(seeding.rng(question.id, variant))
+        params = call_author(question, where, "sample", seeding.rng(question.id, variant))
         if question.arrange is not None:  # option orders: their own stream, see seeding.py
-            params = question.arrange(params, seeding.rng(question.id, variant, "choices"))
+            rng = seeding.rng(question.id, variant, "choices")
+            params = call_author(question, where, "arrange", params, rng)
     try:
         return jsonable(params)
     except TypeError as exc:
@@ -160,12 +166,20 @@ def draw_params(
 
 def run_solver(question: Question, params: dict[str, Any], seeding: Seeding, variant: str) -> dict:
     """solve()'s raw result; a failure names the question and the seed."""
+    rng = seeding.rng(question.id, variant, "checks")
+    return call_author(question, _where(question, seeding, variant), "solve", params, rng)
+
+
+def call_author(question: Question, where: str, function: str, *args: Any) -> Any:
+    """Run one of the question's own functions (``sample``, ``solve``, ...): whatever goes
+    wrong in it, an exception or even ``sys.exit()``, becomes one sentence that names the
+    question, the seed, and the author's line."""
     try:
-        return dict(question.solve(params, seeding.rng(question.id, variant, "checks")))
-    except Exception as exc:
+        return dict(getattr(question, function)(*args))
+    except (Exception, SystemExit) as exc:
         raise BankError(
-            f"question '{question.id}' (seed {seeding.seed}, variant {variant}): solve() failed "
-            f"({type(exc).__name__}: {exc})."
+            f"{where}: {function}() failed{author_line(question.folder, exc)} ({describe(exc)}); "
+            "fix the question."
         ) from exc
 
 
@@ -173,7 +187,7 @@ def confirm_closed_forms(
     question: Question, params: dict[str, Any], answers: dict[str, Answer], where: str
 ) -> list[str]:
     """Compare every numeric answer with the question's closed form (a second computation)."""
-    expected = dict(question.closed_form(params)) if question.closed_form else {}
+    expected = call_author(question, where, "closed_form", params) if question.closed_form else {}
     for key, answer in answers.items():
         if answer.kind in NUMERIC_KINDS and key not in expected:
             raise BankError(f"{where}: part ({key}) is numeric but closed_form() does not give it.")

@@ -10,6 +10,7 @@ question fails before any output is written.
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +26,7 @@ from .answers import KINDS, AnswerSpec, Tolerance
 from .errors import BankError
 from .resources import bank_dir
 from .templating import fragment
-from .tomlfile import check_fields, expect_type, read_toml
+from .tomlfile import check_fields, expect_type, read_text, read_toml
 
 QUESTION_FILE = "question.toml"
 SOLVER_FILE = "solve.py"
@@ -127,6 +128,7 @@ class Question:
     folder: Path
     parts: tuple[Part, ...]
     template: str
+    template_path: Path
     sample: Callable[[np.random.Generator], dict[str, Any]]
     solve: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]]
     replica: dict[str, Any] | None
@@ -201,7 +203,7 @@ def load_question(folder: Path) -> Question:
         raise BankError(
             f"{template_path}: file not found; every question needs its LaTeX template."
         )
-    template = template_path.read_text(encoding="utf-8")
+    template = read_text(template_path)
     _check_template(template, parts, template_path)
     return Question(
         id=qid,
@@ -211,6 +213,7 @@ def load_question(folder: Path) -> Question:
         folder=folder,
         parts=parts,
         template=template,
+        template_path=template_path,
         sample=module.sample,
         solve=module.solve,
         replica=getattr(module, "REPLICA", None),
@@ -251,8 +254,8 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
             example="bonus = true",
         )
     )
-    hint = str(table.get("hint", ""))
-    space = str(table.get("space", DEFAULT_SPACE))
+    hint = _text_field(table, "hint", "", here)
+    space = _text_field(table, "space", DEFAULT_SPACE, here)
     if "parts" in table:
         for forbidden in ("kind", "points", "answer", "rubric", "tolerance", "names"):
             if forbidden in table:
@@ -284,8 +287,8 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
         error=BankError,
         example="points = 2",
     )
-    if points < 0:
-        raise BankError(f"{here}: field 'points' is negative; use 0 or more.")
+    if not math.isfinite(points) or points < 0:
+        raise BankError(f"{here}: field 'points' is {points}; use a number of 0 or more.")
     kind = table["kind"]
     if kind not in KINDS:
         raise BankError(f"{here}: unknown kind '{kind}'; use one of {', '.join(KINDS)}.")
@@ -302,8 +305,15 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
 
 def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
     tol = table.get("tolerance", {})
-    if not isinstance(tol, dict) or set(tol) - {"abs", "rel"}:
-        raise BankError(f"{here}: field 'tolerance' must look like tolerance = {{abs = 0.01}}.")
+    if (
+        not isinstance(tol, dict)
+        or set(tol) - {"abs", "rel"}
+        or not all(_non_negative_number(v) for v in tol.values())
+    ):
+        raise BankError(
+            f"{here}: field 'tolerance' must look like tolerance = {{abs = 0.01}} or "
+            "{rel = 0.001}, with numbers of 0 or more."
+        )
     rubric = table.get("rubric", [])
     if not isinstance(rubric, list) or not all(isinstance(r, str) for r in rubric):
         raise BankError(f"{here}: field 'rubric' must be a list of strings.")
@@ -315,6 +325,22 @@ def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
         names=tuple(str(n) for n in table.get("names", ())),
         model_answer=str(table.get("answer", "")),
         rubric=tuple(rubric),
+    )
+
+
+def _text_field(table: dict[str, Any], name: str, default: str, here: str) -> str:
+    value = table.get(name, default)
+    if not isinstance(value, str):
+        raise BankError(f"{here}: field '{name}' must be text; write it like {name} = \"...\".")
+    return value
+
+
+def _non_negative_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
     )
 
 
@@ -342,7 +368,7 @@ def _limits(table: Any, where: str) -> Limits:
 def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
     """Every part has a block with its text; every block belongs to a part (catches typos)."""
     try:
-        blocks = set(fragment(source).blocks)
+        blocks = set(fragment(source, str(path)).blocks)
     except jinja2.TemplateSyntaxError as exc:
         raise BankError(f"{path}, line {exc.lineno}: {exc.message}; fix the template.") from None
     needed = {part.block for part in _walk(parts)}
@@ -366,6 +392,23 @@ def _walk(parts: tuple[Part, ...]) -> Iterator[Part]:
         yield from _walk(part.parts)
 
 
+def author_line(folder: Path, exc: BaseException) -> str:
+    """`` at solve.py line 12``: the last line of the question's own files the error went
+    through (so an author sees their line, not the generator's)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename).resolve()
+        if path.parent == folder.resolve():
+            return f" at {path.name} line {frame.lineno}"
+    return ""
+
+
+def describe(exc: BaseException) -> str:
+    """An author's error in a few words."""
+    if isinstance(exc, SystemExit):
+        return "it called sys.exit()"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def _load_solver(path: Path, qid: str) -> ModuleType:
     """Import ``solve.py`` by path, so that instructors' own banks need no packaging."""
     if not path.is_file():
@@ -376,10 +419,9 @@ def _load_solver(path: Path, qid: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
-        last = traceback.extract_tb(exc.__traceback__)[-1]
+    except (Exception, SystemExit) as exc:
         raise BankError(
-            f"{path}: importing it failed at line {last.lineno} ({type(exc).__name__}: {exc}); "
+            f"{path}: importing it failed{author_line(path.parent, exc)} ({describe(exc)}); "
             "fix the solver."
         ) from exc
     for function in ("sample", "solve"):

@@ -19,7 +19,10 @@ DEFAULT_BLUEPRINT = "cs230-midterm-winter-2020"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 REQUIRED = ("name", "title", "questions")
+TEXT_FIELDS = {"title": "", "course": "", "term": "", "institution": "", "duration": "",
+               "id_label": "Student ID", "honor_code": ""}  # fmt: skip
 OPTIONAL = ("course", "term", "institution", "duration", "instructions", "id_label", "honor_code")
+QUESTION_FIELDS = ("id",)
 
 
 @dataclass(frozen=True)
@@ -82,26 +85,20 @@ def load_blueprint(ref: str | None, bank: Bank) -> Blueprint:
     instructions = data.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(i, str) for i in instructions):
         raise BlueprintError(f"{where}: field 'instructions' must be a list of strings.")
+    text = {field: _text(data, field, default, where) for field, default in TEXT_FIELDS.items()}
     return Blueprint(
         name=name,
-        title=expect_type(
-            data["title"],
-            str,
-            where=where,
-            field="title",
-            error=BlueprintError,
-            example='title = "Midterm Examination"',
-        ),
-        course=str(data.get("course", "")),
-        term=str(data.get("term", "")),
-        institution=str(data.get("institution", "")),
-        duration=str(data.get("duration", "")),
+        **text,
         instructions=tuple(instructions),
-        id_label=str(data.get("id_label", "Student ID")),
-        honor_code=str(data.get("honor_code", "")),
         question_ids=ids,
         path=path,
     )
+
+
+def _text(data: dict, field: str, default: str, where: str) -> str:
+    example = f'{field} = "..."'
+    value = data.get(field, default)
+    return expect_type(value, str, where=where, field=field, error=BlueprintError, example=example)
 
 
 def _question_ids(entries: object, where: str, bank: Bank) -> tuple[str, ...]:
@@ -111,7 +108,13 @@ def _question_ids(entries: object, where: str, bank: Bank) -> tuple[str, ...]:
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or "id" not in entry:
             raise BlueprintError(f"{where}: question {n} has no 'id'; add id = \"...\".")
+        check_fields(entry, where=f"{where}, question {n}", required=QUESTION_FIELDS,
+                     error=BlueprintError)  # fmt: skip
         qid = entry["id"]
+        if not isinstance(qid, str):
+            raise BlueprintError(
+                f'{where}: question {n} has an id that is not text; write it like id = "...".'
+            )
         if qid not in bank:
             raise BlueprintError(
                 f"{where}: question {n} has unknown id '{qid}'; "

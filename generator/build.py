@@ -15,6 +15,7 @@ from . import keys, pdf
 from .assemble import Exam, Variant, build_exam
 from .bank import load_bank
 from .blueprint import load_blueprint
+from .errors import LatexError
 from .figures import figure_file, write_png
 from .latex import render_tex
 from .lms import export as export_lms
@@ -76,7 +77,12 @@ def generate(
             write_figures(exam.variants, tmp)
         if engine:
             report(f"Compiling {', '.join(t.with_suffix('.pdf').name for t in texs)} ...")
-            pdf.compile_all(texs, engine)
+            try:
+                pdf.compile_all(texs, engine)
+            except LatexError as exc:
+                if exc.source is not None:  # the staging folder goes: point to a copy
+                    exc.source = pdf.keep_sources(tmp) / exc.source.relative_to(tmp)
+                raise
             _remove_byproducts(tmp)
         exports = export_lms(tmp, lms) if lms else []
     files = tuple(sorted(folder.iterdir()))

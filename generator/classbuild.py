@@ -82,6 +82,10 @@ class ClassSizeError(ExamError):
     """More copies than one class build makes."""
 
 
+class ClassBuildError(ExamError):
+    """No copy of the class could be built."""
+
+
 @dataclass(frozen=True)
 class _Job:
     """What a worker needs to build one chunk (plain data: it crosses processes)."""
@@ -161,8 +165,11 @@ def build_class(
         failures = tuple(f for r in results for f in r.failures)
         built = sum(r.copies for r in results)
         if failures and len(failures) == built:
-            raise LatexError(
-                f"every copy failed to typeset; nothing was written. First: {failures[0]}"
+            kept = pdf.keep_sources(tmp)
+            raise ClassBuildError(
+                f"every copy failed to typeset, so nothing was written (any earlier output is "
+                f"unchanged); the LaTeX sources and TeX's logs are in {kept}. First: "
+                f"{failures[0]}"
             )
         _write_keys(tmp, keys.key_header(first), results)
         if keep is not None:  # the chunk's sources hold the other students' copies
@@ -338,8 +345,9 @@ def _one_by_one(exam: Exam, variants: list[Variant], job: _Job) -> list[Failure]
             try:
                 pdf.compile_pdf(tex, job.engine or pdf.ENGINE, job.fmt)
             except LatexError as exc:
+                exc.source = tex.relative_to(job.folder)  # where it is in the finished run
                 failures.append(_failure(variant.assignment, version, source, exc))
-                _tidy(tex)
+                tex.with_suffix(".ranges").unlink(missing_ok=True)  # the .log stays, to read
                 break
             _split(tex, [(folder, version)])
             _tidy(tex)

@@ -21,11 +21,11 @@ from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from .build import generate
 from .check import check_bank
 from .classbuild import STUDENTS_DIR, build_class
-from .errors import ExamError, LatexError
+from .errors import ExamError, LatexError, os_error, write_file
 from .lms import FORMATS, LMS_DIR, export_run, parse_formats
 from .report import render_report
 from .resources import blueprints_dir
-from .roster import Student, read_roster
+from .roster import MAX_COPIES, Student, read_roster
 from .secret import SECRET_FILE, SecretFile, default_secret_path, is_inside
 from .seeding import MAX_SEED, PUBLIC, Secret
 
@@ -63,9 +63,12 @@ bank_option = click.option(
 )
 
 
+MAX_WORKERS = max(64, os.cpu_count() or 1)
+MAX_CHECK_VARIANTS = 100_000  # about 1.4 GB of draws for the seven questions
+
 workers_option = click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_WORKERS),
     default=os.cpu_count() or 1,
     show_default="all cores",
     help="Processes to use (class builds and checks).",
@@ -115,7 +118,7 @@ def cli() -> None:
 )
 @click.option(
     "--variants",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_COPIES),
     default=None,
     help="Build N copies v0 ... v(N-1), one variant each.",
 )
@@ -348,7 +351,7 @@ class Progress:
 @cli.command()
 @click.option(
     "--variants",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_CHECK_VARIANTS),
     default=1000,
     show_default=True,
     help="Variants drawn per question (seeds first-seed, first-seed + 1, ...).",
@@ -423,10 +426,8 @@ def check(
             click.echo(f"     ... and {len(result.findings) - 5} more")
         broken += len(result.findings)
     if report is not None:
-        report.write_text(
-            render_report(results, variants=variants, class_size=class_size, path=report),
-            encoding="utf-8",
-        )
+        text = render_report(results, variants=variants, class_size=class_size, path=report)
+        write_file(report, text, "--report")
         click.echo(f"Wrote {report}")
     if broken:
         failing = sum(1 for r in results.values() if r.findings)
@@ -451,12 +452,7 @@ def main(argv: list[str] | None = None) -> Any:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:  # a full disk, a vanished folder: the machine, not the generator
-        where = f"{exc.filename}: " if exc.filename else ""
-        click.echo(
-            f"Error: {where}{exc.strerror or exc}; nothing was written (any earlier output "
-            "is unchanged). Free some space or choose another folder with --out.",
-            err=True,
-        )
+        click.echo(f"Error: {os_error(exc)}", err=True)
         sys.exit(1)
     except click.Abort:
         click.echo("Aborted.", err=True)

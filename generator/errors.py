@@ -7,6 +7,10 @@ an :class:`ExamError` is a bug in the generator, not a user mistake.
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
 
 class ExamError(Exception):
     """Base class: a problem the user can fix; ``str(err)`` is the whole story."""
@@ -31,11 +35,18 @@ class TexNotFoundError(ExamError):
 
 
 class LatexError(ExamError):
-    """pdflatex rejected a generated document; ``line`` is the failing line of the .tex."""
+    """pdflatex rejected a generated document: ``source`` is the .tex and ``line`` its
+    failing line.  The source is named where the user can open it, which is not always
+    where it was typeset (a failed run's staging folder is gone): see ``source``."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, source: Path | None = None):
         super().__init__(message)
         self.line = line
+        self.source = source
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        return f"{self.source}: LaTeX failed: {message}" if self.source else message
 
 
 class OutputError(ExamError):
@@ -44,3 +55,43 @@ class OutputError(ExamError):
 
 class WorkerError(ExamError):
     """A build process died (killed, or out of memory) before finishing its share."""
+
+
+class MachineError(ExamError):
+    """The machine refused (a full disk, no permission): nothing was written."""
+
+
+HINTS = {
+    errno.ENOSPC: "free some space and run again",
+    errno.EDQUOT: "free some space and run again",
+    errno.EACCES: "check the folder's permissions, or write elsewhere",
+    errno.EPERM: "check the folder's permissions, or write elsewhere",
+    errno.EROFS: "the disk is read-only: write elsewhere",
+}
+
+
+def os_error(exc: OSError) -> str:
+    """An error of the machine's as one sentence: the file (a path, never a Python object's
+    repr), what went wrong, that nothing was written, and what to do."""
+    name = exc.filename
+    if name is not None and not isinstance(name, str | bytes | os.PathLike):
+        name = getattr(name, "name", None)  # an open file: its path
+    where = f"{os.fsdecode(name)}: " if isinstance(name, str | bytes | os.PathLike) else ""
+    hint = HINTS.get(exc.errno or 0, "check the path and run again")
+    return (
+        f"{where}{exc.strerror or exc}; nothing was written (any earlier output is "
+        f"unchanged); {hint}."
+    )
+
+
+def write_file(path: Path, text: str, option: str) -> None:
+    """Write a file the user named, whole or not at all (through a temporary beside it)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise MachineError(
+            f"{path}: cannot write it ({exc.strerror}); choose another path with {option}."
+        ) from None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import jinja2
 
 from . import names
 from .answers import format_number
 from .assemble import Exam, QuestionVariant, Variant
-from .bank import Part
+from .bank import Part, describe
+from .errors import BankError
 from .resources import templates_dir
 from .templating import document_environment, fragment
 
@@ -80,16 +84,34 @@ def _copy(exam: Exam, variant: Variant) -> CopyView:
 
 
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:
-    """Every block of the question's template, filled with this variant's values."""
+    """Every block of the question's template, filled with this variant's values; an
+    error in the template (an undefined name, a filter given the wrong value) is one
+    sentence naming its file and line, the question and the seed."""
     if not qv.rendered:
-        template = fragment(qv.question.template)
+        path = qv.question.template_path
+        template = fragment(qv.question.template, str(path))
         context = template.new_context(
             {**qv.params, "params": qv.params, "answers": qv.answers, "figures": qv.figures}
         )
-        qv.rendered.update(
-            (name, "".join(render(context)).strip()) for name, render in template.blocks.items()
-        )
+        try:
+            blocks = {name: "".join(render(context)).strip()
+                      for name, render in template.blocks.items()}  # fmt: skip
+        except Exception as exc:
+            raise BankError(
+                f"{path}{_template_line(template, exc)}: {describe(exc)}, filling it for "
+                f"{qv.where or qv.question.id}; fix the template."
+            ) from exc
+        qv.rendered.update(blocks)
     return qv.rendered
+
+
+def _template_line(template: jinja2.Template, exc: BaseException) -> str:
+    """``, line 18``: where in the template file the error is (a block's code is called
+    directly, so jinja does not rewrite the traceback: map its line back by hand)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == template.filename and frame.lineno is not None:
+            return f", line {template.get_corresponding_lineno(frame.lineno)}"
+    return ""
 
 
 def _view(qv: QuestionVariant) -> QuestionView:

@@ -71,10 +71,11 @@ def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:
     identity = f"{text.split(DUMP_MARKER)[0]}\n{stamp}"
     name = "exam-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
     fmt = cache_dir() / f"{name}.fmt"
-    if fmt.exists():
+    if _whole(fmt):
         with contextlib.suppress(OSError):  # a read-only cache still serves
             os.utime(fmt)  # last used now: see _prune
         return fmt
+    discard_format(fmt)
     if not _kpsewhich("mylatexformat.ltx"):
         return None
     return _build_format(tex, engine, name, fmt)
@@ -95,7 +96,7 @@ def _prune(folder: Path) -> None:
     cutoff = time.time() - STALE_DAYS * 86400
     for old in folder.glob("exam-*.fmt"):
         if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+            discard_format(old)
 
 
 def _dump_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
@@ -109,8 +110,29 @@ def _dump_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
         if result.returncode != 0 or not built.exists():
             return None  # compile without a format: slower, same PDF
         _uncompress(built)
+        size = built.stat().st_size
         os.replace(built, fmt)  # atomic: concurrent builds never see half a format
+        _size_file(fmt).write_text(str(size), encoding="ascii")
     return fmt
+
+
+def _size_file(fmt: Path) -> Path:
+    return fmt.with_suffix(".size")
+
+
+def _whole(fmt: Path) -> bool:
+    """Whether the cached format is there and as long as when it was made (a full disk or
+    a killed copy truncates it, and TeX then fails on every document)."""
+    try:
+        return fmt.stat().st_size == int(_size_file(fmt).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return False
+
+
+def discard_format(fmt: Path) -> None:
+    with contextlib.suppress(OSError):
+        fmt.unlink()
+        _size_file(fmt).unlink()
 
 
 def _uncompress(fmt: Path) -> None:
@@ -138,9 +160,30 @@ def compile_pdf(tex: Path, engine: str = ENGINE, fmt: Path | None = None) -> Pat
             "look for a runaway macro in the question templates."
         ) from None
     if result.returncode != 0:
+        if fmt is not None and _broken_format(result):
+            discard_format(fmt)  # the next run builds it anew
+            return compile_pdf(tex, engine, None)
         line, message = tex_error(result.stdout)
-        raise LatexError(f"{tex.name}: LaTeX failed: {message}", line=line)
+        raise LatexError(message, line=line, source=tex)
     return tex.with_suffix(".pdf")
+
+
+def _broken_format(result: subprocess.CompletedProcess[str]) -> bool:
+    """Whether TeX could not load the format (truncated or damaged on disk)."""
+    said = result.stdout + result.stderr
+    return any(sign in said for sign in ("undump", "format file", "Fatal format", "stymied"))
+
+
+def keep_sources(folder: Path) -> Path:
+    """A failed run's LaTeX sources and TeX's logs, copied out of its staging folder (which
+    goes) into a folder of their own, for the user to read."""
+    kept = Path(tempfile.mkdtemp(prefix="generate-exam-latex-"))
+    for path in folder.rglob("*"):
+        if path.is_file() and (path.suffix in (".tex", ".log") or path.parent.name == "names"):
+            target = kept / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+    return kept
 
 
 def compile_all(texs: Sequence[Path], engine: str = ENGINE, workers: int = 2) -> list[Path]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -73,21 +73,29 @@ def document_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-_FRAGMENTS: dict[str, str] = {}  # content hash -> question template source
+_FRAGMENTS: dict[str, tuple[str, str | None]] = {}  # hash -> (source, its file)
 
 
 @cache
-def fragment(source: str) -> jinja2.Template:
+def fragment(source: str, path: str | None = None) -> jinja2.Template:
     """A question template, compiled once per process (the bank checks its blocks, the
-    renderer fills them) and its compiled code cached on disk across runs."""
-    name = hashlib.sha256(source.encode()).hexdigest()
-    _FRAGMENTS[name] = source
+    renderer fills them) and its compiled code cached on disk across runs.  ``path``
+    names its file in tracebacks, so an error points to the author's line."""
+    name = hashlib.sha256(f"{path}\0{source}".encode()).hexdigest()
+    _FRAGMENTS[name] = (source, path)
     return _fragment_environment().get_template(name)
+
+
+def _load_fragment(name: str) -> tuple[str, str | None, Callable[[], bool]] | None:
+    if name not in _FRAGMENTS:
+        return None
+    source, path = _FRAGMENTS[name]
+    return source, path, lambda: True
 
 
 @cache
 def _fragment_environment() -> jinja2.Environment:
-    env = make_environment(jinja2.FunctionLoader(_FRAGMENTS.get))
+    env = make_environment(jinja2.FunctionLoader(_load_fragment))
     env.bytecode_cache = _bytecode_cache(env)
     return env
 

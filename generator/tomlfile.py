@@ -8,17 +8,31 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ExamError
+from .errors import BankError, ExamError
 
 
 def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
+    text = read_text(path, error)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise error(f"{path}: file not found.") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML ({exc}); fix the syntax at that spot.") from None
+
+
+def read_text(path: Path, error: type[ExamError] = BankError) -> str:
+    """A file written by people: UTF-8 text, or one sentence saying what it is not."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: file not found.") from None
+    except IsADirectoryError:
+        raise error(f"{path}: a folder, not a file; pass the file.") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again."
+        ) from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror}).") from None
 
 
 def check_fields(

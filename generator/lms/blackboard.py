@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from .html import to_html
-from .items import Item, entry_names, numbers, plain, slots, tolerance
+from .items import Item, entry_names, numbers, plain, slots, text_html, tolerance
 
 
 def export(key: dict[str, Any]) -> dict[str, str]:
@@ -30,7 +30,7 @@ def _line(item: Item) -> str:
         fields = ["NUM", text, plain(part["answer"]), plain(tolerance(part))]
     elif item.kind in ("vector", "shape"):
         names = [re.sub(r"\W+", "_", n) for n in entry_names(part)]
-        blanks = [f"{n}: [{v}]" for n, v in zip(entry_names(part), names, strict=True)]
+        blanks = [f"{text_html(n)}: [{v}]" for n, v in zip(entry_names(part), names, strict=True)]
         text += "<p>" + "<br>".join(blanks) + "</p>"
         fields = ["FIB_PLUS", text]
         for variable, value in zip(names, numbers(part), strict=True):
@@ -42,7 +42,7 @@ def _line(item: Item) -> str:
     elif item.kind == "matching":
         fields = ["MAT", text]
         for left, right in part["answer"].items():
-            fields += [left, right]
+            fields += [text_html(left), text_html(right)]
     else:
         fields = ["ESS", text, to_html(part["answer_latex"])]
     return "\t".join(_clean(field) for field in fields)

@@ -16,7 +16,17 @@ from typing import Any
 from lxml import etree
 
 from .html import to_html
-from .items import Item, bounds, entry_names, feedback_html, ident, numbers, plain, slots
+from .items import (
+    Item,
+    bounds,
+    entry_names,
+    feedback_html,
+    ident,
+    numbers,
+    plain,
+    slots,
+    text_html,
+)
 from .package import write_zip, xml_bytes
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -132,7 +142,7 @@ def _item(item: Item) -> etree._Element:
     presentation = _sub(element, "presentation")
     html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
     if question_type == "fill_in_multiple_blanks_question":
-        blanks = [f"{name}: [b{i + 1}]" for i, name in enumerate(entry_names(item.part))]
+        blanks = [f"{text_html(name)}: [b{i + 1}]" for i, name in enumerate(entry_names(item.part))]
         html += "<p>" + "<br>".join(blanks) + "</p>"
     _mattext(_sub(presentation, "material"), html)
     processing = _sub(element, "resprocessing")

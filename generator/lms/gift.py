@@ -10,7 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from .html import to_html
-from .items import Item, entry_names, feedback_html, numbers, plain, slots, tolerance
+from .items import (
+    Item,
+    entry_names,
+    feedback_html,
+    numbers,
+    plain,
+    slots,
+    text_html,
+    tolerance,
+)
 
 SPECIAL = "\\~=#{}:"
 
@@ -41,7 +50,7 @@ def _question(item: Item, entry: int | None) -> str:
     title = escape(item.title if entry is None else f"{item.title} {entry_names(item.part)[entry]}")
     text = item.html
     if entry is not None:
-        text += f"<p>{entry_names(item.part)[entry]}:</p>"
+        text += f"<p>{text_html(entry_names(item.part)[entry])}:</p>"
     return f"::{title}::[html]{escape(text)}{_answer(item, entry)}"
 
 
@@ -67,7 +76,7 @@ def _answer(item: Item, entry: int | None) -> str:
         )
         return f"{{{options}{feedback}}}"
     if item.kind == "matching":
-        pairs = " ".join(f"={escape(left)} -> {escape(right)}" for left, right in
+        pairs = " ".join(f"={escape(text_html(left))} -> {escape(right)}" for left, right in
                          part["answer"].items())  # fmt: skip
         return f"{{{pairs}{feedback}}}"
     return f"{{{feedback}}}"

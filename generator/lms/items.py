@@ -8,6 +8,7 @@ computed with ``decimal`` (float arithmetic would print 0.30000000000000004).
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -113,6 +114,12 @@ def feedback_html(part: dict[str, Any]) -> str:
 def plain(number: float | int | Decimal) -> str:
     """A number as LMS files write it: no exponent, no trailing zeros."""
     return format(Decimal(str(number)).normalize(), "f")
+
+
+def text_html(text: str) -> str:
+    """Plain text (an entry's name, a matching label) for HTML: escaped, and its braces
+    as character references, so that no LMS reads them as markup (Moodle's cloze blanks)."""
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def entry_names(part: dict[str, Any]) -> list[str]:

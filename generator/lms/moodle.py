@@ -18,7 +18,16 @@ from typing import Any
 from lxml import etree
 
 from .html import to_html
-from .items import Item, entry_names, feedback_html, numbers, plain, slots, tolerance
+from .items import (
+    Item,
+    entry_names,
+    feedback_html,
+    numbers,
+    plain,
+    slots,
+    text_html,
+    tolerance,
+)
 from .package import read_figure
 
 # Moodle's grade options (question/format/xml and lib/questionlib.php), checked to 1e-5.
@@ -74,7 +83,7 @@ def _numerical(question: etree._Element, item: Item) -> None:
 def _cloze_blanks(item: Item) -> str:
     """``{1:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute, as Moodle reads it)."""
     blanks = [
-        f"{name}: {{1:NUMERICAL:={plain(value)}:{plain(tolerance(item.part, value))}}}"
+        f"{text_html(name)}: {{1:NUMERICAL:={plain(value)}:{plain(tolerance(item.part, value))}}}"
         for name, value in zip(entry_names(item.part), numbers(item.part), strict=True)
     ]
     return "<p>" + "<br>".join(blanks) + "</p>"
@@ -110,7 +119,7 @@ def _matching(question: etree._Element, item: Item) -> None:
     _sub(question, "shuffleanswers").text = "false"
     for left, right in item.part["answer"].items():
         sub = _sub(question, "subquestion", format="html")
-        _html(sub, f"<p>{left}</p>")
+        _html(sub, f"<p>{text_html(left)}</p>")
         _text(_sub(sub, "answer"), right)
 
 
