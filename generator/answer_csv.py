@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 CSV_COLUMNS = ("variant", "student_id", "student_name", "question", "label", "kind", "points",
                "bonus", "answer", "tolerance_abs", "tolerance_rel")  # fmt: skip
 

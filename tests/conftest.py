@@ -104,5 +104,6 @@ def write_blueprint(path: Path, ids: list[str], name: str = "custom", **fields: 
     lines += [f"{key} = {json.dumps(value)}" for key, value in fields.items()]
     for qid in ids:
         lines += ["[[questions]]", f'id = "{qid}"']
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

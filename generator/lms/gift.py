@@ -41,16 +41,17 @@ def _groups(items: tuple[Item, ...]) -> list[tuple[str, list[tuple[Item, int | N
         return [("", [(item, None) for item in items])]
     longest = max(items, key=lambda item: len(item.part["answer"]))
     return [
-        (f" {name}", [(item, i) for item in items if i < len(item.part["answer"])])
+        (f" {text_html(name)}", [(item, i) for item in items if i < len(item.part["answer"])])
         for i, name in enumerate(entry_names(longest.part))
     ]
 
 
 def _question(item: Item, entry: int | None) -> str:
-    title = escape(item.title if entry is None else f"{item.title} {entry_names(item.part)[entry]}")
+    name = "" if entry is None else text_html(entry_names(item.part)[entry])
+    title = escape(f"{item.title} {name}".strip())
     text = item.html
     if entry is not None:
-        text += f"<p>{text_html(entry_names(item.part)[entry])}:</p>"
+        text += f"<p>{name}:</p>"
     return f"::{title}::[html]{escape(text)}{_answer(item, entry)}"
 
 
