@@ -1,11 +1,14 @@
 """Benchmark: build a class (exam and solutions per student, print file) at several sizes.
 
-    python benchmarks/class_build.py                 # N = 50, 500, 2000
-    python benchmarks/class_build.py --sizes 50 500 --workers 2
+    python benchmarks/class_build.py                 # N = 50, 500, 2000, and 500 named
+    python benchmarks/class_build.py --sizes 50 500 --named 500 --workers 2
 
 For each N it reports wall time, PDFs per second (2 N per-student PDFs), CPU time per
 student (every process) and the peak memory of the build (the largest resident set of
 the main process or any worker or pdflatex process), each size run in a fresh process.
+"Named" classes are rosters whose names cycle through every script the exams print
+(Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, CJK, emoji): their name lines are
+typeset by Typst, which numbered copies do without.
 Next to it, the naive way: one pdflatex process per PDF with no precompiled preamble,
 one document after the other, timed on a sample of students in the same run and
 extrapolated to N (TeX time only, so the naive figure is a lower bound).  It also
@@ -32,11 +35,13 @@ NAIVE_SAMPLE = 6  # students whose exam and solutions are typeset the naive way
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 2000])
+    parser.add_argument("--named", type=int, nargs="*", default=[500])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size
+    parser.add_argument("--with-names", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_build(args.one, args.workers)))
+        print(json.dumps(_build(args.one, args.workers, named=args.with_names)))
         return
     naive = _naive_seconds_per_pdf()
     print(f"machine: {os.cpu_count()} cores; workers: {args.workers}\n")
@@ -45,17 +50,18 @@ def main() -> None:
         "| naive (extrapolated) | speed-up |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for n in args.sizes:
+    for n, named in [*((n, False) for n in args.sizes), *((n, True) for n in args.named)]:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)],
+            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers),
+             *(["--with-names"] if named else [])],
             capture_output=True,
             text=True,
             check=True,
-        )
+        )  # fmt: skip
         row = json.loads(out.stdout.strip().splitlines()[-1])
         naive_total = naive * 2 * n
         print(
-            f"| {n} | {2 * n} + print.pdf | {row['seconds']:.1f} s | "
+            f"| {n}{' named' if named else ''} | {2 * n} + print.pdf | {row['seconds']:.1f} s | "
             f"{2 * n / row['seconds']:.0f} | {row['peak_mb']:.0f} MB | {row['cpu_ms']:.0f} ms | "
             f"{naive_total:.0f} s | {naive_total / row['seconds']:.1f}x |"
         )
@@ -72,18 +78,21 @@ def main() -> None:
     print(f"generate-exam check (1000 variants x 7 questions): {_check():.1f} s")
 
 
-def _build(n: int, workers: int) -> dict[str, float]:
-    from generator.classbuild import build_class
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+NAMES = ("Zoë Ångström", "Nguyễn Thị Minh", "Алёна Щербакова", "Γιώργος Παπαδόπουλος",
+         "سارة أحمد", "יעל כהן", "प्रिया पटेल", "王小明", "山田 花子", "김민준", "Sam 🦊 Lee",
+         "Robert O'Brien")  # fmt: skip
 
+
+def _build(n: int, workers: int, *, named: bool = False) -> dict[str, float]:
+    from generator.classbuild import build_class
+    from generator.roster import Student
+
+    students = [Student(f"s{i:05d}", f"{NAMES[i % len(NAMES)]} {i}") for i in range(n)]
     with tempfile.TemporaryDirectory() as tmp:
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        seeding = Seeding(42)
-        result = build_class(
-            seeding=seeding, assignments=numbered(seeding, n), out=Path(tmp), workers=workers
-        )
+        result = build_class(seed=42, copies=n, students=students if named else None,
+                             out=Path(tmp), workers=workers)  # fmt: skip
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu
         assert not result.failures

@@ -5,4 +5,4 @@ The library API is :func:`generator.build.generate` (files) and
 layer over them.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

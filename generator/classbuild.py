@@ -148,9 +148,9 @@ def build_class(
         names.check_printable((s.where, text) for s in students for text in (s.name, s.id))
     seeding = Seeding(seed, resolve(secret, report))
     assignments = _assignments(seeding, students, copies)
-    keep = frozenset([find_copy(seeding, only, students).variant_id]) if only else None
-    name = run_name(plan.name, seeding, copy=only and min(keep or ()), whole_class=not only)
-    folder = Path(out) / name
+    target = find_copy(seeding, only, students).variant_id if only else None
+    keep = frozenset([target]) if target else None
+    folder = Path(out) / run_name(plan.name, seeding, copy=target, whole_class=not target)
     first = build_exam(plan, bank, seeding, assignments=assignments[:1])
     with staging(folder, force=force) as tmp:
         (tmp / TEX_DIR).mkdir()
@@ -172,9 +172,8 @@ def build_class(
                 f"{failures[0]}"
             )
         _write_keys(tmp, keys.key_header(first), results)
-        if keep is not None:  # the chunk's sources hold the other students' copies
-            shutil.rmtree(tmp / TEX_DIR)
-            _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
+        if target is not None:  # the chunk's sources hold the other students' copies
+            _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id == target],
                            tmp, VERSIONS if solutions else ("exam",))  # fmt: skip
         elif engine:
             _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
@@ -190,11 +189,18 @@ def _write_sources(
     folder: Path,
     versions: tuple[str, ...],
 ) -> None:
-    """The LaTeX of a rebuilt copy on its own (``exam.tex``, ``solutions.tex``)."""
+    """The LaTeX of a rebuilt copy on its own (``exam.tex``, ``solutions.tex``, and its name
+    pages), in place of the chunk's sources, which hold other students' copies."""
     exam = build_exam(plan, bank, seeding, assignments=assignments)
     for version in versions:
         source = render_tex(exam, exam.variants, versions=[version])
         (folder / f"{version}.tex").write_text(source, encoding="utf-8")
+    for variant in exam.variants:
+        pages = folder / TEX_DIR / names.page_file(variant.variant_id)
+        if pages.exists():
+            (folder / names.NAMES_DIR).mkdir(exist_ok=True)
+            pages.rename(folder / names.page_file(variant.variant_id))
+    shutil.rmtree(folder / TEX_DIR)
 
 
 def _assignments(
@@ -309,13 +315,13 @@ def build_chunk(job: _Job) -> ChunkResult:
     if job.figures:
         write_figures(kept, job.folder)
     tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
-    for variant in exam.variants:  # every copy of the chunk, kept or not: the same PDF bytes
-        if (student := variant.assignment.student) is not None:
-            names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
     tex.write_text(render_tex(exam, exam.variants, versions=job.versions, duplex=True),
                    encoding="utf-8")  # fmt: skip
     if job.engine is None:
-        return result
+        return result  # the name pages are typeset with the PDFs
+    for variant in exam.variants:  # every copy of the chunk, kept or not: the same PDF bytes
+        if (student := variant.assignment.student) is not None:
+            names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
     try:
         pdf.compile_pdf(tex, job.engine, job.fmt)
     except LatexError:

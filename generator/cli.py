@@ -404,14 +404,14 @@ def check(
             param_hint="--question",
         )
     ids = list(questions) or sorted(bank)
-    with click.progressbar(length=variants * len(ids), label="Checking", file=sys.stderr) as bar:
+    with Progress(variants * len(ids), "Checking variants") as progress:
         results = check_bank(
             banks,
             ids,
             variants=variants,
             first_seed=first_seed,
             workers=workers,
-            progress=bar.update,
+            progress=progress.advance,
         )
     broken = 0
     for qid, result in results.items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,27 @@ def write_blueprint(path: Path, ids: list[str], name: str = "custom", **fields: 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def typesetting(build: subprocess.Popen, copies: int) -> list[str]:
+    """Read a class build's output until it reports its first finished chunk (the event a
+    test waits for before interrupting it); the lines read so far."""
+    lines = []
+    for line in build.stdout:
+        lines.append(line)
+        if line.strip().endswith(f"of {copies} done"):
+            return lines
+    pytest.fail("the build ended without reporting progress: " + "".join(lines))
+
+
+def all_gone(group: int, seconds: float) -> bool:
+    """Whether every process of a process group has ended within ``seconds`` (polled: the
+    kernel tells no one when the last one goes)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False

@@ -12,7 +12,7 @@ import pytest
 
 from generator.roster import read_roster
 
-from .conftest import needs_tex
+from .conftest import all_gone, needs_tex, typesetting
 from .test_check import broken_question
 
 NAMES = ["O'Brien", "José Núñez", "50% Smith", "a_b & c", "Zoë #1 {x}", "Back\\slash ~me^2"]
@@ -327,7 +327,6 @@ def test_ctrl_c_stops_the_class_build_and_leaves_nothing(tmp_path):
     once the build reports its first finished chunk, so it lands in the typesetting."""
     import os
     import signal
-    import time
 
     needs_tex()
     build = subprocess.Popen(
@@ -336,24 +335,11 @@ def test_ctrl_c_stops_the_class_build_and_leaves_nothing(tmp_path):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
-    before = []
-    for line in build.stdout:  # the build's own word that it is typesetting
-        before.append(line)
-        if line.strip().endswith("of 1000 done"):
-            break
-    else:
-        pytest.fail("the build ended without reporting progress: " + "".join(before))
+    before = typesetting(build, 1000)  # the build's own word that it is typesetting
     os.killpg(build.pid, signal.SIGINT)
     output, _ = build.communicate(timeout=120)
     assert build.returncode == 130, "".join(before) + output
     assert output.rstrip().endswith("Aborted.")
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
-    for _ in range(50):  # no worker or pdflatex left running (give them 5 s to go)
-        try:
-            os.killpg(build.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("processes of the interrupted build are still running")
+    assert all_gone(build.pid, 5), "processes of the interrupted build are still running"

@@ -8,14 +8,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from generator.staging import staging
 
-from .conftest import needs_tex
+from .conftest import all_gone, needs_tex, typesetting
 
 SINGLE = "cs230-midterm-winter-2020-seed42-public"
 
@@ -117,21 +116,10 @@ def test_a_killed_class_build_takes_its_workers_along_and_is_cleared_by_the_next
          "--out", str(tmp_path), "--workers", "2"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
-    for line in build.stdout:  # wait until the workers are typesetting
-        if line.strip().endswith("of 400 done"):
-            break
-    else:
-        pytest.fail("the build ended without reporting progress")
+    typesetting(build, 400)
     build.kill()  # the main process only
     build.wait()
-    for _ in range(100):  # give the kernel 10 s to take the workers and pdflatex along
-        try:
-            os.killpg(build.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("workers of the killed build are still running")
+    assert all_gone(build.pid, 10), "workers of the killed build are still running"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     after = run("--seed", 2, "--out", tmp_path, "--no-pdf")
     assert after.returncode == 0, after.stderr
