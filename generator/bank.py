@@ -299,7 +299,14 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
         hint=hint,
         space=space,
         answer=_answer_spec(table, kind, here),
-        answer_in_stem=bool(table.get("answer_in_stem", False)),
+        answer_in_stem=expect_type(
+            table.get("answer_in_stem", False),
+            bool,
+            where=here,
+            field="answer_in_stem",
+            error=BankError,
+            example="answer_in_stem = true",
+        ),
     )
 
 
@@ -319,10 +326,15 @@ def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
         raise BankError(f"{here}: field 'rubric' must be a list of strings.")
     if kind == "text" and not table.get("answer"):
         raise BankError(f"{here}: missing field 'answer'; a text part needs its model answer.")
+    names = table.get("names", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise BankError(
+            f'{here}: field \'names\' must be a list of strings, like names = ["w", "b"].'
+        )
     return AnswerSpec(
         kind=kind,
         tolerance=Tolerance(float(tol.get("abs", 0.0)), float(tol.get("rel", 0.0))),
-        names=tuple(str(n) for n in table.get("names", ())),
+        names=tuple(names),
         model_answer=str(table.get("answer", "")),
         rubric=tuple(rubric),
     )

@@ -16,7 +16,7 @@ from .resources import blueprints_dir
 from .tomlfile import check_fields, expect_type, read_toml
 
 DEFAULT_BLUEPRINT = "cs230-midterm-winter-2020"
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 REQUIRED = ("name", "title", "questions")
 TEXT_FIELDS = {"title": "", "course": "", "term": "", "institution": "", "duration": "",
@@ -79,7 +79,8 @@ def load_blueprint(ref: str | None, bank: Bank) -> Blueprint:
     )
     if not NAME_PATTERN.match(name):
         raise BlueprintError(
-            f"{where}: field 'name' names the output folder; use letters, digits, '.', '_' or '-'."
+            f"{where}: field 'name' names the output folder; use up to 100 letters, digits, "
+            "'.', '_' or '-'."
         )
     ids = _question_ids(data["questions"], where, bank)
     instructions = data.get("instructions", [])

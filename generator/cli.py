@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .errors import ExamError, LatexError, os_error, write_file
 from .lms import FORMATS, LMS_DIR, export_run, parse_formats
 from .report import render_report
 from .resources import blueprints_dir
-from .roster import MAX_COPIES, Student, read_roster
+from .roster import MAX_COPIES, Student, check_copy_name, read_roster
 from .secret import SECRET_FILE, SecretFile, default_secret_path, is_inside
 from .seeding import MAX_SEED, PUBLIC, Secret
 
@@ -133,8 +133,9 @@ def cli() -> None:
 @click.option(
     "--variant-id",
     default=None,
-    metavar="ID",
-    help="Rebuild one copy: v<number>, or the id printed on a student's pages.",
+    metavar="CODE",
+    callback=lambda ctx, param, value: _checked(check_copy_name, value),
+    help="Rebuild one copy: the code printed on its pages, or v<number> of --variants.",
 )
 @click.option(
     "--solutions/--no-solutions",
@@ -152,7 +153,8 @@ def cli() -> None:
     "lms_formats",
     default=None,
     metavar="LIST",
-    help=f"Also export for learning-management systems: {','.join(FORMATS)}.",
+    callback=lambda ctx, param, value: _checked(parse_formats, value),
+    help=f"Also export for learning-management systems: {','.join(FORMATS)}, or all.",
 )
 @click.option(
     "--secret-file",
@@ -187,7 +189,7 @@ def build(
     variant_id: str | None,
     solutions: bool,
     figures: bool | None,
-    lms_formats: str | None,
+    lms_formats: list[str] | None,
     secret_file: Path | None,
     public: bool,
     force: bool,
@@ -202,7 +204,7 @@ def build(
         )
     if variants and roster:
         raise click.UsageError("use either --variants or --roster, not both.")
-    formats = parse_formats(lms_formats) if lms_formats else []
+    formats = lms_formats or []
     students = read_roster(roster, id_column, name_column) if roster else None
     secret = _secret(public or replica, secret_file, blueprint, out, variant_id is not None)
     if public and not replica:
@@ -223,10 +225,21 @@ def build(
 @cli.command("export")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--lms", "lms_formats", required=True, metavar="LIST",
+              callback=lambda ctx, param, value: _checked(parse_formats, value),
               help=f"Comma-separated formats: {','.join(FORMATS)}, or all.")  # fmt: skip
-def export_command(folder: Path, lms_formats: str) -> None:
+def export_command(folder: Path, lms_formats: list[str]) -> None:
     """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
-    _list_exports(folder, export_run(folder, parse_formats(lms_formats)))
+    _list_exports(folder, export_run(folder, lms_formats))
+
+
+def _checked(parse: Callable[[str], Any], value: str | None) -> Any:
+    """An option's value parsed by the library, its mistake a usage error (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except ExamError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _list_exports(folder: Path, written: Sequence[Path]) -> None:

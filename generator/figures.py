@@ -8,11 +8,14 @@ from the same numbers.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from .resources import cache_dir
 
 PANEL_WIDTH_BP = 125.0
 PANEL_HEIGHT_BP = 85.0
@@ -106,6 +109,7 @@ def write_png(row: PanelRow, path: Path) -> Path:
 @cache
 def _figure(xlabel: str, ylabel: str, labels: tuple[str, ...]) -> tuple[Any, list[Any]]:
     """A figure with one axes per panel label and a curve in each, to be filled in."""
+    os.environ.setdefault("MPLCONFIGDIR", str(cache_dir() / "matplotlib"))  # not ~/.config
     import matplotlib
 
     matplotlib.use("Agg")

@@ -22,12 +22,14 @@ from . import __version__
 from .assemble import Exam, QuestionVariant, Variant
 from .errors import ExamError
 from .figures import figure_file
+from .files import NotAFile, read_file
 from .latex import question_texts
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "key.schema.json"
 FORMAT = "exam-variant-generator/key"
 FORMAT_VERSION = 1
 REBUILD = "restore it, or build the run again with generate-exam."
+MAX_KEY_BYTES = 4 * 2**30  # 20,000 students at 60 kB are 1.2 GB
 
 
 def build_key(exam: Exam) -> dict[str, Any]:
@@ -92,20 +94,31 @@ def read_key(path: Path) -> dict[str, Any]:
     """A run's key.json, checked against the key's schema before anything uses it (an
     export trusts no field of a file that may have been edited or damaged)."""
     try:
-        key = json.loads(path.read_bytes().decode("utf-8"))
+        text = read_file(path, limit=MAX_KEY_BYTES, follow_links=False).decode("utf-8")
+        key = json.loads(text, parse_constant=_not_json)
     except FileNotFoundError:
         raise KeyFileError(f"{path}: not found; pass the folder generate-exam wrote.") from None
+    except NotAFile as exc:
+        raise KeyFileError(f"{path}: {exc}, not the run's own key; {REBUILD}") from None
     except UnicodeDecodeError:
         raise KeyFileError(f"{path}: not UTF-8 text; {REBUILD}") from None
     except json.JSONDecodeError as exc:
         raise KeyFileError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); {REBUILD}"
         ) from None
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise KeyFileError(f"{path}: not valid JSON ({reason}); {REBUILD}") from None
     try:
         _validator()(key)
     except fastjsonschema.JsonSchemaException as exc:
         raise KeyFileError(f"{path}: not an answer key ({exc.message}); {REBUILD}") from None
     return key
+
+
+def _not_json(constant: str) -> None:
+    """NaN and Infinity: Python writes them, but they are no JSON, and no key holds them."""
+    raise ValueError(f"{constant} is no JSON number")
 
 
 def validate(key: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExamError
+from .files import NotAFile, read_file
 from .names import clean
 from .seeding import CODE_DIGITS, Seeding
 
@@ -33,6 +34,8 @@ LAST_NAME_COLUMNS = ("last name", "last_name", "lastname", "surname", "family na
 CANVAS_POINTS_ROW = "points possible"  # Canvas gradebooks: a row of maximum scores, no id
 MAX_COPIES = 20_000  # copies of one class build, and numbered copies --variant-id looks through
 MAX_ROSTER_BYTES = 16 * 2**20
+MAX_NAME_CHARS = 200  # the longest names on record are about 100 characters
+MAX_ID_CHARS = 100  # ids name the students' folders, whose names have 255 bytes at most
 
 
 class RosterError(ExamError):
@@ -75,6 +78,16 @@ def for_roster(seeding: Seeding, students: Sequence[Student]) -> list[Assignment
             f"two students share a variant code with seed {seeding.seed}; use another seed."
         )
     return assignments
+
+
+def check_copy_name(text: str) -> str:
+    """``--variant-id`` as written: v<number>, or a code of CODE_DIGITS hex digits."""
+    if re.fullmatch(r"v\d+", text) or re.fullmatch(rf"[0-9a-fA-F]{{{CODE_DIGITS}}}", text.strip()):
+        return text.strip()
+    raise RosterError(
+        f"{text!r} is neither a copy code ({CODE_DIGITS} hex digits, printed on the pages) "
+        "nor v<number>."
+    )
 
 
 def find_copy(seeding: Seeding, text: str, students: Sequence[Student] | None = None) -> Assignment:
@@ -136,6 +149,11 @@ def read_roster(
         sid = (row.get(id_col) or "").strip()
         if not sid:
             raise RosterError(f"{where}: empty '{id_col}'; every student needs one.")
+        if len(sid) > MAX_ID_CHARS:
+            raise RosterError(
+                f"{where}: a student id of {len(sid)} characters; ids have at most "
+                f"{MAX_ID_CHARS} (is the right column the id?)."
+            )
         if any(unicodedata.category(c) in ("Cc", "Cf") for c in sid):
             raise RosterError(
                 f"{where}: student id {sid!r} holds a line break or an invisible character; "
@@ -145,6 +163,11 @@ def read_roster(
             raise RosterError(f"{where}: student id '{sid}' appears twice.")
         seen.add(sid)
         name = clean(" ".join(row.get(col) or "" for col in names))
+        if len(name) > MAX_NAME_CHARS:
+            raise RosterError(
+                f"{where}: a name of {len(name)} characters; names have at most "
+                f"{MAX_NAME_CHARS} (is the right column the name?)."
+            )
         extra = {k: v for k, v in row.items() if k not in (id_col, *names)}
         students.append(Student(sid, name, extra, where))
     if not students:
@@ -160,17 +183,15 @@ def read_roster(
 def _read_text(path: Path) -> str:
     """The roster's text, refusing what cannot be a roster before reading all of it."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_ROSTER_BYTES + 1)
+        data = read_file(path, limit=MAX_ROSTER_BYTES)
     except FileNotFoundError:
         raise RosterError(f"{path}: roster file not found.") from None
+    except NotAFile as exc:
+        raise RosterError(
+            f"{path}: {exc}, which cannot be a roster; is it the right file?"
+        ) from None
     except OSError as exc:
         raise RosterError(f"{path}: cannot read the roster ({exc.strerror}).") from None
-    if len(data) > MAX_ROSTER_BYTES:
-        raise RosterError(
-            f"{path}: more than {MAX_ROSTER_BYTES // 2**20} MB, too large for a roster; is it "
-            "the right file?"
-        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -181,7 +202,7 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, s
     """The header and every non-blank row (with the line it starts on), as the standard
     CSV rules read them: quoted cells may hold separators, doubled quotes and line breaks."""
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel,
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, strict=True,
                         delimiter=_delimiter(first_line))  # fmt: skip
     try:
         records = []
@@ -190,12 +211,20 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, s
             records.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise RosterError(f"{path}, line {reader.line_num}: not valid CSV ({exc}).") from None
+        raise RosterError(
+            f"{path}, line {start}: not valid CSV ({exc}); a quoted cell must end with a quote."
+        ) from None
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise RosterError(f"{path}: no students; the first row names the columns.")
     (_, header), *body = records
     header = [column.strip() or f"column {i}" for i, column in enumerate(header, start=1)]
+    twice = [c for i, c in enumerate(header) if c in header[:i]]
+    if twice:
+        raise RosterError(
+            f"{path}, line 1: two columns are named '{twice[0]}'; rename one, so that it is "
+            "clear which one is meant."
+        )
     rows = []
     for line, cells in body:
         if any(cell.strip() for cell in cells[len(header) :]):

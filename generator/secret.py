@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ExamError
+from .files import NotAFile, read_file
 from .seeding import Secret
 
 SECRET_FILE = "exam-secret.key"
 SECRET_BYTES = 32  # 256 bits; at least 128 are required of a file written by hand
 MIN_HEX_DIGITS = 32
+MAX_SECRET_BYTES = 4096
 HEADER = (
     "# exam-variant-generator secret. Keep it private and back it up: without it the exams\n"
     "# built with it cannot be rebuilt, and with it anyone can rebuild their solutions.\n"
@@ -87,9 +89,9 @@ def load_secret(path: Path, *, create: bool = True) -> LoadedSecret:
             raise SecretError(f"{path}: secret file not found; pass the file this exam used.")
         created = _create(path)
     try:
-        text = path.read_text(encoding="ascii")
+        text = read_file(path, limit=MAX_SECRET_BYTES).decode("ascii")
         mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, NotAFile) as exc:
         raise SecretError(
             f"{path}: cannot read the secret file ({_reason(exc)}); check the path, or pass "
             "another with --secret-file."
@@ -135,6 +137,10 @@ def _create(path: Path) -> bool:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, NotAFile):
+        return str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "not text"
     return getattr(exc, "strerror", None) or type(exc).__name__
 
 

@@ -12,6 +12,7 @@ added, or an earlier export, are never deleted without ``--force``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -35,12 +36,18 @@ def staging(folder: Path, *, force: bool = False) -> Iterator[Path]:
     lock_path = parent / f".{folder.name}{LOCK}"
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        lock = _lock(lock_path, folder)
     except OSError as exc:
         raise OutputError(
             f"{parent}: cannot create the output folder ({exc.strerror}); choose another "
             "with --out."
         ) from None
+    try:
+        lock = _lock(lock_path, folder)
+    except BaseException:
+        if created_parent:
+            with contextlib.suppress(OSError):
+                parent.rmdir()
+        raise
     tmp = parent / f".{folder.name}{PARTIAL}"
     try:
         _recover(folder)  # a run of this folder killed earlier: we hold its lock now
@@ -63,7 +70,13 @@ def _lock(path: Path, folder: Path) -> int:
     name the file locked (else another run removed it meanwhile: try again).
     """
     while True:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot lock the run's folder ({_why(exc)}); remove it, or choose "
+                "another --out."
+            ) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -76,6 +89,10 @@ def _lock(path: Path, folder: Path) -> int:
             if os.stat(path).st_ino == os.fstat(descriptor).st_ino:
                 return descriptor
         os.close(descriptor)
+
+
+def _why(exc: OSError) -> str:
+    return "it is a link, not this tool's lock" if exc.errno == errno.ELOOP else exc.strerror
 
 
 def _unlock(path: Path, descriptor: int) -> None:
@@ -113,7 +130,7 @@ def remove_debris(parent: Path) -> None:
 def _try_lock(path: Path) -> int | None:
     """``path``'s lock if no live run holds it (a killed run's lock is free)."""
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError:
         return None
     try:

@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BankError, ExamError
+from .files import NotAFile, read_file
+
+MAX_TEXT_BYTES = 16 * 2**20  # a blueprint, a question.toml or a template
 
 
 def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
@@ -22,11 +25,11 @@ def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
 def read_text(path: Path, error: type[ExamError] = BankError) -> str:
     """A file written by people: UTF-8 text, or one sentence saying what it is not."""
     try:
-        return path.read_bytes().decode("utf-8")
+        return read_file(path, limit=MAX_TEXT_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise error(f"{path}: file not found.") from None
-    except IsADirectoryError:
-        raise error(f"{path}: a folder, not a file; pass the file.") from None
+    except NotAFile as exc:
+        raise error(f"{path}: {exc}; pass the file itself.") from None
     except UnicodeDecodeError as exc:
         raise error(
             f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again."

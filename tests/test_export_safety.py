@@ -77,7 +77,7 @@ def test_a_figure_that_is_a_link_is_not_followed(copy, tmp_path):
     figure.unlink()
     figure.symlink_to(secret)
     result = run("export", copy, "--lms", "canvas")
-    assert_refused(result, copy, "figure missing (or a link)")
+    assert_refused(result, copy, "a symbolic link, not a figure of the run")
 
 
 def test_a_linked_figures_folder_is_not_followed(copy, tmp_path):

@@ -1,6 +1,6 @@
-"""Hostile input, through the real command line: every case runs ``python -m generator`` as a
+"""Hostile input, through the real command line: every run is ``python -m generator`` as a
 subprocess, in a folder of its own that holds the case's inputs, any earlier output and the
-files that links point to "outside".
+files that planted links point to "outside".
 
 A refused input must end with one line ``Error: ...`` on stderr (``Warning:`` lines and
 progress lines may come before it), exit 2 for a bad option and 1 otherwise, print no
@@ -8,17 +8,18 @@ traceback, and leave every file of the case's folder as it was: nothing created,
 removed.  An accepted input must exit 0, change files only where the run writes, and give
 the right result.  Expected values come from the rules in the README, never from a run.
 
-Starting Python and the libraries costs most of a second and a half per run, so a module
-fixture starts the subprocesses ahead, a few at a time, and each test waits for its own.
-A case that fails is kept, marked ``xfail(strict=True)`` with what goes wrong (XFAIL below).
-Set HOSTILE_LOG=<file> to have every run's command, exit code, stderr and changed files
-written there as JSON lines.
+Starting Python and the libraries costs about a second and a half per run, so a module
+fixture starts the runs ahead, a few at a time, and each test waits for its own.  Some runs
+carry many inputs at once (a roster with one hostile name per student, a key with several
+injections) and are checked by several cases each.  HOSTILE_LOG=<file> writes every run's
+command, exit code, stderr and changed files there as JSON lines.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import os
@@ -29,6 +30,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -49,26 +51,18 @@ OPTS = ("--public", "--no-pdf", "--out", "out")
 BASE = ("--seed", "1", *OPTS)
 MINI = 'name = "mini"\ntitle = "Mini"\n[[questions]]\nid = "cs230-w2020/cnns"\n'
 ROSTER = "Student ID,Name\ns1,Ada Lovelace\ns2,Alan Turing\n"
-LMS_FILES = (
-    "canvas-qti12.zip",
-    "moodle.xml",
-    "qti21.zip",
-    "questions.gift",
-    "blackboard",
-    "answer-key.csv",
-)
-NOISE = re.compile(r"Warning: |Building copies: \d+ of \d+ done$|Checking$")
+PEOPLE = (("s1", "Ada Lovelace"), ("s2", "Alan Turing"))
+LMS_FILES = ("canvas-qti12.zip", "moodle.xml", "qti21.zip", "questions.gift", "blackboard")
+ALL_LMS = (*LMS_FILES, "answer-key.csv")
+NOISE = re.compile(r"Warning: |(Building copies|Checking variants): \d+ of \d+ done$|Checking$")
+PASSWD = Path("/etc/passwd")
 TIMEOUT = 150
 HANG = 15  # seconds for a case that may block (a FIFO) before it counts as hung
 MEMORY_KB = 1_500_000  # address-space cap for a case that may read without end (/dev/zero)
 WORKERS = 3  # runs at a time: two cores, and a hung case waits without working
-SCRIPT = "<script>alert(1)</script>"
-IMAGE = "<img src=x onerror=alert(2)>"
-
-XFAIL: dict[str, str] = {}
 
 
-# --- the machinery: one folder, one subprocess, two snapshots per case ---------------------
+# --- the machinery: one folder, one subprocess, two snapshots per run -----------------------
 
 
 @dataclass
@@ -147,14 +141,16 @@ def run_cli(args: Sequence[object], cwd: Path, timeout: float, memory: bool = Fa
     command = [sys.executable, "-m", "generator", *map(str, args)]
     if memory:
         command = ["sh", "-c", f'ulimit -v {MEMORY_KB} && exec "$@"', "sh", *command]
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    pipe = subprocess.PIPE
+    for attempt in range(3):  # a busy machine may fail a fork (EAGAIN): not the CLI's doing
+        try:
+            process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=pipe,
+                                       stderr=pipe, start_new_session=True)  # fmt: skip
+            break
+        except OSError:
+            if attempt == 2:
+                raise
+            time.sleep(1)
     timed_out = False
     try:
         out, err = process.communicate(timeout=timeout)
@@ -162,12 +158,16 @@ def run_cli(args: Sequence[object], cwd: Path, timeout: float, memory: bool = Fa
         os.killpg(process.pid, signal.SIGKILL)
         out, err = process.communicate()
         timed_out = True
-    decode = lambda data: data.decode("utf-8", "replace")  # noqa: E731
-    return process.returncode, decode(out), decode(err), timed_out
+    return (
+        process.returncode,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        timed_out,
+    )
 
 
 class Sweep:
-    """Prepares every case and runs it in the background; ``outcome(id)`` waits for one."""
+    """Prepares every run and starts it in the background; ``outcome(id)`` waits for one."""
 
     def __init__(self, base: Path, shared: Shared, cases: Sequence[Case]) -> None:
         self.shared = shared
@@ -176,7 +176,7 @@ class Sweep:
         self.cases = {case.id: case for case in cases}
         assert len(self.cases) == len(cases), "case ids must be unique"
         for case in cases:
-            if case.run is not None:
+            if case.prepare is None:
                 continue
             root = base / re.sub(r"[^A-Za-z0-9._-]+", "_", case.id)
             root.mkdir(parents=True)
@@ -186,8 +186,8 @@ class Sweep:
     def _run(self, case: Case, root: Path, args: list[object]) -> Outcome:
         before = snapshot(root)
         code, out, err, timed_out = run_cli(args, root, case.timeout, case.memory)
-        command = f"cd CASE && generate-exam {shlex.join(map(str, args))}"
         after = snapshot(root)
+        command = f"cd CASE && generate-exam {shlex.join(map(str, args))}"
         return Outcome(case, command, code, out, err, root, before, after, timed_out, self.shared)
 
     def outcome(self, case_id: str) -> Outcome:
@@ -197,6 +197,9 @@ class Sweep:
     def log(self, path: Path) -> None:
         with path.open("w", encoding="utf-8") as log:
             for case_id, future in self.futures.items():
+                if future.exception() is not None:
+                    log.write(json.dumps({"id": case_id, "error": repr(future.exception())}) + "\n")
+                    continue
                 o = future.result()
                 entry = {
                     "id": case_id,
@@ -215,22 +218,10 @@ def build_shared(root: Path) -> Shared:
     blueprint = root / "mini.toml"
     blueprint.write_text(MINI, encoding="utf-8")
     (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    full = ("--seed", SEED, "--public", "--no-pdf", "--lms", "all")
     commands = {
-        "single": ["--seed", SEED, "--public", "--no-pdf", "--lms", "all", "--out", "single"],
-        "class": [
-            "--seed",
-            SEED,
-            "--public",
-            "--no-pdf",
-            "--lms",
-            "all",
-            "--roster",
-            "roster.csv",
-            "--workers",
-            "1",
-            "--out",
-            "class",
-        ],
+        "single": [*full, "--out", "single"],
+        "class": [*full, "--roster", "roster.csv", "--workers", "1", "--out", "class"],
         "mini": [*BASE[:-1], "mini", "--blueprint", blueprint],
     }
     with ThreadPoolExecutor(len(commands)) as pool:
@@ -292,9 +283,8 @@ def accepted(*checks: Check, within: Sequence[str] = ("out",)) -> Check:
         assert "Traceback" not in o.stderr, o.stderr[-3000:]
         assert o.returncode == 0, (o.returncode, o.stderr[-3000:])
         assert not [line for line in message(o) if line.startswith("Error")], o.stderr
-        outside = [
-            p for p in o.changes() if not any(p == w or p.startswith(w + "/") for w in within)
-        ]
+        inside = lambda p: any(p == w or p.startswith(w + "/") for w in within)  # noqa: E731
+        outside = [p for p in o.changes() if not inside(p)]
         assert not outside, f"changed outside {list(within)}: {outside[:10]}"
         for more in checks:
             more(o)
@@ -305,6 +295,13 @@ def accepted(*checks: Check, within: Sequence[str] = ("out",)) -> Check:
 def either(success: Check, failure: Check) -> Check:
     """Where the rules allow both: the run works, or it is refused cleanly."""
     return lambda o: success(o) if o.returncode == 0 else failure(o)
+
+
+def holds(test: Callable[[Outcome], bool], what: str) -> Check:
+    def check(o: Outcome) -> None:
+        assert test(o), what
+
+    return check
 
 
 def run_dir(o: Outcome, parent: str = "out") -> Path:
@@ -325,42 +322,9 @@ def students_are(*expected: tuple[str, str]) -> Check:
     return check
 
 
-def csv_students_are(*expected: tuple[str, str]) -> Check:
-    """The (student_id, student_name) cells of answer-key.csv, as a spreadsheet reads them."""
-
-    def check(o: Outcome) -> None:
-        with (run_dir(o) / "answer-key.csv").open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        assert rows
-        assert list(dict.fromkeys((r["student_id"], r["student_name"]) for r in rows)) == list(
-            expected
-        )
-
-    return check
-
-
-def names_are_clean(*words: str) -> Check:
-    """No control or format character left in any name (joiners aside), words kept in order."""
-
-    def check(o: Outcome) -> None:
-        for variant in key_of(o)["variants"]:
-            name = variant["student"]["name"]
-            bad = [
-                c
-                for c in name
-                if unicodedata.category(c) in ("Cc", "Cf") and c not in "\u200c\u200d"
-            ]
-            assert not bad, (name, bad)
-        names = " | ".join(v["student"]["name"] for v in key_of(o)["variants"])
-        assert re.search(".*".join(map(re.escape, words)), names), names
-
-    return check
-
-
 def pdf_text(path: Path) -> str:
-    return subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    command = ["pdftotext", str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def student_pdfs(count: int) -> Check:
@@ -373,33 +337,50 @@ def student_pdfs(count: int) -> Check:
     return check
 
 
-def unchanged_except(*paths: str) -> Check:
-    """Only these paths changed (every other file of the case is as it was)."""
-
-    def check(o: Outcome) -> None:
-        assert set(o.changes()) <= set(paths), o.changes()
-
-    return check
-
-
 # --- preparing inputs -----------------------------------------------------------------------
 
+Prepare = Callable[[Ctx], list[object]]
 
-def command(*args: object, mini: bool = True) -> Callable[[Ctx], list[object]]:
+
+def command(*args: object, mini: bool = True) -> Prepare:
     """Arguments only (no input file), with the one-question blueprint unless ``mini=False``."""
+    return lambda ctx: [*args, *(("--blueprint", ctx.shared.mini_blueprint) if mini else ())]
 
+
+def with_roster(*args: object) -> Prepare:
     def prepare(ctx: Ctx) -> list[object]:
-        return [*args, *(("--blueprint", ctx.shared.mini_blueprint) if mini else ())]
+        (ctx.root / "roster.csv").write_text(ROSTER, encoding="utf-8")
+        return [*args, "--roster", "roster.csv", "--blueprint", ctx.shared.mini_blueprint]
 
     return prepare
 
 
-def with_roster(*args: object, roster: str = ROSTER) -> Callable[[Ctx], list[object]]:
+def with_folder(name: str, *args: object) -> Prepare:
+    """A folder where a file is expected."""
+
     def prepare(ctx: Ctx) -> list[object]:
-        (ctx.root / "roster.csv").write_text(roster, encoding="utf-8")
+        (ctx.root / name).mkdir()
+        return list(args)
+
+    return prepare
+
+
+def with_file(name: str, *args: object) -> Prepare:
+    """A file where a folder is expected (with the one-question blueprint)."""
+
+    def prepare(ctx: Ctx) -> list[object]:
+        (ctx.root / name).write_text("keep me")
         return [*args, "--blueprint", ctx.shared.mini_blueprint]
 
     return prepare
+
+
+def fifo(name: str) -> Callable[[Path], str]:
+    def make(root: Path) -> str:
+        os.mkfifo(root / name)
+        return name
+
+    return make
 
 
 def csv_text(rows: Sequence[Sequence[str]], delimiter: str = ",") -> str:
@@ -408,7 +389,7 @@ def csv_text(rows: Sequence[Sequence[str]], delimiter: str = ",") -> str:
     return buffer.getvalue()
 
 
-def roster(content: str | bytes | Callable[[Path], str], *extra: object, pdf: bool = False):
+def roster(content: str | bytes | Callable[[Path], str], pdf: bool = False) -> Prepare:
     """A class build of the one-question exam from ``roster.csv`` (bytes as they are; a
     callable makes a special file and returns the path to pass)."""
 
@@ -432,28 +413,7 @@ def roster(content: str | bytes | Callable[[Path], str], *extra: object, pdf: bo
             ctx.shared.mini_blueprint,
             "--roster",
             path,
-            *extra,
         ]
-
-    return prepare
-
-
-def with_folder(name: str, *args: object) -> Callable[[Ctx], list[object]]:
-    """A folder where a file is expected."""
-
-    def prepare(ctx: Ctx) -> list[object]:
-        (ctx.root / name).mkdir()
-        return list(args)
-
-    return prepare
-
-
-def with_file(name: str, *args: object) -> Callable[[Ctx], list[object]]:
-    """A file where a folder is expected (the one-question blueprint)."""
-
-    def prepare(ctx: Ctx) -> list[object]:
-        (ctx.root / name).write_text("keep me")
-        return [*args, "--blueprint", ctx.shared.mini_blueprint]
 
     return prepare
 
@@ -466,26 +426,7 @@ def big_roster(root: Path) -> str:
     return "big.csv"
 
 
-def course_blueprint(text: str) -> Callable[[Path], list[object]]:
-    """The instructor's own blueprint in course/ (where its secret goes by default)."""
-
-    def setup(root: Path) -> list[object]:
-        (root / "course").mkdir()
-        (root / "course" / "mini.toml").write_text(text, encoding="utf-8")
-        return ["--blueprint", "course/mini.toml"]
-
-    return setup
-
-
-def fifo(name: str) -> Callable[[Path], str]:
-    def make(root: Path) -> str:
-        os.mkfifo(root / name)
-        return name
-
-    return make
-
-
-def blueprint(content: str | bytes) -> Callable[[Ctx], list[object]]:
+def blueprint(content: str | bytes) -> Prepare:
     def prepare(ctx: Ctx) -> list[object]:
         data = content.encode("utf-8") if isinstance(content, str) else content
         (ctx.root / "bp.toml").write_bytes(data)
@@ -514,15 +455,16 @@ def bank(
     solve: Edit | None = None,
     template: Edit | None = None,
     earlier: bool = False,
-) -> Callable[[Ctx], list[object]]:
+) -> Prepare:
     """A copy of Question 7 as ``mine/cnn`` in ``bank/``, edited; a blueprint asking for it.
     ``earlier``: the folder this run would write already holds an earlier run."""
 
     def prepare(ctx: Ctx) -> list[object]:
         folder = ctx.root / "bank" / "my-cnn"
         shutil.copytree(Q7_FOLDER, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        own_id = replacing('id = "cs230-w2020/cnns"', 'id = "mine/cnn"')
         edits = {
-            "question.toml": [replacing('id = "cs230-w2020/cnns"', 'id = "mine/cnn"'), toml],
+            "question.toml": [own_id, toml],
             "solve.py": [solve],
             "question.tex.j2": [template],
         }
@@ -530,11 +472,9 @@ def bank(
             for change in filter(None, changes):
                 path = folder / name
                 result = change(path.read_text(encoding="utf-8"))
-                data = result if isinstance(result, bytes) else result.encode("utf-8")
-                path.write_bytes(data)
-        (ctx.root / "bp.toml").write_text(
-            'name = "custom"\ntitle = "Custom"\n[[questions]]\nid = "mine/cnn"\n', encoding="utf-8"
-        )
+                path.write_bytes(result if isinstance(result, bytes) else result.encode("utf-8"))
+        text = 'name = "custom"\ntitle = "Custom"\n[[questions]]\nid = "mine/cnn"\n'
+        (ctx.root / "bp.toml").write_text(text, encoding="utf-8")
         if earlier:
             shutil.copytree(ctx.shared.mini, ctx.root / "out" / "custom-seed1-public")
         return [*BASE, "--bank", "bank", "--blueprint", "bp.toml"]
@@ -545,7 +485,7 @@ def bank(
 Tamper = Callable[[Ctx, Path], None]
 
 
-def export(tamper: Tamper | None, lms: str = "moodle") -> Callable[[Ctx], list[object]]:
+def export(tamper: Tamper | None, lms: str = "moodle") -> Prepare:
     """``generate-exam export run --lms LMS`` on a copy of the shared single run (which
     already holds lms/ with every format), tampered with first."""
 
@@ -583,15 +523,14 @@ def parts(key: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield from question["parts"]
 
 
-def first_part(key: dict[str, Any], kind: str, named: bool = False) -> dict[str, Any]:
-    return next(p for p in parts(key) if p["kind"] == kind and (p["names"] or not named))
+def part(key: dict[str, Any], kind: str | None = None, label: str | None = None) -> dict:
+    return next(p for p in parts(key) if p["kind"] == kind or p["label"] == label)
 
 
 def set_figure(path: str) -> Tamper:
     def change(key: dict[str, Any]) -> None:
         question = next(q for v in key["variants"] for q in v["questions"] if q["figures"])
-        name = next(iter(question["figures"]))
-        question["figures"][name] = path
+        question["figures"][next(iter(question["figures"]))] = path
 
     return key_edit(change)
 
@@ -601,32 +540,14 @@ def figure_path(run: Path) -> Path:
     return png
 
 
-def set_answer(kind: str, value: Any, field_name: str = "answer") -> Tamper:
+def set_field(kind: str, name: str, value: Any) -> Tamper:
     def change(key: dict[str, Any]) -> None:
-        first_part(key, kind)[field_name] = value
+        part(key, kind)[name] = value
 
     return key_edit(change)
 
 
-def set_names(*names: str) -> Tamper:
-    def change(key: dict[str, Any]) -> None:
-        part = first_part(key, "vector", named=True)
-        assert len(part["names"]) == len(names)
-        part["names"] = list(names)
-
-    return key_edit(change)
-
-
-def set_matching_label(label: str) -> Tamper:
-    def change(key: dict[str, Any]) -> None:
-        part = first_part(key, "matching")
-        items = list(part["answer"].items())
-        part["answer"] = {label: items[0][1], **dict(items[1:])}
-
-    return key_edit(change)
-
-
-def output(setup: Callable[[Ctx, Path], None], *extra: object) -> Callable[[Ctx], list[object]]:
+def output(setup: Callable[[Ctx, Path], None], *extra: object) -> Prepare:
     """The one-question exam into ``out/``, where ``setup`` left something first."""
 
     def prepare(ctx: Ctx) -> list[object]:
@@ -649,13 +570,23 @@ def secret_run(setup: Callable[[Path], Sequence[object]], *extra: object, mini: 
     return prepare
 
 
-def secret_file(content: str | bytes | None, mode: int = 0o600, name: str = "my.key"):
+def secret_file(content: str | bytes, mode: int = 0o600) -> Callable[[Path], list[object]]:
     def setup(root: Path) -> list[object]:
-        if content is not None:
-            path = root / name
-            path.write_bytes(content.encode("ascii") if isinstance(content, str) else content)
-            path.chmod(mode)
-        return ["--secret-file", name]
+        path = root / "my.key"
+        path.write_bytes(content.encode("ascii") if isinstance(content, str) else content)
+        path.chmod(mode)
+        return ["--secret-file", "my.key"]
+
+    return setup
+
+
+def course_blueprint(text: str) -> Callable[[Path], list[object]]:
+    """The instructor's own blueprint in course/ (where its secret goes by default)."""
+
+    def setup(root: Path) -> list[object]:
+        (root / "course").mkdir()
+        (root / "course" / "mini.toml").write_text(text, encoding="utf-8")
+        return ["--blueprint", "course/mini.toml"]
 
     return setup
 
@@ -676,147 +607,108 @@ def secret_not_shown(path: str) -> Check:
 # --- reading LMS files back -----------------------------------------------------------------
 
 
-def lms_texts(folder: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of every file of an LMS export: zip members one by one."""
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as archive:
+def contents(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of a file, of every file below a folder, of every member of a zip."""
+    for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+        if file.suffix == ".zip":
+            with zipfile.ZipFile(file) as archive:
                 for name in archive.namelist():
-                    yield f"{path.name}:{name}", archive.read(name)
-        else:
-            yield str(path.relative_to(folder)), path.read_bytes()
+                    yield f"{file.name}:{name}", archive.read(name)
+        elif file.is_file():
+            yield file.name, file.read_bytes()
 
 
 def html_fields(o: Outcome, fmt: str) -> list[str]:
     """The HTML an LMS renders from an export, as the LMS reads it out of the file: Moodle's
-    format="html" texts, Canvas's text/html mattext, GIFT's text after the ::title::, each
-    Blackboard line's fields.  Plain-text fields (titles, names) are left out."""
+    format="html" texts, Canvas's text/html mattext, GIFT's lines after the ::title:: (its
+    backslash escapes undone), every Blackboard field.  Plain-text fields (titles, category
+    names) are left out."""
     lms = o.root / "run" / "lms"
     if fmt == "moodle":
         root = etree.fromstring((lms / "moodle.xml").read_bytes())
         return [t.text or "" for t in root.iter("text") if t.getparent().get("format") == "html"]
     if fmt == "canvas":
         fields = []
-        with zipfile.ZipFile(lms / "canvas-qti12.zip") as archive:
-            for name in archive.namelist():
-                if name.endswith(".xml") and "manifest" not in name:
-                    root = etree.fromstring(archive.read(name))
-                    fields += [
-                        m.text or ""
-                        for m in root.iter("{*}mattext")
-                        if m.get("texttype") == "text/html"
-                    ]
+        for name, data in contents(lms / "canvas-qti12.zip"):
+            if name.endswith(".xml") and "manifest" not in name:
+                mattexts = etree.fromstring(data).iter("{*}mattext")
+                fields += [m.text or "" for m in mattexts if m.get("texttype") == "text/html"]
         return fields
     if fmt == "gift":
-        text = (lms / "questions.gift").read_text(encoding="utf-8")
-        return [
-            re.sub(r"^::(?:\\.|[^\\:])*::", "", line)
-            for line in text.splitlines()
-            if not line.startswith("$CATEGORY:")
-        ]
+        lines = (lms / "questions.gift").read_text(encoding="utf-8").splitlines()
+        title = re.compile(r"^::(?:\\.|[^\\:])*::")
+        texts = [title.sub("", line) for line in lines if not line.startswith("$CATEGORY:")]
+        return [re.sub(r"\\(.)", r"\1", text) for text in texts]  # as GIFT reads them
     if fmt == "blackboard":
-        return [
-            f
-            for p in (lms / "blackboard").glob("*.txt")
-            for line in p.read_text(encoding="utf-8").splitlines()
-            for f in line.split("\t")
-        ]
+        lines = [x for p in (lms / "blackboard").glob("*.txt") for x in p.read_text().splitlines()]
+        return [field for line in lines for field in line.split("\t")]
     raise ValueError(fmt)
 
 
-def escaped_in(fmt: str, raw: str, marker: str) -> Check:
-    """``raw`` (markup) never reaches the LMS's HTML as markup; its escaped form does."""
+def escaped_in(fmt: str, marker: str) -> Check:
+    """Injected markup never reaches the LMS's HTML as markup; its escaped form does."""
 
     def check(o: Outcome) -> None:
         fields = html_fields(o, fmt)
         assert fields
         live = [f for f in fields if marker in f]
         assert not live, live[0][:300]
-        assert any(marker.replace("<", "&lt;") in f for f in fields), "the text went missing"
+        assert any(html.escape(marker) in f for f in fields), "the text went missing"
 
     return check
 
 
-def qti21_has_no_markup(attribute: str) -> Check:
-    """No element or attribute of the injected markup in any QTI 2.1 file; zip names safe."""
-
-    def check(o: Outcome) -> None:
-        with zipfile.ZipFile(o.root / "run" / "lms" / "qti21.zip") as archive:
-            for name in archive.namelist():
-                if name.endswith(".xml"):
-                    root = etree.fromstring(archive.read(name))
-                    for element in root.iter():
-                        if not isinstance(element.tag, str):
-                            continue  # a comment
-                        assert etree.QName(element).localname not in ("script", "img"), name
-                        assert attribute not in element.attrib, name
-
-    return check
+def qti21_has_no_markup(o: Outcome) -> None:
+    """No injected element or event attribute in any QTI 2.1 file."""
+    for name, data in contents(o.root / "run" / "lms" / "qti21.zip"):
+        if name.endswith(".xml"):
+            for element in etree.fromstring(data).iter():
+                if isinstance(element.tag, str):  # not a comment
+                    assert etree.QName(element).localname != "script", name
+                    assert "onerror" not in element.attrib, name
 
 
 def safe_member(name: str) -> bool:
     return not (name.startswith("/") or "\\" in name or ".." in name.split("/") or ":" in name)
 
 
-# --- the cases ------------------------------------------------------------------------------
+# --- options (build, check, export) ---------------------------------------------------------
 
 FLAGS = [
     Case("seed-2**64", command("--seed", 2**64, *OPTS), refused(2, "--seed")),
     Case("seed-negative", command("--seed", "-5", *OPTS), refused(2, "--seed")),
     Case("seed-words", command("--seed", "forty-two", *OPTS), refused(2, "--seed")),
-    Case("seed-hex", command("--seed", "0x2a", *OPTS), refused(2, "--seed")),
-    Case("seed-missing", command(*OPTS), refused(2, "--seed")),
     Case(
         "seed-2**64-1-accepted",
         command("--seed", 2**64 - 1, *OPTS),
         accepted(
-            lambda o: key_of(o)["exam"]["seed"] == 2**64 - 1 or pytest.fail("seed"),
-            lambda o: run_dir(o).name == f"mini-seed{2**64 - 1}-public" or pytest.fail("name"),
+            holds(lambda o: key_of(o)["exam"]["seed"] == 2**64 - 1, "the seed"),
+            holds(lambda o: run_dir(o).name == f"mini-seed{2**64 - 1}-public", "the folder"),
         ),
     ),
-    Case("variants-0", command("--seed", 1, "--variants", 0, *OPTS), refused(2, "--variants")),
-    Case(
-        "variants-20001", command("--seed", 1, "--variants", 20001, *OPTS), refused(2, "--variants")
-    ),
-    Case(
-        "variants-10**30",
-        command("--seed", 1, "--variants", 10**30, *OPTS),
-        refused(2, "--variants"),
-    ),
-    Case(
-        "workers-0",
-        command("--seed", 1, "--variants", 2, "--workers", 0, *OPTS),
-        refused(2, "--workers"),
-    ),
-    Case(
-        "workers-300",
-        command("--seed", 1, "--variants", 2, "--workers", 300, *OPTS),
-        refused(2, "--workers"),
-    ),
+    Case("variants-0", command(*BASE, "--variants", 0), refused(2, "--variants")),
+    Case("variants-20001", command(*BASE, "--variants", 20001), refused(2, "--variants")),
+    Case("workers-0", command(*BASE, "--variants", 2, "--workers", 0), refused(2, "--workers")),
+    Case("workers-300", command(*BASE, "--variants", 2, "--workers", 300), refused(2, "--workers")),
     Case("lms-bogus", command(*BASE, "--lms", "bogus"), refused(2, "bogus")),
     Case("lms-empty", command(*BASE, "--lms", ""), refused(2, "lms")),
-    Case("lms-only-commas", command(*BASE, "--lms", ",,"), refused(2, "lms")),
-    Case("lms-one-bogus-of-two", command(*BASE, "--lms", "canvas,bogus"), refused(2, "bogus")),
     Case(
         "lms-all-accepted",
         command(*BASE, "--lms", "all"),
         accepted(
-            lambda o: (
-                sorted(p.name for p in (run_dir(o) / "lms").iterdir()) == sorted(LMS_FILES)
-                or pytest.fail("not every format")
+            holds(
+                lambda o: {p.name for p in (run_dir(o) / "lms").iterdir()} == set(ALL_LMS),
+                "every format written",
             )
         ),
     ),
-    Case("variant-id-garbage", command(*BASE, "--variant-id", "zzz"), refused(2, "--variant-id")),
     Case(
         "variant-id-a-path",
         command(*BASE, "--variant-id", "../../../etc/passwd"),
         refused(2, "--variant-id"),
     ),
     Case(
-        "variant-id-uppercase-accepted",
+        "variant-id-upper-case-accepted",
         lambda ctx: [
             "--seed",
             SEED,
@@ -827,9 +719,9 @@ FLAGS = [
             ctx.shared.code.upper(),
         ],
         accepted(
-            lambda o: (
-                [v["variant"] for v in key_of(o)["variants"]] == [o.shared.code]
-                or pytest.fail("another copy")
+            holds(
+                lambda o: [v["variant"] for v in key_of(o)["variants"]] == [o.shared.code],
+                "the copy of that code",
             )
         ),
     ),
@@ -842,33 +734,20 @@ FLAGS = [
             "--blueprint",
             ctx.shared.mini_blueprint,
             "--variant-id",
-            ctx.shared.code[:10] + ("00" if ctx.shared.code[10:] != "00" else "11"),
+            ctx.shared.code[:10] + ("11" if ctx.shared.code[10:] == "00" else "00"),
         ],
-        refused((1, 2), "--variant-id"),
-    ),
-    Case(
-        "variant-id-numbered-copy-with-roster",
-        with_roster(*BASE, "--roster", "roster.csv", "--variant-id", "v3"),
         refused((1, 2), "--variant-id"),
     ),
     Case(
         "variant-id-of-no-student-on-the-roster",
-        lambda ctx: [
-            *with_roster("--seed", SEED, *OPTS, "--roster", "roster.csv")(ctx),
-            "--variant-id",
-            ctx.shared.code,
-        ],
-        refused(1, "--variant-id"),
+        lambda ctx: [*with_roster("--seed", SEED, *OPTS)(ctx), "--variant-id", ctx.shared.code],
+        refused((1, 2), "--variant-id"),
     ),
     Case("out-is-a-file", with_file("out", *BASE), refused(2, "--out")),
-    Case(
-        "out-in-proc",
-        command("--seed", 1, "--public", "--no-pdf", "--out", "/proc/hostile"),
-        refused(1, "/proc/hostile"),
-    ),
+    Case("out-in-proc", command("--seed", 1, *OPTS[:-1], "/proc/hostile"), refused(1, "/proc")),
     Case(
         "out-on-read-only-sysfs",
-        command("--seed", 1, "--public", "--no-pdf", "--out", "/sys/hostile"),
+        command("--seed", 1, *OPTS[:-1], "/sys/hostile"),
         refused(1, "/sys/hostile"),
     ),
     Case(
@@ -890,41 +769,16 @@ FLAGS = [
         refused(1, "bp.toml"),
         timeout=HANG,
     ),
-    Case(
-        "roster-with-variants",
-        with_roster(*BASE, "--roster", "roster.csv", "--variants", 3),
-        refused(2, "--variants"),
-    ),
-    Case(
-        "replica-with-roster",
-        with_roster("--replica", *OPTS, "--roster", "roster.csv"),
-        refused(2, "--replica"),
-    ),
-    Case(
-        "replica-with-variant-id",
-        command("--replica", *OPTS, "--variant-id", "v1"),
-        refused(2, "--replica"),
-    ),
+    Case("roster-with-variants", with_roster(*BASE, "--variants", 3), refused(2, "--variants")),
+    Case("replica-with-roster", with_roster("--replica", *OPTS), refused(2, "--replica")),
     Case(
         "roster-a-directory",
         with_folder("r.csv", *BASE, "--roster", "r.csv"),
         refused(2, "--roster"),
     ),
-    Case("roster-missing", command(*BASE, "--roster", "nobody.csv"), refused(1, "nobody.csv")),
     Case("bank-missing", command(*BASE, "--bank", "no-such-bank"), refused(2, "--bank")),
-    Case("unknown-option", command(*BASE, "--frobnicate"), refused(2, "--frobnicate")),
     Case(
         "check-variants-0", command("check", "--variants", 0, mini=False), refused(2, "--variants")
-    ),
-    Case(
-        "check-first-seed-negative",
-        command("check", "--first-seed", -1, mini=False),
-        refused(2, "--first-seed"),
-    ),
-    Case(
-        "check-unknown-question",
-        command("check", "--variants", 1, "--question", "no/such", mini=False),
-        refused(2, "--question"),
     ),
     Case(
         "check-report-unwritable",
@@ -943,34 +797,25 @@ FLAGS = [
         refused(1, "/proc/hostile.md"),
     ),
     Case(
-        "export-of-no-folder",
-        command("export", "nowhere", "--lms", "moodle", mini=False),
-        refused(2, "nowhere"),
-    ),
-    Case(
         "export-of-a-folder-without-key",
-        with_folder("run", "export", "run", "--lms", "moodle"),
+        with_folder("run", "export", "run", "--lms", "gift"),
         refused(1, "key.json"),
     ),
-    Case("export-without-lms", lambda ctx: export(None)(ctx)[:2], refused(2, "--lms")),
     Case("export-lms-bogus", export(None, lms="bogus"), refused(2, "bogus")),
 ]
+
+# --- the secret file (no --public) ----------------------------------------------------------
 
 SECRETS = [
     Case(
         "secret-a-directory",
-        with_folder("d", "--seed", 1, "--no-pdf", "--out", "out", "--secret-file", "d"),
+        with_folder("d", "--seed", 1, *OPTS[1:], "--secret-file", "d"),
         refused(2, "--secret-file"),
     ),
     Case("secret-garbage", secret_run(secret_file("hello, world\n")), refused(1, "my.key")),
     Case("secret-too-short", secret_run(secret_file("0123456789abcdef\n")), refused(1, "my.key")),
     Case(
         "secret-not-ascii", secret_run(secret_file(b"\xff\xfe" + b"ab" * 32)), refused(1, "my.key")
-    ),
-    Case(
-        "secret-two-lines",
-        secret_run(secret_file("ab" * 32 + "\n" + "cd" * 32 + "\n")),
-        refused(1, "my.key"),
     ),
     Case(
         "secret-dev-zero",
@@ -997,13 +842,7 @@ SECRETS = [
         "secret-readable-by-others-warns",
         secret_run(secret_file("ab" * 32 + "\n", mode=0o644)),
         accepted(
-            lambda o: (
-                any(
-                    line.startswith("Warning: other users can read")
-                    for line in o.stderr.splitlines()
-                )
-                or pytest.fail(o.stderr)
-            ),
+            holds(lambda o: "Warning: other users can read" in o.stderr, "a warning"),
             secret_not_shown("my.key"),
         ),
     ),
@@ -1011,68 +850,38 @@ SECRETS = [
         "secret-made-beside-the-blueprint-private",
         secret_run(course_blueprint(MINI), mini=False),
         accepted(
-            lambda o: (
-                stat.S_IMODE((o.root / "course" / "exam-secret.key").stat().st_mode) == 0o600
-                or pytest.fail("secret readable by others")
+            holds(
+                lambda o: stat.S_IMODE((o.root / "course/exam-secret.key").stat().st_mode) == 0o600,
+                "mode 600",
             ),
             secret_not_shown("course/exam-secret.key"),
             within=("out", "course/exam-secret.key"),
         ),
     ),
     Case(
-        "secret-not-made-when-the-input-is-bad",
+        "secret-not-made-when-the-blueprint-is-bad",
         secret_run(course_blueprint(MINI.replace("cnns", "nope")), mini=False),
         refused(1, "course/mini.toml"),
     ),
     Case(
         "secret-rebuild-with-a-missing-secret",
-        lambda ctx: [
-            "--seed",
-            1,
-            "--no-pdf",
-            "--out",
-            "out",
-            "--blueprint",
-            ctx.shared.mini_blueprint,
-            "--secret-file",
-            "lost.key",
-            "--variant-id",
-            ctx.shared.code,
-        ],
-        refused(1, "lost.key"),
+        secret_run(lambda root: ["--secret-file", "lost.key", "--variant-id", "0123456789ab"]),
+        refused((1, 2), "lost.key"),
     ),
 ]
 
-PEOPLE = [("s1", "Ada Lovelace"), ("s2", "Alan Turing")]
-WORLD = [  # NFC already; every script, and emoji sequences (ZWJ, skin tone, flag)
-    "\u0645\u062d\u0645\u062f \u0639\u0644\u064a",  # Arabic
-    "\u05d3\u05d5\u05d3 \u05db\u05d4\u05df",  # Hebrew
-    "\u0905\u0928\u093f\u0932 \u0915\u0941\u092e\u093e\u0930",  # Devanagari
-    "\u738b\u5c0f\u660e",  # Han
-    "\u5c71\u7530 \u3055\u304f\u3089",  # Japanese
-    "\uae40\ubbfc\uc900",  # Hangul
-    "\u041f\u0451\u0442\u0440 \u0418\u0432\u0430\u043d\u043e\u0432",  # Cyrillic
-    "\u0395\u03bb\u03ad\u03bd\u03b7",  # Greek
-    "\u0e2a\u0e21\u0e0a\u0e32\u0e22",  # Thai
-    "Zo\u00eb \U0001f469\U0001f3fd\u200d\U0001f4bb \U0001f1fa\U0001f1e6",  # emoji
-]
-
-
-def many(count: int) -> str:
-    return "Student ID,Name\n" + "".join(f"s{i},Student {i}\n" for i in range(count))
-
+# --- rosters --------------------------------------------------------------------------------
 
 ROSTERS = [
     Case("empty-file", roster(""), refused(1, "roster.csv")),
     Case("header-only", roster("Student ID,Name\n"), refused(1, "roster.csv")),
-    Case("blank-lines-only", roster("\n\n \n"), refused(1, "roster.csv")),
     Case("utf-16", roster(ROSTER.encode("utf-16")), refused(1, "roster.csv")),
     Case(
         "latin-1",
         roster("Student ID,Name\ns1,Zo\u00eb\n".encode("latin-1")),
         refused(1, "roster.csv"),
     ),
-    Case("nul-in-an-id", roster("Student ID,Name\ns\x001,Ada\n"), refused(1, "roster.csv")),
+    Case("nul-in-an-id", roster("Student ID,Name\ns\x001,Ada\n"), refused(1, "line 2")),
     Case(
         "dev-zero",
         roster(lambda root: "/dev/zero"),
@@ -1084,22 +893,11 @@ ROSTERS = [
     Case("a-fifo", roster(fifo("roster.csv")), refused(1, "roster.csv"), timeout=HANG),
     Case(
         "duplicate-ids",
-        roster("Student ID,Name\ns1,Ada\ns2,Alan\ns1,Grace\n"),
+        roster("Student ID,Name\ns1,Ada\ns2,Alan\n s1 ,Grace\n"),
         refused(1, "line 4", "s1"),
     ),
-    Case(
-        "duplicate-ids-but-for-spaces",
-        roster("Student ID,Name\ns1,Ada\n s1 ,Grace\n"),
-        refused(1, "line 3"),
-    ),
     Case("no-id-column", roster("Name,Section\nAda,A\n"), refused(1, "roster.csv")),
-    Case("an-empty-id", roster("Student ID,Name\ns1,Ada\n,Grace\n"), refused(1, "line 3")),
-    Case("id-with-a-line-break", roster('Student ID,Name\n"s\n1",Ada\n'), refused(1, "roster.csv")),
-    Case(
-        "id-with-a-zero-width-space",
-        roster("Student ID,Name\ns\u200b1,Ada\n"),
-        refused(1, "line 2"),
-    ),
+    Case("id-with-a-line-break", roster('Student ID,Name\n"s\n1",Ada\n'), refused(1, "line 2")),
     Case(
         "extra-cells", roster("Student ID,Name\ns1,Ada\ns2,Lovelace,Ada,x\n"), refused(1, "line 3")
     ),
@@ -1113,28 +911,26 @@ ROSTERS = [
         roster("Student ID,Name,Student ID\ns1,Ada,t9\ns2,Alan,t8\n"),
         refused(1, "Student ID"),
     ),
-    Case("no-name-column", roster("Student ID,Section\ns1,A\n"), refused(1, "roster.csv")),
-    Case("20001-students", roster(many(20_001)), refused(1, "roster.csv")),
+    Case(
+        "20001-students",
+        roster("Student ID,Name\n" + "".join(f"s{i},N\n" for i in range(20001))),
+        refused(1, "roster.csv"),
+    ),
     Case("utf-8-bom", roster("\ufeff" + ROSTER), accepted(students_are(*PEOPLE))),
     Case("crlf-line-ends", roster(ROSTER.replace("\n", "\r\n")), accepted(students_are(*PEOPLE))),
     Case(
-        "semicolons-and-a-comma-in-a-name",
+        "semicolons",
         roster("Student ID;Name\ns1;Lovelace, Ada\ns2;Alan Turing\n"),
         accepted(students_are(("s1", "Lovelace, Ada"), ("s2", "Alan Turing"))),
     ),
     Case("tabs", roster(ROSTER.replace(",", "\t")), accepted(students_are(*PEOPLE))),
-    Case(
-        "quoted-separators-and-doubled-quotes",
-        roster('Student ID,Name\ns1,"Lovelace, Ada"\ns2,"Alan ""Prof"" Turing"\n'),
-        accepted(students_are(("s1", "Lovelace, Ada"), ("s2", 'Alan "Prof" Turing'))),
-    ),
     Case(
         "trailing-commas",
         roster("Student ID,Name,\ns1,Ada Lovelace,\ns2,Alan Turing,\n"),
         accepted(students_are(*PEOPLE)),
     ),
     Case(
-        "canvas-points-possible-row",
+        "canvas-gradebook-with-points-possible",
         roster(
             "Student,ID,SIS User ID,Section\n    Points Possible,,,\n"
             "Ada Lovelace,101,s1,A\nAlan Turing,102,s2,A\n"
@@ -1142,101 +938,35 @@ ROSTERS = [
         accepted(students_are(*PEOPLE)),
     ),
     Case(
-        "a-student-named-points-possible",
-        roster("Student ID,Name\ns1,Points Possible\ns2,Alan Turing\n"),
-        accepted(students_are(("s1", "Points Possible"), ("s2", "Alan Turing"))),
-    ),
-    Case(
-        "control-characters-and-nul-in-names",
-        roster("Student ID,Name\ns1,Ada\x07\x1b[31m Love\x00lace\ns2,\x08Alan\x7f Turing\n"),
-        accepted(names_are_clean("Ada", "Love", "lace", "Alan", "Turing")),
-    ),
-    Case(
-        "bidi-overrides-and-zero-width-in-names",
-        roster(
-            "Student ID,Name\ns1,\u202eecalevoL adA\u202c\ns2,Al\u200ban\ufeff "
-            "\u2066Turing\u2069\u200e\n"
-        ),
-        accepted(names_are_clean("ecalevoL adA", "Alan Turing")),
-    ),
-    Case(
-        "every-script-and-emoji",
-        roster(csv_text([["Student ID", "Name"], *[[f"s{i}", n] for i, n in enumerate(WORLD)]])),
-        accepted(students_are(*[(f"s{i}", n) for i, n in enumerate(WORLD)])),
-    ),
-    Case(
-        "decomposed-name-is-composed",
-        roster("Student ID,Name\ns1,Zoe\u0308 Ade\u0301\n"),
-        accepted(students_are(("s1", "Zo\u00eb Ad\u00e9"))),
-    ),
-    Case(
-        "formula-injection-names-and-id",
-        roster(
-            csv_text(
-                [
-                    ["Student ID", "Name"],
-                    ["s1", '=HYPERLINK("http://evil","x")'],
-                    ["s2", "-2+3"],
-                    ["s3", "@SUM(1)"],
-                    ["=1+1", "Eve"],
-                ]
-            )
-        ),
-        accepted(
-            students_are(
-                ("s1", '=HYPERLINK("http://evil","x")'),
-                ("s2", "-2+3"),
-                ("s3", "@SUM(1)"),
-                ("=1+1", "Eve"),
-            ),
-            csv_students_are(
-                ("s1", '\'=HYPERLINK("http://evil","x")'),
-                ("s2", "'-2+3"),
-                ("s3", "'@SUM(1)"),
-                ("'=1+1", "Eve"),
-            ),
-        ),
-    ),
-    Case(
-        "formula-injection-plus-one",
-        roster("Student ID,Name\ns1,+1\n"),
-        accepted(students_are(("s1", "+1")), csv_students_are(("s1", "'+1"))),
-    ),
-    Case(
-        "typst-and-latex-markup-in-a-name-pdf",
+        "typst-and-latex-markup-in-a-name-and-dot-dot-id-pdf",
         roster(
             csv_text(
                 [
                     ["Student ID", "Name"],
                     ["s1", '#read("/etc/passwd") *bold* $x$ ] \\input{/etc/passwd}'],
+                    ["../../../../../hostile-escape", "Alan Turing"],
                 ]
             ),
             pdf=True,
         ),
         accepted(
-            student_pdfs(1),
-            lambda o: (
-                '#read("/etc/passwd") *bold* $x$ ]'
-                in pdf_text(next((run_dir(o) / "students").iterdir()) / "exam.pdf")
-                or pytest.fail("name")
-            ),
-            lambda o: (
-                "root:x:0:0" not in pdf_text(run_dir(o) / "print.pdf")
-                or pytest.fail("/etc/passwd in the PDF")
-            ),
-        ),
-    ),
-    Case(
-        "id-with-dot-dot-slashes-pdf",
-        roster("Student ID,Name\n../../../../../hostile-escape,Ada\ns2,Alan\n", pdf=True),
-        accepted(
             student_pdfs(2),
-            lambda o: (
-                not any(
-                    (run_dir(o) / "students").joinpath(*[".."] * k, "hostile-escape").exists()
-                    for k in range(9)
-                )
-                or pytest.fail("escaped")
+            holds(
+                lambda o: '#read("/etc/passwd") *bold* $x$ ]' in pdf_text(run_dir(o) / "print.pdf"),
+                "the name printed as text",
+            ),
+            holds(
+                lambda o: "root:x:0:0" not in pdf_text(run_dir(o) / "print.pdf"),
+                "/etc/passwd in the PDF",
+            ),
+            holds(
+                lambda o: (
+                    not any(
+                        (run_dir(o) / "students").joinpath(*[".."] * k, "hostile-escape").exists()
+                        for k in range(9)
+                    )
+                ),
+                "a folder outside students/",
             ),
         ),
     ),
@@ -1252,8 +982,97 @@ ROSTERS = [
     ),
 ]
 
+# One roster, one hostile name per student: (case, id, name as in the file, expectation).
+# "exact": the key's name; "clean": no control or format character left (joiners aside) and
+# these words still there in order; "csv": the (student_id, student_name) cells of
+# answer-key.csv, where a cell a spreadsheet would run as a formula starts with "'".
+SCRIPTS = {
+    "right-to-left": "\u0645\u062d\u0645\u062f \u0639\u0644\u064a \u05d3\u05d5\u05d3",
+    "indic-and-thai": "\u0905\u0928\u093f\u0932 \u0915\u0941\u092e\u093e\u0930 \u0e2a\u0e21\u0e0a",
+    "cjk": "\u738b\u5c0f\u660e \u5c71\u7530\u3055\u304f\u3089 \uae40\ubbfc\uc900",
+    "cyrillic-and-greek": "\u041f\u0451\u0442\u0440 \u0395\u03bb\u03ad\u03bd\u03b7",
+    "emoji-sequences": "Zo\u00eb \U0001f469\U0001f3fd\u200d\U0001f4bb \U0001f1fa\U0001f1e6",
+}
+HYPERLINK = '=HYPERLINK("http://evil.example","click")'
+NAME_ROWS = [
+    ("quoted-separator", "n01", "Lovelace, Ada", ("exact", "Lovelace, Ada")),
+    ("doubled-quotes", "n02", 'Alan "Prof" Turing', ("exact", 'Alan "Prof" Turing')),
+    ("named-points-possible", "n03", "Points Possible", ("exact", "Points Possible")),
+    ("control-characters", "n04", "Ada\x07\x1b[31m Love\x08lace", ("clean", "Ada", "Love", "lace")),
+    ("nul", "n05", "Grace\x00Hopper", ("clean", "Grace", "Hopper")),
+    (
+        "bidi-overrides",
+        "n06",
+        "\u202eecalevoL adA\u202c \u2066x\u2069\u200f",
+        ("clean", "ecalevoL adA", "x"),
+    ),
+    ("zero-width", "n07", "Al\u200ban\ufeff Tu\u200bring\u2060", ("exact", "Alan Turing")),
+    ("decomposed", "n08", "Zoe\u0308 Ade\u0301", ("exact", "Zo\u00eb Ad\u00e9")),
+    *[(f"script-{k}", f"n1{i}", v, ("exact", v)) for i, (k, v) in enumerate(SCRIPTS.items())],
+    ("formula-hyperlink", "f1", HYPERLINK, ("csv", "f1", "'" + HYPERLINK)),
+    ("formula-plus", "f2", "+1", ("csv", "f2", "'+1")),
+    ("formula-minus", "f3", "-2+3", ("csv", "f3", "'-2+3")),
+    ("formula-at", "f4", "@SUM(1)", ("csv", "f4", "'@SUM(1)")),
+    ("formula-after-a-tab", "f5", "\t=1+2", ("csv", "f5", "'=1+2")),
+    ("formula-in-the-id", "=1+1", "Eve", ("csv", "'=1+1", "Eve")),
+]
+
+
+def name_check(student_id: str, expectation: tuple[str, ...]) -> Check:
+    def check(o: Outcome) -> None:
+        key = key_of(o)
+        (variant,) = [v for v in key["variants"] if v["student"]["id"] == student_id]
+        name = variant["student"]["name"]
+        kind, *expected = expectation
+        if kind == "exact":
+            assert name == expected[0], (name[:200], expected[0][:200])
+        elif kind == "clean":
+            joiners = "\u200c\u200d"
+            bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cf") and c not in joiners]
+            assert not bad, (name, bad)
+            assert re.search(".*".join(map(re.escape, expected)), name), name
+        else:
+            with (run_dir(o) / "answer-key.csv").open(encoding="utf-8", newline="") as handle:
+                rows = [r for r in csv.DictReader(handle) if r["variant"] == variant["variant"]]
+            assert rows and {(r["student_id"], r["student_name"]) for r in rows} == {
+                tuple(expected)
+            }
+
+    return check
+
+
+ROSTERS.append(
+    Case(
+        "hostile-names",
+        roster(csv_text([["Student ID", "Name"], *[[sid, name] for _, sid, name, _ in NAME_ROWS]])),
+        accepted(holds(lambda o: len(key_of(o)["variants"]) == len(NAME_ROWS), "every student")),
+    )
+)
+ROSTERS += [
+    Case(f"hostile-names/{label}", None, name_check(sid, expected), run="hostile-names")
+    for label, sid, _, expected in NAME_ROWS
+]
+
+# --- blueprints -----------------------------------------------------------------------------
+
 HEAD = 'name = "bp"\ntitle = "T"\n'
 Q = '[[questions]]\nid = "cs230-w2020/cnns"\n'
+LATEX = (
+    'name = "bp"\ntitle = "\\\\input{/etc/passwd}"\ncourse = "\\\\write18{touch pwned}"\n'
+    'id_label = "\\\\def\\\\x{y}"\ninstructions = ["\\\\include{x} $x^2$ % comment"]\n' + Q
+)
+RAW_LATEX = ("\\input{/etc/passwd}", "\\write18{", "\\def\\x{y}", "\\include{x}")
+
+
+def latex_escaped(o: Outcome) -> bool:
+    """None of the commands is left to run; each one is printed as text."""
+    tex = (run_dir(o) / "exam.tex").read_text(encoding="utf-8")
+    printed = ("input", "write18", "def", "include")
+    return not [r for r in RAW_LATEX if r in tex] and all(
+        f"\\textbackslash{{}}{word}" in tex for word in printed
+    )
+
+
 BLUEPRINTS = [
     Case("invalid-toml", blueprint('name = "bp"\ntitle = \n' + Q), refused(1, "bp.toml")),
     Case(
@@ -1261,7 +1080,6 @@ BLUEPRINTS = [
         blueprint((HEAD + 'course = "Caf\u00e9"\n' + Q).encode("latin-1")),
         refused(1, "bp.toml"),
     ),
-    Case("nul-byte", blueprint(HEAD + 'course = "a\x00b"\n' + Q), refused(1, "bp.toml")),
     Case("id-a-list", blueprint(HEAD + '[[questions]]\nid = ["a"]\n'), refused(1, "bp.toml")),
     Case("course-a-number", blueprint(HEAD + "course = 5\n" + Q), refused(1, "course")),
     Case("title-a-number", blueprint('name = "bp"\ntitle = 1\n' + Q), refused(1, "title")),
@@ -1270,9 +1088,7 @@ BLUEPRINTS = [
         blueprint(HEAD + 'instructions = "x"\n' + Q),
         refused(1, "instructions"),
     ),
-    Case("honor-code-a-list", blueprint(HEAD + "honor_code = []\n" + Q), refused(1, "honor_code")),
     Case("unknown-key-in-a-question", blueprint(HEAD + Q + "points = 3\n"), refused(1, "points")),
-    Case("unknown-top-level-key", blueprint(HEAD + 'titel = "x"\n' + Q), refused(1, "titel")),
     Case("duplicate-question-ids", blueprint(HEAD + Q + Q), refused(1, "cs230-w2020/cnns")),
     Case(
         "unknown-question-id",
@@ -1285,33 +1101,23 @@ BLUEPRINTS = [
         refused(1, "name"),
     ),
     Case("name-with-a-slash", blueprint('name = "a/b"\ntitle = "T"\n' + Q), refused(1, "name")),
-    Case("name-empty", blueprint('name = ""\ntitle = "T"\n' + Q), refused(1, "name")),
-    Case("name-300-characters", blueprint(f'name = "{"n" * 300}"\ntitle = "T"\n' + Q), refused(1)),
+    Case(
+        "name-300-characters",
+        blueprint(f'name = "{"n" * 300}"\ntitle = "T"\n' + Q),
+        refused(1, "bp.toml"),
+    ),
     Case("missing-questions", blueprint(HEAD), refused(1, "questions")),
-    Case("questions-empty", blueprint(HEAD + "questions = []\n"), refused(1, "questions")),
     Case(
         "latex-in-the-text-is-escaped",
-        blueprint(
-            'name = "bp"\ntitle = "\\\\input{/etc/passwd}"\n'
-            'course = "\\\\write18{touch pwned}"\nid_label = "\\\\def\\\\x{y}"\n'
-            'instructions = ["\\\\include{x} $x^2$ % comment"]\n' + Q
-        ),
-        accepted(
-            lambda o: (
-                [
-                    raw
-                    for raw in ("\\input{/etc/passwd}", "\\write18{", "\\def\\x{y}", "\\include{x}")
-                    if raw in (run_dir(o) / "exam.tex").read_text()
-                ]
-                == []
-                or pytest.fail("raw LaTeX from the blueprint")
-            )
-        ),
+        blueprint(LATEX),
+        accepted(holds(latex_escaped, "the blueprint's LaTeX, escaped")),
     ),
 ]
 
+# --- question banks (a copy of Question 7, edited) ------------------------------------------
+
 PART_C = 'label = "c"\npoints = 2\n'
-SOLVE_WITH = "\n\n_solve = solve\n\n\ndef solve(params, rng):\n    a = _solve(params, rng)\n    {}\n    return a\n"  # noqa: E501
+WRAP = "\n\n_solve = solve\n\n\ndef solve(params, rng):\n    a = _solve(params, rng)\n    {}\n    return a\n"  # noqa: E501
 BANKS = [
     Case(
         "solve-raises",
@@ -1324,16 +1130,10 @@ BANKS = [
         refused(1, "solve.py"),
     ),
     Case(
-        "sample-raises",
-        bank(solve=appending('\n\ndef sample(rng):\n    raise ValueError("no")\n')),
-        refused(1, "solve.py"),
-    ),
-    Case(
         "solve-import-fails",
         bank(solve=appending("\nimport no_such_module_here\n")),
         refused(1, "solve.py"),
     ),
-    Case("solve-syntax-error", bank(solve=appending("\ndef broken(:\n")), refused(1, "solve.py")),
     Case(
         "sample-returns-a-list",
         bank(solve=appending("\n\ndef sample(rng):\n    return [1, 2, 3]\n")),
@@ -1341,17 +1141,12 @@ BANKS = [
     ),
     Case(
         "answer-infinite",
-        bank(solve=appending(SOLVE_WITH.format('a["d"] = float("inf")'))),
+        bank(solve=appending(WRAP.format('a["d"] = float("inf")'))),
         refused(1, "mine/cnn"),
     ),
     Case(
         "answer-nan",
-        bank(solve=appending(SOLVE_WITH.format('a["d"] = float("nan")'))),
-        refused(1, "mine/cnn"),
-    ),
-    Case(
-        "answer-missing",
-        bank(solve=appending(SOLVE_WITH.format('del a["d"]'))),
+        bank(solve=appending(WRAP.format('a["d"] = float("nan")'))),
         refused(1, "mine/cnn"),
     ),
     Case(
@@ -1362,11 +1157,6 @@ BANKS = [
     Case(
         "tolerance-negative",
         bank(toml=replacing(PART_C, PART_C + "tolerance = {abs = -1}\n")),
-        refused(1, "tolerance"),
-    ),
-    Case(
-        "tolerance-rel-nan",
-        bank(toml=replacing(PART_C, PART_C + "tolerance = {rel = nan}\n")),
         refused(1, "tolerance"),
     ),
     Case(
@@ -1385,16 +1175,6 @@ BANKS = [
         refused(1, "points"),
     ),
     Case(
-        "points-text",
-        bank(toml=replacing(PART_C, 'label = "c"\npoints = "2"\n')),
-        refused(1, "points"),
-    ),
-    Case(
-        "kind-unknown",
-        bank(toml=replacing('kind = "shape"', 'kind = "tensor"')),
-        refused(1, "tensor"),
-    ),
-    Case(
         "names-not-a-list",
         bank(toml=replacing(PART_C, PART_C + 'names = "hwc"\n')),
         refused(1, "names"),
@@ -1403,11 +1183,6 @@ BANKS = [
         "answer-in-stem-text",
         bank(toml=replacing(PART_C, PART_C + 'answer_in_stem = "no"\n')),
         refused(1, "answer_in_stem"),
-    ),
-    Case(
-        "question-id-upper-case",
-        bank(toml=replacing('id = "mine/cnn"', 'id = "Mine/CNN"')),
-        refused(1, "question.toml"),
     ),
     Case(
         "question-toml-not-utf-8",
@@ -1436,16 +1211,13 @@ BANKS = [
     ),
 ]
 
-PASSWD = Path("/etc/passwd")
+# --- export of a tampered run ---------------------------------------------------------------
 
 
-def link_figure_to(target: str) -> Tamper:
-    def tamper(ctx: Ctx, run: Path) -> None:
-        png = figure_path(run)
-        png.unlink()
-        png.symlink_to(target)
-
-    return tamper
+def link_figure_to_passwd(ctx: Ctx, run: Path) -> None:
+    png = figure_path(run)
+    png.unlink()
+    png.symlink_to(PASSWD)
 
 
 def figures_elsewhere(ctx: Ctx, run: Path) -> None:
@@ -1505,30 +1277,42 @@ def no_regular_copy_of_outside(o: Outcome) -> None:
             assert b"outside the run" not in path.read_bytes(), path
 
 
-def prompt_with(text: str) -> Tamper:
-    def change(key: dict[str, Any]) -> None:
-        part = first_part(key, "text")
-        part["prompt"] += text
+NAMES_1D = ("<script>alert(1)</script>", "<img src=x onerror=alert(2)>")
+NAMES_6B = ("w [b2]", "{1:SHORTANSWER:=x}", "a}b{c~=#:")
+NAMES_7C = ("h\n\n::injected::Were you hacked? {=yes}\n\n", "w", "c")
+LABEL_3D = "<script>alert(3)</script>"
 
-    return key_edit(change)
+
+def inject(key: dict[str, Any]) -> None:
+    """Entry names and a matching label with markup, a prompt with a CDATA end."""
+    for label, names in (("1(d)", NAMES_1D), ("6(b)", NAMES_6B), ("7(c)", NAMES_7C)):
+        target = part(key, label=label)
+        count = len(target["answer"])
+        target["names"] = [*names, *[f"e{i}" for i in range(count)]][:count]
+    matching = part(key, "matching")
+    first, *others = matching["answer"].items()
+    matching["answer"] = {LABEL_3D: first[1], **dict(others)}
+    part(key, "text")["prompt"] += " Explain ]]> this."
 
 
 def gift_braces_balanced(o: Outcome) -> None:
-    """Each GIFT question of 1(d) keeps one answer block: the names' braces are escaped."""
-    lines = [
-        line
-        for line in (o.root / "run" / "lms" / "questions.gift").read_text().splitlines()
-        if line.startswith("::1(d)")
-    ]
+    """Every GIFT question of 6(b) keeps one answer block: the names' braces are escaped."""
+    gift = (o.root / "run" / "lms" / "questions.gift").read_text(encoding="utf-8")
+    lines = [line for line in gift.splitlines() if line.startswith("::6(b)")]
     assert lines
     for line in lines:
         bare = re.sub(r"\\.", "", line)
-        assert bare.count("{") == 1 and bare.count("}") == 1, line[:300]
+        assert bare.count("{") == 1 and bare.count("}") == 1, line[-300:]
+
+
+def gift_no_injected_question(o: Outcome) -> None:
+    gift = (o.root / "run" / "lms" / "questions.gift").read_text(encoding="utf-8")
+    assert "::injected::" not in [line[:12] for line in gift.splitlines()]
 
 
 def canvas_blanks_once(o: Outcome) -> None:
     """Canvas makes a blank of every [bN] in the text: a name must not add one."""
-    fields = [f for f in html_fields(o, "canvas") if "[b1]" in f]
+    fields = [f for f in html_fields(o, "canvas") if "[b3]" in f]
     assert fields
     for text in fields:
         assert text.count("[b2]") == 1, text[-300:]
@@ -1537,12 +1321,13 @@ def canvas_blanks_once(o: Outcome) -> None:
 def moodle_cloze_once(o: Outcome) -> None:
     """Moodle's cloze reads {1:...} as a blank: a name must not add one."""
     texts = [t for t in html_fields(o, "moodle") if "NUMERICAL" in t]
-    assert texts
-    assert not [t for t in texts if "{1:SHORTANSWER" in t], "a name became a cloze blank"
+    assert texts and not [t for t in texts if "{1:SHORTANSWER" in t]
 
 
-def moodle_parses_with(text: str) -> Check:
-    return lambda o: any(text in t for t in html_fields(o, "moodle")) or pytest.fail("lost")
+def zips_stay_inside(o: Outcome) -> None:
+    for name in ("canvas-qti12.zip", "qti21.zip"):
+        with zipfile.ZipFile(o.root / "run" / "lms" / name) as archive:
+            assert all(safe_member(n) for n in archive.namelist())
 
 
 IN_LMS = ("run/lms",)
@@ -1556,24 +1341,28 @@ EXPORTS = [
     ),
     Case("key-a-json-array", export(key_bytes(b"[]")), refused(1, "key.json")),
     Case(
-        "key-points-a-string", export(set_answer("integer", "2", "points")), refused(1, "key.json")
+        "key-points-a-string", export(set_field("integer", "points", "2")), refused(1, "key.json")
     ),
     Case(
         "key-nested-100000-deep",
         export(key_bytes(b"[" * 100_000 + b"]" * 100_000)),
         refused(1, "key.json"),
     ),
-    Case("key-answer-nan", export(set_answer("integer", float("nan"))), refused(1, "key.json")),
+    Case(
+        "key-answer-nan",
+        export(set_field("number", "answer", float("nan"))),
+        refused(1, "key.json"),
+    ),
     Case(
         "key-points-infinity",
-        export(set_answer("integer", float("inf"), "points")),
+        export(set_field("integer", "points", float("inf"))),
         refused(1, "key.json"),
     ),
     Case("key-a-link-out-of-the-run", export(key_elsewhere), refused(1, "key.json")),
     Case(
         "key-a-link-to-etc-passwd",
         export(key_to_passwd),
-        refused(1, "key.json", then=[lambda o: "root:" not in o.stderr or pytest.fail("leak")]),
+        refused(1, "key.json", then=[holds(lambda o: "root:" not in o.stderr, "a leak")]),
     ),
     Case("figure-absolute", export(set_figure("/etc/passwd")), refused(1, "key.json")),
     Case("figure-dot-dot", export(set_figure("../../../../etc/passwd")), refused(1, "key.json")),
@@ -1584,7 +1373,7 @@ EXPORTS = [
     ),
     Case(
         "figure-a-link-to-etc-passwd",
-        export(link_figure_to(str(PASSWD)), lms="canvas"),
+        export(link_figure_to_passwd, lms="canvas"),
         refused(1, "figure"),
     ),
     Case("figures-folder-a-link-out", export(figures_elsewhere, lms="qti21"), refused(1, "figure")),
@@ -1600,84 +1389,47 @@ EXPORTS = [
     Case(
         "earlier-exports-kept",
         export(without_gift, lms="gift"),
-        accepted(unchanged_except("run/lms/questions.gift"), within=IN_LMS),
+        accepted(
+            holds(lambda o: o.changes() == ["run/lms/questions.gift"], "only the new file"),
+            within=IN_LMS,
+        ),
     ),
-    Case(
-        "html-in-vector-names", export(set_names(SCRIPT, IMAGE), lms="all"), accepted(within=IN_LMS)
-    ),
-    Case(
-        "html-in-a-matching-label",
-        export(set_matching_label(SCRIPT), lms="all"),
-        accepted(within=IN_LMS),
-    ),
-    Case(
-        "canvas-blank-marker-in-a-name",
-        export(set_names("w [b2]", "b"), lms="canvas"),
-        accepted(canvas_blanks_once, within=IN_LMS),
-    ),
-    Case(
-        "moodle-cloze-in-a-name",
-        export(set_names("{1:SHORTANSWER:=x}", "b"), lms="moodle"),
-        accepted(moodle_cloze_once, within=IN_LMS),
-    ),
-    Case(
-        "gift-specials-in-names",
-        export(set_names("a}b{c", "d=e~f#g:h"), lms="gift"),
-        accepted(gift_braces_balanced, within=IN_LMS),
-    ),
-    Case(
-        "cdata-end-in-a-prompt",
-        export(prompt_with(" Explain ]]> this."), lms="moodle"),
-        accepted(moodle_parses_with("]]&gt; this"), within=IN_LMS),
-    ),
+    Case("inject", export(key_edit(inject), lms="all"), accepted(within=IN_LMS)),
 ]
-for fmt in ("moodle", "canvas", "gift", "blackboard"):
-    EXPORTS.append(
-        Case(
-            f"html-in-vector-names/{fmt}",
-            None,
-            escaped_in(fmt, SCRIPT, "<script"),
-            run="html-in-vector-names",
-        )
-    )
-    EXPORTS.append(
-        Case(
-            f"html-in-vector-names/{fmt}/img",
-            None,
-            escaped_in(fmt, IMAGE, "<img"),
-            run="html-in-vector-names",
-        )
-    )
-    if fmt != "canvas":  # Canvas's matching labels are text/plain, never read as HTML
-        EXPORTS.append(
-            Case(
-                f"html-in-a-matching-label/{fmt}",
-                None,
-                escaped_in(fmt, SCRIPT, "<script"),
-                run="html-in-a-matching-label",
-            )
-        )
-EXPORTS += [
-    Case(
-        "html-in-vector-names/qti21",
-        None,
-        qti21_has_no_markup("onerror"),
-        run="html-in-vector-names",
+INJECTED = {
+    **{
+        f"{fmt}-entry-name-script": escaped_in(fmt, "<script>alert(1)")
+        for fmt in ("moodle", "canvas", "gift", "blackboard")
+    },
+    **{
+        f"{fmt}-entry-name-img": escaped_in(fmt, "<img src=x")
+        for fmt in ("moodle", "canvas", "gift", "blackboard")
+    },
+    # Canvas and QTI 2.1 matching labels are plain text (text/plain mattext, XML text)
+    **{
+        f"{fmt}-matching-label": escaped_in(fmt, "<script>alert(3)")
+        for fmt in ("moodle", "gift", "blackboard")
+    },
+    "qti21-no-markup": qti21_has_no_markup,
+    "canvas-blank-marker": canvas_blanks_once,
+    "moodle-cloze-marker": moodle_cloze_once,
+    "gift-braces": gift_braces_balanced,
+    "gift-line-break": gift_no_injected_question,
+    "moodle-cdata-end": holds(
+        lambda o: any("]]&gt; this" in t for t in html_fields(o, "moodle")), "the prompt"
     ),
-    Case(
-        "html-in-a-matching-label/qti21",
-        None,
-        qti21_has_no_markup("onerror"),
-        run="html-in-a-matching-label",
-    ),
-]
+    "zip-members-inside": zips_stay_inside,
+}
+EXPORTS += [Case(f"inject/{name}", None, check, run="inject") for name, check in INJECTED.items()]
+
+# --- the output folder ----------------------------------------------------------------------
 
 
 def earlier_run(ctx: Ctx, out: Path) -> None:
     shutil.copytree(ctx.shared.mini, out / "mini-seed1-public")
 
 
-def earlier_run_and(extra: Callable[[Ctx, Path], None]) -> Callable[[Ctx, Path], None]:
+def with_earlier_run(extra: Callable[[Ctx, Path], None]) -> Callable[[Ctx, Path], None]:
     def setup(ctx: Ctx, out: Path) -> None:
         earlier_run(ctx, out)
         extra(ctx, out)
@@ -1695,63 +1447,49 @@ def outside_folder(ctx: Ctx) -> Path:
     return ctx.root / "outside"
 
 
-def same_run(o: Outcome) -> None:
+def plant(name: str, target: Callable[[Ctx], Path]) -> Callable[[Ctx, Path], None]:
+    """A link ``out/<name>`` to ``target`` (outside out/)."""
+    return lambda ctx, out: (out / name).symlink_to(target(ctx))
+
+
+def same_files(o: Outcome) -> None:
     """A rebuild writes the same files, byte for byte."""
     assert not [p for p in o.changes() if o.before.get(p, ("dir",))[0] != "dir"], o.changes()
 
 
-RUN = "out/mini-seed1-public"
+RUN = "mini-seed1-public"
 OUTPUTS = [
-    Case("added-file-refused", output(earlier_run_and(user_file)), refused(1, "notes.txt")),
+    Case("added-file-refused", output(with_earlier_run(user_file)), refused(1, "notes.txt")),
     Case(
         "added-file-with-force",
-        output(earlier_run_and(user_file), "--force"),
-        accepted(lambda o: not (o.root / RUN / "notes.txt").exists() or pytest.fail("kept")),
+        output(with_earlier_run(user_file), "--force"),
+        accepted(holds(lambda o: not (o.root / "out" / RUN / "notes.txt").exists(), "kept")),
     ),
-    Case("rebuild-into-the-same-folder", output(earlier_run), accepted(same_run)),
-    Case(
-        "run-folder-a-link-out",
-        output(lambda ctx, out: (out / "mini-seed1-public").symlink_to(outside_folder(ctx))),
-        refused(1, "mini-seed1-public"),
-    ),
+    Case("rebuild-into-the-same-folder", output(earlier_run), accepted(same_files)),
+    Case("run-folder-a-link-out", output(plant(RUN, outside_folder)), refused(1, RUN)),
     Case(
         "run-folder-a-file",
-        output(lambda ctx, out: (out / "mini-seed1-public").write_text("a file")),
-        refused(1, "mini-seed1-public"),
+        output(lambda ctx, out: (out / RUN).write_text("a file")),
+        refused(1, RUN),
     ),
     Case(
         "stale-partial-folder",
-        output(lambda ctx, out: (out / ".mini-seed1-public.partial").mkdir()),
-        accepted(
-            lambda o: (
-                not (o.root / "out" / ".mini-seed1-public.partial").exists()
-                or pytest.fail("debris kept")
-            )
-        ),
+        output(lambda ctx, out: (out / f".{RUN}.partial").mkdir()),
+        accepted(holds(lambda o: not (o.root / "out" / f".{RUN}.partial").exists(), "debris")),
     ),
     Case(
         "stale-partial-a-link-out",
-        output(
-            lambda ctx, out: (out / ".mini-seed1-public.partial").symlink_to(outside_folder(ctx))
-        ),
+        output(plant(f".{RUN}.partial", outside_folder)),
         either(accepted(), refused(1)),
     ),
     Case(
         "lock-a-link-out",
-        output(
-            lambda ctx, out: (out / ".mini-seed1-public.lock").symlink_to(
-                ctx.root / "made-by-the-lock"
-            )
-        ),
+        output(plant(f".{RUN}.lock", lambda ctx: ctx.root / "made-by-lock")),
         either(accepted(), refused(1)),
     ),
     Case(
         "old-a-link-out-beside-an-earlier-run",
-        output(
-            earlier_run_and(
-                lambda ctx, out: (out / ".mini-seed1-public.old").symlink_to(outside_folder(ctx))
-            )
-        ),
+        output(with_earlier_run(plant(f".{RUN}.old", outside_folder))),
         either(accepted(), refused(1)),
     ),
 ]
@@ -1760,16 +1498,7 @@ ALL = FLAGS + SECRETS + ROSTERS + BLUEPRINTS + BANKS + EXPORTS + OUTPUTS
 
 
 def params(cases: Sequence[Case]) -> list[Any]:
-    return [
-        pytest.param(
-            case,
-            id=case.id,
-            marks=[pytest.mark.xfail(strict=True, reason=XFAIL[case.id])]
-            if case.id in XFAIL
-            else [],
-        )
-        for case in cases
-    ]
+    return [pytest.param(case, id=case.id) for case in cases]
 
 
 @pytest.fixture(scope="module")
@@ -1823,15 +1552,13 @@ def test_output_folder(sweep: Sweep, case: Case) -> None:
 
 
 @pytest.mark.parametrize("run", ["single", "klass"])
-@pytest.mark.parametrize("name", LMS_FILES)
+@pytest.mark.parametrize("name", ALL_LMS)
 def test_lms_files_do_not_carry_the_seed(sweep: Sweep, run: str, name: str) -> None:
-    """The LMS files reach students' browsers: the exam seed (which, in public mode, rebuilds
-    every solution) must not be in them, not even in a quiz title or an id."""
-    folder = getattr(sweep.shared, run) / "lms"
-    path = folder / name
-    assert path.exists()
-    texts = list(lms_texts(path)) if path.is_dir() else list(lms_texts(folder))
-    texts = [(n, d) for n, d in texts if path.is_dir() or n.split(":")[0] == name]
+    """LMS files reach students' browsers: the exam seed (in public mode it rebuilds every
+    solution) must not be in them, not even in a quiz title or an id."""
+    folder = getattr(sweep.shared, run)
+    assert str(SEED).encode() in (folder / "key.json").read_bytes()  # findable where it is
+    texts = list(contents(folder / "lms" / name))
     assert texts
     for member, data in texts:
         assert str(SEED).encode() not in data, member
@@ -1846,8 +1573,8 @@ def test_exported_zips_have_no_path_out(sweep: Sweep, run: str, name: str) -> No
 
 
 def test_config_folder_untouched(sweep: Sweep, private_config: Path) -> None:
-    """No case touched the user's config folder (the tests' own): every secret a case used
-    was its own file."""
+    """No run touched the user's config folder (here the tests' own): every case that needs
+    a secret has its own file."""
     for case_id in sweep.futures:
         sweep.outcome(case_id)
     assert snapshot(private_config) == sweep.config  # type: ignore[attr-defined]

@@ -117,9 +117,13 @@ def plain(number: float | int | Decimal) -> str:
 
 
 def text_html(text: str) -> str:
-    """Plain text (an entry's name, a matching label) for HTML: escaped, and its braces
-    as character references, so that no LMS reads them as markup (Moodle's cloze blanks)."""
-    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+    """Plain text (an entry's name, a matching label) for HTML, on one line: escaped, and
+    its braces and brackets as character references, so that no LMS reads them as markup
+    (Moodle's cloze blanks ``{1:...}``, Canvas's blanks ``[b1]``)."""
+    text = html.escape(" ".join(text.split()))
+    return text.translate(
+        {ord("{"): "&#123;", ord("}"): "&#125;", ord("["): "&#91;", ord("]"): "&#93;"}
+    )
 
 
 def entry_names(part: dict[str, Any]) -> list[str]:

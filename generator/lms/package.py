@@ -3,9 +3,7 @@ they carry, read only from the run's own folder."""
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,8 +12,10 @@ from typing import Any
 from lxml import etree
 
 from ..errors import ExamError
+from ..files import NotAFile, read_file
 
 FIGURE = re.compile(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png")
+MAX_FIGURE_BYTES = 64 * 2**20
 
 
 class FigureError(ExamError):
@@ -55,15 +55,15 @@ def read_figure(run_folder: Path, figure: str, *, read: bool = True) -> bytes:
             "the key was changed by hand: rebuild the run."
         )
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
+        data = read_file(path, limit=MAX_FIGURE_BYTES, follow_links=False)
+    except FileNotFoundError:
+        raise FigureError(f"{path}: figure missing; rebuild the run with --figures.") from None
+    except (NotAFile, OSError) as exc:
+        why = exc if isinstance(exc, NotAFile) else exc.strerror
         raise FigureError(
-            f"{path}: figure missing (or a link); rebuild the run with --figures."
+            f"{path}: {why}, not a figure of the run; rebuild the run with --figures."
         ) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise FigureError(f"{path}: not a PNG file; rebuild the run with --figures.")
-        return handle.read() if read else b""
+    return data if read else b""
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
