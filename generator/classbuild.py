@@ -158,7 +158,7 @@ def build_class(
         jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
                      VERSIONS if solutions else ("exam",))  # fmt: skip
         results = []
-        for result in _run(jobs, min(workers, len(jobs))):
+        for result in _run(jobs, min(workers, len(jobs)), names_typeset=bool(engine and students)):
             results.append(result)
             progress(result.copies)
         results.sort(key=lambda r: r.index)
@@ -262,13 +262,15 @@ def _format(exam: Exam, tmp: Path, engine: str) -> Path | None:
     return fmt
 
 
-def _run(jobs: list[_Job], workers: int) -> Iterator[ChunkResult]:
+def _run(jobs: list[_Job], workers: int, *, names_typeset: bool) -> Iterator[ChunkResult]:
     """The chunks' results in the order they finish (for the progress bar).
 
     Only as many chunks as workers are ever handed out: on Ctrl-C, which the terminal
-    sends to every process, the running chunks stop and no queued one starts.
+    sends to every process, the running chunks stop and no queued one starts.  Names are
+    typeset in a worker even when one process does: Typst's thread pool does not survive
+    a fork, so a process that has typeset a name must never fork workers again (they hang).
     """
-    if workers <= 1 or len(jobs) == 1:
+    if (workers <= 1 or len(jobs) == 1) and not names_typeset:
         yield from map(build_chunk, jobs)
         return
     waiting = iter(jobs)

@@ -174,3 +174,26 @@ def test_an_unprintable_name_is_reported_before_the_build_with_its_line(tmp_path
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: {roster}, line 3: ") and "U+E000" in line
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_a_process_that_built_a_named_class_can_build_another(tmp_path):
+    """Typst's threads do not survive a fork: a process that typeset a name itself, then
+    forked workers, would hang them.  Two named builds in one process (one worker, then
+    two) must both finish; the script runs apart, so a hang fails instead of blocking."""
+    needs_tex()
+    script = tmp_path / "twice.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.classbuild import build_class\n"
+        "from generator.roster import Student\n"
+        "students = [Student(f's{i}', f'王小明 {i}') for i in range(3)]\n"
+        "for workers in (1, 2):\n"
+        "    out = Path(sys.argv[1]) / str(workers)\n"
+        "    build_class(seed=1, students=students, out=out, workers=workers, solutions=False)\n"
+        "print('both built')\n"
+    )
+    result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
+                            text=True, timeout=300)  # fmt: skip
+    assert result.returncode == 0 and "both built" in result.stdout, result.stderr
+    assert len(list(tmp_path.glob("*/*/students/*/exam.pdf"))) == 6
