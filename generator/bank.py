@@ -244,16 +244,7 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
     if label != expected:
         raise BankError(f'{here}: this part prints as ({expected}); set label = "{expected}".')
     path = (*parent, label)
-    bonus = bool(
-        expect_type(
-            table.get("bonus", False),
-            bool,
-            where=here,
-            field="bonus",
-            error=BankError,
-            example="bonus = true",
-        )
-    )
+    bonus = _flag(table, "bonus", here)
     hint = _text_field(table, "hint", "", here)
     space = _text_field(table, "space", DEFAULT_SPACE, here)
     if "parts" in table:
@@ -299,14 +290,7 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
         hint=hint,
         space=space,
         answer=_answer_spec(table, kind, here),
-        answer_in_stem=expect_type(
-            table.get("answer_in_stem", False),
-            bool,
-            where=here,
-            field="answer_in_stem",
-            error=BankError,
-            example="answer_in_stem = true",
-        ),
+        answer_in_stem=_flag(table, "answer_in_stem", here),
     )
 
 
@@ -338,6 +322,12 @@ def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
         model_answer=str(table.get("answer", "")),
         rubric=tuple(rubric),
     )
+
+
+def _flag(table: dict[str, Any], name: str, here: str) -> bool:
+    example = f"{name} = true"
+    value = table.get(name, False)
+    return expect_type(value, bool, where=here, field=name, error=BankError, example=example)
 
 
 def _text_field(table: dict[str, Any], name: str, default: str, here: str) -> str:

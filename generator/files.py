@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 MB = 2**20
 
@@ -45,3 +46,22 @@ def read_file(path: Path, *, limit: int, follow_links: bool = True) -> bytes:
     if len(data) > limit:
         raise NotAFile(f"larger than {limit / MB:g} MB")
     return data
+
+
+def read_text(
+    path: Path, error: Any, *, limit: int, what: str = "file", encoding: str = "utf-8"
+) -> str:
+    """A text file written by people (a roster, a blueprint, a question): its text, or an
+    ``error`` (an ExamError class) whose one sentence names the file and the fix."""
+    try:
+        return read_file(path, limit=limit).decode(encoding)
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found; check the path.") from None
+    except NotAFile as exc:
+        raise error(f"{path}: {exc}, not a {what}; is it the right file?") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again."
+        ) from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read the {what} ({exc.strerror}).") from None

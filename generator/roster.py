@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExamError
-from .files import NotAFile, read_file
+from .files import read_text
 from .names import clean
 from .seeding import CODE_DIGITS, Seeding
 
@@ -182,20 +182,8 @@ def read_roster(
 
 def _read_text(path: Path) -> str:
     """The roster's text, refusing what cannot be a roster before reading all of it."""
-    try:
-        data = read_file(path, limit=MAX_ROSTER_BYTES)
-    except FileNotFoundError:
-        raise RosterError(f"{path}: roster file not found.") from None
-    except NotAFile as exc:
-        raise RosterError(
-            f"{path}: {exc}, which cannot be a roster; is it the right file?"
-        ) from None
-    except OSError as exc:
-        raise RosterError(f"{path}: cannot read the roster ({exc.strerror}).") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterError(f"{path}: not UTF-8 text; save the roster as UTF-8 CSV.") from None
+    return read_text(path, RosterError, limit=MAX_ROSTER_BYTES, what="roster",
+                     encoding="utf-8-sig")  # fmt: skip
 
 
 def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .errors import BankError, ExamError
-from .files import NotAFile, read_file
 
 MAX_TEXT_BYTES = 16 * 2**20  # a blueprint, a question.toml or a template
 
@@ -23,19 +23,8 @@ def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
 
 
 def read_text(path: Path, error: type[ExamError] = BankError) -> str:
-    """A file written by people: UTF-8 text, or one sentence saying what it is not."""
-    try:
-        return read_file(path, limit=MAX_TEXT_BYTES).decode("utf-8")
-    except FileNotFoundError:
-        raise error(f"{path}: file not found.") from None
-    except NotAFile as exc:
-        raise error(f"{path}: {exc}; pass the file itself.") from None
-    except UnicodeDecodeError as exc:
-        raise error(
-            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again."
-        ) from None
-    except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror}).") from None
+    """A blueprint, question.toml or template: UTF-8 text, or one sentence saying why not."""
+    return files.read_text(path, error, limit=MAX_TEXT_BYTES)
 
 
 def check_fields(

@@ -1497,10 +1497,6 @@ OUTPUTS = [
 ALL = FLAGS + SECRETS + ROSTERS + BLUEPRINTS + BANKS + EXPORTS + OUTPUTS
 
 
-def params(cases: Sequence[Case]) -> list[Any]:
-    return [pytest.param(case, id=case.id) for case in cases]
-
-
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory, private_config) -> Iterator[Sweep]:
     base = tmp_path_factory.mktemp("hostile")
@@ -1516,38 +1512,17 @@ def sweep(tmp_path_factory, private_config) -> Iterator[Sweep]:
 # --- the tests, one per kind of input -------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", params(FLAGS))
-def test_options(sweep: Sweep, case: Case) -> None:
-    case.check(sweep.outcome(case.id))
+GROUPS = {"options": FLAGS, "secret-file": SECRETS, "roster": ROSTERS,
+          "blueprint": BLUEPRINTS, "question-bank": BANKS, "export": EXPORTS,
+          "output-folder": OUTPUTS}  # fmt: skip
 
 
-@pytest.mark.parametrize("case", params(SECRETS))
-def test_secret_file(sweep: Sweep, case: Case) -> None:
-    case.check(sweep.outcome(case.id))
-
-
-@pytest.mark.parametrize("case", params(ROSTERS))
-def test_roster(sweep: Sweep, case: Case) -> None:
-    case.check(sweep.outcome(case.id))
-
-
-@pytest.mark.parametrize("case", params(BLUEPRINTS))
-def test_blueprint(sweep: Sweep, case: Case) -> None:
-    case.check(sweep.outcome(case.id))
-
-
-@pytest.mark.parametrize("case", params(BANKS))
-def test_question_bank(sweep: Sweep, case: Case) -> None:
-    case.check(sweep.outcome(case.id))
-
-
-@pytest.mark.parametrize("case", params(EXPORTS))
-def test_export_of_a_tampered_run(sweep: Sweep, case: Case) -> None:
-    case.check(sweep.outcome(case.id))
-
-
-@pytest.mark.parametrize("case", params(OUTPUTS))
-def test_output_folder(sweep: Sweep, case: Case) -> None:
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(case, id=f"{group}/{case.id}") for group, cases in GROUPS.items()
+     for case in cases],
+)  # fmt: skip
+def test_hostile_input(sweep: Sweep, case: Case) -> None:
     case.check(sweep.outcome(case.id))
 
 
