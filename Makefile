@@ -10,7 +10,7 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra
 # Fonts for students' names in every script (typeset by Typst, see generator/names.py).
 FONT_PACKAGES := fonts-texgyre fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 
-.PHONY: demo test setup tex fonts js lint bench clean
+.PHONY: demo test setup tex fonts js lint bench golden clean
 
 demo: setup tex fonts
 	$(BIN)/generate-exam --seed 42
@@ -38,6 +38,10 @@ tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.js
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
 	cd tests/js && npm ci --no-audit --no-fund
 	touch $@
+
+# Rewrite tests/golden/ after a deliberate change of output (review the diff).
+golden: setup
+	$(BIN)/python -m tests.golden
 
 bench: setup tex fonts
 	$(BIN)/python benchmarks/class_build.py
