@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any
+
+from .kinds import KINDS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
@@ -52,19 +53,5 @@ def cell(value: object) -> object:
 
 
 def answer_text(part: dict[str, Any]) -> str:
-    """A part's answer as one cell of text."""
-    answer = part["answer"]
-    kind = part["kind"]
-    if kind in ("integer", "number", "choice", "text"):
-        return str(answer)
-    if kind in ("vector", "shape"):
-        return "; ".join(str(v) for v in answer)
-    if kind == "multi":
-        return "; ".join(answer)
-    if kind == "matching":
-        return "; ".join(f"{k}={v}" for k, v in answer.items())
-    if kind == "expression":
-        return "; ".join(f"{f['lhs']} = {f['text']}" for f in answer)
-    if kind == "code":
-        return " | ".join(answer.values())
-    return json.dumps(answer)
+    """A part's answer as one cell of text, as its kind writes it."""
+    return KINDS[part["kind"]].cell(part)

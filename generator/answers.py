@@ -1,20 +1,19 @@
-"""Answer kinds: how each answer is normalised, stored in the key and shown in the solutions.
+"""The values a question's ``solve()`` returns, and a part's entry in the key.
 
-A question's ``solve()`` returns plain Python, numpy or sympy values; the kind
-declared in ``question.toml`` decides how the value is checked and stored, so
-that a solver returning a float where an integer is promised fails loudly.
+A solver returns plain Python, numpy or sympy values, or these types for what a plain
+value cannot say (a formula, options with their verdicts, code with blanks).  The kind
+declared in ``question.toml`` decides how the value is checked and stored (see
+:mod:`generator.kinds`), so that a solver returning a float where an integer is
+promised fails loudly.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
 
@@ -160,48 +159,6 @@ class AnswerSpec:
     rubric: tuple[str, ...] = ()
 
 
-NUMERIC_KINDS = ("integer", "number", "vector", "shape")
-
-
-def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
-    """Normalise a solver's value for ``spec.kind``; raise ValueError when it does not fit."""
-    alternatives: tuple[str, ...] = ()
-    formula: Formula | None = None
-    if isinstance(raw, Accept):
-        raw, alternatives, formula = raw.value, raw.alternatives, raw.formula
-    value, latex, details = _NORMALISERS[spec.kind](raw, spec)
-    if formula is not None:
-        details["formula"] = formula.to_json()
-        latex = f"$\\displaystyle {formula.latex} \\approx {latex.strip('$')}$"
-    tolerance = None
-    if spec.kind in NUMERIC_KINDS:
-        tolerance = Tolerance() if spec.kind in ("integer", "shape") else spec.tolerance
-    return Answer(
-        kind=spec.kind,
-        value=value,
-        latex=latex,
-        tolerance=tolerance,
-        alternatives=alternatives,
-        rubric=spec.rubric,
-        details=details,
-    )
-
-
-def _as_int(x: Any) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral | np.integer):
-        raise ValueError(f"expected an integer, got {x!r}")
-    return int(x)
-
-
-def _as_float(x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real | np.floating | np.integer):
-        raise ValueError(f"expected a number, got {x!r}")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value}")
-    return value
-
-
 def format_number(x: float | int) -> str:
     """Shortest text that reads back as the same float (``repr``), integers without ``.0``."""
     if isinstance(x, int) or float(x).is_integer():
@@ -212,132 +169,3 @@ def format_number(x: float | int) -> str:
 def display_number(x: float, digits: int = 4) -> str:
     """A number as a person reads it in the solutions: a few significant digits."""
     return format_number(x) if float(x).is_integer() else f"{float(x):.{digits}g}"
-
-
-Normalised = tuple[Any, str, dict[str, Any]]
-
-
-def _integer(raw: Any, spec: AnswerSpec) -> Normalised:
-    value = _as_int(raw)
-    return value, f"${value}$", {}
-
-
-def _number(raw: Any, spec: AnswerSpec) -> Normalised:
-    value = _as_float(raw)
-    return value, f"${display_number(value)}$", {}
-
-
-def _vector(raw: Any, spec: AnswerSpec) -> Normalised:
-    items = np.asarray(raw).ravel().tolist() if isinstance(raw, np.ndarray) else list(raw)
-    values = [_int_or_float(x) for x in items]
-    if spec.names:
-        if len(spec.names) != len(values):
-            raise ValueError(f"expected {len(spec.names)} entries ({', '.join(spec.names)})")
-        shown = ", ".join(
-            f"{name} ${display_number(v)}$" for name, v in zip(spec.names, values, strict=True)
-        )
-        return values, shown, {}
-    return values, "$(" + ", ".join(display_number(v) for v in values) + ")$", {}
-
-
-def _int_or_float(x: Any) -> int | float:
-    if isinstance(x, numbers.Integral | np.integer) and not isinstance(x, bool):
-        return int(x)
-    return _as_float(x)
-
-
-def _shape(raw: Any, spec: AnswerSpec) -> Normalised:
-    dims = [_as_int(d) for d in raw]
-    if not dims or any(d <= 0 for d in dims):
-        raise ValueError(f"a shape has positive integer sizes, got {dims}")
-    return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
-
-
-def _expression(raw: Any, spec: AnswerSpec) -> Normalised:
-    formulas = [raw] if isinstance(raw, Formula) else list(raw)
-    if not formulas or not all(isinstance(f, Formula) for f in formulas):
-        raise ValueError("an expression answer is a Formula or a list of Formulas")
-    shown = ", \\quad ".join(f.latex for f in formulas)
-    return [f.to_json() for f in formulas], f"$\\displaystyle {shown}$", {}
-
-
-def _text(raw: Any, spec: AnswerSpec) -> Normalised:
-    model = spec.model_answer if raw is None else str(raw)
-    if not model:
-        raise ValueError("a text answer needs a model answer ('answer' in question.toml)")
-    return model, model, {}
-
-
-LETTER_LABELS = tuple("ABCDEFGH")
-ROMAN_LABELS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
-
-
-def _options(raw: Any, labels: tuple[str, ...]) -> list[dict[str, Any]]:
-    if not isinstance(raw, Choices) or not 2 <= len(raw.options) <= len(labels):
-        raise ValueError(f"expected Choices with 2 to {len(labels)} options")
-    texts = [option.text for option in raw.options]
-    if len(set(texts)) != len(texts):
-        raise ValueError("two options read the same")
-    return [
-        {"label": label, "text": o.text, "correct": o.correct, "why": o.why, "mistake": o.mistake}
-        for label, o in zip(labels, raw.options, strict=False)
-    ]
-
-
-def _choice(raw: Any, spec: AnswerSpec) -> Normalised:
-    options = _options(raw, LETTER_LABELS)
-    correct = [o["label"] for o in options if o["correct"]]
-    if len(correct) != 1:
-        raise ValueError(f"a choice part has exactly one correct option, got {len(correct)}")
-    return correct[0], f"Option {correct[0]}", {"options": options}
-
-
-def _multi(raw: Any, spec: AnswerSpec) -> Normalised:
-    options = _options(raw, ROMAN_LABELS)
-    correct = [o["label"] for o in options if o["correct"]]
-    shown = ", ".join(f"({label})" for label in correct) if correct else "none of them"
-    return correct, shown, {"options": options}
-
-
-def _matching(raw: Any, spec: AnswerSpec) -> Normalised:
-    if not isinstance(raw, Choices) or not raw.pairs:
-        raise ValueError("a matching part maps items to option texts (Choices.pairs)")
-    texts = {o.text for o in raw.options}
-    if not set(raw.pairs.values()) <= texts:
-        raise ValueError("every matched option must be one of the options")
-    pairs = {str(k): str(v) for k, v in raw.pairs.items()}
-    shown = ", ".join(f"{item}: {text}" for item, text in pairs.items())
-    options = [
-        {"label": o.text, "text": o.text, "correct": True, "why": o.why, "mistake": ""}
-        for o in raw.options
-    ]
-    return pairs, shown, {"options": options}
-
-
-def _code(raw: Any, spec: AnswerSpec) -> Normalised:
-    if not isinstance(raw, Code):
-        raise ValueError("a code answer is a Code(skeleton, blanks)")
-    missing = [name for name in raw.blanks if f"@@{name}@@" not in raw.skeleton]
-    if missing:
-        raise ValueError(f"blanks {missing} do not appear in the skeleton")
-    # The expected lines, as the official solutions show them (the skeleton is in the stem).
-    latex = "\\begin{code}\\begin{verbatim}\n" + "\n".join(raw.blanks.values())
-    latex += "\n\\end{verbatim}\\end{code}"
-    return dict(raw.blanks), latex, {"code": raw.skeleton}
-
-
-_NORMALISERS = {
-    "integer": _integer,
-    "number": _number,
-    "vector": _vector,
-    "shape": _shape,
-    "expression": _expression,
-    "choice": _choice,
-    "multi": _multi,
-    "matching": _matching,
-    "text": _text,
-    "code": _code,
-}
-
-
-KINDS = tuple(_NORMALISERS)

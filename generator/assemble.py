@@ -13,11 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .answers import NUMERIC_KINDS, Answer, make_answer
+from .answers import Answer
 from .bank import Bank, Question, author_line, describe
 from .blueprint import Blueprint
 from .checks import recording, same_answer
 from .errors import AnswerError, BankError
+from .kinds import KINDS, make_answer
 from .roster import Assignment
 from .seeding import PUBLIC, Seeding
 
@@ -189,7 +190,7 @@ def confirm_closed_forms(
     """Compare every numeric answer with the question's closed form (a second computation)."""
     expected = call_author(question, where, "closed_form", params) if question.closed_form else {}
     for key, answer in answers.items():
-        if answer.kind in NUMERIC_KINDS and key not in expected:
+        if KINDS[answer.kind].numeric and key not in expected:
             raise BankError(f"{where}: part ({key}) is numeric but closed_form() does not give it.")
     for key, value in expected.items():
         if key not in answers:

@@ -22,8 +22,9 @@ from typing import Any
 import jinja2
 import numpy as np
 
-from .answers import KINDS, AnswerSpec, Tolerance
+from .answers import AnswerSpec, Tolerance
 from .errors import BankError
+from .kinds import KINDS
 from .resources import bank_dir
 from .templating import fragment
 from .tomlfile import check_fields, expect_type, read_text, read_toml

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import sampling
-from .answers import NUMERIC_KINDS, Accept, Answer, Choices, format_number
+from .answers import Accept, Answer, Choices, format_number
 from .assemble import (
     FIGURES,
     QuestionVariant,
@@ -34,6 +34,7 @@ from .assemble import (
 )
 from .bank import Bank, Question, load_bank
 from .errors import ExamError
+from .kinds import KINDS, table
 from .latex import render_blocks
 from .processes import worker_init
 
@@ -191,7 +192,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _draw(seed: int, params: dict, answers: dict[str, Answer], attempts: list[int]) -> Draw:
-    choice_like = {k: a for k, a in answers.items() if a.kind in ("choice", "multi", "matching")}
+    choice_like = {k: a for k, a in answers.items() if KINDS[a.kind].choices}
     return Draw(
         seed=seed,
         params=json.dumps(params, sort_keys=True),
@@ -303,24 +304,39 @@ def _duplicate_options(raw: dict[str, Any]) -> Iterator[str]:
             seen.setdefault(printed, i)
 
 
-def _printed_forms(answer: Answer) -> list[str]:
-    """Regular expressions matching the ways an answer could be printed in LaTeX."""
-    values = answer.value
-    if answer.kind == "shape":
-        return [r"\s*\\times\s*".join(str(v) for v in values)]
-    if answer.kind == "vector":
-        return [r"\s*(?:,|&|\\\\)\s*".join(re.escape(format_number(v)) for v in values)]
-    if answer.kind == "integer" and abs(values) < 10:
+def _shape_forms(values: list[int]) -> list[str]:
+    return [r"\s*\\times\s*".join(str(v) for v in values)]
+
+
+def _vector_forms(values: list[float]) -> list[str]:
+    return [r"\s*(?:,|&|\\\\)\s*".join(re.escape(format_number(v)) for v in values)]
+
+
+def _integer_forms(value: int) -> list[str]:
+    if abs(value) < 10:
         return []  # one-digit numbers appear in every stem; they say nothing
-    return [re.escape(format_number(values))]
+    return [re.escape(format_number(value))]
+
+
+def _no_forms(value: Any) -> list[str]:
+    return []  # not a number: the stem check does not look for it
+
+
+# Regular expressions matching the ways an answer could be printed in LaTeX.
+PRINTED_FORMS: dict[str, Callable[[Any], list[str]]] = table("generator.check", {
+    "integer": _integer_forms, "number": lambda value: [re.escape(format_number(value))],
+    "vector": _vector_forms, "shape": _shape_forms, "expression": _no_forms,
+    "choice": _no_forms, "multi": _no_forms, "matching": _no_forms, "text": _no_forms,
+    "code": _no_forms,
+})  # fmt: skip
 
 
 def _answers_in_stem(question: Question, answers: dict[str, Answer], text: str) -> Iterator[str]:
     for leaf in question.leaves():
         answer = answers[leaf.key]
-        if leaf.answer_in_stem or answer.kind not in NUMERIC_KINDS:
+        if leaf.answer_in_stem or not KINDS[answer.kind].numeric:
             continue
-        for form in _printed_forms(answer):
+        for form in PRINTED_FORMS[answer.kind](answer.value):
             match = re.search(rf"(?<![\d.]){form}(?![\d]|\.\d)", text)
             if match:
                 yield f"part ({leaf.key}): its answer {answer.value} is printed as '{match[0]}'"

@@ -16,14 +16,14 @@ from typing import Any
 
 import jinja2
 
-from .answers import NUMERIC_KINDS, display_number
+from .answers import display_number
 from .check import Draw, QuestionResult
+from .kinds import KINDS
 from .resources import templates_dir
 
 # Chi-square critical values at p = 0.001 by degrees of freedom: a position count this
 # far from uniform happens by chance once in a thousand checks.
 CHI2_CRITICAL = {1: 10.83, 2: 13.82, 3: 16.27, 4: 18.47, 5: 20.52, 6: 22.46, 7: 24.32}
-CHOICE_KINDS = ("choice", "multi", "matching")
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _ranges(draws: list[Draw]) -> list[AnswerRange]:
     for part, kind in draws[0].kinds.items():
         values = [d.answers[part] for d in draws]
         distinct = len({json.dumps(v, sort_keys=True) for v in values})
-        if kind in NUMERIC_KINDS:
+        if KINDS[kind].numeric:
             flat = [x for v in values for x in (v if isinstance(v, list) else [v])]
             low, high = display_number(min(flat)), display_number(max(flat))
         else:

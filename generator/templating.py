@@ -20,6 +20,7 @@ from pylatex.utils import escape_latex
 
 from .answers import Code, format_number
 from .figures import to_picture
+from .kinds import KINDS
 from .resources import cache_dir
 
 
@@ -69,6 +70,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
 @cache
 def document_environment(templates: Path) -> jinja2.Environment:
     env = make_environment(jinja2.FileSystemLoader(str(templates)))
+    env.globals["kinds"] = KINDS  # how each kind lists and labels its options
     env.bytecode_cache = _bytecode_cache(env)
     return env
 

@@ -10,11 +10,13 @@ essays map to Canvas's own question types.  Figures ship as web content.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from ..kinds import table
 from .html import to_html
 from .items import (
     Item,
@@ -33,12 +35,6 @@ QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-QUESTION_TYPES = {
-    "integer": "numerical_question", "number": "numerical_question",
-    "vector": "fill_in_multiple_blanks_question", "shape": "fill_in_multiple_blanks_question",
-    "choice": "multiple_choice_question", "multi": "multiple_answers_question",
-    "matching": "matching_question",
-}  # fmt: skip
 
 
 def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
@@ -128,8 +124,7 @@ def _selection(group: etree._Element, points: str) -> None:
 
 
 def _item(item: Item) -> etree._Element:
-    kind = item.kind
-    question_type = QUESTION_TYPES.get(kind, "essay_question")
+    question_type, build = QUESTIONS[item.kind]
     item_id = item.ident
     element = etree.Element(f"{{{QTI}}}item", ident=item_id, title=item.title)
     metadata = _sub(_sub(element, "itemmetadata"), "qtimetadata")
@@ -151,23 +146,15 @@ def _item(item: Item) -> etree._Element:
     feedback = _sub(processing, "respcondition", **{"continue": "Yes"})
     _sub(_sub(feedback, "conditionvar"), "other")
     _sub(feedback, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
-    if question_type == "numerical_question":
-        _numerical(presentation, processing, item, item.part["answer"])
-    elif question_type == "fill_in_multiple_blanks_question":
-        _blanks(presentation, processing, item, item_id)
-    elif kind in ("choice", "multi"):
-        _choices(presentation, processing, options, answer_ids, multiple=kind == "multi")
-    elif kind == "matching":
-        _matching(presentation, processing, item, item_id)
-    else:
-        _essay(presentation, processing)
+    build(presentation, processing, item, answer_ids)
     general = _sub(element, "itemfeedback", ident="general_fb")
     _mattext(_sub(_sub(general, "flow_mat"), "material"), feedback_html(item.part))
     return element
 
 
 def _numerical(presentation: etree._Element, processing: etree._Element, item: Item,
-               value: float) -> None:  # fmt: skip
+               answer_ids: list[str]) -> None:  # fmt: skip
+    value = item.part["answer"]
     response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
     _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
     low, high = bounds(item.part, value)
@@ -181,8 +168,9 @@ def _numerical(presentation: etree._Element, processing: etree._Element, item: I
 
 
 def _blanks(presentation: etree._Element, processing: etree._Element, item: Item,
-            item_id: str) -> None:  # fmt: skip
+            answer_ids: list[str]) -> None:  # fmt: skip
     """One blank per entry; Canvas matches blanks as text, so a few spellings are accepted."""
+    item_id = item.ident
     values = list(numbers(item.part))
     share = plain(round(100 / len(values), 4))
     for i, value in enumerate(values, start=1):
@@ -211,6 +199,16 @@ def _spellings(value: float | int) -> list[str]:
     return forms
 
 
+def _choice(presentation: etree._Element, processing: etree._Element, item: Item,
+            answer_ids: list[str]) -> None:  # fmt: skip
+    _choices(presentation, processing, item.part["options"], answer_ids, multiple=False)
+
+
+def _multi(presentation: etree._Element, processing: etree._Element, item: Item,
+           answer_ids: list[str]) -> None:  # fmt: skip
+    _choices(presentation, processing, item.part["options"], answer_ids, multiple=True)
+
+
 def _choices(presentation: etree._Element, processing: etree._Element, options: list[dict],
              answer_ids: list[str], *, multiple: bool) -> None:  # fmt: skip
     response = _sub(presentation, "response_lid", ident="response1",
@@ -232,7 +230,8 @@ def _choices(presentation: etree._Element, processing: etree._Element, options: 
 
 
 def _matching(presentation: etree._Element, processing: etree._Element, item: Item,
-              item_id: str) -> None:  # fmt: skip
+              answer_ids: list[str]) -> None:  # fmt: skip
+    item_id = item.ident
     pairs = item.part["answer"]
     choices = [o["text"] for o in item.part["options"]]
     choice_ids = {text: ident(item_id, "choice", text) for text in choices}
@@ -252,11 +251,28 @@ def _matching(presentation: etree._Element, processing: etree._Element, item: It
         _sub(condition, "setvar", varname="SCORE", action="Add").text = share
 
 
-def _essay(presentation: etree._Element, processing: etree._Element) -> None:
+def _essay(presentation: etree._Element, processing: etree._Element, item: Item,
+           answer_ids: list[str]) -> None:  # fmt: skip
     response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
     _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
     condition = _sub(processing, "respcondition", **{"continue": "No"})
     _sub(_sub(condition, "conditionvar"), "other")
+
+
+Builder = Callable[[etree._Element, etree._Element, Item, list[str]], None]
+# Canvas's question type and the response processing of each answer kind.
+QUESTIONS: dict[str, tuple[str, Builder]] = table("generator.lms.canvas", {
+    "integer": ("numerical_question", _numerical),
+    "number": ("numerical_question", _numerical),
+    "vector": ("fill_in_multiple_blanks_question", _blanks),
+    "shape": ("fill_in_multiple_blanks_question", _blanks),
+    "choice": ("multiple_choice_question", _choice),
+    "multi": ("multiple_answers_question", _multi),
+    "matching": ("matching_question", _matching),
+    "expression": ("essay_question", _essay),
+    "text": ("essay_question", _essay),
+    "code": ("essay_question", _essay),
+})  # fmt: skip
 
 
 def _field(metadata: etree._Element, label: str, entry: str) -> None:

@@ -10,12 +10,14 @@ model answer in a rubric block for scorers only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from ..kinds import table
 from .html import to_html
 from .items import Item, entry_names, feedback_html, ident, numbers, plain, slots, tolerance
 from .package import write_zip, xml_bytes
@@ -96,12 +98,7 @@ def _item(item: Item) -> etree._Element:
     element = _q(None, "assessmentItem", identifier=item.ident, title=item.title,
                  adaptive="false", timeDependent="false")  # fmt: skip
     element.set(f"{{{XSI}}}schemaLocation", SCHEMA)
-    kind = item.kind
-    builder = {
-        "integer": _numeric, "number": _numeric, "vector": _numeric, "shape": _numeric,
-        "choice": _choice, "multi": _choice, "matching": _matching,
-    }.get(kind, _extended)  # fmt: skip
-    builder(element, item)
+    BUILDERS[item.kind](element, item)
     return element
 
 
@@ -241,3 +238,11 @@ def _extended(element: etree._Element, item: Item) -> None:
     _q(body, "extendedTextInteraction", responseIdentifier="RESPONSE",
        format="preFormatted" if item.kind == "code" else "plain",
        expectedLines="10" if item.kind == "code" else "5")  # fmt: skip
+
+
+# The interaction and response processing of each answer kind.
+BUILDERS: dict[str, Callable[[etree._Element, Item], None]] = table("generator.lms.qti21", {
+    "integer": _numeric, "number": _numeric, "vector": _numeric, "shape": _numeric,
+    "choice": _choice, "multi": _choice, "matching": _matching,
+    "expression": _extended, "text": _extended, "code": _extended,
+})  # fmt: skip

@@ -1,0 +1,130 @@
+"""Answer kinds: one registry, per-kind tables checked at import, the response verdicts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from fractions import Fraction
+
+import pytest
+
+from generator.assemble import build_exam
+from generator.keys import build_key
+from generator.kinds import KINDS, Kind, MissingMapping, table
+from generator.roster import numbered
+from generator.seeding import Seeding
+
+MADE_UP = """
+import generator.kinds as kinds
+
+@kinds.register
+class MadeUp(kinds.Kind):
+    name = "made-up"
+
+import {module}
+"""
+
+
+@pytest.mark.parametrize("module", ["generator.lms", "generator.check", "generator.cli"])
+def test_a_kind_without_its_mappings_fails_at_import(module):
+    """A new kind that an exporter does not know stops the program at import, naming the
+    table and the kind, before it can reach a user's run."""
+    result = subprocess.run([sys.executable, "-c", MADE_UP.format(module=module)],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("generator.kinds.MissingMapping: generator.")
+    assert ", made-up)" in last and "add them to its table" in last
+
+
+def test_the_shipped_kinds_import_cleanly():
+    source = MADE_UP.split("@kinds")[0] + "import generator.cli"
+    result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                            check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_table_names_every_missing_and_unknown_kind():
+    builders = {name: None for name in KINDS if name not in ("vector", "code")}
+    with pytest.raises(MissingMapping) as raised:
+        table("some.exporter", {**builders, "vectr": None})
+    message = str(raised.value)
+    assert "(some.exporter, vector), (some.exporter, code)" in message
+    assert "'vectr'" in message
+    assert table("some.exporter", {name: 1 for name in KINDS}) == {name: 1 for name in KINDS}
+
+
+def test_every_kind_says_what_it_is():
+    assert set(KINDS) == {"integer", "number", "vector", "shape", "expression", "choice",
+                          "multi", "matching", "text", "code"}  # fmt: skip
+    assert {k for k, kind in KINDS.items() if kind.numeric} == {"integer", "number", "vector",
+                                                                "shape"}  # fmt: skip
+    assert {k for k, kind in KINDS.items() if kind.manual} == {"expression", "text", "code"}
+    for kind in KINDS.values():
+        assert isinstance(kind, Kind)
+        if kind.manual:  # people grade it: no verdict, whatever the response
+            assert kind.score({"answer": "x", "tolerance": None}, "x") is None
+
+
+@pytest.fixture(scope="module")
+def parts(bank, blueprint):
+    """Every part of 30 copies of a few seeds, as the key stores them."""
+    found = []
+    for seed in (1, 2, 3):
+        seeding = Seeding(seed)
+        exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 10))
+        for variant in build_key(exam)["variants"]:
+            found += [p for q in variant["questions"] for p in q["parts"]]
+    return found
+
+
+def test_the_key_written_as_text_scores_full_marks(parts):
+    """What the answer CSV writes for a part is a response its kind gives full credit."""
+    for part in parts:
+        kind = KINDS[part["kind"]]
+        verdict = kind.score(part, kind.cell(part))
+        assert verdict == (None if kind.manual else 1.0), (part["label"], kind.cell(part))
+
+
+def test_numbers_are_right_inside_the_tolerance_and_wrong_outside(parts):
+    """The bounds, computed here with fractions: 0.99 of the margin in, 1.01 out."""
+    for part in (p for p in parts if p["kind"] == "number"):
+        answer = Fraction(str(part["answer"]))
+        tol = part["tolerance"]
+        margin = max(Fraction(str(tol["abs"])), Fraction(str(tol["rel"])) * abs(answer))
+        kind = KINDS["number"]
+        for factor, expected in ((Fraction(99, 100), 1.0), (Fraction(101, 100), 0.0)):
+            for sign in (1, -1):
+                given = answer + sign * factor * margin
+                text = f"{float(given):.17g}"
+                assert kind.score(part, text) == expected, (part["label"], text)
+
+
+def test_vectors_earn_a_share_per_entry():
+    part = {"answer": [1.01, 1.99, 3.01], "tolerance": {"abs": 0.005, "rel": 0}}
+    vector = KINDS["vector"]
+    assert vector.score(part, "1.01, 1.99, 3.01") == 1
+    assert vector.score(part, "(1.014; 2.5; 3.01)") == pytest.approx(2 / 3)
+    assert vector.score(part, "1.01") == pytest.approx(1 / 3)
+    assert vector.score(part, "") == 0
+    assert KINDS["shape"].score({"answer": [28, 28, 2], "tolerance": None}, "28x28x2") == 1
+
+
+def test_select_all_follows_the_moodle_fractions():
+    """Right picks earn 1/right each, wrong ones cost 1/wrong each, never below zero."""
+    options = [{"label": label} for label in ("i", "ii", "iii", "iv")]
+    part = {"answer": ["i", "iii"], "options": options}
+    multi = KINDS["multi"]
+    assert multi.score(part, "(i), (iii)") == 1
+    assert multi.score(part, "i") == 0.5
+    assert multi.score(part, "i; ii") == 0  # 1/2 - 1/2
+    assert multi.score(part, "i; iii; iv") == 0.5
+    assert multi.score(part, "ii; iv") == 0
+    assert multi.score({"answer": [], "options": options}, "") == 1
+
+
+def test_choice_and_matching():
+    assert KINDS["choice"].score({"answer": "B"}, " b. ") == 1
+    assert KINDS["choice"].score({"answer": "B"}, "C") == 0
+    part = {"answer": {"A": "SGD", "B": "MBGD", "C": "BGD"}}
+    assert KINDS["matching"].score(part, "A=SGD; B=BGD; C=MBGD") == pytest.approx(1 / 3)
