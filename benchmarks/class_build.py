@@ -84,15 +84,16 @@ NAMES = ("Zoë Ångström", "Nguyễn Thị Minh", "Алёна Щербаков�
 
 
 def _build(n: int, workers: int, *, named: bool = False) -> dict[str, float]:
-    from generator.classbuild import build_class
+    from generator.build import BuildSpec, build
     from generator.roster import Student
 
     students = [Student(f"s{i:05d}", f"{NAMES[i % len(NAMES)]} {i}") for i in range(n)]
     with tempfile.TemporaryDirectory() as tmp:
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        result = build_class(seed=42, copies=n, students=students if named else None,
-                             out=Path(tmp), workers=workers)  # fmt: skip
+        spec = BuildSpec(seed=42, copies=None if named else n, out=Path(tmp), workers=workers,
+                         students=tuple(students) if named else None)  # fmt: skip
+        result = build(spec)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu
         assert not result.failures

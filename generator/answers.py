@@ -24,9 +24,6 @@ class Tolerance:
     abs: float = 0.0
     rel: float = 0.0
 
-    def to_json(self) -> dict[str, float]:
-        return {"abs": self.abs, "rel": self.rel}
-
 
 @dataclass(frozen=True)
 class Formula:
@@ -135,17 +132,6 @@ class Answer:
     alternatives: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "answer": self.value,
-            "answer_latex": self.latex,
-            "tolerance": self.tolerance.to_json() if self.tolerance else None,
-            "alternatives": list(self.alternatives),
-            "rubric": list(self.rubric),
-            **self.details,
-        }
 
 
 @dataclass(frozen=True)

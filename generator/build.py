@@ -1,79 +1,201 @@
-"""generate(): one exam, read top to bottom.
+"""build(): every run of generate-exam, one exam or a whole class, read top to bottom.
 
-load the bank -> load the blueprint -> the secret -> build the exam (pure) -> key ->
-LaTeX -> PDF -> LMS exports, all written into a staging folder that replaces the
-output folder only when everything succeeded, so a failed run leaves nothing behind.
+load the bank -> load the blueprint -> check TeX and the names -> the secret -> the
+copies -> the run's folder -> in a staging folder: typeset the copies (one exam as two
+documents, a class in chunks, see classbuild.py) -> key.json -> LMS exports -> the
+staging folder replaces the run's folder only when everything succeeded, so a failed
+run leaves nothing behind and any earlier output unchanged.
+
+A single exam is a class of one: the same steps, the same key writer, the same
+exports; only how its copies are typeset and laid out differs (:class:`Layout`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import keys, pdf
-from .assemble import Exam, Variant, build_exam
-from .bank import load_bank
-from .blueprint import load_blueprint
-from .errors import LatexError
-from .figures import figure_file, write_png
+from . import classbuild, keys, names, pdf
+from .assemble import Exam, build_exam
+from .bank import Bank, load_bank
+from .blueprint import Blueprint, load_blueprint
+from .errors import ExamError, LatexError
+from .figures import write_figures
 from .latex import render_tex
 from .lms import export as export_lms
-from .roster import find_copy
+from .roster import MAX_COPIES, Assignment, Student, find_copy, for_roster, numbered
 from .secret import SecretFile, resolve
 from .seeding import PUBLIC, Secret, Seeding
 from .staging import staging
 
 Report = Callable[[str], None]
+VERSIONS = ("exam", "solutions")
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """What to build: everything the command line says, as plain data.
+
+    ``students`` (a roster) or ``copies`` > 1 make a class: one copy per student or
+    numbered copies v0 ... v(N-1).  ``only`` rebuilds one copy (the code printed on its
+    pages, or v<k>).  ``figures`` None means the default: PNG copies for one exam, none
+    for a class (the PDFs draw their own); LMS exports always need them.
+    """
+
+    seed: int = 0
+    secret: Secret | SecretFile = PUBLIC
+    blueprint: str | None = None
+    out: Path = Path("output")
+    banks: tuple[Path, ...] = ()
+    pdf: bool = True
+    solutions: bool = True
+    figures: bool | None = None
+    lms: tuple[str, ...] = ()
+    force: bool = False
+    replica: bool = False
+    students: tuple[Student, ...] | None = None
+    copies: int | None = None
+    only: str | None = None
+    workers: int = 1
+
+    @property
+    def whole_class(self) -> bool:
+        return self.students is not None or (self.copies or 1) > 1
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return VERSIONS if self.solutions else ("exam",)
+
+    @property
+    def draws_figures(self) -> bool:
+        if self.lms:
+            return True
+        return self.figures if self.figures is not None else not self.whole_class
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    exam: Exam
     folder: Path
-    files: tuple[Path, ...]
+    exam: Exam  # the run's first copy (the title, points and seed a summary prints)
+    copies: int  # how many copies were built
+    failures: tuple[classbuild.Failure, ...] = ()
     exports: tuple[Path, ...] = ()
 
 
-def generate(
+class ClassSizeError(ExamError):
+    """More copies than one class build makes."""
+
+
+class CopiesFailed(LatexError):
+    """Some copies of a class failed to typeset; the others were written."""
+
+    def __init__(self, message: str, result: BuildResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def build(
+    spec: BuildSpec,
     *,
-    seed: int,
-    secret: Secret | SecretFile = PUBLIC,
-    blueprint: str | None = None,
-    out: Path = Path("output"),
-    pdf_output: bool = True,
-    banks: Sequence[Path] = (),
-    replica: bool = False,
-    variant_id: str | None = None,
-    figures: bool = True,
-    solutions: bool = True,
-    lms: Sequence[str] = (),
-    force: bool = False,
+    progress: Callable[[int], None] = lambda done: None,
     report: Report = lambda message: None,
 ) -> BuildResult:
-    """Build one exam and write its files into ``out/<exam-name>-seed<seed>/``.
+    """Build what ``spec`` asks for into ``spec.out/<run name>/`` (see the module docstring)."""
+    bank = load_bank(spec.banks)
+    plan = load_blueprint(spec.blueprint, bank)
+    engine = pdf.check_tex() if spec.pdf else None
+    if engine and spec.students:
+        names.check_printable((s.where, text) for s in spec.students for text in (s.name, s.id))
+    seeding = Seeding(spec.seed, resolve(spec.secret, report))
+    copies = assignments(seeding, spec)
+    target = find_copy(seeding, spec.only, spec.students) if spec.only else None
+    layout = Layout(spec, plan, bank, seeding, copies, target)
+    first = build_exam(plan, bank, seeding, assignments=layout.copies[:1], replica=spec.replica)
+    with staging(layout.folder(plan.name), force=spec.force) as tmp:
+        typeset = layout.typeset(tmp, engine, first, progress, report)
+        keys.write_key(tmp / "key.json", keys.key_header(first), typeset.key_variants)
+        exports = export_lms(tmp, spec.lms) if spec.lms else []
+    folder = layout.folder(plan.name)
+    result = BuildResult(folder, first, typeset.copies, typeset.failures,
+                         tuple(folder / p.relative_to(tmp) for p in exports))  # fmt: skip
+    if typeset.failures:
+        raise CopiesFailed(
+            f"{len(typeset.failures)} copies failed to typeset (listed above); "
+            "the other copies were written.",
+            result,
+        )
+    return result
 
-    ``variant_id`` rebuilds another copy than v0 (the code printed on its pages); its
-    code joins the folder name.  ``solutions=False`` leaves out solutions.tex and its
-    PDF; ``lms`` names export formats, written into ``lms/`` before the folder is
-    renamed into place.  ``force`` replaces a folder holding files this run does not write.
+
+def assignments(seeding: Seeding, spec: BuildSpec) -> list[Assignment]:
+    """Every copy of the run: v0 alone, numbered copies, or one per student."""
+    count = len(spec.students) if spec.students is not None else spec.copies or 1
+    if count > MAX_COPIES:
+        raise ClassSizeError(
+            f"{count:,} copies is more than the {MAX_COPIES:,} one class build makes; "
+            "split the roster, or build fewer --variants."
+        )
+    if spec.students is not None:
+        return for_roster(seeding, spec.students)
+    return numbered(seeding, count)
+
+
+@dataclass
+class Typeset:
+    """What typesetting the copies gave: their key entries (encoded), how many were built,
+    and the copies whose LaTeX failed."""
+
+    key_variants: list[bytes]
+    copies: int
+    failures: tuple[classbuild.Failure, ...] = ()
+
+
+@dataclass
+class Layout:
+    """How a run's copies are typeset and laid out.
+
+    One copy (``--seed 42``, ``--variant-id`` without a class, ``--replica``): exam.tex and
+    solutions.tex as two documents typeset side by side, their PDFs beside them.  A class,
+    or one copy rebuilt from it: chunks of copies per document (classbuild.py), so that a
+    rebuilt copy's PDFs are the very bytes of the class build's.
     """
-    bank = load_bank(banks)
-    plan = load_blueprint(blueprint, bank)
-    engine = pdf.check_tex() if pdf_output else None
-    seeding = Seeding(seed, resolve(secret, report))
-    copy = find_copy(seeding, variant_id) if variant_id is not None else None
-    exam = build_exam(plan, bank, seeding, assignments=[copy] if copy else None, replica=replica)
-    key = keys.build_key(exam)
-    name = run_name(plan.name, seeding, replica=replica, copy=copy and copy.variant_id)
-    folder = Path(out) / name
-    with staging(folder, force=force) as tmp:
-        texs = [
-            _write(tmp / f"{version}.tex", render_tex(exam, exam.variants[:1], versions=[version]))
-            for version in ("exam", "solutions")[: 2 if solutions else 1]
-        ]
-        _write(tmp / "key.json", keys.dumps(key))
-        if figures:
+
+    spec: BuildSpec
+    plan: Blueprint
+    bank: Bank
+    seeding: Seeding
+    all_copies: list[Assignment]
+    target: Assignment | None
+    copies: list[Assignment] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.copies = [self.target] if self.target else self.all_copies
+
+    def folder(self, exam_name: str) -> Path:
+        """One folder per kind of run, so that no run replaces another's."""
+        copy = self.target.variant_id if self.target else None
+        whole_class = self.spec.whole_class and self.target is None
+        return self.spec.out / run_name(exam_name, self.seeding, replica=self.spec.replica,
+                                        copy=copy, whole_class=whole_class)  # fmt: skip
+
+    def typeset(self, tmp: Path, engine: str | None, first: Exam,
+                progress: Callable[[int], None], report: Report) -> Typeset:  # fmt: skip
+        """Typeset every copy into ``tmp``; ``first`` is the run's first copy, drawn."""
+        if self.spec.whole_class:
+            return self._chunks(tmp, engine, first, progress)
+        return self._one_copy(tmp, engine, first, report)
+
+    def _one_copy(self, tmp: Path, engine: str | None, exam: Exam, report: Report) -> Typeset:
+        spec = self.spec
+        header = keys.key_header(exam)
+        entries = [keys.checked_entry(header, v, figures=spec.draws_figures) for v in exam.variants]
+        texs = []
+        for version in spec.versions:
+            tex = tmp / f"{version}.tex"
+            tex.write_text(render_tex(exam, exam.variants, versions=[version]), encoding="utf-8")
+            texs.append(tex)
+        if spec.draws_figures:
             write_figures(exam.variants, tmp)
         if engine:
             report(f"Compiling {', '.join(t.with_suffix('.pdf').name for t in texs)} ...")
@@ -84,9 +206,19 @@ def generate(
                     exc.source = pdf.keep_sources(tmp) / exc.source.relative_to(tmp)
                 raise
             _remove_byproducts(tmp)
-        exports = export_lms(tmp, lms) if lms else []
-    files = tuple(sorted(folder.iterdir()))
-    return BuildResult(exam, folder, files, tuple(folder / p.relative_to(tmp) for p in exports))
+        return Typeset([keys.encode_variant(e) for e in entries], len(entries))
+
+    def _chunks(self, tmp: Path, engine: str | None, first: Exam,
+                progress: Callable[[int], None]) -> Typeset:  # fmt: skip
+        spec = self.spec
+        done = classbuild.build_chunks(
+            self.plan, self.bank, self.seeding, self.all_copies, tmp, engine, first,
+            keep=frozenset([self.target.variant_id]) if self.target else None,
+            versions=spec.versions, figures=spec.draws_figures, workers=spec.workers,
+            names_typeset=bool(engine and spec.students), progress=progress,
+            source=(spec.blueprint, spec.banks),
+        )  # fmt: skip
+        return Typeset(done.key_variants, done.copies, done.failures)
 
 
 def run_name(
@@ -103,21 +235,6 @@ def run_name(
     parts = [exam, f"seed{seeding.seed}", copy, "class" if whole_class else None,
              "public" if seeding.secret.public else None]  # fmt: skip
     return "-".join(part for part in parts if part)
-
-
-def write_figures(variants: Sequence[Variant], folder: Path) -> None:
-    """PNG copies of the figures (the PDFs draw them as PDF paths), for LMS exports."""
-    for variant in variants:
-        for qv in variant.questions:
-            for name, figure in qv.figures.items():
-                path = folder / figure_file(variant.variant_id, qv.number, name)
-                path.parent.mkdir(exist_ok=True)
-                write_png(figure, path)
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def _remove_byproducts(folder: Path) -> None:

@@ -27,22 +27,18 @@ import pikepdf
 from . import keys, names, pdf
 from .answer_csv import csv_rows
 from .assemble import Exam, Variant, build_exam
-from .bank import load_bank
+from .bank import Bank, load_bank
 from .blueprint import Blueprint, load_blueprint
-from .build import run_name, write_figures
 from .errors import ExamError, LatexError, WorkerError
+from .figures import write_figures
 from .latex import render_tex
-from .lms import export as export_lms
 from .processes import worker_init
-from .roster import MAX_COPIES, Assignment, Student, find_copy, for_roster, numbered
-from .secret import SecretFile, resolve
-from .seeding import PUBLIC, Secret, Seeding
-from .staging import staging
+from .roster import Assignment
+from .seeding import Seeding
 
 MAX_CHUNK = 25  # copies per TeX document at most (a run costs ~30 ms to start)
 MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
 STUDENTS_DIR = "students"
-VERSIONS = ("exam", "solutions")
 TEX_DIR = "tex"
 
 
@@ -70,18 +66,6 @@ class ChunkResult:
     exam_pages: int = 0  # how many of its first pages are the exams
 
 
-@dataclass(frozen=True)
-class ClassResult:
-    folder: Path
-    copies: int
-    failures: tuple[Failure, ...]
-    exports: tuple[Path, ...] = ()
-
-
-class ClassSizeError(ExamError):
-    """More copies than one class build makes."""
-
-
 class ClassBuildError(ExamError):
     """No copy of the class could be built."""
 
@@ -99,7 +83,7 @@ class _Job:
     engine: str | None
     fmt: Path | None
     figures: bool = False
-    versions: tuple[str, ...] = VERSIONS
+    versions: tuple[str, ...] = ("exam", "solutions")
     keep: frozenset[str] | None = None  # a rebuild writes these copies only
 
     def keeps(self, variant_id: str) -> bool:
@@ -111,74 +95,70 @@ class _Job:
         return self.folder if self.keep is not None else _student_folder(self.folder, assignment)
 
 
-def build_class(
-    *,
-    seed: int,
-    secret: Secret | SecretFile = PUBLIC,
-    students: Sequence[Student] | None = None,
-    copies: int | None = None,
-    only: str | None = None,
-    blueprint: str | None = None,
-    out: Path = Path("output"),
-    banks: Sequence[Path] = (),
-    pdf_output: bool = True,
-    workers: int = 1,
-    figures: bool = False,
-    solutions: bool = True,
-    lms: Sequence[str] = (),
-    force: bool = False,
-    progress: Callable[[int], None] = lambda done: None,
-    report: Callable[[str], None] = lambda message: None,
-) -> ClassResult:
-    """Build a copy for every student (or ``copies`` numbered copies) into
-    ``out/<exam-name>-seed<seed>-class/`` (see the module docstring).
+@dataclass
+class ChunksDone:
+    """The class's key entries (encoded, in copy order), copies built, copies failed."""
 
-    ``only`` rebuilds one copy of the class (the code printed on its pages) into
-    ``out/<exam-name>-seed<seed>-<code>/``: its chunk is typeset with the same copies as
-    in the class build, so its PDFs are the very same bytes.  ``solutions=False``
-    typesets the exams only (about 40 % of the TeX time): the key and the answer-key CSV
-    are written all the same.  ``lms`` formats are exported before the folder is renamed
-    into place; ``force`` replaces a folder holding files this run does not write.
+    key_variants: list[bytes]
+    copies: int
+    failures: tuple[Failure, ...]
+
+
+def build_chunks(
+    plan: Blueprint,
+    bank: Bank,
+    seeding: Seeding,
+    assignments: Sequence[Assignment],
+    tmp: Path,
+    engine: str | None,
+    first: Exam,
+    *,
+    keep: frozenset[str] | None,
+    versions: tuple[str, ...],
+    figures: bool,
+    workers: int,
+    names_typeset: bool,
+    progress: Callable[[int], None],
+    source: tuple[str | None, Sequence[Path]],
+) -> ChunksDone:
+    """Typeset the class into ``tmp`` chunk by chunk (see the module docstring).
+
+    ``keep`` rebuilds one copy of the class: its chunk is typeset with the same copies
+    as in the class build, so its PDFs are the very same bytes, and the run is laid out
+    as a single exam's.  ``source`` (blueprint, banks) lets worker processes load the
+    bank themselves.  Writes answer-key.csv and, for a class, print.pdf.
     """
-    bank = load_bank(banks)
-    plan = load_blueprint(blueprint, bank)
+    blueprint, banks = source
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
-    engine = pdf.check_tex() if pdf_output else None
-    if engine and students:
-        names.check_printable((s.where, text) for s in students for text in (s.name, s.id))
-    seeding = Seeding(seed, resolve(secret, report))
-    assignments = _assignments(seeding, students, copies)
-    target = find_copy(seeding, only, students).variant_id if only else None
-    keep = frozenset([target]) if target else None
-    folder = Path(out) / run_name(plan.name, seeding, copy=target, whole_class=not target)
-    first = build_exam(plan, bank, seeding, assignments=assignments[:1])
-    with staging(folder, force=force) as tmp:
-        (tmp / TEX_DIR).mkdir()
-        fmt = _format(first, tmp, engine) if engine else None
-        jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
-                     VERSIONS if solutions else ("exam",))  # fmt: skip
-        results = []
-        for result in _run(jobs, min(workers, len(jobs)), names_typeset=bool(engine and students)):
-            results.append(result)
-            progress(result.copies)
-        results.sort(key=lambda r: r.index)
-        failures = tuple(f for r in results for f in r.failures)
-        built = sum(r.copies for r in results)
-        if failures and len(failures) == built:
-            kept = pdf.keep_sources(tmp)
-            raise ClassBuildError(
-                f"every copy failed to typeset, so nothing was written (any earlier output is "
-                f"unchanged); the LaTeX sources and TeX's logs are in {kept}. First: "
-                f"{failures[0]}"
-            )
-        _write_keys(tmp, keys.key_header(first), results)
-        if target is not None:  # the chunk's sources hold the other students' copies
-            _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id == target],
-                           tmp, VERSIONS if solutions else ("exam",))  # fmt: skip
-        elif engine:
-            _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
-        exports = export_lms(tmp, lms) if lms else []
-    return ClassResult(folder, built, failures, tuple(folder / p.relative_to(tmp) for p in exports))
+    (tmp / TEX_DIR).mkdir()
+    fmt = _format(first, tmp, engine) if engine else None
+    jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
+                 versions)  # fmt: skip
+    results = []
+    for result in _run(jobs, min(workers, len(jobs)), names_typeset=names_typeset):
+        results.append(result)
+        progress(result.copies)
+    results.sort(key=lambda r: r.index)
+    failures = tuple(f for r in results for f in r.failures)
+    built = sum(r.copies for r in results)
+    if failures and len(failures) == built:
+        kept = pdf.keep_sources(tmp)
+        raise ClassBuildError(
+            f"every copy failed to typeset, so nothing was written (any earlier output is "
+            f"unchanged); the LaTeX sources and TeX's logs are in {kept}. First: "
+            f"{failures[0]}"
+        )
+    rows = "".join(r.csv_rows for r in results)
+    (tmp / "answer-key.csv").write_text(csv_rows([], header=True) + rows, encoding="utf-8")
+    key_variants = [v for r in results for v in r.key_variants]
+    for result in results:  # 60 kB a student: the print file needs the memory next
+        result.key_variants, result.csv_rows = [], ""
+    if keep is not None:  # the chunk's sources hold the other students' copies
+        _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
+                       tmp, versions)  # fmt: skip
+    elif engine:
+        _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
+    return ChunksDone(key_variants, built, failures)
 
 
 def _write_sources(
@@ -203,18 +183,6 @@ def _write_sources(
     shutil.rmtree(folder / TEX_DIR)
 
 
-def _assignments(
-    seeding: Seeding, students: Sequence[Student] | None, copies: int | None
-) -> list[Assignment]:
-    count = len(students) if students is not None else copies or 1
-    if count > MAX_COPIES:
-        raise ClassSizeError(
-            f"{count:,} copies is more than the {MAX_COPIES:,} one class build makes; "
-            "split the roster, or build fewer --variants."
-        )
-    return for_roster(seeding, students) if students is not None else numbered(seeding, count)
-
-
 def _jobs(
     assignments: Sequence[Assignment],
     keep: frozenset[str] | None,
@@ -235,16 +203,6 @@ def _jobs(
     if keep is None:
         return jobs
     return [job for job in jobs if keep & {a.variant_id for a in job.assignments}]
-
-
-def _write_keys(folder: Path, header: dict[str, Any], results: list[ChunkResult]) -> None:
-    """key.json and answer-key.csv from what the workers encoded, which is then let go
-    (60 kB a student: the print file needs the memory next)."""
-    keys.write_key(folder / "key.json", header, (v for r in results for v in r.key_variants))
-    rows = "".join(r.csv_rows for r in results)
-    (folder / "answer-key.csv").write_text(csv_rows([], header=True) + rows, encoding="utf-8")
-    for result in results:
-        result.key_variants, result.csv_rows = [], ""
 
 
 def chunk_size(copies: int) -> int:
@@ -310,7 +268,7 @@ def build_chunk(job: _Job) -> ChunkResult:
     exam = build_exam(plan, bank, job.seeding, assignments=job.assignments)
     kept = [v for v in exam.variants if job.keeps(v.variant_id)]
     header = keys.key_header(exam)
-    entries = [keys.checked_entry(header, v) for v in kept]
+    entries = [keys.checked_entry(header, v, figures=job.figures) for v in kept]
     result = ChunkResult(
         job.index, len(entries), [keys.encode_variant(e) for e in entries], csv_rows(entries)
     )

@@ -18,14 +18,15 @@ import click
 from . import __version__
 from .bank import load_bank
 from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
-from .build import generate
+from .build import BuildResult, BuildSpec, CopiesFailed
+from .build import build as build_exams
 from .check import check_bank
-from .classbuild import STUDENTS_DIR, build_class
-from .errors import ExamError, LatexError, os_error, write_file
+from .classbuild import STUDENTS_DIR
+from .errors import ExamError, os_error, write_file
 from .lms import FORMATS, LMS_DIR, export_run, parse_formats
 from .report import render_report
 from .resources import blueprints_dir
-from .roster import MAX_COPIES, Student, check_copy_name, read_roster
+from .roster import MAX_COPIES, check_copy_name, read_roster
 from .secret import SECRET_FILE, SecretFile, default_secret_path, is_inside
 from .seeding import MAX_SEED, PUBLIC, Secret
 
@@ -204,22 +205,26 @@ def build(
         )
     if variants and roster:
         raise click.UsageError("use either --variants or --roster, not both.")
-    formats = lms_formats or []
     students = read_roster(roster, id_column, name_column) if roster else None
     secret = _secret(public or replica, secret_file, blueprint, out, variant_id is not None)
     if public and not replica:
         click.echo(PUBLIC_WARNING, err=True)
-    common = {"seed": seed or 0, "secret": secret, "blueprint": blueprint, "out": out,
-              "pdf_output": pdf_output, "banks": banks, "solutions": solutions,
-              "lms": formats, "force": force, "report": _note}  # fmt: skip
-    if students is not None or (variants or 1) > 1:
-        folder, exports = _class(students, variants, variant_id, workers,
-                                 bool(figures) or bool(formats), common)  # fmt: skip
-    else:
-        folder, exports = _one_copy(variant_id, figures is not False or bool(formats), common,
-                                    replica)  # fmt: skip
-    if exports:
-        _list_exports(folder, exports)
+    spec = BuildSpec(seed=seed or 0, secret=secret, blueprint=blueprint, out=out, banks=banks,
+                     pdf=pdf_output, solutions=solutions, figures=figures,
+                     lms=tuple(lms_formats or ()), force=force, replica=replica,
+                     students=tuple(students) if students is not None else None,
+                     copies=variants, only=variant_id, workers=workers)  # fmt: skip
+    started = time.perf_counter()
+    total = 1 if variant_id or not spec.whole_class else len(students or ()) or variants or 1
+    try:
+        with Progress(total, "Building copies", quiet=not spec.whole_class) as progress:
+            result = build_exams(spec, progress=progress.advance, report=_note)
+    except CopiesFailed as exc:
+        _summary(spec, exc.result, time.perf_counter() - started)
+        raise
+    _summary(spec, result, time.perf_counter() - started)
+    if result.exports:
+        _list_exports(result.folder, result.exports)
 
 
 @cli.command("export")
@@ -273,49 +278,25 @@ def _secret(
     return SecretFile(secret_file, create=not rebuild)
 
 
-def _one_copy(
-    variant_id: str | None, figures: bool, common: dict[str, Any], replica: bool
-) -> tuple[Path, tuple[Path, ...]]:
-    result = generate(replica=replica, variant_id=variant_id, figures=figures, **common)
-    exam = result.exam
-    which = "replica of the original exam." if replica else f"seed {exam.seed}."
-    click.echo(
-        f"{exam.blueprint.title}: {len(exam.questions)} questions, "
-        f"{exam.points:g} points + {exam.bonus_points:g} extra credit, {which}"
-    )
-    click.echo(f"Wrote {result.folder}/")
-    for path in result.files:
-        size = f"{path.stat().st_size:>9,} bytes" if path.is_file() else "   folder"
-        click.echo(f"  {path.name:<16} {size}")
-    return result.folder, result.exports
-
-
-def _class(
-    students: list[Student] | None,
-    variants: int | None,
-    variant_id: str | None,
-    workers: int,
-    figures: bool,
-    common: dict[str, Any],
-) -> tuple[Path, tuple[Path, ...]]:
-    started = time.perf_counter()
-    total = len(students) if students is not None else variants or 1
-    with Progress(1 if variant_id else total, "Building copies") as progress:
-        result = build_class(students=students, copies=variants, only=variant_id,
-                             workers=workers, figures=figures, progress=progress.advance,
-                             **common)  # fmt: skip
-    seconds = time.perf_counter() - started
+def _summary(spec: BuildSpec, result: BuildResult, seconds: float) -> None:
+    """What the run wrote: for one exam its files, for a class the copies and the layout."""
+    if not spec.whole_class:
+        exam = result.exam
+        which = "replica of the original exam." if spec.replica else f"seed {exam.seed}."
+        click.echo(
+            f"{exam.blueprint.title}: {len(exam.questions)} questions, "
+            f"{exam.points:g} points + {exam.bonus_points:g} extra credit, {which}"
+        )
+        click.echo(f"Wrote {result.folder}/")
+        for path in sorted(result.folder.iterdir()):
+            size = f"{path.stat().st_size:>9,} bytes" if path.is_file() else "   folder"
+            click.echo(f"  {path.name:<16} {size}")
+        return
     built = result.copies - len(result.failures)
     click.echo(f"Wrote {result.folder}/ in {seconds:.1f} s: {built} of {result.copies} copies")
     click.echo(f"  {_written(result.folder)}")
-    if result.failures:
-        for failure in result.failures:
-            click.echo(f"  FAILED {failure}")
-        raise LatexError(
-            f"{len(result.failures)} copies failed to typeset (listed above); "
-            "the other copies were written."
-        )
-    return result.folder, result.exports
+    for failure in result.failures:
+        click.echo(f"  FAILED {failure}")
 
 
 def _written(folder: Path) -> str:
@@ -335,10 +316,11 @@ class Progress:
     """Progress of a long build on stderr: a bar on a terminal, otherwise a line when the
     first work is done and at every tenth (a log, or a program waiting for the work)."""
 
-    def __init__(self, total: int, label: str) -> None:
+    def __init__(self, total: int, label: str, *, quiet: bool = False) -> None:
         self.total, self.label, self.done, self.shown = total, label, 0, -1
         self.bar = None
-        if sys.stderr.isatty():
+        self.quiet = quiet  # one exam: too short for progress
+        if sys.stderr.isatty() and not quiet:
             self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
 
     def __enter__(self) -> Progress:
@@ -348,6 +330,8 @@ class Progress:
 
     def advance(self, count: int) -> None:
         self.done += count
+        if self.quiet:
+            return
         if self.bar is not None:
             self.bar.update(count)
             return

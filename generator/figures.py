@@ -127,3 +127,13 @@ def _figure(xlabel: str, ylabel: str, labels: tuple[str, ...]) -> tuple[Any, lis
     axes[0].set_ylabel(ylabel, fontsize=9)
     fig.tight_layout()
     return fig, lines
+
+
+def write_figures(variants: Sequence[Any], folder: Path) -> None:
+    """PNG copies of the figures (the PDFs draw them as PDF paths), for LMS exports."""
+    for variant in variants:
+        for qv in variant.questions:
+            for name, figure in qv.figures.items():
+                path = folder / figure_file(variant.variant_id, qv.number, name)
+                path.parent.mkdir(exist_ok=True)
+                write_png(figure, path)

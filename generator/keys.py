@@ -19,10 +19,26 @@ import msgspec
 import numpy as np
 
 from . import __version__
+from .answers import Answer
 from .assemble import Exam, QuestionVariant, Variant
 from .errors import ExamError
 from .figures import figure_file
 from .files import NotAFile, read_file
+from .key_records import (
+    UNSET,
+    ExamInfo,
+    FormulaInfo,
+    GeneratorInfo,
+    Header,
+    OptionInfo,
+    PartInfo,
+    QuestionInfo,
+    StudentInfo,
+    ToleranceInfo,
+    VariantInfo,
+    plain,
+    typed,
+)
 from .latex import question_texts
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "key.schema.json"
@@ -32,9 +48,11 @@ REBUILD = "restore it, or build the run again with generate-exam."
 MAX_KEY_BYTES = 4 * 2**30  # 20,000 students at 60 kB are 1.2 GB
 
 
-def build_key(exam: Exam) -> dict[str, Any]:
-    """The key as a JSON-ready dict, checked against its schema."""
-    key = {**key_header(exam), "variants": [variant_entry(v) for v in exam.variants]}
+def build_key(exam: Exam, *, figures: bool = True) -> dict[str, Any]:
+    """The key as a JSON-ready dict, checked against its schema (``figures``: the run
+    writes the PNG figures, which the key then names)."""
+    key = {**key_header(exam), "variants": [variant_entry(v, figures=figures)
+                                            for v in exam.variants]}  # fmt: skip
     validate(key)
     return key
 
@@ -42,46 +60,42 @@ def build_key(exam: Exam) -> dict[str, Any]:
 def key_header(exam: Exam) -> dict[str, Any]:
     """Everything but the variants: versions, seed, blueprint, points."""
     blueprint = exam.blueprint
-    return {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "generator": {
-            "name": "exam-variant-generator",
-            "version": __version__,
-            "numpy": np.__version__,
-        },
-        "exam": {
-            "name": blueprint.name,
-            "title": blueprint.title,
-            "course": blueprint.course,
-            "blueprint": blueprint.path.name,
-            "seed": exam.seed,
-            "code": exam.seeding.exam_code,
-            "secret": exam.seeding.secret.fingerprint,
-            "public": exam.seeding.secret.public,
-            "replica": exam.replica,
-            "points": exam.points,
-            "bonus_points": exam.bonus_points,
-            "questions": list(blueprint.question_ids),
-        },
-    }
+    seeding = exam.seeding
+    return plain(Header(
+        format=FORMAT,
+        format_version=FORMAT_VERSION,
+        generator=GeneratorInfo(name="exam-variant-generator", version=__version__,
+                                numpy=np.__version__),
+        exam=ExamInfo(
+            name=blueprint.name, title=blueprint.title, course=blueprint.course,
+            blueprint=blueprint.path.name, seed=exam.seed, code=seeding.exam_code,
+            secret=seeding.secret.fingerprint, public=seeding.secret.public,
+            replica=exam.replica, points=exam.points, bonus_points=exam.bonus_points,
+            questions=list(blueprint.question_ids),
+        ),
+    ))  # fmt: skip
 
 
-def variant_entry(variant: Variant) -> dict[str, Any]:
+def variant_entry(variant: Variant, *, figures: bool = True) -> dict[str, Any]:
     """One copy of the exam: its id, its student (if any), every question and part."""
-    entry: dict[str, Any] = {"variant": variant.variant_id}
-    if variant.assignment.copy is not None:
-        entry["copy"] = variant.assignment.copy
+    return plain(variant_record(variant, figures=figures))
+
+
+def variant_record(variant: Variant, *, figures: bool = True) -> VariantInfo:
     student = variant.assignment.student
-    if student is not None:
-        entry["student"] = {"id": student.id, "name": student.name, "extra": student.extra}
-    entry["questions"] = [_question(qv, variant.variant_id) for qv in variant.questions]
-    return entry
+    copy = variant.assignment.copy
+    return VariantInfo(
+        variant=variant.variant_id,
+        copy=UNSET if copy is None else copy,
+        student=UNSET if student is None else StudentInfo(id=student.id, name=student.name,
+                                                          extra=dict(student.extra)),
+        questions=[_question(qv, variant.variant_id, figures) for qv in variant.questions],
+    )  # fmt: skip
 
 
-def checked_entry(header: dict[str, Any], variant: Variant) -> dict[str, Any]:
+def checked_entry(header: dict[str, Any], variant: Variant, *, figures: bool) -> dict[str, Any]:
     """A variant's entry, validated on its own (lets class builds validate in parallel)."""
-    entry = variant_entry(variant)
+    entry = variant_entry(variant, figures=figures)
     validate({**header, "variants": [entry]})
     return entry
 
@@ -111,8 +125,11 @@ def read_key(path: Path) -> dict[str, Any]:
         raise KeyFileError(f"{path}: not valid JSON ({reason}); {REBUILD}") from None
     try:
         _validator()(key)
+        typed(key)  # the records' types, a second check beside the schema's
     except fastjsonschema.JsonSchemaException as exc:
         raise KeyFileError(f"{path}: not an answer key ({exc.message}); {REBUILD}") from None
+    except msgspec.ValidationError as exc:
+        raise KeyFileError(f"{path}: not an answer key ({exc}); {REBUILD}") from None
     return key
 
 
@@ -138,36 +155,48 @@ def _validator() -> Callable[[Any], Any]:
     return fastjsonschema.compile(schema())
 
 
-def _question(qv: QuestionVariant, variant_id: str) -> dict[str, Any]:
+def _question(qv: QuestionVariant, variant_id: str, figures: bool) -> QuestionInfo:
+    """A question's entry; its figures are named only when the run writes them (an export
+    from a run without them says so, instead of shipping links to missing files)."""
     question = qv.question
     stem, texts = question_texts(qv)
-    return {
-        "number": qv.number,
-        "id": question.id,
-        "title": question.title,
-        "points": question.points,
-        "bonus_points": question.bonus_points,
-        "params": qv.params,
-        "self_checks": list(qv.checks),
-        "stem": stem,
-        "figures": {name: figure_file(variant_id, qv.number, name) for name in qv.figures},
-        "parts": [
-            {
-                "label": leaf.printed_label(qv.number),
-                "part": leaf.key,
-                "points": leaf.points,
-                "bonus": leaf.bonus,
-                "hint": leaf.hint,
-                "answer_in_stem": leaf.answer_in_stem,
-                "names": list(leaf.answer.names),
-                "context": texts[leaf.key].context,
-                "prompt": texts[leaf.key].prompt,
-                **qv.answers[leaf.key].to_json(),
-                "checks": ["closed form"] if leaf.key in qv.confirmed else [],
-            }
+    return QuestionInfo(
+        number=qv.number, id=question.id, title=question.title, points=question.points,
+        bonus_points=question.bonus_points, params=qv.params, self_checks=list(qv.checks),
+        stem=stem,
+        figures={name: figure_file(variant_id, qv.number, name)
+                 for name in qv.figures if figures},
+        parts=[
+            PartInfo(
+                label=leaf.printed_label(qv.number), part=leaf.key, points=leaf.points,
+                bonus=leaf.bonus, hint=leaf.hint, answer_in_stem=leaf.answer_in_stem,
+                names=list(leaf.answer.names), context=texts[leaf.key].context,
+                prompt=texts[leaf.key].prompt,
+                checks=["closed form"] if leaf.key in qv.confirmed else [],
+                **_answer_fields(qv.answers[leaf.key]),
+            )
             for leaf in question.leaves()
         ],
-    }
+    )  # fmt: skip
+
+
+def _answer_fields(answer: Answer) -> dict[str, Any]:
+    """The answer's fields of a part: the value, how it prints, and what only some kinds
+    have (the options of choice parts, the code skeleton, the formula of a number)."""
+    details = answer.details
+    tolerance = answer.tolerance
+    fields: dict[str, Any] = {
+        "kind": answer.kind, "answer": answer.value, "answer_latex": answer.latex,
+        "tolerance": ToleranceInfo(abs=tolerance.abs, rel=tolerance.rel) if tolerance else None,
+        "alternatives": list(answer.alternatives), "rubric": list(answer.rubric),
+    }  # fmt: skip
+    if "options" in details:
+        fields["options"] = [OptionInfo(**option) for option in details["options"]]
+    if "code" in details:
+        fields["code"] = details["code"]
+    if "formula" in details:
+        fields["formula"] = FormulaInfo(**details["formula"])
+    return fields
 
 
 def dumps(key: dict[str, Any]) -> str:

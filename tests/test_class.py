@@ -134,6 +134,12 @@ def test_numbered_variants_start_with_the_single_exam(tmp_path):
     )
     one = json.loads((tmp_path / "s" / "cs230-midterm-winter-2020-seed7" / "key.json").read_text())
     assert [v["copy"] for v in many["variants"]] == [0, 1, 2]
+    # A class writes no PNG figures by default, and its key names none; one exam does both.
+    for question in many["variants"][0]["questions"]:
+        assert question.pop("figures") == {}
+    single = tmp_path / "s" / "cs230-midterm-winter-2020-seed7"
+    named = [f for q in one["variants"][0]["questions"] for f in q.pop("figures").values()]
+    assert named and all((single / figure).is_file() for figure in named)
     assert many["variants"][0] == one["variants"][0]
 
 

@@ -300,7 +300,9 @@ def test_workers_are_never_more_than_the_chunks(tmp_path, monkeypatch):
         return real(workers, **kwargs)
 
     monkeypatch.setattr(classbuild, "ProcessPoolExecutor", recording)
-    classbuild.build_class(seed=1, copies=3, out=tmp_path, pdf_output=False, workers=60)
+    from generator.build import BuildSpec, build
+
+    build(BuildSpec(seed=1, copies=3, out=tmp_path, pdf=False, workers=60))
     assert sizes == [3]  # three copies: three chunks
 
 

@@ -117,3 +117,79 @@ def test_a_key_written_from_encoded_variants_is_the_one_json_would_write(tmp_pat
     text = (tmp_path / "key.json").read_text(encoding="utf-8")
     assert text == keys.dumps(whole)
     assert json.loads(text) == json.loads(json.dumps(whole))
+
+
+def _objects(node, path=""):
+    """Every object of a JSON Schema with its properties, by a path of property names."""
+    defs = schema()["$defs"]
+    if not isinstance(node, dict):
+        return  # `true`: any value (an answer's shape depends on its kind)
+    if "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[1]]
+    if node.get("type") == "array":
+        yield from _objects(node["items"], path + "[]")
+    if "properties" in node or node.get("type") == "object":
+        yield path, node
+        for name, child in node.get("properties", {}).items():
+            yield from _objects(child, f"{path}.{name}")
+    for choice in node.get("anyOf", []) + node.get("oneOf", []):
+        yield from _objects(choice, path)
+
+
+def _record_objects(info, path=""):
+    """The same walk over the typed records (msgspec's own view of their fields)."""
+    import msgspec
+
+    if isinstance(info, msgspec.inspect.StructType):
+        yield path, info
+        for field in info.fields:
+            yield from _record_objects(field.type, f"{path}.{field.encode_name}")
+    elif isinstance(info, msgspec.inspect.ListType):
+        yield from _record_objects(info.item_type, path + "[]")
+    elif isinstance(info, msgspec.inspect.UnionType):
+        for member in info.types:
+            yield from _record_objects(member, path)
+    elif isinstance(info, msgspec.inspect.DictType):
+        yield path, None  # an open object: params, figures, a student's extra columns
+
+
+def test_the_schema_and_the_typed_records_name_the_same_fields():
+    """key.json is written from typed records; the schema must say the same: every object
+    with the same fields, the same required ones, and no other field allowed."""
+    import msgspec
+
+    from generator.key_records import Key
+
+    in_schema = dict(_objects(schema()))
+    in_records = dict(_record_objects(msgspec.inspect.type_info(Key)))
+    assert sorted(in_schema) == sorted(in_records)
+    for path, node in in_schema.items():
+        info = in_records[path]
+        if info is None:  # an open object: the schema must not list fields for it either
+            assert "properties" not in node or node.get("additionalProperties") is not False
+            continue
+        fields = [f.encode_name for f in info.fields]
+        assert sorted(node["properties"]) == sorted(fields), path
+        assert sorted(node.get("required", [])) == sorted(
+            f.encode_name for f in info.fields if f.required
+        ), path
+        assert node.get("additionalProperties") is False and info.forbid_unknown_fields, path
+
+
+def test_a_key_reads_back_as_typed_records_and_refuses_a_wrong_field(key):
+    import msgspec
+
+    from generator.key_records import Key, typed
+
+    records = typed(key)
+    assert isinstance(records, Key)
+    assert records.variants[0].questions[0].parts[0].label == "1(a)"
+    assert msgspec.to_builtins(records) == key  # nothing lost, nothing added
+    broken = json.loads(json.dumps(key))
+    broken["variants"][0]["questions"][0]["parts"][0]["points"] = "one"
+    with pytest.raises(msgspec.ValidationError, match=r"parts\[0\]\.points"):
+        typed(broken)
+    broken = json.loads(json.dumps(key))
+    broken["variants"][0]["questions"][0]["surprise"] = 1
+    with pytest.raises(msgspec.ValidationError, match="surprise"):
+        typed(broken)
