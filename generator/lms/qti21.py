@@ -236,7 +236,7 @@ def _extended(element: etree._Element, item: Item) -> None:
     body.remove(rubric)
     body.insert(0, rubric)  # QTI wants rubric blocks before the content
     _q(body, "extendedTextInteraction", responseIdentifier="RESPONSE",
-       format="preFormatted" if item.kind == "code" else "plain",
+       format="preformatted" if item.kind == "code" else "plain",
        expectedLines="10" if item.kind == "code" else "5")  # fmt: skip
 
 
