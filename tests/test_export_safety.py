@@ -163,3 +163,23 @@ def test_nothing_outside_the_run_is_touched(copy):
                if p.is_file() and before.get(p) != p.read_bytes()}  # fmt: skip
     assert changed and all(copy / "lms" in p.parents or p == copy / "lms" for p in changed)
     assert not os.path.islink(copy / "lms")
+
+
+def test_a_class_built_without_figures_names_none_and_its_export_says_how_to_fix(tmp_path):
+    """A class writes no PNG figures by default: its key names none (no link to a missing
+    file), and an export asks for a build with --figures instead of shipping broken images."""
+    result = run("--public", "--seed", 42, "--variants", 2, "--no-pdf", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "cs230-midterm-winter-2020-seed42-class-public"
+    key = json.loads((folder / "key.json").read_text())
+    assert all(not q["figures"] for v in key["variants"] for q in v["questions"])
+    assert not (folder / "figures").exists()
+    result = run("export", folder, "--lms", "moodle")
+    assert result.returncode == 1
+    assert "built without the PNG figures that question 3 needs" in result.stderr
+    assert "--figures" in result.stderr
+    assert not (folder / "lms").exists()
+    result = run("--public", "--seed", 42, "--variants", 2, "--no-pdf", "--figures",
+                 "--out", tmp_path, "--force")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert run("export", folder, "--lms", "moodle").returncode == 0

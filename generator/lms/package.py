@@ -37,10 +37,21 @@ def write_zip(
     return target
 
 
+PICTURE = "\\begin{picture}"  # how the bank draws a figure in LaTeX (figures.to_picture)
+
+
 def check_figures(key: dict[str, Any], run_folder: Path) -> None:
-    """Every figure the key names is ``figures/<name>.png``, a file of the run itself."""
+    """Every figure the key names is ``figures/<name>.png``, a file of the run itself, and
+    every question that draws a figure has one (a class writes none unless asked)."""
     for variant in key["variants"]:
         for question in variant["questions"]:
+            texts = [question["stem"], *(p["context"] + p["prompt"] for p in question["parts"])]
+            if not question["figures"] and any(PICTURE in text for text in texts):
+                raise FigureError(
+                    f"{run_folder}: built without the PNG figures that question "
+                    f"{question['number']} needs in an LMS; build again with --figures "
+                    "(or with --lms, which writes them)."
+                )
             for figure in question["figures"].values():
                 read_figure(run_folder, figure, read=False)
 
