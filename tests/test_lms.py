@@ -117,8 +117,12 @@ def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
     out = subprocess.run([node, str(ROOT / "js" / "parse-gift.mjs"),
                           str(folder / "lms" / "questions.gift")],
                          capture_output=True, text=True, check=True)  # fmt: skip
-    parsed = [q for q in json.loads(out.stdout) if q["type"] != "Category"]
+    everything = json.loads(out.stdout)
+    parsed = [q for q in everything if q["type"] != "Category"]
     by_title = {q["title"]: q for q in parsed}
+    labels = {p["label"] for _, _, p in parts(key)}
+    assert sum(q["type"] == "Category" for q in everything) == len(labels)  # one pool per part
+    assert len(parsed) == len(by_title) == sum(1 for _ in parts(key))  # one question per variant
     for variant, _, part in parts(key):
         title = f"{part['label']} {variant}"
         if part["kind"] in ("integer", "number"):
@@ -131,8 +135,8 @@ def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
             assert [c["isCorrect"] or (c["weight"] or 0) > 0 for c in question["choices"]] == [
                 o["correct"] for o in part["options"]
             ]
-        elif part["kind"] in ("text", "expression", "code"):
-            assert by_title[title]["type"] == "Essay"
+        elif part["kind"] in ("text", "expression", "code", "vector", "shape"):
+            assert by_title[title]["type"] == "Essay"  # GIFT has no multi-blank numeric question
 
 
 def test_canvas_zip_has_one_group_per_part_and_the_key_answers(run):

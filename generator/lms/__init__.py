@@ -19,7 +19,7 @@ from ..answer_csv import answer_key_csv
 from ..errors import ExamError
 from ..keys import read_key
 from ..staging import staging
-from . import blackboard, canvas, gift, moodle, qti21
+from . import blackboard, canvas, gift, moodle, qti21, slot_marks
 from .package import check_figures
 
 LMS_DIR = "lms"
@@ -43,12 +43,23 @@ def _qti21(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
 def _moodle(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
     path = out / "moodle.xml"
     path.write_bytes(moodle.export(key, run))
-    return [path]
+    return [path, *_slot_marks(key, out)]
 
 
 def _gift(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
     path = out / "questions.gift"
-    path.write_text(gift.export(key), encoding="utf-8")
+    path.write_text(gift.export(key, run), encoding="utf-8")
+    return [path, *_slot_marks(key, out)]
+
+
+def _slot_marks(key: dict[str, Any], out: Path) -> list[Path]:
+    """The quiz slots' marks, beside either Moodle file (both need them): listed only when
+    written anew, so that exporting moodle and gift together names it once."""
+    path = out / "slot-marks.csv"
+    content = slot_marks.export(key).encode()
+    if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
+        return []
+    path.write_bytes(content)
     return [path]
 
 

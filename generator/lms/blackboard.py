@@ -3,6 +3,11 @@
 Blackboard has no pool marker in the file and no points, so each exam part gets its own
 file, uploaded into its own pool.  Vectors and shapes are FIB_PLUS (one blank per entry,
 matched as text); text, formulas and code are ESS with the model answer.
+
+A question is one row and a field holds no tab or line break, and the question text is
+HTML: code keeps its lines as ``<br>`` inside its ``<pre>``, and its indentation as
+``&nbsp;``, so that it survives where ``<pre>`` does not (Ultra's BbML has ``br`` but no
+``pre``).  Other line breaks mean nothing in HTML and are folded.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .gift import fold
 from .html import to_html
 from .items import Item, entry_names, numbers, plain, slots, text_html, tolerance
 
@@ -49,5 +55,16 @@ def _line(item: Item) -> str:
 
 
 def _clean(field: str) -> str:
-    """No tab or line break may appear inside a field."""
-    return " ".join(field.replace("\t", " ").split())
+    """The field on one line, without tabs (they separate fields), its code lines kept."""
+    return fold(field, _code_lines)
+
+
+def _code_lines(lines: list[str]) -> str:
+    """Code lines joined with ``<br>``, tabs expanded and each line's indentation as
+    ``&nbsp;`` (spaces between words stay spaces)."""
+    joined = []
+    for line in lines:
+        line = line.expandtabs(8)
+        body = line.lstrip(" ")
+        joined.append("&nbsp;" * (len(line) - len(body)) + body)
+    return "<br>".join(joined)

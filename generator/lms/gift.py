@@ -1,17 +1,35 @@
 """GIFT, Moodle's plain-text import: a $CATEGORY per exam part, one question per variant.
 
-Vectors and shapes have no multi-blank numeric form in GIFT, so each entry is its own
-numeric question (in its own category, e.g. "1(d) weights").  Text, formulas and code
-are essays (``{}``) with the model answer as general feedback (``####``).
+What GIFT cannot say, and what this file does instead (Moodle's importer,
+question/format/gift/format.php, is the spec):
+
+- No points: every question imports with mark 1, so the quiz slots' marks give the points
+  (``slot-marks.csv``).
+- No numeric question with several blanks: a vector or shape is one essay per variant,
+  asking for every entry, with the expected entries and their accepted ranges in the
+  general feedback, graded by hand.  One numeric question per entry would need a category
+  per entry, and a random pick per category would give a student entries of different
+  variants.
+- One line per question: line breaks in code (``<pre>``) are written as ``\\n``, which
+  Moodle's reader turns back into a newline; elsewhere HTML ignores them and they are folded.
+- No files: a figure is embedded in the question text as a ``data:image/png;base64`` URI.
+  Moodle renders question text without cleaning it (question_definition::format_text), so
+  the URI survives, unless the site turns on ``forceclean``: its HTML cleaner allows no
+  ``data:`` URIs (purify_html's URI.AllowedSchemes).
 """
 
 from __future__ import annotations
 
+import base64
+import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .html import to_html
 from .items import (
     Item,
+    bounds,
     entry_names,
     feedback_html,
     numbers,
@@ -20,49 +38,47 @@ from .items import (
     text_html,
     tolerance,
 )
+from .package import read_figure
 
 SPECIAL = "\\~=#{}:"
+CODE = re.compile(r"<pre>(.*?)</pre>", re.S)
 
 
-def export(key: dict[str, Any]) -> str:
+def export(key: dict[str, Any], run_folder: Path) -> str:
+    """The GIFT file for every variant of the key: one category per exam part."""
     exam = key["exam"]["name"]
     blocks = []
     for slot in slots(key):
-        for suffix, items in _groups(slot.items):
-            blocks.append(f"$CATEGORY: $course$/top/{exam}/{slot.label}{suffix}")
-            blocks += [_question(item, entry) for item, entry in items]
+        blocks.append(f"$CATEGORY: $course$/top/{exam}/{slot.label}")
+        blocks += [_question(item, run_folder) for item in slot.items]
     return "\n\n".join(blocks) + "\n"
 
 
-def _groups(items: tuple[Item, ...]) -> list[tuple[str, list[tuple[Item, int | None]]]]:
-    """One category per part, or per entry for vectors and shapes (GIFT has no numeric
-    question with several blanks); a variant with fewer entries has no item in the last."""
-    if items[0].kind not in ("vector", "shape"):
-        return [("", [(item, None) for item in items])]
-    longest = max(items, key=lambda item: len(item.part["answer"]))
-    return [
-        (f" {text_html(name)}", [(item, i) for item in items if i < len(item.part["answer"])])
-        for i, name in enumerate(entry_names(longest.part))
-    ]
+def _question(item: Item, run_folder: Path) -> str:
+    text = _embed_figures(item, run_folder)
+    if item.kind in ("vector", "shape"):
+        names = "; ".join(text_html(name) for name in entry_names(item.part))
+        text += f"<p>Give each entry on a line of its own, in this order: {names}.</p>"
+    return f"::{escape(item.title)}::[html]{escape(text)}{_answer(item)}"
 
 
-def _question(item: Item, entry: int | None) -> str:
-    name = "" if entry is None else text_html(entry_names(item.part)[entry])
-    title = escape(f"{item.title} {name}".strip())
-    text = item.html
-    if entry is not None:
-        text += f"<p>{name}:</p>"
-    return f"::{title}::[html]{escape(text)}{_answer(item, entry)}"
+def _embed_figures(item: Item, run_folder: Path) -> str:
+    """The question text with each figure as a data URI: a GIFT file carries no files, and
+    a relative ``figures/`` path means nothing to an importer."""
+    html = item.html
+    for figure in item.figures:
+        data = base64.b64encode(read_figure(run_folder, figure)).decode()
+        html = html.replace(f'src="{figure}"', f'src="data:image/png;base64,{data}"')
+    return html
 
 
-def _answer(item: Item, entry: int | None) -> str:
+def _answer(item: Item) -> str:
     part = item.part
     feedback = f"####{escape(feedback_html(part))}"
     if item.kind in ("integer", "number"):
         return f"{{#{plain(part['answer'])}:{plain(tolerance(part))}{feedback}}}"
-    if entry is not None:
-        value = list(numbers(part))[entry]
-        return f"{{#{plain(value)}:{plain(tolerance(part, value))}{feedback}}}"
+    if item.kind in ("vector", "shape"):
+        return f"{{####{escape(_entries_html(part) + feedback_html(part))}}}"
     if item.kind == "choice":
         options = " ".join(("=" if o["correct"] else "~") + escape(to_html(o["text"]))
                            for o in part["options"])  # fmt: skip
@@ -83,12 +99,38 @@ def _answer(item: Item, entry: int | None) -> str:
     return f"{{{feedback}}}"
 
 
+def _entries_html(part: dict[str, Any]) -> str:
+    """Each expected entry and the range the other formats accept, for the grader."""
+    rows = []
+    for name, value in zip(entry_names(part), numbers(part), strict=True):
+        low, high = bounds(part, value)
+        accepted = "exactly" if low == high else f"accept {plain(low)} to {plain(high)}"
+        rows.append(f"<li>{text_html(name)}: {plain(value)} ({accepted})</li>")
+    return f"<p><strong>Expected entries:</strong></p><ul>{''.join(rows)}</ul>"
+
+
 def _percent(value: float) -> str:
     return plain(round(value, 5))
 
 
 def escape(text: str) -> str:
-    """GIFT's special characters, backslash-escaped; line breaks folded (one line each)."""
+    """GIFT's special characters backslash-escaped, and the text on one line: whitespace
+    folded, except in code, whose line breaks become ``\\n``."""
     for character in SPECIAL:
         text = text.replace(character, "\\" + character)
-    return " ".join(text.split())
+    return fold(text, lambda lines: "\\n".join(lines))
+
+
+def fold(html: str, code_lines: Callable[[list[str]], str]) -> str:
+    """``html`` on one line for a one-line-per-question format: runs of whitespace become
+    one space, except inside ``<pre>`` (code, where spaces and line breaks are the
+    content), whose lines ``code_lines`` joins in the format's own way (every line break
+    Python knows counts, so that no reader of the file sees a line end inside)."""
+    pieces = CODE.split(html)  # text, code, text, code, ..., text
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            out.append(f"<pre>{code_lines(piece.splitlines())}</pre>")
+        else:
+            out.append(re.sub(r"\s+", " ", piece))
+    return "".join(out).strip()

@@ -4,14 +4,19 @@ Numbers are ``numerical`` questions with an absolute tolerance, vectors and shap
 ``cloze`` questions with one NUMERICAL blank per entry, choices ``multichoice`` with
 fractions from Moodle's allowed list, matching ``matching``, and free text, formulas and
 code ``essay`` questions whose model answer and rubric sit in ``graderinfo`` (graders
-only).  Moodle marks a cloze question one mark per blank; the quiz slot's mark sets the
-part's points.  Figures are embedded as base64 files.  A quiz draws one question per category
-with "Add a random question".
+only).  Figures are embedded as base64 files.  A quiz draws one question per category with
+"Add a random question"; such a slot's mark (1 until the instructor sets it) gives the
+points, whatever the question's own mark: ``slot-marks.csv`` lists the marks to set.
+
+Moodle ignores ``<defaultgrade>`` for a cloze question: its mark is the sum of its blanks'
+weights ``{w:NUMERICAL:...}`` (qtype_multianswer_extract_question), and weights are whole
+numbers.  See :func:`cloze_weights` for the rule.
 """
 
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +86,35 @@ def _numerical(question: etree._Element, item: Item) -> None:
 
 
 def _cloze_blanks(item: Item) -> str:
-    """``{1:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute, as Moodle reads it)."""
+    """``{w:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute, as Moodle reads it)."""
     blanks = [
-        f"{text_html(name)}: {{1:NUMERICAL:={plain(value)}:{plain(tolerance(item.part, value))}}}"
-        for name, value in zip(entry_names(item.part), numbers(item.part), strict=True)
+        f"{text_html(name)}: {{{weight}:NUMERICAL:={plain(value)}:"
+        f"{plain(tolerance(item.part, value))}}}"
+        for name, value, weight in zip(
+            entry_names(item.part), numbers(item.part), cloze_weights(item), strict=True
+        )
     ]
     return "<p>" + "<br>".join(blanks) + "</p>"
+
+
+def cloze_weights(item: Item) -> list[int]:
+    """The blanks' weights: equal, and summing to the part's points when points / entries
+    is a whole number; otherwise 1 each, and the quiz slot's mark must give the points.
+
+    Equal weights because the key gives a part its points and no entry counts more than
+    another (one wrong entry of n costs 1/n).  Unequal whole weights (2, 1, 1, 1 for 5
+    points) would reach more sums but value one entry above the others for no reason,
+    and a weight of 0 would make an entry count for nothing; with n blanks no weights
+    reach fewer than n points."""
+    count = len(item.part["answer"])
+    share = Decimal(str(item.points)) / count
+    whole = share >= 1 and share == share.to_integral_value()
+    return [int(share) if whole else 1] * count
+
+
+def cloze_mark(item: Item) -> int:
+    """The mark Moodle gives the imported cloze question: its weights' sum."""
+    return sum(cloze_weights(item))
 
 
 def _multichoice(question: etree._Element, item: Item) -> None:
