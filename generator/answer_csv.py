@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from .kinds import KINDS
@@ -55,3 +56,10 @@ def cell(value: object) -> object:
 def answer_text(part: dict[str, Any]) -> str:
     """A part's answer as one cell of text, as its kind writes it."""
     return KINDS[part["kind"]].cell(part)
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``answer-key.csv`` in ``out``."""
+    path = out / "answer-key.csv"
+    path.write_text(answer_key_csv(key), encoding="utf-8")
+    return [path]

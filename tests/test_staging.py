@@ -147,7 +147,11 @@ def test_an_export_that_fails_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.undo()
     written = lms.export_run(folder, ["gift"])  # and a good one adds to what was there
     assert [p.name for p in written] == ["questions.gift"]
-    assert sorted(p.name for p in (folder / "lms").iterdir()) == ["moodle.xml", "questions.gift"]
+    assert sorted(p.name for p in (folder / "lms").iterdir()) == [
+        "moodle.xml",
+        "questions.gift",
+        "slot-marks.csv",
+    ]
     assert json.loads((folder / "key.json").read_text())["variants"]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..answer_csv import answer_key_csv
+from .. import answer_csv
 from ..errors import ExamError
 from ..keys import read_key
 from ..staging import staging
@@ -32,60 +32,25 @@ class ExportError(ExamError):
     """An export cannot be made from the given folder or with the given formats."""
 
 
-def _canvas(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
-    return [canvas.export(key, run, out / "canvas-qti12.zip")]
+def _with_slot_marks(writer: Writer) -> Writer:
+    """A Moodle format's writer that also writes the quiz slots' marks (slot-marks.csv):
+    a random question takes its mark from the quiz, never from the file."""
+
+    def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+        return [*writer(key, run_folder, out), *slot_marks.write_beside(key, out)]
+
+    return write
 
 
-def _qti21(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
-    return [qti21.export(key, run, out / "qti21.zip")]
-
-
-def _moodle(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
-    path = out / "moodle.xml"
-    path.write_bytes(moodle.export(key, run))
-    return [path, *_slot_marks(key, out)]
-
-
-def _gift(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
-    path = out / "questions.gift"
-    path.write_text(gift.export(key, run), encoding="utf-8")
-    return [path, *_slot_marks(key, out)]
-
-
-def _slot_marks(key: dict[str, Any], out: Path) -> list[Path]:
-    """The quiz slots' marks, beside either Moodle file (both need them): listed only when
-    written anew, so that exporting moodle and gift together names it once."""
-    path = out / "slot-marks.csv"
-    content = slot_marks.export(key).encode()
-    if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
-        return []
-    path.write_bytes(content)
-    return [path]
-
-
-def _blackboard(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
-    (out / "blackboard").mkdir(exist_ok=True)
-    paths = []
-    for file_name, content in blackboard.export(key).items():
-        path = out / "blackboard" / file_name
-        path.write_text(content, encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def _csv(key: dict[str, Any], run: Path, out: Path) -> list[Path]:
-    path = out / "answer-key.csv"
-    path.write_text(answer_key_csv(key), encoding="utf-8")
-    return [path]
-
-
+# One writer per format, each a module's ``write(key, run_folder, out) -> files written``:
+# a new format is a module and a line here.
 WRITERS: dict[str, Writer] = {
-    "canvas": _canvas,
-    "moodle": _moodle,
-    "qti21": _qti21,
-    "gift": _gift,
-    "blackboard": _blackboard,
-    "csv": _csv,
+    "canvas": canvas.write,
+    "moodle": _with_slot_marks(moodle.write),
+    "qti21": qti21.write,
+    "gift": _with_slot_marks(gift.write),
+    "blackboard": blackboard.write,
+    "csv": answer_csv.write,
 }
 FORMATS = tuple(WRITERS)
 

@@ -13,8 +13,11 @@ HTML: code keeps its lines as ``<br>`` inside its ``<pre>``, and its indentation
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from ..kinds import table
 from .gift import fold
 from .html import to_html
 from .items import Item, entry_names, numbers, plain, slots, text_html, tolerance
@@ -30,28 +33,52 @@ def export(key: dict[str, Any]) -> dict[str, str]:
 
 
 def _line(item: Item) -> str:
-    part = item.part
-    text = item.html
-    if item.kind in ("integer", "number"):
-        fields = ["NUM", text, plain(part["answer"]), plain(tolerance(part))]
-    elif item.kind in ("vector", "shape"):
-        names = [re.sub(r"\W+", "_", n) for n in entry_names(part)]
-        blanks = [f"{text_html(n)}: [{v}]" for n, v in zip(entry_names(part), names, strict=True)]
-        text += "<p>" + "<br>".join(blanks) + "</p>"
-        fields = ["FIB_PLUS", text]
-        for variable, value in zip(names, numbers(part), strict=True):
-            fields += [variable, plain(value), ""]
-    elif item.kind in ("choice", "multi"):
-        fields = ["MC" if item.kind == "choice" else "MA", text]
-        for option in part["options"]:
-            fields += [to_html(option["text"]), "correct" if option["correct"] else "incorrect"]
-    elif item.kind == "matching":
-        fields = ["MAT", text]
-        for left, right in part["answer"].items():
-            fields += [text_html(left), text_html(right)]
-    else:
-        fields = ["ESS", text, to_html(part["answer_latex"])]
+    fields = FIELDS[item.kind](item.part, item.html)
     return "\t".join(_clean(field) for field in fields)
+
+
+# Each builder gives a question's fields: its type, its text, its answers.
+def _number(part: dict[str, Any], text: str) -> list[str]:
+    return ["NUM", text, plain(part["answer"]), plain(tolerance(part))]
+
+
+def _blanks(part: dict[str, Any], text: str) -> list[str]:
+    names = [re.sub(r"\W+", "_", n) for n in entry_names(part)]
+    blanks = [f"{text_html(n)}: [{v}]" for n, v in zip(entry_names(part), names, strict=True)]
+    fields = ["FIB_PLUS", text + "<p>" + "<br>".join(blanks) + "</p>"]
+    for variable, value in zip(names, numbers(part), strict=True):
+        fields += [variable, plain(value), ""]
+    return fields
+
+
+def _options(question_type: str) -> Callable[[dict[str, Any], str], list[str]]:
+    def fields(part: dict[str, Any], text: str) -> list[str]:
+        listed = [question_type, text]
+        for option in part["options"]:
+            listed += [to_html(option["text"]), "correct" if option["correct"] else "incorrect"]
+        return listed
+
+    return fields
+
+
+def _matching(part: dict[str, Any], text: str) -> list[str]:
+    fields = ["MAT", text]
+    for left, right in part["answer"].items():
+        fields += [text_html(left), text_html(right)]
+    return fields
+
+
+def _essay(part: dict[str, Any], text: str) -> list[str]:
+    return ["ESS", text, to_html(part["answer_latex"])]
+
+
+FIELDS: dict[str, Callable[[dict[str, Any], str], list[str]]] = table(
+    "generator.lms.blackboard", {
+        "integer": _number, "number": _number, "vector": _blanks, "shape": _blanks,
+        "choice": _options("MC"), "multi": _options("MA"), "matching": _matching,
+        "expression": _essay, "text": _essay, "code": _essay,
+    },
+)  # fmt: skip
 
 
 def _clean(field: str) -> str:
@@ -68,3 +95,14 @@ def _code_lines(lines: list[str]) -> str:
         body = line.lstrip(" ")
         joined.append("&nbsp;" * (len(line) - len(body)) + body)
     return "<br>".join(joined)
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``blackboard/<part>.txt``, one file per part."""
+    (out / "blackboard").mkdir(exist_ok=True)
+    paths = []
+    for file_name, content in export(key).items():
+        path = out / "blackboard" / file_name
+        path.write_text(content, encoding="utf-8")
+        paths.append(path)
+    return paths

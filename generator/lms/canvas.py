@@ -288,3 +288,8 @@ def _mattext(material: etree._Element, text: str, *, html: bool = True) -> None:
 
 def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
     return etree.SubElement(parent, f"{{{QTI}}}{tag}", **attributes)
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``canvas-qti12.zip`` in ``out``."""
+    return [export(key, run_folder, out / "canvas-qti12.zip")]

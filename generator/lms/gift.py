@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..kinds import table
 from .html import to_html
 from .items import (
     Item,
@@ -55,11 +56,9 @@ def export(key: dict[str, Any], run_folder: Path) -> str:
 
 
 def _question(item: Item, run_folder: Path) -> str:
-    text = _embed_figures(item, run_folder)
-    if item.kind in ("vector", "shape"):
-        names = "; ".join(text_html(name) for name in entry_names(item.part))
-        text += f"<p>Give each entry on a line of its own, in this order: {names}.</p>"
-    return f"::{escape(item.title)}::[html]{escape(text)}{_answer(item)}"
+    asked, answer = ANSWERS[item.kind](item)
+    text = _embed_figures(item, run_folder) + asked
+    return f"::{escape(item.title)}::[html]{escape(text)}{answer}"
 
 
 def _embed_figures(item: Item, run_folder: Path) -> str:
@@ -72,31 +71,55 @@ def _embed_figures(item: Item, run_folder: Path) -> str:
     return html
 
 
-def _answer(item: Item) -> str:
+def _feedback(item: Item) -> str:
+    return f"####{escape(feedback_html(item.part))}"
+
+
+# Each builder gives what the question text adds (HTML) and the GIFT answer block.
+def _number(item: Item) -> tuple[str, str]:
     part = item.part
-    feedback = f"####{escape(feedback_html(part))}"
-    if item.kind in ("integer", "number"):
-        return f"{{#{plain(part['answer'])}:{plain(tolerance(part))}{feedback}}}"
-    if item.kind in ("vector", "shape"):
-        return f"{{####{escape(_entries_html(part) + feedback_html(part))}}}"
-    if item.kind == "choice":
-        options = " ".join(("=" if o["correct"] else "~") + escape(to_html(o["text"]))
-                           for o in part["options"])  # fmt: skip
-        return f"{{{options}{feedback}}}"
-    if item.kind == "multi":
-        right = sum(o["correct"] for o in part["options"])
-        wrong = len(part["options"]) - right
-        options = " ".join(
-            f"~%{_percent(100 / right if o['correct'] else -100 / wrong)}%"
-            + escape(to_html(o["text"]))
-            for o in part["options"]
-        )
-        return f"{{{options}{feedback}}}"
-    if item.kind == "matching":
-        pairs = " ".join(f"={escape(text_html(left))} -> {escape(right)}" for left, right in
-                         part["answer"].items())  # fmt: skip
-        return f"{{{pairs}{feedback}}}"
-    return f"{{{feedback}}}"
+    return "", f"{{#{plain(part['answer'])}:{plain(tolerance(part))}{_feedback(item)}}}"
+
+
+def _entries(item: Item) -> tuple[str, str]:
+    """An essay: GIFT has no numeric question with several blanks (see the docstring)."""
+    part = item.part
+    names = "; ".join(text_html(name) for name in entry_names(part))
+    asked = f"<p>Give each entry on a line of its own, in this order: {names}.</p>"
+    return asked, f"{{####{escape(_entries_html(part) + feedback_html(part))}}}"
+
+
+def _choice(item: Item) -> tuple[str, str]:
+    options = " ".join(("=" if o["correct"] else "~") + escape(to_html(o["text"]))
+                       for o in item.part["options"])  # fmt: skip
+    return "", f"{{{options}{_feedback(item)}}}"
+
+
+def _multi(item: Item) -> tuple[str, str]:
+    right = sum(o["correct"] for o in item.part["options"])
+    wrong = len(item.part["options"]) - right
+    options = " ".join(
+        f"~%{_percent(100 / right if o['correct'] else -100 / wrong)}%" + escape(to_html(o["text"]))
+        for o in item.part["options"]
+    )
+    return "", f"{{{options}{_feedback(item)}}}"
+
+
+def _matching(item: Item) -> tuple[str, str]:
+    pairs = " ".join(f"={escape(text_html(left))} -> {escape(right)}" for left, right in
+                     item.part["answer"].items())  # fmt: skip
+    return "", f"{{{pairs}{_feedback(item)}}}"
+
+
+def _essay(item: Item) -> tuple[str, str]:
+    return "", f"{{{_feedback(item)}}}"
+
+
+ANSWERS: dict[str, Callable[[Item], tuple[str, str]]] = table("generator.lms.gift", {
+    "integer": _number, "number": _number, "vector": _entries, "shape": _entries,
+    "choice": _choice, "multi": _multi, "matching": _matching,
+    "expression": _essay, "text": _essay, "code": _essay,
+})  # fmt: skip
 
 
 def _entries_html(part: dict[str, Any]) -> str:
@@ -134,3 +157,10 @@ def fold(html: str, code_lines: Callable[[list[str]], str]) -> str:
         else:
             out.append(re.sub(r"\s+", " ", piece))
     return "".join(out).strip()
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``questions.gift`` in ``out``."""
+    path = out / "questions.gift"
+    path.write_text(export(key, run_folder), encoding="utf-8")
+    return [path]

@@ -16,12 +16,14 @@ numbers.  See :func:`cloze_weights` for the rule.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from ..kinds import table
 from .html import to_html
 from .items import (
     Item,
@@ -53,11 +55,7 @@ def export(key: dict[str, Any], run_folder: Path) -> bytes:
 
 
 def _question(item: Item, run_folder: Path) -> etree._Element:
-    kind = item.kind
-    moodle_type = {
-        "integer": "numerical", "number": "numerical", "vector": "cloze", "shape": "cloze",
-        "choice": "multichoice", "multi": "multichoice", "matching": "matching",
-    }.get(kind, "essay")  # fmt: skip
+    moodle_type, build = QUESTIONS[item.kind]
     question = etree.Element("question", type=moodle_type)
     _text(_sub(question, "name"), item.title)
     html = _images(item.html, item.figures)
@@ -73,8 +71,7 @@ def _question(item: Item, run_folder: Path) -> etree._Element:
     _sub(question, "penalty").text = "0"
     _sub(question, "hidden").text = "0"
     _sub(question, "idnumber").text = item.ident
-    {"numerical": _numerical, "multichoice": _multichoice, "matching": _matching,
-     "essay": _essay, "cloze": lambda q, i: None}[moodle_type](question, item)  # fmt: skip
+    build(question, item)
     return question
 
 
@@ -160,6 +157,22 @@ def _essay(question: etree._Element, item: Item) -> None:
     _html(_sub(question, "responsetemplate", format="html"), "")
 
 
+def _cloze(question: etree._Element, item: Item) -> None:
+    """Nothing more: a cloze question's blanks are in its text (see _cloze_blanks)."""
+
+
+# Moodle's question type of each answer kind, and what fills in the question.
+QUESTIONS: dict[str, tuple[str, Callable[[etree._Element, Item], None]]] = table(
+    "generator.lms.moodle", {
+        "integer": ("numerical", _numerical), "number": ("numerical", _numerical),
+        "vector": ("cloze", _cloze), "shape": ("cloze", _cloze),
+        "choice": ("multichoice", _multichoice), "multi": ("multichoice", _multichoice),
+        "matching": ("matching", _matching),
+        "expression": ("essay", _essay), "text": ("essay", _essay), "code": ("essay", _essay),
+    },
+)  # fmt: skip
+
+
 def _images(html: str, figures: tuple[str, ...]) -> str:
     for figure in figures:
         html = html.replace(f'src="{figure}"', f'src="@@PLUGINFILE@@/{Path(figure).name}"')
@@ -180,3 +193,10 @@ def _html(parent: etree._Element, value: str) -> etree._Element:
     text = _sub(parent, "text")
     text.text = etree.CDATA(value) if value else ""
     return text
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``moodle.xml`` in ``out``."""
+    path = out / "moodle.xml"
+    path.write_bytes(export(key, run_folder))
+    return [path]

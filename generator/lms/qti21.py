@@ -246,3 +246,8 @@ BUILDERS: dict[str, Callable[[etree._Element, Item], None]] = table("generator.l
     "choice": _choice, "multi": _choice, "matching": _matching,
     "expression": _extended, "text": _extended, "code": _extended,
 })  # fmt: skip
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``qti21.zip`` in ``out``."""
+    return [export(key, run_folder, out / "qti21.zip")]

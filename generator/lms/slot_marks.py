@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 from ..answer_csv import cell
@@ -69,3 +70,14 @@ def _note(slot: Slot) -> str:
             "defaultgrade), 1 per entry as points / entries is no whole number"
         )
     return ""
+
+
+def write_beside(key: dict[str, Any], out: Path) -> list[Path]:
+    """``slot-marks.csv`` beside either Moodle file (both need it): listed only when
+    written anew, so that exporting moodle and gift together names it once."""
+    path = out / "slot-marks.csv"
+    content = export(key).encode()
+    if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
+        return []
+    path.write_bytes(content)
+    return [path]
