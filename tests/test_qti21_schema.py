@@ -3,8 +3,8 @@
 The items, the test and the manifest of a 30-copy class are validated with the XSDs that
 1EdTech published (not with our own idea of them): the 2008 draft accepted values the final
 schema refuses (``format="preFormatted"``), so passing the draft proved nothing.  The
-schemas come from ``$QTI21_SCHEMAS`` or ``../shared/schemas/qti21``
-beside the repository; every import they make is served from that folder and any other
+schemas are kept in ``tests/schemas/qti21`` (``$QTI21_SCHEMAS`` may name another copy);
+every import they make is served from that folder and any other
 URL is refused, so the test never touches the network.
 """
 
@@ -26,7 +26,7 @@ from .conftest import SEED_PARTS
 
 SCHEMAS = Path(
     os.environ.get("QTI21_SCHEMAS")
-    or Path(__file__).resolve().parents[2] / "shared" / "schemas" / "qti21"
+    or Path(__file__).resolve().parent / "schemas" / "qti21"
 )
 QTI_XSD = "qtiv2p1/imsqti_v2p1.xsd"
 CP_XSD = "imscp_v1p1.xsd"
