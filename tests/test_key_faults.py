@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from generator.answers import NUMERIC_KINDS, Accept, AnswerSpec, Formula, make_answer
+from generator.answers import Accept, Formula
 from generator.assemble import answer_parts, draw_params, first_copy, run_solver
 from generator.bank import Bank
 from generator.formula_reader import FormulaError, read_formula
@@ -32,6 +32,7 @@ from generator.lms import items
 from .conftest import Q1, Q2, Q3, SEED_EXAM, variant
 
 MANY = range(200)
+NUMERIC = ("integer", "number", "vector", "shape")  # the kinds an LMS grades as numbers
 
 
 # --------------------------------------------------------------- 1. formulas read back
@@ -159,13 +160,14 @@ def test_the_reader_runs_nothing_it_reads(tmp_path: Path):
         read_formula(b"Symbol('x')")  # type: ignore[arg-type]
 
 
-def test_a_formula_the_key_could_not_give_back_stops_generation():
+def test_a_formula_the_key_could_not_give_back_is_never_written():
     """The writer checks the reader: an unsupported constructor or a name that is no
-    identifier is the author's error at generation time, not a key nobody can read."""
+    identifier is the author's error when the key is made (a ValueError, which generation
+    reports naming the part), not a key nobody can read."""
     x = sp.Symbol("x")
     for rhs in (sp.sin(x), sp.Symbol("x y") + 1):
         with pytest.raises(ValueError, match="formula"):
-            make_answer(AnswerSpec(kind="expression"), Formula("y", rhs))
+            Formula("y", rhs).to_json()
 
 
 # --------------------------------------------------------------- 2. the curves of 3(d)
@@ -266,7 +268,7 @@ def test_lms_items_of_2c_and_2d_ask_for_the_number(bank):
 
 def test_no_numeric_lms_item_of_the_bank_says_not_to_calculate(bank):
     for qid in SEED_EXAM:
-        numeric = [leaf.key for leaf in bank[qid].leaves() if leaf.answer.kind in NUMERIC_KINDS]
+        numeric = [leaf.key for leaf in bank[qid].leaves() if leaf.answer.kind in NUMERIC]
         for seed in range(60):
             stem, texts = question_texts(variant(bank, qid, seed))
             for key in numeric:
