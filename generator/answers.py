@@ -16,6 +16,8 @@ from typing import Any
 
 import sympy as sp
 
+from .formula_reader import FormulaError, read_formula
+
 
 @dataclass(frozen=True)
 class Tolerance:
@@ -46,17 +48,29 @@ class Formula:
         return f"{self.lhs} = {self.rhs_latex}"
 
     def to_json(self) -> dict[str, str]:
-        """``sympy`` is srepr, which reads back exactly (``beta`` stays a symbol); ``text`` is
-        for people."""
+        """``sympy`` is srepr in the order written, which ``formula_reader.read_formula`` reads
+        back as this very expression (checked here); ``text`` is for people."""
         latex, text, srepr = _printed(self.rhs, tuple(self.names.items()))
         return {"lhs": self.lhs, "text": text, "sympy": srepr, "latex": latex}
 
 
 @cache
 def _printed(rhs: sp.Basic, names: tuple[tuple[sp.Basic, str], ...]) -> tuple[str, str, str]:
-    """LaTeX, text and srepr of an expression: sympy's printers are slow, formulas recur."""
+    """LaTeX, text and srepr of an expression: sympy's printers are slow, formulas recur.
+
+    The srepr keeps the arguments in the order written (``order="none"``, as the LaTeX
+    does): sorted, they would read back as an expression that prints the same but is not
+    equal.  A formula the key's reader would not give back stops generation here.
+    """
     latex = sp.latex(rhs, symbol_names=dict(names), order="none")
-    return latex, str(rhs), sp.srepr(rhs)
+    srepr = sp.srepr(rhs, order="none")
+    try:
+        same = read_formula(srepr) == rhs
+    except FormulaError as exc:
+        raise ValueError(f"the formula {rhs} cannot be written to the key ({exc})") from None
+    if not same:
+        raise ValueError(f"the formula {rhs} does not read back from the key as written")
+    return latex, str(rhs), srepr
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xi
 # Answer space left under a part that gives no ``space`` of its own.
 DEFAULT_SPACE = "1.2in"
 NO_SPACE = "none"  # the options (or the code lines) of the part are the answer space
+# ``<part>_lms``: the part's text as LMS items ask it, where the paper's wording does not fit
+# an item the LMS grades (the paper may say "fill in the formula", the LMS grades a number).
+LMS_SUFFIX = "lms"
 
 QUESTION_FIELDS = ("id", "title", "parts")
 QUESTION_OPTIONAL = ("topic", "source", "checks")
@@ -375,9 +378,9 @@ def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
     except jinja2.TemplateSyntaxError as exc:
         raise BankError(f"{path}, line {exc.lineno}: {exc.message}; fix the template.") from None
     needed = {part.block for part in _walk(parts)}
-    allowed = (
-        {"stem"} | needed | {f"{b}_solution" for b in needed} | {f"before_{b}" for b in needed}
-    )
+    allowed = {"stem"} | needed
+    allowed |= {f"{b}_{suffix}" for b in needed for suffix in ("solution", LMS_SUFFIX)}
+    allowed |= {f"before_{b}" for b in needed}
     if missing := sorted(needed - blocks):
         raise BankError(
             f"{path}: no block for part {missing[0]}; add \\BLOCK{{block {missing[0]}}}."
@@ -385,7 +388,7 @@ def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
     if unknown := sorted(blocks - allowed):
         raise BankError(
             f"{path}: block '{unknown[0]}' matches no part; name blocks after parts "
-            "(b_ii, b_ii_solution, before_b) or 'stem'."
+            "(b_ii, b_ii_solution, b_ii_lms, before_b) or 'stem'."
         )
 
 

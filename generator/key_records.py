@@ -78,6 +78,7 @@ class PartInfo(Record, kw_only=True):
     names: list[str]
     context: str
     prompt: str
+    lms_prompt: str | UnsetType = UNSET  # the text LMS items ask, where it is not the prompt
     kind: str
     answer: Any
     answer_latex: str

@@ -17,6 +17,7 @@ from typing import Any
 import fastjsonschema
 import msgspec
 import numpy as np
+from msgspec import UNSET, UnsetType
 
 from . import __version__
 from .answers import Answer
@@ -25,7 +26,6 @@ from .errors import ExamError
 from .figures import figure_file
 from .files import NotAFile, read_file
 from .key_records import (
-    UNSET,
     ExamInfo,
     FormulaInfo,
     GeneratorInfo,
@@ -172,12 +172,17 @@ def _question(qv: QuestionVariant, variant_id: str, figures: bool) -> QuestionIn
                 bonus=leaf.bonus, hint=leaf.hint, answer_in_stem=leaf.answer_in_stem,
                 names=list(leaf.answer.names), context=texts[leaf.key].context,
                 prompt=texts[leaf.key].prompt,
+                lms_prompt=_or_unset(texts[leaf.key].lms_prompt),
                 checks=["closed form"] if leaf.key in qv.confirmed else [],
                 **_answer_fields(qv.answers[leaf.key]),
             )
             for leaf in question.leaves()
         ],
     )  # fmt: skip
+
+
+def _or_unset(value: str | None) -> str | UnsetType:
+    return UNSET if value is None else value
 
 
 def _answer_fields(answer: Answer) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import jinja2
 from . import names
 from .answers import format_number
 from .assemble import Exam, QuestionVariant, Variant
-from .bank import Part, describe
+from .bank import LMS_SUFFIX, Part, describe
 from .errors import BankError
 from .resources import templates_dir
 from .templating import document_environment, fragment
@@ -134,10 +134,15 @@ class PartText:
 
     ``context`` is the text printed between parts up to this one (it sets the scene for
     every later part); ``prompt`` the texts of the part and its parents, then the hint.
+    ``lms_prompt`` is the same with the ``<part>_lms`` blocks in place of the printed ones,
+    or None when the part and its parents have none (an LMS item then asks ``prompt``).  A
+    part's own ``_lms`` block replaces its hint too: the hint sizes a paper answer ("1
+    formula"), while the block says what to enter.
     """
 
     context: str
     prompt: str
+    lms_prompt: str | None = None
 
 
 def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
@@ -146,16 +151,22 @@ def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
     texts: dict[str, PartText] = {}
     interludes: list[str] = []
 
-    def walk(parts: Sequence[Part], parents: list[str]) -> None:
+    def walk(parts: Sequence[Part], parents: list[str], lms: list[str], swapped: bool) -> None:
         for part in parts:
             if f"before_{part.block}" in blocks:
                 interludes.append(blocks[f"before_{part.block}"])
             own = [*parents, blocks[part.block]]
+            lms_block = blocks.get(f"{part.block}_{LMS_SUFFIX}")
+            lms_own = [*lms, blocks[part.block] if lms_block is None else lms_block]
+            swapped_here = swapped or lms_block is not None
             if part.parts:
-                walk(part.parts, own)
-            else:
-                hint = f" \\emph{{({part.hint})}}" if part.hint else ""
-                texts[part.key] = PartText("\n\n".join(interludes), "\n\n".join(own) + hint)
+                walk(part.parts, own, lms_own, swapped_here)
+                continue
+            hint = f" \\emph{{({part.hint})}}" if part.hint else ""
+            lms_hint = "" if lms_block is not None else hint
+            lms_prompt = "\n\n".join(lms_own) + lms_hint if swapped_here else None
+            context = "\n\n".join(interludes)
+            texts[part.key] = PartText(context, "\n\n".join(own) + hint, lms_prompt)
 
-    walk(qv.question.parts, [])
+    walk(qv.question.parts, [], [], False)
     return blocks.get("stem", ""), texts

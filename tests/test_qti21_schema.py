@@ -25,8 +25,7 @@ from generator.cli import cli
 from .conftest import SEED_PARTS
 
 SCHEMAS = Path(
-    os.environ.get("QTI21_SCHEMAS")
-    or Path(__file__).resolve().parent / "schemas" / "qti21"
+    os.environ.get("QTI21_SCHEMAS") or Path(__file__).resolve().parent / "schemas" / "qti21"
 )
 QTI_XSD = "qtiv2p1/imsqti_v2p1.xsd"
 CP_XSD = "imscp_v1p1.xsd"

@@ -27,7 +27,7 @@ class Item:
     title: str
     points: float
     kind: str
-    html: str  # question text: the question's stem, the context, the part's prompt
+    html: str  # question text: the question's stem, the context, the part's LMS prompt
     part: dict[str, Any]
     figures: tuple[str, ...]
 
@@ -60,7 +60,7 @@ def slots(key: dict[str, Any]) -> list[Slot]:
 
 
 def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[str, ...]) -> Item:
-    text = "\n\n".join(t for t in (question["stem"], part["context"], part["prompt"]) if t)
+    text = "\n\n".join(t for t in (question["stem"], part["context"], lms_prompt(part)) if t)
     html = to_html(text, figures)
     return Item(
         slot=part["label"],
@@ -73,6 +73,13 @@ def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[s
         part=part,
         figures=tuple(f for f in figures if f'src="{f}"' in html),
     )
+
+
+def lms_prompt(part: dict[str, Any]) -> str:
+    """The part's text as an LMS item asks it: its ``lms_prompt`` where the printed wording
+    does not fit what the LMS grades (2(c) prints "fill in the formula", the LMS grades the
+    number), else the printed ``prompt``."""
+    return part.get("lms_prompt") or part["prompt"]
 
 
 def ident(*parts: str) -> str:

@@ -47,6 +47,16 @@ BETA1S = ("0.9", "0.85", "0.95")
 BETA2S = ("0.999", "0.99", "0.995")
 EPSILONS = ("1e-8", "1e-7", "1e-6")
 STEPS = 60
+RECORD_EVERY = 2  # the key records every second step of each curve: 30 points, not 60
+# How the curves of (d) were made, recorded in the key beside their data (see record_curves).
+CURVE_PROBLEM = (
+    "logistic regression with a bias, every parameter 0 at step 0, trained by gradient "
+    "descent with learning rate curve_lr on the mean binary cross-entropy of each step's "
+    "batch (batch_sizes; examples reshuffled every epoch); data: examples x features inputs "
+    "from N(0, 1), label 1 with probability sigmoid(2 x.w), w from N(0, 1), all drawn from "
+    "the question's self-check stream; loss[panel][k]: the batch's loss at step "
+    "recorded_steps[k], before that step's update, as plotted (4 decimals)"
+)
 
 REPLICA = {
     "scenario": SCENARIOS[0], "classes": 50,
@@ -106,8 +116,10 @@ def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """The answers; the curves of (d) are also recorded into ``params`` (see record_curves)."""
     curves = _loss_curves(params, rng)
     order = params["curve_order"]
+    params["curves"] = record_curves(params, curves)
     return {
         "d": Choices(
             options=tuple(Option(m, True) for m in METHODS),
@@ -135,6 +147,31 @@ def _loss_curves(params: dict[str, Any], rng: np.random.Generator) -> dict[str, 
     rough = [_roughness(curves[m]) for m in METHODS]
     require(rough[0] < rough[1] < rough[2], f"curves tell the methods apart ({rough})")
     return {m: [round(float(v), 4) for v in c] for m, c in curves.items()}
+
+
+def record_curves(params: dict[str, Any], curves: dict[str, list[float]]) -> dict[str, Any]:
+    """What the key needs to check the A/B/C answer without the PDF: the plotted losses of
+    every panel (every RECORD_EVERY-th step) and how they were trained.
+
+    The curves are trained on the self-check stream, which only solve() gets (drawing them
+    in sample() would change every exam's figure), so solve() puts this record into the
+    params it was given: the key writes the params after solve().  The losses are decimal
+    text: exact as plotted, and no number that ``generate-exam check`` would look for in
+    the printed text (the figure is a drawing, not printed numbers).
+    """
+    steps = list(range(0, STEPS, RECORD_EVERY))
+    panels = dict(zip(PANELS, params["curve_order"], strict=True))
+    record = {
+        "problem": CURVE_PROBLEM,
+        "steps": STEPS,
+        "batch_sizes": {"BGD": params["examples"], "MBGD": params["batch_size"], "SGD": 1},
+        "recorded_steps": steps,
+        "loss": {p: [f"{curves[m][k]:.4f}" for k in steps] for p, m in panels.items()},
+    }
+    recorded = {panels[p]: [float(v) for v in loss] for p, loss in record["loss"].items()}
+    rough = [_roughness(np.array(recorded[m])) for m in METHODS]
+    require(rough[0] < rough[1] < rough[2], f"recorded curves tell the methods apart ({rough})")
+    return record
 
 
 def _roughness(curve: np.ndarray) -> float:
