@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..kinds import table
+from ..kinds import margin_of, table
 from .gift import fold
 from .html import to_html
-from .items import Item, entry_names, numbers, plain, slots, text_html, tolerance
+from .items import Item, entry_names, numbers, plain, slots, text_html
 
 
 def export(key: dict[str, Any]) -> dict[str, str]:
@@ -39,7 +39,7 @@ def _line(item: Item) -> str:
 
 # Each builder gives a question's fields: its type, its text, its answers.
 def _number(part: dict[str, Any], text: str) -> list[str]:
-    return ["NUM", text, plain(part["answer"]), plain(tolerance(part))]
+    return ["NUM", text, plain(part["answer"]), plain(margin_of(part))]
 
 
 def _blanks(part: dict[str, Any], text: str) -> list[str]:

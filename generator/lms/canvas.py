@@ -16,11 +16,10 @@ from typing import Any
 
 from lxml import etree
 
-from ..kinds import table
+from ..kinds import bounds, table
 from .html import to_html
 from .items import (
     Item,
-    bounds,
     entry_names,
     feedback_html,
     ident,

@@ -26,18 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..kinds import table
+from ..kinds import bounds, margin_of, table
 from .html import to_html
 from .items import (
     Item,
-    bounds,
     entry_names,
     feedback_html,
     numbers,
     plain,
     slots,
     text_html,
-    tolerance,
 )
 from .package import read_figure
 
@@ -78,7 +76,7 @@ def _feedback(item: Item) -> str:
 # Each builder gives what the question text adds (HTML) and the GIFT answer block.
 def _number(item: Item) -> tuple[str, str]:
     part = item.part
-    return "", f"{{#{plain(part['answer'])}:{plain(tolerance(part))}{_feedback(item)}}}"
+    return "", f"{{#{plain(part['answer'])}:{plain(margin_of(part))}{_feedback(item)}}}"
 
 
 def _entries(item: Item) -> tuple[str, str]:

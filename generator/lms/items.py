@@ -1,8 +1,9 @@
 """The key, seen as LMS items: one pool (slot) per exam part, one item per variant.
 
 Every exporter walks the same slots and items, so that all formats agree on ids,
-titles, points, question text and answers.  Tolerances become absolute bounds
-computed with ``decimal`` (float arithmetic would print 0.30000000000000004).
+titles, points, question text and answers.  Tolerances become absolute bounds in
+``decimal`` where the kinds define them (generator.kinds.bounds), so that an export
+accepts exactly what the kind's own comparison of a response accepts.
 """
 
 from __future__ import annotations
@@ -85,19 +86,6 @@ def lms_prompt(part: dict[str, Any]) -> str:
 def ident(*parts: str) -> str:
     """A short id derived from content: the same export gives the same ids."""
     return "i" + hashlib.blake2b("/".join(parts).encode(), digest_size=8).hexdigest()
-
-
-def tolerance(part: dict[str, Any], value: float | int | None = None) -> Decimal:
-    """The absolute tolerance of a numeric part (relative tolerances resolved on the answer)."""
-    tol = part["tolerance"] or {"abs": 0, "rel": 0}
-    answer = Decimal(str(part["answer"] if value is None else value))
-    return max(Decimal(str(tol["abs"])), Decimal(str(tol["rel"])) * abs(answer)).normalize()
-
-
-def bounds(part: dict[str, Any], value: float | int | None = None) -> tuple[Decimal, Decimal]:
-    answer = Decimal(str(part["answer"] if value is None else value))
-    margin = tolerance(part, value)
-    return answer - margin, answer + margin
 
 
 def numbers(part: dict[str, Any]) -> Iterator[float | int]:

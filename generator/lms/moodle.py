@@ -23,7 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..kinds import table
+from ..kinds import margin_of, table
 from .html import to_html
 from .items import (
     Item,
@@ -33,7 +33,6 @@ from .items import (
     plain,
     slots,
     text_html,
-    tolerance,
 )
 from .package import read_figure
 
@@ -78,7 +77,7 @@ def _question(item: Item, run_folder: Path) -> etree._Element:
 def _numerical(question: etree._Element, item: Item) -> None:
     answer = _sub(question, "answer", fraction="100", format="moodle_auto_format")
     _text(answer, plain(item.part["answer"]))
-    _sub(answer, "tolerance").text = plain(tolerance(item.part))
+    _sub(answer, "tolerance").text = plain(margin_of(item.part))
     _html(_sub(answer, "feedback", format="html"), "")
 
 
@@ -86,7 +85,7 @@ def _cloze_blanks(item: Item) -> str:
     """``{w:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute, as Moodle reads it)."""
     blanks = [
         f"{text_html(name)}: {{{weight}:NUMERICAL:={plain(value)}:"
-        f"{plain(tolerance(item.part, value))}}}"
+        f"{plain(margin_of(item.part, value))}}}"
         for name, value, weight in zip(
             entry_names(item.part), numbers(item.part), cloze_weights(item), strict=True
         )

@@ -17,9 +17,9 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..kinds import table
+from ..kinds import margin_of, table
 from .html import to_html
-from .items import Item, entry_names, feedback_html, ident, numbers, plain, slots, tolerance
+from .items import Item, entry_names, feedback_html, ident, numbers, plain, slots
 from .package import write_zip, xml_bytes
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -153,7 +153,7 @@ def _numeric(element: etree._Element, item: Item) -> None:
     processing = _q(element, "responseProcessing")
     share = plain(round(item.points / len(values), 6))
     for response, value in zip(ids, values, strict=True):
-        margin = plain(tolerance(item.part, value))
+        margin = plain(margin_of(item.part, value))
         condition = _q(_q(processing, "responseCondition"), "responseIf")
         equal = _q(condition, "equal", toleranceMode="absolute", tolerance=f"{margin} {margin}",
                    includeLowerBound="true", includeUpperBound="true")  # fmt: skip
