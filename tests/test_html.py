@@ -18,7 +18,7 @@ from pylatexenc import latexwalker
 from generator.cli import cli
 from generator.lms import html as converter
 from generator.lms.html import leftover_commands, to_html
-from generator.lms.items import feedback_html, slots
+from generator.lms.items import feedback_html, lms_prompt, slots
 
 FIGURE = (
     "\\begin{center}\n\\setlength{\\unitlength}{1bp}\n\\begin{picture}(10,10)(0,0)\n"
@@ -230,7 +230,8 @@ def test_a_parts_math_and_code_come_out_the_same_in_every_format(keys: list[dict
                 stem = next(q["stem"] for v in key["variants"] if v["variant"] == item.variant
                             for q in v["questions"] if item.part in q["parts"])  # fmt: skip
                 part = item.part
-                question = "\n\n".join(t for t in (stem, part["context"], part["prompt"]) if t)
+                asked = lms_prompt(part)  # the LMS wording where the paper's does not fit
+                question = "\n\n".join(t for t in (stem, part["context"], asked) if t)
                 check_same(question, item.html)
                 answer = part["answer_latex"]
                 check_same(answer, to_html(answer))
