@@ -2,9 +2,9 @@
 
 load the bank -> load the blueprint -> check TeX and the names -> the secret -> the
 copies -> the run's folder -> in a staging folder: typeset the copies (one exam as two
-documents, a class in chunks, see classbuild.py) -> key.json -> LMS exports -> the
-staging folder replaces the run's folder only when everything succeeded, so a failed
-run leaves nothing behind and any earlier output unchanged.
+documents, a class in chunks, see classbuild.py) -> key.json -> a class's print.pdf ->
+LMS exports -> the staging folder replaces the run's folder only when everything
+succeeded, so a failed run leaves nothing behind and any earlier output unchanged.
 
 A single exam is a class of one: the same steps, the same key writer, the same
 exports; only how its copies are typeset and laid out differs (:class:`Layout`).
@@ -115,6 +115,9 @@ def build(
     with staging(layout.folder(plan.name), force=spec.force) as tmp:
         typeset = layout.typeset(tmp, engine, first, progress, report)
         keys.write_key(tmp / "key.json", keys.key_header(first), typeset.key_variants)
+        typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
+        if typeset.print_parts:
+            classbuild.print_file(typeset.print_parts, tmp / "print.pdf")
         exports = export_lms(tmp, spec.lms) if spec.lms else []
     folder = layout.folder(plan.name)
     result = BuildResult(folder, first, typeset.copies, typeset.failures,
@@ -149,6 +152,7 @@ class Typeset:
     key_variants: list[bytes]
     copies: int
     failures: tuple[classbuild.Failure, ...] = ()
+    print_parts: list[tuple[Path, int]] = field(default_factory=list)  # a class's print file
 
 
 @dataclass
@@ -218,7 +222,7 @@ class Layout:
             names_typeset=bool(engine and spec.students), progress=progress,
             source=(spec.blueprint, spec.banks),
         )  # fmt: skip
-        return Typeset(done.key_variants, done.copies, done.failures)
+        return Typeset(done.key_variants, done.copies, done.failures, done.print_parts)
 
 
 def run_name(

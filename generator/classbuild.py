@@ -102,6 +102,7 @@ class ChunksDone:
     key_variants: list[bytes]
     copies: int
     failures: tuple[Failure, ...]
+    print_parts: list[tuple[Path, int]]  # each chunk's PDF and its count of exam pages
 
 
 def build_chunks(
@@ -126,7 +127,8 @@ def build_chunks(
     ``keep`` rebuilds one copy of the class: its chunk is typeset with the same copies
     as in the class build, so its PDFs are the very same bytes, and the run is laid out
     as a single exam's.  ``source`` (blueprint, banks) lets worker processes load the
-    bank themselves.  Writes answer-key.csv and, for a class, print.pdf.
+    bank themselves.  Writes answer-key.csv; the print file is made by :func:`print_file`
+    once the key is written (its 60 kB a student are let go first).
     """
     blueprint, banks = source
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
@@ -153,12 +155,13 @@ def build_chunks(
     key_variants = [v for r in results for v in r.key_variants]
     for result in results:  # 60 kB a student: the print file needs the memory next
         result.key_variants, result.csv_rows = [], ""
+    parts = []
     if keep is not None:  # the chunk's sources hold the other students' copies
         _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
                        tmp, versions)  # fmt: skip
     elif engine:
-        _concatenate([(r.pdf, r.exam_pages) for r in results if r.pdf], tmp / "print.pdf")
-    return ChunksDone(key_variants, built, failures)
+        parts = [(r.pdf, r.exam_pages) for r in results if r.pdf]
+    return ChunksDone(key_variants, built, failures, parts)
 
 
 def _write_sources(
@@ -375,7 +378,7 @@ def _print_part(exams: list[Path], target: Path) -> int:
             source.close()
 
 
-def _concatenate(parts: list[tuple[Path, int]], target: Path) -> None:
+def print_file(parts: list[tuple[Path, int]], target: Path) -> None:
     """The print file: every chunk's exam pages in order (each copy starts on an odd page).
 
     The page tree is built in one go: appending pages one by one (``pages.extend``)
