@@ -3,8 +3,9 @@
 load the bank -> load the blueprint -> check TeX and the names -> the secret -> the
 copies -> the run's folder -> in a staging folder: typeset the copies (one exam as two
 documents, a class in chunks, see classbuild.py) -> key.json -> a class's print.pdf ->
-LMS exports -> the staging folder replaces the run's folder only when everything
-succeeded, so a failed run leaves nothing behind and any earlier output unchanged.
+LMS exports -> the staging folder replaces the run's folder at the end, so a failed run
+leaves nothing behind and any earlier output unchanged (a class in which some copies fail
+to typeset keeps the others, and the run reports the failed ones).
 
 A single exam is a class of one: the same steps, the same key writer, the same
 exports; only how its copies are typeset and laid out differs (:class:`Layout`).
@@ -23,8 +24,9 @@ from .blueprint import Blueprint, load_blueprint
 from .errors import ExamError, LatexError
 from .figures import write_figures
 from .latex import render_tex
+from .lms import WITHOUT_FIGURES
 from .lms import export as export_lms
-from .roster import MAX_COPIES, Assignment, Student, find_copy, for_roster, numbered
+from .roster import MAX_COPIES, Assignment, RosterError, Student, find_copy, for_roster, numbered
 from .secret import SecretFile, resolve
 from .seeding import PUBLIC, Secret, Seeding
 from .staging import staging
@@ -40,7 +42,7 @@ class BuildSpec:
     ``students`` (a roster) or ``copies`` > 1 make a class: one copy per student or
     numbered copies v0 ... v(N-1).  ``only`` rebuilds one copy (the code printed on its
     pages, or v<k>).  ``figures`` None means the default: PNG copies for one exam, none
-    for a class (the PDFs draw their own); LMS exports always need them.
+    for a class (the PDFs draw their own); LMS exports that show questions need them.
     """
 
     seed: int = 0
@@ -59,6 +61,12 @@ class BuildSpec:
     only: str | None = None
     workers: int = 1
 
+    def __post_init__(self) -> None:
+        if self.replica and (self.whole_class or self.only):
+            raise BuildSpecError("a replica is the original exam only: no class, no rebuild.")
+        if self.students is not None and self.copies is not None:
+            raise BuildSpecError("a class is either numbered copies or a roster, not both.")
+
     @property
     def whole_class(self) -> bool:
         return self.students is not None or (self.copies or 1) > 1
@@ -69,7 +77,7 @@ class BuildSpec:
 
     @property
     def draws_figures(self) -> bool:
-        if self.lms:
+        if set(self.lms) - WITHOUT_FIGURES:
             return True
         return self.figures if self.figures is not None else not self.whole_class
 
@@ -77,10 +85,14 @@ class BuildSpec:
 @dataclass(frozen=True)
 class BuildResult:
     folder: Path
-    exam: Exam  # the run's first copy (the title, points and seed a summary prints)
+    exam: Exam  # the run's first copy, or the rebuilt one (title, points and seed to print)
     copies: int  # how many copies were built
     failures: tuple[classbuild.Failure, ...] = ()
     exports: tuple[Path, ...] = ()
+
+
+class BuildSpecError(ExamError):
+    """A BuildSpec asks for what no run can be."""
 
 
 class ClassSizeError(ExamError):
@@ -110,16 +122,22 @@ def build(
     seeding = Seeding(spec.seed, resolve(spec.secret, report))
     copies = assignments(seeding, spec)
     target = find_copy(seeding, spec.only, spec.students) if spec.only else None
+    if target and spec.whole_class and target not in copies:
+        raise RosterError(
+            f"--variant-id {spec.only} is not a copy of this class of {len(copies)}; give one "
+            f"of its copies (v0 to v{len(copies) - 1}, or the code printed on its pages)."
+        )
     layout = Layout(spec, plan, bank, seeding, copies, target)
+    folder = layout.folder(plan.name)
     first = build_exam(plan, bank, seeding, assignments=layout.copies[:1], replica=spec.replica)
-    with staging(layout.folder(plan.name), force=spec.force) as tmp:
+    header = keys.key_header(first)
+    with staging(folder, force=spec.force) as tmp:
         typeset = layout.typeset(tmp, engine, first, progress, report)
-        keys.write_key(tmp / "key.json", keys.key_header(first), typeset.key_variants)
+        keys.write_key(tmp / "key.json", header, typeset.key_variants)
         typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
         if typeset.print_parts:
             classbuild.print_file(typeset.print_parts, tmp / "print.pdf")
         exports = export_lms(tmp, spec.lms) if spec.lms else []
-    folder = layout.folder(plan.name)
     result = BuildResult(folder, first, typeset.copies, typeset.failures,
                          tuple(folder / p.relative_to(tmp) for p in exports))  # fmt: skip
     if typeset.failures:
@@ -185,7 +203,8 @@ class Layout:
 
     def typeset(self, tmp: Path, engine: str | None, first: Exam,
                 progress: Callable[[int], None], report: Report) -> Typeset:  # fmt: skip
-        """Typeset every copy into ``tmp``; ``first`` is the run's first copy, drawn."""
+        """Typeset every copy into ``tmp``; ``first`` is the run's first (or rebuilt) copy,
+        drawn."""
         if self.spec.whole_class:
             return self._chunks(tmp, engine, first, progress)
         return self._one_copy(tmp, engine, first, report)

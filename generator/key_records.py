@@ -131,4 +131,4 @@ def plain(record: Record) -> dict[str, Any]:
 
 def typed(data: Any) -> Key:
     """A key's builtins as records; ValidationError names the first field that is wrong."""
-    return msgspec.convert(data, Key, strict=False)
+    return msgspec.convert(data, Key, strict=True)

@@ -3,8 +3,9 @@
 A part declares its kind in ``question.toml`` (``kind = "vector"``).  The kind decides
 how a solver's value is validated and stored in the key (:meth:`Kind.normalise`), how it
 is shown in the solutions (the LaTeX it returns), as one cell of text (:meth:`Kind.cell`),
-and how a student's response is compared with the key (:meth:`Kind.score`, the verdict
-the LMS exports promise: the same tolerance, the same partial credit).
+and how a student's response is compared with the key (:meth:`Kind.score`: the key's
+tolerance, and the partial credit of the Moodle and QTI exports; Canvas and Blackboard
+match the entries of a vector as text, and GIFT leaves vectors to graders).
 
 Every module that does something per kind (each LMS exporter) keeps a table
 ``{kind: builder}`` made with :func:`table`, which refuses, when the module is imported,
@@ -88,6 +89,7 @@ class MissingMapping(ImportError):
 
 
 V = TypeVar("V")
+TABLES: dict[str, Mapping[str, Any]] = {}  # owner -> its per-kind table, as checked
 
 
 def table(owner: str, builders: Mapping[str, V]) -> dict[str, V]:
@@ -95,15 +97,16 @@ def table(owner: str, builders: Mapping[str, V]) -> dict[str, V]:
     import of its module), so that a kind without a mapping fails before any run."""
     missing = [name for name in KINDS if name not in builders]
     unknown = [name for name in builders if name not in KINDS]
-    if missing or unknown:
+    problems = []
+    if missing:
         pairs = ", ".join(f"({owner}, {name})" for name in missing)
-        raise MissingMapping(
-            f"{owner} has no builder for " + (f"the answer kinds {pairs}" if missing else "")
-            + (" and " if missing and unknown else "")
-            + (f"unregistered kinds {unknown}" if unknown else "")
-            + "; add them to its table."
-        )  # fmt: skip
-    return dict(builders)
+        problems.append(f"has no builder for the answer kinds {pairs}; add them to its table")
+    if unknown:
+        problems.append(f"maps kinds that are not registered, {unknown}; remove them")
+    if problems:
+        raise MissingMapping(f"{owner} " + ", and ".join(problems) + ".")
+    TABLES[owner] = dict(builders)
+    return TABLES[owner]
 
 
 def make_answer(spec: AnswerSpec, raw: Any) -> Answer:

@@ -365,3 +365,24 @@ def test_single_exam_pdfs_are_the_same_bytes_every_run(tmp_path):
         outputs.append({p: (folder / p).read_bytes() for p in ("exam.pdf", "solutions.pdf")})
     assert outputs[0] == outputs[1]
     assert b"/CreationDate" not in outputs[0]["exam.pdf"]
+
+
+def test_a_build_spec_that_no_run_can_be_is_refused(tmp_path):
+    """The library checks what the command line checks: build() is an entry point too."""
+    from generator.build import BuildSpec, BuildSpecError
+    from generator.roster import Student
+
+    with pytest.raises(BuildSpecError, match="replica"):
+        BuildSpec(replica=True, copies=2, out=tmp_path)
+    with pytest.raises(BuildSpecError, match="not both"):
+        BuildSpec(students=(Student("s1", "A"),), copies=2, out=tmp_path)
+
+
+def test_rebuilding_a_copy_outside_the_class_says_so(tmp_path):
+    result = run("--public", "--seed", 3, "--variants", 5, "--variant-id", "v7", "--no-pdf",
+                 "--out", tmp_path)  # fmt: skip
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: --variant-id v7 is not a copy of this class of 5")
+    assert "v0 to v4" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -179,6 +179,8 @@ def test_a_class_built_without_figures_names_none_and_its_export_says_how_to_fix
     assert "built without the PNG figures that question 3 needs" in result.stderr
     assert "--figures" in result.stderr
     assert not (folder / "lms").exists()
+    assert run("export", folder, "--lms", "csv").returncode == 0  # it shows no questions
+    shutil.rmtree(folder / "lms")
     result = run("--public", "--seed", 42, "--variants", 2, "--no-pdf", "--figures",
                  "--out", tmp_path, "--force")  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -26,13 +26,14 @@ from generator.assemble import answer_parts, draw_params, first_copy, run_solver
 from generator.bank import Bank
 from generator.formula_reader import FormulaError, read_formula
 from generator.keys import schema
+from generator.kinds import KINDS
 from generator.latex import question_texts
 from generator.lms import items
 
 from .conftest import Q1, Q2, Q3, SEED_EXAM, variant
 
 MANY = range(200)
-NUMERIC = ("integer", "number", "vector", "shape")  # the kinds an LMS grades as numbers
+NUMERIC = tuple(k for k, kind in KINDS.items() if kind.numeric)  # graded as numbers
 
 
 # --------------------------------------------------------------- 1. formulas read back

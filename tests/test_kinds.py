@@ -37,6 +37,26 @@ def test_a_kind_without_its_mappings_fails_at_import(module):
     assert ", made-up)" in last and "add them to its table" in last
 
 
+def test_every_per_kind_table_covers_every_kind():
+    """The import check stops at the first table missing a kind; this names them all."""
+    import generator.cli  # noqa: F401  (imports every module that keeps a table)
+    from generator.kinds import TABLES
+
+    assert sorted(TABLES) == sorted(
+        f"generator.{name}" for name in ("check", "lms.blackboard", "lms.canvas", "lms.gift",
+                                         "lms.moodle", "lms.qti21")
+    )  # fmt: skip
+    for owner, builders in TABLES.items():
+        assert sorted(builders) == sorted(KINDS), owner
+
+
+def test_the_key_schema_knows_the_registered_kinds():
+    """A kind must also be one the key's schema accepts, or its first key write fails."""
+    from generator.keys import schema
+
+    assert sorted(schema()["$defs"]["part"]["properties"]["kind"]["enum"]) == sorted(KINDS)
+
+
 def test_the_shipped_kinds_import_cleanly():
     source = MADE_UP.split("@kinds")[0] + "import generator.cli"
     result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
@@ -50,7 +70,7 @@ def test_a_table_names_every_missing_and_unknown_kind():
         table("some.exporter", {**builders, "vectr": None})
     message = str(raised.value)
     assert "(some.exporter, vector), (some.exporter, code)" in message
-    assert "'vectr'" in message
+    assert "'vectr'" in message and "remove them" in message
     assert table("some.exporter", {name: 1 for name in KINDS}) == {name: 1 for name in KINDS}
 
 

@@ -53,6 +53,7 @@ WRITERS: dict[str, Writer] = {
     "csv": answer_csv.write,
 }
 FORMATS = tuple(WRITERS)
+WITHOUT_FIGURES = {"csv"}  # the formats that show no question text
 
 
 def parse_formats(text: str) -> list[str]:
@@ -72,7 +73,8 @@ def parse_formats(text: str) -> list[str]:
 def export(run_folder: Path, formats: Sequence[str]) -> list[Path]:
     """Write every requested format into ``run_folder/lms/``; return the files written."""
     key = read_key(run_folder / "key.json")
-    check_figures(key, run_folder)
+    if set(formats) - WITHOUT_FIGURES:
+        check_figures(key, run_folder)
     out = run_folder / LMS_DIR
     out.mkdir(exist_ok=True)
     written = []
@@ -93,7 +95,8 @@ def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
     with staging(target, force=True) as tmp:
         _copy_files(target, tmp)
         key = read_key(run_folder / "key.json")
-        check_figures(key, run_folder)
+        if set(formats) - WITHOUT_FIGURES:
+            check_figures(key, run_folder)
         written = []
         for name in formats:
             written += WRITERS[name](key, run_folder, tmp)

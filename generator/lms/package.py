@@ -45,7 +45,10 @@ def check_figures(key: dict[str, Any], run_folder: Path) -> None:
     every question that draws a figure has one (a class writes none unless asked)."""
     for variant in key["variants"]:
         for question in variant["questions"]:
-            texts = [question["stem"], *(p["context"] + p["prompt"] for p in question["parts"])]
+            texts = [
+                question["stem"],
+                *(p["context"] + p["prompt"] + p.get("lms_prompt", "") for p in question["parts"]),
+            ]
             if not question["figures"] and any(PICTURE in text for text in texts):
                 raise FigureError(
                     f"{run_folder}: built without the PNG figures that question "

@@ -20,12 +20,11 @@ from typing import Any
 
 from ..answer_csv import cell
 from .items import Item, Slot, plain, slots
-from .moodle import cloze_mark
+from .moodle import QUESTIONS, cloze_mark
 
 COLUMNS = ("label", "question", "points", "bonus", "moodle_xml_imports_as", "gift_imports_as",
            "slot_mark_to_set", "note")  # fmt: skip
 GIFT_MARK = 1
-CLOZE = ("vector", "shape")
 
 
 def export(key: dict[str, Any]) -> str:
@@ -53,7 +52,12 @@ def _row(slot: Slot) -> list[object]:
 
 
 def _moodle_xml_mark(item: Item) -> float | int:
-    return cloze_mark(item) if item.kind in CLOZE else item.points
+    return cloze_mark(item) if _cloze(item) else item.points
+
+
+def _cloze(item: Item) -> bool:
+    """Moodle's type for the item's kind is cloze (marked by its blanks' weights)."""
+    return QUESTIONS[item.kind][0] == "cloze"
 
 
 def _span(marks: list[float | int]) -> str:
@@ -64,7 +68,7 @@ def _span(marks: list[float | int]) -> str:
 
 
 def _note(slot: Slot) -> str:
-    if slot.items[0].kind in CLOZE and any(cloze_mark(i) != i.points for i in slot.items):
+    if _cloze(slot.items[0]) and any(cloze_mark(i) != i.points for i in slot.items):
         return (
             "moodle.xml: cloze, marked by the sum of its blank weights (Moodle ignores "
             "defaultgrade), 1 per entry as points / entries is no whole number"
