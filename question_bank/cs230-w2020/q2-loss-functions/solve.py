@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from generator import sampling
 from generator.answers import Accept, Formula
 from generator.checks import memoize, require
 from generator.engine import losses, optim
@@ -49,13 +50,15 @@ NAMES = {Y_HAT: r"\hat{y}"}
 
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
-    """Predictions are whole tenths, so each log term can be written down as printed."""
+    """Predictions are whole tenths, so each log term can be written down as printed; the
+    dataset of (d) holds both classes, so that both terms of the loss are tested."""
     size = int(rng.integers(3, 6))
     return {
         "scenario": SCENARIOS[rng.integers(len(SCENARIOS))],
         "label_c": int(rng.integers(0, 2)),
         "prediction_c": _tenth(rng),
-        "labels_d": [int(v) for v in rng.integers(0, 2, size=size)],
+        "labels_d": sampling.until(lambda: [int(v) for v in rng.integers(0, 2, size=size)],
+                                   lambda labels: 0 < sum(labels) < len(labels)),
         "predictions_d": [_tenth(rng) for _ in range(size)],
         "penalty_half": bool(rng.integers(0, 2)),
     }

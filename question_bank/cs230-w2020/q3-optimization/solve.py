@@ -20,22 +20,22 @@ from generator.formulas import evaluate
 
 SCENARIOS = (
     {"id": "instruments", "task": "the musical instrument given an audio clip",
-     "things": "instruments", "data": "sounds of each",
+     "counted": "unique types of instruments", "data": "sounds of each",
      "order": "first collecting audio clips of guitars, then clips of violins, and so on for "
               "all the different instruments"},
     {"id": "birds", "task": "the bird species given a recording of its song",
-     "things": "bird species", "data": "recordings of each",
+     "counted": "bird species", "data": "recordings of each",
      "order": "first recording robins, then sparrows, and so on for all the different species"},
     {"id": "languages", "task": "the language spoken in a short voice recording",
-     "things": "languages", "data": "recordings of each",
+     "counted": "languages", "data": "recordings of each",
      "order": "first recording speakers of English, then speakers of Spanish, and so on for "
               "all the different languages"},
     {"id": "dog-breeds", "task": "the breed of a dog given a photo",
-     "things": "dog breeds", "data": "photos of each",
+     "counted": "dog breeds", "data": "photos of each",
      "order": "first photographing beagles, then poodles, and so on for all the different "
               "breeds"},
     {"id": "machine-faults", "task": "the type of fault of a machine given a vibration signal",
-     "things": "fault types", "data": "signals of each",
+     "counted": "types of machine fault", "data": "signals of each",
      "order": "first recording machines with worn bearings, then machines with loose belts, and "
               "so on for all the different faults"},
 )  # fmt: skip
