@@ -57,8 +57,10 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
         "scenario": SCENARIOS[rng.integers(len(SCENARIOS))],
         "label_c": int(rng.integers(0, 2)),
         "prediction_c": _tenth(rng),
-        "labels_d": sampling.until(lambda: [int(v) for v in rng.integers(0, 2, size=size)],
-                                   lambda labels: 0 < sum(labels) < len(labels)),
+        "labels_d": sampling.until(
+            lambda: [int(v) for v in rng.integers(0, 2, size=size)],
+            lambda labels: 0 < sum(labels) < len(labels),
+        ),
         "predictions_d": [_tenth(rng) for _ in range(size)],
         "penalty_half": bool(rng.integers(0, 2)),
     }
