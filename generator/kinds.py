@@ -169,19 +169,6 @@ def _entries(response: str) -> list[str]:
 
 
 @register
-class Integer(Kind):
-    name = "integer"
-    numeric = exact = True
-
-    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
-        value = _as_int(raw)
-        return value, f"${value}$", {}
-
-    def score(self, part: Mapping[str, Any], response: str) -> float:
-        return float(_within(part, part["answer"], response))
-
-
-@register
 class Number(Kind):
     name = "number"
     numeric = True
@@ -192,6 +179,18 @@ class Number(Kind):
 
     def score(self, part: Mapping[str, Any], response: str) -> float:
         return float(_within(part, part["answer"], response))
+
+
+@register
+class Integer(Number):
+    """A count or a size: exact (its tolerance is zero)."""
+
+    name = "integer"
+    exact = True
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        value = _as_int(raw)
+        return value, f"${value}$", {}
 
 
 @register

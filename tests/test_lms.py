@@ -108,8 +108,8 @@ def test_moodle_xml_follows_the_importer_rules_and_matches_the_key(run):
     assert b"@@PLUGINFILE@@/" in (folder / "lms" / "moodle.xml").read_bytes()
 
 
-def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
-    folder, key = run
+def parsed_gift(folder: Path) -> list[dict]:
+    """A run's questions.gift as the npm package gift-pegjs parses it (a third party)."""
     node = shutil.which("node")
     parser = ROOT / "js" / "node_modules" / "gift-pegjs"
     if node is None or not parser.exists():
@@ -117,7 +117,12 @@ def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
     out = subprocess.run([node, str(ROOT / "js" / "parse-gift.mjs"),
                           str(folder / "lms" / "questions.gift")],
                          capture_output=True, text=True, check=True)  # fmt: skip
-    everything = json.loads(out.stdout)
+    return json.loads(out.stdout)
+
+
+def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
+    folder, key = run
+    everything = parsed_gift(folder)
     parsed = [q for q in everything if q["type"] != "Category"]
     by_title = {q["title"]: q for q in parsed}
     labels = {p["label"] for _, _, p in parts(key)}

@@ -13,7 +13,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 from lxml import etree
 
 from generator.lms import export, export_run
-from tests.test_lms import build, margin, parts
+from tests.test_lms import build, margin, parsed_gift, parts
 
 ROOT = Path(__file__).resolve().parent
 VERBATIM = re.compile(r"\\begin\{verbatim\}\n?(.*?)\n?\\end\{verbatim\}", re.S)
@@ -38,17 +37,6 @@ def run(request, tmp_path_factory):
     folder = build(tmp / "out", "--figures", *extra)
     export(folder, FORMATS)
     return folder, json.loads((folder / "key.json").read_text())
-
-
-def gift(folder: Path) -> list[dict]:
-    node = shutil.which("node")
-    parser = ROOT / "js" / "node_modules" / "gift-pegjs"
-    if node is None or not parser.exists():
-        pytest.fail("node and gift-pegjs are needed: `make test` installs them (npm ci).")
-    out = subprocess.run([node, str(ROOT / "js" / "parse-gift.mjs"),
-                          str(folder / "lms" / "questions.gift")],
-                         capture_output=True, text=True, check=True)  # fmt: skip
-    return json.loads(out.stdout)
 
 
 def first_variant_parts(key):
@@ -158,7 +146,7 @@ def test_slot_marks_come_with_either_moodle_file_and_are_listed_once(run, tmp_pa
 
 def test_gift_code_keeps_its_lines(run):
     folder, key = run
-    questions = {q["title"]: q for q in gift(folder) if q["type"] != "Category"}
+    questions = {q["title"]: q for q in parsed_gift(folder) if q["type"] != "Category"}
     checked = 0
     for variant, question, part in parts(key):
         code = code_blocks("\n\n".join((question["stem"], part["context"], part["prompt"])))
@@ -193,7 +181,7 @@ def test_blackboard_code_keeps_its_lines(run):
 def test_gift_figures_are_embedded_as_data_uris(run):
     """A part whose printed text draws the figure (a LaTeX picture) shows the run's PNG."""
     folder, key = run
-    questions = {q["title"]: q for q in gift(folder) if q["type"] != "Category"}
+    questions = {q["title"]: q for q in parsed_gift(folder) if q["type"] != "Category"}
     shown = 0
     for variant, question, part in parts(key):
         text = questions[f"{part['label']} {variant}"]["stem"]["text"]
@@ -209,7 +197,7 @@ def test_gift_figures_are_embedded_as_data_uris(run):
 def test_gift_has_one_category_per_part_with_one_question_per_variant(run):
     folder, key = run
     groups: dict[str, list[dict]] = {}
-    for question in gift(folder):
+    for question in parsed_gift(folder):
         if question["type"] == "Category":
             groups[question["title"]] = current = []
         else:
@@ -224,7 +212,7 @@ def test_gift_has_one_category_per_part_with_one_question_per_variant(run):
 
 def test_gift_vectors_are_one_essay_per_variant_with_the_entries_for_the_grader(run):
     folder, key = run
-    questions = {q["title"]: q for q in gift(folder) if q["type"] != "Category"}
+    questions = {q["title"]: q for q in parsed_gift(folder) if q["type"] != "Category"}
     for variant, _, part in parts(key):
         if part["kind"] not in ("vector", "shape"):
             continue
