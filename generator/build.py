@@ -164,8 +164,8 @@ def assignments(seeding: Seeding, spec: BuildSpec) -> list[Assignment]:
 
 @dataclass
 class Typeset:
-    """What typesetting the copies gave: their key entries (encoded), how many were built,
-    and the copies whose LaTeX failed."""
+    """What typesetting the copies gave: their key entries (encoded, one by one or in runs
+    of keys.join_entries), how many were built, and the copies whose LaTeX failed."""
 
     key_variants: list[bytes]
     copies: int
@@ -241,7 +241,7 @@ class Layout:
             names_typeset=bool(engine and spec.students), progress=progress,
             source=(spec.blueprint, spec.banks),
         )  # fmt: skip
-        return Typeset(done.key_variants, done.copies, done.failures, done.print_parts)
+        return Typeset(done.key_parts, done.copies, done.failures, done.print_parts)
 
 
 def run_name(

@@ -12,6 +12,7 @@ reported with the question and the TeX error.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -57,10 +58,18 @@ class Failure:
 
 @dataclass
 class ChunkResult:
+    """What a worker sends back: small, whatever the chunk's size.
+
+    The chunk's key entries and answer-key rows stay in files beside its TeX.  A result
+    sent through the pool's pipe must fit in one atomic write: a worker that Ctrl-C stops
+    halfway through sending a large one leaves the pool's reader waiting forever for the
+    rest (the parent holds the pipe's other end), and the run hangs instead of stopping.
+    """
+
     index: int
     copies: int
-    key_variants: list[bytes]  # encoded for key.json by the worker (keys.encode_variant)
-    csv_rows: str  # the chunk's rows of answer-key.csv
+    key_file: Path  # the chunk's key entries, encoded and joined as key.json lists them
+    csv_file: Path  # the chunk's rows of answer-key.csv
     failures: list[Failure] = field(default_factory=list)
     pdf: Path | None = None  # the chunk's exams (padded for duplex printing), then solutions
     exam_pages: int = 0  # how many of its first pages are the exams
@@ -99,7 +108,7 @@ class _Job:
 class ChunksDone:
     """The class's key entries (encoded, in copy order), copies built, copies failed."""
 
-    key_variants: list[bytes]
+    key_parts: list[bytes]  # each chunk's encoded key entries (keys.join_entries)
     copies: int
     failures: tuple[Failure, ...]
     print_parts: list[tuple[Path, int]]  # each chunk's PDF and its count of exam pages
@@ -150,18 +159,19 @@ def build_chunks(
             f"unchanged); the LaTeX sources and TeX's logs are in {kept}. First: "
             f"{failures[0]}"
         )
-    rows = "".join(r.csv_rows for r in results)
+    rows = "".join(r.csv_file.read_text(encoding="utf-8") for r in results)
     (tmp / "answer-key.csv").write_text(csv_rows([], header=True) + rows, encoding="utf-8")
-    key_variants = [v for r in results for v in r.key_variants]
-    for result in results:  # 60 kB a student: the print file needs the memory next
-        result.key_variants, result.csv_rows = [], ""
+    key_parts = [r.key_file.read_bytes() for r in results if r.copies]
+    for result in results:
+        result.key_file.unlink()
+        result.csv_file.unlink()
     parts = []
     if keep is not None:  # the chunk's sources hold the other students' copies
         _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
                        tmp, versions)  # fmt: skip
     elif engine:
         parts = [(r.pdf, r.exam_pages) for r in results if r.pdf]
-    return ChunksDone(key_variants, built, failures, parts)
+    return ChunksDone(key_parts, built, failures, parts)
 
 
 def _write_sources(
@@ -247,6 +257,10 @@ def _run(jobs: list[_Job], workers: int, *, names_typeset: bool) -> Iterator[Chu
                 "a build process stopped before finishing (killed, or out of memory); "
                 "run again with fewer --workers."
             ) from None
+        except BaseException:  # Ctrl-C, or an error: no worker goes on typesetting
+            for child in multiprocessing.active_children():
+                child.kill()
+            raise
 
 
 _CACHE: dict[tuple, Any] = {}
@@ -272,12 +286,12 @@ def build_chunk(job: _Job) -> ChunkResult:
     kept = [v for v in exam.variants if job.keeps(v.variant_id)]
     header = keys.key_header(exam)
     entries = [keys.checked_entry(header, v, figures=job.figures) for v in kept]
-    result = ChunkResult(
-        job.index, len(entries), [keys.encode_variant(e) for e in entries], csv_rows(entries)
-    )
+    tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
+    result = ChunkResult(job.index, len(entries), tex.with_suffix(".key"), tex.with_suffix(".csv"))
+    result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
+    result.csv_file.write_text(csv_rows(entries), encoding="utf-8")
     if job.figures:
         write_figures(kept, job.folder)
-    tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
     tex.write_text(render_tex(exam, exam.variants, versions=job.versions, duplex=True),
                    encoding="utf-8")  # fmt: skip
     if job.engine is None:

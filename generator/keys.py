@@ -220,16 +220,24 @@ def encode_variant(entry: dict[str, Any]) -> bytes:
     return b"    " + _pretty(entry).replace(b"\n", b"\n    ")
 
 
+def join_entries(variants: Iterable[bytes]) -> bytes:
+    """Variants already encoded, joined as key.json's list joins them (a run of them can
+    be written by one worker and spliced into the key by :func:`write_key`)."""
+    return b",\n".join(variants)
+
+
 def write_key(path: Path, header: dict[str, Any], variants: Iterable[bytes]) -> None:
-    """Write ``dumps({**header, "variants": [...]})`` from variants already encoded."""
+    """Write ``dumps({**header, "variants": [...]})`` from variants already encoded, one by
+    one or in runs made by :func:`join_entries`."""
     head = _pretty({**header, "variants": []})
     assert head.endswith(b"[]\n}"), "the variants come last in a key"
-    count = 0
+    written = False
     with path.open("wb") as out:
         out.write(head[:-3])  # up to and with the opening bracket
-        for count, variant in enumerate(variants, start=1):
-            out.write((b",\n" if count > 1 else b"\n") + variant)
-        out.write(b"\n  ]\n}\n" if count else b"]\n}\n")
+        for variant in variants:
+            out.write((b",\n" if written else b"\n") + variant)
+            written = True
+        out.write(b"\n  ]\n}\n" if written else b"]\n}\n")
 
 
 def _pretty(value: Any) -> bytes:

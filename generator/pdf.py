@@ -105,7 +105,7 @@ def _dump_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
                    f"-jobname={name}", f"-output-directory={tmp}", "&pdflatex",
                    "mylatexformat.ltx", tex.name]  # fmt: skip
         result = subprocess.run(command, cwd=tex.parent, capture_output=True, check=False,
-                                timeout=TIMEOUT_SECONDS)  # fmt: skip
+                                stdin=subprocess.DEVNULL, timeout=TIMEOUT_SECONDS)  # fmt: skip
         built = Path(tmp) / f"{name}.fmt"
         if result.returncode != 0 or not built.exists():
             return None  # compile without a format: slower, same PDF
@@ -151,7 +151,7 @@ def compile_pdf(tex: Path, engine: str = ENGINE, fmt: Path | None = None) -> Pat
         command.append(f"-fmt={fmt.with_suffix('')}")
     try:
         result = subprocess.run([*dying_with_parent(), *command, tex.name], cwd=tex.parent,
-                                capture_output=True,
+                                capture_output=True, stdin=subprocess.DEVNULL,
                                 text=True, errors="replace", timeout=TIMEOUT_SECONDS,
                                 check=False)  # fmt: skip
     except subprocess.TimeoutExpired:

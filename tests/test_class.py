@@ -349,3 +349,25 @@ def test_ctrl_c_stops_the_class_build_and_leaves_nothing(tmp_path):
     assert "Traceback" not in output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
     assert all_gone(build.pid, 5), "processes of the interrupted build are still running"
+
+
+def test_what_a_worker_sends_back_fits_in_one_atomic_pipe_write(tmp_path):
+    """A chunk's result crosses the pool's pipe in one write of at most PIPE_BUF bytes,
+    whatever the chunk's size: a worker stopped by Ctrl-C halfway through a longer one
+    left the pool waiting forever for the rest (CI saw the build hang, not stop)."""
+    import pickle
+    import select
+
+    from generator import classbuild
+    from generator.roster import numbered
+    from generator.seeding import Seeding
+
+    seeding = Seeding(1)
+    (tmp_path / classbuild.TEX_DIR).mkdir()
+    job = classbuild._Job(0, tuple(numbered(seeding, classbuild.MAX_CHUNK)), seeding, None, (),
+                          tmp_path, None, None)  # fmt: skip
+    result = classbuild.build_chunk(job)
+    assert result.copies == classbuild.MAX_CHUNK
+    assert len(pickle.dumps(result)) + 4 <= select.PIPE_BUF  # 4: the connection's length header
+    entries = json.loads(b"[" + result.key_file.read_bytes() + b"]")
+    assert [e["variant"] for e in entries] == [a.variant_id for a in job.assignments]
