@@ -1,0 +1,55 @@
+"""Everything a question's ``solve.py`` needs, in one import.
+
+A question folder imports from this module only::
+
+    from generator.authoring import Formula, require, sampling, engine
+
+The rest of the package is private to it and may change between versions; what this
+module exports is the authoring interface, documented in docs/authoring.md:
+
+- answers: :class:`Formula` (a sympy expression), :class:`Choices` of :class:`Option`,
+  :class:`Code` (lines to fill in a skeleton), :class:`Accept` (a value with its accepted
+  alternatives or the formula a number comes from);
+- :func:`require` (a self-check that stops generation when it fails) and :func:`memoize`;
+- :mod:`sampling` (``sampling.until(propose, accept)``: a redraw whose rejection rate
+  ``check`` and ``preview`` report);
+- :mod:`statements` (true/false pools for select-all parts) and :class:`Statement`;
+- :mod:`engine` (the numpy reference engine: ``engine.dense``, ``engine.conv``,
+  ``engine.batchnorm``, ``engine.losses``, ``engine.optim``, ``engine.attacks``);
+- formula helpers :func:`evaluate` and :data:`SIGMA`; figures :class:`Panel`,
+  :class:`PanelRow`.
+"""
+
+from __future__ import annotations
+
+from . import engine, sampling, statements
+from .answers import Accept, Choices, Code, Formula, Option
+from .checks import memoize, require
+from .engine import attacks, batchnorm, conv, dense, losses, optim
+from .figures import Panel, PanelRow
+from .formulas import SIGMA, evaluate
+from .statements import Statement
+
+__all__ = [
+    "SIGMA",
+    "Accept",
+    "Choices",
+    "Code",
+    "Formula",
+    "Option",
+    "Panel",
+    "PanelRow",
+    "Statement",
+    "attacks",
+    "batchnorm",
+    "conv",
+    "dense",
+    "engine",
+    "evaluate",
+    "losses",
+    "memoize",
+    "optim",
+    "require",
+    "sampling",
+    "statements",
+]
