@@ -22,6 +22,7 @@ from typing import Any
 import jinja2
 import numpy as np
 
+from . import statements
 from .answers import AnswerSpec, Tolerance
 from .errors import BankError
 from .kinds import KINDS
@@ -202,6 +203,7 @@ def load_question(folder: Path) -> Question:
     )
     parts = _parse_parts(data["parts"], (), where)
     module = _load_solver(folder / SOLVER_FILE, qid)
+    _check_statement_pools(module, parts, folder / SOLVER_FILE)
     template_path = folder / TEMPLATE_FILE
     if not template_path.is_file():
         raise BankError(
@@ -390,6 +392,22 @@ def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
             f"{path}: block '{unknown[0]}' matches no part; name blocks after parts "
             "(b_ii, b_ii_solution, b_ii_lms, before_b) or 'stem'."
         )
+
+
+def _check_statement_pools(module: ModuleType, parts: tuple[Part, ...], path: Path) -> None:
+    """Every pool of true/false statements in ``solve.py`` names parts of this question and
+    statements of its own pool (see :mod:`generator.statements`)."""
+    keys = {part.key for part in _walk(parts)}
+    pools = {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, tuple | list)
+        and value
+        and all(isinstance(s, statements.Statement) for s in value)
+    }
+    for name, pool in pools.items():
+        if found := statements.problems(pool, keys):
+            raise BankError(f"{path}: {name}: {found[0]}.")
 
 
 def _walk(parts: tuple[Part, ...]) -> Iterator[Part]:

@@ -13,22 +13,29 @@ from generator.engine.batchnorm import BatchNorm, batchnorm_forward
 from generator.engine.dense import Dense
 from generator.statements import Statement
 
+# The parts of question.toml, all printed with the statements of (a).  A statement that
+# another part gives away names it in revealed_by and is never drawn (the replica keeps the
+# original exam's four); two statements of which one decides the other exclude each other.
+PARTS = ("a", "b", "c", "d", "e")
+
 POOL = (
     Statement("faster-batch",
               "Batch normalization makes processing a single batch faster, reducing the training "
               "time while keeping the number of updates fixed. This allows the network to spend "
               "the same amount of time performing more updates to reach the minima.", False,
               "Each iteration is slower (extra work in the forward and backward passes); the "
-              "network converges in fewer iterations, so training is faster overall."),
+              "network converges in fewer iterations, so training is faster overall.",
+              excludes=("fewer-iterations",)),
     Statement("coupling",
               "Batch normalization weakens the coupling between earlier/later layers, which "
               "allows for independent learning.", True,
               "Each layer's input is normalised, which lessens the coupling between layers."),
+    # (b) has the student write the normalisation of each feature across the examples.
     Statement("normalizes-output",
               "Batch normalization normalizes the output distribution to be more uniform across "
               "dimensions.", True,
               "That is its purpose: each feature is normalised (to zero mean and unit variance) "
-              "with the statistics of the mini-batch."),
+              "with the statistics of the mini-batch.", revealed_by=("b",)),
     Statement("init-small",
               "Batch normalization mitigates the effects of poor weight initialization and "
               "allows the network to initialize our weights to smaller values close to zero.",
@@ -40,28 +47,72 @@ POOL = (
               "becomes less sensitive to the scale of the parameters.", True,
               "Normalised pre-activations keep gradients well scaled, so larger steps are "
               "stable."),
+    # The test branch of (b) loads the moving averages.
     Statement("test-batch-stats",
               "At test time, batch normalization normalizes each example with the mean and "
               "variance of the test mini-batch it arrives in.", False,
               "At test time it uses the moving averages of the mean and variance collected "
-              "during training, so a prediction does not depend on other test examples."),
+              "during training, so a prediction does not depend on other test examples.",
+              revealed_by=("b",)),
+    # Its text is (d)'s second accepted answer: few examples give noisy statistics.
     Statement("regularizer",
               "Batch normalization has a slight regularization effect, because the statistics "
               "of each mini-batch add noise to the activations.", True,
-              "The noisy mini-batch mean and variance act a little like dropout noise."),
+              "The noisy mini-batch mean and variance act a little like dropout noise.",
+              revealed_by=("d",), excludes=("replaces-dropout",)),
+    # (b) calls gamma and beta "BN layer parameter"; (e) counts "batch normalization parameters".
     Statement("no-parameters",
               "Batch normalization adds no trainable parameters to the network.", False,
               "It adds a trainable scale $\\gamma$ and shift $\\beta$ for every normalised "
-              "feature."),
+              "feature.", revealed_by=("b", "e")),
+    # (e)'s answer counts the dense weights without a bias (its first rubric point).
     Statement("bias-redundant",
               "When batch normalization follows a dense layer, that layer's bias term becomes "
               "redundant.", True,
-              "The mean subtraction cancels any bias, and $\\beta$ plays its role."),
+              "The mean subtraction cancels any bias, and $\\beta$ plays its role.",
+              revealed_by=("e",)),
+    # (d) asks what problem batch normalization has with a batch size of 1.
     Statement("batch-size-one",
               "Batch normalization works as well with a mini-batch size of 1 as with larger "
               "mini-batches.", False,
               "With one example $z - \\mu = 0$: the output is constant and nothing useful is "
-              "learned."),
+              "learned.", revealed_by=("d",)),
+    Statement("fewer-iterations",
+              "A network with batch normalization usually needs fewer training iterations to "
+              "converge than the same network without it.", True,
+              "Normalised layers allow larger, better-conditioned steps, so fewer updates reach "
+              "the same cost (each one costs a little more).", excludes=("faster-batch",)),
+    Statement("replaces-dropout",
+              "Batch normalization is mainly a regularization technique: a network trained with "
+              "it no longer needs dropout or weight decay to avoid overfitting.", False,
+              "Its purpose is faster and more stable optimization; its regularization effect is "
+              "slight (and weaker with larger mini-batches), so it does not replace dropout or "
+              "L2 regularization.", excludes=("regularizer",)),
+    Statement("conv-per-position",
+              "When batch normalization follows a convolutional layer, it computes a separate "
+              "mean and variance for every position (row and column) of every channel.", False,
+              "Each channel is normalised with one mean and one variance, taken over the "
+              "examples of the mini-batch and all the positions of that channel, so that every "
+              "position is treated alike, as the shared filter does.",
+              excludes=("conv-per-channel",)),
+    Statement("conv-per-channel",
+              "When batch normalization follows a convolutional layer, each channel is "
+              "normalized with a single mean and variance, computed over all the examples of "
+              "the mini-batch and all the positions of that channel.", True,
+              "The filter of a channel is shared by every position, so its outputs are "
+              "normalised together: one mean and one variance per channel.",
+              excludes=("conv-per-position",)),
+    Statement("saturating",
+              "Batch normalization makes it easier to train deep networks with saturating "
+              "activations such as sigmoid or tanh.", True,
+              "Each layer's pre-activations keep a stable scale instead of drifting into the "
+              "flat, saturated regions as the earlier layers change, so gradients keep "
+              "flowing."),
+    Statement("global-minimum",
+              "Batch normalization guarantees that gradient descent converges to the global "
+              "minimum of the cost function.", False,
+              "The cost of a neural network stays non-convex; batch normalization makes "
+              "optimization faster and more stable, but guarantees no global minimum."),
 )  # fmt: skip
 
 LAYOUTS = {
@@ -126,8 +177,8 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
 
 
 def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
-    """Which four statements part (a) prints, in which order."""
-    return {**params, "statements": statements.draw(POOL, 4, rng)}
+    """Which four statements part (a) prints, in which order: none that (b) to (e) give away."""
+    return {**params, "statements": statements.draw(POOL, 4, rng, printed=PARTS)}
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:

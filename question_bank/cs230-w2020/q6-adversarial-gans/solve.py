@@ -14,14 +14,23 @@ from generator.engine.attacks import fgsm
 from generator.engine.dense import sigmoid
 from generator.statements import Statement
 
+# The parts of question.toml, all printed with the statements of (a).  A statement that
+# another part gives away names it in revealed_by and is never drawn (the replica keeps the
+# original exam's four); two statements of which one decides the other exclude each other.
+PARTS = ("a", "b", "c", "d", "e")
+
 POOL = (
+    # Transfer is how black-box attacks work: believing it decides the two below.
     Statement("transfer",
               "If you generate an adversarial example to fool a cat classifier A, there's a "
               "chance it will fool another cat classifier B.", True,
-              "Classifiers that behave similarly are often fooled by the same examples."),
+              "Classifiers that behave similarly are often fooled by the same examples.",
+              excludes=("black-box", "needs-gradients")),
+    # (b) prints the FGSM formula: a single step.
     Statement("fgsm-iterative",
               "The Fast Gradient Sign Method is an iterative method that can generate "
-              "adversarial examples.", False, "FGSM takes a single step; it is not iterative."),
+              "adversarial examples.", False, "FGSM takes a single step; it is not iterative.",
+              revealed_by=("b",)),
     Statement("dropout-defense",
               "Using dropout is an effective defense against adversarial attacks.", False,
               "Dropout is disabled at test time, when the attack happens."),
@@ -29,15 +38,19 @@ POOL = (
               "You can create an adversarial attack against a neural network that has been "
               "encrypted on a device, where you can access neither its architecture nor its "
               "parameters.", True, "Attacks on black-box models are possible (e.g. by querying "
-              "it, or by transfer from a model you train)."),
+              "it, or by transfer from a model you train).",
+              excludes=("needs-gradients", "transfer")),
+    # (c)'s answer: in high dimension a tiny change of every entry adds up.
     Statement("imperceptible",
               "An adversarial example can differ from the original image by a perturbation too "
               "small for a human to notice.", True,
-              "A tiny change in every pixel adds up to a large change of the output."),
+              "A tiny change in every pixel adds up to a large change of the output.",
+              revealed_by=("c",)),
     Statement("needs-gradients",
               "Generating an adversarial example always requires access to the model's "
               "gradients.", False,
-              "Black-box attacks query the model or transfer examples from another model."),
+              "Black-box attacks query the model or transfer examples from another model.",
+              excludes=("black-box", "transfer")),
     Statement("adversarial-training",
               "Training on adversarial examples (adversarial training) can make a network more "
               "robust to the attacks used to generate them.", True,
@@ -45,14 +58,25 @@ POOL = (
     Statement("only-images",
               "Adversarial examples exist only for image classifiers.", False,
               "They exist for audio, text and other inputs too."),
+    # (c)'s answer fools a logistic regression with an epsilon that shrinks with the dimension.
     Statement("linear-safe",
               "Linear models such as logistic regression cannot be fooled by adversarial "
               "examples, because they are not deep.", False,
               "Linearity in high dimension is exactly what makes small perturbations add up "
-              "(see part (c))."),
+              "(see part (c)).", revealed_by=("c",)),
     Statement("physical",
               "Adversarial examples can remain effective when printed and photographed in the "
               "physical world.", True, "Physical adversarial examples have been demonstrated."),
+    Statement("targeted-impossible",
+              "An adversarial attack can make a network predict a wrong class, but not a "
+              "particular class chosen by the attacker.", False,
+              "A targeted attack optimises the input towards the chosen class, e.g. an image of "
+              "a cat that the network classifies as an iguana."),
+    Statement("accurate-robust",
+              "A network with a very high accuracy on its test set is robust to adversarial "
+              "examples.", False,
+              "Test accuracy is measured on natural inputs; an attacker chooses the input on "
+              "purpose, and highly accurate networks are fooled too."),
 )  # fmt: skip
 EPSILONS = (0.01, 0.02, 0.05, 0.1, 0.2)
 GRADIENTS = (0.1, 0.2, 0.25, 0.5, 1.0, 1.5, 2.0)
@@ -77,8 +101,11 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
 
 
 def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """The order of (d)'s options; which four statements (a) prints, in which order: none
+    that (b) to (e) give away."""
     order = [COSTS[i] for i in rng.permutation(2)]
-    return {**params, "statements": statements.draw(POOL, 4, rng), "cost_order": order}
+    drawn = statements.draw(POOL, 4, rng, printed=PARTS)
+    return {**params, "statements": drawn, "cost_order": order}
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
