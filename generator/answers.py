@@ -106,6 +106,13 @@ class Choices:
 
 
 BLANK = "_" * 32
+ANSWER_MARK = "# <- answer"  # ends each answer line of a completed function (still Python)
+
+
+def code_listing(source: str) -> str:
+    """Code as the bank and the key write it: one verbatim block directly inside a ``code``
+    environment, on lines of its own (the markup lms/html.py turns into ``<pre>``)."""
+    return "\\begin{code}\\begin{verbatim}\n" + source + "\n\\end{verbatim}\\end{code}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,15 @@ class Code:
 
     def filled(self) -> str:
         return self._fill(lambda line: line)
+
+    def completed(self) -> str:
+        """The solutions' version: the whole function with every blank filled, each answer
+        line marked by :data:`ANSWER_MARK` at one column (a comment: the code still runs)."""
+        lines = self._fill(lambda line: line + "\0").split("\n")
+        column = max((len(line) for line in lines if line.endswith("\0")), default=0) + 1
+        return "\n".join(
+            line[:-1].ljust(column) + ANSWER_MARK if line.endswith("\0") else line for line in lines
+        )
 
     def blanked(self) -> str:
         """The student's version: the assignment target stays, the expression is left out."""

@@ -32,6 +32,7 @@ from .answers import (
     Code,
     Formula,
     Tolerance,
+    code_listing,
     display_number,
 )
 
@@ -368,10 +369,10 @@ class CodeLines(Kind):
         missing = [name for name in raw.blanks if f"@@{name}@@" not in raw.skeleton]
         if missing:
             raise ValueError(f"blanks {missing} do not appear in the skeleton")
-        # The expected lines, as the official solutions show them (the skeleton is in the stem).
-        latex = "\\begin{code}\\begin{verbatim}\n" + "\n".join(raw.blanks.values())
-        latex += "\n\\end{verbatim}\\end{code}"
-        return dict(raw.blanks), latex, {"code": raw.skeleton}
+        # The completed function, its answer lines marked, as the official solutions of
+        # Q4(b) show it: a grader reads each line at its blank (the PDF solutions leave the
+        # blank skeleton out of the part's text, see latex.solution_blocks).
+        return dict(raw.blanks), code_listing(raw.completed()), {"code": raw.skeleton}
 
     def cell(self, part: Mapping[str, Any]) -> str:
         return " | ".join(part["answer"].values())

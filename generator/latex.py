@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import jinja2
 
 from . import names
-from .answers import format_number
+from .answers import Code, code_listing, format_number
 from .assemble import Exam, QuestionVariant, Variant
 from .bank import LMS_SUFFIX, Part, describe
 from .errors import BankError
@@ -26,6 +26,7 @@ class QuestionView:
     variant: QuestionVariant
     blocks: dict[str, str]
     points_text: str
+    solution_blocks: dict[str, str]  # the blocks as the solutions print them
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,26 @@ def _template_line(template: jinja2.Template, exc: BaseException) -> str:
 
 
 def _view(qv: QuestionVariant) -> QuestionView:
-    return QuestionView(
-        qv, render_blocks(qv), points_heading(qv.question.points, qv.question.bonus_points)
-    )
+    blocks = render_blocks(qv)
+    heading = points_heading(qv.question.points, qv.question.bonus_points)
+    return QuestionView(qv, blocks, heading, solution_blocks(qv, blocks))
+
+
+def solution_blocks(qv: QuestionVariant, blocks: dict[str, str]) -> dict[str, str]:
+    """The blocks as the solutions print them: a code part's blank skeleton is left out of
+    the text, since its solution prints the completed function (kinds.CodeLines) in its
+    place, so that a grader reads the function once, whole, with the answer lines at their
+    blanks.  A skeleton written in other markup than :func:`code_listing` stays."""
+    skeletons = [code_listing(Code(a.details["code"], a.value).blanked())
+                 for a in qv.answers.values() if a.kind == "code"]  # fmt: skip
+    if not skeletons:
+        return blocks
+    shown = {}
+    for name, text in blocks.items():
+        for skeleton in skeletons:
+            text = text.replace(skeleton, "")
+        shown[name] = text.strip()
+    return shown
 
 
 def points_heading(points: float, bonus: float) -> str:

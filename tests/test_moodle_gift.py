@@ -175,7 +175,8 @@ def test_blackboard_code_keeps_its_lines(run):
             assert kind == "ESS"
             assert code == code_blocks(question["stem"] + part["context"] + part["prompt"])
             answer = html.unescape(re.search(r"<pre>(.*?)</pre>", sample)[1].replace("<br>", "\n"))
-            assert [answer] == code_blocks(part["answer_latex"])
+            # the completed function, indented like the question's code
+            assert [answer.replace("\xa0", " ")] == code_blocks(part["answer_latex"])
 
 
 def test_gift_figures_are_embedded_as_data_uris(run):

@@ -115,11 +115,14 @@ POOL = (
               "optimization faster and more stable, but guarantees no global minimum."),
 )  # fmt: skip
 
+# "param": the shape of gamma, beta and the moving averages in cache_dict, as the self-check
+# (_batchnorm_code) and tests/test_code_fill_ins.py call the function: one row of
+# features, or one column (the engine's keepdims=True statistics have the same shapes).
 LAYOUTS = {
     "examples-first": {"shape": "(num_examples, num_features)", "axis": 0,
-                       "stats": "axis=0"},
+                       "stats": "axis=0", "param": "(1, num_features)"},
     "features-first": {"shape": "(num_features, num_examples)", "axis": 1,
-                       "stats": "axis=1, keepdims=True"},
+                       "stats": "axis=1, keepdims=True", "param": "(num_features, 1)"},
 }  # fmt: skip
 
 EPSILONS = ("1e-5", "1e-8", "1e-3")
@@ -131,8 +134,9 @@ SKELETON = '''def forward_batchnorm(Z, gamma, beta, cache_dict, mode,
 
     Arguments:
     Z -- input, with shape {shape}
-    gamma -- vector, BN layer parameter
-    beta -- vector, BN layer parameter
+    gamma -- BN layer parameter, with shape {param}
+    beta -- BN layer parameter, with shape {param}
+    cache_dict -- moving averages 'mu' and 'var', with shape {param}
     eps -- scalar, BN layer hyperparameter
     beta_avg -- scalar, beta value to use for moving averages
     mode -- string, indicating whether used at 'train' or 'test' time
@@ -201,7 +205,9 @@ def batchnorm_code(params: dict[str, Any]) -> Code:
         "z_norm": "Z_norm = (Z - mu) / np.sqrt(var + eps)",
         "out": "out = gamma * Z_norm + beta",
     }
-    skeleton = SKELETON.format(shape=spec["shape"], eps=params["eps"], beta_avg=params["beta_avg"])
+    skeleton = SKELETON.format(
+        shape=spec["shape"], param=spec["param"], eps=params["eps"], beta_avg=params["beta_avg"]
+    )
     return Code(skeleton, lines)
 
 
@@ -213,7 +219,7 @@ def _batchnorm_code(params: dict[str, Any], rng: np.random.Generator) -> Code:
     exec(compile(code.filled(), "<batchnorm>", "exec"), namespace)  # our own template
     axis = LAYOUTS[layout]["axis"]
     shape = (8, 5) if axis == 0 else (5, 8)
-    stat_shape = (1, 5) if axis == 0 else (5, 1)
+    stat_shape = (1, 5) if axis == 0 else (5, 1)  # LAYOUTS[layout]["param"]
     gamma, beta = rng.standard_normal(stat_shape), rng.standard_normal(stat_shape)
     ours = {"mu": np.zeros(stat_shape), "var": np.ones(stat_shape)}
     engine = {"mu": np.zeros(stat_shape), "var": np.ones(stat_shape)}
