@@ -12,10 +12,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from generator.answers import Accept, Formula
-from generator.checks import require
-from generator.engine import dense
-from generator.formulas import SIGMA, evaluate
+from generator.authoring import SIGMA, Accept, Formula, dense, evaluate, require
 
 # Prediction tasks of the same shape as the seed's startup-funding one.
 SCENARIOS = (

@@ -13,12 +13,17 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from generator import sampling
-from generator.answers import Accept, Formula
-from generator.checks import memoize, require
-from generator.engine import losses, optim
-from generator.engine.dense import sigmoid
-from generator.formulas import evaluate
+from generator.authoring import (
+    Accept,
+    Formula,
+    dense,
+    evaluate,
+    losses,
+    memoize,
+    optim,
+    require,
+    sampling,
+)
 
 SCENARIOS = (
     {"id": "watermelon", "fruit": "watermelon", "a": "a", "fruits": "watermelons",
@@ -166,7 +171,7 @@ def _two_task_loss(rng: np.random.Generator) -> Formula:
     names = {y1: "y_1", y2: "y_2", h1: r"\hat{y}_1", h2: r"\hat{y}_2"}
     formula = Formula(r"L(y, \hat{y})", rhs, names)
     t1, t2 = rng.integers(0, 2, size=10).astype(float), rng.uniform(1, 20, size=10)
-    p1, p2 = sigmoid(rng.standard_normal(10)), rng.uniform(1, 20, size=10)
+    p1, p2 = dense.sigmoid(rng.standard_normal(10)), rng.uniform(1, 20, size=10)
     expected = losses.binary_cross_entropy(t1, p1) + losses.squared_error(t2, p2)
     got = evaluate(formula, {y1: t1, y2: t2, h1: p1, h2: p2})
     require(np.allclose(got, expected), "two-task loss")

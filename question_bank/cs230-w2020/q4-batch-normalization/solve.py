@@ -6,12 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator import statements
-from generator.answers import Code
-from generator.checks import require
-from generator.engine.batchnorm import BatchNorm, batchnorm_forward
-from generator.engine.dense import Dense
-from generator.statements import Statement
+from generator.authoring import Code, Statement, batchnorm, dense, require, statements
 
 # The parts of question.toml, all printed with the statements of (a).  A statement that
 # another part gives away names it in revealed_by and is never drawn (the replica keeps the
@@ -186,12 +181,12 @@ def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
-    dense = Dense.zeros(params["n_in"], params["n_out"], bias=False)
-    norm = BatchNorm.zeros(params["n_out"])
+    layer = dense.Dense.zeros(params["n_in"], params["n_out"], bias=False)
+    norm = batchnorm.BatchNorm.zeros(params["n_out"])
     return {
         "a": statements.as_choices(POOL, params["statements"]),
         "b": _batchnorm_code(params, rng),
-        "e": dense.weight_count + dense.bias_count + norm.parameter_count,
+        "e": layer.weight_count + layer.bias_count + norm.parameter_count,
     }
 
 
@@ -226,7 +221,7 @@ def _batchnorm_code(params: dict[str, Any], rng: np.random.Generator) -> Code:
     for mode in ("train", "train", "test"):
         Z = rng.standard_normal(shape) * 3 + 1
         got = namespace["forward_batchnorm"](Z, gamma, beta, ours, mode)
-        want = batchnorm_forward(Z, gamma, beta, eps, engine, beta_avg, mode, axis=axis)
+        want = batchnorm.batchnorm_forward(Z, gamma, beta, eps, engine, beta_avg, mode, axis=axis)
         require(np.allclose(got, want), f"batch-norm code ({layout}, {mode})")
     return code
 

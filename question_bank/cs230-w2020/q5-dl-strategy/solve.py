@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.answers import Choices, Option
+from generator.authoring import Choices, Option
 
 SCENARIOS = (
     {"id": "preterm", "task": "estimating the risk of premature birth for pregnant women "

@@ -7,12 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from generator import statements
-from generator.answers import Choices, Option
-from generator.checks import require
-from generator.engine.attacks import fgsm
-from generator.engine.dense import sigmoid
-from generator.statements import Statement
+from generator.authoring import Choices, Option, Statement, attacks, dense, require, statements
 
 # The parts of question.toml, all printed with the statements of (a).  A statement that
 # another part gives away names it in revealed_by and is never drawn (the replica keeps the
@@ -123,7 +118,7 @@ def _fgsm(params: dict[str, Any], rng: np.random.Generator) -> list[float]:
     must raise the loss.
     """
     x, grad = np.array(params["x"], dtype=float), np.array(params["grad"])
-    adversarial = fgsm(x, grad, params["epsilon"])
+    adversarial = attacks.fgsm(x, grad, params["epsilon"])
     exact = [
         Decimal(str(v)) + Decimal(str(params["epsilon"])) * int(np.sign(g))
         for v, g in zip(params["x"], params["grad"], strict=True)
@@ -131,7 +126,7 @@ def _fgsm(params: dict[str, Any], rng: np.random.Generator) -> list[float]:
     rounded = [round(float(v), 10) for v in adversarial]
     require(rounded == [float(e) for e in exact], "FGSM against exact decimals")
     w = grad / np.linalg.norm(grad)  # loss -log(1 - sigmoid(w.x)) rises along grad
-    loss = lambda v: -np.log1p(-sigmoid(w @ v))  # noqa: E731
+    loss = lambda v: -np.log1p(-dense.sigmoid(w @ v))  # noqa: E731
     require(loss(adversarial) > loss(x), "FGSM step raises the loss")
     return rounded
 

@@ -11,10 +11,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from generator import sampling
-from generator.answers import Formula
-from generator.checks import require
-from generator.engine.conv import Conv
+from generator.authoring import Formula, conv, require, sampling
 
 KERNELS = (3, 5, 7)
 STRIDES = (1, 2)
@@ -87,14 +84,14 @@ def _side(rng: np.random.Generator, kernel: int, stride: int, padding: int) -> i
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     p = params
-    layer = Conv.zeros(
+    layer = conv.Conv.zeros(
         (p["kernel"],) * 2, p["channels"], p["filters"], stride=p["stride"], padding=p["padding"]
     )
     output = layer(rng.standard_normal((p["height"], p["width"], p["channels"])))
-    conv_1d = Conv.zeros(
+    conv_1d = conv.Conv.zeros(
         (p["kernel_1d"],), p["channels_1d"], p["filters"], stride=p["stride"], padding=p["padding"]
     )
-    conv_3d = Conv.zeros(
+    conv_3d = conv.Conv.zeros(
         (p["kernel_3d"],) * 3, p["channels"], p["filters"], stride=p["stride"], padding=p["padding"]
     )
     return {
@@ -113,7 +110,7 @@ def _same_padding(rng: np.random.Generator) -> Formula:
     formula = Formula("p", sp.Mul(sp.Add(f, -1, evaluate=False), half, evaluate=False))
     for width in (1, 3, 5, 7, 9):
         padding = formula.rhs.subs(f, width)
-        layer = Conv.zeros((width, width), 2, 1, padding=int(padding))
+        layer = conv.Conv.zeros((width, width), 2, 1, padding=int(padding))
         volume = rng.standard_normal((11, 13, 2))
         require(layer(volume).shape[:2] == volume.shape[:2], f"same padding for f = {width}")
     return formula
