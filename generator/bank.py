@@ -10,6 +10,7 @@ question fails before any output is written.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import math
 import re
 import traceback
@@ -203,6 +204,7 @@ def load_question(folder: Path) -> Question:
     )
     parts = _parse_parts(data["parts"], (), where)
     module = _load_solver(folder / SOLVER_FILE, qid)
+    _check_solver(module, parts, folder / SOLVER_FILE)
     _check_statement_pools(module, parts, folder / SOLVER_FILE)
     template_path = folder / TEMPLATE_FILE
     if not template_path.is_file():
@@ -408,6 +410,43 @@ def _check_statement_pools(module: ModuleType, parts: tuple[Part, ...], path: Pa
     for name, pool in pools.items():
         if found := statements.problems(pool, keys):
             raise BankError(f"{path}: {name}: {found[0]}.")
+
+
+# The functions a solver may define, with the arguments each is called with.
+SOLVER_FUNCTIONS = {
+    "sample": ("rng",),
+    "solve": ("params", "rng"),
+    "closed_form": ("params",),
+    "arrange": ("params", "rng"),
+}
+
+
+def _check_solver(module: ModuleType, parts: tuple[Part, ...], path: Path) -> None:
+    """What generation would find out only on its first draw, found at load: every numeric
+    part has a second computation (``closed_form``), and each function takes the
+    arguments it is called with."""
+    numeric = [p for p in _walk(parts) if p.answer is not None and KINDS[p.answer.kind].numeric]
+    if numeric and not callable(getattr(module, "closed_form", None)):
+        labels = ", ".join("(" + ")(".join(p.path) + ")" for p in numeric)
+        raise BankError(
+            f"{path}: no function closed_form(params), but parts {labels} are numeric; define "
+            "it to compute their answers a second way (see docs/authoring.md#closed_form)."
+        )
+    for name, arguments in SOLVER_FUNCTIONS.items():
+        function = getattr(module, name, None)
+        if function is None:
+            continue
+        if not callable(function):
+            raise BankError(f"{path}: {name} is not a function; define def {name}(...).")
+        try:
+            inspect.signature(function).bind(*arguments)
+        except TypeError:
+            raise BankError(
+                f"{path}: {name}() must take ({', '.join(arguments)}); "
+                f"define it as def {name}({', '.join(arguments)})."
+            ) from None
+        except ValueError:  # a builtin without a signature: let the call tell
+            continue
 
 
 def _walk(parts: tuple[Part, ...]) -> Iterator[Part]:

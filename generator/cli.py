@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, scaffold
 from .bank import load_bank
 from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from .build import BuildResult, BuildSpec, CopiesFailed
@@ -82,6 +83,7 @@ def cli() -> None:
     """Randomized deep-learning exams with keys computed by a numpy engine.
 
     Without a command, builds an exam: generate-exam --seed 42 (see generate-exam build -h).
+    Add --debug to any command to see the traceback behind an error.
     """
 
 
@@ -434,21 +436,59 @@ def check(
         )
 
 
+@cli.command("new")
+@click.argument("question_id", metavar="ID")
+@click.option("--kind", type=click.Choice(scaffold.KINDS), default="number", show_default=True,
+              help="The answer kind of the example part.")  # fmt: skip
+@click.option("--topic", default="", help="Its topic, for blueprint pools [default: ID's first folder].")
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder the question's folder (ID) is written in; pass it to --bank.",
+)
+def new_command(question_id: str, kind: str, topic: str, into: Path) -> None:
+    """Write a working question folder ID (question.toml, solve.py, question.tex.j2)."""
+    folder = scaffold.new_question(question_id, into, kind=kind, topic=topic)
+    bank = into / question_id.split("/")[0] if "/" in question_id else into
+    click.echo(f"Wrote {folder}/ ({', '.join(sorted(p.name for p in folder.iterdir()))})")
+    click.echo(f"Next: generate-exam check --bank {bank} --question {question_id}")
+
+
+def _traceback(exc: BaseException, debug: bool) -> None:
+    """Under --debug, the whole traceback (an author's own error is its cause)."""
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+
+
 class _Broken(ExamError):
     """The check found broken variants (already listed)."""
 
 
+DEBUG_FLAG = "--debug"
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: every user mistake ends as one ``Error: ...`` line and a non-zero exit."""
+    """Entry point: every user mistake ends as one ``Error: ...`` line and a non-zero exit.
+
+    ``--debug``, anywhere on the line and with any command, also prints the traceback of
+    the error: an author debugging a question's ``sample()`` wants the whole story.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = DEBUG_FLAG in argv
+    argv = [arg for arg in argv if arg != DEBUG_FLAG]
     try:
         return cli.main(args=argv, prog_name="generate-exam", standalone_mode=False)
     except click.UsageError as exc:
         click.echo(f"Error: {exc.format_message()} (see generate-exam --help)", err=True)
         sys.exit(2)
     except ExamError as exc:
+        _traceback(exc, debug)
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:  # a full disk, a vanished folder: the machine, not the generator
+        _traceback(exc, debug)
         click.echo(f"Error: {os_error(exc)}", err=True)
         sys.exit(1)
     except click.Abort:
