@@ -440,7 +440,7 @@ def check(
 @click.argument("question_id", metavar="ID")
 @click.option("--kind", type=click.Choice(scaffold.KINDS), default="number", show_default=True,
               help="The answer kind of the example part.")  # fmt: skip
-@click.option("--topic", default="", help="Its topic, for blueprint pools [default: ID's first folder].")
+@click.option("--topic", default="", help="Its topic [default: the first folder of ID].")
 @click.option(
     "--into",
     type=click.Path(file_okay=False, path_type=Path),

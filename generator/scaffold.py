@@ -32,27 +32,29 @@ class Example:
     arrange: str = ""  # an arrange() function, for kinds whose options are shuffled
 
 
-_NEURON = '''    z = np.asarray(params["w"]) @ np.asarray(params["x"]) + params["b"]'''
+_NEURON = """    z = np.asarray(params["w"]) @ np.asarray(params["x"]) + params["b"]"""
+_BY_HAND = """    pairs = zip(params["w"], params["x"], strict=True)
+    z = sum(w * x for w, x in pairs) + params["b"]"""
 
 EXAMPLES = {
     "number": Example(
         part='points = 2\nhint = "1 number"\nspace = "0.8in"\n'
         "tolerance = { abs = 0.01 }   # accepted: within 0.01 (#tolerance)",
         imports="dense, require",
-        solve=f'''{_NEURON}
+        solve=f"""{_NEURON}
     output = float(dense.sigmoid(z))
     require(0 < output < 1, "a sigmoid's output lies in (0, 1)")  # a self-check (#require)
-    return {{"a": output}}''',
-        closed_form='''    z = sum(w * x for w, x in zip(params["w"], params["x"], strict=True)) + params["b"]
-    return {"a": 1 / (1 + math.exp(-z))}''',
+    return {{"a": output}}""",
+        closed_form=f"""{_BY_HAND}
+    return {{"a": 1 / (1 + math.exp(-z))}}""",
         text=r"What is its output $\sigma(w^T x + b)$? Give two decimals.",
     ),
     "integer": Example(
         part='points = 1\nhint = "1 number"\nspace = "0.6in"',
         imports="dense",
-        solve='''    layer = dense.Dense.zeros(len(params["x"]), params["units"])
-    return {"a": layer.weight_count + layer.bias_count}''',
-        closed_form='''    return {"a": len(params["x"]) * params["units"] + params["units"]}''',
+        solve="""    layer = dense.Dense.zeros(len(params["x"]), params["units"])
+    return {"a": layer.weight_count + layer.bias_count}""",
+        closed_form="""    return {"a": len(params["x"]) * params["units"] + params["units"]}""",
         text=r"The neuron is one of \VAR{units} units of a dense layer that all receive $x$. "
         "How many trainable parameters does the layer have?",
     ),
@@ -60,23 +62,23 @@ EXAMPLES = {
         part='points = 2\nnames = ["z", "a"]   # one entry each (#names)\n'
         'hint = "2 numbers"\nspace = "0.8in"\ntolerance = { abs = 0.01 }',
         imports="dense",
-        solve=f'''{_NEURON}
-    return {{"a": [float(z), float(dense.relu(z))]}}''',
-        closed_form='''    z = sum(w * x for w, x in zip(params["w"], params["x"], strict=True)) + params["b"]
-    return {"a": [z, max(z, 0.0)]}''',
+        solve=f"""{_NEURON}
+    return {{"a": [float(z), float(dense.relu(z))]}}""",
+        closed_form=f"""{_BY_HAND}
+    return {{"a": [z, max(z, 0.0)]}}""",
         text=r"Give its pre-activation $z = w^T x + b$ and its ReLU activation $a$.",
     ),
     "choice": Example(
         part='points = 1\nhint = "circle one"\nspace = "none"   # the options are the answer space',
         imports="Choices, Option",
-        solve=f'''{_NEURON}
+        solve=f"""{_NEURON}
     z = round(float(z), 9)  # 0.1 * 0.2 is not exactly 0.02: compare the exact sum
     options = {{
         "positive": Option("$z > 0$", z > 0, "The weighted sum plus the bias is positive."),
         "zero": Option("$z = 0$", z == 0, "Only for an exact cancellation."),
         "negative": Option("$z < 0$", z < 0, "The weighted sum plus the bias is negative."),
     }}
-    return {{"a": Choices(tuple(options[name] for name in params["order"]))}}''',
+    return {{"a": Choices(tuple(options[name] for name in params["order"]))}}""",
         closed_form="",
         arrange='''
 
@@ -91,7 +93,7 @@ def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         'answer = "The sigmoid saturates: for large |z| its gradient is close to 0."\n'
         'rubric = ["1 point for saturation or a vanishing gradient."]   # (#rubric)',
         imports="",
-        solve='''    return {}  # a text part is graded by people from its model answer''',
+        solve="""    return {}  # a text part is graded by people from its model answer""",
         closed_form="",
         text=r"Why can a sigmoid neuron learn slowly when $|w^T x + b|$ is large?",
     ),

@@ -108,8 +108,12 @@ def test_a_solver_function_with_the_wrong_arguments_is_refused_at_load(tmp_path)
 @pytest.mark.parametrize(
     ("file", "old", "new", "said"),
     [
-        ("solve.py", '    return {\n        "w"', "    1 / 0\n    return {\n        \"w\"",
-         r"sample\(\) failed at solve.py line \d+ \(ZeroDivisionError"),
+        (
+            "solve.py",
+            '    return {\n        "w"',
+            '    1 / 0\n    return {\n        "w"',
+            r"sample\(\) failed at solve.py line \d+ \(ZeroDivisionError",
+        ),
         ("question.tex.j2", r"\VAR{b}", r"\VAR{bias}", r"question.tex.j2, line \d+: .*bias"),
         ("solve.py", "def closed_form(", "def other(", r"no function closed_form"),
     ],
