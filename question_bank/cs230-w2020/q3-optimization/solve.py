@@ -11,12 +11,18 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from generator.answers import Choices, Code, Formula, Option
-from generator.checks import require
-from generator.engine import optim
-from generator.engine.dense import sigmoid
-from generator.figures import Panel, PanelRow
-from generator.formulas import evaluate
+from generator.authoring import (
+    Choices,
+    Code,
+    Formula,
+    Option,
+    Panel,
+    PanelRow,
+    dense,
+    evaluate,
+    optim,
+    require,
+)
 
 SCENARIOS = (
     {"id": "instruments", "task": "the musical instrument given an audio clip",
@@ -137,7 +143,7 @@ def _loss_curves(params: dict[str, Any], rng: np.random.Generator) -> dict[str, 
     """Train the same logistic regression three ways; the loss of each step's batch."""
     n, d = params["examples"], params["features"]
     X = rng.standard_normal((n, d))
-    y = (rng.uniform(size=n) < sigmoid(X @ rng.standard_normal(d) * 2)).astype(float)
+    y = (rng.uniform(size=n) < dense.sigmoid(X @ rng.standard_normal(d) * 2)).astype(float)
     sizes = {"BGD": n, "MBGD": params["batch_size"], "SGD": 1}
     curves = {
         method: optim.training_curve(X, y, batch_size=size, lr=params["curve_lr"],
