@@ -78,22 +78,21 @@ POOL = (
               "Normalised layers allow larger, better-conditioned steps, so fewer updates reach "
               "the same cost (each one costs a little more).", excludes=("faster-batch",)),
     Statement("replaces-dropout",
-              "Batch normalization is mainly a regularization technique: a network trained with "
-              "it no longer needs dropout or weight decay to avoid overfitting.", False,
+              "Batch normalization is mainly a regularizer: with it, a network needs no dropout "
+              "or weight decay.", False,
               "Its purpose is faster and more stable optimization; its regularization effect is "
               "slight (and weaker with larger mini-batches), so it does not replace dropout or "
               "L2 regularization.", excludes=("regularizer",)),
     Statement("conv-per-position",
-              "When batch normalization follows a convolutional layer, it computes a separate "
-              "mean and variance for every position (row and column) of every channel.", False,
+              "After a convolutional layer, batch normalization computes a mean and variance "
+              "for every position of every channel.", False,
               "Each channel is normalised with one mean and one variance, taken over the "
               "examples of the mini-batch and all the positions of that channel, so that every "
               "position is treated alike, as the shared filter does.",
               excludes=("conv-per-channel",)),
     Statement("conv-per-channel",
-              "When batch normalization follows a convolutional layer, each channel is "
-              "normalized with a single mean and variance, computed over all the examples of "
-              "the mini-batch and all the positions of that channel.", True,
+              "After a convolutional layer, batch normalization uses one mean and variance per "
+              "channel, over the mini-batch and all positions.", True,
               "The filter of a channel is shared by every position, so its outputs are "
               "normalised together: one mean and one variance per channel.",
               excludes=("conv-per-position",)),
