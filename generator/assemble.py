@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .answers import Answer
-from .bank import Bank, Question, author_line, describe
+from .bank import Bank, Question, author_line, describe, printed_part
 from .blueprint import Blueprint
 from .checks import recording, same_answer
 from .errors import AnswerError, BankError
@@ -191,14 +191,18 @@ def confirm_closed_forms(
     expected = call_author(question, where, "closed_form", params) if question.closed_form else {}
     for key, answer in answers.items():
         if KINDS[answer.kind].numeric and key not in expected:
-            raise BankError(f"{where}: part ({key}) is numeric but closed_form() does not give it.")
+            raise BankError(
+                f"{where}: part {printed_part(key)} is numeric but closed_form() does not give it."
+            )
     for key, value in expected.items():
         if key not in answers:
-            raise BankError(f"{where}: closed_form() gives part ({key}), which does not exist.")
+            raise BankError(
+                f"{where}: closed_form() gives part {printed_part(key)}, which does not exist."
+            )
         if not same_answer(answers[key].value, jsonable(value)):
             raise BankError(
-                f"{where}, part ({key}): the engine gives {answers[key].value} but the closed "
-                f"form gives {jsonable(value)}."
+                f"{where}, part {printed_part(key)}: the engine gives {answers[key].value} but the "
+                f"closed form gives {jsonable(value)}."
             )
     return sorted(expected)
 
@@ -216,7 +220,7 @@ def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict
         try:
             answers[key] = make_answer(leaf.answer, raw.get(key))
         except ValueError as exc:
-            raise AnswerError(f"{where}, part ({key}): {exc}.") from exc
+            raise AnswerError(f"{where}, part {printed_part(key)}: {exc}.") from exc
     return answers
 
 

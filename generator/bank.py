@@ -62,6 +62,12 @@ PART_OPTIONAL = (
 )
 
 
+def printed_part(key: str) -> str:
+    """A part's key as the exam prints the part, without the question's number: ``b.ii``
+    gives ``(b)(ii)`` (labels are letters and roman numerals, never a dot)."""
+    return "".join(f"({label})" for label in key.split("."))
+
+
 @dataclass(frozen=True)
 class Part:
     """A part of a question; leaves carry an answer, inner parts group sub-parts."""
@@ -91,7 +97,7 @@ class Part:
 
     def printed_label(self, number: int) -> str:
         """The label as the exam prints it, e.g. ``1(b)(ii)``."""
-        return str(number) + "".join(f"({p})" for p in self.path)
+        return str(number) + printed_part(self.key)
 
     @property
     def box(self) -> str:

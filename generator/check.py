@@ -32,7 +32,7 @@ from .assemble import (
     first_copy,
     run_solver,
 )
-from .bank import Bank, Question, load_bank
+from .bank import Bank, Question, load_bank, printed_part
 from .errors import ExamError
 from .kinds import KINDS, table
 from .latex import render_blocks
@@ -155,8 +155,9 @@ def check_variant(question: Question, seed: int) -> tuple[Draw | None, list[Find
     figures = raw.pop(FIGURES, {})
     for path, value in _non_finite(params):
         report("value is not finite", f"parameter {path} = {value}")
-    for path, value in _non_finite(raw):
-        report("value is not finite", f"answer of part ({path}) = {value}")
+    for key, answer in raw.items():
+        for path, value in _non_finite(answer, printed_part(key)):
+            report("value is not finite", f"answer of part {path} = {value}")
     for problem in _size_problems(question, params):
         report("size is not a positive integer", problem)
     for problem in _duplicate_options(raw):
@@ -247,8 +248,8 @@ def _numbers(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, float(value)
 
 
-def _non_finite(value: Any) -> Iterator[tuple[str, float]]:
-    return ((path, v) for path, v in _numbers(value) if not math.isfinite(v))
+def _non_finite(value: Any, path: str = "") -> Iterator[tuple[str, float]]:
+    return ((where, v) for where, v in _numbers(value, path) if not math.isfinite(v))
 
 
 def _lookup(params: dict, path: str) -> Any:
@@ -300,7 +301,7 @@ def _duplicate_options(raw: dict[str, Any]) -> Iterator[str]:
                     if first.correct != option.correct
                     else ("two options are the same")
                 )
-                yield f"part ({key}): {kind}: '{option.text}'"
+                yield f"part {printed_part(key)}: {kind}: '{option.text}'"
             seen.setdefault(printed, i)
 
 
@@ -339,7 +340,10 @@ def _answers_in_stem(question: Question, answers: dict[str, Answer], text: str) 
         for form in PRINTED_FORMS[answer.kind](answer.value):
             match = re.search(rf"(?<![\d.]){form}(?![\d]|\.\d)", text)
             if match:
-                yield f"part ({leaf.key}): its answer {answer.value} is printed as '{match[0]}'"
+                yield (
+                    f"part {printed_part(leaf.key)}: its answer {answer.value} is printed as "
+                    f"'{match[0]}'"
+                )
 
 
 def _rounded_in_print(params: dict, text: str) -> Iterator[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import jinja2
 
 from .answers import display_number
+from .bank import printed_part
 from .check import Draw, QuestionResult
 from .kinds import KINDS
 from .resources import templates_dir
@@ -25,22 +27,57 @@ from .resources import templates_dir
 # far from uniform happens by chance once in a thousand checks.
 CHI2_CRITICAL = {1: 10.83, 2: 13.82, 3: 16.27, 4: 18.47, 5: 20.52, 6: 22.46, 7: 24.32}
 
+# Draws all distinct: a bank of K variants or fewer would show two alike with
+# probability above 1 - NO_COLLISION_LEVEL (see distinct_lower_bound).
+NO_COLLISION_LEVEL = 0.05
+
 
 @dataclass(frozen=True)
 class Positions:
-    part: str
+    part: str  # key, e.g. ``e.i``
     counts: dict[str, int]
     chi2: float
     biased: bool
 
+    @property
+    def label(self) -> str:
+        """As the exam prints the part, e.g. ``(e)(i)``."""
+        return printed_part(self.part)
+
 
 @dataclass(frozen=True)
 class AnswerRange:
-    part: str
+    part: str  # key, e.g. ``e.i``
     kind: str
     low: str
     high: str
     distinct: int
+
+    @property
+    def label(self) -> str:
+        """As the exam prints the part, e.g. ``(e)(i)``."""
+        return printed_part(self.part)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """How many distinct variants the bank can produce, as far as the draws tell.
+
+    ``lower_bound``: no two draws were alike, and ``value`` is the bound of
+    :func:`distinct_lower_bound` ("more than"); otherwise ``value`` is the Chao1 point
+    estimate ("about").
+    """
+
+    value: int
+    lower_bound: bool
+    draws: int
+
+    def __str__(self) -> str:
+        if not self.draws:
+            return "none (no draw without a fault)"
+        if self.lower_bound:
+            return f"more than {_round_down(self.value):,} (no two of {self.draws} draws alike)"
+        return f"about {_round_near(self.value):,} (Chao1)"
 
 
 @dataclass(frozen=True)
@@ -61,7 +98,7 @@ class QuestionStats:
     draws: int
     findings: int
     distinct: int
-    estimated: int
+    estimated: Estimate
     rejection_rate: float
     positions: list[Positions]
     ranges: list[AnswerRange]
@@ -77,7 +114,7 @@ def question_stats(result: QuestionResult, class_size: int) -> QuestionStats:
         draws=len(draws),
         findings=len(result.findings),
         distinct=len({d.params for d in draws}),
-        estimated=chao1(Counter(d.params for d in draws)),
+        estimated=estimate(Counter(d.params for d in draws)),
         rejection_rate=(tried - len(attempts)) / tried if tried else 0.0,
         positions=_positions(draws),
         ranges=_ranges(draws),
@@ -85,14 +122,59 @@ def question_stats(result: QuestionResult, class_size: int) -> QuestionStats:
     )
 
 
+def estimate(counts: Counter[str]) -> Estimate:
+    """Chao1 when some variant was drawn twice or more; a lower bound when none was."""
+    draws = sum(counts.values())
+    if all(c == 1 for c in counts.values()):
+        return Estimate(distinct_lower_bound(draws), lower_bound=True, draws=draws)
+    return Estimate(chao1(counts), lower_bound=False, draws=draws)
+
+
 def chao1(counts: Counter[str]) -> int:
-    """Estimated number of distinct variants, from how many were seen once and twice."""
+    """Chao1 estimate of the number of distinct variants, from the variants seen once (f1)
+    and twice (f2): S_obs + f1^2 / (2 f2), or S_obs + f1 (f1 - 1) / 2 when f2 = 0.
+
+    When no variant was seen twice or more (f1 = S_obs = draws n) this is
+    n + n (n - 1) / 2, a number that says nothing about the bank (500500 for 1000
+    draws): :func:`estimate` reports :func:`distinct_lower_bound` instead.
+    """
     observed = len(counts)
     once = sum(1 for c in counts.values() if c == 1)
     twice = sum(1 for c in counts.values() if c == 2)
     if twice:
         return round(observed + once * once / (2 * twice))
     return round(observed + once * (once - 1) / 2)
+
+
+def distinct_lower_bound(draws: int) -> int:
+    """The most variants a bank can have and still be ruled out by ``draws`` distinct draws.
+
+    The birthday argument: with K equally likely variants, n draws are all distinct with
+    probability prod_{i<n} (1 - i/K) < exp(-n (n - 1) / (2 K)).  Below
+    N = n (n - 1) / (2 ln(1 / NO_COLLISION_LEVEL)) that is under 5 %, so every K <= N is
+    rejected at the 95 % level and the report says "more than N" (exp overstates the
+    product, so N errs low: by 0.2 % for 1000 draws).  Unequal chances only
+    make a repeat likelier (the probability of n distinct draws is largest for the uniform
+    distribution), so the bound holds for any bank of K variants, however unevenly the
+    samplers pick them.  It is never below n - 1: n distinct variants were seen.  (For
+    1000 draws N = 166,737, where the degenerate Chao1 gives 500,500.)
+    """
+    if draws < 1:
+        return 0
+    bound = math.floor(draws * (draws - 1) / (2 * math.log(1 / NO_COLLISION_LEVEL)))
+    return max(bound, draws - 1)
+
+
+def _round_down(value: int) -> int:
+    """Two significant digits, rounded down: a lower bound stays a lower bound."""
+    step = 10 ** max(len(str(value)) - 2, 0)
+    return value // step * step
+
+
+def _round_near(value: int) -> int:
+    """Two significant digits: a point estimate this rough has no more."""
+    step = 10 ** max(len(str(value)) - 2, 0)
+    return round(value / step) * step
 
 
 def _positions(draws: list[Draw]) -> list[Positions]:
