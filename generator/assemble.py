@@ -19,6 +19,7 @@ from .blueprint import Blueprint
 from .checks import recording, same_answer
 from .errors import AnswerError, BankError
 from .kinds import KINDS, make_answer
+from .pools import draw_questions
 from .roster import Assignment
 from .seeding import PUBLIC, Seeding
 
@@ -109,9 +110,10 @@ def build_variant(
     *,
     replica: bool = False,
 ) -> Variant:
+    ids = draw_questions(blueprint, seeding, assignment.variant_id)
     questions = tuple(
         realise(bank[qid], number, seeding, assignment.variant_id, replica=replica)
-        for number, qid in enumerate(blueprint.question_ids, start=1)
+        for number, qid in enumerate(ids, start=1)
     )
     return Variant(assignment, questions)
 

@@ -46,7 +46,7 @@ NO_SPACE = "none"  # the options (or the code lines) of the part are the answer 
 LMS_SUFFIX = "lms"
 
 QUESTION_FIELDS = ("id", "title", "parts")
-QUESTION_OPTIONAL = ("topic", "source", "checks")
+QUESTION_OPTIONAL = ("topic", "tags", "source", "checks")
 PART_OPTIONAL = (
     "points",
     "kind",
@@ -147,6 +147,7 @@ class Question:
     arrange: Callable[[dict[str, Any], np.random.Generator], dict[str, Any]] | None = None
     closed_form: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     limits: Limits = Limits()
+    tags: tuple[str, ...] = ()  # what blueprints can draw it by, besides its topic
 
     def leaves(self) -> Iterator[Part]:
         for part in self.parts:
@@ -222,7 +223,8 @@ def load_question(folder: Path) -> Question:
     return Question(
         id=qid,
         title=title,
-        topic=str(data.get("topic", "")),
+        topic=_topic(data, where),
+        tags=_tags(data, where),
         source=str(data.get("source", "")),
         folder=folder,
         parts=parts,
@@ -235,6 +237,22 @@ def load_question(folder: Path) -> Question:
         closed_form=getattr(module, "closed_form", None),
         limits=_limits(data.get("checks", {}), where),
     )
+
+
+def _topic(data: dict[str, Any], where: str) -> str:
+    example = 'topic = "convolutional networks"'
+    value = data.get("topic", "")
+    return expect_type(value, str, where=where, field="topic", error=BankError, example=example)
+
+
+def _tags(data: dict[str, Any], where: str) -> tuple[str, ...]:
+    """Labels a blueprint can draw the question by (``tag = "backprop"``)."""
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise BankError(
+            f"{where}: field 'tags' must be a list of words; write it like tags = [\"backprop\"]."
+        )
+    return tuple(tags)
 
 
 def _parse_parts(tables: Any, parent: tuple[str, ...], where: str) -> tuple[Part, ...]:

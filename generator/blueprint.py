@@ -21,8 +21,29 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 REQUIRED = ("name", "title", "questions")
 TEXT_FIELDS = {"title": "", "course": "", "term": "", "institution": "", "duration": "",
                "id_label": "Student ID", "honor_code": ""}  # fmt: skip
-OPTIONAL = ("course", "term", "institution", "duration", "instructions", "id_label", "honor_code")
-QUESTION_FIELDS = ("id",)
+OPTIONAL = ("course", "term", "institution", "duration", "instructions", "id_label", "honor_code",
+            "points", "shuffle")  # fmt: skip
+SOURCES = ("id", "topic", "tag", "from")  # where a [[questions]] table takes its questions
+QUESTION_FIELDS = (*SOURCES, "pick")
+MAX_PICK = 100
+
+
+@dataclass(frozen=True)
+class Pool:
+    """One ``[[questions]]`` table: the questions it may print, and how many of them.
+
+    ``id = "..."`` is a pool of one that every copy prints; ``pick = 2, topic = "..."``
+    draws two of the bank's questions on that topic, per copy (see generator.pools).
+    """
+
+    table: int  # its place among the [[questions]] tables, from 1
+    candidates: tuple[str, ...]
+    pick: int
+    where: str  # "blueprint.toml, question 3": names the table in messages
+
+    @property
+    def fixed(self) -> bool:
+        return self.pick == len(self.candidates)
 
 
 @dataclass(frozen=True)
@@ -38,8 +59,20 @@ class Blueprint:
     instructions: tuple[str, ...]
     id_label: str
     honor_code: str
-    question_ids: tuple[str, ...]
+    pools: tuple[Pool, ...]
     path: Path
+    shuffle: bool = False  # each copy prints its questions in its own order
+    points: float | None = None  # the total the instructor stated, checked at load
+
+    @property
+    def question_ids(self) -> tuple[str, ...]:
+        """Every question a copy may print, in the blueprint's order."""
+        return tuple(qid for pool in self.pools for qid in pool.candidates)
+
+    @property
+    def draws(self) -> bool:
+        """Whether copies may differ in which questions they print, or in their order."""
+        return self.shuffle or not all(pool.fixed for pool in self.pools)
 
 
 def available_blueprints() -> list[str]:
@@ -82,7 +115,9 @@ def load_blueprint(ref: str | None, bank: Bank) -> Blueprint:
             f"{where}: field 'name' names the output folder; use up to 100 letters, digits, "
             "'.', '_' or '-'."
         )
-    ids = _question_ids(data["questions"], where, bank)
+    pools = _pools(data["questions"], where, bank)
+    shuffle = expect_type(data.get("shuffle", False), bool, where=where, field="shuffle",
+                          error=BlueprintError, example="shuffle = true")  # fmt: skip
     instructions = data.get("instructions", [])
     if not isinstance(instructions, list) or not all(isinstance(i, str) for i in instructions):
         raise BlueprintError(f"{where}: field 'instructions' must be a list of strings.")
@@ -91,8 +126,10 @@ def load_blueprint(ref: str | None, bank: Bank) -> Blueprint:
         name=name,
         **text,
         instructions=tuple(instructions),
-        question_ids=ids,
+        pools=pools,
         path=path,
+        shuffle=shuffle,
+        points=_points(data, where, pools, bank),
     )
 
 
@@ -102,26 +139,130 @@ def _text(data: dict, field: str, default: str, where: str) -> str:
     return expect_type(value, str, where=where, field=field, error=BlueprintError, example=example)
 
 
-def _question_ids(entries: object, where: str, bank: Bank) -> tuple[str, ...]:
+def _pools(entries: object, where: str, bank: Bank) -> tuple[Pool, ...]:
+    """The ``[[questions]]`` tables, each checked alone, then against each other."""
     if not isinstance(entries, list) or not entries:
         raise BlueprintError(f"{where}: 'questions' must list at least one [[questions]] table.")
-    ids = []
+    tables = []
     for n, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or "id" not in entry:
-            raise BlueprintError(f"{where}: question {n} has no 'id'; add id = \"...\".")
-        check_fields(entry, where=f"{where}, question {n}", required=QUESTION_FIELDS,
+        here = f"{where}, question {n}"
+        if not isinstance(entry, dict):
+            raise BlueprintError(f"{here}: write it as a [[questions]] table.")
+        check_fields(entry, where=here, required=(), optional=QUESTION_FIELDS,
                      error=BlueprintError)  # fmt: skip
-        qid = entry["id"]
-        if not isinstance(qid, str):
+        tables.append((here, entry))
+    fixed = _fixed_ids(tables, bank)
+    pools = tuple(_pool(n, here, entry, bank, fixed)
+                  for n, (here, entry) in enumerate(tables, start=1))  # fmt: skip
+    _check_disjoint(pools)
+    return pools
+
+
+def _fixed_ids(tables: list[tuple[str, dict]], bank: Bank) -> set[str]:
+    """The ids listed with ``id = ...``: printed in every copy, so never drawn by a pool."""
+    fixed: set[str] = set()
+    for here, entry in tables:
+        if "id" in entry:
+            qid = _known_id(entry["id"], here, "id", bank)
+            if qid in fixed:
+                raise BlueprintError(f"{here}: question id '{qid}' appears twice; list it once.")
+            fixed.add(qid)
+    return fixed
+
+
+def _pool(n: int, here: str, entry: dict, bank: Bank, fixed: set[str]) -> Pool:
+    ways = [field for field in SOURCES if field in entry]
+    if len(ways) != 1:
+        raise BlueprintError(
+            f"{here}: give exactly one of {', '.join(SOURCES)} "
+            f'(id = "..." for one question, or pick = 2 with topic, tag or from).'
+        )
+    way = ways[0]
+    if way == "id":
+        if "pick" in entry:
+            raise BlueprintError(f"{here}: 'pick' needs topic, tag or from; with id, drop it.")
+        return Pool(n, (entry["id"],), 1, here)
+    pick = entry.get("pick", 1)
+    if isinstance(pick, bool) or not isinstance(pick, int) or not 1 <= pick <= MAX_PICK:
+        raise BlueprintError(f"{here}: field 'pick' must be a whole number from 1 to {MAX_PICK}.")
+    candidates = _candidates(way, entry[way], here, bank, fixed)
+    if len(candidates) < pick:
+        raise BlueprintError(
+            f"{here}: pick = {pick} but only {len(candidates)} question(s) can be drawn "
+            f"({', '.join(candidates) or 'none'}); lower pick or add questions."
+        )
+    pool = Pool(n, candidates, pick, here)
+    _check_alike(pool, bank)
+    return pool
+
+
+def _candidates(way: str, value: object, here: str, bank: Bank, fixed: set[str]) -> tuple[str, ...]:
+    """The questions a pool may draw: listed (``from``), or matched in the bank, by id, less
+    those the blueprint prints anyway."""
+    if way == "from":
+        if not isinstance(value, list) or not value:
+            raise BlueprintError(f'{here}: field \'from\' must list ids, like from = ["a", "b"].')
+        ids = [_known_id(qid, here, "from", bank) for qid in value]
+        if len(set(ids)) != len(ids) or fixed & set(ids):
             raise BlueprintError(
-                f'{where}: question {n} has an id that is not text; write it like id = "...".'
+                f"{here}: field 'from' lists a question twice or one the blueprint already "
+                "prints with id; list each question once."
             )
-        if qid not in bank:
-            raise BlueprintError(
-                f"{where}: question {n} has unknown id '{qid}'; "
-                f"known ids: {', '.join(sorted(bank))}."
-            )
-        if qid in ids:
-            raise BlueprintError(f"{where}: question id '{qid}' appears twice; list it once.")
-        ids.append(qid)
-    return tuple(ids)
+        return tuple(ids)
+    if not isinstance(value, str) or not value.strip():
+        raise BlueprintError(f"{here}: field '{way}' must be text, like {way} = \"...\".")
+    matches = (
+        q for q in bank.values() if (q.topic == value if way == "topic" else value in q.tags)
+    )
+    return tuple(sorted(q.id for q in matches if q.id not in fixed))
+
+
+def _known_id(qid: object, here: str, field: str, bank: Bank) -> str:
+    if not isinstance(qid, str):
+        raise BlueprintError(
+            f"{here}: field '{field}' holds an id that is not text; write it like id = \"...\"."
+        )
+    if qid not in bank:
+        raise BlueprintError(f"{here}: unknown id '{qid}'; known ids: {', '.join(sorted(bank))}.")
+    return qid
+
+
+def _check_alike(pool: Pool, bank: Bank) -> None:
+    """Every question a pool may draw is worth the same: the cover's total and each
+    student's grade must not depend on the draw."""
+    worth = {qid: (bank[qid].points, bank[qid].bonus_points) for qid in pool.candidates}
+    if len(set(worth.values())) > 1:
+        listed = "; ".join(f"{qid}: {p:g} + {b:g} extra" for qid, (p, b) in worth.items())
+        raise BlueprintError(
+            f"{pool.where}: the questions it draws from are worth different points ({listed}); "
+            "draw only questions of equal points."
+        )
+
+
+def _check_disjoint(pools: tuple[Pool, ...]) -> None:
+    """No question in two pools: a copy would print it twice."""
+    seen: dict[str, Pool] = {}
+    for pool in pools:
+        for qid in pool.candidates:
+            if qid in seen:
+                raise BlueprintError(
+                    f"{pool.where}: it can draw '{qid}', which question {seen[qid].table} can "
+                    "draw as well; give each question to one table."
+                )
+            seen[qid] = pool
+
+
+def _points(data: dict, where: str, pools: tuple[Pool, ...], bank: Bank) -> float | None:
+    """The stated total, if any, checked against what the tables add up to."""
+    if "points" not in data:
+        return None
+    stated = data["points"]
+    if isinstance(stated, bool) or not isinstance(stated, int | float):
+        raise BlueprintError(f"{where}: field 'points' must be a number, like points = 60.")
+    total = sum(bank[p.candidates[0]].points * p.pick for p in pools)
+    if abs(total - stated) > 1e-9:
+        raise BlueprintError(
+            f"{where}: field 'points' says {stated:g} but the questions add up to {total:g} "
+            "(extra credit not counted); fix the total or the questions."
+        )
+    return float(stated)

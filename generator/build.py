@@ -116,6 +116,11 @@ def build(
     """Build what ``spec`` asks for into ``spec.out/<run name>/`` (see the module docstring)."""
     bank = load_bank(spec.banks)
     plan = load_blueprint(spec.blueprint, bank)
+    if spec.replica and plan.draws:
+        raise BuildSpecError(
+            f"{plan.path}: --replica prints the original exam, but this blueprint draws or "
+            "shuffles its questions; use a blueprint that lists each question with id."
+        )
     engine = pdf.check_tex() if spec.pdf else None
     if engine and spec.students:
         names.check_printable((s.where, text) for s in spec.students for text in (s.name, s.id))

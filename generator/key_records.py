@@ -25,6 +25,14 @@ class GeneratorInfo(Record, kw_only=True):
     numpy: str
 
 
+class PoolInfo(Record, kw_only=True):
+    """A [[questions]] table that draws: each variant's questions say what it drew."""
+
+    table: int
+    pick: int
+    from_: list[str] = msgspec.field(name="from")
+
+
 class ExamInfo(Record, kw_only=True):
     name: str
     title: str
@@ -38,6 +46,8 @@ class ExamInfo(Record, kw_only=True):
     points: float
     bonus_points: float
     questions: list[str]
+    pools: list[PoolInfo] | UnsetType = UNSET
+    shuffled: bool | UnsetType = UNSET
 
 
 class StudentInfo(Record, kw_only=True):

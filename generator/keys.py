@@ -22,6 +22,7 @@ from msgspec import UNSET, UnsetType
 from . import __version__
 from .answers import Answer
 from .assemble import Exam, QuestionVariant, Variant
+from .blueprint import Blueprint
 from .errors import ExamError
 from .figures import figure_file
 from .files import NotAFile, read_file
@@ -32,6 +33,7 @@ from .key_records import (
     Header,
     OptionInfo,
     PartInfo,
+    PoolInfo,
     QuestionInfo,
     StudentInfo,
     ToleranceInfo,
@@ -72,8 +74,15 @@ def key_header(exam: Exam) -> dict[str, Any]:
             secret=seeding.secret.fingerprint, public=seeding.secret.public,
             replica=exam.replica, points=exam.points, bonus_points=exam.bonus_points,
             questions=list(blueprint.question_ids),
+            pools=_draws(blueprint) or UNSET, shuffled=blueprint.shuffle or UNSET,
         ),
     ))  # fmt: skip
+
+
+def _draws(blueprint: Blueprint) -> list[PoolInfo]:
+    """The tables that draw: with each variant's question ids, who got which question."""
+    return [PoolInfo(table=p.table, pick=p.pick, from_=list(p.candidates))
+            for p in blueprint.pools if not p.fixed]  # fmt: skip
 
 
 def variant_entry(variant: Variant, *, figures: bool = True) -> dict[str, Any]:

@@ -67,6 +67,12 @@ class Seeding:
         digest = self.secret.mac("stream", self.seed, variant, question_id, purpose)
         return np.random.default_rng(np.frombuffer(digest, dtype="<u4").tolist())
 
+    def weight(self, variant: str, purpose: str, item: str) -> int:
+        """A number no one can predict without the secret, fixed for ``item`` in one copy:
+        pools keep the items of highest weight, and shuffles sort by it (generator.pools)."""
+        digest = self.secret.mac("weight", self.seed, variant, purpose, item)
+        return int.from_bytes(digest[:8], "big")
+
     def copy_code(self, number: int) -> str:
         """The code of numbered copy ``number`` (v0 is the exam ``--seed N`` builds)."""
         if number < 0:

@@ -162,7 +162,7 @@ def clean_failure(result, out: Path, *phrases: str, code: int = 1) -> str:
 @pytest.mark.parametrize(
     ("lines", "phrases"),
     [
-        ('[[questions]]\nid = ["a"]\n', ["question 1 has an id that is not text"]),
+        ('[[questions]]\nid = ["a"]\n', ["question 1: field 'id' holds an id that is not text"]),
         ('[[questions]]\nid = "cs230-w2020/cnns"\npoints = 3\n',
          ["question 1: unknown field 'points'"]),
         ('course = 5\n[[questions]]\nid = "cs230-w2020/cnns"\n',

@@ -1,5 +1,11 @@
 """The key, seen as LMS items: one pool (slot) per exam part, one item per variant.
 
+A slot is one part of one question: where copies drew different questions from a
+blueprint's pool, or print them in their own order, each question still has its own
+slots, so that one grader grades one question's part across the class.  A slot is named
+by the part's printed label, 3(b)(ii), where every copy prints it under that label, and
+by the question's id where the copies differ: ``mine/softmax (b)(ii)``.
+
 Every exporter walks the same slots and items, so that all formats agree on ids,
 titles, points, question text and answers.  Tolerances become absolute bounds in
 ``decimal`` where the kinds define them (generator.kinds.bounds), so that an export
@@ -22,7 +28,7 @@ from .html import to_html
 class Item:
     """One variant of one part, ready for any LMS format."""
 
-    slot: str  # the part's printed label, e.g. 1(b)(ii)
+    label: str  # the part's printed label in this copy, e.g. 1(b)(ii)
     variant: str
     ident: str  # stable and unique across the export
     title: str
@@ -43,28 +49,37 @@ class Slot:
 
 
 def slots(key: dict[str, Any]) -> list[Slot]:
-    """One slot per part of the exam, holding that part's item of every variant."""
+    """One slot per part of each question, holding that part's item of every variant that
+    printed it; in the blueprint's order of questions."""
     exam = key["exam"]["name"]
-    by_label: dict[str, list[Item]] = {}
+    grouped: dict[tuple[str, str], list[Item]] = {}
     titles: dict[str, str] = {}
     for variant in key["variants"]:
         for question in variant["questions"]:
             figures = tuple(question["figures"].values())
+            titles[question["id"]] = question["title"]
             for part in question["parts"]:
-                label = part["label"]
-                titles[label] = question["title"]
-                by_label.setdefault(label, []).append(_item(exam, variant, question, part, figures))
+                item = _item(exam, variant, question, part, figures)
+                grouped.setdefault((question["id"], part["part"]), []).append(item)
+    order = {qid: n for n, qid in enumerate(key["exam"]["questions"])}
     return [
-        Slot(label, ident(exam, label), titles[label], items[0].points, tuple(items))
-        for label, items in by_label.items()
+        _slot(exam, qid, part, titles[qid], items)
+        for (qid, part), items in sorted(grouped.items(), key=lambda kv: order[kv[0][0]])
     ]
+
+
+def _slot(exam: str, qid: str, part: str, title: str, items: list[Item]) -> Slot:
+    printed = {item.label for item in items}
+    first = items[0].label
+    label = printed.pop() if len(printed) == 1 else f"{qid} {first[first.index('(') :]}"
+    return Slot(label, ident(exam, label), title, items[0].points, tuple(items))
 
 
 def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[str, ...]) -> Item:
     text = "\n\n".join(t for t in (question["stem"], part["context"], lms_prompt(part)) if t)
     html = to_html(text, figures)
     return Item(
-        slot=part["label"],
+        label=part["label"],
         variant=variant["variant"],
         ident=ident(exam, variant["variant"], part["label"]),
         title=f"{part['label']} {variant['variant']}",
