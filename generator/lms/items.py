@@ -29,6 +29,7 @@ class Item:
     """One variant of one part, ready for any LMS format."""
 
     label: str  # the part's printed label in this copy, e.g. 1(b)(ii)
+    question: str  # the question's id
     variant: str
     ident: str  # stable and unique across the export
     title: str
@@ -80,6 +81,7 @@ def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[s
     html = to_html(text, figures)
     return Item(
         label=part["label"],
+        question=question["id"],
         variant=variant["variant"],
         ident=ident(exam, variant["variant"], part["label"]),
         title=f"{part['label']} {variant['variant']}",
