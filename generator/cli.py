@@ -297,6 +297,8 @@ def _summary(spec: BuildSpec, result: BuildResult, seconds: float) -> None:
     built = result.copies - len(result.failures)
     click.echo(f"Wrote {result.folder}/ in {seconds:.1f} s: {built} of {result.copies} copies")
     click.echo(f"  {_written(result.folder)}")
+    if result.exam.blueprint.draws:
+        click.echo("  Copies drew their own questions or order: key.json lists each copy's.")
     for failure in result.failures:
         click.echo(f"  FAILED {failure}")
 
