@@ -265,6 +265,7 @@ def test_each_question_has_its_own_grading_slots(tmp_path, run_cli):
     assert cnn_parts and all(len(by_slot[s].items) == 12 for s in cnn_parts)
     moodle = (folder / "lms/moodle.xml").read_text(encoding="utf-8")
     categories = re.findall(r"\$course\$/top/[^/<]+/([^<]+)</text>", moodle)
+    assert any("mine//neuron" in c for c in categories), "a slash in a name is doubled"
     assert len(categories) == len(by_slot) and len(set(categories)) == len(categories)
     assert (folder / "lms/canvas-qti12.zip").exists()
 

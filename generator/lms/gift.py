@@ -30,6 +30,7 @@ from ..kinds import bounds, margin_of, table
 from .html import to_html
 from .items import (
     Item,
+    category_path,
     entry_names,
     feedback_html,
     numbers,
@@ -48,7 +49,7 @@ def export(key: dict[str, Any], run_folder: Path) -> str:
     exam = key["exam"]["name"]
     blocks = []
     for slot in slots(key):
-        blocks.append(f"$CATEGORY: $course$/top/{exam}/{slot.label}")
+        blocks.append(f"$CATEGORY: {category_path(exam, slot.label)}")
         blocks += [_question(item, run_folder) for item in slot.items]
     return "\n\n".join(blocks) + "\n"
 

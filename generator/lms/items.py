@@ -93,6 +93,14 @@ def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[s
     )
 
 
+def category_path(exam: str, name: str) -> str:
+    """The Moodle question-bank category of one slot, for Moodle XML and GIFT.  Moodle
+    splits a category path at each single ``/`` and reads ``//`` as a slash in a name
+    (question/format.php, split_category_path), so a slash in a name is doubled: a slot
+    named by a question id such as ``mine/softmax (a)`` stays one category."""
+    return "/".join(("$course$", "top", exam, name.replace("/", "//")))
+
+
 def lms_prompt(part: dict[str, Any]) -> str:
     """The part's text as an LMS item asks it: its ``lms_prompt`` where the printed wording
     does not fit what the LMS grades (2(c) prints "fill in the formula", the LMS grades the

@@ -27,6 +27,7 @@ from ..kinds import margin_of, table
 from .html import to_html
 from .items import (
     Item,
+    category_path,
     entry_names,
     feedback_html,
     numbers,
@@ -47,7 +48,7 @@ def export(key: dict[str, Any], run_folder: Path) -> bytes:
     exam = key["exam"]["name"]
     for slot in slots(key):
         category = _sub(quiz, "question", type="category")
-        _text(_sub(category, "category"), f"$course$/top/{exam}/{slot.label} {slot.title}")
+        _text(_sub(category, "category"), category_path(exam, f"{slot.label} {slot.title}"))
         for item in slot.items:
             quiz.append(_question(item, run_folder))
     return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
