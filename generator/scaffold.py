@@ -151,6 +151,7 @@ def _solve_py(title: str, ex: Example) -> str:
     closed = (
         f'''
 
+
 def closed_form(params: dict[str, Any]) -> dict[str, Any]:
     """Every numeric answer a second way, by formula; generation stops if they differ
     (#closed_form)."""
