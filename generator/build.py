@@ -14,7 +14,7 @@ exports; only how its copies are typeset and laid out differs (:class:`Layout`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import classbuild, keys, names, pdf
@@ -30,6 +30,7 @@ from .roster import MAX_COPIES, Assignment, RosterError, Student, find_copy, for
 from .secret import SecretFile, resolve
 from .seeding import PUBLIC, Secret, Seeding
 from .staging import staging
+from .templating import check_layout
 
 Report = Callable[[str], None]
 VERSIONS = ("exam", "solutions")
@@ -43,6 +44,8 @@ class BuildSpec:
     numbered copies v0 ... v(N-1).  ``only`` rebuilds one copy (the code printed on its
     pages, or v<k>).  ``figures`` None means the default: PNG copies for one exam, none
     for a class (the PDFs draw their own); LMS exports that show questions need them.
+    ``templates`` is an institution's folder of layout partials (partials.py), searched
+    before the shipped ones.
     """
 
     seed: int = 0
@@ -60,6 +63,7 @@ class BuildSpec:
     copies: int | None = None
     only: str | None = None
     workers: int = 1
+    templates: Path | None = None
 
     def __post_init__(self) -> None:
         if self.replica and (self.whole_class or self.only):
@@ -114,6 +118,8 @@ def build(
     report: Report = lambda message: None,
 ) -> BuildResult:
     """Build what ``spec`` asks for into ``spec.out/<run name>/`` (see the module docstring)."""
+    if spec.templates is not None:
+        spec = replace(spec, templates=check_layout(spec.templates))
     bank = load_bank(spec.banks)
     plan = load_blueprint(spec.blueprint, bank)
     if spec.replica and plan.draws:
@@ -221,7 +227,8 @@ class Layout:
         texs = []
         for version in spec.versions:
             tex = tmp / f"{version}.tex"
-            tex.write_text(render_tex(exam, exam.variants, versions=[version]), encoding="utf-8")
+            source = render_tex(exam, exam.variants, versions=[version], templates=spec.templates)
+            tex.write_text(source, encoding="utf-8")
             texs.append(tex)
         if spec.draws_figures:
             write_figures(exam.variants, tmp)
@@ -244,7 +251,7 @@ class Layout:
             keep=frozenset([self.target.variant_id]) if self.target else None,
             versions=spec.versions, figures=spec.draws_figures, workers=spec.workers,
             names_typeset=bool(engine and spec.students), progress=progress,
-            source=(spec.blueprint, spec.banks),
+            source=(spec.blueprint, spec.banks), templates=spec.templates,
         )  # fmt: skip
         return Typeset(done.key_parts, done.copies, done.failures, done.print_parts)
 

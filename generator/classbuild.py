@@ -94,6 +94,7 @@ class _Job:
     figures: bool = False
     versions: tuple[str, ...] = ("exam", "solutions")
     keep: frozenset[str] | None = None  # a rebuild writes these copies only
+    templates: Path | None = None  # the institution's layout partials (partials.py)
 
     def keeps(self, variant_id: str) -> bool:
         return self.keep is None or variant_id in self.keep
@@ -130,6 +131,7 @@ def build_chunks(
     names_typeset: bool,
     progress: Callable[[int], None],
     source: tuple[str | None, Sequence[Path]],
+    templates: Path | None = None,
 ) -> ChunksDone:
     """Typeset the class into ``tmp`` chunk by chunk (see the module docstring).
 
@@ -137,14 +139,15 @@ def build_chunks(
     as in the class build, so its PDFs are the very same bytes, and the run is laid out
     as a single exam's.  ``source`` (blueprint, banks) lets worker processes load the
     bank themselves.  Writes answer-key.csv; the print file is made by :func:`print_file`
-    once the key is written (its 60 kB a student are let go first).
+    once the key is written (its 60 kB a student are let go first).  ``templates`` is
+    the folder of layout partials every document is rendered with (partials.py).
     """
     blueprint, banks = source
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
     (tmp / TEX_DIR).mkdir()
-    fmt = _format(first, tmp, engine) if engine else None
+    fmt = _format(first, tmp, engine, templates) if engine else None
     jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
-                 versions)  # fmt: skip
+                 versions, templates)  # fmt: skip
     results = []
     for result in _run(jobs, min(workers, len(jobs)), names_typeset=names_typeset):
         results.append(result)
@@ -168,7 +171,7 @@ def build_chunks(
     parts = []
     if keep is not None:  # the chunk's sources hold the other students' copies
         _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
-                       tmp, versions)  # fmt: skip
+                       tmp, versions, templates)  # fmt: skip
     elif engine:
         parts = [(r.pdf, r.exam_pages) for r in results if r.pdf]
     return ChunksDone(key_parts, built, failures, parts)
@@ -181,12 +184,13 @@ def _write_sources(
     assignments: list[Assignment],
     folder: Path,
     versions: tuple[str, ...],
+    templates: Path | None,
 ) -> None:
     """The LaTeX of a rebuilt copy on its own (``exam.tex``, ``solutions.tex``, and its name
     pages), in place of the chunk's sources, which hold other students' copies."""
     exam = build_exam(plan, bank, seeding, assignments=assignments)
     for version in versions:
-        source = render_tex(exam, exam.variants, versions=[version])
+        source = render_tex(exam, exam.variants, versions=[version], templates=templates)
         (folder / f"{version}.tex").write_text(source, encoding="utf-8")
     for variant in exam.variants:
         pages = folder / TEX_DIR / names.page_file(variant.variant_id)
@@ -207,12 +211,13 @@ def _jobs(
     fmt: Path | None,
     figures: bool,
     versions: tuple[str, ...],
+    templates: Path | None,
 ) -> list[_Job]:
     """The class cut into chunks; for a rebuild, only the chunk holding the copy."""
     size = chunk_size(len(assignments))
     chunks = [tuple(assignments[i : i + size]) for i in range(0, len(assignments), size)]
     jobs = [_Job(i, chunk, seeding, blueprint, tuple(banks), folder, engine, fmt, figures,
-                 versions, keep) for i, chunk in enumerate(chunks)]  # fmt: skip
+                 versions, keep, templates) for i, chunk in enumerate(chunks)]  # fmt: skip
     if keep is None:
         return jobs
     return [job for job in jobs if keep & {a.variant_id for a in job.assignments}]
@@ -224,10 +229,12 @@ def chunk_size(copies: int) -> int:
     return max(1, min(MAX_CHUNK, -(-copies // MIN_CHUNKS)))
 
 
-def _format(exam: Exam, tmp: Path, engine: str) -> Path | None:
-    """Build the cached format once, before the workers start (they would race to it)."""
+def _format(exam: Exam, tmp: Path, engine: str, templates: Path | None) -> Path | None:
+    """Build the cached format once, before the workers start (they would race to it), from
+    the preamble the chunks have: the layout's own (``templates``), or a stale format
+    would drop its extra preamble."""
     probe = tmp / TEX_DIR / "format-probe.tex"
-    probe.write_text(render_tex(exam, exam.variants), encoding="utf-8")
+    probe.write_text(render_tex(exam, exam.variants, templates=templates), encoding="utf-8")
     fmt = pdf.precompiled_format(probe, engine)
     probe.unlink()
     return fmt
@@ -292,15 +299,17 @@ def build_chunk(job: _Job) -> ChunkResult:
     result.csv_file.write_text(csv_rows(entries), encoding="utf-8")
     if job.figures:
         write_figures(kept, job.folder)
-    tex.write_text(render_tex(exam, exam.variants, versions=job.versions, duplex=True),
-                   encoding="utf-8")  # fmt: skip
+    source = render_tex(exam, exam.variants, versions=job.versions, duplex=True,
+                        templates=job.templates)  # fmt: skip
+    tex.write_text(source, encoding="utf-8")
     if job.engine is None:
         return result  # the name pages are typeset with the PDFs
     for variant in exam.variants:  # every copy of the chunk, kept or not: the same PDF bytes
         if (student := variant.assignment.student) is not None:
             names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
+    fmt = job.fmt if job.fmt and pdf.made_for(job.fmt, source, job.engine) else None
     try:
-        pdf.compile_pdf(tex, job.engine, job.fmt)
+        pdf.compile_pdf(tex, job.engine, fmt)
     except LatexError:
         result.failures = _one_by_one(exam, kept, job)
         if job.keep is None:
@@ -323,10 +332,12 @@ def _one_by_one(exam: Exam, variants: list[Variant], job: _Job) -> list[Failure]
         folder = job.copy_folder(variant.assignment)
         for version in job.versions:
             tex = job.folder / TEX_DIR / f"{job.index:04d}-{variant.variant_id}-{version}.tex"
-            source = render_tex(exam, [variant], versions=[version])
+            source = render_tex(exam, [variant], versions=[version], templates=job.templates)
             tex.write_text(source, encoding="utf-8")
+            engine = job.engine or pdf.ENGINE
+            fmt = job.fmt if job.fmt and pdf.made_for(job.fmt, source, engine) else None
             try:
-                pdf.compile_pdf(tex, job.engine or pdf.ENGINE, job.fmt)
+                pdf.compile_pdf(tex, engine, fmt)
             except LatexError as exc:
                 exc.source = tex.relative_to(job.folder)  # where it is in the finished run
                 failures.append(_failure(variant.assignment, version, source, exc))

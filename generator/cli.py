@@ -25,6 +25,7 @@ from .check import check_bank
 from .classbuild import STUDENTS_DIR
 from .errors import ExamError, os_error, write_file
 from .lms import FORMATS, LMS_DIR, export_run, parse_formats
+from .partials import allowed_names, check_templates_dir
 from .report import render_report
 from .resources import blueprints_dir
 from .roster import MAX_COPIES, check_copy_name, read_roster
@@ -117,6 +118,14 @@ def cli() -> None:
 )
 @bank_option
 @click.option(
+    "--templates",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    callback=lambda ctx, param, value: _checked(check_templates_dir, value),
+    help=f"Your own layout: partials that replace the shipped ones ({allowed_names()}).",
+)
+@click.option(
     "--replica", is_flag=True, help="Pin every question to the original exam's own values."
 )
 @click.option(
@@ -184,6 +193,7 @@ def build(
     out: Path,
     pdf_output: bool,
     banks: tuple[Path, ...],
+    templates: Path | None,
     replica: bool,
     variants: int | None,
     roster: Path | None,
@@ -215,7 +225,8 @@ def build(
                      pdf=pdf_output, solutions=solutions, figures=figures,
                      lms=tuple(lms_formats or ()), force=force, replica=replica,
                      students=tuple(students) if students is not None else None,
-                     copies=variants, only=variant_id, workers=workers)  # fmt: skip
+                     copies=variants, only=variant_id, workers=workers,
+                     templates=templates)  # fmt: skip
     started = time.perf_counter()
     total = 1 if variant_id or not spec.whole_class else len(students or ()) or variants or 1
     try:

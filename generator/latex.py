@@ -5,6 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 
@@ -13,10 +14,7 @@ from .answers import Code, code_listing, format_number
 from .assemble import Exam, QuestionVariant, Variant
 from .bank import LMS_SUFFIX, Part, describe
 from .errors import BankError
-from .resources import templates_dir
-from .templating import document_environment, fragment
-
-DOCUMENT_TEMPLATE = "exam.tex.j2"
+from .templating import fragment, render_document
 
 
 @dataclass(frozen=True)
@@ -52,6 +50,7 @@ def render_tex(
     *,
     versions: Sequence[str] = ("exam",),
     duplex: bool = False,
+    templates: Path | None = None,
 ) -> str:
     """The ``.tex`` source of one or more copies in each of ``versions``.
 
@@ -59,11 +58,12 @@ def render_tex(
     they are typeset; a class build asks for both, so one pdflatex run (and one
     start-up) serves both PDFs.  ``duplex`` pads the document to an even page count,
     so that documents concatenated for printing keep every copy starting on an odd page.
+    ``templates`` is an institution's folder of partials (``--templates``, partials.py).
     """
-    template = document_environment(templates_dir()).get_template(DOCUMENT_TEMPLATE)
     first = exam.variants[0].questions
     bonus = [qv for qv in first if qv.question.bonus_points]
-    return template.render(
+    return render_document(
+        templates,
         blueprint=exam.blueprint,
         replica=exam.replica,
         versions=list(versions),

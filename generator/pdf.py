@@ -67,9 +67,7 @@ def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:
     text = tex.read_text(encoding="utf-8")
     if DUMP_MARKER not in text:
         return None
-    stamp = f"{engine}\n{os.stat(engine).st_mtime_ns}\nuncompressed"
-    identity = f"{text.split(DUMP_MARKER)[0]}\n{stamp}"
-    name = "exam-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+    name = format_name(text, engine)
     fmt = cache_dir() / f"{name}.fmt"
     if _whole(fmt):
         with contextlib.suppress(OSError):  # a read-only cache still serves
@@ -79,6 +77,21 @@ def precompiled_format(tex: Path, engine: str = ENGINE) -> Path | None:
     if not _kpsewhich("mylatexformat.ltx"):
         return None
     return _build_format(tex, engine, name, fmt)
+
+
+def format_name(text: str, engine: str = ENGINE) -> str:
+    """The cached format's name for a document: a hash of its static preamble (all of
+    the text before the marker, an institution's extra preamble included) and of the TeX
+    installation, so that no document is ever served a format of another preamble: the
+    format replaces the document's preamble, which TeX then skips unread."""
+    stamp = f"{engine}\n{os.stat(engine).st_mtime_ns}\nuncompressed"
+    identity = f"{text.split(DUMP_MARKER)[0]}\n{stamp}"
+    return "exam-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
+def made_for(fmt: Path, text: str, engine: str = ENGINE) -> bool:
+    """Whether ``fmt`` is the format of ``text``'s preamble (see :func:`format_name`)."""
+    return DUMP_MARKER in text and fmt.stem == format_name(text, engine)
 
 
 def _build_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:

@@ -7,6 +7,7 @@ loudly (StrictUndefined) instead of printing nothing into an exam.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Sequence
@@ -21,7 +22,16 @@ from pylatex.utils import escape_latex
 from .answers import Code, format_number
 from .figures import to_picture
 from .kinds import KINDS
-from .resources import cache_dir
+from .partials import (
+    FOLDER,
+    PARTIALS,
+    WRAPPER,
+    LayoutLoader,
+    check_templates_dir,
+    counts_pages,
+    layout_error,
+)
+from .resources import cache_dir, templates_dir
 
 
 def escape(text: object) -> str:
@@ -68,11 +78,39 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
 
 
 @cache
-def document_environment(templates: Path) -> jinja2.Environment:
-    env = make_environment(jinja2.FileSystemLoader(str(templates)))
+def document_environment(templates: Path, overrides: Path | None = None) -> jinja2.Environment:
+    """The exam document's environment: the wrapper from ``templates``, its partials from
+    ``overrides`` first (``--templates``, see partials.py)."""
+    env = make_environment(LayoutLoader(templates, overrides))
     env.globals["kinds"] = KINDS  # how each kind lists and labels its options
+    env.globals["counts_pages"] = functools.partial(counts_pages, overrides)
     env.bytecode_cache = _bytecode_cache(env)
     return env
+
+
+def render_document(overrides: Path | None, **context: object) -> str:
+    """The exam document, its partials taken from ``overrides`` first; an error in one of
+    them is one sentence naming its file and line."""
+    try:
+        env = document_environment(templates_dir(), overrides)
+        return env.get_template(WRAPPER).render(**context)
+    except Exception as exc:
+        raise (layout_error(exc, overrides) or exc) from exc
+
+
+def check_layout(overrides: Path) -> Path:
+    """``overrides`` checked (partials.check_templates_dir) and every partial in it
+    compiled, so that a mistake stops the run before anything is drawn; made absolute,
+    so that worker processes and error messages name the same files."""
+    folder = check_templates_dir(overrides).absolute()
+    env = document_environment(templates_dir(), folder)
+    for name in PARTIALS:
+        if (folder / name).exists():
+            try:
+                env.get_template(f"{FOLDER}/{name}")
+            except Exception as exc:
+                raise (layout_error(exc, folder) or exc) from exc
+    return folder
 
 
 _FRAGMENTS: dict[str, tuple[str, str | None]] = {}  # hash -> (source, its file)
