@@ -48,9 +48,10 @@ def check_templates_dir(folder: Path) -> Path:
     """``folder`` if every entry is a partial that stays inside it; else one sentence
     naming the entry, the allowed names and the fix."""
     if not folder.is_dir():
+        what = "not a folder" if os.path.lexists(folder) else "no such folder"
         raise LayoutError(
-            f"{folder}: no such folder; pass --templates a folder holding your own "
-            f"partials ({allowed_names()})."
+            f"{folder}: {what}; pass --templates a folder holding your own partials "
+            f"({allowed_names()})."
         )
     for entry in sorted(folder.iterdir()):
         if entry.name not in PARTIALS:

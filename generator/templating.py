@@ -95,7 +95,8 @@ def render_document(overrides: Path | None, **context: object) -> str:
         env = document_environment(templates_dir(), overrides)
         return env.get_template(WRAPPER).render(**context)
     except Exception as exc:
-        raise (layout_error(exc, overrides) or exc) from exc
+        _raise_layout_error(exc, overrides)
+        raise
 
 
 def check_layout(overrides: Path) -> Path:
@@ -109,8 +110,17 @@ def check_layout(overrides: Path) -> Path:
             try:
                 env.get_template(f"{FOLDER}/{name}")
             except Exception as exc:
-                raise (layout_error(exc, folder) or exc) from exc
+                _raise_layout_error(exc, folder)
+                raise
     return folder
+
+
+def _raise_layout_error(exc: Exception, overrides: Path | None) -> None:
+    """Raise ``exc`` as one sentence naming the partial, if it is an error in one of
+    ``overrides``' partials; else return (the caller re-raises it as it is)."""
+    error = layout_error(exc, overrides)
+    if error is not None and error is not exc:
+        raise error from exc
 
 
 _FRAGMENTS: dict[str, tuple[str, str | None]] = {}  # hash -> (source, its file)
