@@ -28,6 +28,13 @@ class QuestionView:
 
 
 @dataclass(frozen=True)
+class PointsRow:
+    number: int
+    title: str
+    points: float
+
+
+@dataclass(frozen=True)
 class CopyView:
     """One student's copy in the document: header and footer lines, cover, questions."""
 
@@ -35,13 +42,8 @@ class CopyView:
     variant_line: str
     names: str | None  # the PDF of the student's name lines (names.py), beside the .tex
     questions: list[QuestionView]
-
-
-@dataclass(frozen=True)
-class PointsRow:
-    number: int
-    title: str
-    points: float
+    points_table: list[PointsRow]  # the cover's rows: this copy's own questions (pools)
+    bonus_where: str  # "Question 7": where this copy's extra credit is
 
 
 def render_tex(
@@ -60,8 +62,6 @@ def render_tex(
     so that documents concatenated for printing keep every copy starting on an odd page.
     ``templates`` is an institution's folder of partials (``--templates``, partials.py).
     """
-    first = exam.variants[0].questions
-    bonus = [qv for qv in first if qv.question.bonus_points]
     return render_document(
         templates,
         blueprint=exam.blueprint,
@@ -69,10 +69,8 @@ def render_tex(
         versions=list(versions),
         duplex=duplex,
         copies=[_copy(exam, variant) for variant in variants],
-        points_table=[PointsRow(qv.number, qv.question.title, qv.question.points) for qv in first],
         points=exam.points,
         bonus_points=exam.bonus_points,
-        bonus_where=", ".join(f"Question {qv.number}" for qv in bonus),
     ).lstrip()
 
 
@@ -80,8 +78,14 @@ def _copy(exam: Exam, variant: Variant) -> CopyView:
     student = variant.assignment.student
     variant_line = "Replica" if exam.replica else f"Variant {variant.variant_id}"
     pages = names.page_file(variant.variant_id) if student else None
-    return CopyView(variant.variant_id, variant_line, pages,
-                    [_view(qv) for qv in variant.questions])  # fmt: skip
+    questions = variant.questions
+    return CopyView(
+        variant.variant_id, variant_line, pages, [_view(qv) for qv in questions],
+        points_table=[PointsRow(qv.number, qv.question.title, qv.question.points)
+                      for qv in questions],
+        bonus_where=", ".join(f"Question {qv.number}" for qv in questions
+                              if qv.question.bonus_points),
+    )  # fmt: skip
 
 
 def render_blocks(qv: QuestionVariant) -> dict[str, str]:

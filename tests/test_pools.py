@@ -303,3 +303,12 @@ def test_copies_of_different_lengths_in_one_class_build(tmp_path, run_cli):
     assert min(pages[v] for v in long) > max(p for v, p in pages.items() if v not in long)
     printed = len(pikepdf.open(folder / "print.pdf").pages)
     assert printed == sum(p + p % 2 for p in pages.values())
+    for variant in key["variants"]:  # each cover's points table: the copy's own question
+        (pdf,) = folder.glob(f"students/*{variant['variant']}*/exam.pdf")
+        cover = subprocess.run(["pdftotext", "-l", "1", "-layout", str(pdf), "-"],
+                               capture_output=True, text=True, check=True).stdout  # fmt: skip
+        titles = {qid: "Neuron " + qid.rsplit("-", 1)[1] for qid in MINE}
+        (drawn,) = [q["id"] for q in variant["questions"]]
+        assert re.search(rf"1\s+{titles[drawn]}\s+2\b", cover), cover
+        assert not any(title in cover for qid, title in titles.items() if qid != drawn)
+        assert f"contains {pages[variant['variant']]} pages" in " ".join(cover.split())
