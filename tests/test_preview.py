@@ -104,8 +104,8 @@ def cnn_answers_by_hand(p: dict) -> dict:
     """Question 7's numbers from the textbook formulas: (n + 2p - f) / s + 1 per side,
     (f * f * d) * k + k parameters, and its 1D and 3D forms."""
     k = p["filters"]
-    sides = [(n + 2 * p["padding"] - p["kernel"]) // p["stride"] + 1 for n in (p["height"],
-                                                                             p["width"])]  # fmt: skip
+    sides = [(n + 2 * p["padding"] - p["kernel"]) // p["stride"] + 1
+             for n in (p["height"], p["width"])]  # fmt: skip
     return {
         "c": [*sides, k],
         "d": p["kernel"] * p["kernel"] * p["channels"] * k + k,
@@ -219,8 +219,8 @@ def hostile_question(bank: Path) -> Path:
     folder = bank / "evil" / "q"
     folder.mkdir(parents=True)
     (folder / "question.toml").write_text(
-        f"id = \"evil/q\"\ntitle = {json.dumps(HOSTILE)}\n"
-        f"[[parts]]\nlabel = \"a\"\nkind = \"text\"\npoints = 1\nhint = {json.dumps(HOSTILE)}\n"
+        f'id = "evil/q"\ntitle = {json.dumps(HOSTILE)}\n'
+        f'[[parts]]\nlabel = "a"\nkind = "text"\npoints = 1\nhint = {json.dumps(HOSTILE)}\n'
         f"answer = {json.dumps(HOSTILE)}\nrubric = [{json.dumps(HOSTILE)}]\n",
         encoding="utf-8",
     )
@@ -309,7 +309,8 @@ def test_the_pdf_has_one_copy_per_seed_with_its_numbers(run_cli, tmp_path):
     for seed in (5, 2, 8):
         hand = cnn_answers_by_hand(json.loads(cards[seed]["params"]))
         assert f"= {hand['d']}." in flat  # (d)'s worked solution ends in the count
-        assert f"{hand['c'][0]} × {hand['c'][1]} × {hand['c'][2]}" in flat
+        times = " \N{MULTIPLICATION SIGN} "
+        assert times.join(str(side) for side in hand["c"]) in flat
 
 
 def test_the_same_seeds_give_the_same_bytes_and_a_rebuild_replaces_its_own_files(tmp_path):
