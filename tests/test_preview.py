@@ -12,9 +12,12 @@ import html
 import json
 import math
 import os
+import queue
 import re
+import signal
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -434,3 +437,55 @@ def test_the_watch_command_reports_a_broken_edit_and_stops_on_ctrl_c(run_cli, tm
     assert len(errors) == 1 and "no function sample()" in errors[0], result.stderr
     assert result.stdout.count("Wrote ") == 2  # the first build and the fixed edit
     assert result.stderr.rstrip().endswith("Stopped watching.")
+
+
+def test_watch_end_to_end_rebuilds_on_save_and_ctrl_c_exits_0(tmp_path):
+    """The real command: it says it watches, a save makes it rebuild, SIGINT ends it with
+    exit 0. Each step waits for the line that announces it (a generous deadline only
+    guards against a hang)."""
+    folder = scaffold.new_question("my/saved", tmp_path / "bank")
+    command = [sys.executable, "-m", "generator", "preview", "my/saved", "--bank",
+               tmp_path / "bank", "--variants", "2", "--no-pdf", "--watch"]  # fmt: skip
+    watcher = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=_ctrl_c_default)  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(ln) for ln in watcher.stdout])
+    reader.start()
+    try:
+        _wait_for(lines, "Watching ")
+        template = folder / "question.tex.j2"
+        template.write_text(template.read_text().replace("A neuron", "A SAVED neuron"))
+        _later(template)
+        _wait_for(lines, "changed: rebuilding")
+        _wait_for(lines, "Wrote ")
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(timeout=60) == 0
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait()
+        reader.join()
+    rest = []
+    while not lines.empty():
+        rest.append(lines.get())
+    assert rest[-1:] == ["Stopped watching.\n"], rest
+    page = tmp_path / "output" / "preview-my-saved" / "preview.html"
+    assert "A SAVED neuron" in page.read_text(encoding="utf-8")
+
+
+def _ctrl_c_default() -> None:
+    """In the child: SIGINT as a terminal delivers it, even when the tests run as a
+    background job, whose children inherit an ignored SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _wait_for(lines: queue.Queue[str], text: str, seconds: float = 60) -> str:
+    """The next line holding ``text``; fail if the watcher stops printing first."""
+    while True:
+        try:
+            line = lines.get(timeout=seconds)
+        except queue.Empty:
+            pytest.fail(f"the watcher never printed {text!r}")
+        if text in line:
+            return line
