@@ -559,9 +559,11 @@ def _watch_preview(spec: PreviewSpec, folder: Path) -> None:
         time.sleep(POLL_SECONDS)
         return True
 
-    click.echo(f"Watching {folder}/ for changes; press Ctrl-C to stop.", err=True)
+    def started() -> None:
+        click.echo(f"Watching {folder}/ for changes; press Ctrl-C to stop.", err=True)
+
     try:
-        watch(folder, rebuild, wait=wait, ignore=[spec.out])
+        watch(folder, rebuild, wait=wait, ignore=[spec.out], started=started)
     except KeyboardInterrupt:
         click.echo("Stopped watching.", err=True)
 

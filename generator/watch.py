@@ -52,12 +52,15 @@ def watch(
     *,
     wait: Callable[[], bool],
     ignore: Iterable[Path] = (),
+    started: Callable[[], None] = lambda: None,
 ) -> int:
     """Call ``rebuild`` after each round of ``wait`` in which a watched file changed;
     ``wait`` returns False to stop (the CLI sleeps a poll interval and returns True, until
-    Ctrl-C).  The number of rebuilds made."""
+    Ctrl-C).  ``started`` runs once the folder's first state is taken: a change from then
+    on is seen, so that is when to say it watches.  The number of rebuilds made."""
     ignore = tuple(ignore)
     seen = snapshot(folder, ignore=ignore)
+    started()
     rebuilds = 0
     while wait():
         now = snapshot(folder, ignore=ignore)

@@ -387,8 +387,9 @@ def test_watch_rebuilds_once_per_round_in_which_the_folder_changed(tmp_path):
         rebuilt.append(page.read_text() if page.exists() else "")
         preview(spec)
 
-    assert watch(folder, rebuild, wait=wait, ignore=[out]) == 2
-    assert len(rebuilt) == 2
+    said = []
+    assert watch(folder, rebuild, wait=wait, ignore=[out], started=lambda: said.append(1)) == 2
+    assert len(rebuilt) == 2 and said == [1]
     assert "A WATCHED neuron" in page.read_text()
 
 
@@ -420,8 +421,9 @@ def test_the_watch_command_reports_a_broken_edit_and_stops_on_ctrl_c(run_cli, tm
     solve = folder / "solve.py"
     good = solve.read_text()
 
-    def rounds(watched, rebuild, *, wait, ignore):
+    def rounds(watched, rebuild, *, wait, ignore, started):
         assert watched == folder
+        started()
         solve.write_text(good.replace("def sample(", "def sample_typo("))
         rebuild()
         solve.write_text(good.replace("A neuron", "A neuron"))
