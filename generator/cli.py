@@ -1,7 +1,8 @@
 """The generate-exam command: parses flags, calls the library, maps errors to exit codes.
 
 ``generate-exam --seed 42`` builds an exam (the ``build`` command is the default);
-``generate-exam check`` stress-checks the question bank.
+``generate-exam check`` stress-checks the question bank; ``generate-exam preview ID`` shows
+N variants of one question side by side.
 """
 
 from __future__ import annotations
