@@ -1,7 +1,8 @@
 """The generate-exam command: parses flags, calls the library, maps errors to exit codes.
 
 ``generate-exam --seed 42`` builds an exam (the ``build`` command is the default);
-``generate-exam check`` stress-checks the question bank.
+``generate-exam check`` stress-checks the question bank; ``generate-exam preview ID`` shows
+N variants of one question side by side.
 """
 
 from __future__ import annotations
@@ -26,11 +27,21 @@ from .classbuild import STUDENTS_DIR
 from .errors import ExamError, os_error, write_file
 from .lms import FORMATS, LMS_DIR, export_run, parse_formats
 from .partials import allowed_names, check_templates_dir
+from .preview import (
+    DEFAULT_VARIANTS,
+    MAX_VARIANTS,
+    PreviewResult,
+    PreviewSpec,
+    describe_seeds,
+    parse_seeds,
+)
+from .preview import preview as make_preview
 from .report import render_report
 from .resources import blueprints_dir
 from .roster import MAX_COPIES, check_copy_name, read_roster
 from .secret import SECRET_FILE, SecretFile, default_secret_path, is_inside
 from .seeding import MAX_SEED, PUBLIC, Secret
+from .watch import POLL_SECONDS, watch
 
 PUBLIC_WARNING = (
     "Warning: public mode: anyone with this tool can rebuild these exams and their "
@@ -466,7 +477,107 @@ def new_command(question_id: str, kind: str, topic: str, into: Path) -> None:
     folder = scaffold.new_question(question_id, into, kind=kind, topic=topic)
     bank = into / question_id.split("/")[0] if "/" in question_id else into
     click.echo(f"Wrote {folder}/ ({', '.join(sorted(p.name for p in folder.iterdir()))})")
-    click.echo(f"Next: generate-exam check --bank {bank} --question {question_id}")
+    click.echo(f"Next: generate-exam preview {question_id} --bank {bank}   (its variants side "
+               "by side, in output/)")  # fmt: skip
+    click.echo(f"Then: generate-exam check --bank {bank} --question {question_id}")
+
+
+@cli.command("preview")
+@click.argument("question_id", metavar="ID")
+@click.option(
+    "--variants",
+    type=click.IntRange(1, MAX_VARIANTS),
+    default=None,
+    help=f"Show seeds 0 to N-1 [default: {DEFAULT_VARIANTS}].",
+)
+@click.option(
+    "--seeds",
+    default=None,
+    metavar="LIST",
+    callback=lambda ctx, param, value: _checked(parse_seeds, value),
+    help="Show these seeds instead, e.g. 3,7,9-12.",
+)
+@bank_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder that receives preview-<ID>/ (a slash of the id becomes -).",
+)
+@click.option(
+    "--pdf/--no-pdf",
+    "pdf_output",
+    default=True,
+    show_default=True,
+    help="Also write preview.pdf with pdflatex.",
+)
+@click.option(
+    "--watch",
+    "watching",
+    is_flag=True,
+    help="Rebuild whenever a file of the question's folder changes; Ctrl-C stops.",
+)
+def preview_command(
+    question_id: str,
+    variants: int | None,
+    seeds: tuple[int, ...] | None,
+    banks: tuple[Path, ...],
+    out: Path,
+    pdf_output: bool,
+    watching: bool,
+) -> None:
+    """Show N variants of question ID side by side (preview.html, preview.pdf), no blueprint."""
+    if variants is not None and seeds is not None:
+        raise click.UsageError("use either --variants or --seeds, not both.")
+    chosen = seeds if seeds is not None else tuple(range(variants or DEFAULT_VARIANTS))
+    spec = PreviewSpec(question_id, chosen, banks, out, pdf_output)
+    result = _preview(spec)
+    if watching:
+        _watch_preview(spec, result.question.folder)
+
+
+def _preview(spec: PreviewSpec) -> PreviewResult:
+    """One preview run, with its progress on stderr and what it wrote on stdout."""
+    with Progress(len(spec.seeds), "Drawing variants") as progress:
+        result = make_preview(spec, progress=progress.advance, report=_note)
+    draws = sum(d.draws for d in result.drawn)
+    rejected = sum(d.rejected for d in result.drawn)
+    redrawn = f"{rejected} of {draws} draws rejected" if draws else "no redraws"
+    click.echo(
+        f"{result.question.title}: {len(result.drawn)} variants, seeds "
+        f"{describe_seeds(spec.seeds)}, {redrawn}."
+    )
+    click.echo(f"Wrote {result.folder}/ ({', '.join(result.files)})")
+    return result
+
+
+def _watch_preview(spec: PreviewSpec, folder: Path) -> None:
+    """Rebuild the preview at each change of the question's folder, until Ctrl-C. A
+    broken edit prints its Error: line and the watch goes on, for the next save."""
+    sys.dont_write_bytecode = True  # a cached solve.py must never hide an edit
+    debug = bool((click.get_current_context().obj or {}).get("debug"))
+
+    def rebuild() -> None:
+        click.echo(f"{folder}/ changed: rebuilding.", err=True)
+        try:
+            _preview(spec)
+        except (ExamError, OSError) as exc:
+            _traceback(exc, debug)
+            message = os_error(exc) if isinstance(exc, OSError) else str(exc)
+            click.echo(f"Error: {message}", err=True)
+
+    def wait() -> bool:
+        time.sleep(POLL_SECONDS)
+        return True
+
+    def started() -> None:
+        click.echo(f"Watching {folder}/ for changes; press Ctrl-C to stop.", err=True)
+
+    try:
+        watch(folder, rebuild, wait=wait, ignore=[spec.out], started=started)
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.", err=True)
 
 
 def _traceback(exc: BaseException, debug: bool) -> None:
@@ -492,7 +603,8 @@ def main(argv: list[str] | None = None) -> Any:
     debug = DEBUG_FLAG in argv
     argv = [arg for arg in argv if arg != DEBUG_FLAG]
     try:
-        return cli.main(args=argv, prog_name="generate-exam", standalone_mode=False)
+        return cli.main(args=argv, prog_name="generate-exam", standalone_mode=False,
+                        obj={"debug": debug})  # fmt: skip
     except click.UsageError as exc:
         click.echo(f"Error: {exc.format_message()} (see generate-exam --help)", err=True)
         sys.exit(2)
