@@ -53,6 +53,7 @@ def render_tex(
     versions: Sequence[str] = ("exam",),
     duplex: bool = False,
     templates: Path | None = None,
+    compact: bool = False,
 ) -> str:
     """The ``.tex`` source of one or more copies in each of ``versions``.
 
@@ -61,6 +62,8 @@ def render_tex(
     start-up) serves both PDFs.  ``duplex`` pads the document to an even page count,
     so that documents concatenated for printing keep every copy starting on an odd page.
     ``templates`` is an institution's folder of partials (``--templates``, partials.py).
+    ``compact`` prints the copies one after another under a heading each, without covers:
+    the layout of ``generate-exam preview``, where a copy is one question.
     """
     return render_document(
         templates,
@@ -68,6 +71,7 @@ def render_tex(
         replica=exam.replica,
         versions=list(versions),
         duplex=duplex,
+        compact=compact,
         copies=[_copy(exam, variant) for variant in variants],
         points=exam.points,
         bonus_points=exam.bonus_points,

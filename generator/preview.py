@@ -193,7 +193,7 @@ def preview_tex(question: Question, drawn: Sequence[Drawn]) -> str:
                      d.variant.questions) for d in drawn]  # fmt: skip
     exam = Exam(blueprint=plan, seeding=first_copy(drawn[0].seed)[0], replica=False,
                 variants=tuple(shown))  # fmt: skip
-    return render_tex(exam, exam.variants, versions=["solutions"])
+    return render_tex(exam, exam.variants, versions=["solutions"], compact=True)
 
 
 def preview_blueprint(question: Question, seeds: Sequence[int]) -> Blueprint:
