@@ -146,9 +146,9 @@ def check_variant(question: Question, seed: int) -> tuple[Draw | None, list[Find
     seeding, copy = first_copy(seed)
     where = f"question '{question.id}' (seed {seed}, variant {copy})"
     try:
-        with sampling.counting() as attempts:
+        with sampling.counting() as attempts:  # solve() may redraw too (Q3's curves)
             params = draw_params(question, seeding, copy)
-        raw = run_solver(question, params, seeding, copy)
+            raw = run_solver(question, params, seeding, copy)
     except Exception as exc:  # a crash is a finding, not the end of the check
         report("raises", _reason(exc))
         return None, found

@@ -20,6 +20,7 @@ from .resources import cache_dir
 PANEL_WIDTH_BP = 125.0
 PANEL_HEIGHT_BP = 85.0
 PANEL_GAP_BP = 24.0  # three panels fit a part's line width (431 bp overflowed it)
+Y_HEADROOM = 1.05  # a panel's y-axis ends 5 % above its curve's highest point
 
 
 @dataclass(frozen=True)
@@ -29,19 +30,22 @@ class Panel:
     label: str
     values: tuple[float, ...]
 
+    @property
+    def y_max(self) -> float:
+        """The top of this panel's y-axis, which starts at 0: each panel is scaled to its own
+        curve, so a smooth curve's descent fills its panel instead of lying flat under a
+        noisier neighbour's spikes."""
+        return max(self.values) * Y_HEADROOM
+
 
 @dataclass(frozen=True)
 class PanelRow:
-    """Panels side by side on a common y range, e.g. three training-loss curves A, B, C."""
+    """Panels side by side, each on its own y range from 0, e.g. three training-loss curves."""
 
     name: str
     panels: tuple[Panel, ...]
     xlabel: str = "iteration"
     ylabel: str = "training loss"
-
-    @property
-    def y_max(self) -> float:
-        return max(max(p.values) for p in self.panels) * 1.05
 
 
 def figure_file(variant_id: str, number: int, name: str) -> str:
@@ -61,7 +65,7 @@ def to_picture(row: PanelRow) -> str:
         x0 = i * (PANEL_WIDTH_BP + PANEL_GAP_BP)
         middle, right, top = x0 + PANEL_WIDTH_BP / 2, x0 + PANEL_WIDTH_BP, PANEL_HEIGHT_BP + 2
         lines += [
-            _put(x0, 0, f"\\pdfliteral{{{_path(panel, row.y_max)}}}"),
+            _put(x0, 0, f"\\pdfliteral{{{_path(panel)}}}"),
             _put(middle, -18, f"\\makebox(0,0){{\\textbf{{{panel.label}}}}}"),
             _put(right, -7, f"\\makebox(0,0)[r]{{\\scriptsize {row.xlabel}}}"),
             _put(x0 + 3, top, f"\\makebox(0,0)[bl]{{\\scriptsize {row.ylabel}}}"),
@@ -74,9 +78,9 @@ def _put(x: float, y: float, content: str) -> str:
     return f"\\put({x:.1f},{y:.1f}){{{content}}}"
 
 
-def _path(panel: Panel, y_max: float) -> str:
+def _path(panel: Panel) -> str:
     """PDF operators: the two axes, then the curve as one polyline."""
-    points = _scaled(panel.values, y_max)
+    points = _scaled(panel.values, panel.y_max)
     w, h = PANEL_WIDTH_BP, PANEL_HEIGHT_BP
     axes = f"0.6 w 0 {h:.1f} m 0 0 l {w:.1f} 0 l S"
     curve = " ".join(f"{x:.2f} {y:.2f} {'m' if i == 0 else 'l'}" for i, (x, y) in
@@ -101,7 +105,7 @@ def write_png(row: PanelRow, path: Path) -> Path:
     for line, panel in zip(lines, row.panels, strict=True):
         line.set_data(range(len(panel.values)), panel.values)
         line.axes.set_xlim(0, max(len(panel.values) - 1, 1))
-        line.axes.set_ylim(0, row.y_max)
+        line.axes.set_ylim(0, panel.y_max)
     fig.savefig(path, dpi=120, metadata={"Software": None})
     return path
 
@@ -116,7 +120,7 @@ def _figure(xlabel: str, ylabel: str, labels: tuple[str, ...]) -> tuple[Any, lis
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(3 * len(labels), 2.4))
-    axes = fig.subplots(1, len(labels), sharey=True, squeeze=False)[0]
+    axes = fig.subplots(1, len(labels), squeeze=False)[0]  # a y range per panel
     lines = []
     for ax, label in zip(axes, labels, strict=True):
         (line,) = ax.plot([0, 1], [0, 1], linewidth=0.9, color="black")

@@ -22,6 +22,7 @@ from generator.authoring import (
     evaluate,
     optim,
     require,
+    sampling,
 )
 
 SCENARIOS = (
@@ -53,20 +54,38 @@ BETA1S = ("0.9", "0.85", "0.95")
 BETA2S = ("0.999", "0.99", "0.995")
 EPSILONS = ("1e-8", "1e-7", "1e-6")
 STEPS = 60
+# Small steps and small batches: with learning rate 1, SGD has learnt all it will in the
+# first few steps and its curve is flat noise; a batch of 32 or more wiggles too little
+# to be told from batch GD at print size.  Three of each, so that every other parameter
+# is drawn as before.
+CURVE_LRS = (0.1, 0.2, 0.5)
+BATCH_SIZES = (8, 16, 24)
 RECORD_EVERY = 2  # the key records every second step of each curve: 30 points, not 60
+LABEL_SCALE = 8  # labels from sigmoid(8 x.w): a few noisy labels, as real data has
+MARGIN = 0.5  # every input moved this far from the boundary x.w = 0, along w (see _data)
+# What each printed panel must show, on the plotted and on the recorded losses (see
+# _readable), in heights of the panel (each panel's y-axis runs from 0 to its curve's top):
+# the last third of every curve averages at least TREND lower than its first third; no
+# loss in SGD's last third is above every earlier one; roughness (see _roughness) is 0 for
+# BGD, at least WIGGLE for MBGD and at least GAP times MBGD's for SGD.
+TREND = 0.15
+WIGGLE = 0.008
+GAP = 2.5
 # How the curves of (d) were made, recorded in the key beside their data (see record_curves).
 CURVE_PROBLEM = (
     "logistic regression with a bias, every parameter 0 at step 0, trained by gradient "
     "descent with learning rate curve_lr on the mean binary cross-entropy of each step's "
     "batch (batch_sizes; examples reshuffled every epoch); data: examples x features inputs "
-    "from N(0, 1), label 1 with probability sigmoid(2 x.w), w from N(0, 1), all drawn from "
-    "the question's self-check stream; loss[panel][k]: the batch's loss at step "
-    "recorded_steps[k], before that step's update, as plotted (4 decimals)"
+    f"x from N(0, 1), each moved {MARGIN} further from the plane x.w = 0 along w, label 1 "
+    f"with probability sigmoid({LABEL_SCALE} x.w), w from N(0, 1), all drawn from the "
+    "question's self-check stream, and drawn again until every curve descends and the "
+    "three noise levels differ (the checks say by how much); loss[panel][k]: the batch's "
+    "loss at step recorded_steps[k], before that step's update, as plotted (4 decimals)"
 )
 
 REPLICA = {
     "scenario": SCENARIOS[0], "classes": 50,
-    "examples": 400, "features": 4, "curve_lr": 0.5, "batch_size": 32,
+    "examples": 400, "features": 4, "curve_lr": 0.5, "batch_size": 16,
     "lr": "1e-3", "beta1": "0.9", "beta2": "0.999", "eps": "1e-8",
     "curve_order": ["BGD", "MBGD", "SGD"],
 }  # fmt: skip
@@ -107,8 +126,8 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
         "classes": int(rng.choice(CLASS_COUNTS)),
         "examples": int(rng.integers(3, 9)) * 64,
         "features": int(rng.integers(2, 9)),
-        "curve_lr": float(rng.choice([0.2, 0.5, 1.0])),
-        "batch_size": int(rng.choice([16, 32, 64])),
+        "curve_lr": float(rng.choice(CURVE_LRS)),
+        "batch_size": int(rng.choice(BATCH_SIZES)),
         "lr": str(rng.choice(LEARNING_RATES)),
         "beta1": str(rng.choice(BETA1S)),
         "beta2": str(rng.choice(BETA2S)),
@@ -140,19 +159,83 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _loss_curves(params: dict[str, Any], rng: np.random.Generator) -> dict[str, list[float]]:
-    """Train the same logistic regression three ways; the loss of each step's batch."""
-    n, d = params["examples"], params["features"]
-    X = rng.standard_normal((n, d))
-    y = (rng.uniform(size=n) < dense.sigmoid(X @ rng.standard_normal(d) * 2)).astype(float)
-    sizes = {"BGD": n, "MBGD": params["batch_size"], "SGD": 1}
+    """Train the same logistic regression three ways, on data drawn again until the
+    recorded curves read as they should (see _readable); each step's batch loss."""
+    return sampling.until(lambda: _trained(params, rng), _readable_as_plotted_and_recorded)
+
+
+def _readable_as_plotted_and_recorded(curves: dict[str, list[float]]) -> bool:
+    """The figure plots every step and the key records every other one: both must read."""
+    plotted = {m: np.array(c) for m, c in curves.items()}
+    return _readable(plotted) and _readable(_recorded(curves))
+
+
+def _trained(params: dict[str, Any], rng: np.random.Generator) -> dict[str, list[float]]:
+    """One draw of the data, trained by batch, mini-batch and stochastic GD."""
+    X, y = _data(params["examples"], params["features"], rng)
+    sizes = {"BGD": params["examples"], "MBGD": params["batch_size"], "SGD": 1}
     curves = {
         method: optim.training_curve(X, y, batch_size=size, lr=params["curve_lr"],
                                      steps=STEPS, rng=rng)
         for method, size in sizes.items()
     }  # fmt: skip
-    rough = [_roughness(curves[m]) for m in METHODS]
-    require(rough[0] < rough[1] < rough[2], f"curves tell the methods apart ({_shown(rough)})")
     return {m: [round(float(v), 4) for v in c] for m, c in curves.items()}
+
+
+def _data(n: int, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs with a margin around the true boundary, and mostly clean labels.
+
+    Without the margin, examples near the boundary stay misclassified while the weights
+    grow, and their loss grows with the weights: SGD's one-example curve then spikes
+    higher towards the end, which reads as divergence.
+    """
+    w = rng.standard_normal(d)
+    X = rng.standard_normal((n, d))
+    direction = w / np.linalg.norm(w)
+    X += MARGIN * np.outer(np.sign(X @ direction), direction)
+    y = (rng.uniform(size=n) < dense.sigmoid(X @ w * LABEL_SCALE)).astype(float)
+    return X, y
+
+
+def _recorded(curves: dict[str, list[float]]) -> dict[str, np.ndarray]:
+    """The points of each curve that the key records."""
+    return {m: np.array(c[::RECORD_EVERY]) for m, c in curves.items()}
+
+
+def _readable(curves: dict[str, np.ndarray]) -> bool:
+    """Whether the printed panels show what the answer says (see TREND and GAP)."""
+    drops, spike, rough = _measures(curves)
+    return min(drops) >= TREND and spike <= 1 and _apart(rough)
+
+
+def _measures(curves: dict[str, np.ndarray]) -> tuple[list[float], float, list[float]]:
+    """Each method's drop (BGD, MBGD, SGD), SGD's end spike, each method's roughness."""
+    drops = [_drop(curves[m]) for m in METHODS]
+    return drops, _end_spike(curves["SGD"]), [_roughness(curves[m]) for m in METHODS]
+
+
+def _apart(rough: list[float]) -> bool:
+    """BGD smooth, MBGD visibly rough, SGD GAP times rougher than MBGD."""
+    bgd, mbgd, sgd = rough
+    return bgd == 0 and mbgd >= WIGGLE and sgd >= GAP * mbgd
+
+
+def _thirds(curve: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A curve's first and last third: where a reader looks for the trend."""
+    k = len(curve) // 3
+    return curve[:k], curve[-k:]
+
+
+def _drop(curve: np.ndarray) -> float:
+    """How far the last third's mean lies below the first third's, in panel heights."""
+    first, last = _thirds(curve)
+    return float((first.mean() - last.mean()) / curve.max())
+
+
+def _end_spike(curve: np.ndarray) -> float:
+    """The last third's highest loss over the highest before it: above 1 reads as divergence."""
+    k = len(curve) // 3
+    return float(curve[-k:].max() / curve[:-k].max())
 
 
 def record_curves(params: dict[str, Any], curves: dict[str, list[float]]) -> dict[str, Any]:
@@ -163,7 +246,8 @@ def record_curves(params: dict[str, Any], curves: dict[str, list[float]]) -> dic
     in sample() would change every exam's figure), so solve() puts this record into the
     params it was given: the key writes the params after solve().  The losses are decimal
     text: exact as plotted, and no number that ``generate-exam check`` would look for in
-    the printed text (the figure is a drawing, not printed numbers).
+    the printed text (the figure is a drawing, not printed numbers).  The checks run on
+    the losses as recorded, so what the key says held is what an auditor of the key finds.
     """
     steps = list(range(0, STEPS, RECORD_EVERY))
     panels = dict(zip(PANELS, params["curve_order"], strict=True))
@@ -174,13 +258,24 @@ def record_curves(params: dict[str, Any], curves: dict[str, list[float]]) -> dic
         "recorded_steps": steps,
         "loss": {p: [f"{curves[m][k]:.4f}" for k in steps] for p, m in panels.items()},
     }
-    recorded = {panels[p]: [float(v) for v in loss] for p, loss in record["loss"].items()}
-    rough = [_roughness(np.array(recorded[m])) for m in METHODS]
-    require(
-        rough[0] < rough[1] < rough[2],
-        f"recorded curves tell the methods apart ({_shown(rough)})",
-    )
+    recorded = {panels[p]: np.array([float(v) for v in loss]) for p, loss in record["loss"].items()}
+    _require_readable(recorded)
     return record
+
+
+def _require_readable(curves: dict[str, np.ndarray]) -> None:
+    """The key's self-checks of the curves, with the measured values (3 digits)."""
+    drops, spike, rough = _measures(curves)
+    require(
+        min(drops) >= TREND,
+        f"every recorded curve descends by {TREND:g} of its panel's height ({_shown(drops)})",
+    )
+    require(spike <= 1, f"SGD's recorded losses do not grow at the end ({_shown([spike])})")
+    require(
+        _apart(rough),
+        f"recorded curves: BGD never rises, MBGD rises by {WIGGLE:g} of its panel a step and "
+        f"SGD {GAP:g}x as much ({_shown(rough)})",
+    )
 
 
 def _shown(values: list[float]) -> str:
@@ -190,8 +285,13 @@ def _shown(values: list[float]) -> str:
 
 
 def _roughness(curve: np.ndarray) -> float:
-    """Mean step-to-step change relative to the mean loss: noise reads as roughness."""
-    return float(np.mean(np.abs(np.diff(curve))) / np.mean(curve))
+    """The curve's mean rise per step, in heights of its panel: the wiggle a reader sees.
+
+    Gradient descent on this convex loss with these small steps never raises the whole
+    batch's loss, so batch GD's curve never rises and every rise of the others is noise,
+    while a smooth descent, however fast or bent, counts nothing.
+    """
+    return float(np.mean(np.maximum(np.diff(curve), 0)) / curve.max())
 
 
 def _momentum(rng: np.random.Generator) -> list[Formula]:
