@@ -14,7 +14,7 @@ import inspect
 import math
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -165,22 +165,48 @@ class Question:
 Bank = dict[str, Question]
 
 
-def load_bank(extra_dirs: Iterable[Path] = ()) -> Bank:
-    """Every question under the shipped bank and ``extra_dirs``, keyed by id."""
+def load_bank(extra_dirs: Iterable[Path] = (), *, only: Collection[str] | None = None) -> Bank:
+    """Every question under the shipped bank and ``extra_dirs``, keyed by id.
+
+    ``only`` loads just those questions, the others read no further than their id: an
+    author's unfinished question must not stop the preview or check of another one.
+    """
     bank: Bank = {}
+    for toml_path in _question_files(extra_dirs):
+        if only is not None and _peek_id(toml_path) not in (*only, None):
+            continue
+        question = load_question(toml_path.parent)
+        if question.id in bank:
+            other = bank[question.id].folder
+            raise BankError(
+                f"{toml_path}: id '{question.id}' is already used by {other}; "
+                "give one of them a new id."
+            )
+        bank[question.id] = question
+    return bank
+
+
+def question_ids(extra_dirs: Iterable[Path] = ()) -> list[str]:
+    """The ids of every question the bank holds, read from question.toml alone (for
+    messages that name the known ids without loading every question)."""
+    return sorted({qid for path in _question_files(extra_dirs) if (qid := _peek_id(path))})
+
+
+def _question_files(extra_dirs: Iterable[Path]) -> Iterator[Path]:
     for root in (bank_dir(), *extra_dirs):
         if not Path(root).is_dir():
             raise BankError(f"{root}: question bank folder not found; pass an existing folder.")
-        for toml_path in sorted(Path(root).rglob(QUESTION_FILE)):
-            question = load_question(toml_path.parent)
-            if question.id in bank:
-                other = bank[question.id].folder
-                raise BankError(
-                    f"{toml_path}: id '{question.id}' is already used by {other}; "
-                    "give one of them a new id."
-                )
-            bank[question.id] = question
-    return bank
+        yield from sorted(Path(root).rglob(QUESTION_FILE))
+
+
+def _peek_id(toml_path: Path) -> str | None:
+    """The id a question.toml declares; None when it cannot be read (then the question is
+    loaded anyway, and says why: it may be the one asked for)."""
+    try:
+        qid = read_toml(toml_path, BankError).get("id")
+    except BankError:
+        return None
+    return qid if isinstance(qid, str) else None
 
 
 def load_question(folder: Path) -> Question:

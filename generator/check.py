@@ -90,7 +90,7 @@ def check_bank(
         for start in range(first_seed, first_seed + variants, CHUNK)
     ]
     results = {qid: QuestionResult(qid) for qid in question_ids}
-    for qid, draws, findings in _run(tasks, tuple(bank_dirs), workers):
+    for qid, draws, findings in _run(tasks, (tuple(bank_dirs), tuple(question_ids)), workers):
         results[qid].draws.extend(draws)
         results[qid].findings.extend(findings)
         progress(len(draws))
@@ -101,28 +101,33 @@ def check_bank(
 
 
 def _run(
-    tasks: list[tuple[str, int, int]], bank_dirs: tuple[Path, ...], workers: int
+    tasks: list[tuple[str, int, int]], bank: BankSpec, workers: int
 ) -> Iterator[tuple[str, list[Draw], list[Finding]]]:
     if workers <= 1:
-        _init(bank_dirs)
+        _init(bank)
         yield from map(_check_range, tasks)
         return
-    with ProcessPoolExecutor(workers, initializer=_worker, initargs=(bank_dirs,)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_worker, initargs=(bank,)) as pool:
         yield from pool.map(_check_range, tasks)
 
 
 _BANK: Bank = {}
 
 
-def _init(bank_dirs: tuple[Path, ...]) -> None:
-    """Each worker loads the bank itself: question modules are loaded by path, not pickled."""
+BankSpec = tuple[tuple[Path, ...], tuple[str, ...]]  # the bank's folders, the ids checked
+
+
+def _init(bank: BankSpec) -> None:
+    """Each worker loads the questions itself (their modules are loaded by path, not
+    pickled), only those it checks: a half-written one elsewhere does not stop it."""
+    bank_dirs, ids = bank
     _BANK.clear()
-    _BANK.update(load_bank(bank_dirs))
+    _BANK.update(load_bank(bank_dirs, only=set(ids)))
 
 
-def _worker(bank_dirs: tuple[Path, ...]) -> None:
+def _worker(bank: BankSpec) -> None:
     worker_init()
-    _init(bank_dirs)
+    _init(bank)
 
 
 def _check_range(task: tuple[str, int, int]) -> tuple[str, list[Draw], list[Finding]]:

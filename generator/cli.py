@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__, scaffold
-from .bank import load_bank
+from .bank import load_bank, question_ids
 from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from .build import BuildResult, BuildSpec, CopiesFailed
 from .build import build as build_exams
@@ -419,11 +419,11 @@ def check(
     workers: int,
 ) -> None:
     """Draw many variants of every question and fail on any broken one."""
-    bank = load_bank(banks)
+    bank = load_bank(banks, only=set(questions) if questions else None)
     unknown = [q for q in questions if q not in bank]
     if unknown:
         raise click.BadParameter(
-            f"unknown question '{unknown[0]}'; known ids: {', '.join(sorted(bank))}.",
+            f"unknown question '{unknown[0]}'; known ids: {', '.join(question_ids(banks))}.",
             param_hint="--question",
         )
     ids = list(questions) or sorted(bank)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import pdf, sampling
 from .assemble import Exam, Variant, first_copy, realise
-from .bank import QUESTION_FILE, Bank, Question, load_bank
+from .bank import QUESTION_FILE, Question, load_bank, question_ids
 from .blueprint import Blueprint, Pool
 from .errors import ExamError, LatexError
 from .figures import write_figures
@@ -127,12 +127,15 @@ def parse_seeds(text: str) -> tuple[int, ...]:
     return tuple(seeds)
 
 
-def find_question(bank: Bank, question_id: str) -> Question:
-    """The question ``question_id`` of the bank, or one sentence naming the ids there are."""
+def find_question(question_id: str, banks: Sequence[Path]) -> Question:
+    """The question ``question_id``, loaded alone (another question of the bank may be
+    half written), or one sentence naming the ids there are."""
+    bank = load_bank(banks, only={question_id})
     if question_id in bank:
         return bank[question_id]
-    near = [qid for qid in sorted(bank) if question_id in qid or qid.endswith(question_id)]
-    known = near or sorted(bank)
+    ids = question_ids(banks)
+    near = [qid for qid in ids if question_id in qid or qid.endswith(question_id)]
+    known = near or ids
     raise UnknownQuestion(
         f"unknown question '{question_id}'; {'did you mean' if near else 'known ids:'} "
         f"{', '.join(known)}{'?' if near else '.'} (pass --bank DIR for your own questions)"
@@ -165,7 +168,7 @@ def preview(
     is drawn and rendered before the folder is touched: a broken question writes nothing."""
     if not spec.seeds:
         raise PreviewError("no seeds to preview; pass --variants N or --seeds 0-11.")
-    question = find_question(load_bank(spec.banks), spec.question)
+    question = find_question(spec.question, spec.banks)
     engine = pdf.check_tex() if spec.pdf else None
     drawn = draw_all(question, spec.seeds, progress)
     figures = any(d.variant.questions[0].figures for d in drawn)

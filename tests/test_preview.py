@@ -493,3 +493,27 @@ def _wait_for(lines: queue.Queue[str], text: str, seconds: float = 60) -> str:
             pytest.fail(f"the watcher never printed {text!r}")
         if text in line:
             return line
+
+
+def test_a_half_written_question_does_not_stop_another_ones_preview_or_check(run_cli, tmp_path):
+    """Authors keep unfinished questions beside finished ones: preview and check of one
+    question load that question alone; the broken one still says what is wrong when it
+    is the one asked for, and a whole-bank check still refuses it."""
+    bank = tmp_path / "bank"
+    scaffold.new_question("my/done", bank)
+    broken = scaffold.new_question("my/unfinished", bank)
+    solve = broken / "solve.py"
+    text = solve.read_text(encoding="utf-8")
+    solve.write_text(text[: text.index("\n\n\ndef closed_form")] + "\n", encoding="utf-8")
+    ok = run_cli("preview", "my/done", "--bank", bank, "--variants", "2", "--no-pdf",
+                 "--out", tmp_path / "out")  # fmt: skip
+    assert ok.exit_code == 0, ok.output
+    assert run_cli("check", "--bank", bank, "--question", "my/done", "--variants", "5",
+                   "--workers", "1").exit_code == 0  # fmt: skip
+    for args in (["preview", "my/unfinished", "--bank", bank, "--no-pdf", "--out", tmp_path],
+                 ["check", "--bank", bank, "--variants", "5", "--workers", "1"]):  # fmt: skip
+        result = subprocess.run([sys.executable, "-m", "generator", *map(str, args)],
+                                capture_output=True, text=True)  # fmt: skip
+        assert result.returncode == 1
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert len(errors) == 1 and "no function closed_form(params)" in errors[0], errors
