@@ -201,12 +201,22 @@ def confirm_closed_forms(
             raise BankError(
                 f"{where}: closed_form() gives part {printed_part(key)}, which does not exist."
             )
+        value = _as_answered(answers[key], value)
         if not same_answer(answers[key].value, jsonable(value)):
             raise BankError(
                 f"{where}, part {printed_part(key)}: the engine gives {answers[key].value} but the "
                 f"closed form gives {jsonable(value)}."
             )
     return sorted(expected)
+
+
+def _as_answered(answer: Answer, value: Any) -> Any:
+    """A closed form's matrix, row by row as the key holds it (its shape must match)."""
+    grid = answer.details.get("grid")
+    if grid is None:
+        return value
+    matrix = np.asarray(value)
+    return matrix.ravel().tolist() if list(matrix.shape) == grid else value
 
 
 def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:

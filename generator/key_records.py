@@ -98,6 +98,7 @@ class PartInfo(Record, kw_only=True):
     options: list[OptionInfo] | UnsetType = UNSET
     code: str | UnsetType = UNSET
     formula: FormulaInfo | UnsetType = UNSET
+    grid: list[int] | UnsetType = UNSET  # a matrix answer's rows and columns
     checks: list[str]
 
 

@@ -210,6 +210,8 @@ def _answer_fields(answer: Answer) -> dict[str, Any]:
         fields["code"] = details["code"]
     if "formula" in details:
         fields["formula"] = FormulaInfo(**details["formula"])
+    if "grid" in details:
+        fields["grid"] = details["grid"]
     return fields
 
 

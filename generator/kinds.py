@@ -196,14 +196,22 @@ class Integer(Number):
 
 @register
 class Vector(Kind):
-    """Several numbers, each graded on its own (partial credit per entry)."""
+    """Several numbers, each graded on its own (partial credit per entry).  A 2-D array
+    from solve() is a matrix: the key keeps its entries row by row and its ``grid``
+    (rows, columns), the exam prints it as a matrix and LMS files lay its blanks out in
+    a grid."""
 
     name = "vector"
     numeric = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        grid = np.shape(raw) if isinstance(raw, np.ndarray) and np.ndim(raw) == 2 else None
         items = np.asarray(raw).ravel().tolist() if isinstance(raw, np.ndarray) else list(raw)
         values = [_int_or_float(x) for x in items]
+        if grid and not spec.names:  # a matrix: printed as one, its entries row by row
+            rows = [values[r * grid[1] : (r + 1) * grid[1]] for r in range(grid[0])]
+            body = r" \\ ".join(" & ".join(display_number(v) for v in row) for row in rows)
+            return values, rf"$\begin{{pmatrix}} {body} \end{{pmatrix}}$", {"grid": list(grid)}
         if spec.names:
             if len(spec.names) != len(values):
                 raise ValueError(f"expected {len(spec.names)} entries ({', '.join(spec.names)})")

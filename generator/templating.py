@@ -45,6 +45,13 @@ def column_vector(values: Sequence[float]) -> str:
     return Matrix(entries, mtype="b").dumps()
 
 
+def matrix(rows: Sequence[Sequence[float]]) -> str:
+    """A matrix in LaTeX (pylatex's Matrix, round brackets), numbers printed as the key
+    stores them: ``\\VAR{W|matrix}`` prints a weight matrix the way a matrix answer prints."""
+    entries = np.array([[format_number(v) for v in row] for row in rows], dtype=object)
+    return Matrix(entries, mtype="p").dumps()
+
+
 def format_points(points: float) -> str:
     """Points as printed: ``2``, ``0.5``."""
     return format_number(points)
@@ -72,6 +79,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
     env.filters["points"] = format_points
     env.filters["picture"] = to_picture
     env.filters["column"] = column_vector
+    env.filters["matrix"] = matrix
     env.filters["signs"] = lambda values: [int(np.sign(v)) for v in values]
     env.filters["blanked"] = lambda answer: Code(answer.details["code"], answer.value).blanked()
     return env

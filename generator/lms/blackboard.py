@@ -20,7 +20,7 @@ from typing import Any
 from ..kinds import margin_of, table
 from .gift import fold
 from .html import to_html
-from .items import Item, entry_names, numbers, plain, slots, text_html
+from .items import Item, blanks_html, entry_names, numbers, plain, slots, text_html
 
 
 def export(key: dict[str, Any]) -> dict[str, str]:
@@ -44,8 +44,7 @@ def _number(part: dict[str, Any], text: str) -> list[str]:
 
 def _blanks(part: dict[str, Any], text: str) -> list[str]:
     names = [re.sub(r"\W+", "_", n) for n in entry_names(part)]
-    blanks = [f"{text_html(n)}: [{v}]" for n, v in zip(entry_names(part), names, strict=True)]
-    fields = ["FIB_PLUS", text + "<p>" + "<br>".join(blanks) + "</p>"]
+    fields = ["FIB_PLUS", text + blanks_html(part, [f"[{v}]" for v in names])]
     for variable, value in zip(names, numbers(part), strict=True):
         fields += [variable, plain(value), ""]
     return fields

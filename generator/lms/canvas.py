@@ -20,13 +20,12 @@ from ..kinds import bounds, table
 from .html import to_html
 from .items import (
     Item,
-    entry_names,
+    blanks_html,
     feedback_html,
     ident,
     numbers,
     plain,
     slots,
-    text_html,
 )
 from .package import write_zip, xml_bytes
 
@@ -136,8 +135,7 @@ def _item(item: Item) -> etree._Element:
     presentation = _sub(element, "presentation")
     html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
     if question_type == "fill_in_multiple_blanks_question":
-        blanks = [f"{text_html(name)}: [b{i + 1}]" for i, name in enumerate(entry_names(item.part))]
-        html += "<p>" + "<br>".join(blanks) + "</p>"
+        html += blanks_html(item.part, [f"[b{i + 1}]" for i in range(len(item.part["answer"]))])
     _mattext(_sub(presentation, "material"), html)
     processing = _sub(element, "resprocessing")
     outcomes = _sub(processing, "outcomes")

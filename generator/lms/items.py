@@ -152,4 +152,21 @@ def entry_names(part: dict[str, Any]) -> list[str]:
     names = part.get("names") or []
     if len(names) == count:
         return list(names)
+    if "grid" in part:
+        rows, columns = part["grid"]
+        return [f"row {r + 1}, column {c + 1}" for r in range(rows) for c in range(columns)]
     return [f"entry {i + 1}" for i in range(count)]
+
+
+def blanks_html(part: dict[str, Any], blanks: list[str]) -> str:
+    """The blanks of a vector, shape or matrix answer in the question's HTML: a matrix as
+    a grid of blanks (a table, row by row), other answers one named blank a line."""
+    if "grid" not in part:
+        named = [f"{text_html(name)}: {blank}" for name, blank in zip(entry_names(part), blanks,
+                                                                     strict=True)]  # fmt: skip
+        return "<p>" + "<br>".join(named) + "</p>"
+    columns = part["grid"][1]
+    rows = [blanks[r : r + columns] for r in range(0, len(blanks), columns)]
+    cells = "".join("<tr>" + "".join(f"<td>{blank}</td>" for blank in row) + "</tr>"
+                    for row in rows)  # fmt: skip
+    return f'<table class="matrix"><tbody>{cells}</tbody></table>'

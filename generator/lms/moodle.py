@@ -27,8 +27,8 @@ from ..kinds import margin_of, table
 from .html import to_html
 from .items import (
     Item,
+    blanks_html,
     category_path,
-    entry_names,
     feedback_html,
     numbers,
     plain,
@@ -85,13 +85,10 @@ def _numerical(question: etree._Element, item: Item) -> None:
 def _cloze_blanks(item: Item) -> str:
     """``{w:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute, as Moodle reads it)."""
     blanks = [
-        f"{text_html(name)}: {{{weight}:NUMERICAL:={plain(value)}:"
-        f"{plain(margin_of(item.part, value))}}}"
-        for name, value, weight in zip(
-            entry_names(item.part), numbers(item.part), cloze_weights(item), strict=True
-        )
+        f"{{{weight}:NUMERICAL:={plain(value)}:{plain(margin_of(item.part, value))}}}"
+        for value, weight in zip(numbers(item.part), cloze_weights(item), strict=True)
     ]
-    return "<p>" + "<br>".join(blanks) + "</p>"
+    return blanks_html(item.part, blanks)
 
 
 def cloze_weights(item: Item) -> list[int]:
