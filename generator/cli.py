@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from . import __version__, scaffold
+from . import __version__, keydiff, scaffold
 from .bank import load_bank, question_ids
 from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from .build import BuildResult, BuildSpec, CopiesFailed
@@ -259,6 +259,24 @@ def build(
 def export_command(folder: Path, lms_formats: list[str]) -> None:
     """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
     _list_exports(folder, export_run(folder, lms_formats))
+
+
+@cli.command("diff-keys")
+@click.argument("old_run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("new_run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True, help="Print the changes as CSV (to redirect).")
+def diff_keys_command(old_run: Path, new_run: Path, as_csv: bool) -> None:
+    """List every copy and part whose key changed between two runs of the same exam
+    (after a fix to the bank, the same seed and secret built again)."""
+    changes = keydiff.diff_runs(old_run, new_run)
+    if as_csv:
+        click.echo(keydiff.changes_csv(changes), nl=False)
+        return
+    for c in changes:
+        who = f" ({c.student_id})" if c.student_id else ""
+        click.echo(f"{c.variant}{who} {c.label} {c.field}: {keydiff.shown(c.old) or '-'} -> "
+                   f"{keydiff.shown(c.new) or '-'}")  # fmt: skip
+    click.echo(keydiff.summary(changes))
 
 
 def _checked(parse: Callable[[str], Any], value: str | None) -> Any:
