@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from . import __version__, keydiff, scaffold
+from . import __version__, grading, keydiff, scaffold
 from .bank import load_bank, question_ids
 from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from .build import BuildResult, BuildSpec, CopiesFailed
@@ -259,6 +259,22 @@ def build(
 def export_command(folder: Path, lms_formats: list[str]) -> None:
     """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
     _list_exports(folder, export_run(folder, lms_formats))
+
+
+@cli.command("grade")
+@click.argument("run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--responses", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of responses: long (student, label, response) or wide (a column "
+              "per part label).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace RUN/grades/ even if it holds other files.")
+def grade_command(run: Path, responses: Path, force: bool) -> None:
+    """Grade each student's responses against their own copy in RUN/key.json."""
+    graded = grading.grade_run(run, responses, force=force)
+    pending = sum(g.pending for g in graded)
+    mean = sum(g.total for g in graded) / len(graded) if graded else 0
+    click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
+               f"{pending} response(s) to grade by hand (text, formula, code).")  # fmt: skip
+    click.echo(f"Wrote {run / grading.GRADES_DIR}/ (grades.csv, feedback.csv)")
 
 
 @cli.command("diff-keys")

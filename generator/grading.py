@@ -1,0 +1,210 @@
+"""``generate-exam grade RUN --responses FILE``: each student against their own copy.
+
+Responses come as a CSV in one of two layouts, told apart by the header:
+
+- long: one row per student and part, columns ``student``, ``label`` (or ``part``) and
+  ``response``;
+- wide: one row per student, a ``student`` column and one column per printed part label
+  (``1(a)``, ``2(b)(ii)``).
+
+A student is named by their id (a roster's class), by the copy's code printed on the
+pages, or by ``v<copy>`` (a class of numbered copies).  Each response is scored by its
+part's answer kind (:meth:`generator.kinds.Kind.score`), the rule the LMS files promise;
+the parts people grade (text, formulas, code) get no score and are listed for a grader.
+The grades are written complete into ``RUN/grades/`` or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .answer_csv import answer_text, cell
+from .errors import ExamError
+from .files import read_text
+from .keys import read_key
+from .kinds import KINDS
+from .staging import staging
+
+GRADES_DIR = "grades"
+MAX_RESPONSES_BYTES = 64 * 2**20
+STUDENT_COLUMNS = ("student", "student_id", "id", "variant")
+LABEL_COLUMNS = ("label", "part")
+RESPONSE_COLUMN = "response"
+
+
+class ResponsesError(ExamError):
+    """The responses file cannot be read, or does not fit the run's key."""
+
+
+@dataclass(frozen=True)
+class Response:
+    student: str
+    label: str
+    text: str
+    line: int  # its line in the file, for messages
+
+
+@dataclass
+class Graded:
+    """One copy's parts: points earned (None: to grade by hand) and what was answered."""
+
+    variant: str
+    student_id: str
+    student_name: str
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(p["score"] or 0 for p in self.parts)
+
+    @property
+    def pending(self) -> int:
+        return sum(p["score"] is None for p in self.parts)
+
+
+def grade_run(run: Path, responses_path: Path, *, force: bool = False) -> list[Graded]:
+    """Grade ``responses_path`` against ``run``'s key; write ``run/grades/``."""
+    key = read_key(run / "key.json")
+    responses = read_responses(responses_path)
+    graded = grade(key, responses, where=str(responses_path))
+    with staging(run / GRADES_DIR, force=force) as tmp:
+        (tmp / "grades.csv").write_text(grades_csv(key, graded), encoding="utf-8")
+        (tmp / "feedback.csv").write_text(feedback_csv(graded), encoding="utf-8")
+    return graded
+
+
+def read_responses(path: Path) -> list[Response]:
+    """The responses of either layout, as long rows."""
+    text = read_text(
+        path, ResponsesError, limit=MAX_RESPONSES_BYTES, what="responses file", encoding="utf-8-sig"
+    )  # a spreadsheet's CSV may start with a BOM
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ResponsesError(f"{path}: empty; give a header row and one row per response.")
+    header = [h.strip() for h in rows[0]]
+    lower = [h.lower() for h in header]
+    student = next((lower.index(c) for c in STUDENT_COLUMNS if c in lower), None)
+    if student is None:
+        raise ResponsesError(
+            f"{path}: no student column; name one of its columns {', '.join(STUDENT_COLUMNS)}."
+        )
+    label = next((lower.index(c) for c in LABEL_COLUMNS if c in lower), None)
+    if label is not None and RESPONSE_COLUMN in lower:
+        answer = lower.index(RESPONSE_COLUMN)
+        return [Response(r[student].strip(), r[label].strip(), r[answer], n)
+                for n, r in _rows(rows, path, len(header))]  # fmt: skip
+    return [Response(r[student].strip(), header[c], r[c], n)
+            for n, r in _rows(rows, path, len(header))
+            for c in range(len(header)) if c != student]  # fmt: skip
+
+
+def _rows(rows: list[list[str]], path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(cellv.strip() for cellv in row):
+            continue
+        if len(row) != width:
+            raise ResponsesError(
+                f"{path}, line {n}: {len(row)} cells where the header has {width}; "
+                "give every row the header's columns."
+            )
+        yield n, row
+
+
+def grade(key: dict[str, Any], responses: Iterable[Response], *, where: str) -> list[Graded]:
+    """Every copy that has responses, each part scored by its kind."""
+    copies = _copies(key)
+    given: dict[tuple[str, str], Response] = {}
+    for response in responses:
+        variant = copies.get(response.student)
+        if variant is None:
+            raise ResponsesError(
+                f"{where}, line {response.line}: no copy of this exam belongs to "
+                f"'{response.student}'; name students by their id, the code on their pages "
+                "or v<copy>."
+            )
+        labels = {p["label"] for q in variant["questions"] for p in q["parts"]}
+        if response.label not in labels:
+            raise ResponsesError(
+                f"{where}, line {response.line}: '{response.label}' is not a part of "
+                f"{response.student}'s copy; use the printed labels, like "
+                f"{sorted(labels)[0]}."
+            )
+        slot = (variant["variant"], response.label)
+        if slot in given:
+            raise ResponsesError(
+                f"{where}, line {response.line}: a second response of {response.student} "
+                f"to {response.label} (the first is on line {given[slot].line}); keep one."
+            )
+        given[slot] = response
+    by_code = {v["variant"]: v for v in key["variants"]}
+    answered = list(dict.fromkeys(variant for variant, _ in given))
+    return [_graded(by_code[code], given) for code in answered]
+
+
+def _copies(key: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each copy under every name a responses file may give it."""
+    names: dict[str, dict[str, Any]] = {}
+    for variant in key["variants"]:
+        names[variant["variant"]] = variant
+        if "copy" in variant:
+            names[f"v{variant['copy']}"] = variant
+        if "student" in variant:
+            names[variant["student"]["id"]] = variant
+    return names
+
+
+def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response]) -> Graded:
+    student = variant.get("student") or {"id": "", "name": ""}
+    graded = Graded(variant["variant"], student["id"], student["name"])
+    for question in variant["questions"]:
+        for part in question["parts"]:
+            response = given.get((variant["variant"], part["label"]))
+            text = response.text if response else ""
+            # The kind scores it (an empty select-all response can be right); a part people
+            # grade gets no score (None), unless left empty.
+            share = KINDS[part["kind"]].score(part, text)
+            if share is None and not text.strip():
+                share = 0.0
+            graded.parts.append({
+                "label": part["label"], "question": question["id"], "kind": part["kind"],
+                "points": part["points"], "bonus": part["bonus"], "response": text,
+                "score": None if share is None else round(share * part["points"], 6),
+                "expected": answer_text(part),
+            })  # fmt: skip
+    return graded
+
+
+def grades_csv(key: dict[str, Any], graded: list[Graded]) -> str:
+    """One row per student: each part's points, the total, and the parts left to people."""
+    labels = list(dict.fromkeys(p["label"] for g in graded for p in g.parts))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["variant", "student_id", "student_name", *labels, "total",
+                     "out_of", "to_grade_by_hand"])  # fmt: skip
+    out_of = key["exam"]["points"]
+    for g in graded:
+        scores = {p["label"]: "" if p["score"] is None else p["score"] for p in g.parts}
+        writer.writerow([cell(v) for v in (g.variant, g.student_id, g.student_name,
+                                           *(scores.get(label, "") for label in labels),
+                                           round(g.total, 6), out_of, g.pending)])  # fmt: skip
+    return buffer.getvalue()
+
+
+def feedback_csv(graded: list[Graded]) -> str:
+    """One row per student and part: the response, its points and the expected answer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["variant", "student_id", "label", "kind", "response", "score", "points",
+                     "expected"])  # fmt: skip
+    for g in graded:
+        for p in g.parts:
+            score = "to grade by hand" if p["score"] is None else p["score"]
+            writer.writerow([cell(v) for v in (g.variant, g.student_id, p["label"], p["kind"],
+                                               p["response"], score, p["points"],
+                                               p["expected"])])  # fmt: skip
+    return buffer.getvalue()

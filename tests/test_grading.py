@@ -1,0 +1,160 @@
+"""generate-exam grade: synthetic responses made from the key, scores worked out here.
+
+For a class of the CS230 midterm, every student answers every part in a way whose score
+the rules say in advance: the key's answer (full points), a number a little inside its
+tolerance (full), one far outside it (0), a vector with its first entry wrong (all but
+one entry's share), a wrong option (0), nothing (0), or an attempt to run code (0, and
+nothing runs).  Parts people grade (text, formulas, code) are left to them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from generator.grading import ResponsesError, grade_run
+
+HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
+MANUAL = {"text", "expression", "code"}
+STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    out = tmp_path_factory.mktemp("grading")
+    result = CliRunner().invoke(cli, ["--public", "--seed", "6", "--variants", "7", "--no-pdf",
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (folder,) = out.iterdir()
+    return folder
+
+
+def key(run: Path) -> dict:
+    return json.loads((run / "key.json").read_text(encoding="utf-8"))
+
+
+def margin(part: dict, value: float) -> Decimal:
+    tol = part["tolerance"] or {"abs": 0, "rel": 0}
+    return Decimal(str(tol["abs"])) + Decimal(str(tol["rel"])) * abs(Decimal(str(value)))
+
+
+def written(part: dict, style: str) -> tuple[str, float | None]:
+    """A response of ``style`` to ``part`` and the points it must earn (None: by hand)."""
+    kind, answer, points = part["kind"], part["answer"], part["points"]
+    if style == "empty":
+        return "", points if kind == "multi" and not answer else 0.0
+    if kind in MANUAL:
+        return ("see my sheet", None) if style != "hostile" else (HOSTILE, None)
+    if style == "hostile":
+        return HOSTILE, 0.0
+    if kind in ("number", "integer"):
+        if style == "inside":
+            return str(Decimal(str(answer)) + margin(part, answer) * Decimal("0.5")), points
+        if style == "outside":
+            return str(Decimal(str(answer)) + margin(part, answer) * 2 + 1), 0.0
+        return str(answer), points
+    if kind in ("vector", "shape"):
+        entries = [str(v) for v in answer]
+        if style in ("first-wrong", "outside"):
+            entries[0] = str(Decimal(entries[0]) + margin(part, answer[0]) * 2 + 1)
+            return "; ".join(entries), points * (len(entries) - 1) / len(entries)
+        return "; ".join(entries), points
+    if kind == "choice":
+        wrong = next(o["label"] for o in part["options"] if not o["correct"])
+        return (wrong, 0.0) if style in ("wrong-option", "outside") else (answer, points)
+    if kind == "multi":
+        return "; ".join(answer), points  # none true: the empty response is right
+    if kind == "matching":
+        return "; ".join(f"{k}={v}" for k, v in answer.items()), points
+    raise AssertionError(f"no response style for kind {kind}")
+
+
+def responses(run: Path) -> tuple[list[list[str]], dict[tuple[str, str], float | None]]:
+    """Long rows (student, label, response) and the points each must earn."""
+    rows, expected = [], {}
+    for n, variant in enumerate(key(run)["variants"]):
+        style = STYLES[n % len(STYLES)]
+        for question in variant["questions"]:
+            for part in question["parts"]:
+                text, points = written(part, style)
+                rows.append([f"v{variant['copy']}", part["label"], text])
+                expected[variant["variant"], part["label"]] = points
+    return rows, expected
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def read_grades(run: Path) -> dict[tuple[str, str], str]:
+    table = list(csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8"))))
+    skip = {"variant", "student_id", "student_name", "total", "out_of", "to_grade_by_hand"}
+    return {(row["variant"], label): value for row in table for label, value in row.items()
+            if label not in skip}  # fmt: skip
+
+
+def check(run: Path, expected: dict) -> None:
+    got = read_grades(run)
+    assert set(got) == set(expected)
+    for slot, points in expected.items():
+        if points is None:
+            assert got[slot] == "", slot
+        else:
+            assert float(got[slot]) == pytest.approx(points, abs=1e-6), (slot, got[slot])
+
+
+def test_long_responses_get_the_scores_the_rules_give(run, tmp_path):
+    rows, expected = responses(run)
+    path = write_csv(tmp_path / "long.csv", [["student", "label", "response"], *rows])
+    graded = grade_run(run, path)
+    assert len(graded) == 7
+    check(run, expected)
+    assert not Path("/tmp/graded-hostile").exists(), "a response is never run"
+    totals = {g.variant: g.total for g in graded}
+    for code, total in totals.items():
+        assert total == pytest.approx(sum(p or 0 for (v, _), p in expected.items() if v == code))
+
+
+def test_wide_responses_give_the_same_grades(run, tmp_path):
+    rows, expected = responses(run)
+    by_student: dict[str, dict[str, str]] = {}
+    for student, label, text in rows:
+        by_student.setdefault(student, {})[label] = text
+    labels = list(dict.fromkeys(label for _, label, _ in rows))
+    table = [["student", *labels]] + [[s, *(r.get(label, "") for label in labels)]
+                                      for s, r in by_student.items()]  # fmt: skip
+    grade_run(run, write_csv(tmp_path / "wide.csv", table))
+    check(run, expected)
+
+
+@pytest.mark.parametrize(
+    ("rows", "phrase"),
+    [
+        ([["student", "label", "response"], ["v99", "1(a)", "3"]],
+         "line 2: no copy of this exam belongs to 'v99'"),
+        ([["student", "label", "response"], ["v0", "9(z)", "3"]],
+         "line 2: '9(z)' is not a part of v0's copy"),
+        ([["student", "label", "response"], ["v0", "1(a)", "3"], ["v0", "1(a)", "4"]],
+         "line 3: a second response of v0 to 1(a) (the first is on line 2)"),
+        ([["name", "label", "response"], ["v0", "1(a)", "3"]], "no student column"),
+        ([["student", "label", "response"], ["v0", "1(a)"]],
+         "line 2: 2 cells where the header has 3"),
+    ],
+)  # fmt: skip
+def test_a_wrong_responses_file_is_one_sentence_and_writes_nothing(run, tmp_path, rows, phrase):
+    before = sorted(p.name for p in run.iterdir())
+    with pytest.raises(ResponsesError) as caught:
+        grade_run(run, write_csv(tmp_path / "r.csv", rows))
+    assert phrase in str(caught.value) and "\n" not in str(caught.value)
+    assert sorted(p.name for p in run.iterdir()) == before
