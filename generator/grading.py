@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import item_analysis
 from .answer_csv import answer_text, cell
 from .errors import ExamError
 from .files import read_text
@@ -75,6 +76,7 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False) -> list[G
     with staging(run / GRADES_DIR, force=force) as tmp:
         (tmp / "grades.csv").write_text(grades_csv(key, graded), encoding="utf-8")
         (tmp / "feedback.csv").write_text(feedback_csv(graded), encoding="utf-8")
+        item_analysis.write_report(tmp, item_analysis.analyse(key, graded))
     return graded
 
 
@@ -175,6 +177,7 @@ def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response]) -> 
                 "points": part["points"], "bonus": part["bonus"], "response": text,
                 "score": None if share is None else round(share * part["points"], 6),
                 "expected": answer_text(part),
+                "mistakes": KINDS[part["kind"]].mistakes(part, text),
             })  # fmt: skip
     return graded
 

@@ -66,6 +66,11 @@ class Kind:
         """The share of the part's points a response earns, 0 to 1; None when people grade."""
         return None
 
+    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+        """The named mistakes behind the wrong options a response picked (item analysis:
+        "23 forgot the bias"); none for kinds without options."""
+        return []
+
     def option_label(self, label: str) -> str:
         """How an option's label is printed before it (``A.``, ``(ii)``)."""
         return f"{label}."
@@ -293,7 +298,16 @@ class Choice(Kind):
         return correct[0], f"Option {correct[0]}", {"options": options}
 
     def score(self, part: Mapping[str, Any], response: str) -> float:
-        return float(response.strip().strip("().").upper() == part["answer"])
+        return float(self._picked(response) == part["answer"])
+
+    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+        picked = self._picked(response)
+        return [o["mistake"] for o in part["options"]
+                if o["label"] == picked and not o["correct"] and o["mistake"]]  # fmt: skip
+
+    @staticmethod
+    def _picked(response: str) -> str:
+        return response.strip().strip("().").upper()
 
 
 @register
@@ -314,8 +328,17 @@ class Multi(Kind):
     def cell(self, part: Mapping[str, Any]) -> str:
         return "; ".join(part["answer"])
 
+    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+        picked = self._picked(response)
+        return [o["mistake"] for o in part["options"]
+                if o["label"] in picked and not o["correct"] and o["mistake"]]  # fmt: skip
+
+    @staticmethod
+    def _picked(response: str) -> set[str]:
+        return {p.strip("()").lower() for p in _entries(response)}
+
     def score(self, part: Mapping[str, Any], response: str) -> float:
-        picked = {p.strip("()").lower() for p in _entries(response)}
+        picked = self._picked(response)
         labels = [o["label"] for o in part["options"]]
         right = [label for label in labels if label in part["answer"]]
         wrong = [label for label in labels if label not in part["answer"]]
