@@ -120,6 +120,8 @@ def _rows(rows: list[list[str]], path: Path, width: int) -> Iterator[tuple[int, 
 def grade(key: dict[str, Any], responses: Iterable[Response], *, where: str) -> list[Graded]:
     """Every copy that has responses, each part scored by its kind."""
     copies = _copies(key)
+    labels_of = {v["variant"]: {p["label"] for q in v["questions"] for p in q["parts"]}
+                 for v in key["variants"]}  # fmt: skip
     given: dict[tuple[str, str], Response] = {}
     for response in responses:
         variant = copies.get(response.student)
@@ -129,7 +131,7 @@ def grade(key: dict[str, Any], responses: Iterable[Response], *, where: str) -> 
                 f"'{response.student}'; name students by their id, the code on their pages "
                 "or v<copy>."
             )
-        labels = {p["label"] for q in variant["questions"] for p in q["parts"]}
+        labels = labels_of[variant["variant"]]
         if response.label not in labels:
             raise ResponsesError(
                 f"{where}, line {response.line}: '{response.label}' is not a part of "

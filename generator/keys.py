@@ -118,7 +118,7 @@ def read_key(path: Path) -> dict[str, Any]:
     export trusts no field of a file that may have been edited or damaged)."""
     try:
         text = read_file(path, limit=MAX_KEY_BYTES, follow_links=False).decode("utf-8")
-        key = json.loads(text, parse_constant=_not_json)
+        key = _decode(text)
     except FileNotFoundError:
         raise KeyFileError(f"{path}: not found; pass the folder generate-exam wrote.") from None
     except NotAFile as exc:
@@ -140,6 +140,17 @@ def read_key(path: Path) -> dict[str, Any]:
     except msgspec.ValidationError as exc:
         raise KeyFileError(f"{path}: not an answer key ({exc}); {REBUILD}") from None
     return key
+
+
+def _decode(text: str) -> Any:
+    """The key's JSON: msgspec's parser (twice as fast as json's on a class's 180 MB key),
+    and on a fault json's, whose message says the line and column (or raises ValueError
+    for what msgspec refuses and json reads, such as a number out of range)."""
+    try:
+        return msgspec.json.decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        json.loads(text, parse_constant=_not_json)
+        raise ValueError(str(exc)) from None
 
 
 def _not_json(constant: str) -> None:
