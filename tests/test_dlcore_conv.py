@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.engine import conv, pooling, receptive
+from generator.engine import conv, pooling
 
 from .conftest import SEEDS, values, variant
 
@@ -94,3 +94,86 @@ def test_conv2d_is_cross_correlation_not_convolution():
     kernel = np.array([[1.0, 0.0], [0.0, 0.0]])  # picks the window's top-left pixel
     out = conv.conv_forward(image[:, :, None], kernel[:, :, None, None], np.zeros(1), 1, 0)
     assert out[:, :, 0].tolist() == [[0.0, 1.0], [3.0, 4.0]]
+
+
+# ------------------------------------------------------------------ pooling
+
+
+def _pool_by_slices(image: np.ndarray, window: int, stride: int):
+    """Max, mean and the max-pool routing of an all-ones gradient, one slice at a time."""
+    side = (image.shape[0] - window) // stride + 1
+    maxima, means = np.zeros((side, side)), np.zeros((side, side))
+    argmax = {}
+    for i in range(side):
+        for j in range(side):
+            patch = image[i * stride : i * stride + window, j * stride : j * stride + window]
+            maxima[i, j], means[i, j] = patch.max(), patch.mean()
+            r, c = np.unravel_index(np.argmax(patch), patch.shape)
+            argmax[i, j] = (i * stride + int(r), j * stride + int(c))
+    return maxima, means, argmax
+
+
+def _central_difference(loss, x: np.ndarray, eps: float = 1e-4) -> np.ndarray:
+    grad = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x, dtype=float)
+        step[index] = eps
+        grad[index] = (loss(x + step) - loss(x - step)) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pooling_answers_follow_window_slices_and_finite_differences(bank, seed):
+    qv = variant(bank, POOLING, seed)
+    p, got = qv.params, values(qv)
+    image, upstream = np.array(p["image"]), np.array(p["upstream"])
+    w, s = p["window"], p["stride"]
+    maxima, means, argmax = _pool_by_slices(image, w, s)
+    # No tie decides a maximum: every window's largest entry is unique.
+    for i, j in argmax:
+        patch = image[i * s : i * s + w, j * s : j * s + w]
+        assert (patch == patch.max()).sum() == 1
+    assert upstream.shape == maxima.shape and 0 not in upstream
+    assert got["a"] == maxima.ravel().tolist()
+    assert got["b"] == pytest.approx(means.ravel().tolist(), abs=1e-12)
+    routed = np.zeros(image.shape)
+    for (i, j), (r, c) in argmax.items():
+        routed[r, c] += upstream[i, j]
+    assert got["c"] == routed.ravel().tolist()
+
+    # dL/dX of L = sum(upstream * maxpool(X)) by central differences: the integers are at
+    # least 1 apart, so a step of 1e-4 never changes which entry is a window's maximum.
+    def loss(x: np.ndarray) -> float:
+        return float((upstream * _pool_by_slices(x, w, s)[0]).sum())
+
+    fd = _central_difference(loss, image.astype(float))
+    assert np.allclose(np.array(got["c"]).reshape(image.shape), fd, atol=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_pooling_engine_backward_passes_match_finite_differences(seed):
+    rng = np.random.default_rng(seed)
+    stride = int(rng.choice([1, 2]))
+    x = rng.permutation(50).reshape(5, 5, 2) * 0.1  # entries 0.1 apart: steps keep maxima
+    out = pooling.output_side(5, 2, stride)
+    upstream = rng.standard_normal((out, out, 2))
+
+    def max_loss(z: np.ndarray) -> float:
+        return float((upstream * pooling.max_pool(z, 2, stride)).sum())
+
+    def avg_loss(z: np.ndarray) -> float:
+        return float((upstream * pooling.avg_pool(z, 2, stride)).sum())
+
+    assert np.allclose(
+        pooling.max_pool_backward(x, upstream, 2, stride), _central_difference(max_loss, x)
+    )
+    assert np.allclose(
+        pooling.avg_pool_backward(x, upstream, 2, stride), _central_difference(avg_loss, x)
+    )
+    # Forward passes per channel, against the slice-by-slice pooling of the test.
+    for channel in range(2):
+        maxima, means, _ = _pool_by_slices(x[:, :, channel], 2, stride)
+        assert np.array_equal(pooling.max_pool(x, 2, stride)[:, :, channel], maxima)
+        assert np.allclose(pooling.avg_pool(x, 2, stride)[:, :, channel], means)
+    mask = pooling.max_pool_mask(x, 2, stride)
+    assert set(np.unique(mask)) <= {0, 1} and mask.sum() >= 1
