@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.engine import conv, pooling
+from generator.engine import conv, pooling, receptive
 
 from .conftest import SEEDS, values, variant
 
@@ -177,3 +177,63 @@ def test_pooling_engine_backward_passes_match_finite_differences(seed):
         assert np.allclose(pooling.avg_pool(x, 2, stride)[:, :, channel], means)
     mask = pooling.max_pool_mask(x, 2, stride)
     assert set(np.unique(mask)) <= {0, 1} and mask.sum() >= 1
+
+
+# ------------------------------------------------------------------ cnn-stack
+
+
+def _side(n: int, kernel: int, stride: int, padding: int) -> int:
+    """Window start positions along a padded side, counted one by one."""
+    return len(range(0, n + 2 * padding - kernel + 1, stride))
+
+
+def _depends_on(layers: list[tuple[int, int, int]], n: int, rng: np.random.Generator) -> int:
+    """How many input positions move one output unit of a real 1D forward pass: the engine's
+    convolution with positive random kernels (no cancellation), the 2 x 2 max pool standing
+    in as a kernel-2 stride-2 layer (its receptive field is the same window)."""
+    base = rng.uniform(1, 2, n)
+
+    def unit(x: np.ndarray) -> float:
+        for kernel, stride, padding in layers:
+            weights = rng_fixed[kernel].reshape(kernel, 1, 1)
+            x = conv.conv_forward(x[:, None], weights, np.zeros(1), stride, padding)[:, 0]
+        return float(x[len(x) // 2])
+
+    rng_fixed = {k: rng.uniform(0.5, 1.5, k) for k in {layer[0] for layer in layers}}
+    reference = unit(base)
+    moved = [i for i in range(n) if unit(base + np.eye(n)[i]) != reference]
+    return max(moved) - min(moved) + 1
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cnn_stack_answers_follow_layer_by_layer_counts(bank, seed):
+    qv = variant(bank, CNN_STACK, seed)
+    p, got = qv.params, values(qv)
+    conv1 = _side(p["side"], p["kernel1"], p["stride1"], p["padding1"])
+    pooled = _side(conv1, 2, 2, 0)
+    conv2 = _side(pooled, p["kernel2"], 1, p["padding2"])
+    assert conv1 % 2 == 0  # the pooling windows tile CONV1's output
+    assert got["a"] == [pooled, pooled, p["filters1"]]
+    flat = conv2 * conv2 * p["filters2"]
+    assert got["b"] == flat
+    weights = [
+        p["kernel1"] * p["kernel1"] * p["channels"] * p["filters1"],
+        p["kernel2"] * p["kernel2"] * p["filters1"] * p["filters2"],
+        flat * p["units"],
+    ]
+    biases = [p["filters1"], p["filters2"], p["units"]]
+    assert got["c"] == sum(weights) + sum(biases)
+    # The receptive field, as the number of input pixels a real forward pass depends on.
+    layers = [(p["kernel1"], p["stride1"], 0), (2, 2, 0), (p["kernel2"], 1, 0)]
+    assert got["d"] == _depends_on(layers, 80, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_receptive_field_engine_matches_a_forward_pass(seed):
+    rng = np.random.default_rng(seed)
+    layers = [
+        (int(rng.integers(1, 6)), int(rng.integers(1, 4)), 0)
+        for _ in range(int(rng.integers(1, 4)))
+    ]
+    field = receptive.receptive_field([(k, s) for k, s, _ in layers])
+    assert field == _depends_on(layers, 120, rng)
