@@ -1,0 +1,107 @@
+"""dl-core sequence-group questions: recurrent layers, attention, classification metrics and
+initialisation.  Every computed answer is recomputed here from the key's parameters alone,
+by formula or explicit loops written independently of the engine."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from generator.engine import recurrent
+
+from .conftest import SEEDS, values, variant
+
+RNN = "dl-core/rnn-parameters"
+ATTENTION = "dl-core/attention"
+METRICS = "dl-core/classification-metrics"
+INIT = "dl-core/initialisation"
+QUESTIONS = (RNN,)
+
+
+@pytest.mark.parametrize("qid", QUESTIONS)
+def test_four_points_no_bonus(bank, qid):
+    leaves = bank[qid].leaves()
+    assert sum(leaf.points for leaf in leaves) == 4
+    assert not any(leaf.bonus for leaf in leaves)
+    assert bank[qid].topic and "dl-core" in bank[qid].tags
+
+
+# ------------------------------------------------------------------ recurrent layers
+
+
+def _sigmoid(v: float) -> float:
+    return 1 / (1 + math.exp(-v))
+
+
+def _affine(W: np.ndarray, b: np.ndarray, h: list[float], x: list[float]) -> list[float]:
+    """W [h; x] + b, one scalar at a time."""
+    stacked = list(h) + list(x)
+    return [b[i] + sum(W[i, j] * stacked[j] for j in range(len(stacked))) for i in range(len(b))]
+
+
+def _lstm_step_by_hand(gates, x, h, c):
+    pre = {name: _affine(g.W, g.b, h, x) for name, g in gates.items()}
+    c_new = [
+        _sigmoid(f) * ci + _sigmoid(i) * math.tanh(cand)
+        for f, i, cand, ci in zip(pre["forget"], pre["input"], pre["candidate"], c, strict=True)
+    ]
+    h_new = [_sigmoid(o) * math.tanh(ci) for o, ci in zip(pre["output"], c_new, strict=True)]
+    return h_new, c_new
+
+
+def _gru_step_by_hand(gates, x, h):
+    z = [_sigmoid(v) for v in _affine(gates["update"].W, gates["update"].b, h, x)]
+    r = [_sigmoid(v) for v in _affine(gates["reset"].W, gates["reset"].b, h, x)]
+    gated = [ri * hi for ri, hi in zip(r, h, strict=True)]
+    cand = [math.tanh(v) for v in _affine(gates["candidate"].W, gates["candidate"].b, gated, x)]
+    return [(1 - zi) * hi + zi * ci for zi, hi, ci in zip(z, h, cand, strict=True)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_recurrent_steps_match_scalar_loops(seed):
+    rng = np.random.default_rng(seed)
+    n_x, n_a = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    x, h, c = rng.standard_normal(n_x), rng.standard_normal(n_a), rng.standard_normal(n_a)
+    lstm = recurrent.Recurrent.random("lstm", n_x, n_a, rng)
+    got_h, got_c = lstm.step(x[None], h[None], c[None])
+    want_h, want_c = _lstm_step_by_hand(lstm.gates, x, h, c)
+    np.testing.assert_allclose(got_h[0], want_h, rtol=1e-12)
+    np.testing.assert_allclose(got_c[0], want_c, rtol=1e-12)
+    gru = recurrent.Recurrent.random("gru", n_x, n_a, rng)
+    np.testing.assert_allclose(gru.step(x[None], h[None])[0][0], _gru_step_by_hand(gru.gates, x, h))
+    rnn = recurrent.Recurrent.random("rnn", n_x, n_a, rng)
+    g = rnn.gates["h"]
+    want = [math.tanh(v) for v in _affine(g.W, g.b, h, x)]
+    np.testing.assert_allclose(rnn.step(x[None], h[None])[0][0], want, rtol=1e-12)
+
+
+def test_recurrent_sequence_runs_step_by_step():
+    rng = np.random.default_rng(7)
+    lstm = recurrent.Recurrent.random("lstm", 3, 2, rng)
+    xs = rng.standard_normal((1, 4, 3))
+    states, cell = lstm(xs)
+    h, c = [0.0, 0.0], [0.0, 0.0]
+    for t in range(4):
+        h, c = _lstm_step_by_hand(lstm.gates, xs[0, t], h, c)
+        np.testing.assert_allclose(states[0, t], h, rtol=1e-12)
+    np.testing.assert_allclose(cell[0], c, rtol=1e-12)
+
+
+def _count_entries(rows: int, columns: int) -> int:
+    """Entries of a rows x columns matrix, counted one by one."""
+    return sum(1 for _ in range(rows) for _ in range(columns))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_rnn_parameters_from_params(bank, seed):
+    qv = variant(bank, RNN, seed)
+    got, p = values(qv), qv.params
+    n_x, n_a = p["input_size"], p["hidden_size"]
+    gate = _count_entries(n_a, n_a + n_x) + _count_entries(n_a, 1)
+    assert got["a"] == gate
+    assert got["b"] == sum(gate for _ in ("forget", "update", "output", "candidate"))
+    assert got["c"] == sum(gate for _ in ("update", "relevance", "candidate"))
+    assert got["d"] == [p["batch"], p["steps"], n_a]
+    assert n_x != n_a  # else the input shape printed in (d) would be its answer
