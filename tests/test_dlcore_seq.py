@@ -17,7 +17,7 @@ RNN = "dl-core/rnn-parameters"
 ATTENTION = "dl-core/attention"
 METRICS = "dl-core/classification-metrics"
 INIT = "dl-core/initialisation"
-QUESTIONS = (RNN,)
+QUESTIONS = (RNN, ATTENTION)
 
 
 @pytest.mark.parametrize("qid", QUESTIONS)
@@ -105,3 +105,58 @@ def test_rnn_parameters_from_params(bank, seed):
     assert got["c"] == sum(gate for _ in ("update", "relevance", "candidate"))
     assert got["d"] == [p["batch"], p["steps"], n_a]
     assert n_x != n_a  # else the input shape printed in (d) would be its answer
+
+
+# ------------------------------------------------------------------ attention
+
+
+def _softmax_by_hand(row: list[float]) -> list[float]:
+    exps = [math.exp(v) for v in row]
+    return [e / sum(exps) for e in exps]
+
+
+def _matrix_text(rows: list[list[float]]) -> str:
+    body = " \\\\ ".join(" & ".join(f"{v:.2f}" for v in row) for row in rows)
+    return f"$\\begin{{pmatrix}} {body} \\end{{pmatrix}}$"
+
+
+def _softmax_columns(scores: list[list[float]]) -> list[list[float]]:
+    """Softmax down each column (over the queries), written with loops."""
+    rows, cols = len(scores), len(scores[0])
+    out = [[0.0] * cols for _ in range(rows)]
+    for c in range(cols):
+        column = _softmax_by_hand([scores[r][c] for r in range(rows)])
+        for r in range(rows):
+            out[r][c] = column[r]
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_attention_from_params(bank, seed):
+    qv = variant(bank, ATTENTION, seed)
+    got, p = values(qv), qv.params
+    Q, K, V = p["Q"], p["K"], p["V"]
+    dots = [[sum(qi * ki for qi, ki in zip(q, k, strict=True)) for k in K] for q in Q]
+    scores = [[d / math.sqrt(2) for d in row] for row in dots]
+    assert got["a"] == pytest.approx([s for row in scores for s in row], abs=1e-12)
+    weights = [_softmax_by_hand(row) for row in scores]
+    printed = [[round(w + 1e-12, 2) for w in row] for row in weights]
+    output = [
+        [sum(printed[i][j] * V[j][c] for j in range(len(K))) for c in range(2)] for i in (0, 1)
+    ]
+    assert got["c"] == pytest.approx([o for row in output for o in row], abs=1e-9)
+    by_mistake = {
+        "": weights,
+        "forgot the sqrt(d_k) scaling": [_softmax_by_hand(row) for row in dots],
+        "divided by d_k instead of sqrt(d_k)": [_softmax_by_hand([d / 2 for d in r]) for r in dots],
+        "softmax over the wrong axis": _softmax_columns(scores),
+    }
+    options = qv.answers["b"].details["options"]
+    assert sorted(o["mistake"] for o in options) == sorted(by_mistake)
+    for option in options:
+        assert option["text"] == _matrix_text(by_mistake[option["mistake"]])
+        assert option["correct"] == (option["mistake"] == "")
+    d, ff = p["d_model"], p["d_ff"]
+    heads = p["heads"]
+    per_head = 3 * (d * (d // heads) + d // heads)
+    assert got["d"] == heads * per_head + (d * d + d) + (d * ff + ff) + (ff * d + d) + 4 * d
