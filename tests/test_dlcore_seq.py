@@ -5,11 +5,13 @@ by formula or explicit loops written independently of the engine."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy
 
-from generator.engine import recurrent
+from generator.engine import init, recurrent
 
 from .conftest import SEEDS, values, variant
 
@@ -17,7 +19,7 @@ RNN = "dl-core/rnn-parameters"
 ATTENTION = "dl-core/attention"
 METRICS = "dl-core/classification-metrics"
 INIT = "dl-core/initialisation"
-QUESTIONS = (RNN, ATTENTION)
+QUESTIONS = (RNN, ATTENTION, INIT)
 
 
 @pytest.mark.parametrize("qid", QUESTIONS)
@@ -160,3 +162,47 @@ def test_attention_from_params(bank, seed):
     heads = p["heads"]
     per_head = 3 * (d * (d // heads) + d // heads)
     assert got["d"] == heads * per_head + (d * d + d) + (d * ff + ff) + (ff * d + d) + 4 * d
+
+
+# ------------------------------------------------------------------ initialisation
+
+
+def _uniform_variance(a: float) -> float:
+    """Variance of U(-a, a), integrated symbolically: the integral of x^2 / (2a)."""
+    x = sympy.Symbol("x")
+    return float(sympy.integrate(x**2 / (2 * sympy.Float(a)), (x, -a, a)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_initialisation_from_params(bank, seed):
+    qv = variant(bank, INIT, seed)
+    got, p = values(qv), qv.params
+    xavier = Fraction(2, p["n_in"] + p["n_out"])
+    assert got["a"] == pytest.approx(float(xavier), rel=1e-12)
+    assert got["c"] ** 2 == pytest.approx(float(Fraction(2, p["n_in"])), rel=1e-12)
+    k, c, f = p["kernel"], p["channels"], p["filters"]
+    fan_in = sum(1 for _ in range(k) for _ in range(k) for _ in range(c))
+    texts = {
+        "": f"\\sqrt{{2 / ({k} \\cdot {k} \\cdot {fan_in // (k * k)})}}",
+        "fan_in and fan_out swapped": f"\\sqrt{{2 / ({k} \\cdot {k} \\cdot {f})}}",
+        "forgot factor 2 for He": f"\\sqrt{{1 / ({k} \\cdot {k} \\cdot {c})}}",
+        "std vs variance": f"2 / ({k} \\cdot {k} \\cdot {c})",
+        "fan-in without the kernel area": f"\\sqrt{{2 / {c}}}",
+    }
+    options = qv.answers["d"].details["options"]
+    assert {o["mistake"]: o["text"] for o in options} == {
+        m: f"\\texttt{{scale}} $= {t}$" for m, t in texts.items()
+    }
+    assert [o["correct"] for o in options] == [o["mistake"] == "" for o in options]
+
+
+@pytest.mark.parametrize("seed", range(0, 300, 10))
+def test_xavier_uniform_bound_has_the_variance(bank, seed):
+    got = values(variant(bank, INIT, seed))
+    assert _uniform_variance(got["b"]) == pytest.approx(got["a"], rel=1e-9)
+
+
+def test_fans_of_conv_kernels_count_inputs_and_outputs():
+    kernels = np.zeros((3, 5, 4, 7))  # (kh, kw, in_channels, filters)
+    assert init.fans(kernels.shape) == (3 * 5 * 4, 3 * 5 * 7)
+    assert init.fans(np.zeros((6, 9)).shape) == (9, 6)  # dense (n_out, n_in)
