@@ -19,7 +19,7 @@ RNN = "dl-core/rnn-parameters"
 ATTENTION = "dl-core/attention"
 METRICS = "dl-core/classification-metrics"
 INIT = "dl-core/initialisation"
-QUESTIONS = (RNN, ATTENTION, INIT)
+QUESTIONS = (RNN, ATTENTION, METRICS, INIT)
 
 
 @pytest.mark.parametrize("qid", QUESTIONS)
@@ -206,3 +206,32 @@ def test_fans_of_conv_kernels_count_inputs_and_outputs():
     kernels = np.zeros((3, 5, 4, 7))  # (kh, kw, in_channels, filters)
     assert init.fans(kernels.shape) == (3 * 5 * 4, 3 * 5 * 7)
     assert init.fans(np.zeros((6, 9)).shape) == (9, 6)  # dense (n_out, n_in)
+
+
+# ------------------------------------------------------------------ classification metrics
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_classification_metrics_from_params(bank, seed):
+    qv = variant(bank, METRICS, seed)
+    got, p = values(qv), qv.params
+    tp, fp, fn, tn = p["tp"], p["fp"], p["fn"], p["tn"]
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert got["a"] == pytest.approx([precision, recall], rel=1e-12)
+    f1 = 2 / (1 / precision + 1 / recall)  # the harmonic mean, another way
+    assert got["b"] == pytest.approx([f1, (tp + tn) / (tp + fp + fn + tn)], rel=1e-12)
+    t = p["threshold"]
+    rows = list(zip(p["scores"], p["labels"], strict=True))
+    flips = [i + 1 for i, (s, _) in enumerate(rows) if (s >= 0.5) != (s >= t)]
+    options = qv.answers["c"].details["options"]
+    (right,) = [o for o in options if o["correct"]]
+    assert [int(n) for n in right["text"].replace(" and ", ",").split(" ", 1)[1]
+            .replace(" only", "").split(",")] == flips  # fmt: skip
+    new_tp = sum(1 for s, y in rows if s >= t and y)
+    predicted = sum(1 for s, _ in rows if s >= t)
+    positives = sum(y for _, y in rows)
+    assert got["d"] == pytest.approx([new_tp / predicted, new_tp / positives], rel=1e-12)
+    assert {o["mistake"] for o in options if not o["correct"]} == {
+        "took the predictions beyond the new threshold",
+        "counted only the flips that fix an error",
+    }
