@@ -235,3 +235,10 @@ def test_classification_metrics_from_params(bank, seed):
         "took the predictions beyond the new threshold",
         "counted only the flips that fix an error",
     }
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_attention_tokens_differ(bank, seed):
+    p = variant(bank, ATTENTION, seed).params
+    assert p["Q"][0] != p["Q"][1]
+    assert len({tuple(k) for k in p["K"]}) == len(p["K"])

@@ -32,10 +32,10 @@ MISTAKES = {
 
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
-    """Drawn again until every query's scores differ (no uniform row), each column of V
-    varies (else the output is V's column whatever the weights), and the four options
-    of (b) read differently at two decimals, none close to a rounding boundary, and none
-    of them is the output asked for in (c)."""
+    """Drawn again until the tokens differ, every query's scores differ (no uniform row),
+    each column of V varies (else the output is V's column whatever the weights), and the
+    four options of (b) read differently at two decimals, none close to a rounding
+    boundary, and none of them is the output asked for in (c)."""
     return sampling.until(lambda: _draw(rng), _readable)
 
 
@@ -55,6 +55,8 @@ def _draw(rng: np.random.Generator) -> dict[str, Any]:
 
 def _readable(p: dict[str, Any]) -> bool:
     raw = np.asarray(p["Q"]) @ np.asarray(p["K"]).T
+    if len({tuple(q) for q in p["Q"]}) < QUERIES or len({tuple(k) for k in p["K"]}) < p["keys"]:
+        return False  # a repeated token: equal rows, and the wrong axis reads 0.50
     columns = np.asarray(p["V"]).T.tolist()
     if any(len(set(row)) == 1 for row in raw.tolist() + columns):
         return False
