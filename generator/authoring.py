@@ -16,7 +16,8 @@ module exports is the authoring interface, documented in docs/authoring.md:
 - :mod:`statements` (true/false pools for select-all parts) and :class:`Statement`;
 - :mod:`engine` (the numpy reference engine: ``engine.dense``, ``engine.conv``,
   ``engine.batchnorm``, ``engine.losses``, ``engine.optim``, ``engine.attacks``,
-  ``engine.pooling``, ``engine.receptive``);
+  ``engine.pooling``, ``engine.receptive``, ``engine.recurrent``, ``engine.attention``,
+  ``engine.metrics``, ``engine.init``);
 - formula helpers :func:`evaluate` and :data:`SIGMA`; figures :class:`Panel`,
   :class:`PanelRow`.
 """
@@ -26,7 +27,20 @@ from __future__ import annotations
 from . import engine, sampling, statements
 from .answers import Accept, Choices, Code, Formula, Option
 from .checks import memoize, require
-from .engine import attacks, batchnorm, conv, dense, losses, optim, pooling, receptive
+from .engine import (
+    attacks,
+    attention,
+    batchnorm,
+    conv,
+    dense,
+    init,
+    losses,
+    metrics,
+    optim,
+    pooling,
+    receptive,
+    recurrent,
+)
 from .figures import Panel, PanelRow
 from .formulas import SIGMA, evaluate
 from .statements import Statement
@@ -42,16 +56,20 @@ __all__ = [
     "PanelRow",
     "Statement",
     "attacks",
+    "attention",
     "batchnorm",
     "conv",
     "dense",
     "engine",
     "evaluate",
+    "init",
     "losses",
     "memoize",
+    "metrics",
     "optim",
     "pooling",
     "receptive",
+    "recurrent",
     "require",
     "sampling",
     "statements",
