@@ -93,4 +93,5 @@ def test_rmsprop_step_is_the_root_mean_square_update():
     W, S, g = np.array([1.0, -2.0]), np.array([0.5, 0.0]), np.array([0.4, 3.0])
     new_W, new_S = optim.rmsprop_step(W, S, g, lr=0.1, beta=0.9, eps=0.0)
     assert new_S == pytest.approx([0.9 * 0.5 + 0.1 * 0.16, 0.1 * 9.0])
-    assert new_W == pytest.approx([1.0 - 0.1 * 0.4 / math.sqrt(0.466), -2.0 - 0.1 * 3.0 / math.sqrt(0.9)])
+    want = [1.0 - 0.1 * 0.4 / math.sqrt(0.466), -2.0 - 0.1 * 3.0 / math.sqrt(0.9)]
+    assert new_W == pytest.approx(want)

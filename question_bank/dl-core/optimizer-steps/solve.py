@@ -86,7 +86,8 @@ def _update_choices(p: dict[str, Any]) -> Choices:
         "right": f"$w_1 - {lr} \\cdot {v_hat} \\Big/ \\sqrt{{{s_hat} + {eps}}}$",
         "no-correction": f"$w_1 - {lr} \\cdot v_2 \\Big/ \\sqrt{{s_2 + {eps}}}$",
         "no-sqrt": f"$w_1 - {lr} \\cdot {v_hat} \\Big/ \\left({s_hat} + {eps}\\right)$",
-        "eps-outside": f"$w_1 - {lr} \\cdot \\left({v_hat} \\Big/ \\sqrt{{{s_hat}}} + {eps}\\right)$",
+        "eps-outside": f"$w_1 - {lr} \\cdot \\left({v_hat} \\Big/ \\sqrt{{{s_hat}}} "
+        f"+ {eps}\\right)$",
         "step-one": f"$w_1 - {lr} \\cdot \\dfrac{{v_2}}{{1 - {b1}}} \\Big/ "
         f"\\sqrt{{\\dfrac{{s_2}}{{1 - {b2}}} + {eps}}}$",
     }
