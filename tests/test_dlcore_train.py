@@ -95,3 +95,54 @@ def test_rmsprop_step_is_the_root_mean_square_update():
     assert new_S == pytest.approx([0.9 * 0.5 + 0.1 * 0.16, 0.1 * 9.0])
     want = [1.0 - 0.1 * 0.4 / math.sqrt(0.466), -2.0 - 0.1 * 3.0 / math.sqrt(0.9)]
     assert new_W == pytest.approx(want)
+
+
+# ------------------------------------------------------------------ learning-rate schedules
+
+SCHEDULES = "dl-core/lr-schedules"
+
+
+def _cosine_exact(start: float, end: float, done: int, length: int) -> float:
+    """Half a cosine from ``start`` to ``end``, with sympy's exact cosine of the angle."""
+    import sympy as sp
+
+    angle = sp.pi * sp.Rational(done, length)
+    value = sp.nsimplify(end) + sp.Rational(1, 2) * (sp.nsimplify(start) - sp.nsimplify(end)) * (
+        1 + sp.cos(angle)
+    )
+    return float(value)
+
+
+def _decayed(p: dict, epoch: int) -> float:
+    """Step decay by counting the drops passed, epoch by epoch."""
+    rate = _exact(p["lr0"])
+    for e in range(1, epoch + 1):
+        if e % p["every"] == 0:
+            rate *= _exact(p["drop"])
+    return float(rate)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_schedules_agree_with_exact_formulas(bank, seed):
+    qv = variant(bank, SCHEDULES, seed)
+    got, p = values(qv), qv.params
+    assert got["a"] == pytest.approx([_decayed(p, t) for t in p["decay_steps"]], rel=1e-12)
+    want_b = _cosine_exact(p["lr_max"], p["lr_min"], p["cosine_step"], p["period"])
+    assert got["b"] == pytest.approx(want_b, rel=1e-12, abs=1e-15)
+    assert 0 < p["warmup_step"] < p["warmup"] < p["decay_step"] < p["total"]
+    assert got["c"] == pytest.approx(float(_exact(p["peak"]) * p["warmup_step"] / p["warmup"]))
+    tail = (p["decay_step"] - p["warmup"], p["total"] - p["warmup"])
+    assert got["d"] == pytest.approx(_cosine_exact(p["peak"], 0.0, *tail), rel=1e-12)
+    # One step decay rate sits on a drop, the other strictly between two.
+    assert sorted(t % p["every"] == 0 for t in p["decay_steps"]) == [False, True]
+
+
+def test_schedule_engine_on_small_cases():
+    from generator.engine import schedules
+
+    assert schedules.step_decay(1.0, 0.5, 3, 7).tolist() == [1, 1, 1, 0.5, 0.5, 0.5, 0.25]
+    assert schedules.linear_warmup(2.0, 4, 6).tolist() == [0, 0.5, 1, 1.5, 2, 2]
+    assert schedules.cosine_annealing(1.0, 0.0, 2, 4) == pytest.approx([1, 0.5, 0, 0])
+    joined = schedules.warmup_cosine(1.0, 2, 6, 7)
+    assert joined == pytest.approx([0, 0.5, 1, 0.5 * (1 + math.cos(math.pi / 4)), 0.5,
+                                    0.5 * (1 - math.cos(math.pi / 4)), 0])  # fmt: skip
