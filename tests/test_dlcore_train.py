@@ -146,3 +146,71 @@ def test_schedule_engine_on_small_cases():
     joined = schedules.warmup_cosine(1.0, 2, 6, 7)
     assert joined == pytest.approx([0, 0.5, 1, 0.5 * (1 + math.cos(math.pi / 4)), 0.5,
                                     0.5 * (1 - math.cos(math.pi / 4)), 0])  # fmt: skip
+
+
+# ------------------------------------------------------------------ batch normalisation
+
+BATCHNORM = "dl-core/batchnorm-forward"
+
+
+def _printed_option(answer, mistake: str) -> float:
+    (option,) = [o for o in answer.details["options"] if o["mistake"] == mistake]
+    return float(option["text"].strip("$"))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_batchnorm_agrees_with_exact_sums(bank, seed):
+    qv = variant(bank, BATCHNORM, seed)
+    got, p = values(qv), qv.params
+    z = [_exact(v) for v in p["z"]]
+    mean = sum(z) / len(z)
+    var = sum((v - mean) ** 2 for v in z) / len(z)
+    assert mean.denominator in (1, 2, 5, 10) and (var * 10_000).denominator == 1  # as printed
+    assert got["a"] == pytest.approx([float(mean), float(var)], abs=1e-12)
+    rho = _exact(p["momentum"])
+    run = [
+        rho * _exact(p["run_mean"]) + (1 - rho) * mean,
+        rho * _exact(p["run_var"]) + (1 - rho) * var,
+    ]
+    assert got["c"] == pytest.approx([float(r) for r in run], abs=1e-12)
+    # (b): every option is the output of example k under its own (mis)computation.
+    eps, g, b = _exact(p["eps"]), p["gamma"], p["beta"]
+    dev = float(z[p["example"] - 1] - mean)
+    unbiased = float(var * len(z) / (len(z) - 1))
+    train = {
+        "": g * dev / math.sqrt(var + eps) + b,
+        "variance with ddof=1": g * dev / math.sqrt(unbiased + eps) + b,
+        "forgot epsilon": g * dev / math.sqrt(var) + b,
+        "forgot gamma and beta": dev / math.sqrt(var + eps),
+        "divided by the variance, not its square root": g * dev / float(var + eps) + b,
+    }
+    for mistake, value in train.items():
+        assert _printed_option(qv.answers["b"], mistake) == pytest.approx(value, abs=0.005 + 1e-9)
+
+    # (d): the test-time output with the running averages of (c), and the mistaken ones.
+    def test_out(mu, sigma2):
+        return g * (p["x"] - float(mu)) / math.sqrt(sigma2 + eps) + b
+
+    old = (_exact(p["run_mean"]), _exact(p["run_var"]))
+    test = {
+        "": test_out(*run),
+        "batch statistics at test time": test_out(mean, var),
+        "running average weights swapped": test_out(
+            (1 - rho) * old[0] + rho * mean, (1 - rho) * old[1] + rho * var
+        ),
+        "running averages not updated by the training step": test_out(*old),
+    }
+    for mistake, value in test.items():
+        assert _printed_option(qv.answers["d"], mistake) == pytest.approx(value, abs=0.005 + 1e-9)
+    for part in ("b", "d"):
+        right = [o for o in qv.answers[part].details["options"] if o["correct"]]
+        assert [o["mistake"] for o in right] == [""] and got[part] == right[0]["label"]
+
+
+def test_batch_statistics_and_running_average_on_a_small_batch():
+    from generator.engine import batchnorm
+
+    Z = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 8.0]])
+    mu, var = batchnorm.batch_statistics(Z)
+    assert mu.tolist() == [3.0, 4.0] and var == pytest.approx([8 / 3, 8.0])
+    assert batchnorm.running_average(np.array([1.0]), np.array([3.0]), 0.9) == pytest.approx([1.2])
