@@ -7,6 +7,7 @@ identities), over 300 seeds; the engine functions they use are checked on their 
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction as F
 
@@ -214,3 +215,59 @@ def test_batch_statistics_and_running_average_on_a_small_batch():
     mu, var = batchnorm.batch_statistics(Z)
     assert mu.tolist() == [3.0, 4.0] and var == pytest.approx([8 / 3, 8.0])
     assert batchnorm.running_average(np.array([1.0]), np.array([3.0]), 0.9) == pytest.approx([1.2])
+
+
+# ------------------------------------------------------------------ inverted dropout
+
+DROPOUT = "dl-core/dropout"
+
+
+def _expected_sum_over_masks(row: list[float], keep: F) -> F:
+    """E[sum of outputs] by enumerating all 2^n masks with their probabilities."""
+    total = F(0)
+    for bits in itertools.product((0, 1), repeat=len(row)):
+        weight = math.prod(keep if b else 1 - keep for b in bits)
+        total += weight * sum(_exact(a) / keep for a, b in zip(row, bits, strict=True) if b)
+    return total
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_dropout_agrees_with_exact_division_and_mask_enumeration(bank, seed):
+    qv = variant(bank, DROPOUT, seed)
+    got, p = values(qv), qv.params
+    keep = _exact(p["keep_prob"])
+    assert got["a"] == pytest.approx(float(1 / keep), abs=1e-12)
+    want = [float(_exact(a) / keep) if m else 0.0
+            for row, mrow in zip(p["a"], p["mask"], strict=True)
+            for a, m in zip(row, mrow, strict=True)]  # fmt: skip
+    assert got["b"] == pytest.approx(want, abs=1e-12) and len(got["b"]) == 6
+    assert got["c"] == pytest.approx(float(_expected_sum_over_masks(p["a"][0], keep)), abs=1e-12)
+    assert all(0 < sum(row) < 3 for row in p["mask"])  # each example keeps and drops a unit
+    # (d): every option is the first example under its named rule, as printed.
+    first = [_exact(a) for a in p["a"][0]]
+    rules = {
+        "": first,
+        "scaling at test time as well": [a / keep for a in first],
+        "scaling by p instead of 1/p": [a * keep for a in first],
+        "dropout mask applied at test time": [
+            a / keep if m else F(0) for a, m in zip(first, p["mask"][0], strict=True)
+        ],
+    }
+    for mistake, row in rules.items():
+        (option,) = [o for o in qv.answers["d"].details["options"] if o["mistake"] == mistake]
+        printed = [float(x) for x in option["text"].strip("$()").split(", ")]
+        assert printed == pytest.approx([float(v) for v in row], abs=0.005 + 1e-9)
+        assert option["correct"] == (mistake == "") and (got["d"] == option["label"]) == (
+            mistake == ""
+        )
+
+
+def test_dropout_engine_keeps_the_expectation():
+    from generator.engine import dropout
+
+    a, mask = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 0], [0, 1]])
+    assert dropout.inverted_dropout(a, mask, 0.5).tolist() == [[2.0, 0.0], [0.0, 8.0]]
+    assert dropout.dropout_test(a).tolist() == a.tolist()
+    assert dropout.expected_output(a, 0.8) == pytest.approx(a)
+    with pytest.raises(ValueError, match="probability"):
+        dropout.inverted_dropout(a, mask, 0.0)
