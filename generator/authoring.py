@@ -17,7 +17,7 @@ module exports is the authoring interface, documented in docs/authoring.md:
 - :mod:`engine` (the numpy reference engine: ``engine.dense``, ``engine.conv``,
   ``engine.batchnorm``, ``engine.losses``, ``engine.optim``, ``engine.attacks``,
   ``engine.pooling``, ``engine.receptive``, ``engine.recurrent``, ``engine.attention``,
-  ``engine.metrics``, ``engine.init``);
+  ``engine.metrics``, ``engine.init``, ``engine.schedules``, ``engine.dropout``);
 - formula helpers :func:`evaluate` and :data:`SIGMA`; figures :class:`Panel`,
   :class:`PanelRow`.
 """
@@ -33,6 +33,7 @@ from .engine import (
     batchnorm,
     conv,
     dense,
+    dropout,
     init,
     losses,
     metrics,
@@ -40,6 +41,7 @@ from .engine import (
     pooling,
     receptive,
     recurrent,
+    schedules,
 )
 from .figures import Panel, PanelRow
 from .formulas import SIGMA, evaluate
@@ -60,6 +62,7 @@ __all__ = [
     "batchnorm",
     "conv",
     "dense",
+    "dropout",
     "engine",
     "evaluate",
     "init",
@@ -72,5 +75,6 @@ __all__ = [
     "recurrent",
     "require",
     "sampling",
+    "schedules",
     "statements",
 ]

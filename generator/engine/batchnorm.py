@@ -31,6 +31,17 @@ def batchnorm_forward(
     return gamma * Z_norm + beta
 
 
+def batch_statistics(Z: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and biased variance (ddof=0) over the examples axis: what the forward pass of
+    :func:`batchnorm_forward` normalises with at training time."""
+    return Z.mean(axis=axis), Z.var(axis=axis)
+
+
+def running_average(old: np.ndarray, batch: np.ndarray, beta_avg: float) -> np.ndarray:
+    """The moving average kept for test time: ``beta_avg`` weighs the old value."""
+    return beta_avg * old + (1 - beta_avg) * batch
+
+
 @dataclass(frozen=True)
 class BatchNorm:
     """Trainable scale and shift, one of each per feature (the moving averages are not trained)."""

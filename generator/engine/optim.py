@@ -25,6 +25,15 @@ def momentum_step(
     return W - lr * V, V
 
 
+def rmsprop_step(
+    W: np.ndarray, S: np.ndarray, grad: np.ndarray, lr: float, beta: float, eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """One RMSProp step: divide by the root of the averaged squared gradients, epsilon inside
+    the square root as in :func:`adam_step`."""
+    S = beta * S + (1 - beta) * grad**2
+    return W - lr * grad / np.sqrt(S + eps), S
+
+
 @dataclass(frozen=True)
 class AdamState:
     W: np.ndarray
