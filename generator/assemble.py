@@ -231,8 +231,10 @@ def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict
     for key, leaf in leaves.items():
         try:
             answers[key] = make_answer(leaf.answer, raw.get(key))
-        except ValueError as exc:
-            raise AnswerError(f"{where}, part {printed_part(key)}: {exc}.") from exc
+        except (ValueError, TypeError) as exc:  # TypeError: a value of another kind's type
+            raise AnswerError(
+                f"{where}, part {printed_part(key)}: {exc} (its kind is {leaf.answer.kind})."
+            ) from exc
     return answers
 
 

@@ -210,6 +210,7 @@ class Vector(Kind):
     numeric = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        _sequence(raw, self.name)
         grid = np.shape(raw) if isinstance(raw, np.ndarray) and np.ndim(raw) == 2 else None
         items = np.asarray(raw).ravel().tolist() if isinstance(raw, np.ndarray) else list(raw)
         values = [_int_or_float(x) for x in items]
@@ -243,7 +244,7 @@ class Shape(Vector):
     exact = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
-        dims = [_as_int(d) for d in raw]
+        dims = [_as_int(d) for d in _sequence(raw, self.name)]
         if not dims or any(d <= 0 for d in dims):
             raise ValueError(f"a shape has positive integer sizes, got {dims}")
         return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
@@ -410,6 +411,12 @@ class CodeLines(Kind):
 
 
 # ------------------------------------------------------------------ value checks
+
+
+def _sequence(raw: Any, kind: str) -> Any:
+    if not isinstance(raw, np.ndarray | list | tuple):
+        raise ValueError(f"a {kind} answer is a list or array of numbers, got {type(raw).__name__}")
+    return raw
 
 
 def _as_int(x: Any) -> int:

@@ -142,3 +142,22 @@ def test_a_broken_question_is_one_error_line_and_debug_adds_the_traceback(
     assert "Traceback (most recent call last)" in debug.stderr
     assert debug.stderr.rstrip().splitlines()[-1] == lines[0]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("kind", "old", "new"),
+    [
+        ("vector", 'return {"a": [float(z), float(dense.relu(z))]}', 'return {"a": 3.5}'),
+        ("vector", 'return {"a": [float(z), float(dense.relu(z))]}', 'return {"a": {"z": 1}}'),
+        ("number", 'return {"a": output}', 'return {"a": [output]}'),
+    ],
+)
+def test_an_answer_of_another_kinds_type_is_one_error_line(tmp_path, kind, old, new):
+    folder = scaffold.new_question("my/q", tmp_path / "bank", kind=kind)
+    _mutate(folder, old, new)
+    result = generate_exam("preview", "my/q", "--bank", tmp_path / "bank", "--variants", "2",
+                           "--no-pdf", "--out", tmp_path / "out", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Error")]
+    assert len(lines) == 1, result.stderr
+    assert "part (a)" in lines[0] and f"its kind is {kind}" in lines[0], lines[0]
