@@ -15,7 +15,8 @@ module exports is the authoring interface, documented in docs/authoring.md:
   ``check`` and ``preview`` report);
 - :mod:`statements` (true/false pools for select-all parts) and :class:`Statement`;
 - :mod:`engine` (the numpy reference engine: ``engine.dense``, ``engine.conv``,
-  ``engine.batchnorm``, ``engine.losses``, ``engine.optim``, ``engine.attacks``);
+  ``engine.batchnorm``, ``engine.losses``, ``engine.optim``, ``engine.attacks``,
+  ``engine.backprop``);
 - formula helpers :func:`evaluate` and :data:`SIGMA`; figures :class:`Panel`,
   :class:`PanelRow`.
 """
@@ -25,7 +26,7 @@ from __future__ import annotations
 from . import engine, sampling, statements
 from .answers import Accept, Choices, Code, Formula, Option
 from .checks import memoize, require
-from .engine import attacks, batchnorm, conv, dense, losses, optim
+from .engine import attacks, backprop, batchnorm, conv, dense, losses, optim
 from .figures import Panel, PanelRow
 from .formulas import SIGMA, evaluate
 from .statements import Statement
@@ -41,6 +42,7 @@ __all__ = [
     "PanelRow",
     "Statement",
     "attacks",
+    "backprop",
     "batchnorm",
     "conv",
     "dense",
