@@ -97,3 +97,82 @@ def test_mlp_forward_distractors_are_their_mistakes(bank, seed: int) -> None:
     for value, option in wrong.items():
         assert by_mistake[option["mistake"]] == value
     assert list(options) == sorted(options)
+
+
+# ---------------------------------------------------------------- engine: backward pass
+
+BACKPROP = "dl-core/backprop"
+
+
+def central_difference(f, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    """dF/dtheta entry by entry, (F(theta + h) - F(theta - h)) / 2h."""
+    grad = np.zeros_like(theta, dtype=float)
+    for index in np.ndindex(theta.shape):
+        up, down = theta.astype(float).copy(), theta.astype(float).copy()
+        up[index] += h
+        down[index] -= h
+        grad[index] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_backward_matches_finite_differences(hidden: str) -> None:
+    rng = np.random.default_rng(1)
+    acts = [hidden, "linear"]
+    for _ in range(20):
+        W1, b1 = rng.standard_normal((3, 2)), rng.standard_normal((3, 1))
+        W2, b2 = rng.standard_normal((2, 3)), rng.standard_normal((2, 1))
+        x, y = rng.standard_normal((2, 1)), rng.standard_normal((2, 1))
+
+        def loss(W1=W1, b1=b1, W2=W2, b2=b2, x=x, y=y) -> float:
+            run = backprop.forward([Dense(W1, b1), Dense(W2, b2)], x, acts)
+            return backprop.half_squared_error(run.output, y)
+
+        layers = [Dense(W1, b1), Dense(W2, b2)]
+        run = backprop.forward(layers, x, acts)
+        g = backprop.backward(layers, run, acts, backprop.half_squared_error_grad(run.output, y))
+        assert g.weights[0] == pytest.approx(central_difference(lambda t: loss(W1=t), W1), abs=1e-5)
+        assert g.biases[0] == pytest.approx(central_difference(lambda t: loss(b1=t), b1), abs=1e-5)
+        assert g.weights[1] == pytest.approx(central_difference(lambda t: loss(W2=t), W2), abs=1e-5)
+        assert g.biases[1] == pytest.approx(central_difference(lambda t: loss(b2=t), b2), abs=1e-5)
+        assert g.input == pytest.approx(central_difference(lambda t: loss(x=t), x), abs=1e-5)
+
+
+# ---------------------------------------------------------------- dl-core/backprop
+
+
+def bp_loss(p: dict, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: float) -> float:
+    """The stem's loss 1/2 (y_hat - y)^2, written out with loops (not the engine)."""
+    hidden = [relu(sum(W1[i][j] * p["x"][j] for j in range(2)) + b1[i]) for i in range(2)]
+    y_hat = sum(W2[i] * hidden[i] for i in range(2)) + b2
+    return 0.5 * (y_hat - p["y"]) ** 2
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_backprop_gradients_are_finite_differences(bank, seed: int) -> None:
+    """Every gradient of the key against central differences of the loss rebuilt from
+    ``params`` alone (no pre-activation sits at ReLU's kink, so h = 1e-4 is exact enough)."""
+    qv = variant(bank, BACKPROP, seed)
+    p, got = qv.params, values(qv)
+    W1, b1 = np.array(p["W1"], dtype=float), np.array(p["b1"], dtype=float)
+    W2, b2 = np.array(p["W2"], dtype=float), np.array([p["b2"]], dtype=float)
+    h = 1e-4
+    fd = {
+        "a": central_difference(lambda t: bp_loss(p, W1, b1, W2, t[0]), b2, h),
+        "b": central_difference(lambda t: bp_loss(p, W1, b1, t, b2[0]), W2, h),
+        "c": central_difference(lambda t: bp_loss(p, W1, t, W2, b2[0]), b1, h),
+        "d": central_difference(lambda t: bp_loss(p, t, b1, W2, b2[0]), W1, h),
+    }
+    assert got["a"] == pytest.approx(fd["a"][0], abs=1e-6)
+    for part in "bcd":
+        assert got[part] == pytest.approx(fd[part].ravel().tolist(), abs=1e-6)  # row-major
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_backprop_variants_are_not_degenerate(bank, seed: int) -> None:
+    qv = variant(bank, BACKPROP, seed)
+    p, got = qv.params, values(qv)
+    z1 = [sum(w * x for w, x in zip(row, p["x"], strict=True)) + b
+          for row, b in zip(p["W1"], p["b1"], strict=True)]  # fmt: skip
+    assert 0 not in z1 and got["a"] != 0
+    assert any(got["c"]) and any(got["d"])  # a gradient reaches the first layer
