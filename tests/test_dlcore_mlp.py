@@ -176,3 +176,93 @@ def test_backprop_variants_are_not_degenerate(bank, seed: int) -> None:
           for row, b in zip(p["W1"], p["b1"], strict=True)]  # fmt: skip
     assert 0 not in z1 and got["a"] != 0
     assert any(got["c"]) and any(got["d"])  # a gradient reaches the first layer
+
+
+# ---------------------------------------------------------------- engine: softmax, CE
+
+SOFTMAX = "dl-core/softmax-cross-entropy"
+E_TO_THE = {k: math.exp(k) for k in range(4)}
+
+
+def test_softmax_cross_entropy_grad_is_finite_differences() -> None:
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        z, label = rng.standard_normal(4) * 3, int(rng.integers(0, 4))
+        loss = lambda t, c=label: backprop.cross_entropy(backprop.softmax(t), c)  # noqa: E731
+        got = backprop.softmax_cross_entropy_grad(z, label)
+        assert got == pytest.approx(central_difference(loss, z), abs=1e-6)
+        p = [math.exp(v) / sum(math.exp(u) for u in z) for v in z]
+        assert backprop.softmax(z) == pytest.approx(p)
+        assert backprop.cross_entropy(backprop.softmax(z), label) == pytest.approx(
+            -math.log(p[label])
+        )
+
+
+def test_softmax_normalises_along_the_axis_asked() -> None:
+    Z = np.array([[1.0, 2.0, 0.0], [3.0, 0.0, 1.0]])
+    assert backprop.softmax(Z, axis=0).sum(axis=0) == pytest.approx([1, 1, 1])
+    assert backprop.softmax(Z, axis=1).sum(axis=1) == pytest.approx([1, 1])
+
+
+# ---------------------------------------------------------------- dl-core/softmax-cross-entropy
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_question_from_params(bank, seed: int) -> None:
+    """p from the printed e^k (each within 0.05 of the true e^k), the gradient p - y."""
+    qv = variant(bank, SOFTMAX, seed)
+    p, got = qv.params, values(qv)
+    printed = dict(zip(p["exp_of"], p["exp"], strict=True))
+    assert all(abs(printed[k] - E_TO_THE[k]) <= 0.05 for k in printed)
+    assert p["exps"] == [printed[z] for z in p["logits"]]
+    total = sum(printed[z] for z in p["logits"])
+    probs = [printed[z] / total for z in p["logits"]]
+    assert got["a"] == pytest.approx(probs, abs=1e-12)
+    grad = [q - (1.0 if i == p["label"] else 0.0) for i, q in enumerate(probs)]
+    assert got["c"] == pytest.approx(grad, abs=1e-12)
+    # the rounding of the printed table stays inside the part's tolerance of 0.01
+    exact = [math.exp(z) / sum(math.exp(u) for u in p["logits"]) for z in p["logits"]]
+    assert max(abs(a - b) for a, b in zip(probs, exact, strict=True)) < 0.005
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_loss_options(bank, seed: int) -> None:
+    """The right option is -ln of the true class's probability (two decimals)."""
+    qv = variant(bank, SOFTMAX, seed)
+    p = qv.params
+    total = sum(p["exps"])
+    shown = [f"{v / total:.2f}" for v in p["exps"]]
+    options = qv.answers["b"].details["options"]
+    right = [o["text"] for o in options if o["correct"]]
+    assert right == [f"$L = -\\ln {shown[p['label']]}$"]
+    mistakes = {o["mistake"] for o in options if not o["correct"]}
+    predicted = max(range(len(p["logits"])), key=lambda i: p["logits"][i])
+    wrong_class = (
+        "used the predicted class instead of the true class"
+        if predicted != p["label"]
+        else "used the binary cross-entropy of label 0"
+    )
+    assert mistakes == {"sign error", "summed the log-probabilities of every class", wrong_class}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_softmax_code_option_runs_right(bank, seed: int) -> None:
+    """Each printed line of (d), run on a batch, against a per-example loop of p - y."""
+    from generator.engine.backprop import softmax
+
+    qv = variant(bank, SOFTMAX, seed)
+    classes_first = qv.params["layout"] == "classes-first"
+    rng = np.random.default_rng(seed)
+    logits, labels = rng.integers(-2, 3, size=(4, 3)).astype(float), rng.integers(0, 3, size=4)
+    want = []
+    for z, c in zip(logits, labels, strict=True):
+        e = [math.exp(v) for v in z]
+        want.append([v / sum(e) - (1.0 if i == c else 0.0) for i, v in enumerate(e)])
+    want = np.array(want) / 4  # (m, classes)
+    Z = logits.T if classes_first else logits
+    Y = np.eye(3)[labels].T if classes_first else np.eye(3)[labels]
+    for option in qv.answers["d"].details["options"]:
+        line = re.fullmatch(r"\\texttt\{dZ = (.*)\}", option["text"])[1]
+        got = eval(line, {"softmax": softmax, "Z": Z, "Y": Y, "m": 4})
+        got = got.T if classes_first else got
+        assert np.allclose(got, want) == option["correct"], option["text"]
