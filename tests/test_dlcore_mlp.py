@@ -266,3 +266,75 @@ def test_softmax_code_option_runs_right(bank, seed: int) -> None:
         got = eval(line, {"softmax": softmax, "Z": Z, "Y": Y, "m": 4})
         got = got.T if classes_first else got
         assert np.allclose(got, want) == option["correct"], option["text"]
+
+
+# ---------------------------------------------------------------- engine: chains
+
+VANISHING = "dl-core/vanishing-gradients"
+
+
+def sigmoid(v: float) -> float:
+    return 1 / (1 + math.exp(-v))
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_chain_gradient_is_finite_differences(activation: str) -> None:
+    rng = np.random.default_rng(3)
+    g = sigmoid if activation == "sigmoid" else math.tanh
+    for _ in range(30):
+        weights, x = rng.uniform(-3, 3, size=4).tolist(), float(rng.uniform(-2, 2))
+
+        def through(v: float, weights=weights) -> float:
+            for w in weights:
+                v = g(w * v)
+            return v
+
+        fd = (through(x + 1e-6) - through(x - 1e-6)) / 2e-6
+        assert backprop.chain_gradient(weights, x, activation) == pytest.approx(fd, rel=1e-5)
+        outs = backprop.chain_forward(weights, x, activation).activations[1:]
+        cached = [float(a[0, 0]) for a in outs]
+        from_outputs = backprop.chain_gradient_from_activations(weights, cached, activation)
+        assert from_outputs == pytest.approx(fd, rel=1e-5)
+
+
+def test_chain_bound_and_depth() -> None:
+    assert backprop.chain_gradient_bound(1.0, 5, "sigmoid") == pytest.approx(4.0**-5)
+    assert backprop.chain_gradient_bound(0.5, 3, "tanh") == pytest.approx(0.125)
+    assert backprop.depth_below(1.0, 0.001, "sigmoid") == 5  # 4^4 = 256 < 1000 < 4^5
+    assert backprop.depth_below(2.0, 0.01, "sigmoid") == 7  # 2^6 = 64 < 100 < 2^7
+    with pytest.raises(ValueError, match="does not shrink"):
+        backprop.depth_below(1.0, 0.01, "tanh")
+
+
+# ---------------------------------------------------------------- dl-core/vanishing-gradients
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_vanishing_from_params(bank, seed: int) -> None:
+    qv = variant(bank, VANISHING, seed)
+    p, got = qv.params, values(qv)
+    # the printed forward pass: each activation from the previous one as printed
+    previous = p["x"]
+    for w, a in zip(p["w"], p["a"], strict=True):
+        assert a == round(sigmoid(w * previous), 2) and 0 < a < 1
+        previous = a
+    assert got["a"] == pytest.approx(p["a"][0] * (1 - p["a"][0]), abs=1e-12)
+    product = 1.0
+    for w, a in zip(p["w"], p["a"], strict=True):
+        product *= w * a * (1 - a)
+    assert got["b"] == pytest.approx(product, rel=1e-12)
+    # smallest L with (w_max / 4)^L below the threshold, by counting powers of 4 / w_max
+    depth, power = 0, 1
+    while 1 / power >= p["threshold"]:
+        depth, power = depth + 1, power * (4 // p["max_weight"])
+    assert got["d"] == depth
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_vanishing_bound_options(bank, seed: int) -> None:
+    qv = variant(bank, VANISHING, seed)
+    depth = qv.params["depth_c"]
+    options = qv.answers["c"].details["options"]
+    assert [o["text"] for o in options if o["correct"]] == [f"$(1/4)^{{{depth}}}$"]
+    assert all(o["mistake"] for o in options if not o["correct"])
+    assert len({o["text"] for o in options}) == 4

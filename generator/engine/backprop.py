@@ -161,3 +161,33 @@ def chain_gradient_bound(max_weight: float, depth: int, activation: str) -> floa
     grid = np.linspace(-10.0, 10.0, 20001)
     peak = float(ACTIVATIONS[activation][1](grid).max())
     return float((max_weight * peak) ** depth)
+
+
+# g'(z) written with the layer's output a = g(z), as cached activations are used.
+SLOPE_FROM_OUTPUT: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sigmoid": lambda a: a * (1 - a),
+    "tanh": lambda a: 1 - a**2,
+}
+
+
+def chain_gradient_from_activations(
+    weights: Sequence[float], activations: Sequence[float], activation: str
+) -> float:
+    """d a_L / d x of a chain whose outputs a_1 ... a_L are given (as a forward pass cached
+    them, or as an exam prints them): the backward pass multiplies w_l g'(z_l), last first."""
+    slope = SLOPE_FROM_OUTPUT[activation]
+    grad = 1.0
+    for w, a in zip(reversed(weights), reversed(activations), strict=True):
+        grad = grad * float(slope(np.float64(a))) * float(w)
+    return grad
+
+
+def depth_below(max_weight: float, threshold: float, activation: str) -> int:
+    """The smallest depth whose gradient bound falls below ``threshold`` (found by trying
+    depths one after another; the bound must shrink with depth)."""
+    if chain_gradient_bound(max_weight, 1, activation) >= 1:
+        raise ValueError(f"with |w| <= {max_weight} the {activation} bound does not shrink")
+    depth = 1
+    while chain_gradient_bound(max_weight, depth, activation) >= threshold:
+        depth += 1
+    return depth
