@@ -100,6 +100,16 @@ def _candidates(p: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
+    """Which mistakes (c) shows and where the right value is, from a stream of their own."""
+    keys = sorted(MISTAKES)
+    return {
+        **params,
+        "mistake_order": [keys[i] for i in rng.permutation(len(keys))],
+        "positions": [int(i) for i in rng.permutation(4)],
+    }
+
+
 def _network(p: dict[str, Any]) -> list[dense.Dense]:
     return [
         dense.Dense(np.array(p["W1"], dtype=float), np.array(p["b1"], dtype=float)[:, None]),
@@ -134,19 +144,23 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     return {
         "a": run.pre_activations[0],
         "b": run.activations[1],
-        "c": _choices(right, wrong),
+        "c": _choices(right, wrong, params),
         "d": loss,
     }
 
 
-def _choices(right: int, wrong: dict[str, int]) -> Choices:
-    """The right output and every distinct mistaken one, in increasing order."""
-    options = {right: Option(f"$\\hat{{y}} = {right}$", True, "ReLU on the hidden layer only.")}
-    for key, value in wrong.items():
-        if value not in options:
+def _choices(right: int, wrong: dict[str, int], params: dict[str, Any]) -> Choices:
+    """The right output and three mistaken ones of distinct values (the first in the drawn
+    order of mistakes), printed in the drawn order of positions."""
+    options = [Option(f"$\\hat{{y}} = {right}$", True, "ReLU on the hidden layer only.")]
+    seen = {right}
+    for key in params["mistake_order"]:
+        if wrong[key] not in seen and len(options) < 4:
             mistake, why = MISTAKES[key]
-            options[value] = Option(f"$\\hat{{y}} = {value}$", False, why, mistake)
-    return Choices(tuple(options[v] for v in sorted(options)))
+            options.append(Option(f"$\\hat{{y}} = {wrong[key]}$", False, why, mistake))
+            seen.add(wrong[key])
+    require(len(options) == 4, "three mistakes give three distinct wrong outputs")
+    return Choices(tuple(options[i] for i in params["positions"]))
 
 
 def closed_form(params: dict[str, Any]) -> dict[str, Any]:
