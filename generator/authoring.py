@@ -17,7 +17,8 @@ module exports is the authoring interface, documented in docs/authoring.md:
 - :mod:`engine` (the numpy reference engine: ``engine.dense``, ``engine.conv``,
   ``engine.batchnorm``, ``engine.losses``, ``engine.optim``, ``engine.attacks``,
   ``engine.pooling``, ``engine.receptive``, ``engine.recurrent``, ``engine.attention``,
-  ``engine.metrics``, ``engine.init``, ``engine.schedules``, ``engine.dropout``);
+  ``engine.metrics``, ``engine.init``, ``engine.schedules``, ``engine.dropout``,
+  ``engine.backprop``);
 - formula helpers :func:`evaluate` and :data:`SIGMA`; figures :class:`Panel`,
   :class:`PanelRow`.
 """
@@ -30,6 +31,7 @@ from .checks import memoize, require
 from .engine import (
     attacks,
     attention,
+    backprop,
     batchnorm,
     conv,
     dense,
@@ -59,6 +61,7 @@ __all__ = [
     "Statement",
     "attacks",
     "attention",
+    "backprop",
     "batchnorm",
     "conv",
     "dense",
