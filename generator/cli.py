@@ -341,9 +341,10 @@ def _summary(spec: BuildSpec, result: BuildResult, seconds: float) -> None:
     if not spec.whole_class:
         exam = result.exam
         which = "replica of the original exam." if spec.replica else f"seed {exam.seed}."
+        extra = f" + {exam.bonus_points:g} extra credit" if exam.bonus_points else ""
         click.echo(
             f"{exam.blueprint.title}: {len(exam.questions)} questions, "
-            f"{exam.points:g} points + {exam.bonus_points:g} extra credit, {which}"
+            f"{exam.points:g} points{extra}, {which}"
         )
         click.echo(f"Wrote {result.folder}/")
         for path in sorted(result.folder.iterdir()):
