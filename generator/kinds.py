@@ -24,6 +24,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from . import formula_grading
 from .answers import (
     Accept,
     Answer,
@@ -249,10 +250,10 @@ class Shape(Vector):
 
 @register
 class Expression(Kind):
-    """Formulas (sympy), graded by people until formula grading lands."""
+    """Formulas (sympy), graded by mathematical equivalence, each formula of a part an
+    equal share (:mod:`generator.formula_grading`; nothing a student wrote is run)."""
 
     name = "expression"
-    manual = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         formulas = [raw] if isinstance(raw, Formula) else list(raw)
@@ -263,6 +264,9 @@ class Expression(Kind):
 
     def cell(self, part: Mapping[str, Any]) -> str:
         return "; ".join(f"{f['lhs']} = {f['text']}" for f in part["answer"])
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        return formula_grading.score(part, response)
 
 
 @register
