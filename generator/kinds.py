@@ -24,7 +24,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from . import formula_grading
+from . import code_grading, formula_grading
 from .answers import (
     Accept,
     Answer,
@@ -370,10 +370,10 @@ class Matching(Kind):
 
 @register
 class CodeLines(Kind):
-    """Lines of code filling the blanks of a skeleton, graded by people for now."""
+    """Lines of code filling the blanks of a skeleton, each blank an equal share, run
+    in a restricted interpreter against the key's lines (:mod:`generator.code_grading`)."""
 
     name = "code"
-    manual = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         if not isinstance(raw, Code):
@@ -388,6 +388,9 @@ class CodeLines(Kind):
 
     def cell(self, part: Mapping[str, Any]) -> str:
         return " | ".join(part["answer"].values())
+
+    def score(self, part: Mapping[str, Any], response: str) -> float | None:
+        return code_grading.score(part, response)
 
 
 # ------------------------------------------------------------------ value checks

@@ -4,8 +4,9 @@ For a class of the CS230 midterm, every student answers every part in a way whos
 the rules say in advance: the key's answer (full points), a number a little inside its
 tolerance (full), one far outside it (0), a vector with its first entry wrong (all but
 one entry's share), a wrong option (0), nothing (0), or an attempt to run code (0, and
-nothing runs).  Formulas are graded by equivalence: the key's answer cell earns full
-points, a text that is no formula 0.  Text parts are left to people.
+nothing runs).  Formulas (by equivalence) and code (run in a restricted interpreter) give
+the key's answer cell full points and a text that is neither 0.  Text parts are left to
+people.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 from generator.grading import ResponsesError, grade_run
 
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
-MANUAL = {"text", "code"}
+MANUAL = {"text"}
 STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile")
 
 
@@ -58,6 +59,10 @@ def written(part: dict, style: str) -> tuple[str, float | None]:
     if kind == "expression":
         if style in ("right", "inside"):  # the answer CSV's cell: "lhs = rhs; ..."
             return "; ".join(f"{f['lhs']} = {f['text']}" for f in answer), points
+        return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
+    if kind == "code":
+        if style in ("right", "inside"):  # the answer CSV's cell: "line | line | ..."
+            return " | ".join(answer.values()), points
         return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
     if style == "hostile":
         return HOSTILE, 0.0
