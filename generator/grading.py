@@ -10,7 +10,9 @@ Responses come as a CSV in one of two layouts, told apart by the header:
 A student is named by their id (a roster's class), by the copy's code printed on the
 pages, or by ``v<copy>`` (a class of numbered copies).  Each response is scored by its
 part's answer kind (:meth:`generator.kinds.Kind.score`), the rule the LMS files promise;
-the parts people grade (text, formulas, code) get no score and are listed for a grader.
+formulas by equivalence (:mod:`generator.formula_grading`), code by running it in a
+restricted interpreter (:mod:`generator.code_grading`); the parts people grade (text, and
+code whose skeleton the grader cannot run) get no score and are listed for a grader.
 The grades are written complete into ``RUN/grades/`` or not at all.
 """
 

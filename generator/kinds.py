@@ -24,6 +24,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from . import code_grading, formula_grading
 from .answers import (
     Accept,
     Answer,
@@ -255,10 +256,10 @@ class Shape(Vector):
 
 @register
 class Expression(Kind):
-    """Formulas (sympy), graded by people until formula grading lands."""
+    """Formulas (sympy), graded by mathematical equivalence, each formula of a part an
+    equal share (:mod:`generator.formula_grading`; nothing a student wrote is run)."""
 
     name = "expression"
-    manual = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         formulas = [raw] if isinstance(raw, Formula) else list(raw)
@@ -269,6 +270,9 @@ class Expression(Kind):
 
     def cell(self, part: Mapping[str, Any]) -> str:
         return "; ".join(f"{f['lhs']} = {f['text']}" for f in part["answer"])
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        return formula_grading.score(part, response)
 
 
 @register
@@ -390,10 +394,10 @@ class Matching(Kind):
 
 @register
 class CodeLines(Kind):
-    """Lines of code filling the blanks of a skeleton, graded by people for now."""
+    """Lines of code filling the blanks of a skeleton, each blank an equal share, run
+    in a restricted interpreter against the key's lines (:mod:`generator.code_grading`)."""
 
     name = "code"
-    manual = True
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         if not isinstance(raw, Code):
@@ -408,6 +412,9 @@ class CodeLines(Kind):
 
     def cell(self, part: Mapping[str, Any]) -> str:
         return " | ".join(part["answer"].values())
+
+    def score(self, part: Mapping[str, Any], response: str) -> float | None:
+        return code_grading.score(part, response)
 
 
 # ------------------------------------------------------------------ value checks

@@ -4,7 +4,9 @@ For a class of the CS230 midterm, every student answers every part in a way whos
 the rules say in advance: the key's answer (full points), a number a little inside its
 tolerance (full), one far outside it (0), a vector with its first entry wrong (all but
 one entry's share), a wrong option (0), nothing (0), or an attempt to run code (0, and
-nothing runs).  Parts people grade (text, formulas, code) are left to them.
+nothing runs).  Formulas (by equivalence) and code (run in a restricted interpreter) give
+the key's answer cell full points and a text that is neither 0.  Text parts are left to
+people.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 from generator.grading import ResponsesError, grade_run
 
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
-MANUAL = {"text", "expression", "code"}
+MANUAL = {"text"}
 STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile")
 
 
@@ -54,6 +56,14 @@ def written(part: dict, style: str) -> tuple[str, float | None]:
         return "", points if kind == "multi" and not answer else 0.0
     if kind in MANUAL:
         return ("see my sheet", None) if style != "hostile" else (HOSTILE, None)
+    if kind == "expression":
+        if style in ("right", "inside"):  # the answer CSV's cell: "lhs = rhs; ..."
+            return "; ".join(f"{f['lhs']} = {f['text']}" for f in answer), points
+        return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
+    if kind == "code":
+        if style in ("right", "inside"):  # the answer CSV's cell: "line | line | ..."
+            return " | ".join(answer.values()), points
+        return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
     if style == "hostile":
         return HOSTILE, 0.0
     if kind in ("number", "integer"):

@@ -79,7 +79,7 @@ def test_every_kind_says_what_it_is():
                           "multi", "matching", "text", "code"}  # fmt: skip
     assert {k for k, kind in KINDS.items() if kind.numeric} == {"integer", "number", "vector",
                                                                 "shape"}  # fmt: skip
-    assert {k for k, kind in KINDS.items() if kind.manual} == {"expression", "text", "code"}
+    assert {k for k, kind in KINDS.items() if kind.manual} == {"text"}
     for kind in KINDS.values():
         assert isinstance(kind, Kind)
         if kind.manual:  # people grade it: no verdict, whatever the response

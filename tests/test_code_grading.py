@@ -1,0 +1,232 @@
+"""Code fill-ins graded by running them: the Adam step of 3(g), the batch norm of 4(b).
+
+For many seeds (so both batch-norm layouts and every eps and learning rate the bank
+draws), the key's own lines earn full marks, as do lines rewritten by hand from the
+textbook formulas (another order of terms, np.square for ** 2, a sum over the count for
+a mean, ``w -= ...``); each named mistake costs exactly its own blank's share.  Hostile
+lines earn 0, raise nothing, create no file, and are stopped within a small number of
+the interpreter's steps (an operation budget, not a clock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator import code_eval
+from generator.code_eval import Interpreter, Rejected, parse_line, parse_skeleton
+from generator.code_grading import MAX_RESPONSE, score
+from generator.kinds import KINDS
+
+from .conftest import Q3, Q4, variant
+
+SEEDS = range(0, 60, 4)
+
+ADAM_RIGHT = {
+    "v": ["v = (1 - beta1) * grad + beta1 * v", "beta1*v + (1-beta1)*grad",
+          "v = v * beta1 + grad - beta1 * grad"],
+    "s": ["s = beta2 * s + (1 - beta2) * np.square(grad)", "beta2*s + (1-beta2)*grad*grad",
+          "s = np.multiply(beta2, s) + (1 - beta2) * np.power(grad, 2)"],
+    "v_corr": ["v_corr = v / (1 - np.power(beta1, step))", "v * (1 / (1 - beta1 ** step))"],
+    "s_corr": ["s_corr = s / (1 - beta2**step)", "np.divide(s, 1 - beta2 ** step)"],
+    "w": ["w = w - lr * v_corr / (s_corr + eps) ** 0.5", "w -= lr * v_corr / np.sqrt(s_corr + eps)",
+          "w - (lr / np.sqrt(s_corr + eps)) * v_corr"],
+}  # fmt: skip
+ADAM_WRONG = {
+    "v": ["v = beta1 * v + (1 - beta1) * grad ** 2", "v = beta1 * v + grad"],
+    "s": ["s = beta2 * s + (1 - beta2) * grad", "s = beta1 * s + (1 - beta1) * grad ** 2"],
+    "v_corr": ["v_corr = v / (1 - beta1)", "v_corr = v"],
+    "s_corr": ["s_corr = s / (1 - beta1 ** step)", "s_corr = s / (1 + beta2 ** step)"],
+    "w": ["w = w + lr * v_corr / np.sqrt(s_corr + eps)", "w = w - lr * v / np.sqrt(s + eps)",
+          "w = w - lr * v_corr / np.sqrt(s_corr)", "w = w - lr * v_corr / (s_corr + eps)"],
+}  # fmt: skip
+
+
+def batchnorm_lines(layout: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """4(b) by hand: the statistics are over the examples, axis 0 when examples come first
+    (rows), axis 1 when features do, kept as a column or row that broadcasts against Z."""
+    ax, other = (0, 1) if layout == "examples-first" else (1, 0)
+    keep = f"axis={ax}, keepdims=True"
+    right = {
+        "mu_train": [f"mu = np.sum(Z, {keep}) / Z.shape[{ax}]", f"np.mean(Z, {keep})"],
+        "var_train": [f"var = np.mean((Z - mu) ** 2, {keep})",
+                      f"np.mean(np.square(Z - np.mean(Z, {keep})), {keep})",
+                      f"np.std(Z, {keep}) ** 2"],
+        "mu_test": ["mu = cache_dict['mu']", "cache_dict['mu']"],
+        "var_test": ["var = cache_dict['var']"],
+        "z_norm": ["Z_norm = (Z - mu) * (var + eps) ** -0.5", "(Z - mu) / np.sqrt(eps + var)"],
+        "out": ["out = beta + Z_norm * gamma", "np.multiply(gamma, Z_norm) + beta"],
+    }  # fmt: skip
+    wrong = {
+        "mu_train": [f"mu = np.mean(Z, axis={other}, keepdims=True)", "mu = np.mean(Z)"],
+        "var_train": [f"var = np.var(Z, {keep}, ddof=1)", f"var = np.std(Z, {keep})"],
+        "mu_test": [f"mu = np.mean(Z, {keep})", "mu = cache_dict['var']"],
+        "var_test": [f"var = np.var(Z, {keep})"],
+        "z_norm": ["Z_norm = (Z - mu) / np.sqrt(var)", "Z_norm = (Z - mu) / (var + eps)",
+                   "Z_norm = Z / np.sqrt(var + eps)"],
+        "out": ["out = gamma * Z + beta", "out = gamma * Z_norm", "out = Z_norm + beta"],
+    }  # fmt: skip
+    if layout == "features-first":  # without keepdims the statistics are rows, not columns
+        wrong["mu_train"].append("mu = np.mean(Z, axis=1)")
+    return right, wrong
+
+
+def key_part(bank, qid: str, part: str, seed: int) -> dict:
+    qv = variant(bank, qid, seed)
+    answer = qv.answers[part]
+    return {"answer": dict(answer.value), "code": answer.details["code"], "params": qv.params}
+
+
+@pytest.fixture(scope="module")
+def parts(bank) -> dict:
+    return {(qid, part, seed): key_part(bank, qid, part, seed)
+            for qid, part in ((Q3, "g"), (Q4, "b")) for seed in SEEDS}  # fmt: skip
+
+
+def lines_for(qid: str, record: dict) -> tuple[dict, dict]:
+    if qid == Q3:
+        return ADAM_RIGHT, ADAM_WRONG
+    return batchnorm_lines(record["params"]["layout"])
+
+
+def with_line(record: dict, blank: str, line: str) -> str:
+    """The key's lines with ``line`` at ``blank``, one per line."""
+    return "\n".join(line if name == blank else key for name, key in record["answer"].items())
+
+
+def test_both_layouts_and_several_constants_are_graded(parts):
+    assert {parts[Q4, "b", s]["params"]["layout"] for s in SEEDS} == {
+        "examples-first",
+        "features-first",
+    }
+    assert len({parts[Q3, "g", s]["params"]["eps"] for s in SEEDS}) > 1
+
+
+@pytest.mark.parametrize(("qid", "part"), [(Q3, "g"), (Q4, "b")])
+def test_the_keys_own_lines_score_1(parts, qid, part):
+    for seed in SEEDS:
+        record = parts[qid, part, seed]
+        assert score(record, KINDS["code"].cell(record)) == 1.0, seed  # "a | b | ..."
+        bare = "\n".join(line.split("=", 1)[1] for line in record["answer"].values())
+        assert score(record, bare) == 1.0, seed
+
+
+@pytest.mark.parametrize(("qid", "part"), [(Q3, "g"), (Q4, "b")])
+def test_rewritten_lines_score_1_and_each_mistake_costs_its_blank(parts, qid, part):
+    for seed in SEEDS:
+        record = parts[qid, part, seed]
+        right, wrong = lines_for(qid, record)
+        share = 1 / len(record["answer"])
+        for blank, lines in right.items():
+            for line in lines:
+                assert score(record, with_line(record, blank, line)) == 1.0, (seed, blank, line)
+        for blank, lines in wrong.items():
+            for line in lines:
+                got = score(record, with_line(record, blank, line))
+                assert got == pytest.approx(1 - share), (seed, blank, line)
+
+
+def test_every_line_wrong_or_missing_scores_0(parts):
+    record = parts[Q3, "g", 0]
+    assert score(record, "") == 0.0
+    wrong = "\n".join(lines[0] for lines in ADAM_WRONG.values())
+    assert score(record, wrong) == 0.0
+    first_two = "\n".join(list(record["answer"].values())[:2])
+    assert score(record, first_two) == pytest.approx(2 / 5)
+
+
+HOSTILE = [
+    "__import__('os').system('touch /tmp/code-graded-hostile')",
+    "open('/etc/passwd').read()",
+    "while True: pass",
+    "for i in range(10**9): pass",
+    "np.ones(10**10)",
+    "np.zeros((10**5, 10**5))",
+    "().__class__.__bases__",
+    "grad.__class__",
+    "np.sum.__globals__",
+    "lambda: 1",
+    "[0] * 10**10",
+    "'x' * 10**9",
+    "grad ** 9**9**9",
+    "10 ** 10 ** 10",
+    "import os",
+    "exec('1')",
+    "eval('1')",
+    "np.load('/etc/passwd')",
+    "np.sum(grad, out=grad)",
+    "cache_dict.clear()",
+    "v = (yield)",
+    "(" * 200 + "grad" + ")" * 200,
+    "v = grad; import os",
+    "globals()",
+    "x" * (1 << 20),
+]
+
+
+@pytest.mark.parametrize("line", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_lines_score_0_within_a_small_budget(parts, line):
+    record = parts[Q3, "g", 0]
+    assert score(record, line) == 0.0
+    share = 1 / len(record["answer"]) if len(line) < MAX_RESPONSE else 1.0  # else refused whole
+    for blank in record["answer"]:  # the other blanks keep their shares, this one has none
+        assert score(record, with_line(record, blank, line)) == pytest.approx(1 - share)
+    function = parse_skeleton(record["code"], list(record["answer"]))
+    try:
+        student = parse_line(line)
+    except Rejected:
+        return  # refused before anything runs
+    lines = {name: parse_line(text) for name, text in record["answer"].items()} | {"v": student}
+    interpreter = Interpreter(function, lines)
+    ones, zeros = np.ones((2, 2)), np.zeros((2, 2))
+    case = {"weights_dict": {"W1": ones}, "gradients_dict": {"W1": ones},
+            "cache_dict": {"vW1": zeros, "sW1": zeros}, "step": 1}  # fmt: skip
+    # Refused, or (9 ** 9 ** 9 in floats) an overflow to inf, which no key's output equals.
+    with contextlib.suppress(Rejected):
+        interpreter.call(case)
+    assert interpreter.budget.steps < 200  # stopped at once, far below MAX_STEPS
+    assert not Path("/tmp/code-graded-hostile").exists()
+
+
+def test_the_budget_stops_a_long_computation_by_counting_steps():
+    """Loops run only over a container already there, but nested ones multiply: the
+    interpreter stops at its step budget, whatever the clock says."""
+    source = "\n".join(["def f(xs):", "    total = 0", "    for a in xs:", "        for b in xs:",
+                        "            for c in xs:", "                total = total + 1",
+                        "    return total"])  # fmt: skip
+    interpreter = Interpreter(parse_skeleton(source, []), {})
+    with pytest.raises(Rejected, match="budget"):
+        interpreter.call({"xs": list(range(100))})
+    assert interpreter.budget.steps == code_eval.MAX_STEPS + 1
+    small = Interpreter(parse_skeleton(source, []), {})
+    assert small.call({"xs": [1, 2, 3]}) == 27  # the same code, within budget
+
+
+def test_hostile_lines_run_nothing_in_a_process_of_their_own(parts, tmp_path):
+    marker = tmp_path / "touched"
+    lines = [h.replace("/tmp/code-graded-hostile", str(marker)) for h in HOSTILE]
+    record = {k: v for k, v in parts[Q4, "b", 0].items() if k != "params"}
+    program = (
+        "import json, sys\nfrom generator.code_grading import MAX_RESPONSE, score\n"
+        "record, lines = json.load(sys.stdin)\n"
+        "print(sorted({score(record, l) for l in lines}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], input=json.dumps([record, lines]),
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[0.0]"
+    assert not marker.exists()
+
+
+def test_a_skeleton_the_grader_cannot_run_is_left_to_people(parts):
+    record = dict(parts[Q3, "g", 0])
+    record["code"] = record["code"].replace("def optim_adam(", "def optim_other(")
+    assert score(record, KINDS["code"].cell(record)) is None
+    record["code"] = "import os\n" + parts[Q3, "g", 0]["code"]
+    assert score(record, KINDS["code"].cell(record)) is None

@@ -1,0 +1,200 @@
+"""Formula parts graded by equivalence: every expression part of the CS230 bank.
+
+The rewritings below are written by hand, per part, from the mathematics (reordered terms,
+expanded or factored, ln for log, the Greek letters typed or in LaTeX, W.T for W^T,
+fractions), never produced by the code under test; each must earn full marks, and each
+named mistake (a sign, a missing factor, a wrong transpose, the layers swapped) none.
+Hostile strings earn 0, raise nothing, run nothing, and are refused by the reader's
+bounds (length, tokens, nesting, exponents) before sympy does any work on them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import equivalence
+from generator.formula_grading import score
+from generator.formula_notation import Unreadable
+from generator.formula_reader import read_formula
+from generator.kinds import KINDS
+
+from .conftest import Q1, Q2, Q3, Q7, variant
+
+SEEDS = range(0, 40, 3)
+PARTS = [(Q1, "c.ii"), (Q1, "f.i"), (Q1, "f.ii"), (Q2, "b"), (Q2, "e.i"), (Q2, "g.ii"),
+         (Q3, "f.i"), (Q7, "b")]  # fmt: skip
+
+# Hand-written responses, per part: equivalent ones (full marks) and named mistakes (0).
+RIGHT = {
+    (Q1, "c.ii"): [r"\sigma(w^T x^{(i)} + b)", "sigma(w.T @ x + b)", "σ(x^T w + b)",
+                   r"\hat{y}^{(i)} = \sigma(b + w^{T}x^{(i)})", "1/(1 + exp(-(w^T x + b)))",
+                   "sigmoid(np.dot(w.T, x) + b)",
+                   r"\sigma(w x^{(i)} + b)"],  # the key's alternative: w a row vector
+    (Q1, "f.i"): [r"\sigma(W^{[2]}(W^{[1]}x^{(i)} + b^{[1]}) + b^{[2]})",
+                  "sigma(W2 W1 x + W2 b1 + b2)", "σ(b2 + W2 @ (b1 + W1 @ x))",
+                  r"\sigma\left(W^{[2]} W^{[1]} x + W^{[2]} b^{[1]} + b^{[2]}\right)"],
+    (Q1, "f.ii"): ["w' = W2 W1; b' = W2 b1 + b2",
+                   r"w' = W^{[2]}W^{[1]}, b' = W^{[2]}b^{[1]} + b^{[2]}",
+                   "b' = b2 + W2 @ b1\nw' = W2 @ W1",
+                   r"W^{[2]} W^{[1]} \quad b^{[2]} + W^{[2]} b^{[1]}"],
+    (Q2, "b"): [r"-(y \log \hat{y} + (1-y)\log(1-\hat{y}))", "-y ln(yhat) - (1-y) ln(1-yhat)",
+                "-(1 - y) log(1 - ŷ) - y log(ŷ)",
+                r"L(y, \hat{y}) = -y\ln\hat{y} - (1-y)\ln(1-\hat{y})",
+                "-y*log(y_hat) + (y - 1)*log(1 - y_hat)"],
+    (Q2, "g.ii"): [r"(y_2-\hat{y}_2)^2 - y_1\log\hat{y}_1 - (1-y_1)\log(1-\hat{y}_1)",
+                   "-(y1 ln(yhat1) + (1 - y1) ln(1 - yhat1)) + (yhat2 - y2)^2",
+                   "y2^2 - 2 y2 yhat2 + yhat2^2 - y1 log(yhat1) - (1-y1) log(1-yhat1)"],
+    (Q3, "f.i"): [r"V = \beta V + (1-\beta)\frac{\partial J}{\partial W}; W = W - \alpha V",
+                  "W = W - alpha V; V = beta V + (1 - beta) dW",
+                  r"V_{dW} = βV_{dW} + (1-β)dW \quad W := W - αV_{dW}",
+                  "V = beta*V + dJ/dW - beta*dJ/dW\nW = -alpha*V + W"],
+    (Q7, "b"): ["(f-1)/2", r"\frac{f-1}{2}", "f/2 - 1/2", "0.5f - 0.5", "p = (f - 1) / 2",
+                r"\frac{1}{2}(f - 1)"],
+}  # fmt: skip
+WRONG = {
+    (Q1, "c.ii"): ["sigma(w x^T + b)", "sigma(w^T x - b)", "w^T x + b", "sigma(w^T x)"],
+    (Q1, "f.i"): ["sigma(W1 (W2 x + b1) + b2)", "sigma(W2 W1 x + b1 + b2)",
+                  "sigma(W2^T (W1 x + b1) + b2)"],
+    (Q1, "f.ii"): ["w' = W1 W2; b' = W2 b1", "W1; W2 b1", "W1^T W2^T; b2"],
+    (Q2, "b"): ["y log(yhat) + (1-y) log(1-yhat)", "-(y log(yhat) + (1+y) log(1-yhat))",
+                "-(y log(yhat) + log(1-yhat))", "(y - yhat)^2"],
+    (Q2, "g.ii"): ["(y2 - yhat2)^2 + y1 log(yhat1) + (1-y1) log(1-yhat1)",
+                   "(y2 - yhat2) - y1 log(yhat1) - (1-y1) log(1-yhat1)",
+                   "-(y1 log(yhat1) + (1-y1) log(1-yhat1))"],
+    (Q3, "f.i"): ["V = beta V + dW; W = W + alpha V", "V = beta V - (1 - beta) dW; W = W - V",
+                  "V = (1-beta) V + beta dW; W = W + alpha V"],
+    (Q7, "b"): ["(f+1)/2", "f - 1", "(f-1)/2 + 1", "f/2 - 1"],
+}  # fmt: skip
+
+
+def l2_updates(half: bool) -> tuple[list[str], list[str]]:
+    """2(e)(i): W - alpha (dJ/dW + d/dW of the penalty), the penalty lambda/2 W^2 (derivative
+    lambda W) or lambda W^2 (derivative 2 lambda W), by hand."""
+    c = "" if half else "2"
+    right = [rf"W - \alpha(\frac{{\partial J_{{BCE}}}}{{\partial W}} + {c}\lambda W)",
+             f"W - alpha*dJ/dW - {c or 1}*alpha*lambda*W", f"(1 - {c or 1} α λ) W - α dW",
+             f"W := W(1 - {c}αλ) - α ∂J/∂W"]  # fmt: skip
+    wrong = [f"W - alpha dW + {c or 1} alpha lambda W", f"(1 - {c or 1} α λ) W + α dW",
+             f"W - alpha dW - {3 if half else 1} alpha lambda W", "W - alpha dW"]  # fmt: skip
+    return right, wrong
+
+
+def key_part(qid: str, part: str, seed: int, bank) -> dict:
+    """The part as key.json records it (the fields an expression part is graded by)."""
+    qv = variant(bank, qid, seed)
+    answer = qv.answers[part]
+    return {"answer": answer.value, "alternatives": list(answer.alternatives),
+            "params": qv.params}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def parts(bank) -> dict:
+    return {(qid, part, seed): key_part(qid, part, seed, bank)
+            for qid, part in PARTS for seed in SEEDS}  # fmt: skip
+
+
+def responses(qid: str, part: str, record: dict) -> tuple[list[str], list[str]]:
+    if (qid, part) == (Q2, "e.i"):
+        return l2_updates(record["params"]["penalty_half"])
+    return RIGHT[(qid, part)], WRONG[(qid, part)]
+
+
+@pytest.mark.parametrize(("qid", "part"), PARTS)
+def test_the_keys_own_answer_scores_1_in_every_form_it_records(parts, qid, part):
+    for seed in SEEDS:
+        record = parts[qid, part, seed]
+        forms = [
+            KINDS["expression"].cell(record),  # the answer CSV's cell: lhs = text; ...
+            "; ".join(f["text"] for f in record["answer"]),
+            "; ".join(f"{f['lhs']} = {f['latex']}" for f in record["answer"]),  # as printed
+        ]
+        for form in forms:
+            assert score(record, form) == 1.0, (seed, form)
+
+
+@pytest.mark.parametrize(("qid", "part"), PARTS)
+def test_equivalent_rewritings_score_1_and_named_mistakes_0(parts, qid, part):
+    for seed in SEEDS:
+        record = parts[qid, part, seed]
+        right, wrong = responses(qid, part, record)
+        for text in right:
+            assert score(record, text) == 1.0, (seed, text)
+        for text in wrong:
+            assert score(record, text) == 0.0, (seed, text)
+
+
+def test_each_formula_of_a_part_is_an_equal_share(parts):
+    momentum = parts[Q3, "f.i", 0]
+    assert score(momentum, "V = beta V + (1 - beta) dW; W = W + alpha V") == 0.5  # only V
+    assert score(momentum, "V = beta V + (1 - beta) dW; W = W - alpha V") == 1.0
+    assert score(momentum, "V = beta V + (1 - beta) dW") == 0.5
+    assert score(momentum, "V = beta V + dW; W = W - alpha V") == 0.5  # only W right
+    collapse = parts[Q1, "f.ii", 0]
+    assert score(collapse, "w' = W2 W1; b' = b1 + b2") == 0.5
+    assert score(collapse, "w' = W1 W2; b' = W2 b1 + b2") == 0.5
+    assert score(collapse, "b' = W2 b1 + b2; w' = W2 W1") == 1.0  # matched by their lhs
+
+
+def test_the_verdict_is_the_same_on_every_run(parts):
+    record = parts[Q2, "b", 0]
+    verdicts = {score(record, "-(y ln(yhat) + (1-y) ln(1-yhat))") for _ in range(5)}
+    assert verdicts == {1.0}
+
+
+HOSTILE = [
+    "__import__('os').system('touch /tmp/formula-graded-hostile')",
+    "().__class__.__bases__",
+    "lambda: 0",
+    "(lambda f: f)(1)",
+    "9**9**9",
+    "f**(9**9)",
+    "((f**16)**16)**16",
+    "(" * 5000 + "f" + ")" * 5000,
+    "f" + "+f" * 400,
+    "f" * (1 << 20),
+    "open('/etc/passwd').read()",
+    "exec('import os')",
+    "f.__class__",
+    "[f for f in range(10**9)]",
+    "{'a': 1}",
+    "f if f else f",
+    "\\input{/etc/passwd}",
+    "f\x00 - 1",
+    "f" + " " * (1 << 20),
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_formulas_score_0_and_are_refused_by_the_readers_bounds(parts, text):
+    record = parts[Q7, "b", 0]
+    assert score(record, text) == 0.0
+    scope = equivalence.symbols_of([read_formula(record["answer"][0]["sympy"])])
+    for piece in text.split(";")[:3]:
+        if piece.strip():
+            with pytest.raises(Unreadable):
+                equivalence.read_response(piece, scope)
+    assert not Path("/tmp/formula-graded-hostile").exists()
+
+
+def test_hostile_formulas_run_nothing_in_a_process_of_their_own(parts, tmp_path):
+    """The grading of every hostile string, in a child process: it exits 0 having printed
+    only zeros, and the file the first string would create does not exist."""
+    marker = tmp_path / "touched"
+    texts = [t.replace("/tmp/formula-graded-hostile", str(marker)) for t in HOSTILE]
+    record = {"answer": parts[Q7, "b", 0]["answer"], "alternatives": []}
+    program = (
+        "import json, sys\nfrom generator.formula_grading import score\n"
+        "record, texts = json.load(sys.stdin)\n"
+        "print(sorted({score(record, t) for t in texts}))\n"
+    )
+    import json
+
+    done = subprocess.run([sys.executable, "-c", program], input=json.dumps([record, texts]),
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[0.0]"
+    assert not marker.exists()
