@@ -59,7 +59,8 @@ TAG = re.compile(r"<[^>]*>")
 IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 CANVAS_TAIL = ["n correct", "n incorrect", "score"]
 CANVAS_QUESTION = re.compile(r"(\d+): (.*)", re.DOTALL)
-CANVAS_IDENTITY = ("sis_id", "id")  # in the order they name a student
+CANVAS_IDENTITY = ("sis_id", "id", "name", "section")  # ids first: the order they name one
+NAME_COLUMNS = {"name", "section", "last name", "first name", "institution", "department"}
 MOODLE_SLOT = re.compile(r"(Question|Response|Right answer) (\S+)")
 MOODLE_STATE = ("State", "Status")
 MOODLE_NONE = "-"
@@ -142,9 +143,9 @@ class Exam:
         return [entry for score, entry in scored if best and score == best]
 
     def student(self, identity: Sequence[tuple[str, str]]) -> str | None:
-        """The copy of the roster's student the LMS's user columns name."""
-        for _, value in identity:
-            if value.strip() and value.strip() in self.people:
+        """The copy of the roster's student the LMS's id columns name (names never do)."""
+        for column, value in identity:
+            if column.lower() not in NAME_COLUMNS and value.strip() in self.people:
                 return self.people[value.strip()]
         return None
 
