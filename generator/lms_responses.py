@@ -252,16 +252,15 @@ def _as_is(part: dict[str, Any], text: str) -> str:
 
 
 Reader = Callable[[dict[str, Any], str], str]
-CANVAS_TEXT: dict[str, Reader] = table("generator.lms_responses.canvas", {
-    "integer": _as_is, "number": _as_is, "vector": _canvas_blanks, "shape": _canvas_blanks,
-    "choice": _choice, "multi": _picked, "matching": _canvas_matching,
-    "expression": _as_is, "text": _as_is, "code": _as_is,
+# Each answer kind's response, as Canvas's and as Moodle's report write it, turned into ours.
+READERS: dict[str, tuple[Reader, Reader]] = table("generator.lms_responses", {
+    "integer": (_as_is, _as_is), "number": (_as_is, _as_is),
+    "vector": (_canvas_blanks, _moodle_blanks), "shape": (_canvas_blanks, _moodle_blanks),
+    "choice": (_choice, _choice), "multi": (_picked, _picked),
+    "matching": (_canvas_matching, _moodle_matching),
+    "expression": (_as_is, _as_is), "text": (_as_is, _as_is), "code": (_as_is, _as_is),
 })  # fmt: skip
-MOODLE_TEXT: dict[str, Reader] = table("generator.lms_responses.moodle", {
-    "integer": _as_is, "number": _as_is, "vector": _moodle_blanks, "shape": _moodle_blanks,
-    "choice": _choice, "multi": _picked, "matching": _moodle_matching,
-    "expression": _as_is, "text": _as_is, "code": _as_is,
-})  # fmt: skip
+CANVAS, MOODLE = 0, 1
 
 
 # ------------------------------------------------------------------ one row's copy
@@ -341,7 +340,7 @@ def read_canvas(rows: list[list[str]], key: dict[str, Any], path: str) -> list[R
             entry = _entry_of(
                 exam, copy, found, f"{path}, line {line}, column '{_short(header[c])}'"
             )
-            text = CANVAS_TEXT[entry.part["kind"]](entry.part, row[c])
+            text = READERS[entry.part["kind"]][CANVAS](entry.part, row[c])
             responses.append(Response(copy, entry.label, text, line, identity))
     return responses
 
@@ -409,7 +408,9 @@ def read_moodle(rows: list[list[str]], key: dict[str, Any], path: str) -> list[R
             entry = _entry_of(exam, copy, found if found is not None else
                               [e for e in exam.by_copy[copy] if e.slot == n], where)  # fmt: skip
             raw = row[cols["Response"]].strip() if "Response" in cols else ""
-            text = "" if raw == MOODLE_NONE else MOODLE_TEXT[entry.part["kind"]](entry.part, raw)
+            text = (
+                "" if raw == MOODLE_NONE else READERS[entry.part["kind"]][MOODLE](entry.part, raw)
+            )
             responses.append(Response(copy, entry.label, text, line, identity))
     return responses
 
