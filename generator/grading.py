@@ -1,6 +1,9 @@
 """``generate-exam grade RUN --responses FILE``: each student against their own copy.
 
-Responses come as a CSV in one of two layouts, told apart by the header:
+Responses come as a CSV in one of these layouts, told apart by the header (in
+:func:`read_responses` alone): Canvas's quiz Student Analysis report and Moodle's quiz
+Responses report (:mod:`generator.lms_responses`), or
+
 
 - long: one row per student and part, columns ``student``, ``label`` (or ``part``) and
   ``response``;
@@ -13,7 +16,9 @@ part's answer kind (:meth:`generator.kinds.Kind.score`), the rule the LMS files 
 formulas by equivalence (:mod:`generator.formula_grading`), code by running it in a
 restricted interpreter (:mod:`generator.code_grading`); the parts people grade (text, and
 code whose skeleton the grader cannot run) get no score and are listed for a grader.
-The grades are written complete into ``RUN/grades/`` or not at all.
+The grades are written complete into ``RUN/grades/`` or not at all, with the Canvas and
+Moodle gradebook imports, a feedback page per student (:mod:`generator.gradebook`) and
+the item analysis (:mod:`generator.item_analysis`).
 """
 
 from __future__ import annotations
@@ -27,29 +32,21 @@ from typing import Any
 
 from . import item_analysis
 from .answer_csv import answer_text, cell
-from .errors import ExamError
 from .files import read_text
+from .gradebook import write_gradebooks
 from .keys import read_key
 from .kinds import KINDS
+from .lms_responses import REPORTS, Report
+from .responses import Response, ResponsesError
 from .staging import staging
+
+__all__ = ["Graded", "Response", "ResponsesError", "grade", "grade_run", "read_responses"]
 
 GRADES_DIR = "grades"
 MAX_RESPONSES_BYTES = 64 * 2**20
 STUDENT_COLUMNS = ("student", "student_id", "id", "variant")
 LABEL_COLUMNS = ("label", "part")
 RESPONSE_COLUMN = "response"
-
-
-class ResponsesError(ExamError):
-    """The responses file cannot be read, or does not fit the run's key."""
-
-
-@dataclass(frozen=True)
-class Response:
-    student: str
-    label: str
-    text: str
-    line: int  # its line in the file, for messages
 
 
 @dataclass
@@ -60,6 +57,9 @@ class Graded:
     student_id: str
     student_name: str
     parts: list[dict[str, Any]] = field(default_factory=list)
+    identity: dict[str, str] = field(default_factory=dict)  # the LMS's user columns, if any
+    extra: dict[str, str] = field(default_factory=dict)  # the roster's other columns
+    copy_name: str = ""  # v<copy>, or the code: how a class without roster names it
 
     @property
     def total(self) -> float:
@@ -70,44 +70,76 @@ class Graded:
         return sum(p["score"] is None for p in self.parts)
 
 
-def grade_run(run: Path, responses_path: Path, *, force: bool = False) -> list[Graded]:
-    """Grade ``responses_path`` against ``run``'s key; write ``run/grades/``."""
+def grade_run(run: Path, responses_path: Path, *, force: bool = False,
+              canvas_assignment: str | None = None) -> list[Graded]:  # fmt: skip
+    """Grade ``responses_path`` against ``run``'s key; write ``run/grades/``: grades.csv,
+    feedback.csv, the Canvas and Moodle gradebook imports and feedback/ pages."""
     key = read_key(run / "key.json")
-    responses = read_responses(responses_path)
+    responses = read_responses(responses_path, key)
     graded = grade(key, responses, where=str(responses_path))
     with staging(run / GRADES_DIR, force=force) as tmp:
         (tmp / "grades.csv").write_text(grades_csv(key, graded), encoding="utf-8")
         (tmp / "feedback.csv").write_text(feedback_csv(graded), encoding="utf-8")
+        write_gradebooks(key, graded, tmp, canvas_assignment)
         item_analysis.write_report(tmp, item_analysis.analyse(key, graded))
     return graded
 
 
-def read_responses(path: Path) -> list[Response]:
-    """The responses of either layout, as long rows."""
+def read_responses(path: Path, key: dict[str, Any]) -> list[Response]:
+    """The responses of any layout the header names, as long rows: the one place that
+    tells the layouts apart (LMS reports first: their headers are the most specific)."""
     text = read_text(
         path, ResponsesError, limit=MAX_RESPONSES_BYTES, what="responses file", encoding="utf-8-sig"
     )  # a spreadsheet's CSV may start with a BOM
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
         raise ResponsesError(f"{path}: empty; give a header row and one row per response.")
-    header = [h.strip() for h in rows[0]]
+    rows[0] = [h.strip() for h in rows[0]]
+    layout = next(layout for layout in LAYOUTS if layout.recognise(rows[0]))
+    return layout.read(rows, key, str(path))
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     lower = [h.lower() for h in header]
-    student = next((lower.index(c) for c in STUDENT_COLUMNS if c in lower), None)
+    return next((lower.index(c) for c in names if c in lower), None)
+
+
+def _is_long(header: list[str]) -> bool:
+    return _column(header, STUDENT_COLUMNS) is not None and (
+        _column(header, LABEL_COLUMNS) is not None
+        and RESPONSE_COLUMN in [h.lower() for h in header]
+    )
+
+
+def _read_long(rows: list[list[str]], key: dict[str, Any], path: str) -> list[Response]:
+    header = rows[0]
+    student, label = _column(header, STUDENT_COLUMNS), _column(header, LABEL_COLUMNS)
+    answer = _column(header, (RESPONSE_COLUMN,))
+    return [Response(r[student].strip(), r[label].strip(), r[answer], n)
+            for n, r in _rows(rows, path, len(header))]  # fmt: skip
+
+
+def _read_wide(rows: list[list[str]], key: dict[str, Any], path: str) -> list[Response]:
+    header = rows[0]
+    student = _column(header, STUDENT_COLUMNS)
     if student is None:
         raise ResponsesError(
-            f"{path}: no student column; name one of its columns {', '.join(STUDENT_COLUMNS)}."
+            f"{path}: no student column; name one of its columns {', '.join(STUDENT_COLUMNS)}, "
+            "or give a Canvas Student Analysis or Moodle Responses report as the LMS wrote it."
         )
-    label = next((lower.index(c) for c in LABEL_COLUMNS if c in lower), None)
-    if label is not None and RESPONSE_COLUMN in lower:
-        answer = lower.index(RESPONSE_COLUMN)
-        return [Response(r[student].strip(), r[label].strip(), r[answer], n)
-                for n, r in _rows(rows, path, len(header))]  # fmt: skip
     return [Response(r[student].strip(), header[c], r[c], n)
             for n, r in _rows(rows, path, len(header))
             for c in range(len(header)) if c != student]  # fmt: skip
 
 
-def _rows(rows: list[list[str]], path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
+LAYOUTS: tuple[Report, ...] = (
+    *REPORTS,
+    Report("long", _is_long, _read_long),
+    Report("wide", lambda header: True, _read_wide),  # last: any other header
+)
+
+
+def _rows(rows: list[list[str]], path: str, width: int) -> Iterator[tuple[int, list[str]]]:
     for n, row in enumerate(rows[1:], start=2):
         if not any(cellv.strip() for cellv in row):
             continue
@@ -149,7 +181,11 @@ def grade(key: dict[str, Any], responses: Iterable[Response], *, where: str) -> 
         given[slot] = response
     by_code = {v["variant"]: v for v in key["variants"]}
     answered = list(dict.fromkeys(variant for variant, _ in given))
-    return [_graded(by_code[code], given) for code in answered]
+    graded = [_graded(by_code[code], given) for code in answered]
+    for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
+        first = next(r for (code, _), r in given.items() if code == g.variant)
+        g.identity = dict(first.identity)
+    return graded
 
 
 def _copies(key: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -165,8 +201,10 @@ def _copies(key: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response]) -> Graded:
-    student = variant.get("student") or {"id": "", "name": ""}
-    graded = Graded(variant["variant"], student["id"], student["name"])
+    student = variant.get("student") or {"id": "", "name": "", "extra": {}}
+    copy_name = f"v{variant['copy']}" if "copy" in variant else variant["variant"]
+    graded = Graded(variant["variant"], student["id"], student["name"],
+                    extra=dict(student["extra"]), copy_name=copy_name)  # fmt: skip
     for question in variant["questions"]:
         for part in question["parts"]:
             response = given.get((variant["variant"], part["label"]))

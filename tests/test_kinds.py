@@ -44,7 +44,7 @@ def test_every_per_kind_table_covers_every_kind():
 
     assert sorted(TABLES) == sorted(
         f"generator.{name}" for name in ("check", "lms.blackboard", "lms.canvas", "lms.gift",
-                                         "lms.moodle", "lms.qti21")
+                                         "lms.moodle", "lms.qti21", "lms_responses")
     )  # fmt: skip
     for owner, builders in TABLES.items():
         assert sorted(builders) == sorted(KINDS), owner

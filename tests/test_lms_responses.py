@@ -1,0 +1,409 @@
+"""generate-exam grade reads Canvas's Student Analysis and Moodle's Responses reports.
+
+The reports are built the way the LMSs build them, from what they imported: the class's
+own ``canvas-qti12.zip`` and ``moodle.xml`` (each item's text, its right answer as the LMS
+stores it), in the column layouts of ``tests/data/`` (the headers Canvas's
+``student_analysis.rb`` and Moodle's responses report write, see
+``generator/lms_responses.py``).  Each student answers in a way whose points the test
+works out: every part right; numbers far off and wrong options (0) with a vector's first
+entry wrong ((n - 1) / n of its points); right, with a cloze blank left out.  The
+gradebook files are then read back with the checks Canvas's and Moodle's importers make.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from generator.grading import ResponsesError, grade_run
+
+DATA = Path(__file__).parent / "data"
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+MANUAL = {"essay_question", "essay"}
+ROSTER = [
+    ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Email address"],
+    ["Ada Lovelace", "4417", "S001", "ada", "Section 1", "ada@example.edu"],
+    ["Alan <Turing> & Co", "4418", "S002", "alan", "Section 1", "alan@example.edu"],
+    ["Grace Hopper", "4419", "S003", "grace", "Section 2", "grace@example.edu"],
+]
+HOSTILE = "<script>alert(1)</script>"
+
+
+def build(out: Path, *extra: str) -> Path:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    args = ["--public", "--no-pdf", "--lms", "canvas,moodle", "--out", str(out), *extra]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    return folder
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("lms-class")
+    roster = write_csv(out / "roster.csv", ROSTER)
+    return build(out / "runs", "--seed", "6", "--roster", str(roster))
+
+
+@pytest.fixture(scope="module")
+def other_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("lms-other")
+    roster = write_csv(out / "roster.csv", ROSTER)
+    return build(out / "runs", "--seed", "7", "--roster", str(roster))
+
+
+@pytest.fixture(scope="module")
+def numbered_run(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("lms-numbered"), "--seed", "6", "--variants", "2")
+
+
+def key(run: Path) -> dict:
+    return json.loads((run / "key.json").read_text(encoding="utf-8"))
+
+
+def parts(run: Path) -> dict[tuple[str, str], dict]:
+    """Every (code, label) of the key and its part."""
+    return {(v["variant"], p["label"]): p for v in key(run)["variants"]
+            for q in v["questions"] for p in q["parts"]}  # fmt: skip
+
+
+def text_of(markup: str) -> str:
+    """HTML as the LMSs' html-to-text leaves it: tags gone, entities read."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup or ""))
+
+
+# ------------------------------------------------------------------ Canvas
+
+
+def canvas_items(run: Path) -> list[dict]:
+    """Each item of the Canvas zip: its title, type, question text and right answer in
+    the Student Analysis report's own form."""
+    with zipfile.ZipFile(run / "lms/canvas-qti12.zip") as z:
+        (name,) = [n for n in z.namelist() if n.endswith(".xml") and "/" in n
+                   and not n.endswith("assessment_meta.xml")]  # fmt: skip
+        root = etree.fromstring(z.read(name))
+    items = []
+    for item in root.iter(f"{QTI}item"):
+        kind = next(f.findtext(f"{QTI}fieldentry") for f in item.iter(f"{QTI}qtimetadatafield")
+                    if f.findtext(f"{QTI}fieldlabel") == "question_type")  # fmt: skip
+        text = item.find(f"{QTI}presentation/{QTI}material/{QTI}mattext").text
+        labels = {lab.get("ident"): text_of(lab.findtext(f".//{QTI}mattext"))
+                  for lab in item.iter(f"{QTI}response_label")}  # fmt: skip
+        items.append({"title": item.get("title"), "type": kind, "text": text_of(text),
+                      "right": _canvas_right(item, kind, labels), "labels": labels})  # fmt: skip
+    return items
+
+
+def _canvas_right(item, kind: str, labels: dict[str, str]) -> str:
+    lids = list(item.iter(f"{QTI}response_lid"))
+    if kind == "fill_in_multiple_blanks_question":  # the first spelling of each blank
+        return ",".join(labels[lid.find(f".//{QTI}response_label").get("ident")] for lid in lids)
+    full = [c for c in item.iter(f"{QTI}respcondition") if c.findtext(f"{QTI}setvar") == "100"]
+    if kind == "multiple_choice_question":
+        return labels[full[0].findtext(f".//{QTI}varequal")]
+    if kind == "multiple_answers_question":
+        test = full[0].find(f"{QTI}conditionvar/{QTI}and")
+        return ",".join(labels[v.text] for v in test.findall(f"{QTI}varequal"))
+    if kind == "matching_question":
+        pairs = []
+        for lid in lids:
+            tests = [c.find(f".//{QTI}varequal") for c in item.iter(f"{QTI}respcondition")]
+            chosen = next(t.text for t in tests
+                          if t is not None and t.get("respident") == lid.get("ident"))  # fmt: skip
+            pairs.append(f"{lid.findtext(f'{QTI}material/{QTI}mattext')}=>{labels[chosen]}")
+        return ",".join(pairs)
+    return ""  # numerical: the key's number; essays: whatever is written
+
+
+def canvas_answer(item: dict, part: dict, style: str) -> tuple[str, float | None]:
+    """A Canvas response of ``style`` and the points it earns (None: by hand)."""
+    kind, points = item["type"], part["points"]
+    if kind in MANUAL:  # an essay item: text by hand; a formula or code line graded, wrong
+        return HOSTILE, None if part["kind"] == "text" else 0.0
+    if kind == "numerical_question":
+        value = part["answer"]
+        return (str(value * 2 + 1000), 0.0) if style == "wrong" else (str(value), points)
+    if kind == "fill_in_multiple_blanks_question" and style == "wrong":
+        blanks = item["right"].split(",")
+        n = len(blanks)
+        return ",".join(["999999", *blanks[1:]]), points * (n - 1) / n
+    if kind == "multiple_choice_question" and style == "wrong":
+        return next(t for t in item["labels"].values() if t != item["right"]), 0.0
+    return item["right"], points
+
+
+def canvas_report(run: Path, styles: dict[str, str], *, sis: dict[str, str] | None = None
+                  ) -> tuple[list[list[str]], dict]:  # fmt: skip
+    """The Student Analysis CSV of ``run``'s roster: two columns per item (its id and text,
+    its points), each student's cells under the items of their own copy."""
+    template = list(csv.reader((DATA / "canvas_student_analysis.csv").open(encoding="utf-8")))
+    fixed = template[0][: template[0].index("submitted") + 1]
+    items = canvas_items(run)
+    header = list(fixed)
+    for n, item in enumerate(items):
+        header += [f"{5000 + n}: {item['text']}", "1.0"]
+    header += ["n correct", "n incorrect", "score"]
+    known = parts(run)
+    rows, expected = [header], {}
+    for variant in key(run)["variants"]:
+        student = variant["student"]
+        extra = student["extra"]
+        sis_id = (sis or {}).get(student["id"], student["id"])
+        row = [student["name"], extra["ID"], sis_id, extra["Section"], "12", "SEC-1",
+               "2026-03-12 10:41:07 UTC"]  # fmt: skip
+        for item in items:
+            code = item["title"].split()[1]
+            if code != variant["variant"]:
+                row += ["", ""]
+                continue
+            label = item["title"].split()[0]
+            text, points = canvas_answer(item, known[code, label], styles[student["id"]])
+            row += [text, "0.0"]
+            expected[code, label] = points
+        rows.append([*row, "0", "0", "0.0"])
+    return rows, expected
+
+
+# ------------------------------------------------------------------ Moodle
+
+
+def moodle_slots(run: Path) -> list[list[dict]]:
+    """The questions of moodle.xml per category (= quiz slot), each with its question
+    summary and right answer in the Responses report's own form."""
+    root = etree.fromstring((run / "lms/moodle.xml").read_bytes())
+    slots: list[list[dict]] = []
+    for question in root.iter("question"):
+        kind = question.get("type")
+        if kind == "category":
+            slots.append([])
+            continue
+        markup = question.findtext("questiontext/text")
+        summary = text_of(re.sub(r"\{\d+:NUMERICAL:[^}]*\}", "_____", markup))
+        answers = [(float(a.get("fraction")), text_of(a.findtext("text")))
+                   for a in question.findall("answer")]  # fmt: skip
+        if kind == "multichoice":
+            summary += ": " + "; ".join(t for _, t in answers)
+        slots[-1].append({"name": question.findtext("name/text"), "type": kind,
+                          "summary": textwrap.fill(summary, 75), "answers": answers,
+                          "right": _moodle_right(question, kind, markup, answers)})  # fmt: skip
+    return slots
+
+
+def _moodle_right(question, kind: str, markup: str, answers: list) -> str:
+    if kind == "cloze":
+        values = re.findall(r"\{\d+:NUMERICAL:=([^:}]*):", markup)
+        return "; ".join(f"part {i}: {v}" for i, v in enumerate(values, start=1))
+    if kind == "matching":
+        return "; ".join(f"{text_of(s.findtext('text'))} -> {s.findtext('answer/text')}"
+                         for s in question.findall("subquestion"))  # fmt: skip
+    return "; ".join(t for fraction, t in answers if fraction > 0)
+
+
+def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
+    kind, points = q["type"], part["points"]
+    if kind == "essay":  # text by hand; "see my sheet" is no formula or code line: 0
+        return "see my sheet", None if part["kind"] == "text" else 0.0
+    if kind == "numerical":
+        value = part["answer"]
+        return (str(value * 2 + 1000), 0.0) if style == "wrong" else (q["right"], points)
+    if kind == "cloze" and style in ("wrong", "blank"):
+        entries = q["right"].split("; ")
+        n = len(entries)
+        first = [] if style == "blank" else ["part 1: 999999"]  # a blank left out, or wrong
+        return "; ".join([*first, *entries[1:]]), points * (n - 1) / n
+    if kind == "multichoice" and style == "wrong" and part["kind"] == "choice":
+        return next(t for f, t in q["answers"] if f <= 0), 0.0
+    return q["right"], points
+
+
+def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = True
+                  ) -> tuple[list[list[str]], dict]:  # fmt: skip
+    template = list(csv.reader((DATA / "moodle_responses.csv").open(encoding="utf-8")))
+    fixed = template[0][: template[0].index("Question 1")]
+    slots = moodle_slots(run)
+    header = list(fixed)
+    for n in range(1, len(slots) + 1):
+        header += ([f"Question {n}"] if question_text else []) + [f"Response {n}",
+                                                                   f"Right answer {n}"]  # fmt: skip
+    known = parts(run)
+    rows, expected = [header], {}
+    for variant in key(run)["variants"]:
+        student = variant["student"]
+        last, first = student["name"].split(" ", 1)[::-1] if " " in student["name"] else ("", "")
+        times = ["12 March 2026  10:00 AM", "12 March 2026  10:41 AM", "41 mins 7 secs"]
+        row = [last, first, student["extra"]["Email address"], "Finished", *times, "1.00"]
+        for questions in slots:
+            q = next(q for q in questions if q["name"].split()[1] == variant["variant"])
+            label = q["name"].split()[0]
+            text, points = moodle_answer(q, known[variant["variant"], label], styles[student["id"]])
+            row += ([q["summary"]] if question_text else []) + [text, q["right"]]
+            expected[variant["variant"], label] = points
+        rows.append(row)
+    return rows, expected
+
+
+# ------------------------------------------------------------------ checks
+
+
+STYLES = {"S001": "right", "S002": "wrong", "S003": "blank"}
+
+
+def read_grades(run: Path) -> dict[tuple[str, str], str]:
+    table = list(csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8"))))
+    skip = {"variant", "student_id", "student_name", "total", "out_of", "to_grade_by_hand"}
+    return {(row["variant"], label): value for row in table for label, value in row.items()
+            if label not in skip}  # fmt: skip
+
+
+def check(run: Path, expected: dict) -> None:
+    got = read_grades(run)
+    assert set(got) == set(expected)
+    for slot, points in expected.items():
+        if points is None:
+            assert got[slot] == "", slot
+        else:
+            assert float(got[slot]) == pytest.approx(points, abs=1e-6), (slot, got[slot])
+
+
+def totals(expected: dict) -> dict[str, float]:
+    sums: dict[str, float] = {}
+    for (code, _), points in expected.items():
+        sums[code] = sums.get(code, 0.0) + (points or 0.0)
+    return sums
+
+
+def test_canvas_student_analysis_is_graded_to_the_worked_out_scores(run, tmp_path):
+    rows, expected = canvas_report(run, STYLES)
+    assert any(p is not None and 0 < p < 1e9 and p % 1 for p in expected.values())  # partial
+    grade_run(run, write_csv(tmp_path / "canvas.csv", rows), force=True)
+    check(run, expected)
+
+
+def test_moodle_responses_is_graded_with_or_without_question_text(run, tmp_path):
+    for question_text in (True, False):
+        rows, expected = moodle_report(run, STYLES, question_text=question_text)
+        grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+        check(run, expected)
+
+
+def test_canvas_student_without_sis_id_is_found_by_canvas_id(run, tmp_path):
+    rows, expected = canvas_report(run, STYLES, sis={"S002": ""})
+    grade_run(run, write_csv(tmp_path / "canvas.csv", rows), force=True)
+    check(run, expected)
+
+
+def test_numbered_copies_are_told_by_their_items(numbered_run, tmp_path):
+    template = list(csv.reader((DATA / "canvas_student_analysis.csv").open(encoding="utf-8")))
+    fixed = template[0][: template[0].index("submitted") + 1]
+    items = canvas_items(numbered_run)
+    header = fixed + [c for n, it in enumerate(items) for c in (f"{n}: {it['text']}", "1.0")]
+    header += ["n correct", "n incorrect", "score"]
+    known = parts(numbered_run)
+    rows, expected = [header], {}
+    for n, variant in enumerate(key(numbered_run)["variants"]):
+        row = [f"Student {n}", str(100 + n), "", "", "", "", "2026-03-12"]
+        for item in items:
+            label, code = item["title"].split()
+            if code != variant["variant"]:
+                row += ["", ""]
+                continue
+            text, points = canvas_answer(item, known[code, label], "right")
+            row += [text, "0.0"]
+            expected[code, label] = points
+        rows.append([*row, "0", "0", "0"])
+    grade_run(numbered_run, write_csv(tmp_path / "canvas.csv", rows), force=True)
+    check(numbered_run, expected)
+
+
+def test_gradebook_files_parse_as_the_importers_require(run, tmp_path):
+    rows, expected = canvas_report(run, STYLES)
+    grade_run(run, write_csv(tmp_path / "canvas.csv", rows), force=True, canvas_assignment="987")
+    sums = totals(expected)
+    copies = {v["student"]["id"]: v["variant"] for v in key(run)["variants"]}
+    canvas_rows = list(csv.reader((run / "grades/canvas-gradebook.csv").open(encoding="utf-8")))
+    head = canvas_rows[0]
+    # gradebook_importer.rb: row_has_student_headers?, update_column_count, header?
+    assert head[0] == "Student" and head[1] == "ID" and head[2:4] == ["SIS User ID", "SIS Login ID"]
+    assert head[4] == "Section" and len(head) == 6
+    title = re.fullmatch(r"(.*)\s\((\d+)\)", head[5])  # Assignment.title_and_id
+    assert title and title.group(2) == "987"
+    meta = zipfile.ZipFile(run / "lms/canvas-qti12.zip").read(
+        next(n for n in zipfile.ZipFile(run / "lms/canvas-qti12.zip").namelist()
+             if n.endswith("assessment_meta.xml")))  # fmt: skip
+    assert f"<title>{html.escape(title.group(1))}</title>".encode() in meta
+    assert canvas_rows[1][0] == "Points Possible" and float(canvas_rows[1][5]) == 60
+    by_sis = {r[2]: r for r in canvas_rows[2:]}
+    for student in ROSTER[1:]:
+        row = by_sis[student[2]]
+        assert row[1] == student[1] and row[3] == student[3] and row[4] == student[4]
+        assert float(row[5]) == pytest.approx(sums[copies[student[2]]])
+    moodle_rows = list(csv.DictReader((run / "grades/moodle-grades.csv").open(encoding="utf-8")))
+    assert list(moodle_rows[0])[:3] == ["ID number", "Email address", "Username"]
+    item = list(moodle_rows[0])[3]
+    for row, student in zip(moodle_rows, ROSTER[1:], strict=True):
+        assert row["ID number"] == student[2] and row["Email address"] == student[5]
+        assert float(row[item]) == pytest.approx(sums[copies[student[2]]])
+
+
+def test_feedback_pages_escape_what_students_wrote(run, tmp_path):
+    rows, _ = canvas_report(run, STYLES)
+    grade_run(run, write_csv(tmp_path / "canvas.csv", rows), force=True)
+    pages = sorted((run / "grades/feedback").iterdir())
+    assert len(pages) == 3 and all(p.name.startswith("S00") for p in pages)
+    alan = next(p for p in pages if p.name.startswith("S002")).read_text(encoding="utf-8")
+    assert HOSTILE not in alan and html.escape(HOSTILE) in alan
+    assert "Alan &lt;Turing&gt; &amp; Co" in alan and "wrong" in alan and "expected answer" in alan
+
+
+def _errors(run: Path, rows: list[list[str]], tmp_path: Path) -> str:
+    before = sorted(p.name for p in run.iterdir())
+    grades = run / "grades"
+    old = sorted(p.name for p in grades.iterdir()) if grades.exists() else None
+    with pytest.raises(ResponsesError) as caught:
+        grade_run(run, write_csv(tmp_path / "r.csv", rows), force=True)
+    assert sorted(p.name for p in run.iterdir()) == before
+    if old is not None:
+        assert sorted(p.name for p in grades.iterdir()) == old
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def test_another_exams_reports_are_refused(run, other_run, tmp_path):
+    rows, _ = canvas_report(other_run, STYLES)
+    assert "has this question text; the report is from another quiz" in _errors(run, rows, tmp_path)
+    rows, _ = moodle_report(other_run, STYLES)
+    assert "line 2: the question of slot 1 is no variant of this exam's part 1(a)" in _errors(
+        run, rows, tmp_path
+    )
+    rows, _ = moodle_report(run, STYLES)
+    rows[1][rows[0].index("Question 1")] = "1(a) 0123456789ab"
+    assert "the item '1(a) 0123456789ab' is not in this run's key" in _errors(run, rows, tmp_path)
+
+
+def test_unknown_students_and_duplicate_rows_name_their_line(run, tmp_path):
+    rows, _ = canvas_report(run, STYLES, sis={"S003": "S999"})
+    rows[3][1] = "5555"
+    message = _errors(run, rows, tmp_path)
+    assert "line 4: no student of this class's roster is sis_id 'S999', id '5555'" in message
+    rows, _ = moodle_report(run, STYLES)
+    rows.append(list(rows[1]))
+    assert "line 5: a second response of" in _errors(run, rows, tmp_path)
