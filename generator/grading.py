@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from . import item_analysis
 from .answer_csv import answer_text, cell
 from .files import read_text
@@ -180,11 +182,12 @@ def grade(key: dict[str, Any], responses: Iterable[Response], *, where: str) -> 
             )
         given[slot] = response
     by_code = {v["variant"]: v for v in key["variants"]}
-    answered = list(dict.fromkeys(variant for variant, _ in given))
-    graded = [_graded(by_code[code], given) for code in answered]
+    first: dict[str, Response] = {}  # each copy's first response, in the file's order
+    for (code, _), response in given.items():
+        first.setdefault(code, response)
+    graded = [_graded(by_code[code], given) for code in first]
     for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
-        first = next(r for (code, _), r in given.items() if code == g.variant)
-        g.identity = dict(first.identity)
+        g.identity = dict(first[g.variant].identity)
     return graded
 
 
@@ -211,7 +214,7 @@ def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response]) -> 
             text = response.text if response else ""
             # The kind scores it (an empty select-all response can be right); a part people
             # grade gets no score (None), unless left empty.
-            share = KINDS[part["kind"]].score(part, text)
+            share = _score(part, text)
             if share is None and not text.strip():
                 share = 0.0
             graded.parts.append({
@@ -222,6 +225,28 @@ def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response]) -> 
                 "mistakes": KINDS[part["kind"]].mistakes(part, text),
             })  # fmt: skip
     return graded
+
+
+# What a score depends on: the part's fields that grading reads (not its label or points).
+SCORED_FIELDS = ("kind", "answer", "tolerance", "alternatives", "options", "formula", "code",
+                 "names", "grid")  # fmt: skip
+_SCORES: dict[bytes, float | None] = {}
+
+
+def _score(part: dict[str, Any], text: str) -> float | None:
+    """The kind's score, remembered: a formula or code part has the same answer in every
+    copy, and a class gives the same responses to it again and again (2000 students'
+    formulas are parsed and compared once per distinct response, not once per student)."""
+    fields = {name: part.get(name) for name in SCORED_FIELDS}
+    memo = msgspec.json.encode([fields, text])
+    if memo not in _SCORES:
+        if len(_SCORES) > MAX_REMEMBERED:
+            _SCORES.clear()
+        _SCORES[memo] = KINDS[part["kind"]].score(part, text)
+    return _SCORES[memo]
+
+
+MAX_REMEMBERED = 200_000
 
 
 def grades_csv(key: dict[str, Any], graded: list[Graded]) -> str:
