@@ -289,9 +289,14 @@ def grade_command(run: Path, responses: Path, canvas_assignment: str | None, for
 @click.argument("old_run", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("new_run", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--csv", "as_csv", is_flag=True, help="Print the changes as CSV (to redirect).")
-def diff_keys_command(old_run: Path, new_run: Path, as_csv: bool) -> None:
+@click.option("--responses", type=click.Path(dir_okay=False, path_type=Path),
+              help="Grade these responses with both keys; list the scores that moved.")  # fmt: skip
+def diff_keys_command(old_run: Path, new_run: Path, as_csv: bool, responses: Path | None) -> None:
     """List every copy and part whose key changed between two runs of the same exam
     (after a fix to the bank, the same seed and secret built again)."""
+    if responses is not None:
+        _regrade(old_run, new_run, responses, as_csv)
+        return
     changes = keydiff.diff_runs(old_run, new_run)
     if as_csv:
         click.echo(keydiff.changes_csv(changes), nl=False)
@@ -301,6 +306,21 @@ def diff_keys_command(old_run: Path, new_run: Path, as_csv: bool) -> None:
         click.echo(f"{c.variant}{who} {c.label} {c.field}: {keydiff.shown(c.old) or '-'} -> "
                    f"{keydiff.shown(c.new) or '-'}")  # fmt: skip
     click.echo(keydiff.summary(changes))
+
+
+def _regrade(old_run: Path, new_run: Path, responses: Path, as_csv: bool) -> None:
+    moved = keydiff.regrade(old_run, new_run, responses)
+    if as_csv:
+        click.echo(keydiff.regraded_csv(moved), nl=False)
+        return
+    for m in moved:
+        who = f" ({m.student_id})" if m.student_id else ""
+        click.echo(f"{m.variant}{who} {m.label}: {keydiff.shown(m.old) or '-'} -> "
+                   f"{keydiff.shown(m.new) or '-'} points; total {m.old_total:g} -> "
+                   f"{m.new_total:g}")  # fmt: skip
+    students = len({m.variant for m in moved})
+    click.echo(f"{len(moved)} score(s) of {students} student(s) changed." if moved
+               else "No score changed: every response earns what it earned.")  # fmt: skip
 
 
 def _checked(parse: Callable[[str], Any], value: str | None) -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.keydiff import KeyDiffError, diff_runs
+from generator.keydiff import KeyDiffError, diff_runs, regrade
 from generator.scaffold import new_question
 
 from .conftest import write_blueprint
@@ -90,3 +90,28 @@ def test_runs_of_other_exams_are_refused(tmp_path, run_cli):
     other = build(tmp_path, run_cli, "other", {}, seed=9)
     with pytest.raises(KeyDiffError, match="are not runs of the same exam"):
         diff_runs(old, other)
+
+
+def test_regrading_responses_lists_the_scores_that_moved(tmp_path, run_cli):
+    """Every student answers 1(a) with the fixed key's answer: exactly those whose copy the
+    fix changed move from 0 to 2 points; a student whose answer the old key accepted and
+    the new one does not would move down (here: nobody)."""
+    old = build(tmp_path, run_cli, "old", {"solve.py": BUG})
+    new = build(tmp_path, run_cli, "new", {})
+    rows = ["student,label,response"]
+    rows += [f"v{v['copy']},1(a),{v['questions'][0]['parts'][0]['answer']}"
+             for v in key(new)["variants"]]  # fmt: skip
+    responses = tmp_path / "responses.csv"
+    responses.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    negative = {v["variant"] for v in key(new)["variants"]
+                if v["questions"][0]["params"]["b"] < 0}  # fmt: skip
+    moved = regrade(old, new, responses)
+    assert {m.variant for m in moved} == negative
+    assert all(m.old == 0 and m.new == 2 and m.new_total == m.old_total + 2 for m in moved)
+    printed = run_cli("diff-keys", old, new, "--responses", responses)
+    assert printed.output.strip().endswith(
+        f"{len(negative)} score(s) of {len(negative)} student(s) changed."
+    )
+    table = list(csv.DictReader(io.StringIO(
+        run_cli("diff-keys", old, new, "--responses", responses, "--csv").output)))  # fmt: skip
+    assert {row["variant"] for row in table} == negative
