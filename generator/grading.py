@@ -32,7 +32,7 @@ from typing import Any
 
 import msgspec
 
-from . import item_analysis
+from . import item_analysis, sheets
 from .answer_csv import answer_text, cell
 from .files import read_text
 from .gradebook import write_gradebooks
@@ -75,11 +75,14 @@ class Graded:
 def grade_run(run: Path, responses_path: Path, *, force: bool = False,
               canvas_assignment: str | None = None) -> list[Graded]:  # fmt: skip
     """Grade ``responses_path`` against ``run``'s key; write ``run/grades/``: grades.csv,
-    feedback.csv, the Canvas and Moodle gradebook imports and feedback/ pages."""
+    feedback.csv, the Canvas and Moodle gradebook imports, feedback/ pages, the item
+    analysis and sheets/ for the parts people grade (their filled-in scores read back)."""
     key = read_key(run / "key.json")
     responses = read_responses(responses_path, key)
     graded = grade(key, responses, where=str(responses_path))
+    sheets.apply(graded, sheets.read_scores(run / GRADES_DIR / sheets.SHEETS_DIR, graded))
     with staging(run / GRADES_DIR, force=force) as tmp:
+        sheets.write_sheets(tmp / sheets.SHEETS_DIR, key, graded)
         (tmp / "grades.csv").write_text(grades_csv(key, graded), encoding="utf-8")
         (tmp / "feedback.csv").write_text(feedback_csv(graded), encoding="utf-8")
         write_gradebooks(key, graded, tmp, canvas_assignment)

@@ -1,0 +1,89 @@
+"""Grading sheets: the text parts of a class, filled in by a grader, read back by grade."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.grading import grade_run
+from generator.responses import ResponsesError
+
+
+@pytest.fixture
+def run(tmp_path: Path, run_cli) -> Path:
+    result = run_cli("--public", "--seed", "4", "--variants", "5", "--no-pdf", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    (folder,) = tmp_path.iterdir()
+    return folder
+
+
+def text_parts(run: Path) -> list[tuple[str, int, dict]]:
+    key = json.loads((run / "key.json").read_text(encoding="utf-8"))
+    return [(v["variant"], v["copy"], p) for v in key["variants"] for q in v["questions"]
+            for p in q["parts"] if p["kind"] == "text"]  # fmt: skip
+
+
+def responses(run: Path, tmp_path: Path) -> Path:
+    rows = [["student", "label", "response"]]
+    rows += [[f"v{copy}", p["label"], f"my answer to {p['label']}"]
+             for _, copy, p in text_parts(run)]  # fmt: skip
+    path = tmp_path / "responses.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def rows_of(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def totals(run: Path) -> dict[str, float]:
+    return {r["variant"]: float(r["total"]) for r in rows_of(run / "grades/grades.csv")}
+
+
+def test_filled_in_scores_count_when_grade_runs_again(run, tmp_path):
+    path = responses(run, tmp_path)
+    grade_run(run, path)
+    first_label = text_parts(run)[0][2]["label"]
+    sheet = next((run / "grades/sheets").glob("*.csv"))
+    rows = rows_of(sheet)
+    assert rows and all(r["score"] == "" and r["model_answer"] and r["response"] for r in rows)
+    assert {r["label"] for r in rows} == {rows[0]["label"]}
+    before = totals(run)
+    # the grader gives each student half the part's points, the first one full points
+    for n, row in enumerate(rows):
+        row["score"] = row["points"] if n == 0 else str(float(row["points"]) / 2)
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    grade_run(run, path)
+    after = totals(run)
+    for n, row in enumerate(rows):
+        given = float(row["points"]) * (1 if n == 0 else 0.5)
+        assert after[row["variant"]] == pytest.approx(before[row["variant"]] + given)
+    kept = rows_of(sheet)
+    assert [r["score"] for r in kept] == [r["score"] for r in rows], "the scores are kept"
+    assert first_label
+
+
+@pytest.mark.parametrize(("score", "phrase"), [("7", "is not a number from 0 to"),
+                                               ("abc", "'abc' is not a number"),
+                                               ("-1", "is not a number from 0")])  # fmt: skip
+def test_a_wrong_score_is_one_sentence_naming_the_sheet_and_line(run, tmp_path, score, phrase):
+    path = responses(run, tmp_path)
+    grade_run(run, path)
+    sheet = next((run / "grades/sheets").glob("*.csv"))
+    rows = rows_of(sheet)
+    rows[0]["score"] = score if score != "7" else str(float(rows[0]["points"]) + 1)
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(ResponsesError) as caught:
+        grade_run(run, path)
+    assert f"{sheet}, line 2: score" in str(caught.value) and phrase in str(caught.value)
