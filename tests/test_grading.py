@@ -1,10 +1,10 @@
 """generate-exam grade: synthetic responses made from the key, scores worked out here.
 
-For a class of the CS230 midterm, every student answers every part in a way whose score
-the rules say in advance: the key's answer (full points), a number a little inside its
-tolerance (full), one far outside it (0), a vector with its first entry wrong (all but
-one entry's share), a wrong option (0), nothing (0), or an attempt to run code (0, and
-nothing runs).  Formulas (by equivalence) and code (run in a restricted interpreter) give
+For a class of 40 of the CS230 midterm, every student answers every part in a way whose
+score the rules say in advance: the key's answer (full points), a number a little inside
+its tolerance (full), one far outside it (0), a vector with its first entry wrong (all but
+one entry's share), a wrong option (0), nothing (0), garbage (0), a hand-written equivalent
+form of each formula (full), or an attempt to run code (0, and nothing runs).  Formulas (by equivalence) and code (run in a restricted interpreter) give
 the key's answer cell full points and a text that is neither 0.  Text parts are left to
 people.
 """
@@ -23,7 +23,9 @@ from generator.grading import ResponsesError, grade_run
 
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
 MANUAL = {"text"}
-STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile")
+STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile",
+          "equivalent", "garbage")  # fmt: skip
+STUDENTS = 40
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +35,8 @@ def run(tmp_path_factory) -> Path:
     from generator.cli import cli
 
     out = tmp_path_factory.mktemp("grading")
-    result = CliRunner().invoke(cli, ["--public", "--seed", "6", "--variants", "7", "--no-pdf",
-                                      "--out", str(out)])  # fmt: skip
+    result = CliRunner().invoke(cli, ["--public", "--seed", "6", "--variants", str(STUDENTS),
+                                      "--no-pdf", "--out", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     (folder,) = out.iterdir()
     return folder
@@ -49,9 +51,28 @@ def margin(part: dict, value: float) -> Decimal:
     return Decimal(str(tol["abs"])) + Decimal(str(tol["rel"])) * abs(Decimal(str(value)))
 
 
-def written(part: dict, style: str) -> tuple[str, float | None]:
+def equivalent(qid: str, part: dict, params: dict) -> str | None:
+    """A hand-written rewriting of the part's formula (tests/test_formula_grading.py's
+    table), or None where the table has none."""
+    from .test_formula_grading import RIGHT, l2_updates
+
+    if (qid, part["part"]) == ("cs230-w2020/loss-functions", "e.i"):
+        return l2_updates(params["penalty_half"])[0][1]
+    rewritings = RIGHT.get((qid, part["part"]))
+    return rewritings[1] if rewritings else None
+
+
+def written(part: dict, style: str, qid: str = "", params: dict | None = None
+            ) -> tuple[str, float | None]:  # fmt: skip
     """A response of ``style`` to ``part`` and the points it must earn (None: by hand)."""
     kind, answer, points = part["kind"], part["answer"], part["points"]
+    if style == "garbage":
+        return "?? zzz ]] ##", None if kind in MANUAL else 0.0
+    if style == "equivalent":
+        text = equivalent(qid, part, params or {}) if kind == "expression" else None
+        if text is not None:
+            return text, points
+        style = "right"
     if style == "empty":
         return "", points if kind == "multi" and not answer else 0.0
     if kind in MANUAL:
@@ -95,7 +116,7 @@ def responses(run: Path) -> tuple[list[list[str]], dict[tuple[str, str], float |
         style = STYLES[n % len(STYLES)]
         for question in variant["questions"]:
             for part in question["parts"]:
-                text, points = written(part, style)
+                text, points = written(part, style, question["id"], question["params"])
                 rows.append([f"v{variant['copy']}", part["label"], text])
                 expected[variant["variant"], part["label"]] = points
     return rows, expected
@@ -128,7 +149,7 @@ def test_long_responses_get_the_scores_the_rules_give(run, tmp_path):
     rows, expected = responses(run)
     path = write_csv(tmp_path / "long.csv", [["student", "label", "response"], *rows])
     graded = grade_run(run, path)
-    assert len(graded) == 7
+    assert len(graded) == STUDENTS
     check(run, expected)
     assert not Path("/tmp/graded-hostile").exists(), "a response is never run"
     totals = {g.variant: g.total for g in graded}
