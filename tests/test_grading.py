@@ -4,9 +4,9 @@ For a class of 40 of the CS230 midterm, every student answers every part in a wa
 score the rules say in advance: the key's answer (full points), a number a little inside
 its tolerance (full), one far outside it (0), a vector with its first entry wrong (all but
 one entry's share), a wrong option (0), nothing (0), garbage (0), a hand-written equivalent
-form of each formula (full), or an attempt to run code (0, and nothing runs).  Formulas (by equivalence) and code (run in a restricted interpreter) give
-the key's answer cell full points and a text that is neither 0.  Text parts are left to
-people.
+form of each formula (full), or an attempt to run code (0, and nothing runs).  Formulas
+(by equivalence) and code (run in a restricted interpreter) give the key's answer cell
+full points and a text that is neither 0.  Text parts are left to people.
 """
 
 from __future__ import annotations
