@@ -63,7 +63,7 @@ def symbols_of(expressions: list[sp.Basic]) -> dict[str, sp.Basic]:
     for expr in expressions:
         for matrix in expr.atoms(sp.MatrixSymbol):
             scope[str(matrix.name)] = matrix
-            sizes |= set().union(*(sp.sympify(d).free_symbols for d in matrix.shape))
+            sizes |= set().union(*(_size(d).free_symbols for d in matrix.shape))
     for expr in expressions:
         for symbol in expr.free_symbols - sizes:
             if isinstance(symbol, sp.Symbol):
@@ -329,12 +329,12 @@ def _random_values(
     in (0.05, 0.95), where logs of probabilities are defined, or in (-2, 2) when ``wide``
     (positive symbols stay positive)."""
     matrices = sorted({m for e in expressions for m in e.atoms(sp.MatrixSymbol)}, key=str)
-    sizes = sorted({s for m in matrices for d in m.shape for s in sp.sympify(d).free_symbols},
+    sizes = sorted({s for m in matrices for d in m.shape for s in _size(d).free_symbols},
                    key=str)  # fmt: skip
     concrete = {size: 3 + k for k, size in enumerate(sizes)}
     values: dict[sp.Basic, Any] = {}
     for matrix in matrices:
-        shape = tuple(int(sp.sympify(d).subs(concrete)) for d in matrix.shape)
+        shape = tuple(int(_size(d).subs(concrete)) for d in matrix.shape)
         values[matrix] = rng.standard_normal(shape)
     scalars = sorted({s for e in expressions for s in e.free_symbols} - set(matrices)
                      - set(sizes), key=str)  # fmt: skip
@@ -374,8 +374,18 @@ def _matmul(args: list[Any]) -> Any:
     return result
 
 
+def _size(dimension: Any) -> sp.Basic:
+    """A matrix dimension, which MatrixSymbol keeps as a sympy object (its constructor
+    refuses text): taken as it is, never through sympify, which would parse a string."""
+    if isinstance(dimension, int):
+        return sp.Integer(dimension)
+    if not isinstance(dimension, sp.Basic):
+        raise TypeError(f"a matrix dimension is a sympy object, not {type(dimension).__name__}")
+    return dimension
+
+
 def _shape(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> tuple[int, ...]:
-    return tuple(int(sp.sympify(d).subs(dict(values))) for d in expr.shape)
+    return tuple(int(_size(d).subs(dict(values))) for d in expr.shape)
 
 
 def _applied(expr: sp.Basic, args: list[Any], values: Any) -> Any:
