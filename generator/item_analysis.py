@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from .resources import templates_dir
+from .templating import page_environment
 
 if TYPE_CHECKING:  # grading writes the report: a run-time import would be circular
     from .grading import Graded
@@ -126,12 +124,7 @@ def upper_lower(totals: list[float], shares: list[float]) -> float | None:
 
 def write_report(folder: Path, analysis: Analysis) -> list[Path]:
     """``report.html`` (plots inline, so the file opens anywhere) and ``report.md``."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        autoescape=jinja2.select_autoescape(["html.j2"]),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    env = page_environment()
     env.filters["fmt"] = _fmt
     plots = {"totals": _png(_totals_plot, analysis), "parts": _png(_parts_plot, analysis)}
     written = []

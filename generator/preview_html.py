@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
 
 from .answer_csv import answer_text
@@ -25,7 +24,7 @@ from .keys import variant_entry
 from .kinds import KINDS
 from .latex import render_blocks
 from .lms.html import to_html
-from .resources import templates_dir
+from .templating import page_environment
 
 if TYPE_CHECKING:
     from .preview import Drawn
@@ -83,7 +82,7 @@ def render_html(
     rejected = sum(c.rejected for c in cards)
     distinct = len({c.params for c in cards})
     return (
-        _environment()
+        page_environment()
         .get_template(TEMPLATE)
         .render(
             question=question,
@@ -185,14 +184,3 @@ def _tolerance(tolerance: dict[str, float] | None) -> str:
     said = [f"±{tolerance['abs']:g}"] if tolerance["abs"] else []
     said += [f"±{100 * tolerance['rel']:g}%"] if tolerance["rel"] else []
     return " or ".join(said) + (", the larger" if len(said) > 1 else "")
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )

@@ -15,13 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from .answers import display_number
 from .bank import printed_part
 from .check import Draw, QuestionResult
 from .kinds import KINDS
-from .resources import templates_dir
+from .templating import page_environment
 
 # Chi-square critical values at p = 0.001 by degrees of freedom: a position count this
 # far from uniform happens by chance once in a thousand checks.
@@ -242,13 +240,5 @@ def render_report(
     """Markdown, or HTML when ``path`` ends in .html."""
     stats = [question_stats(r, class_size) for r in results.values()]
     html = path.suffix.lower() in (".html", ".htm")
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=html,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    template = env.get_template("report.html.j2" if html else "report.md.j2")
+    template = page_environment().get_template("report.html.j2" if html else "report.md.j2")
     return template.render(stats=stats, variants=variants, class_size=class_size)

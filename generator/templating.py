@@ -86,6 +86,19 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
 
 
 @cache
+def page_environment() -> jinja2.Environment:
+    """The environment of the HTML and Markdown pages (check's report, the preview, the
+    item analysis): every value escaped in ``*.html.j2`` templates, none in Markdown."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=jinja2.select_autoescape(["html.j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
 def document_environment(templates: Path, overrides: Path | None = None) -> jinja2.Environment:
     """The exam document's environment: the wrapper from ``templates``, its partials from
     ``overrides`` first (``--templates``, see partials.py)."""
