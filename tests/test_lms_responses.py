@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 import re
 import textwrap
@@ -25,6 +24,8 @@ import pytest
 from lxml import etree
 
 from generator.grading import ResponsesError, grade_run
+
+from .test_grading import check
 
 DATA = Path(__file__).parent / "data"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
@@ -264,23 +265,6 @@ def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = Tr
 
 
 STYLES = {"S001": "right", "S002": "wrong", "S003": "blank"}
-
-
-def read_grades(run: Path) -> dict[tuple[str, str], str]:
-    table = list(csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8"))))
-    skip = {"variant", "student_id", "student_name", "total", "out_of", "to_grade_by_hand"}
-    return {(row["variant"], label): value for row in table for label, value in row.items()
-            if label not in skip}  # fmt: skip
-
-
-def check(run: Path, expected: dict) -> None:
-    got = read_grades(run)
-    assert set(got) == set(expected)
-    for slot, points in expected.items():
-        if points is None:
-            assert got[slot] == "", slot
-        else:
-            assert float(got[slot]) == pytest.approx(points, abs=1e-6), (slot, got[slot])
 
 
 def totals(expected: dict) -> dict[str, float]:
