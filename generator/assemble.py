@@ -45,11 +45,22 @@ class QuestionVariant:
 
 
 @dataclass(frozen=True)
+class PoolPick:
+    """Which of a variant pool's copies a student's question comes from (poolbuild.py):
+    its index in the pool and its code, the key of the streams it was drawn from."""
+
+    index: int
+    variant: str
+
+
+@dataclass(frozen=True)
 class Variant:
-    """One copy of the exam: whose it is, and its questions."""
+    """One copy of the exam: whose it is, and its questions (with ``picks``, one per
+    question, when they come from a variant pool)."""
 
     assignment: Assignment
     questions: tuple[QuestionVariant, ...]
+    picks: tuple[PoolPick, ...] = ()
 
     @property
     def variant_id(self) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import classbuild, keys, names, pdf
+from . import classbuild, keys, names, pdf, poolbuild
 from .assemble import Exam, build_exam
 from .bank import Bank, load_bank
 from .blueprint import Blueprint, load_blueprint
@@ -45,7 +45,8 @@ class BuildSpec:
     pages, or v<k>).  ``figures`` None means the default: PNG copies for one exam, none
     for a class (the PDFs draw their own); LMS exports that show questions need them.
     ``templates`` is an institution's folder of layout partials (partials.py), searched
-    before the shipped ones.
+    before the shipped ones.  ``pool`` K draws each copy's questions from K variants per
+    question, typeset once (poolbuild.py).
     """
 
     seed: int = 0
@@ -64,8 +65,19 @@ class BuildSpec:
     only: str | None = None
     workers: int = 1
     templates: Path | None = None
+    pool: int | None = None
 
     def __post_init__(self) -> None:
+        if self.pool is not None and not self.whole_class:
+            raise BuildSpecError(
+                "--pool draws each student's questions from a pool of variants: give a "
+                "class (--roster or --variants N)."
+            )
+        if self.pool is not None and self.only:
+            raise BuildSpecError(
+                "--variant-id rebuilds one copy of a unique build; a pool's copies are "
+                "rebuilt with their class (drop --variant-id)."
+            )
         if self.replica and (self.whole_class or self.only):
             raise BuildSpecError("a replica is the original exam only: no class, no rebuild.")
         if self.students is not None and self.copies is not None:
@@ -141,7 +153,7 @@ def build(
     layout = Layout(spec, plan, bank, seeding, copies, target)
     folder = layout.folder(plan.name)
     first = build_exam(plan, bank, seeding, assignments=layout.copies[:1], replica=spec.replica)
-    header = keys.key_header(first)
+    header = keys.key_header(first, pool=spec.pool)
     with staging(folder, force=spec.force) as tmp:
         typeset = layout.typeset(tmp, engine, first, progress, report)
         keys.write_key(tmp / "key.json", header, typeset.key_variants)
@@ -216,6 +228,8 @@ class Layout:
                 progress: Callable[[int], None], report: Report) -> Typeset:  # fmt: skip
         """Typeset every copy into ``tmp``; ``first`` is the run's first (or rebuilt) copy,
         drawn."""
+        if self.spec.pool is not None:
+            return self._pool(tmp, engine, progress)
         if self.spec.whole_class:
             return self._chunks(tmp, engine, first, progress)
         return self._one_copy(tmp, engine, first, report)
@@ -242,6 +256,18 @@ class Layout:
                 raise
             _remove_byproducts(tmp)
         return Typeset([keys.encode_variant(e) for e in entries], len(entries))
+
+    def _pool(self, tmp: Path, engine: str | None, progress: Callable[[int], None]) -> Typeset:
+        spec = self.spec
+        assert spec.pool is not None
+        pool = poolbuild.draw_pool(self.plan, self.bank, self.seeding, self.copies, spec.pool)
+        header = keys.key_header(pool.exam, pool=spec.pool)
+        done = poolbuild.build_pool(
+            pool, header, tmp, engine, versions=spec.versions, figures=spec.draws_figures,
+            workers=spec.workers, names_typeset=bool(engine and spec.students),
+            progress=progress, templates=spec.templates,
+        )  # fmt: skip
+        return Typeset(done.key_parts, done.copies, done.failures, done.print_parts)
 
     def _chunks(self, tmp: Path, engine: str | None, first: Exam,
                 progress: Callable[[int], None]) -> Typeset:  # fmt: skip

@@ -102,7 +102,7 @@ class _Job:
     def copy_folder(self, assignment: Assignment) -> Path:
         """Where a copy's PDFs go: its own folder under students/, or for a rebuild of
         one copy the run's folder itself (laid out as a single exam's)."""
-        return self.folder if self.keep is not None else _student_folder(self.folder, assignment)
+        return self.folder if self.keep is not None else student_folder(self.folder, assignment)
 
 
 @dataclass
@@ -145,14 +145,24 @@ def build_chunks(
     blueprint, banks = source
     _CACHE[(tuple(banks), blueprint)] = (bank, plan)  # forked workers start with it
     (tmp / TEX_DIR).mkdir()
-    fmt = _format(first, tmp, engine, templates) if engine else None
+    fmt = format_for(first, tmp, engine, templates) if engine else None
     jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
                  versions, templates)  # fmt: skip
     results = []
-    for result in _run(jobs, min(workers, len(jobs)), names_typeset=names_typeset):
+    for result in run_jobs(build_chunk, jobs, workers, names_typeset=names_typeset):
         results.append(result)
         progress(result.copies)
-    results.sort(key=lambda r: r.index)
+    done = collect(results, tmp, print_file=bool(engine) and keep is None)
+    if keep is not None:  # the chunk's sources hold the other students' copies
+        _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
+                       tmp, versions, templates)  # fmt: skip
+    return done
+
+
+def collect(results: list[ChunkResult], tmp: Path, *, print_file: bool) -> ChunksDone:
+    """The chunks' results put together: answer-key.csv written, the key's entries and the
+    print file's parts in copy order; an error if every copy failed."""
+    results = sorted(results, key=lambda r: r.index)
     failures = tuple(f for r in results for f in r.failures)
     built = sum(r.copies for r in results)
     if failures and len(failures) == built:
@@ -168,12 +178,7 @@ def build_chunks(
     for result in results:
         result.key_file.unlink()
         result.csv_file.unlink()
-    parts = []
-    if keep is not None:  # the chunk's sources hold the other students' copies
-        _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
-                       tmp, versions, templates)  # fmt: skip
-    elif engine:
-        parts = [(r.pdf, r.exam_pages) for r in results if r.pdf]
+    parts = [(r.pdf, r.exam_pages) for r in results if r.pdf] if print_file else []
     return ChunksDone(key_parts, built, failures, parts)
 
 
@@ -229,7 +234,7 @@ def chunk_size(copies: int) -> int:
     return max(1, min(MAX_CHUNK, -(-copies // MIN_CHUNKS)))
 
 
-def _format(exam: Exam, tmp: Path, engine: str, templates: Path | None) -> Path | None:
+def format_for(exam: Exam, tmp: Path, engine: str, templates: Path | None) -> Path | None:
     """Build the cached format once, before the workers start (they would race to it), from
     the preamble the chunks have: the layout's own (``templates``), or a stale format
     would drop its extra preamble."""
@@ -240,24 +245,27 @@ def _format(exam: Exam, tmp: Path, engine: str, templates: Path | None) -> Path 
     return fmt
 
 
-def _run(jobs: list[_Job], workers: int, *, names_typeset: bool) -> Iterator[ChunkResult]:
-    """The chunks' results in the order they finish (for the progress bar).
+def run_jobs(work: Callable[[Any], Any], jobs: Sequence[Any], workers: int, *,
+             names_typeset: bool = False) -> Iterator[Any]:  # fmt: skip
+    """``work`` done on each job (a chunk) in worker processes, the results in the order
+    they finish (for the progress bar).
 
     Only as many chunks as workers are ever handed out: on Ctrl-C, which the terminal
     sends to every process, the running chunks stop and no queued one starts.  Names are
     typeset in a worker even when one process does: Typst's thread pool does not survive
     a fork, so a process that has typeset a name must never fork workers again (they hang).
     """
+    workers = min(workers, len(jobs))
     if (workers <= 1 or len(jobs) == 1) and not names_typeset:
-        yield from map(build_chunk, jobs)
+        yield from map(work, jobs)
         return
     waiting = iter(jobs)
     with ProcessPoolExecutor(workers, initializer=worker_init) as pool:
-        running = {pool.submit(build_chunk, job) for job in islice(waiting, workers)}
+        running = {pool.submit(work, job) for job in islice(waiting, workers)}
         try:
             while running:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
-                running |= {pool.submit(build_chunk, job) for job in islice(waiting, len(done))}
+                running |= {pool.submit(work, job) for job in islice(waiting, len(done))}
                 yield from (future.result() for future in done)
         except BrokenProcessPool:
             raise WorkerError(
@@ -315,7 +323,7 @@ def build_chunk(job: _Job) -> ChunkResult:
         if job.keep is None:
             good = [job.copy_folder(v.assignment) / "exam.pdf" for v in kept]
             result.pdf = tex.with_name(f"{tex.stem}-print.pdf")
-            result.exam_pages = _print_part([f for f in good if f.exists()], result.pdf)
+            result.exam_pages = print_part([f for f in good if f.exists()], result.pdf)
     else:
         folders = [job.copy_folder(v.assignment) if job.keeps(v.variant_id)
                    else None for v in exam.variants]  # fmt: skip
@@ -360,7 +368,7 @@ def _failure(assignment: Assignment, kind: str, source: str, exc: LatexError) ->
     return Failure(assignment.variant_id, who, f"{question} of the {kind}", str(exc))
 
 
-def _student_folder(root: Path, assignment: Assignment) -> Path:
+def student_folder(root: Path, assignment: Assignment) -> Path:
     """``students/<student id>_<code>`` or ``students/v<number>_<code>``."""
     owner = assignment.student.id if assignment.student else assignment.label
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", owner).strip("._")
@@ -386,7 +394,7 @@ def _split(tex: Path, targets: list[tuple[Path | None, str]]) -> int:
     return print_pages
 
 
-def _print_part(exams: list[Path], target: Path) -> int:
+def print_part(exams: list[Path], target: Path) -> int:
     """The print pages of a chunk typeset copy by copy: each exam padded to an even
     page count, so that every one starts on an odd page of the print file."""
     sources = [pikepdf.open(exam) for exam in exams]

@@ -161,6 +161,14 @@ def cli() -> None:
     help="Rebuild one copy: the code printed on its pages, or v<number> of --variants.",
 )
 @click.option(
+    "--pool",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="K",
+    help="For a large class: K variants of each question, typeset once, and each student "
+    "draws one of them per question (see the README on when to choose it).",
+)
+@click.option(
     "--solutions/--no-solutions",
     default=True,
     show_default=True,
@@ -211,6 +219,7 @@ def build(
     id_column: str | None,
     name_column: str | None,
     variant_id: str | None,
+    pool: int | None,
     solutions: bool,
     figures: bool | None,
     lms_formats: list[str] | None,
@@ -237,7 +246,7 @@ def build(
                      lms=tuple(lms_formats or ()), force=force, replica=replica,
                      students=tuple(students) if students is not None else None,
                      copies=variants, only=variant_id, workers=workers,
-                     templates=templates)  # fmt: skip
+                     templates=templates, pool=pool)  # fmt: skip
     started = time.perf_counter()
     total = 1 if variant_id or not spec.whole_class else len(students or ()) or variants or 1
     try:

@@ -48,6 +48,7 @@ class ExamInfo(Record, kw_only=True):
     questions: list[str]
     pools: list[PoolInfo] | UnsetType = UNSET
     shuffled: bool | UnsetType = UNSET
+    pool: int | UnsetType = UNSET  # --pool K: every question drawn from K variants
 
 
 class StudentInfo(Record, kw_only=True):
@@ -102,6 +103,14 @@ class PartInfo(Record, kw_only=True):
     checks: list[str]
 
 
+class PickInfo(Record, kw_only=True):
+    """A question drawn from a variant pool: which of its copies, and that copy's code
+    (the key of the streams its parameters were drawn from)."""
+
+    index: int
+    variant: str
+
+
 class QuestionInfo(Record, kw_only=True):
     number: int
     id: str
@@ -113,6 +122,7 @@ class QuestionInfo(Record, kw_only=True):
     stem: str
     figures: dict[str, str]
     parts: list[PartInfo]
+    pool: PickInfo | UnsetType = UNSET
 
 
 class VariantInfo(Record, kw_only=True):

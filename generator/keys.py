@@ -21,7 +21,7 @@ from msgspec import UNSET, UnsetType
 
 from . import __version__
 from .answers import Answer
-from .assemble import Exam, QuestionVariant, Variant
+from .assemble import Exam, PoolPick, QuestionVariant, Variant
 from .blueprint import Blueprint
 from .errors import ExamError
 from .figures import figure_file
@@ -33,6 +33,7 @@ from .key_records import (
     Header,
     OptionInfo,
     PartInfo,
+    PickInfo,
     PoolInfo,
     QuestionInfo,
     StudentInfo,
@@ -59,8 +60,9 @@ def build_key(exam: Exam, *, figures: bool = True) -> dict[str, Any]:
     return key
 
 
-def key_header(exam: Exam) -> dict[str, Any]:
-    """Everything but the variants: versions, seed, blueprint, points."""
+def key_header(exam: Exam, pool: int | None = None) -> dict[str, Any]:
+    """Everything but the variants: versions, seed, blueprint, points, and the size of
+    the variant pool the questions were drawn from (``--pool``)."""
     blueprint = exam.blueprint
     seeding = exam.seeding
     return plain(Header(
@@ -75,6 +77,7 @@ def key_header(exam: Exam) -> dict[str, Any]:
             replica=exam.replica, points=exam.points, bonus_points=exam.bonus_points,
             questions=list(blueprint.question_ids),
             pools=_draws(blueprint) or UNSET, shuffled=blueprint.shuffle or UNSET,
+            pool=UNSET if pool is None else pool,
         ),
     ))  # fmt: skip
 
@@ -98,8 +101,14 @@ def variant_record(variant: Variant, *, figures: bool = True) -> VariantInfo:
         copy=UNSET if copy is None else copy,
         student=UNSET if student is None else StudentInfo(id=student.id, name=student.name,
                                                           extra=dict(student.extra)),
-        questions=[_question(qv, variant.variant_id, figures) for qv in variant.questions],
+        questions=[question_record(qv, variant.variant_id, figures, pick)
+                   for qv, pick in zip(variant.questions, variant.picks or _no_picks(variant),
+                                       strict=True)],
     )  # fmt: skip
+
+
+def _no_picks(variant: Variant) -> list[None]:
+    return [None] * len(variant.questions)
 
 
 def checked_entry(header: dict[str, Any], variant: Variant, *, figures: bool) -> dict[str, Any]:
@@ -175,11 +184,16 @@ def _validator() -> Callable[[Any], Any]:
     return fastjsonschema.compile(schema())
 
 
-def _question(qv: QuestionVariant, variant_id: str, figures: bool) -> QuestionInfo:
+def question_record(qv: QuestionVariant, variant_id: str, figures: bool,
+                    pick: PoolPick | None = None) -> QuestionInfo:  # fmt: skip
     """A question's entry; its figures are named only when the run writes them (an export
-    from a run without them says so, instead of shipping links to missing files)."""
+    from a run without them says so, instead of shipping links to missing files).  A
+    question drawn from a variant pool (``pick``) names the pool copy it comes from, whose
+    code keys its streams and names its figures: every student who drew it shares them."""
     question = qv.question
     stem, texts = question_texts(qv)
+    if pick is not None:
+        variant_id = pick.variant
     return QuestionInfo(
         number=qv.number, id=question.id, title=question.title, points=question.points,
         bonus_points=question.bonus_points, params=qv.params, self_checks=list(qv.checks),
@@ -198,6 +212,7 @@ def _question(qv: QuestionVariant, variant_id: str, figures: bool) -> QuestionIn
             )
             for leaf in question.leaves()
         ],
+        pool=UNSET if pick is None else PickInfo(index=pick.index, variant=pick.variant),
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
@@ -44,6 +44,7 @@ class CopyView:
     questions: list[QuestionView]
     points_table: list[PointsRow]  # the cover's rows: this copy's own questions (pools)
     bonus_where: str  # "Question 7": where this copy's extra credit is
+    page_count: dict[str, int] | None = None  # a pool student's pages per version (cover)
 
 
 def render_tex(
@@ -54,6 +55,9 @@ def render_tex(
     duplex: bool = False,
     templates: Path | None = None,
     compact: bool = False,
+    layer: str | None = None,
+    page_counts: Sequence[dict[str, int]] = (),
+    last_page: int = 0,
 ) -> str:
     """The ``.tex`` source of one or more copies in each of ``versions``.
 
@@ -64,7 +68,15 @@ def render_tex(
     ``templates`` is an institution's folder of partials (``--templates``, partials.py).
     ``compact`` prints the copies one after another under a heading each, without covers:
     the layout of ``generate-exam preview``, where a copy is one question.
+    ``layer`` typesets one layer of a variant pool's PDFs (poolbuild.py): "body", the
+    copies' question pages with neither head nor foot; "frame", each copy's cover and
+    one page of its running head and foot, the cover counting ``page_counts`` pages;
+    "numbers", the running foot's page numbers 2 to ``last_page``, no copy.
     """
+    views = [_copy(exam, variant) for variant in variants]
+    if page_counts:
+        views = [replace(view, page_count=count)
+                 for view, count in zip(views, page_counts, strict=True)]  # fmt: skip
     return render_document(
         templates,
         blueprint=exam.blueprint,
@@ -72,7 +84,9 @@ def render_tex(
         versions=list(versions),
         duplex=duplex,
         compact=compact,
-        copies=[_copy(exam, variant) for variant in variants],
+        copies=views,
+        layer=layer,
+        last_page=last_page,
         points=exam.points,
         bonus_points=exam.bonus_points,
     ).lstrip()

@@ -79,6 +79,13 @@ class Seeding:
             raise ValueError("copy numbers are whole numbers >= 0")
         return self._code(self.secret.mac("copy", self.seed, number))
 
+    def pool_code(self, number: int) -> str:
+        """The code of copy ``number`` of a variant pool (``--pool``): the key of its
+        streams, printed on no page (each student's pages print their own code)."""
+        if number < 0:
+            raise ValueError("pool copy numbers are whole numbers >= 0")
+        return self._code(self.secret.mac("pool", self.seed, number))
+
     def student_code(self, student_id: str) -> str:
         """The code of a student's copy: fixed by their id, whoever else is on the roster."""
         return self._code(self.secret.mac("student", self.seed, student_id))
