@@ -188,7 +188,8 @@ def grade(key: dict[str, Any], responses: Iterable[Response], *, where: str) -> 
     first: dict[str, Response] = {}  # each copy's first response, in the file's order
     for (code, _), response in given.items():
         first.setdefault(code, response)
-    graded = [_graded(by_code[code], given) for code in first]
+    pool = _pool_parts(key)
+    graded = [_graded(by_code[code], given, pool) for code in first]
     for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
         g.identity = dict(first[g.variant].identity)
     return graded
@@ -206,14 +207,32 @@ def _copies(key: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return names
 
 
-def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response]) -> Graded:
+PoolParts = dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]
+
+
+def _pool_parts(key: dict[str, Any]) -> PoolParts:
+    """Every variant of a pool's parts, by (pool copy, label): the K keys of each part an
+    LMS may have drawn from (``--pool``), whichever student's entry holds them."""
+    parts: PoolParts = {}
+    for variant in key["variants"] if "pool" in key["exam"] else ():
+        for question in variant["questions"]:
+            for part in question["parts"]:
+                parts.setdefault((question["pool"]["variant"], part["label"]), (question, part))
+    return parts
+
+
+def _graded(variant: dict[str, Any], given: dict[tuple[str, str], Response],
+            pool: PoolParts) -> Graded:  # fmt: skip
     student = variant.get("student") or {"id": "", "name": "", "extra": {}}
     copy_name = f"v{variant['copy']}" if "copy" in variant else variant["variant"]
     graded = Graded(variant["variant"], student["id"], student["name"],
                     extra=dict(student["extra"]), copy_name=copy_name)  # fmt: skip
-    for question in variant["questions"]:
-        for part in question["parts"]:
-            response = given.get((variant["variant"], part["label"]))
+    for own_question in variant["questions"]:
+        for own_part in own_question["parts"]:
+            response = given.get((variant["variant"], own_part["label"]))
+            question, part = own_question, own_part
+            if response and response.source:  # the LMS drew another of the pool's variants
+                question, part = pool[(response.source, own_part["label"])]
             text = response.text if response else ""
             # The kind scores it (an empty select-all response can be right); a part people
             # grade gets no score (None), unless left empty.

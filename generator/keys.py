@@ -93,22 +93,24 @@ def variant_entry(variant: Variant, *, figures: bool = True) -> dict[str, Any]:
     return plain(variant_record(variant, figures=figures))
 
 
-def variant_record(variant: Variant, *, figures: bool = True) -> VariantInfo:
+def variant_record(
+    variant: Variant, *, figures: bool = True, questions: list[QuestionInfo] | None = None
+) -> VariantInfo:
+    """A copy's record; ``questions``, its questions' records if already made (a variant
+    pool's students share them)."""
     student = variant.assignment.student
     copy = variant.assignment.copy
+    if questions is None:
+        picks = variant.picks or [None] * len(variant.questions)
+        questions = [question_record(qv, variant.variant_id, figures, pick)
+                     for qv, pick in zip(variant.questions, picks, strict=True)]  # fmt: skip
     return VariantInfo(
         variant=variant.variant_id,
         copy=UNSET if copy is None else copy,
         student=UNSET if student is None else StudentInfo(id=student.id, name=student.name,
                                                           extra=dict(student.extra)),
-        questions=[question_record(qv, variant.variant_id, figures, pick)
-                   for qv, pick in zip(variant.questions, variant.picks or _no_picks(variant),
-                                       strict=True)],
+        questions=questions,
     )  # fmt: skip
-
-
-def _no_picks(variant: Variant) -> list[None]:
-    return [None] * len(variant.questions)
 
 
 def checked_entry(header: dict[str, Any], variant: Variant, *, figures: bool) -> dict[str, Any]:

@@ -69,9 +69,9 @@ def render_tex(
     ``compact`` prints the copies one after another under a heading each, without covers:
     the layout of ``generate-exam preview``, where a copy is one question.
     ``layer`` typesets one layer of a variant pool's PDFs (poolbuild.py): "body", the
-    copies' question pages with neither head nor foot; "frame", each copy's cover and
-    one page of its running head and foot, the cover counting ``page_counts`` pages;
-    "numbers", the running foot's page numbers 2 to ``last_page``, no copy.
+    copies' question pages with neither head nor foot; "frame", the running foot's page
+    numbers 2 to ``last_page``, then each copy's cover and one page of its running head
+    and foot, the cover counting ``page_counts`` pages.
     """
     views = [_copy(exam, variant) for variant in variants]
     if page_counts:

@@ -120,6 +120,20 @@ class Exam:
         for entry in self.entries:
             self.by_copy.setdefault(entry.variant, []).append(entry)
         self.people = _people(key["variants"])
+        # With --pool, items are the pool's variants: each copy's own pick of each part.
+        self.pooled = "pool" in key["exam"]
+        self.picks = {v["variant"]: {p["label"]: q["pool"]["variant"] for q in v["questions"]
+                                     for p in q["parts"]}
+                      for v in key["variants"]} if self.pooled else {}  # fmt: skip
+
+    def own(self, copy: str, slot: int) -> list[Entry]:
+        """The items of slot ``slot`` the copy ``copy`` printed (its own pick, with --pool)."""
+        code = self.picks.get(copy, {}).get(self.slots[slot].label, copy)
+        return [e for e in self.by_copy.get(code, []) if e.slot == slot]
+
+    def source(self, entry: Entry) -> str:
+        """The pool copy a response to ``entry`` is graded against ("": the copy's own)."""
+        return entry.variant if self.pooled else ""
 
     def titled(self, text: str, where: str) -> Entry | None:
         """The item a title ``1(a) <code>`` in ``text`` names; refused if this exam has none."""
@@ -290,6 +304,9 @@ def _copy_of(exam: Exam, identity: Sequence[tuple[str, str]], candidates: list[l
 
 
 def _entry_of(exam: Exam, copy: str, found: list[Entry], where: str) -> Entry:
+    if exam.pooled:  # the LMS drew the item from the part's pool: any of its variants
+        mine = exam.picks.get(copy, {})
+        return next((e for e in found if mine.get(e.label) == e.variant), found[0])
     own = [entry for entry in found if entry.variant == copy]
     if not own:
         raise ResponsesError(
@@ -341,7 +358,8 @@ def read_canvas(rows: list[list[str]], key: dict[str, Any], path: str) -> list[R
                 exam, copy, found, f"{path}, line {line}, column '{_short(header[c])}'"
             )
             text = READERS[entry.part["kind"]][CANVAS](entry.part, row[c])
-            responses.append(Response(copy, entry.label, text, line, identity))
+            responses.append(Response(copy, entry.label, text, line, identity,
+                                      exam.source(entry)))  # fmt: skip
     return responses
 
 
@@ -405,13 +423,14 @@ def read_moodle(rows: list[list[str]], key: dict[str, Any], path: str) -> list[R
                  for n, cols in enumerate(numbers.values())]  # fmt: skip
         copy = _copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
         for n, cols, found in slots:
-            entry = _entry_of(exam, copy, found if found is not None else
-                              [e for e in exam.by_copy[copy] if e.slot == n], where)  # fmt: skip
+            entry = _entry_of(exam, copy, found if found is not None else exam.own(copy, n),
+                              where)  # fmt: skip
             raw = row[cols["Response"]].strip() if "Response" in cols else ""
             text = (
                 "" if raw == MOODLE_NONE else READERS[entry.part["kind"]][MOODLE](entry.part, raw)
             )
-            responses.append(Response(copy, entry.label, text, line, identity))
+            responses.append(Response(copy, entry.label, text, line, identity,
+                                      exam.source(entry)))  # fmt: skip
     return responses
 
 

@@ -37,6 +37,7 @@ from .bank import Bank
 from .blueprint import Blueprint
 from .errors import ExamError, LatexError
 from .figures import write_figures
+from .key_records import plain
 from .latex import render_tex
 from .roster import Assignment
 from .seeding import Seeding
@@ -98,14 +99,13 @@ PageMap = dict[tuple[int, str, int], tuple[Path, int, int]]
 
 @dataclass(frozen=True)
 class _Body:
-    """One document of the pool's question pages: some pool copies, every version."""
+    """One document of the pool's question pages: every pool copy in one version (one
+    document per version, so that a student's PDF embeds one set of its fonts)."""
 
-    index: int
-    copies: tuple[int, ...]
+    version: str
     folder: Path
     engine: str | None
     fmt: Path | None
-    versions: tuple[str, ...]
     templates: Path | None
 
 
@@ -120,12 +120,13 @@ class _Frames:
     fmt: Path | None
     versions: tuple[str, ...]
     templates: Path | None
-    figures: bool
     pages: PageMap
-    numbers: Path | None
+    last_page: int
 
 
-_STATE: dict[str, Any] = {}  # the pool and the key's header: forked workers start with it
+# What forked workers start with: the pool, the key's header, and the key records of the
+# pool's questions, made (and checked against the schema) once for the whole run.
+_STATE: dict[str, Any] = {}
 
 
 def build_pool(
@@ -144,20 +145,18 @@ def build_pool(
     """Typeset the pool's layers into ``tmp`` and assemble every student's PDFs from them;
     write answer-key.csv; return the key's entries and the print file's parts, as a unique
     class build does (classbuild.build_chunks)."""
-    _STATE.update(pool=pool, header=header)
+    _STATE.update(pool=pool, header=header, records=_records(pool.exam, header, figures))
     (tmp / classbuild.TEX_DIR / POOL_DIR).mkdir(parents=True)
     fmt = classbuild.format_for(pool.exam, tmp, engine, templates) if engine else None
     if figures:
         write_figures(pool.exam.variants, tmp)
-    bodies = [_Body(i, chunk, tmp, engine, fmt, versions, templates)
-              for i, chunk in enumerate(_chunks(len(pool.exam.variants),
-                                                classbuild.chunk_size))]  # fmt: skip
+    bodies = [_Body(version, tmp, engine, fmt, templates) for version in versions]
     pages: PageMap = {}
     for found in classbuild.run_jobs(typeset_body, bodies, workers):
         pages.update(found)
-    numbers = _numbers(pool.exam, pages, tmp, engine, fmt, templates) if engine else None
-    frames = [_Frames(i, chunk, tmp, engine, fmt, versions, templates, figures, pages, numbers)
-              for i, chunk in enumerate(_chunks(len(pool.students), frame_chunk))]  # fmt: skip
+    frames = [_Frames(i, chunk, tmp, engine, fmt, versions, templates, pages,
+                      _last_page(pages))
+              for i, chunk in enumerate(_chunks(len(pool.students)))]  # fmt: skip
     results = []
     for result in classbuild.run_jobs(typeset_frames, frames, workers,
                                       names_typeset=names_typeset):  # fmt: skip
@@ -166,154 +165,192 @@ def build_pool(
     return classbuild.collect(results, tmp, print_file=engine is not None)
 
 
-def frame_chunk(students: int) -> int:
+def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
+    """The key record of every pool question, by (question number, pool index): each
+    pool copy's entry is checked against the schema here, once, and a student's entry is
+    made of these records and their own name and id (checked in the first entry of every
+    chunk), so that every entry the key holds has been checked in its parts."""
+    records = {}
+    entries = []
+    for index, variant in enumerate(exam.variants):
+        pick = PoolPick(index, variant.variant_id)
+        for qv in variant.questions:
+            records[(qv.number, index)] = keys.question_record(qv, pick.variant, figures, pick)
+        questions = [records[(qv.number, index)] for qv in variant.questions]
+        entries.append(plain(keys.variant_record(variant, questions=questions)))
+    keys.validate({**header, "variants": entries})
+    return records
+
+
+def _chunks(count: int) -> list[tuple[int, ...]]:
     """Students per frame document: a function of the class size only (determinism)."""
-    return max(1, min(MAX_FRAMES, -(-students // classbuild.MIN_CHUNKS)))
-
-
-def _chunks(count: int, size_of: Callable[[int], int]) -> list[tuple[int, ...]]:
-    size = size_of(count)
+    size = max(1, min(MAX_FRAMES, -(-count // classbuild.MIN_CHUNKS)))
     return [tuple(range(i, min(i + size, count))) for i in range(0, count, size)]
 
 
 def typeset_body(job: _Body) -> PageMap:
-    """Typeset some pool copies' question pages; where each question's pages are."""
+    """Typeset every pool copy's question pages in one version; where each question's
+    pages are."""
     pool: Pool = _STATE["pool"]
-    copies = [pool.exam.variants[i] for i in job.copies]
-    tex = job.folder / classbuild.TEX_DIR / POOL_DIR / f"body-{job.index:04d}.tex"
-    source = render_tex(pool.exam, copies, versions=job.versions, layer="body",
+    tex = job.folder / classbuild.TEX_DIR / POOL_DIR / f"{job.version}.tex"
+    source = render_tex(pool.exam, pool.exam.variants, versions=[job.version], layer="body",
                         templates=job.templates)  # fmt: skip
     tex.write_text(source, encoding="utf-8")
     if job.engine is None:
         return {}
-    _compile(tex, source, job.engine, job.fmt, f"pool copies {job.copies[0]} to {job.copies[-1]}")
+    _compile(tex, source, job.engine, job.fmt, f"the pool's {job.version}")
     lines = tex.with_suffix(".questions").read_text().split("\n")
     starts = iter(int(line.split()[1]) for line in lines if line.strip())
-    ranges = iter(pdf.page_ranges(tex))
     found: PageMap = {}
-    for version in job.versions:
-        for index in job.copies:
-            first, last = next(ranges)
-            count = len(pool.exam.variants[index].questions)
-            begins = [next(starts) for _ in range(count)]
-            ends = [b - 1 for b in begins[1:]] + [last]
-            for number, (begin, end) in enumerate(zip(begins, ends, strict=True), start=1):
-                found[(index, version, number)] = (tex.with_suffix(".pdf"), begin, end)
-            assert begins[0] == first, "a copy's first question starts its pages"
+    for index, (first, last) in enumerate(pdf.page_ranges(tex)):
+        begins = [next(starts) for _ in pool.exam.variants[index].questions]
+        assert begins[0] == first, "a copy's first question starts its pages"
+        ends = [begin - 1 for begin in begins[1:]] + [last]
+        for number, (begin, end) in enumerate(zip(begins, ends, strict=True), start=1):
+            found[(index, job.version, number)] = (tex.with_suffix(".pdf"), begin, end)
     _tidy(tex, ".questions")
     return found
 
 
-def _numbers(exam: Exam, pages: PageMap, tmp: Path, engine: str, fmt: Path | None,
-             templates: Path | None) -> Path:  # fmt: skip
-    """The page numbers' document: "Page N" alone in the running foot, N = 2 to the last
-    page of the longest copy (a one-page cover, then every question's longest variant)."""
+def _last_page(pages: PageMap) -> int:
+    """The last page of the longest copy a student can draw: a one-page cover, then the
+    longest variant of every question."""
     longest: dict[tuple[str, int], int] = {}
-    for (_, version, number), (_, first, last) in pages.items():
-        longest[(version, number)] = max(longest.get((version, number), 0), last - first + 1)
-    last_page = 1 + max(sum(n for (v, _), n in longest.items() if v == version)
-                        for version, _ in longest)  # fmt: skip
-    tex = tmp / classbuild.TEX_DIR / POOL_DIR / "numbers.tex"
-    source = render_tex(exam, [], versions=(), layer="numbers", last_page=last_page,
-                        templates=templates)  # fmt: skip
-    tex.write_text(source, encoding="utf-8")
-    _compile(tex, source, engine, fmt, "the page numbers")
-    _tidy(tex)
-    return tex.with_suffix(".pdf")
+    for (_, version, number), found in pages.items():
+        longest[(version, number)] = max(longest.get((version, number), 0), _length(found))
+    by_version: dict[str, int] = {}
+    for (version, _), length in longest.items():
+        by_version[version] = by_version.get(version, 0) + length
+    return 1 + max(by_version.values(), default=0)
 
 
 def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
-    """Typeset some students' frames and assemble each one's PDFs from the three layers."""
+    """Typeset some students' frames and assemble each one's PDFs from the layers."""
     pool: Pool = _STATE["pool"]
     students = [pool.students[i] for i in job.students]
     tex = job.folder / classbuild.TEX_DIR / f"{job.index:04d}.tex"
     result = classbuild.ChunkResult(job.index, len(students), tex.with_suffix(".key"),
                                     tex.with_suffix(".csv"))  # fmt: skip
-    entries = [keys.checked_entry(_STATE["header"], v, figures=job.figures) for v in students]
-    result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
-    result.csv_file.write_text(csv_rows(entries), encoding="utf-8")
+    _write_entries(students, result)
     counts = [{version: 1 + sum(_length(job.pages[(pick.index, version, n)])
                                 for n, pick in enumerate(v.picks, start=1))
                for version in job.versions} for v in students]  # fmt: skip
     source = render_tex(pool.exam, students, versions=job.versions, layer="frame",
-                        page_counts=counts, templates=job.templates)  # fmt: skip
+                        page_counts=counts, last_page=job.last_page,
+                        templates=job.templates)  # fmt: skip
     tex.write_text(source, encoding="utf-8")
-    if job.engine is None or job.numbers is None:
+    if job.engine is None:
         return result
     for variant in students:
         if (student := variant.assignment.student) is not None:
             names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
     _compile(tex, source, job.engine, job.fmt, f"the covers of students {job.index}")
-    exams = _assemble_all(tex, students, job)
     result.pdf = tex.with_name(f"{tex.stem}-print.pdf")
-    result.exam_pages = classbuild.print_part(exams, result.pdf)
+    result.exam_pages = _assemble_chunk(tex, students, job, result.pdf)
     _tidy(tex)
     tex.with_suffix(".pdf").unlink()
     return result
+
+
+def _write_entries(students: list[Variant], result: classbuild.ChunkResult) -> None:
+    """The students' key entries and answer-key rows, made of the pool's records."""
+    records = _STATE["records"]
+    entries, rows = [], []
+    for variant in students:
+        questions = [records[(n, pick.index)] for n, pick in enumerate(variant.picks, start=1)]
+        entries.append(keys.variant_record(variant, questions=questions))
+        rows.append(plain(entries[-1]))
+    keys.validate({**_STATE["header"], "variants": rows[:1]})
+    result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
+    result.csv_file.write_text(csv_rows(rows), encoding="utf-8")
 
 
 def _length(found: tuple[Path, int, int]) -> int:
     return found[2] - found[1] + 1
 
 
-def _assemble_all(tex: Path, students: list[Variant], job: _Frames) -> list[Path]:
-    """Every student's PDFs of the chunk; the exam PDFs, for the print file."""
+def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames, print_part: Path) -> int:
+    """Every student's PDFs of the chunk, and the chunk's print part (each exam padded to
+    an even page count); return the print part's pages."""
     ranges = iter(pdf.page_ranges(tex))
-    exams = []
-    bodies: dict[Path, pikepdf.Pdf] = {}
+    bodies = {path: pikepdf.open(path) for path in {found[0] for found in job.pages.values()}}
     try:
-        with pikepdf.open(tex.with_suffix(".pdf")) as frames, pikepdf.open(job.numbers) as pdfs:
-            numbers = [page.as_form_xobject() for page in pdfs.pages]  # "Page 2" first
+        with pikepdf.open(tex.with_suffix(".pdf")) as frames, pikepdf.new() as printed:
+            numbers = [page.as_form_xobject() for page in frames.pages[: job.last_page - 1]]
             for version in job.versions:
                 for variant in students:
+                    layers = Layers(frames, next(ranges), numbers, [
+                        (bodies[path], begin, end) for path, begin, end in
+                        (job.pages[(pick.index, version, n)]
+                         for n, pick in enumerate(variant.picks, start=1))])  # fmt: skip
                     folder = classbuild.student_folder(job.folder, variant.assignment)
                     folder.mkdir(parents=True, exist_ok=True)
-                    target = folder / f"{version}.pdf"
-                    body = [job.pages[(pick.index, version, n)]
-                            for n, pick in enumerate(variant.picks, start=1)]  # fmt: skip
-                    for path, _, _ in body:
-                        if path not in bodies:
-                            bodies[path] = pikepdf.open(path)
-                    assemble(frames, next(ranges), numbers,
-                             [(bodies[p], a, b) for p, a, b in body], target)  # fmt: skip
+                    with pikepdf.new() as out:
+                        layers.lay(out)
+                        out.save(folder / f"{version}.pdf", static_id=True)
                     if version == "exam":
-                        exams.append(target)
+                        layers.lay(printed)
+                        if len(printed.pages) % 2:
+                            printed.add_blank_page(page_size=tuple(frames.pages[0].mediabox[2:]))
+            printed.save(print_part, static_id=True)
+            return len(printed.pages)
     finally:
         for opened in bodies.values():
             opened.close()
-    return exams
 
 
-def assemble(
-    frames: pikepdf.Pdf,
-    frame: tuple[int, int],
-    numbers: Sequence[pikepdf.Object],
-    body: Sequence[tuple[pikepdf.Pdf, int, int]],
-    target: Path,
-) -> None:
-    """One student's PDF: the cover pages of their frame (``frame``: its first and last
-    page, the last being their running head and foot), then each body page range with
-    that head and foot and its page number (``numbers``: forms of "Page 2" on) laid
-    over it."""
-    first, last = frame
-    cover = last - first
-    if cover != 1:
-        raise PoolError(
-            f"--pool needs a cover of one page, and this layout's cover has {cover}; "
-            "shorten the cover (or the honor code) of --templates, or build without --pool."
-        )
-    with pikepdf.new() as out:
-        out.pages.extend(frames.pages[first - 1 : last - 1])
-        head_and_foot = out.copy_foreign(frames.pages[last - 1].as_form_xobject())
-        number = cover
-        for source, begin, end in body:
+@dataclass
+class Layers:
+    """One student's PDF in layers: the cover pages of their frame (``frame``: its first
+    and last page, the last being their running head and foot), then each body page with
+    that head and foot and its page number (``numbers``: forms of "Page 2" on) laid over
+    it."""
+
+    frames: pikepdf.Pdf
+    frame: tuple[int, int]
+    numbers: Sequence[pikepdf.Object]
+    body: Sequence[tuple[pikepdf.Pdf, int, int]]
+
+    def __post_init__(self) -> None:
+        first, last = self.frame
+        if last - first != 1:
+            raise PoolError(
+                f"--pool needs a cover of one page, and this layout's cover has "
+                f"{last - first}; shorten the cover (or the honor code) of --templates, or "
+                "build without --pool."
+            )
+        self.head_and_foot = self.frames.pages[last - 1].as_form_xobject()
+
+    def lay(self, out: pikepdf.Pdf) -> None:
+        """Append the student's pages to ``out`` (their own PDF, or the print part).
+
+        A body page is a new page object drawing the body page's own content (shared by
+        every student who drew it: PDF copies it once), wrapped in q/Q, then two forms:
+        pikepdf's add_overlay would do the same, at four times the cost (it rewrites the
+        content), and would change the shared page itself.
+        """
+        out.pages.append(self.frames.pages[self.frame[0] - 1])
+        head_and_foot = out.copy_foreign(self.head_and_foot)
+        save = out.make_stream(b"q\n")
+        number = 1
+        for source, begin, end in self.body:
             for page_number in range(begin, end + 1):
-                out.pages.append(source.pages[page_number - 1])
                 number += 1
-                page = out.pages[-1]
-                page.add_overlay(head_and_foot)
-                page.add_overlay(out.copy_foreign(numbers[number - 2]))
-        out.save(target, static_id=True)
+                page = source.pages[page_number - 1]
+                shared = out.copy_foreign(page.obj)
+                forms = pikepdf.Dictionary(shared.Resources.get("/XObject", {}))
+                forms.ExamFrame = head_and_foot
+                forms.ExamPage = out.copy_foreign(self.numbers[number - 2])
+                resources = pikepdf.Dictionary(shared.Resources)
+                resources.XObject = forms
+                contents = shared.Contents
+                own = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+                drawn = out.make_stream(b"\nQ /ExamFrame Do /ExamPage Do\n")
+                out.pages.append(pikepdf.Page(pikepdf.Dictionary(
+                    Type=pikepdf.Name.Page, MediaBox=pikepdf.Array(list(page.mediabox)),
+                    Resources=resources,
+                    Contents=pikepdf.Array([save, *own, drawn]),
+                )))  # fmt: skip
 
 
 def _compile(tex: Path, source: str, engine: str, fmt: Path | None, what: str) -> None:

@@ -22,3 +22,6 @@ class Response:
     text: str  # the response, written the way the key's cells are (generator.kinds)
     line: int  # its line in the file, for messages
     identity: tuple[tuple[str, str], ...] = field(default=())  # the LMS's user columns
+    # The pool copy whose variant of the part the student answered, where the LMS drew it
+    # from a variant pool (--pool) and not from the student's own copy; "": their own.
+    source: str = ""

@@ -51,16 +51,24 @@ class Slot:
 
 def slots(key: dict[str, Any]) -> list[Slot]:
     """One slot per part of each question, holding that part's item of every variant that
-    printed it; in the blueprint's order of questions."""
+    printed it; in the blueprint's order of questions.  Where the questions come from a
+    variant pool (``--pool K``), a slot holds the pool's K variants of the part, once
+    each, whoever drew them: the LMS then draws from the very variants the paper copies
+    print."""
     exam = key["exam"]["name"]
     grouped: dict[tuple[str, str], list[Item]] = {}
     titles: dict[str, str] = {}
+    seen: set[tuple[str, str]] = set()  # (question id, pool copy) already in its slots
     for variant in key["variants"]:
         for question in variant["questions"]:
+            source = question["pool"]["variant"] if "pool" in question else variant["variant"]
+            if (question["id"], source) in seen:
+                continue
+            seen.add((question["id"], source))
             figures = tuple(question["figures"].values())
             titles[question["id"]] = question["title"]
             for part in question["parts"]:
-                item = _item(exam, variant, question, part, figures)
+                item = _item(exam, source, question, part, figures)
                 grouped.setdefault((question["id"], part["part"]), []).append(item)
     order = {qid: n for n, qid in enumerate(key["exam"]["questions"])}
     return [
@@ -76,15 +84,17 @@ def _slot(exam: str, qid: str, part: str, title: str, items: list[Item]) -> Slot
     return Slot(label, ident(exam, label), title, items[0].points, tuple(items))
 
 
-def _item(exam: str, variant: dict, question: dict, part: dict, figures: tuple[str, ...]) -> Item:
+def _item(exam: str, variant: str, question: dict, part: dict, figures: tuple[str, ...]) -> Item:
+    """``variant``: the code of the copy the part was drawn for (a pool's copy, with
+    --pool)."""
     text = "\n\n".join(t for t in (question["stem"], part["context"], lms_prompt(part)) if t)
     html = to_html(text, figures)
     return Item(
         label=part["label"],
         question=question["id"],
-        variant=variant["variant"],
-        ident=ident(exam, variant["variant"], part["label"]),
-        title=f"{part['label']} {variant['variant']}",
+        variant=variant,
+        ident=ident(exam, variant, part["label"]),
+        title=f"{part['label']} {variant}",
         points=part["points"],
         kind=part["kind"],
         html=html,
