@@ -232,6 +232,8 @@ def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
     result = classbuild.ChunkResult(job.index, len(students), tex.with_suffix(".key"),
                                     tex.with_suffix(".csv"))  # fmt: skip
     _write_entries(students, result)
+    if job.engine is None:  # the covers count the pages typeset: no PDFs, no frames
+        return result
     counts = [{version: 1 + sum(_length(job.pages[(pick.index, version, n)])
                                 for n, pick in enumerate(v.picks, start=1))
                for version in job.versions} for v in students]  # fmt: skip
@@ -239,8 +241,6 @@ def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
                         page_counts=counts, last_page=job.last_page,
                         templates=job.templates)  # fmt: skip
     tex.write_text(source, encoding="utf-8")
-    if job.engine is None:
-        return result
     for variant in students:
         if (student := variant.assignment.student) is not None:
             names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
