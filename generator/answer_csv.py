@@ -20,28 +20,32 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 CSV_COLUMNS = ("variant", "student_id", "student_name", "question", "label", "kind", "points",
                "bonus", "answer", "tolerance_abs", "tolerance_rel")  # fmt: skip
+POOL_COLUMN = "pool_variant"  # a pool run's last column: the pool copy the question is from
 
 
 def answer_key_csv(key: dict[str, Any]) -> str:
     """One row per copy and part: what a grader or a scanner needs."""
-    return csv_rows(key["variants"], header=True)
+    return csv_rows(key["variants"], header=True, pool="pool" in key["exam"])
 
 
-def csv_rows(variants: list[dict[str, Any]], *, header: bool = False) -> str:
-    """The answer-key rows of some key variants (class-build workers write their own)."""
+def csv_rows(variants: list[dict[str, Any]], *, header: bool = False, pool: bool = False) -> str:
+    """The answer-key rows of some key variants (class-build workers write their own);
+    ``pool``: the run drew its questions from a variant pool, and a last column names
+    the pool copy of each row's question (the LMS exports name their items by it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header:
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow(CSV_COLUMNS + (POOL_COLUMN,) * pool)
     for variant in variants:
         student = variant.get("student") or {"id": "", "name": ""}
         for question in variant["questions"]:
+            source = (question["pool"]["variant"],) if pool else ()
             for part in question["parts"]:
                 tolerance = part["tolerance"] or {"abs": "", "rel": ""}
                 writer.writerow([cell(value) for value in (
                     variant["variant"], student["id"], student["name"], question["id"],
                     part["label"], part["kind"], part["points"], part["bonus"],
-                    answer_text(part), tolerance["abs"], tolerance["rel"],
+                    answer_text(part), tolerance["abs"], tolerance["rel"], *source,
                 )])  # fmt: skip
     return buffer.getvalue()
 

@@ -159,9 +159,11 @@ def build_chunks(
     return done
 
 
-def collect(results: list[ChunkResult], tmp: Path, *, print_file: bool) -> ChunksDone:
-    """The chunks' results put together: answer-key.csv written, the key's entries and the
-    print file's parts in copy order; an error if every copy failed."""
+def collect(results: list[ChunkResult], tmp: Path, *, print_file: bool,
+            pool: bool = False) -> ChunksDone:  # fmt: skip
+    """The chunks' results put together: answer-key.csv written (``pool``: with the pool
+    column, answer_csv.csv_rows), the key's entries and the print file's parts in copy
+    order; an error if every copy failed."""
     results = sorted(results, key=lambda r: r.index)
     failures = tuple(f for r in results for f in r.failures)
     built = sum(r.copies for r in results)
@@ -173,7 +175,8 @@ def collect(results: list[ChunkResult], tmp: Path, *, print_file: bool) -> Chunk
             f"{failures[0]}"
         )
     rows = "".join(r.csv_file.read_text(encoding="utf-8") for r in results)
-    (tmp / "answer-key.csv").write_text(csv_rows([], header=True) + rows, encoding="utf-8")
+    header = csv_rows([], header=True, pool=pool)
+    (tmp / "answer-key.csv").write_text(header + rows, encoding="utf-8")
     key_parts = [r.key_file.read_bytes() for r in results if r.copies]
     for result in results:
         result.key_file.unlink()

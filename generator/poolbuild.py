@@ -162,7 +162,7 @@ def build_pool(
                                       names_typeset=names_typeset):  # fmt: skip
         results.append(result)
         progress(result.copies)
-    return classbuild.collect(results, tmp, print_file=engine is not None)
+    return classbuild.collect(results, tmp, print_file=engine is not None, pool=True)
 
 
 def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
@@ -262,7 +262,7 @@ def _write_entries(students: list[Variant], result: classbuild.ChunkResult) -> N
         rows.append(plain(entries[-1]))
     keys.validate({**_STATE["header"], "variants": rows[:1]})
     result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
-    result.csv_file.write_text(csv_rows(rows), encoding="utf-8")
+    result.csv_file.write_text(csv_rows(rows, pool=True), encoding="utf-8")
 
 
 def _length(found: tuple[Path, int, int]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
 import json
@@ -73,7 +74,7 @@ def test_students_who_draw_the_same_variant_share_its_entry(pool_build):
 def test_a_students_pdfs_are_their_copy_typeset_the_usual_way(pool_build, tmp_path):
     """Laid from the pool's layers, a student's exam and solutions read page by page as
     the same copy typeset as one document by the unique build's layout."""
-    folder, roster, key = pool_build
+    folder, roster, _ = pool_build
     bank = load_bank()
     plan = load_blueprint(None, bank)
     seeding = Seeding(SEED, PUBLIC)
@@ -116,6 +117,15 @@ def test_the_print_file_holds_every_exam_from_an_odd_page(pool_build):
         assert variant["variant"] in pages[cover - 1]
 
 
+def test_the_answer_csv_names_each_rows_pool_variant(pool_build):
+    folder, _, key = pool_build
+    with (folder / "answer-key.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = [(v["variant"], p["label"], q["pool"]["variant"])
+                for v in key["variants"] for q in v["questions"] for p in q["parts"]]  # fmt: skip
+    assert [(r["variant"], r["label"], r["pool_variant"]) for r in rows] == expected
+
+
 def test_lms_slots_hold_the_pools_variants_once_each(pool_build):
     folder, _, key = pool_build
     for slot in slots(key):
@@ -125,7 +135,8 @@ def test_lms_slots_hold_the_pools_variants_once_each(pool_build):
     exported = {(i.question, i.variant) for s in slots(key) for i in s.items}
     assert exported == drawn
     moodle = (folder / "lms" / "moodle.xml").read_text(encoding="utf-8")
-    assert all(f"1(a) {code}" in moodle for qid, code in drawn if qid == key["exam"]["questions"][0])
+    first = key["exam"]["questions"][0]
+    assert all(f"1(a) {code}" in moodle for qid, code in drawn if qid == first)
 
 
 def test_a_response_to_a_variant_the_lms_drew_is_graded_by_that_variants_key(pool_build):
