@@ -1,19 +1,23 @@
-"""Benchmark: build a class (exam and solutions per student, print file) at several sizes.
+"""Benchmark: start-up, and class builds at several sizes, unique and from a variant pool.
 
-    python benchmarks/class_build.py                 # N = 50, 500, 2000, and 500 named
-    python benchmarks/class_build.py --sizes 50 500 --named 500 --workers 2
+    python benchmarks/class_build.py                      # everything (about 10 minutes)
+    python benchmarks/class_build.py --sizes 50 500 --pool 50 --workers 2
 
-For each N it reports wall time, PDFs per second (2 N per-student PDFs), CPU time per
-student (every process) and the peak memory of the build (the largest resident set of
-the main process or any worker or pdflatex process), each size run in a fresh process.
-"Named" classes are rosters whose names cycle through every script the exams print
-(Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, CJK, emoji): their name lines are
-typeset by Typst, which numbered copies do without.
-Next to it, the naive way: one pdflatex process per PDF with no precompiled preamble,
-one document after the other, timed on a sample of students in the same run and
-extrapolated to N (TeX time only, so the naive figure is a lower bound).  It also
-measures pdfTeX's own CPU per student and per run, and times `generate-exam --seed 42`
-(one exam with both PDFs) and `generate-exam check` (1000 variants per question).
+In one run, on one machine state:
+
+- ``generate-exam --seed 42`` (one exam, both PDFs) and ``generate-exam --help``, median
+  of 5 each, and the Python start-up of the build (``python -X importtime``, top items);
+- for each class size N, a roster of N students whose names cycle through every script
+  the exams print (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, CJK, emoji), built
+  as unique variants and with ``--pool K``: wall time, CPU time (every process), peak
+  memory (the largest resident set of the main process or any worker or pdflatex), the
+  pages of the students' PDFs, and the speed-up of the pool over the unique build;
+- pdfTeX's own floor for those pages: its CPU per page on the same documents (a chunk of
+  copies, exam and solutions, compiled with the cached format, best of 3), and each
+  build's wall time against that floor spread over the workers (a unique build cannot go
+  below 1.0x; a pool build typesets far fewer pages than it delivers).
+
+Each build runs in a fresh process, so that none inherits another's caches.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
 import statistics
 import subprocess
@@ -29,61 +34,55 @@ import tempfile
 import time
 from pathlib import Path
 
-NAIVE_SAMPLE = 6  # students whose exam and solutions are typeset the naive way
+NAMES = ("Zoë Ångström", "Nguyễn Thị Minh", "Алёна Щербакова", "Γιώργος Παπαδόπουλος",
+         "سارة أحمد", "יעל כהן", "प्रिया पटेल", "王小明", "山田 花子", "김민준", "Sam 🦊 Lee",
+         "Robert O'Brien")  # fmt: skip
+REPEATS = 5
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500, 2000])
-    parser.add_argument("--named", type=int, nargs="*", default=[500])
+    parser.add_argument("--pool", type=int, default=50, help="K of the pool builds")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size
-    parser.add_argument("--with-names", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # internal: N, pool or 0
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_build(args.one, args.workers, named=args.with_names)))
+        print(json.dumps(_build(int(args.one[0]), int(args.one[1]) or None, args.workers)))
         return
-    naive = _naive_seconds_per_pdf()
-    print(f"machine: {os.cpu_count()} cores; workers: {args.workers}\n")
-    print(
-        "| students | PDFs | wall time | PDFs/s | peak memory | CPU per student "
-        "| naive (extrapolated) | speed-up |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for n, named in [*((n, False) for n in args.sizes), *((n, True) for n in args.named)]:
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers),
-             *(["--with-names"] if named else [])],
-            capture_output=True,
-            text=True,
-            check=True,
-        )  # fmt: skip
-        row = json.loads(out.stdout.strip().splitlines()[-1])
-        naive_total = naive * 2 * n
-        print(
-            f"| {n}{' named' if named else ''} | {2 * n} + print.pdf | {row['seconds']:.1f} s | "
-            f"{2 * n / row['seconds']:.0f} | {row['peak_mb']:.0f} MB | {row['cpu_ms']:.0f} ms | "
-            f"{naive_total:.0f} s | {naive_total / row['seconds']:.1f}x |"
-        )
-    print(
-        f"\nnaive: {naive * 1000:.0f} ms per PDF (one pdflatex run, no format, "
-        f"mean of {2 * NAIVE_SAMPLE} PDFs)"
-    )
-    per_student, per_run = _tex_cost()
-    print(
-        f"pdfTeX alone: {per_student * 1000:.0f} ms of CPU per student (exam + solutions), "
-        f"{per_run * 1000:.0f} ms per run"
-    )
-    print(f"generate-exam --seed 42 (exam + solutions PDFs): {_single():.2f} s")
-    print(f"generate-exam check (1000 variants x 7 questions): {_check():.1f} s")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; workers: {args.workers}; "
+          f"load before: {_load()}\n")  # fmt: skip
+    _start_up()
+    floor = _tex_floor()
+    print(f"\npdfTeX's floor: {floor * 1000:.2f} ms of CPU per page (exam and solutions "
+          f"pages, a chunk of 25 copies, cached format)\n")  # fmt: skip
+    print("| students | build | wall time | CPU time | peak memory | pages | floor "
+          "| wall / floor | speed-up |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        rows = {pool: _fresh(n, pool, args.workers) for pool in (0, args.pool)}
+        for pool, row in rows.items():
+            least = row["pages"] * floor / args.workers
+            speed_up = rows[0]["seconds"] / row["seconds"]
+            build = f"--pool {pool}" if pool else "unique"
+            print(f"| {n} | {build} | {row['seconds']:.1f} s | {row['cpu']:.1f} s "
+                  f"| {row['peak_mb']:.0f} MB | {row['pages']:,} | {least:.1f} s "
+                  f"| {row['seconds'] / least:.2f}x | {speed_up:.1f}x |")  # fmt: skip
+    print(f"\nload after: {_load()}")
 
 
-NAMES = ("Zoë Ångström", "Nguyễn Thị Minh", "Алёна Щербакова", "Γιώργος Παπαδόπουλος",
-         "سارة أحمد", "יעל כהן", "प्रिया पटेल", "王小明", "山田 花子", "김민준", "Sam 🦊 Lee",
-         "Robert O'Brien")  # fmt: skip
+def _fresh(n: int, pool: int, workers: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", str(n), str(pool), "--workers", str(workers)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _build(n: int, workers: int, *, named: bool = False) -> dict[str, float]:
+def _build(n: int, pool: int | None, workers: int) -> dict[str, float]:
+    """One class build of ``n`` named students in this process; its figures."""
+    import pikepdf
+
     from generator.build import BuildSpec, build
     from generator.roster import Student
 
@@ -91,17 +90,19 @@ def _build(n: int, workers: int, *, named: bool = False) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        spec = BuildSpec(seed=42, copies=None if named else n, out=Path(tmp), workers=workers,
-                         students=tuple(students) if named else None)  # fmt: skip
+        spec = BuildSpec(seed=42, out=Path(tmp), workers=workers, students=tuple(students),
+                         pool=pool)  # fmt: skip
         result = build(spec)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu
         assert not result.failures
-    peak_kb = max(
-        resource.getrusage(who).ru_maxrss
-        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    )
-    return {"seconds": seconds, "peak_mb": peak_kb / 1024, "cpu_ms": 1000 * cpu / n}
+        pages = 0
+        for path in (result.folder / "students").glob("*/*.pdf"):
+            with pikepdf.open(path) as document:
+                pages += len(document.pages)
+    peak_kb = max(resource.getrusage(who).ru_maxrss
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))  # fmt: skip
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_kb / 1024, "pages": pages}
 
 
 def _cpu_seconds() -> float:
@@ -112,9 +113,48 @@ def _cpu_seconds() -> float:
     )
 
 
-def _tex_cost() -> tuple[float, float]:
-    """pdfTeX's CPU per student (exam and solutions in one run, as a class build typesets
-    them) and per run, from documents of 5 and 25 copies compiled with the cached format."""
+def _start_up() -> None:
+    """``--seed 42`` and ``--help``, median of REPEATS, warm; the build's slowest imports."""
+    with tempfile.TemporaryDirectory() as tmp:
+        seed = [_timed("--seed", "42", "--out", tmp, "--force") for _ in range(REPEATS + 1)][1:]
+        helps = [_timed("--help") for _ in range(REPEATS)]
+        runs = ", ".join(f"{s:.2f}" for s in seed)
+        print(f"generate-exam --seed 42 (exam + solutions PDFs): median "
+              f"{statistics.median(seed):.2f} s (runs: {runs})")  # fmt: skip
+        print(f"generate-exam --help: median {statistics.median(helps):.2f} s")
+        print(f"generate-exam check (1000 variants x 7 questions): {_timed('check'):.1f} s")
+        imports = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "generator", "--seed", "42", "--out", tmp,
+             "--force"], capture_output=True, text=True, check=True,
+        ).stderr  # fmt: skip
+    print("slowest imports of --seed 42 (cumulative):")
+    for micros, name in _top_imports(imports):
+        print(f"  {micros / 1000:7.1f} ms  {name}")
+
+
+def _timed(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
+def _top_imports(log: str, count: int = 10) -> list[tuple[int, str]]:
+    """The top-level imports that cost most, from ``-X importtime``'s lines."""
+    found = []
+    for line in log.splitlines():
+        if not line.startswith("import time:") or "cumulative" in line:
+            continue
+        _, cumulative, name = (cell.strip() for cell in line[len("import time:") :].split("|"))
+        if not name.startswith(" ") and "." not in name.strip():
+            found.append((int(cumulative), name.strip()))
+    return sorted(found, reverse=True)[:count]
+
+
+def _tex_floor() -> float:
+    """pdfTeX's CPU per page: a chunk document of 25 copies, exam and solutions, with the
+    cached format (best of 3)."""
+    import pikepdf
+
     from generator import pdf
     from generator.assemble import build_exam
     from generator.bank import load_bank
@@ -126,70 +166,24 @@ def _tex_cost() -> tuple[float, float]:
     bank = load_bank()
     seeding = Seeding(42)
     exam = build_exam(load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, 25))
-    engine, cost = pdf.check_tex(), {}
+    engine = pdf.check_tex()
     with tempfile.TemporaryDirectory() as tmp:
-        for copies in (5, 25):
-            tex = Path(tmp) / f"c{copies}.tex"
-            source = render_tex(exam, exam.variants[:copies], versions=("exam", "solutions"))
-            tex.write_text(source, encoding="utf-8")
-            fmt = pdf.precompiled_format(tex, engine)
-            runs = []
-            for _ in range(3):
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                pdf.compile_pdf(tex, engine, fmt)
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                runs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-            cost[copies] = min(runs)
-    per_student = (cost[25] - cost[5]) / 20
-    return per_student, cost[5] - 5 * per_student
+        tex = Path(tmp) / "chunk.tex"
+        tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions")), "utf-8")
+        fmt = pdf.precompiled_format(tex, engine)
+        runs = []
+        for _ in range(3):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            pdf.compile_pdf(tex, engine, fmt)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            runs.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        with pikepdf.open(tex.with_suffix(".pdf")) as document:
+            pages = len(document.pages)
+    return min(runs) / pages
 
 
-def _naive_seconds_per_pdf() -> float:
-    """One pdflatex process per single-student document, no precompiled format."""
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.latex import render_tex
-    from generator.roster import numbered
-    from generator.seeding import Seeding
-
-    bank = load_bank()
-    seeding = Seeding(42)
-    exam = build_exam(
-        load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, NAIVE_SAMPLE)
-    )
-    times = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for variant in exam.variants:
-            for version in ("exam", "solutions"):
-                tex = Path(tmp) / f"{variant.variant_id}-{version}.tex"
-                tex.write_text(render_tex(exam, [variant], versions=[version]))
-                started = time.perf_counter()
-                subprocess.run(
-                    ["pdflatex", "-no-shell-escape", "-interaction=batchmode", tex.name],
-                    cwd=tmp,
-                    capture_output=True,
-                    check=True,
-                )
-                times.append(time.perf_counter() - started)
-    return statistics.mean(times)
-
-
-def _single() -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "generator", "--seed", "42", "--out", tmp],
-            capture_output=True,
-            check=True,
-        )
-        return time.perf_counter() - started
-
-
-def _check() -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", "check"], capture_output=True, check=True)
-    return time.perf_counter() - started
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
