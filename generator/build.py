@@ -73,11 +73,7 @@ class BuildSpec:
                 "--pool draws each student's questions from a pool of variants: give a "
                 "class (--roster or --variants N)."
             )
-        if self.pool is not None and self.only:
-            raise BuildSpecError(
-                "--variant-id rebuilds one copy of a unique build; a pool's copies are "
-                "rebuilt with their class (drop --variant-id)."
-            )
+
         if self.replica and (self.whole_class or self.only):
             raise BuildSpecError("a replica is the original exam only: no class, no rebuild.")
         if self.students is not None and self.copies is not None:
@@ -260,12 +256,14 @@ class Layout:
     def _pool(self, tmp: Path, engine: str | None, progress: Callable[[int], None]) -> Typeset:
         spec = self.spec
         assert spec.pool is not None
-        pool = poolbuild.draw_pool(self.plan, self.bank, self.seeding, self.copies, spec.pool)
+        pool = poolbuild.draw_pool(self.plan, self.bank, self.seeding, self.all_copies,
+                                   spec.pool)  # fmt: skip
         header = keys.key_header(pool.exam, pool=spec.pool)
         done = poolbuild.build_pool(
             pool, header, tmp, engine, versions=spec.versions, figures=spec.draws_figures,
             workers=spec.workers, names_typeset=bool(engine and spec.students),
             progress=progress, templates=spec.templates,
+            keep=frozenset([self.target.variant_id]) if self.target else None,
         )  # fmt: skip
         return Typeset(done.key_parts, done.copies, done.failures, done.print_parts)
 

@@ -23,6 +23,7 @@ question's entry names the pool copy it comes from.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,16 @@ class _Frames:
     templates: Path | None
     pages: PageMap
     last_page: int
+    keep: frozenset[str] | None = None  # a rebuild writes these copies only
+
+    def keeps(self, variant: Variant) -> bool:
+        return self.keep is None or variant.variant_id in self.keep
+
+    def copy_folder(self, variant: Variant) -> Path:
+        """A student's folder under students/, or for a rebuild the run's folder itself."""
+        if self.keep is not None:
+            return self.folder
+        return classbuild.student_folder(self.folder, variant.assignment)
 
 
 # What forked workers start with: the pool, the key's header, and the key records of the
@@ -141,10 +152,13 @@ def build_pool(
     names_typeset: bool,
     progress: Callable[[int], None],
     templates: Path | None = None,
+    keep: frozenset[str] | None = None,
 ) -> classbuild.ChunksDone:
     """Typeset the pool's layers into ``tmp`` and assemble every student's PDFs from them;
     write answer-key.csv; return the key's entries and the print file's parts, as a unique
-    class build does (classbuild.build_chunks)."""
+    class build does (classbuild.build_chunks).  ``keep`` rebuilds one student's copy: the
+    whole pool and their frames' chunk are typeset as in the class build, so that their
+    PDFs are the very same bytes, and the run is laid out as a single exam's."""
     _STATE.update(pool=pool, header=header, records=_records(pool.exam, header, figures))
     (tmp / classbuild.TEX_DIR / POOL_DIR).mkdir(parents=True)
     fmt = classbuild.format_for(pool.exam, tmp, engine, templates) if engine else None
@@ -155,14 +169,31 @@ def build_pool(
     for found in classbuild.run_jobs(typeset_body, bodies, workers):
         pages.update(found)
     frames = [_Frames(i, chunk, tmp, engine, fmt, versions, templates, pages,
-                      _last_page(pages))
-              for i, chunk in enumerate(_chunks(len(pool.students)))]  # fmt: skip
+                      _last_page(pages), keep)
+              for i, chunk in enumerate(_chunks(len(pool.students)))
+              if keep is None or keep & {pool.students[k].variant_id for k in chunk}]  # fmt: skip
     results = []
     for result in classbuild.run_jobs(typeset_frames, frames, workers,
                                       names_typeset=names_typeset):  # fmt: skip
         results.append(result)
         progress(result.copies)
-    return classbuild.collect(results, tmp, print_file=engine is not None, pool=True)
+    done = classbuild.collect(results, tmp, print_file=engine is not None and keep is None,
+                              pool=True)  # fmt: skip
+    if keep is not None:
+        _write_sources([v for v in pool.students if v.variant_id in keep], tmp, versions,
+                       templates)  # fmt: skip
+    return done
+
+
+def _write_sources(students: list[Variant], folder: Path, versions: tuple[str, ...],
+                   templates: Path | None) -> None:  # fmt: skip
+    """A rebuilt copy's LaTeX on its own, laid out the usual way (``exam.tex``,
+    ``solutions.tex``), in place of the layers' sources, which hold other students'."""
+    pool: Pool = _STATE["pool"]
+    for version in versions:
+        source = render_tex(pool.exam, students, versions=[version], templates=templates)
+        (folder / f"{version}.tex").write_text(source, encoding="utf-8")
+    shutil.rmtree(folder / classbuild.TEX_DIR)
 
 
 def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
@@ -229,9 +260,10 @@ def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
     pool: Pool = _STATE["pool"]
     students = [pool.students[i] for i in job.students]
     tex = job.folder / classbuild.TEX_DIR / f"{job.index:04d}.tex"
-    result = classbuild.ChunkResult(job.index, len(students), tex.with_suffix(".key"),
+    kept = [v for v in students if job.keeps(v)]
+    result = classbuild.ChunkResult(job.index, len(kept), tex.with_suffix(".key"),
                                     tex.with_suffix(".csv"))  # fmt: skip
-    _write_entries(students, result)
+    _write_entries(kept, result)
     if job.engine is None:  # the covers count the pages typeset: no PDFs, no frames
         return result
     counts = [{version: 1 + sum(_length(job.pages[(pick.index, version, n)])
@@ -245,7 +277,7 @@ def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
         if (student := variant.assignment.student) is not None:
             names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
     _compile(tex, source, job.engine, job.fmt, f"the covers of students {job.index}")
-    result.pdf = tex.with_name(f"{tex.stem}-print.pdf")
+    result.pdf = tex.with_name(f"{tex.stem}-print.pdf") if job.keep is None else None
     result.exam_pages = _assemble_chunk(tex, students, job, result.pdf)
     _tidy(tex)
     tex.with_suffix(".pdf").unlink()
@@ -269,9 +301,10 @@ def _length(found: tuple[Path, int, int]) -> int:
     return found[2] - found[1] + 1
 
 
-def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames, print_part: Path) -> int:
-    """Every student's PDFs of the chunk, and the chunk's print part (each exam padded to
-    an even page count); return the print part's pages."""
+def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames,
+                    print_part: Path | None) -> int:  # fmt: skip
+    """Every kept student's PDFs of the chunk, and the chunk's print part (each exam padded
+    to an even page count; none for a rebuild); return the print part's pages."""
     ranges = iter(pdf.page_ranges(tex))
     bodies = {path: pikepdf.open(path) for path in {found[0] for found in job.pages.values()}}
     try:
@@ -279,20 +312,24 @@ def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames, print_part
             numbers = [page.as_form_xobject() for page in frames.pages[: job.last_page - 1]]
             for version in job.versions:
                 for variant in students:
-                    layers = Layers(frames, next(ranges), numbers, [
+                    frame = next(ranges)
+                    if not job.keeps(variant):
+                        continue
+                    layers = Layers(frames, frame, numbers, [
                         (bodies[path], begin, end) for path, begin, end in
                         (job.pages[(pick.index, version, n)]
                          for n, pick in enumerate(variant.picks, start=1))])  # fmt: skip
-                    folder = classbuild.student_folder(job.folder, variant.assignment)
+                    folder = job.copy_folder(variant)
                     folder.mkdir(parents=True, exist_ok=True)
                     with pikepdf.new() as out:
                         layers.lay(out)
                         out.save(folder / f"{version}.pdf", static_id=True)
-                    if version == "exam":
+                    if version == "exam" and print_part is not None:
                         layers.lay(printed)
                         if len(printed.pages) % 2:
                             printed.add_blank_page(page_size=tuple(frames.pages[0].mediabox[2:]))
-            printed.save(print_part, static_id=True)
+            if print_part is not None:
+                printed.save(print_part, static_id=True)
             return len(printed.pages)
     finally:
         for opened in bodies.values():
