@@ -257,7 +257,7 @@ class Layout:
         spec = self.spec
         assert spec.pool is not None
         pool = poolbuild.draw_pool(self.plan, self.bank, self.seeding, self.all_copies,
-                                   spec.pool)  # fmt: skip
+                                   spec.pool, spec.templates)  # fmt: skip
         header = keys.key_header(pool.exam, pool=spec.pool)
         done = poolbuild.build_pool(
             pool, header, tmp, engine, versions=spec.versions, figures=spec.draws_figures,

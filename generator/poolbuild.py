@@ -45,6 +45,7 @@ from .seeding import Seeding
 
 MAX_POOL = 1000  # variants per question: more would be a unique build's work
 MAX_FRAMES = 100  # students per frame document (a frame is a cover and one page)
+FOOTER = "footer.tex.j2"  # the partial of the running foot (partials.py)
 POOL_DIR = "pool"  # under the run's tex/: the pool's bodies and the page numbers
 
 
@@ -60,9 +61,15 @@ class Pool:
     students: tuple[Variant, ...]
 
 
-def check_poolable(plan: Blueprint, size: int) -> None:
+def check_poolable(plan: Blueprint, size: int, templates: Path | None = None) -> None:
     """A pool gives question n of some pool copy to every student's question n, which needs
-    the same questions in the same order on every copy."""
+    the same questions in the same order on every copy; it lays the page number where the
+    shipped running foot prints it (its centre), which another footer may not."""
+    if templates is not None and (templates / FOOTER).exists():
+        raise PoolError(
+            f"{templates / FOOTER}: --pool lays each page's number where the shipped footer "
+            "prints it, which your footer may not; build without --pool, or drop this file."
+        )
     if plan.draws:
         raise PoolError(
             f"{plan.path}: --pool draws each question's variant per student, but this "
@@ -74,10 +81,15 @@ def check_poolable(plan: Blueprint, size: int) -> None:
 
 
 def draw_pool(
-    plan: Blueprint, bank: Bank, seeding: Seeding, assignments: Sequence[Assignment], size: int
+    plan: Blueprint,
+    bank: Bank,
+    seeding: Seeding,
+    assignments: Sequence[Assignment],
+    size: int,
+    templates: Path | None = None,
 ) -> Pool:
     """The pool's K copies and each student's copy of picks from it."""
-    check_poolable(plan, size)
+    check_poolable(plan, size, templates)
     copies = [Assignment(seeding.pool_code(k)) for k in range(size)]
     exam = build_exam(plan, bank, seeding, assignments=copies)
     return Pool(exam, tuple(compose(exam, seeding, a) for a in assignments))

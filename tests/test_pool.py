@@ -215,9 +215,15 @@ def test_pool_files_are_deterministic(tmp_path):
         (["--variants", 4, "--pool", 5000], "give a pool of 2 to 1000 variants"),
         (["--variants", 4, "--pool", 3, "--blueprint", "dl-core-quiz"],
          "draws or shuffles its questions"),
+        (["--variants", 4, "--pool", 3, "--templates", "LAYOUT"],
+         "lays each page's number where the shipped footer prints it"),
     ],
 )  # fmt: skip
 def test_pool_mistakes_get_one_clear_sentence(tmp_path, args, message):
+    layout = tmp_path.parent / f"{tmp_path.name}-layout"
+    layout.mkdir()
+    (layout / "footer.tex.j2").write_text("\\footer{}{\\thepage}{}\n", encoding="utf-8")
+    args = [layout if arg == "LAYOUT" else arg for arg in args]
     result = run("--seed", 1, "--public", "--no-pdf", "--out", tmp_path, *args)
     assert result.returncode != 0
     assert message in result.stderr
