@@ -318,7 +318,7 @@ def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames,
     """Every kept student's PDFs of the chunk, and the chunk's print part (each exam padded
     to an even page count; none for a rebuild); return the print part's pages."""
     ranges = iter(pdf.page_ranges(tex))
-    bodies = {path: pikepdf.open(path) for path in {found[0] for found in job.pages.values()}}
+    bodies = {path: Body(pikepdf.open(path)) for path in {found[0] for found in job.pages.values()}}
     try:
         with pikepdf.open(tex.with_suffix(".pdf")) as frames, pikepdf.new() as printed:
             numbers = [page.as_form_xobject() for page in frames.pages[: job.last_page - 1]]
@@ -345,7 +345,18 @@ def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames,
             return len(printed.pages)
     finally:
         for opened in bodies.values():
-            opened.close()
+            opened.pdf.close()
+
+
+class Body:
+    """A body document, each page's drawing (its box, resources and content) held in one
+    object, so that PDF copies it into a student's file in one step and without the page
+    tree it hangs from; finding a page of a long document (``pdf.pages[i]``) is slow too."""
+
+    def __init__(self, document: pikepdf.Pdf) -> None:
+        self.pdf = document
+        self.pages = [document.make_indirect(pikepdf.Array([p.MediaBox, p.Resources, p.Contents]))
+                      for p in (page.obj for page in document.pages)]  # fmt: skip
 
 
 @dataclass
@@ -358,7 +369,7 @@ class Layers:
     frames: pikepdf.Pdf
     frame: tuple[int, int]
     numbers: Sequence[pikepdf.Object]
-    body: Sequence[tuple[pikepdf.Pdf, int, int]]
+    body: Sequence[tuple[Body, int, int]]
 
     def __post_init__(self) -> None:
         first, last = self.frame
@@ -381,23 +392,20 @@ class Layers:
         out.pages.append(self.frames.pages[self.frame[0] - 1])
         head_and_foot = out.copy_foreign(self.head_and_foot)
         save = out.make_stream(b"q\n")
+        drawn = out.make_stream(b"\nQ /ExamFrame Do /ExamPage Do\n")  # each page's names
         number = 1
         for source, begin, end in self.body:
             for page_number in range(begin, end + 1):
                 number += 1
-                page = source.pages[page_number - 1]
-                shared = out.copy_foreign(page.obj)
-                forms = pikepdf.Dictionary(shared.Resources.get("/XObject", {}))
+                box, shared, contents = out.copy_foreign(source.pages[page_number - 1])
+                forms = pikepdf.Dictionary(shared.get("/XObject", {}))
                 forms.ExamFrame = head_and_foot
                 forms.ExamPage = out.copy_foreign(self.numbers[number - 2])
-                resources = pikepdf.Dictionary(shared.Resources)
+                resources = pikepdf.Dictionary(shared)
                 resources.XObject = forms
-                contents = shared.Contents
                 own = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-                drawn = out.make_stream(b"\nQ /ExamFrame Do /ExamPage Do\n")
                 out.pages.append(pikepdf.Page(pikepdf.Dictionary(
-                    Type=pikepdf.Name.Page, MediaBox=pikepdf.Array(list(page.mediabox)),
-                    Resources=resources,
+                    Type=pikepdf.Name.Page, MediaBox=box, Resources=resources,
                     Contents=pikepdf.Array([save, *own, drawn]),
                 )))  # fmt: skip
 
