@@ -154,8 +154,8 @@ def build(
         typeset = layout.typeset(tmp, engine, first, progress, report)
         keys.write_key(tmp / "key.json", header, typeset.key_variants)
         typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
-        if typeset.print_parts:
-            classbuild.print_file(typeset.print_parts, tmp / "print.pdf")
+        if typeset.printed is not None:
+            typeset.printed.save(tmp / "print.pdf")
         exports = export_lms(tmp, spec.lms) if spec.lms else []
     result = BuildResult(folder, first, typeset.copies, typeset.failures,
                          tuple(folder / p.relative_to(tmp) for p in exports))  # fmt: skip
@@ -189,7 +189,7 @@ class Typeset:
     key_variants: list[bytes]
     copies: int
     failures: tuple[classbuild.Failure, ...] = ()
-    print_parts: list[tuple[Path, int]] = field(default_factory=list)  # a class's print file
+    printed: classbuild.PrintFile | None = None  # a class's print file, to save
 
 
 @dataclass
@@ -265,7 +265,7 @@ class Layout:
             progress=progress, templates=spec.templates,
             keep=frozenset([self.target.variant_id]) if self.target else None,
         )  # fmt: skip
-        return Typeset(done.key_parts, done.copies, done.failures, done.print_parts)
+        return Typeset(done.key_parts, done.copies, done.failures, done.printed)
 
     def _chunks(self, tmp: Path, engine: str | None, first: Exam,
                 progress: Callable[[int], None]) -> Typeset:  # fmt: skip
@@ -277,7 +277,7 @@ class Layout:
             names_typeset=bool(engine and spec.students), progress=progress,
             source=(spec.blueprint, spec.banks), templates=spec.templates,
         )  # fmt: skip
-        return Typeset(done.key_parts, done.copies, done.failures, done.print_parts)
+        return Typeset(done.key_parts, done.copies, done.failures, done.printed)
 
 
 def run_name(

@@ -112,7 +112,7 @@ class ChunksDone:
     key_parts: list[bytes]  # each chunk's encoded key entries (keys.join_entries)
     copies: int
     failures: tuple[Failure, ...]
-    print_parts: list[tuple[Path, int]]  # each chunk's PDF and its count of exam pages
+    printed: PrintFile | None  # the print file, to save once the key is written
 
 
 def build_chunks(
@@ -138,7 +138,7 @@ def build_chunks(
     ``keep`` rebuilds one copy of the class: its chunk is typeset with the same copies
     as in the class build, so its PDFs are the very same bytes, and the run is laid out
     as a single exam's.  ``source`` (blueprint, banks) lets worker processes load the
-    bank themselves.  Writes answer-key.csv; the print file is made by :func:`print_file`
+    bank themselves.  Writes answer-key.csv; the print file (:class:`PrintFile`) is saved
     once the key is written (its 60 kB a student are let go first).  ``templates`` is
     the folder of layout partials every document is rendered with (partials.py).
     """
@@ -148,26 +148,31 @@ def build_chunks(
     fmt = format_for(first, tmp, engine, templates) if engine else None
     jobs = _jobs(assignments, keep, seeding, blueprint, banks, tmp, engine, fmt, figures,
                  versions, templates)  # fmt: skip
+    printed = PrintFile() if engine and keep is None else None
     results = []
     for result in run_jobs(build_chunk, jobs, workers, names_typeset=names_typeset):
         results.append(result)
         progress(result.copies)
-    done = collect(results, tmp, print_file=bool(engine) and keep is None)
+        if printed is not None:
+            printed.add(result)
+    done = collect(results, tmp, printed)
     if keep is not None:  # the chunk's sources hold the other students' copies
         _write_sources(plan, bank, seeding, [a for a in assignments if a.variant_id in keep],
                        tmp, versions, templates)  # fmt: skip
     return done
 
 
-def collect(results: list[ChunkResult], tmp: Path, *, print_file: bool,
+def collect(results: list[ChunkResult], tmp: Path, printed: PrintFile | None, *,
             pool: bool = False) -> ChunksDone:  # fmt: skip
     """The chunks' results put together: answer-key.csv written (``pool``: with the pool
-    column, answer_csv.csv_rows), the key's entries and the print file's parts in copy
-    order; an error if every copy failed."""
+    column, answer_csv.csv_rows), the key's entries in copy order; an error if every copy
+    failed."""
     results = sorted(results, key=lambda r: r.index)
     failures = tuple(f for r in results for f in r.failures)
     built = sum(r.copies for r in results)
     if failures and len(failures) == built:
+        if printed is not None:
+            printed.close()
         kept = pdf.keep_sources(tmp)
         raise ClassBuildError(
             f"every copy failed to typeset, so nothing was written (any earlier output is "
@@ -181,8 +186,7 @@ def collect(results: list[ChunkResult], tmp: Path, *, print_file: bool,
     for result in results:
         result.key_file.unlink()
         result.csv_file.unlink()
-    parts = [(r.pdf, r.exam_pages) for r in results if r.pdf] if print_file else []
-    return ChunksDone(key_parts, built, failures, parts)
+    return ChunksDone(key_parts, built, failures, printed)
 
 
 def _write_sources(
@@ -414,28 +418,52 @@ def print_part(exams: list[Path], target: Path) -> int:
             source.close()
 
 
-def print_file(parts: list[tuple[Path, int]], target: Path) -> None:
-    """The print file: every chunk's exam pages in order (each copy starts on an odd page).
+class PrintFile:
+    """The print file: every chunk's exam pages in copy order (each copy starts on an odd
+    page), copied in as the chunks finish, while the workers typeset the others, and saved
+    once the key is written.
 
     The page tree is built in one go: appending pages one by one (``pages.extend``)
     costs time in proportion to the pages already there, minutes for a class of 2000.
     """
-    sources = [(pikepdf.open(part), pages) for part, pages in parts]
-    try:
-        with pikepdf.new() as whole:
-            tree = whole.Root.Pages
-            kids = [whole.copy_foreign(page.obj) for source, pages in sources
-                    for page in source.pages[:pages]]  # fmt: skip
-            for kid in kids:
-                kid.Parent = tree
-            tree.Kids = pikepdf.Array(kids)
-            tree.Count = len(kids)
-            whole.save(target, static_id=True)
-    finally:
-        for source, _ in sources:
+
+    def __init__(self) -> None:
+        self.whole = pikepdf.new()
+        self.kids: list[pikepdf.Object] = []
+        self.parts: list[tuple[Path, pikepdf.Pdf]] = []
+        self.waiting: dict[int, ChunkResult] = {}  # finished before an earlier chunk
+        self.next = 0
+
+    def add(self, result: ChunkResult) -> None:
+        """Take a finished chunk's exam pages, once every earlier chunk's are in."""
+        self.waiting[result.index] = result
+        while self.next in self.waiting:
+            done = self.waiting.pop(self.next)
+            self.next += 1
+            if done.pdf is None:
+                continue
+            source = pikepdf.open(done.pdf)
+            self.parts.append((done.pdf, source))
+            self.kids += [self.whole.copy_foreign(page.obj)
+                          for page in source.pages[: done.exam_pages]]  # fmt: skip
+
+    def save(self, target: Path) -> None:
+        tree = self.whole.Root.Pages
+        for kid in self.kids:
+            kid.Parent = tree
+        tree.Kids = pikepdf.Array(self.kids)
+        tree.Count = len(self.kids)
+        try:
+            self.whole.save(target, static_id=True)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Let the parts go (their pages are read when the print file is saved)."""
+        self.whole.close()
+        for part, source in self.parts:
             source.close()
-    for part, _ in parts:
-        part.unlink()
+            part.unlink()
 
 
 def _tidy(tex: Path) -> None:

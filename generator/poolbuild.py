@@ -184,13 +184,15 @@ def build_pool(
                       _last_page(pages), keep)
               for i, chunk in enumerate(_chunks(len(pool.students)))
               if keep is None or keep & {pool.students[k].variant_id for k in chunk}]  # fmt: skip
+    printed = classbuild.PrintFile() if engine and keep is None else None
     results = []
     for result in classbuild.run_jobs(typeset_frames, frames, workers,
                                       names_typeset=names_typeset):  # fmt: skip
         results.append(result)
         progress(result.copies)
-    done = classbuild.collect(results, tmp, print_file=engine is not None and keep is None,
-                              pool=True)  # fmt: skip
+        if printed is not None:
+            printed.add(result)
+    done = classbuild.collect(results, tmp, printed, pool=True)
     if keep is not None:
         _write_sources([v for v in pool.students if v.variant_id in keep], tmp, versions,
                        templates)  # fmt: skip
