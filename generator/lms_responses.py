@@ -292,6 +292,11 @@ def _copy_of(exam: Exam, identity: Sequence[tuple[str, str]], candidates: list[l
                 "against the run built with its roster, or add the student's id to the roster."
             )
         return copy
+    if exam.pooled:
+        raise ResponsesError(
+            f"{where}: the LMS drew each item from a variant pool (--pool), so the items tell "
+            "no copy; grade a pool run's LMS report against a class built with --roster."
+        )
     common = (
         set.intersection(*({e.variant for e in c} for c in candidates)) if candidates else set()
     )
