@@ -308,8 +308,9 @@ def _copy_of(exam: Exam, identity: Sequence[tuple[str, str]], candidates: list[l
     return common.pop()
 
 
-def _entry_of(exam: Exam, copy: str, found: list[Entry], where: str) -> Entry:
+def _entry_of(exam: Exam, copy: str, found: list[Entry], where: str, response: str = "") -> Entry:
     if exam.pooled:  # the LMS drew the item from the part's pool: any of its variants
+        found = _answered(response, found) or found
         mine = exam.picks.get(copy, {})
         return next((e for e in found if mine.get(e.label) == e.variant), found[0])
     own = [entry for entry in found if entry.variant == copy]
@@ -319,6 +320,23 @@ def _entry_of(exam: Exam, copy: str, found: list[Entry], where: str) -> Entry:
             "report is from another exam or quiz: grade it against the run it was exported from."
         )
     return own[0]
+
+
+def _answered(response: str, found: list[Entry]) -> list[Entry]:
+    """Of a pool's variants whose question reads the same, those whose options the response
+    is made of (most of it): a report shows a question's text without its options, and
+    the variants differ in the statements they offer."""
+    mark = fingerprint(response)
+    if len(found) < 2 or not mark:
+        return found
+    cover = [sum(len(o) for o in map(fingerprint, map(to_html, _texts(e))) if o and o in mark)
+             for e in found]  # fmt: skip
+    best = max(cover)
+    return [e for e, c in zip(found, cover, strict=True) if best and c == best]
+
+
+def _texts(entry: Entry) -> list[str]:
+    return [option["text"] for option in entry.part.get("options", [])]
 
 
 def exam_name(exam: Exam, copy: str) -> str:
@@ -359,9 +377,8 @@ def read_canvas(rows: list[list[str]], key: dict[str, Any], path: str) -> list[R
         seen = [(c, found) for c, found in columns if row[c].strip() or row[c + 1].strip()]
         copy = _copy_of(exam, identity, [found for _, found in seen], f"{path}, line {line}")
         for c, found in seen:
-            entry = _entry_of(
-                exam, copy, found, f"{path}, line {line}, column '{_short(header[c])}'"
-            )
+            where = f"{path}, line {line}, column '{_short(header[c])}'"
+            entry = _entry_of(exam, copy, found, where, row[c])
             text = READERS[entry.part["kind"]][CANVAS](entry.part, row[c])
             responses.append(Response(copy, entry.label, text, line, identity,
                                       exam.source(entry)))  # fmt: skip
@@ -428,9 +445,9 @@ def read_moodle(rows: list[list[str]], key: dict[str, Any], path: str) -> list[R
                  for n, cols in enumerate(numbers.values())]  # fmt: skip
         copy = _copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
         for n, cols, found in slots:
-            entry = _entry_of(exam, copy, found if found is not None else exam.own(copy, n),
-                              where)  # fmt: skip
             raw = row[cols["Response"]].strip() if "Response" in cols else ""
+            entry = _entry_of(exam, copy, found if found is not None else exam.own(copy, n),
+                              where, raw)  # fmt: skip
             text = (
                 "" if raw == MOODLE_NONE else READERS[entry.part["kind"]][MOODLE](entry.part, raw)
             )

@@ -391,3 +391,55 @@ def test_unknown_students_and_duplicate_rows_name_their_line(run, tmp_path):
     rows, _ = moodle_report(run, STYLES)
     rows.append(list(rows[1]))
     assert "line 5: a second response of" in _errors(run, rows, tmp_path)
+
+
+# ------------------------------------------------------------------ variant pools
+
+
+@pytest.fixture(scope="module")
+def pool_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("lms-pool")
+    roster = write_csv(out / "roster.csv", ROSTER)
+    return build(out / "runs", "--seed", "6", "--roster", str(roster), "--pool", "3")
+
+
+def test_a_pool_quiz_is_graded_by_the_variants_the_lms_drew(pool_run, tmp_path):
+    """Canvas draws each student's item of a part from the pool's variants, whichever the
+    paper copy printed: each response is scored against the key of the item it answers."""
+    template = list(csv.reader((DATA / "canvas_student_analysis.csv").open(encoding="utf-8")))
+    fixed = template[0][: template[0].index("submitted") + 1]
+    items = canvas_items(pool_run)
+    header = [*fixed, *(cell for n, item in enumerate(items)
+                        for cell in (f"{6000 + n}: {item['text']}", "1.0"))]  # fmt: skip
+    variants = {(q["pool"]["variant"], p["label"]): p for v in key(pool_run)["variants"]
+                for q in v["questions"] for p in q["parts"]}  # fmt: skip
+    labels = sorted({item["title"].split()[0] for item in items})
+    rows, expected, elsewhere = [[*header, "n correct", "n incorrect", "score"]], {}, 0
+    for s, variant in enumerate(key(pool_run)["variants"]):
+        student = variant["student"]
+        own = {p["label"]: q["pool"]["variant"] for q in variant["questions"] for p in q["parts"]}
+        drawn = {}
+        for label in labels:
+            choices = [item for item in items if item["title"].split()[0] == label]
+            told = len({(c["text"], *c["labels"].values()) for c in choices}) == len(choices)
+            if told:  # the LMS's draw, not the paper's
+                drawn[label] = choices[(s + 1) % len(choices)]
+            else:  # the report cannot tell variants that read the same: the paper's own
+                drawn[label] = next(c for c in choices if c["title"].split()[1] == own[label])
+        row = [student["name"], student["extra"]["ID"], student["id"], "Section 1", "12",
+               "SEC-1", "2026-03-12 10:41:07 UTC"]  # fmt: skip
+        for item in items:
+            label, code = item["title"].split()[:2]
+            if drawn[label] is not item:
+                row += ["", ""]
+                continue
+            part = variants[code, label]
+            text, points = canvas_answer(item, part, "right")
+            row += [text, "0.0"]
+            expected[variant["variant"], label] = points
+            mine = variants[own[label], label]
+            elsewhere += code != own[label] and part["answer"] != mine["answer"]
+        rows.append([*row, "0", "0", "0.0"])
+    assert elsewhere  # some responses answer a variant whose key differs from the paper's
+    grade_run(pool_run, write_csv(tmp_path / "canvas.csv", rows), force=True)
+    check(pool_run, expected)
