@@ -40,6 +40,10 @@ from .seeding import Seeding
 MAX_CHUNK = 25  # copies per TeX document at most (a run costs ~30 ms to start)
 MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
 STUDENTS_DIR = "students"
+# Workers are forked, whatever the platform's default (forkserver from Python 3.14): they
+# start with what the run has drawn and loaded (the bank, a variant pool) instead of
+# drawing it again.
+FORK = multiprocessing.get_context("fork")
 TEX_DIR = "tex"
 
 
@@ -267,7 +271,7 @@ def run_jobs(work: Callable[[Any], Any], jobs: Sequence[Any], workers: int, *,
         yield from map(work, jobs)
         return
     waiting = iter(jobs)
-    with ProcessPoolExecutor(workers, initializer=worker_init) as pool:
+    with ProcessPoolExecutor(workers, mp_context=FORK, initializer=worker_init) as pool:
         running = {pool.submit(work, job) for job in islice(waiting, workers)}
         try:
             while running:
