@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import classbuild, keys, names, pdf
+from . import keys, names, pdf
 from .assemble import Exam, build_exam
 from .bank import Bank, load_bank
 from .blueprint import Blueprint, load_blueprint
@@ -31,6 +32,9 @@ from .secret import SecretFile, resolve
 from .seeding import PUBLIC, Secret, Seeding
 from .staging import staging
 from .templating import check_layout
+
+if TYPE_CHECKING:  # a class's typesetting (pikepdf, processes) loads for a class only
+    from . import classbuild
 
 Report = Callable[[str], None]
 VERSIONS = ("exam", "solutions")
@@ -147,6 +151,8 @@ def build(
         keys.write_key(tmp / "key.json", header, typeset.key_variants)
         typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
         if typeset.print_parts:
+            from . import classbuild
+
             classbuild.print_file(typeset.print_parts, tmp / "print.pdf")
         exports = export_lms(tmp, spec.lms) if spec.lms else []
     result = BuildResult(folder, first, typeset.copies, typeset.failures,
@@ -245,6 +251,8 @@ class Layout:
 
     def _chunks(self, tmp: Path, engine: str | None, first: Exam,
                 progress: Callable[[int], None]) -> Typeset:  # fmt: skip
+        from . import classbuild
+
         spec = self.spec
         done = classbuild.build_chunks(
             self.plan, self.bank, self.seeding, self.all_copies, tmp, engine, first,

@@ -1,8 +1,9 @@
-"""The ``generate-exam`` command's first step: Ctrl-C while the libraries load is "Aborted."
+"""The ``generate-exam`` command's first step: Ctrl-C while the CLI loads is "Aborted."
 
-Loading numpy, sympy and the rest takes a good part of a second, before the CLI's own
-error handling exists; this module imports nothing heavy, so an interrupt during that
-time ends like any other: one line and exit status 130, no traceback.
+The CLI's own error handling exists only once click and the CLI module are loaded; this
+module imports nothing, so an interrupt during that time ends like any other: one line
+and exit status 130, no traceback.  (numpy, sympy and the rest load later, inside the
+command that uses them, where the CLI's handling already holds.)
 """
 
 from __future__ import annotations
