@@ -46,8 +46,9 @@ class BuildSpec:
 
     ``students`` (a roster) or ``copies`` > 1 make a class: one copy per student or
     numbered copies v0 ... v(N-1).  ``only`` rebuilds one copy (the code printed on its
-    pages, or v<k>).  ``figures`` None means the default: PNG copies for one exam, none
-    for a class (the PDFs draw their own); LMS exports that show questions need them.
+    pages, or v<k>).  ``figures`` asks for PNG copies of the figures, which LMS exports
+    that show questions need as well; the PDFs draw their own, so no run makes them
+    otherwise (drawing them loads matplotlib: half of a plain exam's time).
     ``templates`` is an institution's folder of layout partials (partials.py), searched
     before the shipped ones.
     """
@@ -59,7 +60,7 @@ class BuildSpec:
     banks: tuple[Path, ...] = ()
     pdf: bool = True
     solutions: bool = True
-    figures: bool | None = None
+    figures: bool = False
     lms: tuple[str, ...] = ()
     force: bool = False
     replica: bool = False
@@ -85,9 +86,7 @@ class BuildSpec:
 
     @property
     def draws_figures(self) -> bool:
-        if set(self.lms) - WITHOUT_FIGURES:
-            return True
-        return self.figures if self.figures is not None else not self.whole_class
+        return self.figures or bool(set(self.lms) - WITHOUT_FIGURES)
 
 
 @dataclass(frozen=True)

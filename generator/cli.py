@@ -161,8 +161,10 @@ def cli() -> None:
 )
 @click.option(
     "--figures/--no-figures",
-    default=None,
-    help="Also write PNG copies of the figures [default: on for one exam, off for a class].",
+    default=False,
+    show_default=True,
+    help="Also write PNG copies of the figures (the PDFs draw their own); --lms with a "
+    "format that shows questions writes them anyway.",
 )
 @click.option(
     "--lms",
@@ -205,7 +207,7 @@ def build(
     name_column: str | None,
     variant_id: str | None,
     solutions: bool,
-    figures: bool | None,
+    figures: bool,
     lms_formats: list[str] | None,
     secret_file: Path | None,
     public: bool,
