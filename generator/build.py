@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import classbuild, keys, names, pdf, poolbuild
+from . import keys, names, pdf
 from .assemble import Exam, build_exam
 from .bank import Bank, load_bank
 from .blueprint import Blueprint, load_blueprint
@@ -32,6 +33,9 @@ from .seeding import PUBLIC, Secret, Seeding
 from .staging import staging
 from .templating import check_layout
 
+if TYPE_CHECKING:  # a class's typesetting (pikepdf, processes) loads for a class only
+    from . import classbuild
+
 Report = Callable[[str], None]
 VERSIONS = ("exam", "solutions")
 
@@ -42,8 +46,9 @@ class BuildSpec:
 
     ``students`` (a roster) or ``copies`` > 1 make a class: one copy per student or
     numbered copies v0 ... v(N-1).  ``only`` rebuilds one copy (the code printed on its
-    pages, or v<k>).  ``figures`` None means the default: PNG copies for one exam, none
-    for a class (the PDFs draw their own); LMS exports that show questions need them.
+    pages, or v<k>).  ``figures`` asks for PNG copies of the figures, which LMS exports
+    that show questions need as well; the PDFs draw their own, so no run makes them
+    otherwise (drawing them loads matplotlib: half of a plain exam's time).
     ``templates`` is an institution's folder of layout partials (partials.py), searched
     before the shipped ones.  ``pool`` K draws each copy's questions from K variants per
     question, typeset once (poolbuild.py).
@@ -56,7 +61,7 @@ class BuildSpec:
     banks: tuple[Path, ...] = ()
     pdf: bool = True
     solutions: bool = True
-    figures: bool | None = None
+    figures: bool = False
     lms: tuple[str, ...] = ()
     force: bool = False
     replica: bool = False
@@ -89,9 +94,7 @@ class BuildSpec:
 
     @property
     def draws_figures(self) -> bool:
-        if set(self.lms) - WITHOUT_FIGURES:
-            return True
-        return self.figures if self.figures is not None else not self.whole_class
+        return self.figures or bool(set(self.lms) - WITHOUT_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,8 @@ class Layout:
         return Typeset([keys.encode_variant(e) for e in entries], len(entries))
 
     def _pool(self, tmp: Path, engine: str | None, progress: Callable[[int], None]) -> Typeset:
+        from . import poolbuild
+
         spec = self.spec
         assert spec.pool is not None
         pool = poolbuild.draw_pool(self.plan, self.bank, self.seeding, self.all_copies,
@@ -269,6 +274,8 @@ class Layout:
 
     def _chunks(self, tmp: Path, engine: str | None, first: Exam,
                 progress: Callable[[int], None]) -> Typeset:  # fmt: skip
+        from . import classbuild
+
         spec = self.spec
         done = classbuild.build_chunks(
             self.plan, self.bank, self.seeding, self.all_copies, tmp, engine, first,

@@ -13,35 +13,28 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, grading, keydiff, scaffold
-from .bank import load_bank, question_ids
+# Light modules only (no numpy, sympy, matplotlib, lxml): what the options declare and
+# parse. Each command imports what it runs, inside its function, so that --help and a
+# plain exam load only what they use.
+from . import __version__, scaffold
 from .blueprint import DEFAULT_BLUEPRINT, resolve_blueprint_path
-from .build import BuildResult, BuildSpec, CopiesFailed
-from .build import build as build_exams
-from .check import check_bank
-from .classbuild import STUDENTS_DIR
 from .errors import ExamError, os_error, write_file
 from .lms import FORMATS, LMS_DIR, export_run, parse_formats
 from .partials import allowed_names, check_templates_dir
-from .preview import (
-    DEFAULT_VARIANTS,
-    MAX_VARIANTS,
-    PreviewResult,
-    PreviewSpec,
-    describe_seeds,
-    parse_seeds,
-)
-from .preview import preview as make_preview
-from .report import render_report
+from .preview_spec import DEFAULT_VARIANTS, MAX_VARIANTS, PreviewSpec, describe_seeds, parse_seeds
 from .resources import blueprints_dir
 from .roster import MAX_COPIES, check_copy_name, read_roster
 from .secret import SECRET_FILE, SecretFile, default_secret_path, is_inside
 from .seeding import MAX_SEED, PUBLIC, Secret
 from .watch import POLL_SECONDS, watch
+
+if TYPE_CHECKING:
+    from .build import BuildResult, BuildSpec
+    from .preview import PreviewResult
 
 PUBLIC_WARNING = (
     "Warning: public mode: anyone with this tool can rebuild these exams and their "
@@ -176,8 +169,10 @@ def cli() -> None:
 )
 @click.option(
     "--figures/--no-figures",
-    default=None,
-    help="Also write PNG copies of the figures [default: on for one exam, off for a class].",
+    default=False,
+    show_default=True,
+    help="Also write PNG copies of the figures (the PDFs draw their own); --lms with a "
+    "format that shows questions writes them anyway.",
 )
 @click.option(
     "--lms",
@@ -221,7 +216,7 @@ def build(
     variant_id: str | None,
     pool: int | None,
     solutions: bool,
-    figures: bool | None,
+    figures: bool,
     lms_formats: list[str] | None,
     secret_file: Path | None,
     public: bool,
@@ -229,6 +224,9 @@ def build(
     workers: int,
 ) -> None:
     """Generate an exam (or one per student), its solutions and its answer key."""
+    from .build import BuildSpec, CopiesFailed
+    from .build import build as build_exams
+
     if seed is None and not replica:
         raise click.UsageError("Missing option '--seed' (a whole number >= 0, e.g. --seed 42).")
     if replica and (variants or roster or variant_id):
@@ -285,6 +283,8 @@ def export_command(folder: Path, lms_formats: list[str]) -> None:
 @click.option("--force", is_flag=True, help="Replace RUN/grades/ even if it holds other files.")
 def grade_command(run: Path, responses: Path, canvas_assignment: str | None, force: bool) -> None:
     """Grade each student's responses against their own copy in RUN/key.json."""
+    from . import grading
+
     graded = grading.grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
     pending = sum(g.pending for g in graded)
     mean = sum(g.total for g in graded) / len(graded) if graded else 0
@@ -303,6 +303,8 @@ def grade_command(run: Path, responses: Path, canvas_assignment: str | None, for
 def diff_keys_command(old_run: Path, new_run: Path, as_csv: bool, responses: Path | None) -> None:
     """List every copy and part whose key changed between two runs of the same exam
     (after a fix to the bank, the same seed and secret built again)."""
+    from . import keydiff
+
     if responses is not None:
         _regrade(old_run, new_run, responses, as_csv)
         return
@@ -318,6 +320,8 @@ def diff_keys_command(old_run: Path, new_run: Path, as_csv: bool, responses: Pat
 
 
 def _regrade(old_run: Path, new_run: Path, responses: Path, as_csv: bool) -> None:
+    from . import keydiff
+
     moved = keydiff.regrade(old_run, new_run, responses)
     if as_csv:
         click.echo(keydiff.regraded_csv(moved), nl=False)
@@ -399,6 +403,8 @@ def _summary(spec: BuildSpec, result: BuildResult, seconds: float) -> None:
 
 def _written(folder: Path) -> str:
     """What a class run wrote, as one line."""
+    from .classbuild import STUDENTS_DIR
+
     listed = []
     students = sorted((folder / STUDENTS_DIR).iterdir()) if (folder / STUDENTS_DIR).is_dir() else []
     if students:
@@ -491,6 +497,10 @@ def check(
     workers: int,
 ) -> None:
     """Draw many variants of every question and fail on any broken one."""
+    from .bank import load_bank, question_ids
+    from .check import check_bank
+    from .report import render_report
+
     bank = load_bank(banks, only=set(questions) if questions else None)
     unknown = [q for q in questions if q not in bank]
     if unknown:
@@ -611,6 +621,8 @@ def preview_command(
 
 def _preview(spec: PreviewSpec) -> PreviewResult:
     """One preview run, with its progress on stderr and what it wrote on stdout."""
+    from .preview import preview as make_preview
+
     with Progress(len(spec.seeds), "Drawing variants") as progress:
         result = make_preview(spec, progress=progress.advance, report=_note)
     draws = sum(d.draws for d in result.drawn)

@@ -19,7 +19,7 @@ import msgspec
 import numpy as np
 from msgspec import UNSET, UnsetType
 
-from . import __version__
+from . import __version__, schemas
 from .answers import Answer
 from .assemble import Exam, PoolPick, QuestionVariant, Variant
 from .blueprint import Blueprint
@@ -183,7 +183,7 @@ def validate(key: dict[str, Any]) -> None:
 
 @cache
 def _validator() -> Callable[[Any], Any]:
-    return fastjsonschema.compile(schema())
+    return schemas.compiled(schema())  # fastjsonschema's, its code cached across runs
 
 
 def question_record(qv: QuestionVariant, variant_id: str, figures: bool,

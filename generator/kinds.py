@@ -10,7 +10,8 @@ match the entries of a vector as text, and GIFT leaves vectors to graders).
 Every module that does something per kind (each LMS exporter) keeps a table
 ``{kind: builder}`` made with :func:`table`, which refuses, when the module is imported,
 a table that misses a registered kind: a new kind cannot reach a user's run with an
-export that does not know it.
+export that does not know it (the CLI imports an exporter only to run it, and
+tests/test_kinds.py imports every module).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from . import code_grading, formula_grading
 from .answers import (
     Accept,
     Answer,
@@ -101,7 +101,7 @@ TABLES: dict[str, Mapping[str, Any]] = {}  # owner -> its per-kind table, as che
 
 def table(owner: str, builders: Mapping[str, V]) -> dict[str, V]:
     """A ``{kind: builder}`` table of ``owner``, checked against the registry now (at the
-    import of its module), so that a kind without a mapping fails before any run."""
+    import of its module), so that a kind without a mapping fails before the table is used."""
     missing = [name for name in KINDS if name not in builders]
     unknown = [name for name in builders if name not in KINDS]
     problems = []
@@ -272,6 +272,8 @@ class Expression(Kind):
         return "; ".join(f"{f['lhs']} = {f['text']}" for f in part["answer"])
 
     def score(self, part: Mapping[str, Any], response: str) -> float:
+        from . import formula_grading  # grading only: a build never reads a response
+
         return formula_grading.score(part, response)
 
 
@@ -414,6 +416,8 @@ class CodeLines(Kind):
         return " | ".join(part["answer"].values())
 
     def score(self, part: Mapping[str, Any], response: str) -> float | None:
+        from . import code_grading  # grading only: a build never reads a response
+
         return code_grading.score(part, response)
 
 

@@ -13,7 +13,6 @@ through a staging folder, so the folder is written whole or not at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,17 +21,14 @@ from . import pdf, sampling
 from .assemble import Exam, Variant, first_copy, realise
 from .bank import QUESTION_FILE, Question, load_bank, question_ids
 from .blueprint import Blueprint, Pool
-from .errors import ExamError, LatexError
+from .errors import LatexError
 from .figures import write_figures
 from .latex import render_tex
 from .preview_html import render_html
+from .preview_spec import PreviewError, PreviewSpec, describe_seeds, folder_name
 from .roster import Assignment
-from .seeding import MAX_SEED
 from .staging import staging
 
-DEFAULT_VARIANTS = 12
-MAX_VARIANTS = 500  # a page of 500 cards is already more than anyone reads
-FOLDER_PREFIX = "preview-"
 HTML_FILE, TEX_FILE, PDF_FILE = "preview.html", "preview.tex", "preview.pdf"
 FIGURES_DIR = "figures"
 # What a preview folder holds: a rebuild may replace these without asking (a --no-pdf run
@@ -44,29 +40,10 @@ Progress = Callable[[int], None]
 Report = Callable[[str], None]
 
 
-class PreviewError(ExamError):
-    """A preview cannot be made as asked (which question, which seeds)."""
-
-
 class UnknownQuestion(PreviewError):
     """The id names no question of the bank: a mistake on the command line."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class PreviewSpec:
-    """What to preview: one question id, the seeds to draw, where to write."""
-
-    question: str
-    seeds: tuple[int, ...] = tuple(range(DEFAULT_VARIANTS))
-    banks: tuple[Path, ...] = ()
-    out: Path = Path("output")
-    pdf: bool = True
-
-    @property
-    def folder(self) -> Path:
-        return self.out / folder_name(self.question)
 
 
 @dataclass(frozen=True)
@@ -99,32 +76,6 @@ class PreviewResult:
     question: Question
     drawn: tuple[Drawn, ...]
     files: tuple[str, ...]  # the names written in the folder
-
-
-def folder_name(question_id: str) -> str:
-    """``preview-my-course-softmax`` for ``my-course/softmax``: one folder name, no slash."""
-    return FOLDER_PREFIX + question_id.replace("/", "-")
-
-
-def parse_seeds(text: str) -> tuple[int, ...]:
-    """``3,7,9-12`` as the seeds 3, 7, 9, 10, 11, 12, in the order given, each once."""
-    seeds: list[int] = []
-    for item in (piece.strip() for piece in text.split(",")):
-        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", item)
-        if match is None:
-            raise PreviewError(
-                f"'{item}' is not a seed or a range of seeds; write whole numbers and ranges "
-                "like 3,7,9-12."
-            )
-        first, last = int(match[1]), int(match[2] or match[1])
-        if last < first:
-            raise PreviewError(f"the range {item} runs backwards; write it {last}-{first}.")
-        if last > MAX_SEED:
-            raise PreviewError(f"seed {last} is too large; seeds run from 0 to {MAX_SEED}.")
-        if len(seeds) + last - first >= MAX_VARIANTS:
-            raise PreviewError(f"more than {MAX_VARIANTS} seeds; preview fewer at once.")
-        seeds += [seed for seed in range(first, last + 1) if seed not in seeds]
-    return tuple(seeds)
 
 
 def find_question(question_id: str, banks: Sequence[Path]) -> Question:
@@ -219,17 +170,6 @@ def preview_blueprint(question: Question, seeds: Sequence[int]) -> Blueprint:
         pools=(Pool(1, (question.id,), 1, f"preview of {question.id}"),),
         path=question.folder / QUESTION_FILE,
     )
-
-
-def describe_seeds(seeds: Sequence[int]) -> str:
-    """``0-11`` or ``3, 7, 9-12``: runs of consecutive seeds written as ranges."""
-    runs: list[list[int]] = []
-    for seed in seeds:
-        if runs and seed == runs[-1][-1] + 1:
-            runs[-1].append(seed)
-        else:
-            runs.append([seed])
-    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 def _compile(tex: Path, engine: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bank import ID_PATTERN, QUESTION_FILE, SOLVER_FILE, TEMPLATE_FILE
 from .errors import ExamError
 
 GUIDE = "docs/authoring.md"
@@ -103,6 +102,9 @@ KINDS = tuple(EXAMPLES)
 
 def new_question(question_id: str, into: Path, *, kind: str = "number", topic: str = "") -> Path:
     """Write the folder ``into/<id>`` with a working example of ``kind``; its path."""
+    # The bank's loader (numpy, sympy, jinja) only for its file names: the CLI reads KINDS.
+    from .bank import ID_PATTERN, QUESTION_FILE, SOLVER_FILE, TEMPLATE_FILE
+
     if not ID_PATTERN.match(question_id) or ".." in question_id.split("/"):
         raise ScaffoldError(
             f"'{question_id}' cannot be a question id; use lower-case letters, digits and "

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads when a stream is made: the CLI reads MAX_SEED without it
+    import numpy as np
 
 ID_DIGITS = 10  # hex digits naming a copy: 40 bits, a clash in a class of 2000 is 1 in 550,000
 CHECK_DIGITS = 2  # hex digits checking them under the secret (1 in 256 typos get through)
@@ -64,6 +66,8 @@ class Seeding:
 
     def rng(self, question_id: str, variant: str, purpose: str = "params") -> np.random.Generator:
         """The generator for one purpose of one question in the copy coded ``variant``."""
+        import numpy as np
+
         digest = self.secret.mac("stream", self.seed, variant, question_id, purpose)
         return np.random.default_rng(np.frombuffer(digest, dtype="<u4").tolist())
 

@@ -129,18 +129,23 @@ def test_variant_id_rebuilds_exactly_one_students_exam(tmp_path):
 def test_numbered_variants_start_with_the_single_exam(tmp_path):
     assert run("--seed", 7, "--variants", 3, "--out", tmp_path / "c", "--no-pdf").returncode == 0
     assert run("--seed", 7, "--out", tmp_path / "s", "--no-pdf").returncode == 0
+    assert run("--seed", 7, "--out", tmp_path / "f", "--no-pdf", "--figures").returncode == 0
     many = json.loads(
         (tmp_path / "c" / "cs230-midterm-winter-2020-seed7-class" / "key.json").read_text()
     )
     one = json.loads((tmp_path / "s" / "cs230-midterm-winter-2020-seed7" / "key.json").read_text())
+    drawn = tmp_path / "f" / "cs230-midterm-winter-2020-seed7"
+    with_figures = json.loads((drawn / "key.json").read_text())
     assert [v["copy"] for v in many["variants"]] == [0, 1, 2]
-    # A class writes no PNG figures by default, and its key names none; one exam does both.
-    for question in many["variants"][0]["questions"]:
-        assert question.pop("figures") == {}
-    single = tmp_path / "s" / "cs230-midterm-winter-2020-seed7"
-    named = [f for q in one["variants"][0]["questions"] for f in q.pop("figures").values()]
-    assert named and all((single / figure).is_file() for figure in named)
     assert many["variants"][0] == one["variants"][0]
+    # No run writes PNG figures by default, and its key names none; --figures does both.
+    for question in one["variants"][0]["questions"]:
+        assert question.pop("figures") == {}
+    assert not (tmp_path / "s" / "cs230-midterm-winter-2020-seed7" / "figures").exists()
+    questions = with_figures["variants"][0]["questions"]
+    named = [f for q in questions for f in q.pop("figures").values()]
+    assert named and all((drawn / figure).is_file() for figure in named)
+    assert with_figures["variants"][0] == one["variants"][0]
 
 
 def test_class_files_are_deterministic(tmp_path):

@@ -26,7 +26,7 @@ def run(*args):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("export")
-    result = run("--public", "--seed", 42, "--out", out, "--no-pdf")  # figures are on
+    result = run("--public", "--seed", 42, "--out", out, "--no-pdf", "--figures")
     assert result.returncode == 0, result.stderr
     return out / FOLDER
 
@@ -165,12 +165,18 @@ def test_nothing_outside_the_run_is_touched(copy):
     assert not os.path.islink(copy / "lms")
 
 
-def test_a_class_built_without_figures_names_none_and_its_export_says_how_to_fix(tmp_path):
-    """A class writes no PNG figures by default: its key names none (no link to a missing
-    file), and an export asks for a build with --figures instead of shipping broken images."""
-    result = run("--public", "--seed", 42, "--variants", 2, "--no-pdf", "--out", tmp_path)
+@pytest.mark.parametrize("copies, name", [
+    ((), FOLDER),
+    (("--variants", 2), "cs230-midterm-winter-2020-seed42-class-public"),
+])  # fmt: skip
+def test_a_run_built_without_figures_names_none_and_its_export_says_how_to_fix(tmp_path, copies,
+                                                                                name):  # fmt: skip
+    """No run writes PNG figures by default, one exam or a class: its key names none (no
+    link to a missing file), and an export asks for a build with --figures instead of
+    shipping broken images."""
+    result = run("--public", "--seed", 42, *copies, "--no-pdf", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
-    folder = tmp_path / "cs230-midterm-winter-2020-seed42-class-public"
+    folder = tmp_path / name
     key = json.loads((folder / "key.json").read_text())
     assert all(not q["figures"] for v in key["variants"] for q in v["questions"])
     assert not (folder / "figures").exists()
@@ -181,7 +187,7 @@ def test_a_class_built_without_figures_names_none_and_its_export_says_how_to_fix
     assert not (folder / "lms").exists()
     assert run("export", folder, "--lms", "csv").returncode == 0  # it shows no questions
     shutil.rmtree(folder / "lms")
-    result = run("--public", "--seed", 42, "--variants", 2, "--no-pdf", "--figures",
+    result = run("--public", "--seed", 42, *copies, "--no-pdf", "--figures",
                  "--out", tmp_path, "--force")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert run("export", folder, "--lms", "moodle").returncode == 0

@@ -36,10 +36,10 @@ def build(tmp: Path, *args: str) -> Path:
 
 @pytest.fixture(scope="module", params=["seed 42", "30-student roster"])
 def run(request, tmp_path_factory):
-    """The seed-42 exam and a 30-student class, exported to every format."""
+    """The seed-42 exam and a 30-student class, with their figures, exported to every format."""
     tmp = tmp_path_factory.mktemp("lms")
     if request.param == "seed 42":
-        folder = build(tmp / "out")
+        folder = build(tmp / "out", "--figures")
     else:
         roster = tmp / "roster.csv"
         rows = ["Student ID,Name"] + [f"s{i:03d},Student {i} O'Brien & Co" for i in range(30)]

@@ -50,14 +50,10 @@ def computed_answers(key):
 
 
 def test_the_run_writes_the_five_files(built):
+    """And no figures/: the PDFs draw their own (tests/test_startup.py: --figures)."""
     folder, *_ = built
     names = sorted(p.name for p in folder.iterdir())
-    assert names == [
-        "exam.pdf", "exam.tex", "figures", "key.json", "solutions.pdf", "solutions.tex"
-    ]  # fmt: skip
-    code = json.loads((folder / "key.json").read_text())["variants"][0]["variant"]
-    assert [p.name for p in (folder / "figures").iterdir()] == [f"{code}-q3-curves.png"]
-    assert (folder / "figures" / f"{code}-q3-curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert names == ["exam.pdf", "exam.tex", "key.json", "solutions.pdf", "solutions.tex"]
 
 
 def test_exam_has_a_cover_page_with_points_table_and_name_lines(built):

@@ -25,14 +25,14 @@ import pytest
 
 from generator import cli as cli_module
 from generator import scaffold
-from generator.preview import (
+from generator.preview import preview
+from generator.preview_spec import (
     MAX_VARIANTS,
     PreviewError,
     PreviewSpec,
     describe_seeds,
     folder_name,
     parse_seeds,
-    preview,
 )
 from generator.seeding import MAX_SEED
 from generator.watch import snapshot, watch

@@ -9,18 +9,15 @@ Each format is one writer in :data:`WRITERS`, all with the same signature.
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import answer_csv
 from ..errors import ExamError
-from ..keys import read_key
 from ..staging import staging
-from . import blackboard, canvas, gift, moodle, qti21, slot_marks
-from .package import check_figures
 
 LMS_DIR = "lms"
 ALL = "all"
@@ -32,11 +29,25 @@ class ExportError(ExamError):
     """An export cannot be made from the given folder or with the given formats."""
 
 
+def _imported(module: str) -> Writer:
+    """The ``write`` of ``module`` (relative to this package), imported on its first call:
+    importing this package, as the CLI does for its --lms option, loads no exporter (lxml,
+    the LaTeX reader, the answer kinds)."""
+
+    def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+        writer: Writer = importlib.import_module(module, __name__).write
+        return writer(key, run_folder, out)
+
+    return write
+
+
 def _with_slot_marks(writer: Writer) -> Writer:
     """A Moodle format's writer that also writes the quiz slots' marks (slot-marks.csv):
     a random question takes its mark from the quiz, never from the file."""
 
     def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+        from . import slot_marks
+
         return [*writer(key, run_folder, out), *slot_marks.write_beside(key, out)]
 
     return write
@@ -45,12 +56,12 @@ def _with_slot_marks(writer: Writer) -> Writer:
 # One writer per format, each a module's ``write(key, run_folder, out) -> files written``:
 # a new format is a module and a line here.
 WRITERS: dict[str, Writer] = {
-    "canvas": canvas.write,
-    "moodle": _with_slot_marks(moodle.write),
-    "qti21": qti21.write,
-    "gift": _with_slot_marks(gift.write),
-    "blackboard": blackboard.write,
-    "csv": answer_csv.write,
+    "canvas": _imported(".canvas"),
+    "moodle": _with_slot_marks(_imported(".moodle")),
+    "qti21": _imported(".qti21"),
+    "gift": _with_slot_marks(_imported(".gift")),
+    "blackboard": _imported(".blackboard"),
+    "csv": _imported("..answer_csv"),
 }
 FORMATS = tuple(WRITERS)
 WITHOUT_FIGURES = {"csv"}  # the formats that show no question text
@@ -72,9 +83,7 @@ def parse_formats(text: str) -> list[str]:
 
 def export(run_folder: Path, formats: Sequence[str]) -> list[Path]:
     """Write every requested format into ``run_folder/lms/``; return the files written."""
-    key = read_key(run_folder / "key.json")
-    if set(formats) - WITHOUT_FIGURES:
-        check_figures(key, run_folder)
+    key = _checked_key(run_folder, formats)
     out = run_folder / LMS_DIR
     out.mkdir(exist_ok=True)
     written = []
@@ -94,13 +103,22 @@ def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
         )
     with staging(target, force=True) as tmp:
         _copy_files(target, tmp)
-        key = read_key(run_folder / "key.json")
-        if set(formats) - WITHOUT_FIGURES:
-            check_figures(key, run_folder)
+        key = _checked_key(run_folder, formats)
         written = []
         for name in formats:
             written += WRITERS[name](key, run_folder, tmp)
     return [target / path.relative_to(tmp) for path in written]
+
+
+def _checked_key(run_folder: Path, formats: Sequence[str]) -> dict[str, Any]:
+    """The run's key, validated, and its figures there if a format shows questions."""
+    from ..keys import read_key  # the key's schema and records: only when exporting
+    from .package import check_figures
+
+    key = read_key(run_folder / "key.json")
+    if set(formats) - WITHOUT_FIGURES:
+        check_figures(key, run_folder)
+    return key
 
 
 def _copy_files(source: Path, target: Path) -> None:
