@@ -16,6 +16,7 @@ import re
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -85,12 +86,12 @@ class Part:
     def label(self) -> str:
         return self.path[-1]
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Stable id of the part inside its question, e.g. ``b.ii``."""
         return ".".join(self.path)
 
-    @property
+    @cached_property
     def block(self) -> str:
         """Name of the jinja block holding this part's text, e.g. ``b_ii``."""
         return "_".join(self.path)
@@ -104,7 +105,7 @@ class Part:
         """Height of the answer box under the part, or "" for none."""
         return "" if self.space == NO_SPACE else self.space
 
-    @property
+    @cached_property
     def first_box(self) -> str:
         """The box of the first answerable part, kept on the page with the part's text."""
         return next(self.leaves()).box or "0pt"

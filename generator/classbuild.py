@@ -310,8 +310,8 @@ def build_chunk(job: _Job) -> ChunkResult:
     bank, plan = _context(job)
     exam = build_exam(plan, bank, job.seeding, assignments=job.assignments)
     kept = [v for v in exam.variants if job.keeps(v.variant_id)]
-    header = keys.key_header(exam)
-    entries = [keys.checked_entry(header, v, figures=job.figures) for v in kept]
+    check = keys.EntryCheck(keys.key_header(exam))
+    entries = [check(keys.variant_entry(v, figures=job.figures)) for v in kept]
     tex = job.folder / TEX_DIR / f"{job.index:04d}.tex"
     result = ChunkResult(job.index, len(entries), tex.with_suffix(".key"), tex.with_suffix(".csv"))
     result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))

@@ -215,6 +215,8 @@ class Vector(Kind):
         grid = np.shape(raw) if isinstance(raw, np.ndarray) and np.ndim(raw) == 2 else None
         items = np.asarray(raw).ravel().tolist() if isinstance(raw, np.ndarray) else list(raw)
         values = [_int_or_float(x) for x in items]
+        if not values:
+            raise ValueError("a vector answer has at least one entry")
         if grid and not spec.names:  # a matrix: printed as one, its entries row by row
             rows = [values[r * grid[1] : (r + 1) * grid[1]] for r in range(grid[0])]
             body = r" \\ ".join(" & ".join(display_number(v) for v in row) for row in rows)

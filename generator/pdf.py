@@ -2,9 +2,10 @@
 
 The document's static preamble (everything before ``\\csname endofdump\\endcsname``)
 is precompiled once into a format with mylatexformat and cached, uncompressed, per
-preamble and TeX installation, which saves most of a run's start-up.  Documents need a single
-pass: the points table comes from the key and page ranges are written by the
-document itself.  Never latexmk; always -no-shell-escape.
+preamble and TeX installation, which saves most of a run's start-up.  The format also
+sets how hard pdfTeX compresses the PDF (COMPRESS_LEVEL: the same pages, faster).
+Documents need a single pass: the points table comes from the key and page ranges are
+written by the document itself.  Never latexmk; always -no-shell-escape.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ REQUIRED_FILES = ("exam.cls",)
 DUMP_MARKER = r"\csname endofdump\endcsname"
 TIMEOUT_SECONDS = 600
 STALE_DAYS = 30  # cached formats unused this long are deleted when a new one is built
+# zlib's level for the PDF's streams: 3 instead of pdfTeX's 9 saves 2.4% of a class
+# chunk's TeX work, for students' PDFs 2% larger (fonts are most of them; measured);
+# set in the format, not the .tex.
+COMPRESS_LEVEL = 3
 INSTALL_HINT = (
     "apt-get install texlive-latex-base texlive-latex-recommended texlive-latex-extra "
     "texlive-fonts-recommended"
@@ -84,7 +89,7 @@ def format_name(text: str, engine: str = ENGINE) -> str:
     the text before the marker, an institution's extra preamble included) and of the TeX
     installation, so that no document is ever served a format of another preamble: the
     format replaces the document's preamble, which TeX then skips unread."""
-    stamp = f"{engine}\n{os.stat(engine).st_mtime_ns}\nuncompressed"
+    stamp = f"{engine}\n{os.stat(engine).st_mtime_ns}\nuncompressed\n{COMPRESS_LEVEL}"
     identity = f"{text.split(DUMP_MARKER)[0]}\n{stamp}"
     return "exam-" + hashlib.sha256(identity.encode()).hexdigest()[:16]
 
@@ -116,7 +121,8 @@ def _dump_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
     with tempfile.TemporaryDirectory(dir=fmt.parent) as tmp:
         command = [engine, "-ini", "-no-shell-escape", "-interaction=batchmode",
                    f"-jobname={name}", f"-output-directory={tmp}", "&pdflatex",
-                   "mylatexformat.ltx", tex.name]  # fmt: skip
+                   rf"\pdfcompresslevel={COMPRESS_LEVEL} \input mylatexformat.ltx",
+                   tex.name]  # fmt: skip
         result = subprocess.run(command, cwd=tex.parent, capture_output=True, check=False,
                                 stdin=subprocess.DEVNULL, timeout=TIMEOUT_SECONDS)  # fmt: skip
         built = Path(tmp) / f"{name}.fmt"

@@ -193,3 +193,93 @@ def test_a_key_reads_back_as_typed_records_and_refuses_a_wrong_field(key):
     broken["variants"][0]["questions"][0]["surprise"] = 1
     with pytest.raises(msgspec.ValidationError, match="surprise"):
         typed(broken)
+
+
+@pytest.fixture(scope="module")
+def class_entries():
+    """The header and the entries of four numbered copies, as a class build's worker makes
+    them, and of a copy of the dl-core quiz (other questions)."""
+    from generator import keys
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.roster import numbered
+    from generator.seeding import Seeding
+
+    bank = load_bank()
+    seeding = Seeding(11)
+    exam = build_exam(load_blueprint(None, bank), bank, seeding,
+                      assignments=numbered(seeding, 4))  # fmt: skip
+    quiz = build_exam(load_blueprint("dl-core-quiz", bank), bank, seeding)
+    entries = [keys.variant_entry(v) for v in (*exam.variants, *quiz.variants)]
+    return keys.key_header(exam), entries
+
+
+def _broken(entry, path, value):
+    """A deep copy of ``entry`` with the value at ``path`` (keys and indexes) replaced."""
+    entry = json.loads(json.dumps(entry))
+    node = entry
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return entry
+
+
+def _breaks_the_schema(header, entry):
+    """Whether jsonschema, a second implementation, refuses the key holding ``entry``."""
+    try:
+        jsonschema.validate({**header, "variants": [entry]}, schema())
+    except jsonschema.ValidationError:
+        return True
+    return False
+
+
+def test_the_entry_check_passes_a_class_that_keeps_to_the_schema(class_entries):
+    from generator.keys import EntryCheck
+
+    header, entries = class_entries
+    check = EntryCheck(header)
+    assert [check(e) for e in entries] == entries
+    assert not any(_breaks_the_schema(header, e) for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("first", "path", "value"),
+    [
+        (True, ("questions", 0, "parts", 0, "answer"), "three hundred"),  # an integer part
+        (False, ("questions", 1, "parts", 2, "points"), "one"),  # not a number
+        (False, ("questions", 2, "stem"), None),  # a missing text
+        (False, ("questions", 0, "parts", 0, "surprise"), 1),  # a field the key has not
+        (False, ("student",), {"id": "s1"}),  # a student without a name
+    ],
+)
+def test_the_entry_check_refuses_an_entry_that_breaks_the_schema(class_entries, first, path,
+                                                                  value):  # fmt: skip
+    """The first entry of a worker's copies is checked against the whole schema, the next
+    ones by their types: a broken entry is refused either way."""
+    from generator.keys import EntryCheck
+
+    header, entries = class_entries
+    check = EntryCheck(header)
+    if not first:
+        check(entries[0])  # its questions are checked: the next copy's are typed
+    broken = _broken(entries[0 if first else 1], path, value)
+    assert _breaks_the_schema(header, broken)
+    with pytest.raises(AssertionError, match="would break its schema"):
+        check(broken)
+
+
+def test_the_entry_check_checks_a_question_it_has_not_seen_against_the_whole_schema(
+    class_entries,
+):
+    """A copy drawing a question that no earlier copy of the worker held is checked against
+    the whole schema: a rule no type says (a label's pattern) is kept for it too."""
+    from generator.keys import EntryCheck
+
+    header, entries = class_entries
+    check = EntryCheck(header)
+    check(entries[0])
+    broken = _broken(entries[-1], ("questions", 0, "parts", 0, "label"), "first part")
+    assert _breaks_the_schema(header, broken)
+    with pytest.raises(AssertionError, match="would break its schema"):
+        check(broken)

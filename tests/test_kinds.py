@@ -157,3 +157,17 @@ def test_choice_and_matching():
     assert KINDS["choice"].score({"answer": "B"}, "C") == 0
     part = {"answer": {"A": "SGD", "B": "MBGD", "C": "BGD"}}
     assert KINDS["matching"].score(part, "A=SGD; B=BGD; C=MBGD") == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw"),
+    [("integer", 3.0), ("number", "0.5"), ("vector", []), ("shape", [2, 0]), ("text", "")],
+)
+def test_a_value_that_does_not_fit_its_kind_is_refused_where_it_is_made(kind, raw):
+    """A class build checks the key's rules on each copy's values here, at the solver's
+    answer (keys.EntryCheck): each refused value is one the key's schema forbids."""
+    from generator.answers import AnswerSpec
+    from generator.kinds import make_answer
+
+    with pytest.raises(ValueError):
+        make_answer(AnswerSpec(kind), raw)

@@ -181,6 +181,40 @@ def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, mo
     assert fmt.stat().st_mtime > time.time() - 60
 
 
+def test_the_cached_format_compresses_faster_and_draws_the_same_pages(tmp_path, monkeypatch):
+    """The format sets zlib's level (pdf.COMPRESS_LEVEL): the PDF typeset with it draws
+    exactly what it draws at pdfTeX's own level 9 (each page's content, decompressed), in
+    streams compressed less (other bytes)."""
+    import pikepdf
+
+    needs_tex()
+    from generator import pdf
+    from generator.assemble import build_exam
+    from generator.bank import load_bank
+    from generator.blueprint import load_blueprint
+    from generator.latex import render_tex
+    from generator.seeding import Seeding
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bank = load_bank()
+    exam = build_exam(load_blueprint(None, bank), bank, Seeding(3))
+    source = render_tex(exam, exam.variants, versions=("exam", "solutions"))
+    drawn, typeset = [], []
+    for level in (9, pdf.COMPRESS_LEVEL):
+        monkeypatch.setattr(pdf, "COMPRESS_LEVEL", level)
+        tex = tmp_path / f"level{level}" / "doc.tex"
+        tex.parent.mkdir()
+        tex.write_text(source, encoding="utf-8")
+        fmt = pdf.precompiled_format(tex, pdf.check_tex())
+        assert fmt is not None
+        typeset.append(pdf.compile_pdf(tex, pdf.check_tex(), fmt))
+        with pikepdf.open(typeset[-1]) as document:
+            drawn.append([page.Contents.read_bytes() for page in document.pages])
+    assert pdf.COMPRESS_LEVEL < 9
+    assert drawn[0] == drawn[1] and len(drawn[0]) > 20
+    assert typeset[0].read_bytes() != typeset[1].read_bytes()
+
+
 @pytest.mark.parametrize("name", ["exam.pdf", "solutions.pdf"])
 def test_every_font_is_an_embedded_outline_font(built, name):
     """A font TeX has no outlines for comes out as a Type 3 bitmap (blurry, and made by
