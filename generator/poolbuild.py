@@ -212,9 +212,9 @@ def _write_sources(students: list[Variant], folder: Path, versions: tuple[str, .
 
 def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
     """The key record of every pool question, by (question number, pool index): each
-    pool copy's entry is checked against the schema here, once, and a student's entry is
-    made of these records and their own name and id (checked in the first entry of every
-    chunk), so that every entry the key holds has been checked in its parts."""
+    pool copy's entry is checked against the schema here, once; a student's entry is made
+    of these records and their own name and id, and checked as a class build checks its
+    entries (keys.EntryCheck)."""
     records = {}
     entries = []
     for index, variant in enumerate(exam.variants):
@@ -301,12 +301,12 @@ def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
 def _write_entries(students: list[Variant], result: classbuild.ChunkResult) -> None:
     """The students' key entries and answer-key rows, made of the pool's records."""
     records = _STATE["records"]
+    check = keys.EntryCheck(_STATE["header"])
     entries, rows = [], []
     for variant in students:
         questions = [records[(n, pick.index)] for n, pick in enumerate(variant.picks, start=1)]
         entries.append(keys.variant_record(variant, questions=questions))
-        rows.append(plain(entries[-1]))
-    keys.validate({**_STATE["header"], "variants": rows[:1]})
+        rows.append(check(plain(entries[-1])))
     result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
     result.csv_file.write_text(csv_rows(rows, pool=True), encoding="utf-8")
 
