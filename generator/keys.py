@@ -146,14 +146,14 @@ class EntryCheck:
 
     def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
         """``entry``, once checked (AssertionError: it would break the schema)."""
-        questions = {(q["id"], tuple(q["figures"])) for q in entry["questions"]}
-        if not questions <= self.checked:
-            validate({**self.header, "variants": [entry]})
-            self.checked |= questions
         try:
             msgspec.convert(entry, VariantInfo, strict=True)
         except msgspec.ValidationError as exc:
             raise AssertionError(f"key.json would break its schema: {exc}") from exc
+        questions = {(q["id"], tuple(q["figures"])) for q in entry["questions"]}
+        if not questions <= self.checked:
+            validate({**self.header, "variants": [entry]})
+            self.checked |= questions
         return entry
 
 
