@@ -376,3 +376,29 @@ def test_what_a_worker_sends_back_fits_in_one_atomic_pipe_write(tmp_path):
     assert len(pickle.dumps(result)) + 4 <= select.PIPE_BUF  # 4: the connection's length header
     entries = json.loads(b"[" + result.key_file.read_bytes() + b"]")
     assert [e["variant"] for e in entries] == [a.variant_id for a in job.assignments]
+
+
+def test_the_print_file_keeps_copy_order_whatever_order_chunks_finish(tmp_path):
+    """Chunks finish in any order; the print file takes each one's exam pages (and not the
+    pages after them, its solutions) in chunk order."""
+    import pikepdf
+
+    from generator.classbuild import ChunkResult, PrintFile
+
+    results = []
+    for index in range(3):
+        part = tmp_path / f"part{index}.pdf"
+        with pikepdf.new() as pdf:
+            for page in range(4):  # two exam pages, then two solutions pages
+                pdf.add_blank_page(page_size=(100 + 10 * index + page, 100))
+            pdf.save(part)
+        result = ChunkResult(index, 1, tmp_path / "k", tmp_path / "c", pdf=part, exam_pages=2)
+        results.append(result)
+    printed = PrintFile()
+    for index in (2, 0, 1):
+        printed.add(results[index])
+    printed.save(tmp_path / "print.pdf")
+    with pikepdf.open(tmp_path / "print.pdf") as whole:
+        widths = [float(page.mediabox[2]) for page in whole.pages]
+    assert widths == [100, 101, 110, 111, 120, 121]
+    assert not any(r.pdf.exists() for r in results)  # the parts are let go
