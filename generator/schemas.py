@@ -8,6 +8,12 @@ release and Python's bytecode format, so that no run reads code made for another
 file starts with a digest of the rest: a damaged one is compiled anew, and without a
 writable cache each run compiles in memory.  Either way the validator is the one
 ``fastjsonschema.compile`` makes, from the same generated code.
+
+What is run is code generated from the package's own schemas, never from a key, a
+response file or anything else a user hands in.  Cached code is run only from a file and
+folder the user owns and nobody else can write (the rule ssh keeps for its keys), so that
+no other account can plant code in it; the account itself can run code as the user
+anyway, as with jinja's compiled templates beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import importlib.util
 import json
 import marshal
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -51,8 +58,11 @@ def _code(schema: dict[str, Any]) -> CodeType:
 
 
 def _read(path: Path) -> CodeType | None:
-    """The cached code, or None if it is missing, damaged or not code."""
+    """The cached code, or None if it is missing, damaged, not code, or in a file or folder
+    another account could have written."""
     try:
+        if not all(map(_private, (path.parent, path))):
+            return None
         data = path.read_bytes()
     except OSError:
         return None
@@ -64,6 +74,12 @@ def _read(path: Path) -> CodeType | None:
     except (EOFError, ValueError, TypeError):
         return None
     return code if isinstance(code, CodeType) else None
+
+
+def _private(path: Path) -> bool:
+    """Whether ``path`` is the user's and writable by them alone."""
+    info = path.stat()
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write(path: Path, code: CodeType) -> None:

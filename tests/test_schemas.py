@@ -79,3 +79,18 @@ def test_without_a_writable_cache_each_run_compiles(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert_same_as_fastjsonschema(schemas.compiled(SCHEMA))
     assert list(tmp_path.iterdir()) == [blocked]
+
+
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_cached_code_others_could_write_is_never_run(cache, where):
+    """Code planted in a cache file or folder another account can write is not run: the
+    validator is compiled anew from the schema."""
+    import hashlib
+    import marshal
+
+    schemas.compiled(SCHEMA)
+    (cached,) = cache.glob("schema-*.code")
+    planted = marshal.dumps(compile("raise SystemExit('planted code ran')", "<x>", "exec"))
+    cached.write_bytes(hashlib.sha256(planted).digest() + planted)
+    (cached if where == "file" else cache).chmod(0o777 if where == "folder" else 0o666)
+    assert_same_as_fastjsonschema(schemas.compiled(SCHEMA))
