@@ -104,9 +104,13 @@ class _Job:
         return self.keep is None or variant_id in self.keep
 
     def copy_folder(self, assignment: Assignment) -> Path:
-        """Where a copy's PDFs go: its own folder under students/, or for a rebuild of
-        one copy the run's folder itself (laid out as a single exam's)."""
-        return self.folder if self.keep is not None else student_folder(self.folder, assignment)
+        return copy_folder(self.folder, assignment, self.keep)
+
+
+def copy_folder(root: Path, assignment: Assignment, keep: frozenset[str] | None) -> Path:
+    """Where a copy's PDFs go: its own folder under students/, or for a rebuild of one
+    copy (``keep``) the run's folder itself (laid out as a single exam's)."""
+    return root if keep is not None else student_folder(root, assignment)
 
 
 @dataclass

@@ -141,10 +141,7 @@ class _Frames:
         return self.keep is None or variant.variant_id in self.keep
 
     def copy_folder(self, variant: Variant) -> Path:
-        """A student's folder under students/, or for a rebuild the run's folder itself."""
-        if self.keep is not None:
-            return self.folder
-        return classbuild.student_folder(self.folder, variant.assignment)
+        return classbuild.copy_folder(self.folder, variant.assignment, self.keep)
 
 
 # What forked workers start with: the pool, the key's header, and the key records of the
