@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pikepdf
 
@@ -428,17 +428,17 @@ def print_part(exams: list[Path], target: Path) -> int:
 
 class PrintFile:
     """The print file: every chunk's exam pages in copy order (each copy starts on an odd
-    page), copied in as the chunks finish, while the workers typeset the others, and saved
-    once the key is written.
+    page), taken in as the chunks finish, while the workers typeset the others, and saved
+    once the key is written.  ``pages`` takes a chunk's pages into its document: a unique
+    build's print parts (:class:`PrintParts`), or a pool's layers (poolbuild.PrintPages).
 
     The page tree is built in one go: appending pages one by one (``pages.extend``)
     costs time in proportion to the pages already there, minutes for a class of 2000.
     """
 
-    def __init__(self) -> None:
-        self.whole = pikepdf.new()
+    def __init__(self, pages: PrintSource | None = None) -> None:
+        self.pages = pages or PrintParts()
         self.kids: list[pikepdf.Object] = []
-        self.parts: list[tuple[Path, pikepdf.Pdf]] = []
         self.waiting: dict[int, ChunkResult] = {}  # finished before an earlier chunk
         self.next = 0
 
@@ -448,27 +448,51 @@ class PrintFile:
         while self.next in self.waiting:
             done = self.waiting.pop(self.next)
             self.next += 1
-            if done.pdf is None:
-                continue
-            source = pikepdf.open(done.pdf)
-            self.parts.append((done.pdf, source))
-            self.kids += [self.whole.copy_foreign(page.obj)
-                          for page in source.pages[: done.exam_pages]]  # fmt: skip
+            if done.pdf is not None:
+                self.kids += self.pages(done)
 
     def save(self, target: Path) -> None:
-        tree = self.whole.Root.Pages
+        tree = self.pages.pdf.Root.Pages
         for kid in self.kids:
             kid.Parent = tree
         tree.Kids = pikepdf.Array(self.kids)
         tree.Count = len(self.kids)
         try:
-            self.whole.save(target, static_id=True)
+            self.pages.pdf.save(target, static_id=True)
         finally:
             self.close()
 
     def close(self) -> None:
+        self.pages.close()
+
+
+class PrintSource(Protocol):
+    """Where a print file's pages come from: ``pdf`` is the document saved as the print
+    file, and calling it with a finished chunk takes that chunk's exam pages into it."""
+
+    pdf: pikepdf.Pdf
+
+    def __call__(self, done: ChunkResult) -> list[pikepdf.Object]: ...
+
+    def close(self) -> None: ...
+
+
+class PrintParts:
+    """A unique build's print pages: each chunk's print part, its exams copied in."""
+
+    def __init__(self) -> None:
+        self.pdf = pikepdf.new()
+        self.parts: list[tuple[Path, pikepdf.Pdf]] = []
+
+    def __call__(self, done: ChunkResult) -> list[pikepdf.Object]:
+        assert done.pdf is not None
+        source = pikepdf.open(done.pdf)
+        self.parts.append((done.pdf, source))
+        return [self.pdf.copy_foreign(page.obj) for page in source.pages[: done.exam_pages]]
+
+    def close(self) -> None:
         """Let the parts go (their pages are read when the print file is saved)."""
-        self.whole.close()
+        self.pdf.close()
         for part, source in self.parts:
             source.close()
             part.unlink()

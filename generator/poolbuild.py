@@ -31,7 +31,7 @@ from typing import Any
 
 import pikepdf
 
-from . import classbuild, keys, names, pdf
+from . import classbuild, keys, names, pdf, pool_layers
 from .answer_csv import csv_rows
 from .assemble import Exam, PoolPick, Variant, build_exam
 from .bank import Bank
@@ -181,7 +181,8 @@ def build_pool(
                       _last_page(pages), keep)
               for i, chunk in enumerate(_chunks(len(pool.students)))
               if keep is None or keep & {pool.students[k].variant_id for k in chunk}]  # fmt: skip
-    printed = classbuild.PrintFile() if engine and keep is None else None
+    printing = engine and keep is None and "exam" in versions
+    printed = classbuild.PrintFile(PrintPages(frames, pages)) if printing else None
     results = []
     for result in classbuild.run_jobs(typeset_frames, frames, workers,
                                       names_typeset=names_typeset):  # fmt: skip
@@ -288,8 +289,10 @@ def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
         if (student := variant.assignment.student) is not None:
             names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
     _compile(tex, source, job.engine, job.fmt, f"the covers of students {job.index}")
-    result.pdf = tex.with_name(f"{tex.stem}-print.pdf") if job.keep is None else None
-    result.exam_pages = _assemble_chunk(tex, students, job, result.pdf)
+    _assemble_chunk(tex, students, job)
+    if job.keep is None and "exam" in job.versions:  # the print file's, once the parent has it
+        result.pdf = tex.with_suffix(".pdf")
+        return result
     _tidy(tex)
     tex.with_suffix(".pdf").unlink()
     return result
@@ -312,101 +315,86 @@ def _length(found: tuple[Path, int, int]) -> int:
     return found[2] - found[1] + 1
 
 
-def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames,
-                    print_part: Path | None) -> int:  # fmt: skip
-    """Every kept student's PDFs of the chunk, and the chunk's print part (each exam padded
-    to an even page count; none for a rebuild); return the print part's pages."""
-    ranges = iter(pdf.page_ranges(tex))
-    bodies = {path: Body(pikepdf.open(path)) for path in {found[0] for found in job.pages.values()}}
+def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames) -> None:
+    """Every kept student's PDFs of the chunk, laid from the layers (pool_layers.py)."""
+    ranges = _frame_ranges(tex, len(students), job.versions)
+    frames = pool_layers.Frames(tex.with_suffix(".pdf"), job.last_page)
     try:
-        with pikepdf.open(tex.with_suffix(".pdf")) as frames, pikepdf.new() as printed:
-            numbers = [page.as_form_xobject() for page in frames.pages[: job.last_page - 1]]
-            for version in job.versions:
-                for variant in students:
-                    frame = next(ranges)
-                    if not job.keeps(variant):
-                        continue
-                    layers = Layers(frames, frame, numbers, [
-                        (bodies[path], begin, end) for path, begin, end in
-                        (job.pages[(pick.index, version, n)]
-                         for n, pick in enumerate(variant.picks, start=1))])  # fmt: skip
-                    folder = job.copy_folder(variant)
-                    folder.mkdir(parents=True, exist_ok=True)
-                    with pikepdf.new() as out:
-                        layers.lay(out)
-                        out.save(folder / f"{version}.pdf", static_id=True)
-                    if version == "exam" and print_part is not None:
-                        layers.lay(printed)
-                        if len(printed.pages) % 2:
-                            printed.add_blank_page(page_size=tuple(frames.pages[0].mediabox[2:]))
-            if print_part is not None:
-                printed.save(print_part, static_id=True)
-            return len(printed.pages)
+        for version in job.versions:
+            sheaf = pool_layers.Sheaf(_body_file(job.pages, version))
+            try:
+                for variant, frame in zip(students, ranges[version], strict=True):
+                    if job.keeps(variant):
+                        folder = job.copy_folder(variant)
+                        folder.mkdir(parents=True, exist_ok=True)
+                        pages = sheaf.lay(frames, frame, _body_pages(job.pages, variant, version))
+                        sheaf.save(pages, folder / f"{version}.pdf")
+            finally:
+                sheaf.close()
     finally:
-        for opened in bodies.values():
-            opened.pdf.close()
+        frames.close()
 
 
-class Body:
-    """A body document, each page's drawing (its box, resources and content) held in one
-    object, so that PDF copies it into a student's file in one step and without the page
-    tree it hangs from; finding a page of a long document (``pdf.pages[i]``) is slow too."""
-
-    def __init__(self, document: pikepdf.Pdf) -> None:
-        self.pdf = document
-        self.pages = [document.make_indirect(pikepdf.Array([p.MediaBox, p.Resources, p.Contents]))
-                      for p in (page.obj for page in document.pages)]  # fmt: skip
+Ranges = list[tuple[int, int]]
 
 
-@dataclass
-class Layers:
-    """One student's PDF in layers: the cover pages of their frame (``frame``: its first
-    and last page, the last being their running head and foot), then each body page with
-    that head and foot and its page number (``numbers``: forms of "Page 2" on) laid over
-    it."""
-
-    frames: pikepdf.Pdf
-    frame: tuple[int, int]
-    numbers: Sequence[pikepdf.Object]
-    body: Sequence[tuple[Body, int, int]]
-
-    def __post_init__(self) -> None:
-        first, last = self.frame
+def _frame_ranges(tex: Path, count: int, versions: Sequence[str]) -> dict[str, Ranges]:
+    """Each version's frames of a frame document, one per student: a cover and one page of
+    the running head and foot."""
+    found = pdf.page_ranges(tex)
+    for first, last in found:
         if last - first != 1:
             raise PoolError(
                 f"--pool needs a cover of one page, and this layout's cover has "
                 f"{last - first}; shorten the cover (or the honor code) of --templates, or "
                 "build without --pool."
             )
-        self.head_and_foot = self.frames.pages[last - 1].as_form_xobject()
+    return {version: found[i * count : (i + 1) * count] for i, version in enumerate(versions)}
 
-    def lay(self, out: pikepdf.Pdf) -> None:
-        """Append the student's pages to ``out`` (their own PDF, or the print part).
 
-        A body page is a new page object drawing the body page's own content (shared by
-        every student who drew it: PDF copies it once), wrapped in q/Q, then two forms:
-        pikepdf's add_overlay would do the same, at four times the cost (it rewrites the
-        content), and would change the shared page itself.
-        """
-        out.pages.append(self.frames.pages[self.frame[0] - 1])
-        head_and_foot = out.copy_foreign(self.head_and_foot)
-        save = out.make_stream(b"q\n")
-        drawn = out.make_stream(b"\nQ /ExamFrame Do /ExamPage Do\n")  # each page's names
-        number = 1
-        for source, begin, end in self.body:
-            for page_number in range(begin, end + 1):
-                number += 1
-                box, shared, contents = out.copy_foreign(source.pages[page_number - 1])
-                forms = pikepdf.Dictionary(shared.get("/XObject", {}))
-                forms.ExamFrame = head_and_foot
-                forms.ExamPage = out.copy_foreign(self.numbers[number - 2])
-                resources = pikepdf.Dictionary(shared)
-                resources.XObject = forms
-                own = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-                out.pages.append(pikepdf.Page(pikepdf.Dictionary(
-                    Type=pikepdf.Name.Page, MediaBox=box, Resources=resources,
-                    Contents=pikepdf.Array([save, *own, drawn]),
-                )))  # fmt: skip
+def _body_file(pages: PageMap, version: str) -> Path:
+    return next(path for (_, v, _), (path, _, _) in pages.items() if v == version)
+
+
+def _body_pages(pages: PageMap, variant: Variant, version: str) -> list[tuple[int, int]]:
+    """The body pages of the questions a student drew: first and last of each."""
+    return [pages[(pick.index, version, n)][1:] for n, pick in enumerate(variant.picks, start=1)]
+
+
+class PrintPages:
+    """The print file's pages of a pool class: each student's exam laid again from the
+    layers, into the exam body itself, from each chunk's frame document as it finishes;
+    nothing of a student's own PDF is copied (classbuild.PrintFile puts them in order)."""
+
+    def __init__(self, jobs: Sequence[_Frames], pages: PageMap) -> None:
+        self.jobs = {job.index: job for job in jobs}
+        self.pages = pages
+        self.sheaf = pool_layers.Sheaf(_body_file(pages, "exam"))
+        self.pdf = self.sheaf.pdf
+        self.frames: list[tuple[Path, pool_layers.Frames]] = []
+
+    def __call__(self, done: classbuild.ChunkResult) -> list[pikepdf.Object]:
+        assert done.pdf is not None
+        job = self.jobs[done.index]
+        students = [_STATE["pool"].students[i] for i in job.students]
+        frames = pool_layers.Frames(done.pdf, job.last_page)
+        self.frames.append((done.pdf, frames))
+        laid: list[pikepdf.Object] = []
+        ranges = _frame_ranges(done.pdf, len(students), job.versions)["exam"]
+        for variant, frame in zip(students, ranges, strict=True):
+            pages = self.sheaf.lay(frames, frame, _body_pages(self.pages, variant, "exam"))
+            if len(pages) % 2:
+                pages.append(self.sheaf.blank(pages[0]))
+            laid += pages
+        return laid
+
+    def close(self) -> None:
+        """Let the frame documents go (their pages are read when the print file is saved)."""
+        self.sheaf.close()
+        for path, frames in self.frames:
+            frames.close()
+            _tidy(path)
+            path.unlink()
 
 
 def _compile(tex: Path, source: str, engine: str, fmt: Path | None, what: str) -> None:
