@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import pikepdf
 
-from . import keys, names, pdf
+from . import keys, names, page_trees, pdf
 from .answer_csv import csv_rows
 from .assemble import Exam, Variant, build_exam
 from .bank import Bank, load_bank
@@ -395,17 +395,16 @@ def _split(tex: Path, targets: list[tuple[Path | None, str]]) -> int:
     order (no file for a copy without a folder); return the page count up to the last exam
     copy's padding (the print part)."""
     ranges = pdf.page_ranges(tex)
-    with pikepdf.open(tex.with_suffix(".pdf")) as source:
-        print_pages = len(source.pages)
+    source, pages = page_trees.open_detached(tex.with_suffix(".pdf"))
+    with source:
+        print_pages = len(pages)
         for (first, last), (folder, version) in zip(ranges, targets, strict=True):
             if version == "solutions":
                 print_pages = min(print_pages, first - 1)
             if folder is None:
                 continue
             folder.mkdir(parents=True, exist_ok=True)
-            with pikepdf.new() as copy:
-                copy.pages.extend(source.pages[first - 1 : last])
-                copy.save(folder / f"{version}.pdf", static_id=True)
+            page_trees.save_pages(source, pages[first - 1 : last], folder / f"{version}.pdf")
     return print_pages
 
 

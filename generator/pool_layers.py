@@ -1,10 +1,9 @@
 """A pool student's PDFs laid from the pool's layers (generator/poolbuild.py), with pikepdf.
 
 A version's body document is opened once for a chunk of students, and it is itself the
-document their PDFs are saved from: a student's PDF is the body document with the
-student's pages as its page tree, and PDF writers write only the objects a page tree
-reaches.  So the body's fonts and drawings are never copied per student, which copying
-each student's pages into a new document did (two thirds of a student's assembly).
+document their PDFs are saved from (generator/page_trees.py): the body's fonts and
+drawings are never copied per student, which copying each student's pages into a new
+document did (two thirds of a student's assembly).
 
 No page of the body is changed.  Each of a student's pages is a new page object that
 draws the body page's own content, wrapped in q/Q, and then two forms over it: the
@@ -14,26 +13,13 @@ the same at four times the cost, and would change the shared page itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-
-def leaves(document: pikepdf.Pdf) -> list[pikepdf.Object]:
-    """A document's page objects in order, found by walking its page tree: ``pdf.pages[i]``
-    on a long document is slow, and its page cache would go stale once the tree is
-    replaced (Sheaf)."""
-
-    def walk(node: pikepdf.Object) -> Iterator[pikepdf.Object]:
-        if node.get("/Type") == Name.Pages:
-            for kid in node.Kids:
-                yield from walk(kid)
-        else:
-            yield node
-
-    return list(walk(document.Root.Pages))
+from .page_trees import leaves, open_detached, save_pages
 
 
 class Frames:
@@ -63,12 +49,7 @@ class Sheaf:
     their PDFs are saved (see the module's docstring)."""
 
     def __init__(self, body: Path) -> None:
-        self.pdf = pikepdf.open(body)
-        self.body = leaves(self.pdf)
-        tree = self.pdf.make_indirect(Dictionary(Type=Name.Pages, Kids=Array(), Count=0))
-        self.pdf.trailer.Root = self.pdf.make_indirect(Dictionary(Type=Name.Catalog, Pages=tree))
-        if "/Info" in self.pdf.trailer:  # pdfTeX's, for the whole pool's pages
-            del self.pdf.trailer.Info
+        self.pdf, self.body = open_detached(body)
         self.before = self.pdf.make_stream(b"q\n")
         self.after = self.pdf.make_stream(b"\nQ /ExamFrame Do /ExamPage Do\n")
         self._numbers: dict[Frames, list[pikepdf.Object]] = {}
@@ -101,12 +82,7 @@ class Sheaf:
 
     def save(self, pages: list[pikepdf.Object], target: Path) -> None:
         """Save the document with ``pages`` as its pages (and nothing they do not reach)."""
-        tree = self.pdf.Root.Pages
-        for page in pages:
-            page.Parent = tree
-        tree.Kids = Array(pages)
-        tree.Count = len(pages)
-        self.pdf.save(target, static_id=True)
+        save_pages(self.pdf, pages, target)
 
     def close(self) -> None:
         self.pdf.close()
