@@ -10,13 +10,15 @@ about 8 x 10^11, combinations.
 A student's PDF is laid in three layers, each typeset once where it can be:
 
 - body: the pool copies' question pages, with neither head nor foot, one document per
-  chunk of pool copies holding both versions;
+  version holding every pool copy;
 - frame: each student's cover (name, code, page count) and one page holding their
   running head and foot without the page number, a document per chunk of students;
-- numbers: the running foot's "Page N", N = 2 up to the longest copy, one document.
+- numbers: the running foot's "Page N", N = 2 up to the longest copy, at the start of
+  each frame document.
 
 A student's pages are their cover, then the body pages of the questions they drew, each
-with their frame and its page number laid over it as PDF forms (pikepdf).  The key, the
+with their frame and its page number laid over it as PDF forms (pool_layers.py); the
+print file is laid from the same layers, in the parent, as chunks finish.  The key, the
 answer CSV and the LMS exports come from each student's entry as in a unique build; each
 question's entry names the pool copy it comes from.
 """
@@ -164,7 +166,7 @@ def build_pool(
     keep: frozenset[str] | None = None,
 ) -> classbuild.ChunksDone:
     """Typeset the pool's layers into ``tmp`` and assemble every student's PDFs from them;
-    write answer-key.csv; return the key's entries and the print file's parts, as a unique
+    write answer-key.csv; return the key's entries and the print file, as a unique
     class build does (classbuild.build_chunks).  ``keep`` rebuilds one student's copy: the
     whole pool and their frames' chunk are typeset as in the class build, so that their
     PDFs are the very same bytes, and the run is laid out as a single exam's."""
