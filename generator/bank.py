@@ -55,6 +55,7 @@ PART_OPTIONAL = (
     "space",
     "bonus",
     "answer_in_stem",
+    "refers_to",
     "tolerance",
     "names",
     "answer",
@@ -81,6 +82,9 @@ class Part:
     answer: AnswerSpec | None
     answer_in_stem: bool
     parts: tuple[Part, ...] = ()
+    # Earlier parts (keys: "c", "b.ii") whose text this one builds on ("the layer of (c)"):
+    # an LMS item, which shows the part alone, and its key entry carry their text too.
+    refers_to: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -237,6 +241,7 @@ def load_question(folder: Path) -> Question:
         example='title = "Neural Network"',
     )
     parts = _parse_parts(data["parts"], (), where)
+    _check_references(parts, where)
     module = _load_solver(folder / SOLVER_FILE, qid)
     _check_solver(module, parts, folder / SOLVER_FILE)
     _check_statement_pools(module, parts, folder / SOLVER_FILE)
@@ -350,7 +355,36 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
         space=space,
         answer=_answer_spec(table, kind, here),
         answer_in_stem=_flag(table, "answer_in_stem", here),
+        refers_to=_references(table, here),
     )
+
+
+def _references(table: dict[str, Any], here: str) -> tuple[str, ...]:
+    refers = table.get("refers_to", [])
+    if not isinstance(refers, list) or not all(isinstance(r, str) for r in refers):
+        raise BankError(
+            f"{here}: field 'refers_to' must be a list of part keys, like refers_to = [\"c\"]."
+        )
+    return tuple(refers)
+
+
+def _check_references(parts: tuple[Part, ...], where: str) -> None:
+    """Every part a part refers to is printed before it, and is not one of its parents."""
+    seen: list[str] = []
+
+    def walk(level: tuple[Part, ...]) -> None:
+        for part in level:
+            for ref in part.refers_to:
+                if ref not in seen or part.key.startswith(f"{ref}."):
+                    raise BankError(
+                        f"{where}, part {printed_part(part.key)}: refers_to names '{ref}', "
+                        "which is not a part printed before this one; use the key of an "
+                        'earlier part, like "c" or "b.ii".'
+                    )
+            seen.append(part.key)
+            walk(part.parts)
+
+    walk(parts)
 
 
 def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:

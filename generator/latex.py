@@ -12,7 +12,7 @@ import jinja2
 from . import names
 from .answers import Code, code_listing, format_number
 from .assemble import Exam, QuestionVariant, Variant
-from .bank import LMS_SUFFIX, Part, describe
+from .bank import LMS_SUFFIX, Part, describe, printed_part
 from .errors import BankError
 from .templating import fragment, render_document
 
@@ -185,17 +185,38 @@ class PartText:
     lms_prompt: str | None = None
 
 
+def _referred(part: Part, printed: dict[str, list[str]]) -> list[str]:
+    """The texts of the earlier parts ``part`` refers to, each under its label, without
+    the parents' texts it shares with ``part`` (its own prompt gives them)."""
+    found = []
+    for ref in part.refers_to:
+        common = _shared(ref.split("."), part.path[:-1])
+        found.append(f"{printed_part(ref)} " + "\n\n".join(printed[ref][common:]))
+    return found
+
+
+def _shared(path: Sequence[str], other: Sequence[str]) -> int:
+    """How many leading labels two part paths share."""
+    count = 0
+    for label, other_label in zip(path, other, strict=False):
+        if label != other_label:
+            break
+        count += 1
+    return count
+
+
 def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
     """The stem and every leaf part's text of one question variant."""
     blocks = render_blocks(qv)
     texts: dict[str, PartText] = {}
     interludes: list[str] = []
+    printed: dict[str, list[str]] = {}  # every part's text with its parents', by key
 
     def walk(parts: Sequence[Part], parents: list[str], lms: list[str], swapped: bool) -> None:
         for part in parts:
             if f"before_{part.block}" in blocks:
                 interludes.append(blocks[f"before_{part.block}"])
-            own = [*parents, blocks[part.block]]
+            own = printed[part.key] = [*parents, blocks[part.block]]
             lms_block = blocks.get(f"{part.block}_{LMS_SUFFIX}")
             lms_own = [*lms, blocks[part.block] if lms_block is None else lms_block]
             swapped_here = swapped or lms_block is not None
@@ -205,7 +226,7 @@ def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
             hint = f" \\emph{{({part.hint})}}" if part.hint else ""
             lms_hint = "" if lms_block is not None else hint
             lms_prompt = "\n\n".join(lms_own) + lms_hint if swapped_here else None
-            context = "\n\n".join(interludes)
+            context = "\n\n".join([*interludes, *_referred(part, printed)])
             texts[part.key] = PartText(context, "\n\n".join(own) + hint, lms_prompt)
 
     walk(qv.question.parts, [], [], False)
