@@ -11,7 +11,9 @@ checks them against the key the build wrote:
 - every question's title is printed, in the key's order;
 - the solutions show every integer answer of the key;
 - the student's name, where pdftotext can extract it: it reorders right-to-left
-  scripts and drops emoji, so for those names each page is checked by the id alone.
+  scripts and drops emoji, so for those names each page is checked by the id alone;
+- print.pdf holds every student's exam in the key's order, each starting on an odd page
+  (an exam of an odd page count is followed by a blank page).
 
 It prints one line per failing PDF and a summary, and exits non-zero on any failure.
 """
@@ -40,11 +42,14 @@ def main() -> None:
     jobs = [(args.folder, variant) for variant in key["variants"]]
     with Pool(args.workers) as pool:
         problems = [p for found in pool.imap(_check_copy, jobs, chunksize=8) for p in found]
+    problems += _check_print(args.folder / "print.pdf", key["variants"])
     for problem in problems:
         print(problem)
     checked = len(jobs)
-    print(f"{checked - len({p.split(':')[0] for p in problems})} of {checked} students pass "
-          f"({checked * len(VERSIONS)} PDFs read)")  # fmt: skip
+    failed = {p.split(":")[0] for p in problems} - {"print.pdf"}
+    printed = "fails" if any(p.startswith("print.pdf") for p in problems) else "passes"
+    print(f"{checked - len(failed)} of {checked} students pass ({checked * len(VERSIONS)} "
+          f"PDFs read); print.pdf {printed}")  # fmt: skip
     sys.exit(1 if problems else 0)
 
 
@@ -65,9 +70,8 @@ def _check_copy(job: tuple[Path, dict[str, Any]]) -> list[str]:
 
 
 def _check_pdf(path: Path, variant: dict[str, Any], version: str) -> list[str]:
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout  # fmt: skip
-    pages = text.split("\f")[:-1]
+    pages = _pages(path)
+    text = "\f".join(pages)
     student = variant.get("student") or {}
     problems = []
     count = re.search(r"contain\w* (\d+) pages", pages[0])
@@ -93,6 +97,34 @@ def _check_pdf(path: Path, variant: dict[str, Any], version: str) -> list[str]:
         problems += [f"integer answer {a} is not shown" for a in answers
                      if not re.search(rf"(?<!\d)(?<!\d\.){a}(?!\d|\.\d)", flat)]  # fmt: skip
     return problems
+
+
+def _check_print(path: Path, variants: list[dict[str, Any]]) -> list[str]:
+    if not path.exists():
+        return ["print.pdf: missing"]
+    pages = _pages(path)
+    at = 0
+    for variant in variants:
+        code = variant["variant"]
+        count = re.search(r"contain\w* (\d+) pages", pages[at]) if at < len(pages) else None
+        if count is None or code not in pages[at]:
+            return [f"print.pdf: page {at + 1} is not the cover of {code}'s exam"]
+        length = int(count.group(1))
+        if any(code not in page for page in pages[at : at + length]):
+            return [f"print.pdf: {code}'s exam (from page {at + 1}) has pages of another copy"]
+        at += length
+        if length % 2:
+            if pages[at].strip():
+                return [f"print.pdf: no blank page after {code}'s exam of {length} pages"]
+            at += 1
+    return [] if at == len(pages) else [f"print.pdf: {len(pages) - at} pages after the last exam"]
+
+
+def _pages(path: Path) -> list[str]:
+    """A PDF's text, page by page."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    return text.split("\f")[:-1]
 
 
 def _extractable(name: str) -> bool:
