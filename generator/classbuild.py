@@ -75,8 +75,10 @@ class ChunkResult:
     key_file: Path  # the chunk's key entries, encoded and joined as key.json lists them
     csv_file: Path  # the chunk's rows of answer-key.csv
     failures: list[Failure] = field(default_factory=list)
-    pdf: Path | None = None  # the chunk's exams (padded for duplex printing), then solutions
-    exam_pages: int = 0  # how many of its first pages are the exams
+    # What the print file takes the chunk's pages from: a unique chunk's exams (padded for
+    # duplex printing, its first exam_pages pages), then solutions; a pool's frame document.
+    pdf: Path | None = None
+    exam_pages: int = 0
 
 
 class ClassBuildError(ExamError):
