@@ -2,8 +2,8 @@
 
 A version's body document is opened once for a chunk of students, and it is itself the
 document their PDFs are saved from (generator/page_trees.py): the body's fonts and
-drawings are never copied per student, which copying each student's pages into a new
-document did (two thirds of a student's assembly).
+drawings are never copied per student, as copying each student's pages into a new
+document did (a 2000-student pool build: 32 s before, 23 s after).
 
 No page of the body is changed.  Each of a student's pages is a new page object that
 draws the body page's own content, wrapped in q/Q, and then two forms over it: the
