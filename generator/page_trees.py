@@ -18,8 +18,10 @@ from pikepdf import Array, Dictionary, Name
 
 def open_detached(path: Path) -> tuple[pikepdf.Pdf, list[pikepdf.Object]]:
     """The document at ``path``, with an empty page tree of its own in place of its
-    catalog (and no information dictionary), and its page objects in order."""
-    document = pikepdf.open(path)
+    catalog (and no information dictionary), and its page objects in order.  Opening it
+    sets what a page inherits from the tree's nodes (box, resources, rotation) on the page
+    itself, so that it keeps them hung from another tree."""
+    document = pikepdf.open(path, inherit_page_attributes=True)
     pages = leaves(document)
     tree = document.make_indirect(Dictionary(Type=Name.Pages, Kids=Array(), Count=0))
     document.trailer.Root = document.make_indirect(Dictionary(Type=Name.Catalog, Pages=tree))

@@ -60,3 +60,38 @@ def test_saved_pages_are_those_asked_and_nothing_else(tmp_path: Path) -> None:
         assert "/Info" not in saved.trailer
     with pikepdf.open(tmp_path / "last.pdf") as saved:
         assert [int(p.mediabox[2]) for p in saved.pages] == [205]
+
+
+def _inheriting(path: Path) -> None:
+    """Two pages that take their box and rotation from the tree node above them, written
+    byte by byte: a PDF library writing the file would set them on the pages itself."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 /MediaBox [0 0 400 500] /Rotate 90 >>",
+        b"<< /Type /Page /Parent 2 0 R /Resources << >> /Contents 5 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /Resources << >> /Contents 6 0 R >>",
+        b"<< /Length 12 >>\nstream\n% PAGEMARK1\nendstream",
+        b"<< /Length 12 >>\nstream\n% PAGEMARK2\nendstream",
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(data)
+    data += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    data += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)  # fmt: skip
+    path.write_bytes(data)
+
+
+def test_what_a_page_inherits_from_its_tree_goes_with_it(tmp_path: Path) -> None:
+    source = tmp_path / "inherits.pdf"
+    _inheriting(source)
+    document, pages = open_detached(source)
+    with document:
+        save_pages(document, pages[1:], tmp_path / "second.pdf")
+    assert _marks(tmp_path / "second.pdf") == {"PAGEMARK2"}
+    with pikepdf.open(tmp_path / "second.pdf") as saved:
+        page = saved.pages[0].obj
+        assert page.Rotate == 90 and list(page.MediaBox) == [0, 0, 400, 500]
