@@ -83,7 +83,8 @@ class Part:
     answer_in_stem: bool
     parts: tuple[Part, ...] = ()
     # Earlier parts (keys: "c", "b.ii") whose text this one builds on ("the layer of (c)"):
-    # an LMS item, which shows the part alone, and its key entry carry their text too.
+    # an LMS item, which shows the part alone, and its key entry carry their text too.  A
+    # part with sub-parts refers for all of them.
     refers_to: tuple[str, ...] = ()
 
     @property
@@ -330,6 +331,7 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
             answer=None,
             answer_in_stem=False,
             parts=children,
+            refers_to=_references(table, here),
         )
     for name in ("kind", "points"):
         if name not in table:
@@ -365,6 +367,9 @@ def _references(table: dict[str, Any], here: str) -> tuple[str, ...]:
         raise BankError(
             f"{here}: field 'refers_to' must be a list of part keys, like refers_to = [\"c\"]."
         )
+    if len(set(refers)) < len(refers):
+        twice = next(r for r in refers if refers.count(r) > 1)
+        raise BankError(f"{here}: field 'refers_to' lists '{twice}' twice; list it once.")
     return tuple(refers)
 
 
@@ -375,7 +380,12 @@ def _check_references(parts: tuple[Part, ...], where: str) -> None:
     def walk(level: tuple[Part, ...]) -> None:
         for part in level:
             for ref in part.refers_to:
-                if ref not in seen or part.key.startswith(f"{ref}."):
+                if part.key.startswith(f"{ref}."):
+                    raise BankError(
+                        f"{where}, part {printed_part(part.key)}: refers_to names '{ref}', "
+                        "the part it belongs to, whose text its own already holds; drop it."
+                    )
+                if ref not in seen:
                     raise BankError(
                         f"{where}, part {printed_part(part.key)}: refers_to names '{ref}', "
                         "which is not a part printed before this one; use the key of an "

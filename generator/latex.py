@@ -185,11 +185,12 @@ class PartText:
     lms_prompt: str | None = None
 
 
-def _referred(part: Part, printed: dict[str, list[str]]) -> list[str]:
-    """The texts of the earlier parts ``part`` refers to, each under its label, without
-    the parents' texts it shares with ``part`` (its own prompt gives them)."""
+def _referred(part: Part, refers: Sequence[str], printed: dict[str, list[str]]) -> list[str]:
+    """The printed texts of the earlier parts ``refers`` (a part's own and its parents'),
+    each under its label, without the parents' texts it shares with ``part`` (its own
+    prompt gives them).  A part with sub-parts gives its own text, which sets them up."""
     found = []
-    for ref in part.refers_to:
+    for ref in refers:
         common = _shared(ref.split("."), part.path[:-1])
         found.append(f"{printed_part(ref)} " + "\n\n".join(printed[ref][common:]))
     return found
@@ -212,8 +213,10 @@ def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
     interludes: list[str] = []
     printed: dict[str, list[str]] = {}  # every part's text with its parents', by key
 
-    def walk(parts: Sequence[Part], parents: list[str], lms: list[str], swapped: bool) -> None:
+    def walk(parts: Sequence[Part], parents: list[str], lms: list[str], swapped: bool,
+             refers: tuple[str, ...] = ()) -> None:  # fmt: skip
         for part in parts:
+            refers_here = (*refers, *(r for r in part.refers_to if r not in refers))
             if f"before_{part.block}" in blocks:
                 interludes.append(blocks[f"before_{part.block}"])
             own = printed[part.key] = [*parents, blocks[part.block]]
@@ -221,12 +224,12 @@ def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
             lms_own = [*lms, blocks[part.block] if lms_block is None else lms_block]
             swapped_here = swapped or lms_block is not None
             if part.parts:
-                walk(part.parts, own, lms_own, swapped_here)
+                walk(part.parts, own, lms_own, swapped_here, refers_here)
                 continue
             hint = f" \\emph{{({part.hint})}}" if part.hint else ""
             lms_hint = "" if lms_block is not None else hint
             lms_prompt = "\n\n".join(lms_own) + lms_hint if swapped_here else None
-            context = "\n\n".join([*interludes, *_referred(part, printed)])
+            context = "\n\n".join([*interludes, *_referred(part, refers_here, printed)])
             texts[part.key] = PartText(context, "\n\n".join(own) + hint, lms_prompt)
 
     walk(qv.question.parts, [], [], False)

@@ -17,6 +17,7 @@ def _document(path: Path, count: int) -> None:
         for n in range(1, count + 1):
             document.add_blank_page(page_size=(200 + n, 300))
             document.pages[-1].Contents = document.make_stream(f"% PAGEMARK{n}\n".encode())
+        document.docinfo["/Producer"] = "pdfTeX"  # as the chunks' files have one
         document.save(
             path, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable
         )

@@ -70,22 +70,36 @@ def test_a_sub_part_referring_to_its_sibling_gets_the_sibling_alone(bank, tmp_pa
     assert parent in texts["b.ii"].prompt and parent not in texts["b.ii"].context
 
 
+def test_a_part_with_sub_parts_refers_for_each_of_them(bank, tmp_path):
+    folder = _q1_copy(bank, tmp_path, 'label = "b"\n', 'label = "b"\nrefers_to = ["a"]\n')
+    question = load_question(folder)
+    qv = variant(bank, Q1, 5)
+    _, texts = question_texts(type(qv)(qv.number, question, qv.params, qv.answers, qv.figures))
+    part_a = texts["a"].prompt.removesuffix(r" \emph{(" + question.parts[0].hint + ")}")
+    for key in ("b.i", "b.ii"):
+        assert texts[key].context == "(a) " + part_a
+    assert not texts["c.i"].context
+
+
 @pytest.mark.parametrize(
-    ("old", "new"),
+    ("old", "new", "said"),
     [
-        ('label = "a"\n', 'label = "a"\nrefers_to = ["b"]\n'),  # a later part
-        ('  label = "ii"\n', '  label = "ii"\n  refers_to = ["b"]\n'),  # its own parent
-        ('label = "d"\n', 'label = "d"\nrefers_to = ["z"]\n'),  # no such part
+        ('label = "a"\n', 'label = "a"\nrefers_to = ["b"]\n', "which is not a part printed"),
+        ('label = "d"\n', 'label = "d"\nrefers_to = ["z"]\n', "which is not a part printed"),
+        ('  label = "ii"\n', '  label = "ii"\n  refers_to = ["b"]\n', "the part it belongs to"),
     ],
-    ids=["later", "parent", "unknown"],
+    ids=["later", "unknown", "parent"],
 )
-def test_a_reference_to_no_earlier_part_is_one_sentence(bank, tmp_path, old, new):
+def test_a_reference_to_no_earlier_part_is_one_sentence(bank, tmp_path, old, new, said):
     folder = _q1_copy(bank, tmp_path, old, new)
-    said = (
-        r"question\.toml, part \(\w\)(\(\w+\))?: refers_to names '\w', which is not a "
-        r"part printed before this one; use the key"
-    )
-    with pytest.raises(BankError, match=said):
+    with pytest.raises(BankError, match=r"question\.toml, part \(\w\)(\(\w+\))?: refers_to names "
+                       rf"'\w', {said}"):  # fmt: skip
+        load_question(folder)
+
+
+def test_a_part_listed_twice_is_refused(bank, tmp_path):
+    folder = _q1_copy(bank, tmp_path, 'label = "d"\n', 'label = "d"\nrefers_to = ["a", "a"]\n')
+    with pytest.raises(BankError, match=r"field 'refers_to' lists 'a' twice; list it once"):
         load_question(folder)
 
 
