@@ -78,7 +78,6 @@ class BuildSpec:
                 "--pool draws each student's questions from a pool of variants: give a "
                 "class (--roster or --variants N)."
             )
-
         if self.replica and (self.whole_class or self.only):
             raise BuildSpecError("a replica is the original exam only: no class, no rebuild.")
         if self.students is not None and self.copies is not None:

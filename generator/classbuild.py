@@ -453,13 +453,8 @@ class PrintFile:
                 self.kids += self.pages(done)
 
     def save(self, target: Path) -> None:
-        tree = self.pages.pdf.Root.Pages
-        for kid in self.kids:
-            kid.Parent = tree
-        tree.Kids = pikepdf.Array(self.kids)
-        tree.Count = len(self.kids)
         try:
-            self.pages.pdf.save(target, static_id=True)
+            page_trees.save_pages(self.pages.pdf, self.kids, target)
         finally:
             self.close()
 

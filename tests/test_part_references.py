@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from generator.bank import BankError, load_question
-from generator.latex import question_texts
+from generator.bank import BankError, Question, load_question
+from generator.latex import PartText, question_texts
 
 from .conftest import Q1, Q7, variant
 from .test_key_faults import lms_text
@@ -58,12 +59,16 @@ def _q1_copy(bank, tmp_path: Path, old: str, new: str) -> Path:
     return folder
 
 
-def test_a_sub_part_referring_to_its_sibling_gets_the_sibling_alone(bank, tmp_path):
-    folder = _q1_copy(bank, tmp_path, '  label = "ii"\n', '  label = "ii"\n  refers_to = ["b.i"]\n')
+def _texts(bank, folder: Path) -> tuple[Question, dict[str, PartText]]:
+    """The copied question, loaded, and its parts' texts for one draw of Question 1."""
     question = load_question(folder)
     qv = variant(bank, Q1, 5)
-    qv = type(qv)(qv.number, question, qv.params, qv.answers, qv.figures)
-    _, texts = question_texts(qv)
+    return question, question_texts(replace(qv, question=question))[1]
+
+
+def test_a_sub_part_referring_to_its_sibling_gets_the_sibling_alone(bank, tmp_path):
+    folder = _q1_copy(bank, tmp_path, '  label = "ii"\n', '  label = "ii"\n  refers_to = ["b.i"]\n')
+    question, texts = _texts(bank, folder)
     sibling = texts["b.i"].prompt.removesuffix(r" \emph{(" + question.parts[1].parts[0].hint + ")}")
     parent = sibling.split("\n\n")[0]  # (b)'s own text, which (b)(ii)'s prompt holds already
     assert texts["b.ii"].context == "(b)(i) " + sibling.removeprefix(parent + "\n\n")
@@ -72,9 +77,7 @@ def test_a_sub_part_referring_to_its_sibling_gets_the_sibling_alone(bank, tmp_pa
 
 def test_a_part_with_sub_parts_refers_for_each_of_them(bank, tmp_path):
     folder = _q1_copy(bank, tmp_path, 'label = "b"\n', 'label = "b"\nrefers_to = ["a"]\n')
-    question = load_question(folder)
-    qv = variant(bank, Q1, 5)
-    _, texts = question_texts(type(qv)(qv.number, question, qv.params, qv.answers, qv.figures))
+    question, texts = _texts(bank, folder)
     part_a = texts["a"].prompt.removesuffix(r" \emph{(" + question.parts[0].hint + ")}")
     for key in ("b.i", "b.ii"):
         assert texts[key].context == "(a) " + part_a
