@@ -83,8 +83,8 @@ def _build(n: int, pool: int | None, workers: int) -> dict[str, float]:
     """One class build of ``n`` named students in this process; its figures."""
     import pikepdf
 
-    from generator.build import BuildSpec, build
-    from generator.roster import Student
+    from generator.build.pipeline import BuildSpec, build
+    from generator.variants.roster import Student
 
     students = [Student(f"s{i:05d}", f"{NAMES[i % len(NAMES)]} {i}") for i in range(n)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,13 +155,13 @@ def _tex_floor() -> float:
     cached format (best of 3)."""
     import pikepdf
 
-    from generator import pdf
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.latex import render_tex
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.render import pdf
+    from generator.render.latex import render_tex
+    from generator.variants.assemble import build_exam
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     bank = load_bank()
     seeding = Seeding(42)

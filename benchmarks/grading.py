@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.build import BuildSpec, build  # noqa: E402
-from generator.grading import grade_run  # noqa: E402
+from generator.build.pipeline import BuildSpec, build  # noqa: E402
+from generator.grading.pipeline import grade_run  # noqa: E402
 
 
 def main() -> None:

@@ -1,8 +1,26 @@
 """Exam-variant generator: randomized deep-learning exams with keys computed by a numpy engine.
 
-The library API is :func:`generator.build.generate` (files) and
-:func:`generator.assemble.build_exam` (pure, in memory); the CLI is a thin
-layer over them.
+The package is the pipeline, one subpackage per stage, each importing only the stages
+above it in this list (its docstring says what it owns and may import):
+
+- ``engine``: the numpy reference engine (pure functions, no randomness);
+- ``kinds``: answer kinds, how each is stored, shown and scored (formulas, code);
+- ``authoring``: what a question's ``solve.py`` and ``question.tex.j2`` are written with;
+- ``bank``: question folders and blueprints, read and checked;
+- ``variants``: the secret, seeds and rosters; :func:`generator.variants.assemble.build_exam`
+  draws and answers every copy, in memory;
+- ``render``: a copy's LaTeX, the layout, the PDF and the students' names;
+- ``key``: key.json, written from typed records and read back into them;
+- ``lms``: exports for learning-management systems, one home per vendor;
+- ``grading``: responses scored against each student's copy, gradebooks, item analysis;
+- ``build``, ``check``, ``preview``: the runs of ``generate-exam``, ``check`` and
+  ``preview``;
+- ``cli``: the command line, one module per command, over the library.
+
+The library API: :func:`generator.build.pipeline.build` (a run, from a
+:class:`generator.build.pipeline.BuildSpec`), :func:`generator.variants.assemble.build_exam`
+(pure, in memory), :func:`generator.key.read.read_key` and
+:func:`generator.grading.pipeline.grade_run`.
 """
 
 __version__ = "0.2.0"

@@ -1,3 +1,3 @@
-from .launch import main
+from generator.launch import main
 
 main()

@@ -22,7 +22,7 @@ from typing import Any
 
 def main() -> Any:
     try:
-        from .cli import main as run
+        from generator.cli import main as run
     except KeyboardInterrupt:
         print("Aborted.", file=sys.stderr)
         sys.exit(130)

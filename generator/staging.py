@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError
+from generator.errors import OutputError
 
 PARTIAL = ".partial"
 OLD = ".old"

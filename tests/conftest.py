@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.assemble import QuestionVariant, first_copy, realise
-from generator.bank import Bank, load_bank
-from generator.blueprint import Blueprint, load_blueprint
+from generator.bank.blueprints import Blueprint, load_blueprint
+from generator.bank.questions import Bank, load_bank
 from generator.cli import cli as main
+from generator.variants.assemble import QuestionVariant, first_copy, realise
 
 Q1 = "cs230-w2020/neural-network"
 Q2 = "cs230-w2020/loss-functions"

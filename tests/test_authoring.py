@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import scaffold
-from generator.bank import load_bank, load_question
-from generator.check import check_bank
+from generator.bank import scaffold
+from generator.bank.questions import load_bank, load_question
+from generator.check.stress import check_bank
 from generator.errors import BankError
 
 SHIPPED = Path(__file__).parent.parent / "question_bank"

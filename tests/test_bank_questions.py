@@ -137,7 +137,7 @@ def test_rendered_text_never_glues_a_word_to_the_text_before(bank, qid):
     at the end of a line glued the next word on ("($y = 0$)example")."""
     import re
 
-    from generator.latex import render_blocks
+    from generator.render.latex import render_blocks
 
     for seed in range(40):
         for name, text in render_blocks(variant(bank, qid, seed)).items():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import check_bank
+from generator.check.stress import check_bank
 
 
 def broken_question(
@@ -31,7 +31,7 @@ def broken_question(
         """), encoding="utf-8")  # fmt: skip
     (folder / "solve.py").write_text(textwrap.dedent(f"""\
         import math
-        from generator.answers import Choices, Option
+        from generator.authoring import Choices, Option
         {extra}
         def sample(rng):
             return {sample}
@@ -155,7 +155,7 @@ def test_html_report(tmp_path):
 
 
 def test_report_flags_a_position_bias(tmp_path):
-    from generator.report import question_stats
+    from generator.check.report import question_stats
 
     bank = broken_question(
         tmp_path / "bank", "biased", kind="choice",
@@ -187,7 +187,7 @@ def test_generation_stops_when_engine_and_closed_form_disagree(tmp_path):
 
 
 def _n(seed: int) -> int:
-    from generator.assemble import first_copy
+    from generator.variants.assemble import first_copy
 
     seeding, copy = first_copy(seed)
     return int(seeding.rng("broken/q", copy).integers(1, 20))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.roster import read_roster
+from generator.variants.roster import read_roster
 
 from .conftest import all_gone, needs_tex, typesetting
 from .test_check import broken_question
@@ -262,7 +262,7 @@ def _run_main(argv, capsys):
 
 
 def test_a_killed_worker_is_one_clear_error_and_no_output(tmp_path, monkeypatch, capsys):
-    from generator import classbuild
+    from generator.build import unique as classbuild
 
     monkeypatch.setattr(classbuild, "build_chunk", _die)
     code, err = _run_main(["--seed", 1, "--variants", 8, "--no-pdf", "--workers", 2,
@@ -275,7 +275,7 @@ def test_a_killed_worker_is_one_clear_error_and_no_output(tmp_path, monkeypatch,
 def test_a_full_disk_is_one_clear_error_and_no_output(tmp_path, monkeypatch, capsys):
     import errno
 
-    from generator import keys
+    from generator.key import write as keys
 
     def full(path, *args):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
@@ -363,9 +363,9 @@ def test_what_a_worker_sends_back_fits_in_one_atomic_pipe_write(tmp_path):
     import pickle
     import select
 
-    from generator import classbuild
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.build import unique as classbuild
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     seeding = Seeding(1)
     (tmp_path / classbuild.TEX_DIR).mkdir()
@@ -383,7 +383,7 @@ def test_the_print_file_keeps_copy_order_whatever_order_chunks_finish(tmp_path):
     pages after them, its solutions) in chunk order."""
     import pikepdf
 
-    from generator.classbuild import ChunkResult, PrintFile
+    from generator.build.unique import ChunkResult, PrintFile
 
     results = []
     for index in range(3):

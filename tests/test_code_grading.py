@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import code_eval
-from generator.code_eval import Interpreter, Rejected, parse_line, parse_skeleton
-from generator.code_grading import MAX_RESPONSE, score
 from generator.kinds import KINDS
+from generator.kinds.code import interpreter as code_eval
+from generator.kinds.code.grading import MAX_RESPONSE, score
+from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 
 from .conftest import Q3, Q4, variant
 
@@ -213,7 +213,7 @@ def test_hostile_lines_run_nothing_in_a_process_of_their_own(parts, tmp_path):
     lines = [h.replace("/tmp/code-graded-hostile", str(marker)) for h in HOSTILE]
     record = {k: v for k, v in parts[Q4, "b", 0].items() if k != "params"}
     program = (
-        "import json, sys\nfrom generator.code_grading import MAX_RESPONSE, score\n"
+        "import json, sys\nfrom generator.kinds.code.grading import MAX_RESPONSE, score\n"
         "record, lines = json.load(sys.stdin)\n"
         "print(sorted({score(record, l) for l in lines}))\n"
     )

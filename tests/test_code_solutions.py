@@ -15,12 +15,12 @@ import re
 import numpy as np
 import pytest
 
-from generator.answers import ANSWER_MARK, BLANK, Code
-from generator.assemble import build_exam
-from generator.blueprint import load_blueprint
-from generator.latex import render_tex
+from generator.bank.blueprints import load_blueprint
+from generator.kinds.answers import ANSWER_MARK, BLANK, Code
 from generator.lms.html import to_html
-from generator.seeding import Seeding
+from generator.render.latex import render_tex
+from generator.variants.assemble import build_exam
+from generator.variants.seeding import Seeding
 
 from .conftest import Q3, Q4, SEEDS, variant, write_blueprint
 

@@ -26,10 +26,10 @@ from typing import Any
 
 import pytest
 
-from generator.assemble import QuestionVariant, realise
-from generator.bank import Bank
-from generator.figures import PANEL_HEIGHT_BP, _figure, to_picture, write_png
-from generator.seeding import PUBLIC, Seeding
+from generator.authoring.figures import PANEL_HEIGHT_BP, _figure, to_picture, write_png
+from generator.bank.questions import Bank
+from generator.variants.assemble import QuestionVariant, realise
+from generator.variants.seeding import PUBLIC, Seeding
 
 from .conftest import Q3, SEEDS
 

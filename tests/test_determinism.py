@@ -37,12 +37,12 @@ def test_another_seed_gives_other_files(tmp_path, run_cli):
 def test_a_figure_png_does_not_depend_on_what_was_drawn_before(tmp_path):
     """The PNG figures reuse one matplotlib figure per layout: a variant's PNG must be the
     same bytes drawn first in a fresh process (``--variant-id``) or after others (a class)."""
-    from generator import figures
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.authoring import figures
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.variants.assemble import build_exam
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     bank = load_bank()
     seeding = Seeding(8)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from generator.bank import load_bank
-from generator.blueprint import load_blueprint
+from generator.bank.blueprints import load_blueprint
+from generator.bank.questions import load_bank
 
 from .conftest import needs_tex
 

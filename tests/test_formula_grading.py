@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import equivalence
-from generator.formula_grading import score
-from generator.formula_notation import Unreadable
-from generator.formula_reader import read_formula
 from generator.kinds import KINDS
+from generator.kinds.formula import equivalence
+from generator.kinds.formula.grading import score
+from generator.kinds.formula.notation import Unreadable
+from generator.kinds.formula.reader import read_formula
 
 from .conftest import Q1, Q2, Q3, Q7, variant
 
@@ -187,7 +187,7 @@ def test_hostile_formulas_run_nothing_in_a_process_of_their_own(parts, tmp_path)
     texts = [t.replace("/tmp/formula-graded-hostile", str(marker)) for t in HOSTILE]
     record = {"answer": parts[Q7, "b", 0]["answer"], "alternatives": []}
     program = (
-        "import json, sys\nfrom generator.formula_grading import score\n"
+        "import json, sys\nfrom generator.kinds.formula.grading import score\n"
         "record, texts = json.load(sys.stdin)\n"
         "print(sorted({score(record, t) for t in texts}))\n"
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.grading import ResponsesError, grade_run
+from generator.grading.pipeline import ResponsesError, grade_run
 
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
 MANUAL = {"text"}

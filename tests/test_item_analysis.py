@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.grading import grade_run
-from generator.item_analysis import pearson, upper_lower
+from generator.grading.item_analysis import pearson, upper_lower
+from generator.grading.pipeline import grade_run
 
 STUDENTS = 40
 WRONG_CHOICE = 12  # students 0..11 pick a wrong option of every choice part

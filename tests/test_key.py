@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from generator import __version__
-from generator.keys import schema
+from generator.key.schema import schema
 
 from .conftest import SEED_EXAM, SEED_PARTS, SEED_POINTS
 
@@ -98,12 +98,12 @@ def test_a_key_written_from_encoded_variants_is_the_one_json_would_write(tmp_pat
     """Class builds stream key.json from variants encoded by the workers; the bytes must be
     those of the whole key encoded at once, and the standard json module must read them
     back unchanged (a second implementation)."""
-    from generator import keys
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.key import write as keys
+    from generator.variants.assemble import build_exam
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     bank = load_bank()
     seeding = Seeding(7)
@@ -158,7 +158,7 @@ def test_the_schema_and_the_typed_records_name_the_same_fields():
     with the same fields, the same required ones, and no other field allowed."""
     import msgspec
 
-    from generator.key_records import Key
+    from generator.key.records import Key
 
     in_schema = dict(_objects(schema()))
     in_records = dict(_record_objects(msgspec.inspect.type_info(Key)))
@@ -179,7 +179,7 @@ def test_the_schema_and_the_typed_records_name_the_same_fields():
 def test_a_key_reads_back_as_typed_records_and_refuses_a_wrong_field(key):
     import msgspec
 
-    from generator.key_records import Key, typed
+    from generator.key.records import Key, typed
 
     records = typed(key)
     assert isinstance(records, Key)
@@ -199,12 +199,12 @@ def test_a_key_reads_back_as_typed_records_and_refuses_a_wrong_field(key):
 def class_entries():
     """The header and the entries of four numbered copies, as a class build's worker makes
     them, and of a copy of the dl-core quiz (other questions)."""
-    from generator import keys
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.key import write as keys
+    from generator.variants.assemble import build_exam
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     bank = load_bank()
     seeding = Seeding(11)
@@ -235,7 +235,7 @@ def _breaks_the_schema(header, entry):
 
 
 def test_the_entry_check_passes_a_class_that_keeps_to_the_schema(class_entries):
-    from generator.keys import EntryCheck
+    from generator.key.write import EntryCheck
 
     header, entries = class_entries
     check = EntryCheck(header)
@@ -257,7 +257,7 @@ def test_the_entry_check_refuses_an_entry_that_breaks_the_schema(class_entries, 
                                                                   value):  # fmt: skip
     """The first entry of a worker's copies is checked against the whole schema, the next
     ones by their types: a broken entry is refused either way."""
-    from generator.keys import EntryCheck
+    from generator.key.write import EntryCheck
 
     header, entries = class_entries
     check = EntryCheck(header)
@@ -274,7 +274,7 @@ def test_the_entry_check_checks_a_question_it_has_not_seen_against_the_whole_sch
 ):
     """A copy drawing a question that no earlier copy of the worker held is checked against
     the whole schema: a rule no type says (a label's pattern) is kept for it too."""
-    from generator.keys import EntryCheck
+    from generator.key.write import EntryCheck
 
     header, entries = class_entries
     check = EntryCheck(header)

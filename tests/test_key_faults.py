@@ -21,14 +21,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from generator.answers import Accept, Formula
-from generator.assemble import answer_parts, draw_params, first_copy, run_solver
-from generator.bank import Bank
-from generator.formula_reader import FormulaError, read_formula
-from generator.keys import schema
+from generator.bank.questions import Bank
+from generator.key.schema import schema
 from generator.kinds import KINDS
-from generator.latex import question_texts
+from generator.kinds.answers import Accept, Formula
+from generator.kinds.formula.reader import FormulaError, read_formula
 from generator.lms import items
+from generator.render.latex import question_texts
+from generator.variants.assemble import answer_parts, draw_params, first_copy, run_solver
 
 from .conftest import Q1, Q2, Q3, SEED_EXAM, variant
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.keydiff import KeyDiffError, diff_runs, regrade
-from generator.scaffold import new_question
+from generator.bank.scaffold import new_question
+from generator.key.diff import KeyDiffError, diff_runs, regrade
 
 from .conftest import write_blueprint
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from generator.grading import ResponsesError, grade_run
+from generator.grading.pipeline import ResponsesError, grade_run
 
 from .test_grading import check
 

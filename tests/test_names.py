@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.names import clean, lines_for
+from generator.render.names import clean, lines_for
 
 from .conftest import needs_tex
 
@@ -185,8 +185,8 @@ def test_a_process_that_built_a_named_class_can_build_another(tmp_path):
     script.write_text(
         "import sys\n"
         "from pathlib import Path\n"
-        "from generator.build import BuildSpec, build\n"
-        "from generator.roster import Student\n"
+        "from generator.build.pipeline import BuildSpec, build\n"
+        "from generator.variants.roster import Student\n"
         "students = [Student(f's{i}', f'王小明 {i}') for i in range(3)]\n"
         "for workers in (1, 2):\n"
         "    out = Path(sys.argv[1]) / str(workers)\n"

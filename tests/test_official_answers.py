@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from generator.formulas import evaluate
+from generator.authoring.formulas import evaluate
 
 from .conftest import Q1, Q7, replica
 

@@ -132,11 +132,11 @@ def test_every_copy_of_one_document_says_its_page_count(tmp_path, bank, blueprin
     needs_tex()
     import pikepdf
 
-    from generator import pdf
-    from generator.assemble import build_exam
-    from generator.latex import render_tex
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.render import pdf
+    from generator.render.latex import render_tex
+    from generator.variants.assemble import build_exam
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     seeding = Seeding(7)
     exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 3))

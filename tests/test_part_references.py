@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.bank import BankError, Question, load_question
-from generator.latex import PartText, question_texts
+from generator.bank.questions import BankError, Question, load_question
+from generator.render.latex import PartText, question_texts
 
 from .conftest import Q1, Q7, variant
 from .test_key_faults import lms_text

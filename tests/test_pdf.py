@@ -108,13 +108,13 @@ def test_solutions_show_every_answer(built):
 def class_document(tmp_path_factory):
     """24 copies, exams then solutions, typeset in one document as a class build does."""
     needs_tex()
-    from generator import pdf
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.latex import render_tex
-    from generator.roster import numbered
-    from generator.seeding import Seeding
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.render import pdf
+    from generator.render.latex import render_tex
+    from generator.variants.assemble import build_exam
+    from generator.variants.roster import numbered
+    from generator.variants.seeding import Seeding
 
     bank = load_bank()
     seeding = Seeding(5)
@@ -136,7 +136,7 @@ def test_no_line_runs_into_the_margin(class_document):
 def test_every_copy_has_the_same_pages(class_document):
     """Every question starts on the same page of every student's exam, and every exam has
     as many pages: one grading template serves the whole class once scanned."""
-    from generator import pdf
+    from generator.render import pdf
 
     pages = pdftotext(class_document.with_suffix(".pdf")).split("\f")
     layouts = set()
@@ -156,7 +156,8 @@ def test_the_cached_format_is_stored_uncompressed_and_stale_ones_go(tmp_path, mo
     import time
 
     needs_tex()
-    from generator import pdf, resources
+    from generator import resources
+    from generator.render import pdf
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     cache = resources.cache_dir()
@@ -188,12 +189,12 @@ def test_the_cached_format_compresses_faster_and_draws_the_same_pages(tmp_path, 
     import pikepdf
 
     needs_tex()
-    from generator import pdf
-    from generator.assemble import build_exam
-    from generator.bank import load_bank
-    from generator.blueprint import load_blueprint
-    from generator.latex import render_tex
-    from generator.seeding import Seeding
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.render import pdf
+    from generator.render.latex import render_tex
+    from generator.variants.assemble import build_exam
+    from generator.variants.seeding import Seeding
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     bank = load_bank()

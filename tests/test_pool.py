@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from generator import names, pdf
-from generator.bank import load_bank
-from generator.blueprint import load_blueprint
-from generator.grading import grade
-from generator.latex import render_tex
+from generator.bank.blueprints import load_blueprint
+from generator.bank.questions import load_bank
+from generator.build.pool import draw_pool
+from generator.grading.pipeline import grade
+from generator.grading.records import Response
 from generator.lms.items import slots
-from generator.poolbuild import draw_pool
-from generator.responses import Response
-from generator.roster import for_roster, read_roster
-from generator.seeding import PUBLIC, Seeding
+from generator.render import names, pdf
+from generator.render.latex import render_tex
+from generator.variants.roster import for_roster, read_roster
+from generator.variants.seeding import PUBLIC, Seeding
 
 from .conftest import needs_tex
 from .test_class import run, text, write_roster

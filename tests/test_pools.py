@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.bank import load_bank
-from generator.blueprint import load_blueprint
-from generator.build import BuildSpec, BuildSpecError, build
+from generator.bank.blueprints import load_blueprint
+from generator.bank.questions import load_bank
+from generator.bank.scaffold import new_question
+from generator.build.pipeline import BuildSpec, BuildSpecError, build
 from generator.errors import BlueprintError
 from generator.lms.items import slots
-from generator.pools import draw_questions
-from generator.scaffold import new_question
-from generator.seeding import Seeding
+from generator.variants.draws import draw_questions
+from generator.variants.seeding import Seeding
 
 from .conftest import needs_tex
 

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 
 from generator import cli as cli_module
-from generator import scaffold
-from generator.preview import preview
-from generator.preview_spec import (
+from generator.bank import scaffold
+from generator.preview.pipeline import preview
+from generator.preview.spec import (
     MAX_VARIANTS,
     PreviewError,
     PreviewSpec,
@@ -34,8 +34,8 @@ from generator.preview_spec import (
     folder_name,
     parse_seeds,
 )
-from generator.seeding import MAX_SEED
-from generator.watch import snapshot, watch
+from generator.preview.watch import snapshot, watch
+from generator.variants.seeding import MAX_SEED
 
 from .conftest import Q7, needs_tex, write_blueprint
 

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import check_bank
-from generator.report import chao1, distinct_lower_bound, estimate, question_stats, render_report
+from generator.check.report import (
+    chao1,
+    distinct_lower_bound,
+    estimate,
+    question_stats,
+    render_report,
+)
+from generator.check.stress import check_bank
 from tests.test_check import broken_question
 
 GOLDEN_KEY = Path(__file__).parent / "golden" / "seed42" / "key.json"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.answer_csv import cell
-from generator.roster import RosterError, read_roster
+from generator.key.answer_csv import cell
+from generator.variants.roster import RosterError, read_roster
 
 
 def roster(tmp_path: Path, text: str) -> Path:

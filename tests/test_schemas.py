@@ -10,7 +10,7 @@ from __future__ import annotations
 import fastjsonschema
 import pytest
 
-from generator import schemas
+from generator.key import schema as schemas
 
 SCHEMA = {
     "type": "object",

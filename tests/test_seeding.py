@@ -9,9 +9,9 @@ import hmac
 import numpy as np
 import pytest
 
-from generator.assemble import build_exam
-from generator.blueprint import load_blueprint
-from generator.seeding import PUBLIC, Secret, Seeding
+from generator.bank.blueprints import load_blueprint
+from generator.variants.assemble import build_exam
+from generator.variants.seeding import PUBLIC, Secret, Seeding
 
 from .conftest import Q1, Q7, write_blueprint
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.grading import grade_run
-from generator.responses import ResponsesError
+from generator.grading.pipeline import grade_run
+from generator.grading.records import ResponsesError
 
 
 @pytest.fixture

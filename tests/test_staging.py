@@ -158,7 +158,7 @@ def test_an_export_that_fails_changes_nothing(tmp_path, monkeypatch):
 def test_an_export_that_fails_in_a_build_leaves_no_folder(tmp_path, monkeypatch):
     """--lms runs in the build's staging folder: its failure fails the build, atomically."""
     from generator import lms
-    from generator.build import BuildSpec, build
+    from generator.build.pipeline import BuildSpec, build
 
     def broken(key, run_folder, out):
         raise OSError(28, "No space left on device", str(out / "moodle.xml"))

@@ -9,9 +9,9 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from generator.bank import load_question
+from generator.authoring.statements import Statement, draw, problems, revealed
+from generator.bank.questions import load_question
 from generator.errors import BankError
-from generator.statements import Statement, draw, problems, revealed
 
 from .conftest import Q4, Q6, SEEDS, replica, variant
 

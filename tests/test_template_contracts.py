@@ -14,12 +14,12 @@ from itertools import pairwise
 
 import pytest
 
-from generator import pdf
-from generator.assemble import build_exam
-from generator.keys import build_key
-from generator.latex import render_tex
-from generator.roster import numbered
-from generator.seeding import Seeding
+from generator.key.write import build_key
+from generator.render import pdf
+from generator.render.latex import render_tex
+from generator.variants.assemble import build_exam
+from generator.variants.roster import numbered
+from generator.variants.seeding import Seeding
 
 from .conftest import needs_tex
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import pdf
-from generator.assemble import build_exam
-from generator.latex import render_tex
-from generator.partials import PARTIALS
-from generator.roster import numbered
-from generator.seeding import Seeding
-from generator.templating import check_layout
+from generator.render import pdf
+from generator.render.latex import render_tex
+from generator.render.partials import PARTIALS
+from generator.render.templating import check_layout
+from generator.variants.assemble import build_exam
+from generator.variants.roster import numbered
+from generator.variants.seeding import Seeding
 
 from .conftest import needs_tex
 from .test_class import write_roster

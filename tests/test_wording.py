@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.check import printed_text
+from generator.check.stress import printed_text
 
 from .conftest import Q2, Q3, SEED_EXAM, SEEDS, replica, variant
 

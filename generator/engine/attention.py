@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dense import Dense, parameter_counts
+from generator.engine.dense import Dense, parameter_counts
 
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dense import Dense, relu, sigmoid
+from generator.engine.dense import Dense, relu, sigmoid
 
 
 def relu_grad(z: np.ndarray) -> np.ndarray:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dense import sigmoid
-from .losses import bce_cost
+from generator.engine.dense import sigmoid
+from generator.engine.losses import bce_cost
 
 
 def l2_gradient_step(

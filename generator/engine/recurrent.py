@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dense import sigmoid
+from generator.engine.dense import sigmoid
 
 # The gates of each cell, in the order the course writes them.
 GATES: dict[str, tuple[str, ...]] = {

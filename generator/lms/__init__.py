@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExamError
-from ..staging import staging
+from generator.errors import ExamError
+from generator.staging import staging
 
 LMS_DIR = "lms"
 ALL = "all"
@@ -46,7 +46,7 @@ def _with_slot_marks(writer: Writer) -> Writer:
     a random question takes its mark from the quiz, never from the file."""
 
     def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
-        from . import slot_marks
+        from generator.lms.moodle import slot_marks
 
         return [*writer(key, run_folder, out), *slot_marks.write_beside(key, out)]
 
@@ -56,12 +56,12 @@ def _with_slot_marks(writer: Writer) -> Writer:
 # One writer per format, each a module's ``write(key, run_folder, out) -> files written``:
 # a new format is a module and a line here.
 WRITERS: dict[str, Writer] = {
-    "canvas": _imported(".canvas"),
-    "moodle": _with_slot_marks(_imported(".moodle")),
+    "canvas": _imported(".canvas.qti12"),
+    "moodle": _with_slot_marks(_imported(".moodle.xml")),
     "qti21": _imported(".qti21"),
-    "gift": _with_slot_marks(_imported(".gift")),
+    "gift": _with_slot_marks(_imported(".moodle.gift")),
     "blackboard": _imported(".blackboard"),
-    "csv": _imported("..answer_csv"),
+    "csv": _imported("..key.answer_csv"),
 }
 FORMATS = tuple(WRITERS)
 WITHOUT_FIGURES = {"csv"}  # the formats that show no question text
@@ -112,8 +112,8 @@ def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
 
 def _checked_key(run_folder: Path, formats: Sequence[str]) -> dict[str, Any]:
     """The run's key, validated, and its figures there if a format shows questions."""
-    from ..keys import read_key  # the key's schema and records: only when exporting
-    from .package import check_figures
+    from generator.key.read import read_key  # the key's schema and records: only when exporting
+    from generator.lms.package import check_figures
 
     key = read_key(run_folder / "key.json")
     if set(formats) - WITHOUT_FIGURES:

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..kinds import margin_of, table
-from .gift import fold
-from .html import to_html
-from .items import Item, blanks_html, entry_names, numbers, plain, slots, text_html
+from generator.kinds import margin_of, table
+from generator.lms.html import to_html
+from generator.lms.items import Item, blanks_html, entry_names, numbers, plain, slots, text_html
+from generator.lms.moodle.gift import fold
 
 
 def export(key: dict[str, Any]) -> dict[str, str]:
@@ -72,7 +72,7 @@ def _essay(part: dict[str, Any], text: str) -> list[str]:
 
 
 FIELDS: dict[str, Callable[[dict[str, Any], str], list[str]]] = table(
-    "generator.lms.blackboard", {
+    __name__, {
         "integer": _number, "number": _number, "vector": _blanks, "shape": _blanks,
         "choice": _options("MC"), "multi": _options("MA"), "matching": _matching,
         "expression": _essay, "text": _essay, "code": _essay,

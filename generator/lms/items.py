@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .html import to_html
+from generator.lms.html import to_html
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Any
 
 from lxml import etree
 
-from ..errors import ExamError
-from ..files import NotAFile, read_file
+from generator.errors import ExamError
+from generator.files import NotAFile, read_file
 
 FIGURE = re.compile(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png")
 MAX_FIGURE_BYTES = 64 * 2**20

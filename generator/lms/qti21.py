@@ -17,10 +17,10 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
-from ..kinds import margin_of, table
-from .html import to_html
-from .items import Item, entry_names, feedback_html, ident, numbers, plain, slots
-from .package import write_zip, xml_bytes
+from generator.kinds import margin_of, table
+from generator.lms.html import to_html
+from generator.lms.items import Item, entry_names, feedback_html, ident, numbers, plain, slots
+from generator.lms.package import write_zip, xml_bytes
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"

@@ -1,0 +1,416 @@
+"""Variant pools for large classes (``--pool K``): K variants of each question, typeset once.
+
+A class in unique variants typesets every page of every student's exam and solutions.
+With a pool, each question has K variants (the questions of K pool copies, drawn and
+solved as any copy is) and each student draws one of them per question, by a weight
+keyed by the secret, the student's code and the question's id: adding or removing
+students never changes anyone else's draws.  Seven questions with K = 50 make 50^7,
+about 8 x 10^11, combinations.
+
+A student's PDF is laid in three layers, each typeset once where it can be:
+
+- body: the pool copies' question pages, with neither head nor foot, one document per
+  version holding every pool copy;
+- frame: each student's cover (name, code, page count) and one page holding their
+  running head and foot without the page number, a document per chunk of students;
+- numbers: the running foot's "Page N", N = 2 up to the longest copy, at the start of
+  each frame document.
+
+A student's pages are their cover, then the body pages of the questions they drew, each
+with their frame and its page number laid over it as PDF forms (pool_layers.py); the
+print file is laid from the same layers, in the parent, as chunks finish.  The key, the
+answer CSV and the LMS exports come from each student's entry as in a unique build; each
+question's entry names the pool copy it comes from.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from generator.authoring.figures import write_figures
+from generator.bank.blueprints import Blueprint
+from generator.bank.questions import Bank
+from generator.build import pool_layers
+from generator.build import unique as classbuild
+from generator.errors import ExamError, LatexError
+from generator.key import write as keys
+from generator.key.answer_csv import csv_rows
+from generator.key.records import plain
+from generator.key.schema import validate
+from generator.render import names, pdf
+from generator.render.latex import render_tex
+from generator.variants.assemble import Exam, PoolPick, Variant, build_exam
+from generator.variants.roster import Assignment
+from generator.variants.seeding import Seeding
+
+MAX_POOL = 1000  # variants per question: more would be a unique build's work
+MAX_FRAMES = 100  # students per frame document (a frame is a cover and one page)
+FOOTER = "footer.tex.j2"  # the partial of the running foot (partials.py)
+POOL_DIR = "pool"  # under the run's tex/: the pool's bodies and the page numbers
+
+
+class PoolError(ExamError):
+    """A variant pool cannot be built as asked."""
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The pool's copies, drawn and solved, and every student's copy made of their picks."""
+
+    exam: Exam  # the K pool copies
+    students: tuple[Variant, ...]
+
+
+def check_poolable(plan: Blueprint, size: int, templates: Path | None = None) -> None:
+    """A pool gives question n of some pool copy to every student's question n, which needs
+    the same questions in the same order on every copy; it lays the page number where the
+    shipped running foot prints it (its centre), which another footer may not."""
+    if templates is not None and (templates / FOOTER).exists():
+        raise PoolError(
+            f"{templates / FOOTER}: --pool lays each page's number where the shipped footer "
+            "prints it, which your footer may not; build without --pool, or drop this file."
+        )
+    if plan.draws:
+        raise PoolError(
+            f"{plan.path}: --pool draws each question's variant per student, but this "
+            "blueprint draws or shuffles its questions; use a blueprint that lists each "
+            "question with id, or build unique variants (no --pool)."
+        )
+    if not 2 <= size <= MAX_POOL:
+        raise PoolError(f"--pool {size}: give a pool of 2 to {MAX_POOL} variants per question.")
+
+
+def draw_pool(
+    plan: Blueprint,
+    bank: Bank,
+    seeding: Seeding,
+    assignments: Sequence[Assignment],
+    size: int,
+    templates: Path | None = None,
+) -> Pool:
+    """The pool's K copies and each student's copy of picks from it."""
+    check_poolable(plan, size, templates)
+    copies = [Assignment(seeding.pool_code(k)) for k in range(size)]
+    exam = build_exam(plan, bank, seeding, assignments=copies)
+    return Pool(exam, tuple(compose(exam, seeding, a) for a in assignments))
+
+
+def compose(pool: Exam, seeding: Seeding, assignment: Assignment) -> Variant:
+    """A student's copy: question n from the pool copy their weight for it picks."""
+    size = len(pool.variants)
+    questions, picks = [], []
+    for n, qv in enumerate(pool.variants[0].questions):
+        index = seeding.weight(assignment.variant_id, "pool", qv.question.id) % size
+        questions.append(pool.variants[index].questions[n])
+        picks.append(PoolPick(index, pool.variants[index].variant_id))
+    return Variant(assignment, tuple(questions), tuple(picks))
+
+
+# (pool copy index, version, question number) -> (body PDF, first page, last page)
+PageMap = dict[tuple[int, str, int], tuple[Path, int, int]]
+
+
+@dataclass(frozen=True)
+class _Body:
+    """One document of the pool's question pages: every pool copy in one version (one
+    document per version, so that a student's PDF embeds one set of its fonts)."""
+
+    version: str
+    folder: Path
+    engine: str | None
+    fmt: Path | None
+    templates: Path | None
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """One document of students' frames, and their PDFs assembled from the layers."""
+
+    index: int
+    students: tuple[int, ...]
+    folder: Path
+    engine: str | None
+    fmt: Path | None
+    versions: tuple[str, ...]
+    templates: Path | None
+    pages: PageMap
+    last_page: int
+    keep: frozenset[str] | None = None  # a rebuild writes these copies only
+
+    def keeps(self, variant: Variant) -> bool:
+        return self.keep is None or variant.variant_id in self.keep
+
+    def copy_folder(self, variant: Variant) -> Path:
+        return classbuild.copy_folder(self.folder, variant.assignment, self.keep)
+
+
+# What forked workers start with: the pool, the key's header, and the key records of the
+# pool's questions, made (and checked against the schema) once for the whole run.
+_STATE: dict[str, Any] = {}
+
+
+def build_pool(
+    pool: Pool,
+    header: dict[str, Any],
+    tmp: Path,
+    engine: str | None,
+    *,
+    versions: tuple[str, ...],
+    figures: bool,
+    workers: int,
+    names_typeset: bool,
+    progress: Callable[[int], None],
+    templates: Path | None = None,
+    keep: frozenset[str] | None = None,
+) -> classbuild.ChunksDone:
+    """Typeset the pool's layers into ``tmp`` and assemble every student's PDFs from them;
+    write answer-key.csv; return the key's entries and the print file, as a unique
+    class build does (classbuild.build_chunks).  ``keep`` rebuilds one student's copy: the
+    whole pool and their frames' chunk are typeset as in the class build, so that their
+    PDFs are the very same bytes, and the run is laid out as a single exam's."""
+    _STATE.update(pool=pool, header=header, records=_records(pool.exam, header, figures))
+    (tmp / classbuild.TEX_DIR / POOL_DIR).mkdir(parents=True)
+    fmt = classbuild.format_for(pool.exam, tmp, engine, templates) if engine else None
+    if figures:
+        write_figures(pool.exam.variants, tmp)
+    bodies = [_Body(version, tmp, engine, fmt, templates) for version in versions]
+    pages: PageMap = {}
+    for found in classbuild.run_jobs(typeset_body, bodies, workers):
+        pages.update(found)
+    frames = [_Frames(i, chunk, tmp, engine, fmt, versions, templates, pages,
+                      _last_page(pages), keep)
+              for i, chunk in enumerate(_chunks(len(pool.students)))
+              if keep is None or keep & {pool.students[k].variant_id for k in chunk}]  # fmt: skip
+    printing = engine and keep is None and "exam" in versions
+    printed = classbuild.PrintFile(PrintPages(frames, pages)) if printing else None
+    results = []
+    for result in classbuild.run_jobs(typeset_frames, frames, workers,
+                                      names_typeset=names_typeset):  # fmt: skip
+        results.append(result)
+        progress(result.copies)
+        if printed is not None:
+            printed.add(result)
+    done = classbuild.collect(results, tmp, printed, pool=True)
+    if keep is not None:
+        _write_sources([v for v in pool.students if v.variant_id in keep], tmp, versions,
+                       templates)  # fmt: skip
+    return done
+
+
+def _write_sources(students: list[Variant], folder: Path, versions: tuple[str, ...],
+                   templates: Path | None) -> None:  # fmt: skip
+    """A rebuilt copy's LaTeX on its own, laid out the usual way (``exam.tex``,
+    ``solutions.tex``), in place of the layers' sources, which hold other students'."""
+    pool: Pool = _STATE["pool"]
+    for version in versions:
+        source = render_tex(pool.exam, students, versions=[version], templates=templates)
+        (folder / f"{version}.tex").write_text(source, encoding="utf-8")
+    shutil.rmtree(folder / classbuild.TEX_DIR)
+
+
+def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
+    """The key record of every pool question, by (question number, pool index): each
+    pool copy's entry is checked against the schema here, once; a student's entry is made
+    of these records and their own name and id, and checked as a class build checks its
+    entries (keys.EntryCheck)."""
+    records = {}
+    entries = []
+    for index, variant in enumerate(exam.variants):
+        pick = PoolPick(index, variant.variant_id)
+        for qv in variant.questions:
+            records[(qv.number, index)] = keys.question_record(qv, pick.variant, figures, pick)
+        questions = [records[(qv.number, index)] for qv in variant.questions]
+        entries.append(plain(keys.variant_record(variant, questions=questions)))
+    validate({**header, "variants": entries})
+    return records
+
+
+def _chunks(count: int) -> list[tuple[int, ...]]:
+    """Students per frame document: a function of the class size only (determinism)."""
+    size = max(1, min(MAX_FRAMES, -(-count // classbuild.MIN_CHUNKS)))
+    return [tuple(range(i, min(i + size, count))) for i in range(0, count, size)]
+
+
+def typeset_body(job: _Body) -> PageMap:
+    """Typeset every pool copy's question pages in one version; where each question's
+    pages are."""
+    pool: Pool = _STATE["pool"]
+    tex = job.folder / classbuild.TEX_DIR / POOL_DIR / f"{job.version}.tex"
+    source = render_tex(pool.exam, pool.exam.variants, versions=[job.version], layer="body",
+                        templates=job.templates)  # fmt: skip
+    tex.write_text(source, encoding="utf-8")
+    if job.engine is None:
+        return {}
+    _compile(tex, source, job.engine, job.fmt, f"the pool's {job.version}")
+    lines = tex.with_suffix(".questions").read_text().split("\n")
+    starts = iter(int(line.split()[1]) for line in lines if line.strip())
+    found: PageMap = {}
+    for index, (first, last) in enumerate(pdf.page_ranges(tex)):
+        begins = [next(starts) for _ in pool.exam.variants[index].questions]
+        assert begins[0] == first, "a copy's first question starts its pages"
+        ends = [begin - 1 for begin in begins[1:]] + [last]
+        for number, (begin, end) in enumerate(zip(begins, ends, strict=True), start=1):
+            found[(index, job.version, number)] = (tex.with_suffix(".pdf"), begin, end)
+    _tidy(tex, ".questions")
+    return found
+
+
+def _last_page(pages: PageMap) -> int:
+    """The last page of the longest copy a student can draw: a one-page cover, then the
+    longest variant of every question."""
+    longest: dict[tuple[str, int], int] = {}
+    for (_, version, number), found in pages.items():
+        longest[(version, number)] = max(longest.get((version, number), 0), _length(found))
+    by_version: dict[str, int] = {}
+    for (version, _), length in longest.items():
+        by_version[version] = by_version.get(version, 0) + length
+    return 1 + max(by_version.values(), default=0)
+
+
+def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
+    """Typeset some students' frames and assemble each one's PDFs from the layers."""
+    pool: Pool = _STATE["pool"]
+    students = [pool.students[i] for i in job.students]
+    tex = job.folder / classbuild.TEX_DIR / f"{job.index:04d}.tex"
+    kept = [v for v in students if job.keeps(v)]
+    result = classbuild.ChunkResult(job.index, len(kept), tex.with_suffix(".key"),
+                                    tex.with_suffix(".csv"))  # fmt: skip
+    _write_entries(kept, result)
+    if job.engine is None:  # the covers count the pages typeset: no PDFs, no frames
+        return result
+    counts = [{version: 1 + sum(_length(job.pages[(pick.index, version, n)])
+                                for n, pick in enumerate(v.picks, start=1))
+               for version in job.versions} for v in students]  # fmt: skip
+    source = render_tex(pool.exam, students, versions=job.versions, layer="frame",
+                        page_counts=counts, last_page=job.last_page,
+                        templates=job.templates)  # fmt: skip
+    tex.write_text(source, encoding="utf-8")
+    for variant in students:
+        if (student := variant.assignment.student) is not None:
+            names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
+    _compile(tex, source, job.engine, job.fmt, f"the covers of students {job.index}")
+    _assemble_chunk(tex, students, job)
+    if job.keep is None and "exam" in job.versions:  # the print file's, once the parent has it
+        result.pdf = tex.with_suffix(".pdf")
+        return result
+    _tidy(tex)
+    tex.with_suffix(".pdf").unlink()
+    return result
+
+
+def _write_entries(students: list[Variant], result: classbuild.ChunkResult) -> None:
+    """The students' key entries and answer-key rows, made of the pool's records."""
+    records = _STATE["records"]
+    check = keys.EntryCheck(_STATE["header"])
+    entries, rows = [], []
+    for variant in students:
+        questions = [records[(n, pick.index)] for n, pick in enumerate(variant.picks, start=1)]
+        entries.append(keys.variant_record(variant, questions=questions))
+        rows.append(check(plain(entries[-1])))
+    result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
+    result.csv_file.write_text(csv_rows(rows, pool=True), encoding="utf-8")
+
+
+def _length(found: tuple[Path, int, int]) -> int:
+    return found[2] - found[1] + 1
+
+
+def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames) -> None:
+    """Every kept student's PDFs of the chunk, laid from the layers (pool_layers.py)."""
+    ranges = _frame_ranges(tex, len(students), job.versions)
+    frames = pool_layers.Frames(tex.with_suffix(".pdf"), job.last_page)
+    try:
+        for version in job.versions:
+            sheaf = pool_layers.Sheaf(_body_file(job.pages, version))
+            try:
+                for variant, frame in zip(students, ranges[version], strict=True):
+                    if job.keeps(variant):
+                        folder = job.copy_folder(variant)
+                        folder.mkdir(parents=True, exist_ok=True)
+                        pages = sheaf.lay(frames, frame, _body_pages(job.pages, variant, version))
+                        sheaf.save(pages, folder / f"{version}.pdf")
+            finally:
+                sheaf.close()
+    finally:
+        frames.close()
+
+
+Ranges = list[tuple[int, int]]
+
+
+def _frame_ranges(tex: Path, count: int, versions: Sequence[str]) -> dict[str, Ranges]:
+    """Each version's frames of a frame document, one per student: a cover and one page of
+    the running head and foot."""
+    found = pdf.page_ranges(tex)
+    for first, last in found:
+        if last - first != 1:
+            raise PoolError(
+                f"--pool needs a cover of one page, and this layout's cover has "
+                f"{last - first}; shorten the cover (or the honor code) of --templates, or "
+                "build without --pool."
+            )
+    return {version: found[i * count : (i + 1) * count] for i, version in enumerate(versions)}
+
+
+def _body_file(pages: PageMap, version: str) -> Path:
+    return next(path for (_, v, _), (path, _, _) in pages.items() if v == version)
+
+
+def _body_pages(pages: PageMap, variant: Variant, version: str) -> list[tuple[int, int]]:
+    """The body pages of the questions a student drew: first and last of each."""
+    return [pages[(pick.index, version, n)][1:] for n, pick in enumerate(variant.picks, start=1)]
+
+
+class PrintPages:
+    """The print file's pages of a pool class: each student's exam laid again from the
+    layers, into the exam body itself, from each chunk's frame document as it finishes;
+    nothing of a student's own PDF is copied (classbuild.PrintFile puts them in order)."""
+
+    def __init__(self, jobs: Sequence[_Frames], pages: PageMap) -> None:
+        self.jobs = {job.index: job for job in jobs}
+        self.pages = pages
+        self.sheaf = pool_layers.Sheaf(_body_file(pages, "exam"))
+        self.pdf = self.sheaf.pdf
+        self.frames: list[tuple[Path, pool_layers.Frames]] = []
+
+    def __call__(self, done: classbuild.ChunkResult) -> list[pikepdf.Object]:
+        assert done.pdf is not None
+        job = self.jobs[done.index]
+        students = [_STATE["pool"].students[i] for i in job.students]
+        frames = pool_layers.Frames(done.pdf, job.last_page)
+        self.frames.append((done.pdf, frames))
+        laid: list[pikepdf.Object] = []
+        ranges = _frame_ranges(done.pdf, len(students), job.versions)["exam"]
+        for variant, frame in zip(students, ranges, strict=True):
+            pages = self.sheaf.lay(frames, frame, _body_pages(self.pages, variant, "exam"))
+            if len(pages) % 2:
+                pages.append(self.sheaf.blank(pages[0]))
+            laid += pages
+        return laid
+
+    def close(self) -> None:
+        """Let the frame documents go (their pages are read when the print file is saved)."""
+        self.sheaf.close()
+        for path, frames in self.frames:
+            frames.close()
+            _tidy(path)
+            path.unlink()
+
+
+def _compile(tex: Path, source: str, engine: str, fmt: Path | None, what: str) -> None:
+    try:
+        pdf.compile_pdf(tex, engine, fmt if fmt and pdf.made_for(fmt, source, engine) else None)
+    except LatexError as exc:
+        raise LatexError(f"{what} of the variant pool failed to typeset: {exc}",
+                         line=exc.line, source=exc.source) from exc  # fmt: skip
+
+
+def _tidy(tex: Path, *suffixes: str) -> None:
+    for suffix in (".aux", ".log", ".ranges", *suffixes):
+        tex.with_suffix(suffix).unlink(missing_ok=True)

@@ -1,0 +1,469 @@
+"""Answer kinds: the one place that says what each kind of answer is.
+
+A part declares its kind in ``question.toml`` (``kind = "vector"``).  The kind decides
+how a solver's value is validated and stored in the key (:meth:`Kind.normalise`), how it
+is shown in the solutions (the LaTeX it returns), as one cell of text (:meth:`Kind.cell`),
+and how a student's response is compared with the key (:meth:`Kind.score`: the key's
+tolerance, and the partial credit of the Moodle and QTI exports; Canvas and Blackboard
+match the entries of a vector as text, and GIFT leaves vectors to graders).
+
+Every module that does something per kind (each LMS exporter) keeps a table
+``{kind: builder}`` made with :func:`table`, which refuses, when the module is imported,
+a table that misses a registered kind: a new kind cannot reach a user's run with an
+export that does not know it (the CLI imports an exporter only to run it, and
+tests/test_kinds.py imports every module).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+
+from generator.kinds.answers import (
+    Accept,
+    Answer,
+    AnswerSpec,
+    Choices,
+    Code,
+    Formula,
+    Tolerance,
+    code_listing,
+    display_number,
+)
+
+Normalised = tuple[Any, str, dict[str, Any]]  # the value, its LaTeX, extra key fields
+LETTER_LABELS = tuple("ABCDEFGH")
+ROMAN_LABELS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii")
+SEPARATORS = re.compile(r"\s*[;,]\s*|\s+")
+
+
+class Kind:
+    """One kind of answer; subclasses are registered with :func:`register`."""
+
+    name: ClassVar[str]
+    numeric: ClassVar[bool] = False  # numbers a solver computes (a closed form confirms them)
+    exact: ClassVar[bool] = False  # numeric, but with no tolerance (counts, sizes)
+    choices: ClassVar[bool] = False  # a response picks among printed options or pairs
+    options: ClassVar[tuple[str, ...]] = ()  # the labels of the options listed under it
+    manual: ClassVar[bool] = False  # graded by people: score() gives no verdict
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        """The solver's value checked and made JSON-ready, with its LaTeX; ValueError if
+        it does not fit the kind."""
+        raise NotImplementedError
+
+    def cell(self, part: Mapping[str, Any]) -> str:
+        """The key's answer as one cell of text (the answer CSV); :meth:`score` reads a
+        response written the same way."""
+        return str(part["answer"])
+
+    def score(self, part: Mapping[str, Any], response: str) -> float | None:
+        """The share of the part's points a response earns, 0 to 1; None when people grade."""
+        return None
+
+    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+        """The named mistakes behind the wrong options a response picked (item analysis:
+        "23 forgot the bias"); none for kinds without options."""
+        return []
+
+    def option_label(self, label: str) -> str:
+        """How an option's label is printed before it (``A.``, ``(ii)``)."""
+        return f"{label}."
+
+    def verdict(self, correct: bool) -> str:
+        """What the solutions say of an option."""
+        return "Correct" if correct else "Wrong"
+
+
+KINDS: dict[str, Kind] = {}
+K = TypeVar("K", bound=type[Kind])
+
+
+def register(cls: K) -> K:
+    """Make a kind known to the bank, the key and every per-kind table."""
+    KINDS[cls.name] = cls()
+    return cls
+
+
+class MissingMapping(ImportError):
+    """A per-kind table does not cover every registered kind."""
+
+
+V = TypeVar("V")
+TABLES: dict[str, Mapping[str, Any]] = {}  # owner -> its per-kind table, as checked
+
+
+def table(owner: str, builders: Mapping[str, V]) -> dict[str, V]:
+    """A ``{kind: builder}`` table of ``owner``, checked against the registry now (at the
+    import of its module), so that a kind without a mapping fails before the table is used."""
+    missing = [name for name in KINDS if name not in builders]
+    unknown = [name for name in builders if name not in KINDS]
+    problems = []
+    if missing:
+        pairs = ", ".join(f"({owner}, {name})" for name in missing)
+        problems.append(f"has no builder for the answer kinds {pairs}; add them to its table")
+    if unknown:
+        problems.append(f"maps kinds that are not registered, {unknown}; remove them")
+    if problems:
+        raise MissingMapping(f"{owner} " + ", and ".join(problems) + ".")
+    TABLES[owner] = dict(builders)
+    return TABLES[owner]
+
+
+def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
+    """A part's key entry from its solver's value; ValueError when the value does not fit."""
+    kind = KINDS[spec.kind]
+    alternatives: tuple[str, ...] = ()
+    formula: Formula | None = None
+    if isinstance(raw, Accept):
+        raw, alternatives, formula = raw.value, raw.alternatives, raw.formula
+    value, latex, details = kind.normalise(raw, spec)
+    if formula is not None:
+        details["formula"] = formula.to_json()
+        latex = f"$\\displaystyle {formula.latex} \\approx {latex.strip('$')}$"
+    tolerance = None
+    if kind.numeric:
+        tolerance = Tolerance() if kind.exact else spec.tolerance
+    return Answer(kind=spec.kind, value=value, latex=latex, tolerance=tolerance,
+                  alternatives=alternatives, rubric=spec.rubric, details=details)  # fmt: skip
+
+
+# ------------------------------------------------------------------ comparing numbers
+
+
+def bounds(part: Mapping[str, Any], value: float | int | None = None) -> tuple[Decimal, Decimal]:
+    """The accepted interval of a numeric answer (or of one of its entries), in decimal:
+    float arithmetic would print 0.30000000000000004 and reject an answer at the bound."""
+    answer = Decimal(str(part["answer"] if value is None else value))
+    margin = margin_of(part, value)
+    return answer - margin, answer + margin
+
+
+def margin_of(part: Mapping[str, Any], value: float | int | None = None) -> Decimal:
+    """The absolute tolerance of a numeric part (a relative one resolved on the answer)."""
+    tol = part["tolerance"] or {"abs": 0, "rel": 0}
+    answer = Decimal(str(part["answer"] if value is None else value))
+    return max(Decimal(str(tol["abs"])), Decimal(str(tol["rel"])) * abs(answer)).normalize()
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _within(part: Mapping[str, Any], value: float | int, response: str) -> bool:
+    given = _decimal(response)
+    if given is None:
+        return False
+    low, high = bounds(part, value)
+    return low <= given <= high
+
+
+def _entries(response: str) -> list[str]:
+    return [piece for piece in SEPARATORS.split(response.strip().strip("()[]")) if piece]
+
+
+# ------------------------------------------------------------------ the kinds
+
+
+@register
+class Number(Kind):
+    name = "number"
+    numeric = True
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        value = _as_float(raw)
+        return value, f"${display_number(value)}$", {}
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        return float(_within(part, part["answer"], response))
+
+
+@register
+class Integer(Number):
+    """A count or a size: exact (its tolerance is zero)."""
+
+    name = "integer"
+    exact = True
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        value = _as_int(raw)
+        return value, f"${value}$", {}
+
+
+@register
+class Vector(Kind):
+    """Several numbers, each graded on its own (partial credit per entry).  A 2-D array
+    from solve() is a matrix: the key keeps its entries row by row and its ``grid``
+    (rows, columns), the exam prints it as a matrix and LMS files lay its blanks out in
+    a grid."""
+
+    name = "vector"
+    numeric = True
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        _sequence(raw, self.name)
+        grid = np.shape(raw) if isinstance(raw, np.ndarray) and np.ndim(raw) == 2 else None
+        items = np.asarray(raw).ravel().tolist() if isinstance(raw, np.ndarray) else list(raw)
+        values = [_int_or_float(x) for x in items]
+        if not values:
+            raise ValueError("a vector answer has at least one entry")
+        if grid and not spec.names:  # a matrix: printed as one, its entries row by row
+            rows = [values[r * grid[1] : (r + 1) * grid[1]] for r in range(grid[0])]
+            body = r" \\ ".join(" & ".join(display_number(v) for v in row) for row in rows)
+            return values, rf"$\begin{{pmatrix}} {body} \end{{pmatrix}}$", {"grid": list(grid)}
+        if spec.names:
+            if len(spec.names) != len(values):
+                raise ValueError(f"expected {len(spec.names)} entries ({', '.join(spec.names)})")
+            shown = ", ".join(f"{name} ${display_number(v)}$"
+                              for name, v in zip(spec.names, values, strict=True))  # fmt: skip
+            return values, shown, {}
+        return values, "$(" + ", ".join(display_number(v) for v in values) + ")$", {}
+
+    def cell(self, part: Mapping[str, Any]) -> str:
+        return "; ".join(str(v) for v in part["answer"])
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        given = _entries(response)
+        answer = part["answer"]
+        right = sum(_within(part, value, text) for value, text in zip(answer, given, strict=False))
+        return right / len(answer)
+
+
+@register
+class Shape(Vector):
+    """Positive integer sizes, each exact."""
+
+    name = "shape"
+    exact = True
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        dims = [_as_int(d) for d in _sequence(raw, self.name)]
+        if not dims or any(d <= 0 for d in dims):
+            raise ValueError(f"a shape has positive integer sizes, got {dims}")
+        return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        return super().score(part, response.replace("\u00d7", " ").replace("x", " "))
+
+
+@register
+class Expression(Kind):
+    """Formulas (sympy), graded by mathematical equivalence, each formula of a part an
+    equal share (:mod:`generator.formula_grading`; nothing a student wrote is run)."""
+
+    name = "expression"
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        formulas = [raw] if isinstance(raw, Formula) else list(raw)
+        if not formulas or not all(isinstance(f, Formula) for f in formulas):
+            raise ValueError("an expression answer is a Formula or a list of Formulas")
+        shown = ", \\quad ".join(f.latex for f in formulas)
+        return [f.to_json() for f in formulas], f"$\\displaystyle {shown}$", {}
+
+    def cell(self, part: Mapping[str, Any]) -> str:
+        return "; ".join(f"{f['lhs']} = {f['text']}" for f in part["answer"])
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        from generator.kinds.formula import (
+            grading as formula_grading,  # grading only: a build never reads a response
+        )
+
+        return formula_grading.score(part, response)
+
+
+@register
+class Text(Kind):
+    name = "text"
+    manual = True
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        model = spec.model_answer if raw is None else str(raw)
+        if not model:
+            raise ValueError("a text answer needs a model answer ('answer' in question.toml)")
+        return model, model, {}
+
+
+@register
+class Choice(Kind):
+    """One correct option among lettered ones."""
+
+    name = "choice"
+    choices = True
+    options = LETTER_LABELS
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        options = _options(raw, self.options)
+        correct = [o["label"] for o in options if o["correct"]]
+        if len(correct) != 1:
+            raise ValueError(f"a choice part has exactly one correct option, got {len(correct)}")
+        return correct[0], f"Option {correct[0]}", {"options": options}
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        return float(self._picked(response) == part["answer"])
+
+    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+        picked = self._picked(response)
+        return [o["mistake"] for o in part["options"]
+                if o["label"] == picked and not o["correct"] and o["mistake"]]  # fmt: skip
+
+    @staticmethod
+    def _picked(response: str) -> str:
+        return response.strip().strip("().").upper()
+
+
+@register
+class Multi(Kind):
+    """Select all that apply: each right pick earns 1/right, each wrong one costs 1/wrong
+    (never below 0), as the Moodle, Canvas and QTI exports score it."""
+
+    name = "multi"
+    choices = True
+    options = ROMAN_LABELS
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        options = _options(raw, self.options)
+        correct = [o["label"] for o in options if o["correct"]]
+        shown = ", ".join(f"({label})" for label in correct) if correct else "none of them"
+        return correct, shown, {"options": options}
+
+    def cell(self, part: Mapping[str, Any]) -> str:
+        return "; ".join(part["answer"])
+
+    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+        picked = self._picked(response)
+        return [o["mistake"] for o in part["options"]
+                if o["label"] in picked and not o["correct"] and o["mistake"]]  # fmt: skip
+
+    @staticmethod
+    def _picked(response: str) -> set[str]:
+        return {p.strip("()").lower() for p in _entries(response)}
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        picked = self._picked(response)
+        labels = [o["label"] for o in part["options"]]
+        right = [label for label in labels if label in part["answer"]]
+        wrong = [label for label in labels if label not in part["answer"]]
+        if not right:
+            return float(not picked)
+        earned = sum(label in picked for label in right) / len(right)
+        lost = sum(label in picked for label in wrong) / len(wrong) if wrong else 0.0
+        return max(0.0, earned - lost)
+
+    def option_label(self, label: str) -> str:
+        return f"({label})"
+
+    def verdict(self, correct: bool) -> str:
+        return "True" if correct else "False"
+
+
+@register
+class Matching(Kind):
+    """Items matched to options; each right pair earns an equal share."""
+
+    name = "matching"
+    choices = True  # its options are listed by the question's own template
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        if not isinstance(raw, Choices) or not raw.pairs:
+            raise ValueError("a matching part maps items to option texts (Choices.pairs)")
+        texts = {o.text for o in raw.options}
+        if not set(raw.pairs.values()) <= texts:
+            raise ValueError("every matched option must be one of the options")
+        pairs = {str(k): str(v) for k, v in raw.pairs.items()}
+        shown = ", ".join(f"{item}: {text}" for item, text in pairs.items())
+        options = [{"label": o.text, "text": o.text, "correct": True, "why": o.why,
+                    "mistake": ""} for o in raw.options]  # fmt: skip
+        return pairs, shown, {"options": options}
+
+    def cell(self, part: Mapping[str, Any]) -> str:
+        return "; ".join(f"{k}={v}" for k, v in part["answer"].items())
+
+    def score(self, part: Mapping[str, Any], response: str) -> float:
+        given = dict(
+            (piece.split("=", 1)[0].strip(), piece.split("=", 1)[1].strip())
+            for piece in response.split(";")
+            if "=" in piece
+        )
+        pairs = part["answer"]
+        return sum(given.get(item) == option for item, option in pairs.items()) / len(pairs)
+
+
+@register
+class CodeLines(Kind):
+    """Lines of code filling the blanks of a skeleton, each blank an equal share, run
+    in a restricted interpreter against the key's lines (:mod:`generator.code_grading`)."""
+
+    name = "code"
+
+    def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
+        if not isinstance(raw, Code):
+            raise ValueError("a code answer is a Code(skeleton, blanks)")
+        missing = [name for name in raw.blanks if f"@@{name}@@" not in raw.skeleton]
+        if missing:
+            raise ValueError(f"blanks {missing} do not appear in the skeleton")
+        # The completed function, its answer lines marked, as the official solutions of
+        # Q4(b) show it: a grader reads each line at its blank (the PDF solutions leave the
+        # blank skeleton out of the part's text, see latex.solution_blocks).
+        return dict(raw.blanks), code_listing(raw.completed()), {"code": raw.skeleton}
+
+    def cell(self, part: Mapping[str, Any]) -> str:
+        return " | ".join(part["answer"].values())
+
+    def score(self, part: Mapping[str, Any], response: str) -> float | None:
+        from generator.kinds.code import (
+            grading as code_grading,  # grading only: a build never reads a response
+        )
+
+        return code_grading.score(part, response)
+
+
+# ------------------------------------------------------------------ value checks
+
+
+def _sequence(raw: Any, kind: str) -> Any:
+    if not isinstance(raw, np.ndarray | list | tuple):
+        raise ValueError(f"a {kind} answer is a list or array of numbers, got {type(raw).__name__}")
+    return raw
+
+
+def _as_int(x: Any) -> int:
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral | np.integer):
+        raise ValueError(f"expected an integer, got {x!r}")
+    return int(x)
+
+
+def _as_float(x: Any) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real | np.floating | np.integer):
+        raise ValueError(f"expected a number, got {x!r}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value}")
+    return value
+
+
+def _int_or_float(x: Any) -> int | float:
+    if isinstance(x, numbers.Integral | np.integer) and not isinstance(x, bool):
+        return int(x)
+    return _as_float(x)
+
+
+def _options(raw: Any, labels: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not isinstance(raw, Choices) or not 2 <= len(raw.options) <= len(labels):
+        raise ValueError(f"expected Choices with 2 to {len(labels)} options")
+    texts = [option.text for option in raw.options]
+    if len(set(texts)) != len(texts):
+        raise ValueError("two options read the same")
+    return [
+        {"label": label, "text": o.text, "correct": o.correct, "why": o.why, "mistake": o.mistake}
+        for label, o in zip(labels, raw.options, strict=False)
+    ]

@@ -1,0 +1,126 @@
+"""The share of a code part a response earns: an equal share per blank.
+
+A response gives one line per blank, in the skeleton's order, separated by new lines or
+`` | `` (the answer CSV's cell), each as the full line (``v = beta1 * v + ...``) or just
+its expression.  Each blank is judged on its own: the skeleton runs on random inputs
+(:mod:`generator.code_inputs`) with the key's lines in every other blank and the
+student's line in this one, and must give the key's outputs (what it returns and what
+it writes into the dicts it is given), ``np.allclose`` entry by entry and of the same
+shapes.  So one wrong line costs its own share only.  Everything runs in the
+restricted interpreter of :mod:`generator.code_eval`; a line it refuses is wrong.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from generator.kinds.code.inputs import RECIPES
+from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
+
+SEED = 20200215
+RTOL, ATOL = 1e-7, 1e-10
+LINE_BREAKS = re.compile(r"\n| \| ")
+MAX_RESPONSE = 8_000
+
+
+def score(part: Mapping[str, Any], response: str) -> float | None:
+    """0 to 1; None when the part's skeleton cannot be run here (people grade it)."""
+    blanks: Mapping[str, str] = part.get("answer") or {}
+    skeleton = part.get("code") or ""
+    try:
+        function = parse_skeleton(skeleton, list(blanks))
+        expected = {name: parse_line(line) for name, line in blanks.items()}
+        cases = RECIPES[function.name](skeleton, np.random.default_rng(SEED))
+        reference = [_outputs(function, expected, case) for case in cases]
+    except (Rejected, KeyError):
+        return None
+    if len(response) > MAX_RESPONSE:
+        return 0.0
+    given = _lines(response, len(blanks))
+    right = 0
+    for (name, line), text in zip(blanks.items(), given, strict=True):
+        student = _student_line(text, _target(line))
+        if student is not None and _same(function, expected, name, student, cases, reference):
+            right += 1
+    return right / len(blanks)
+
+
+def _lines(response: str, count: int) -> list[str]:
+    lines = [line.strip() for line in LINE_BREAKS.split(response)]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    return (lines + [""] * count)[:count]
+
+
+def _target(line: str) -> str:
+    return line.split("=", 1)[0].strip()
+
+
+def _student_line(text: str, target: str) -> ast.stmt | None:
+    """The student's line as an assignment to the blank's target (a bare expression is
+    assigned to it); None when it is no such line."""
+    text = re.sub(r"\s+#.*$", "", text)
+    try:
+        line = parse_line(text)
+    except Rejected:
+        return None
+    if isinstance(line, ast.Expr):
+        line = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())], value=line.value)
+        ast.fix_missing_locations(line)
+    if line.targets[0].id != target:
+        return None
+    return line
+
+
+def _same(
+    function: ast.FunctionDef,
+    expected: Mapping[str, ast.stmt],
+    name: str,
+    student: ast.stmt,
+    cases: list[dict[str, Any]],
+    reference: list[Any],
+) -> bool:
+    lines = {**expected, name: student}
+    for case, want in zip(cases, reference, strict=True):
+        try:
+            got = _outputs(function, lines, case)
+        except Rejected:
+            return False
+        if not _close(got, want):
+            return False
+    return True
+
+
+def _outputs(function: ast.FunctionDef, lines: Mapping[str, ast.stmt], case: dict) -> Any:
+    """What the function returns and what it leaves in its arguments, on a copy of them."""
+    arguments = copy.deepcopy(case)
+    returned = Interpreter(function, lines).call(arguments)
+    return returned, arguments
+
+
+def _close(got: Any, want: Any) -> bool:
+    if isinstance(want, dict):
+        return (
+            isinstance(got, dict)
+            and got.keys() == want.keys()
+            and all(_close(got[k], want[k]) for k in want)
+        )
+    if isinstance(want, tuple | list):
+        return (isinstance(got, tuple | list) and len(got) == len(want)
+                and all(_close(g, w) for g, w in zip(got, want, strict=True)))  # fmt: skip
+    if isinstance(want, str) or want is None:
+        return got == want
+    try:
+        g, w = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return (
+        g.shape == w.shape
+        and bool(np.all(np.isfinite(g)))
+        and np.allclose(g, w, rtol=RTOL, atol=ATOL)
+    )

@@ -1,0 +1,284 @@
+"""Canvas QTI 1.2 zip (Classic Quizzes; New Quizzes imports the same file).
+
+One quiz; one question group per exam part picking one item (``selection_number`` 1),
+so each student gets one variant of each part.  Numbers are ``numerical_question`` with
+the exact-or-range answer shape Canvas's importer recognises (bounds computed with
+``decimal``).  Vectors and shapes are fill-in-multiple-blanks, which Canvas matches as
+text, so a few spellings of each number are accepted.  Choices, select-all, matching and
+essays map to Canvas's own question types.  Figures ship as web content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from generator.kinds import bounds, table
+from generator.lms.html import to_html
+from generator.lms.items import Item, blanks_html, feedback_html, ident, numbers, plain, slots
+from generator.lms.package import write_zip, xml_bytes
+
+QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
+    """Write the zip to ``target``: manifest, quiz, assessment metadata, figures."""
+    exam = key["exam"]
+    quiz_id = ident(exam["name"], exam["code"], "quiz")
+    title = f"{exam['title']} (exam {exam['code']})"
+    figures = sorted({f for slot in slots(key) for item in slot.items for f in item.figures})
+    files = {
+        "imsmanifest.xml": _manifest(quiz_id, title, figures),
+        f"{quiz_id}/{quiz_id}.xml": _quiz(key, quiz_id, title),
+        f"{quiz_id}/assessment_meta.xml": _meta(quiz_id, title, exam["points"]),
+    }
+    return write_zip(target, files, run_folder, figures)
+
+
+def _manifest(quiz_id: str, title: str, figures: list[str]) -> bytes:
+    meta_id = quiz_id + "_meta"
+    manifest = etree.Element(f"{{{CC}}}manifest", nsmap={None: CC, "xsi": XSI},
+                             identifier=quiz_id + "_manifest")  # fmt: skip
+    metadata = etree.SubElement(manifest, f"{{{CC}}}metadata")
+    etree.SubElement(metadata, f"{{{CC}}}schema").text = "IMS Content"
+    etree.SubElement(metadata, f"{{{CC}}}schemaversion").text = "1.1.3"
+    etree.SubElement(manifest, f"{{{CC}}}organizations")
+    resources = etree.SubElement(manifest, f"{{{CC}}}resources")
+    quiz = etree.SubElement(resources, f"{{{CC}}}resource", identifier=quiz_id,
+                            type="imsqti_xmlv1p2")  # fmt: skip
+    etree.SubElement(quiz, f"{{{CC}}}file", href=f"{quiz_id}/{quiz_id}.xml")
+    etree.SubElement(quiz, f"{{{CC}}}dependency", identifierref=meta_id)
+    meta = etree.SubElement(
+        resources, f"{{{CC}}}resource", identifier=meta_id,
+        type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
+        href=f"{quiz_id}/assessment_meta.xml",
+    )  # fmt: skip
+    etree.SubElement(meta, f"{{{CC}}}file", href=f"{quiz_id}/assessment_meta.xml")
+    for figure in figures:
+        resource = etree.SubElement(resources, f"{{{CC}}}resource", identifier=ident(figure),
+                                    type="webcontent", href=figure)  # fmt: skip
+        etree.SubElement(resource, f"{{{CC}}}file", href=figure)
+    return xml_bytes(manifest)
+
+
+def _meta(quiz_id: str, title: str, points: float) -> bytes:
+    quiz = etree.Element(f"{{{CANVAS}}}quiz", nsmap={None: CANVAS, "xsi": XSI},
+                         identifier=quiz_id)  # fmt: skip
+    fields = {
+        "title": title, "description": "", "shuffle_answers": "false",
+        "scoring_policy": "keep_highest", "quiz_type": "assignment",
+        "points_possible": plain(points), "show_correct_answers": "false",
+        "hide_results": "always",  # model answers in feedback stay with the graders
+        "allowed_attempts": "1", "one_question_at_a_time": "false", "cant_go_back": "false",
+        "available": "false",
+    }  # fmt: skip
+    for tag, value in fields.items():
+        etree.SubElement(quiz, f"{{{CANVAS}}}{tag}").text = value
+    assignment = etree.SubElement(quiz, f"{{{CANVAS}}}assignment", identifier=quiz_id + "_a")
+    for tag, value in {
+        "title": title,
+        "workflow_state": "unpublished",
+        "quiz_identifierref": quiz_id,
+        "points_possible": plain(points),
+        "grading_type": "points",
+        "submission_types": "online_quiz",
+    }.items():
+        etree.SubElement(assignment, f"{{{CANVAS}}}{tag}").text = value
+    return xml_bytes(quiz)
+
+
+def _quiz(key: dict[str, Any], quiz_id: str, title: str) -> bytes:
+    root = etree.Element(f"{{{QTI}}}questestinterop", nsmap={None: QTI, "xsi": XSI})
+    assessment = _sub(root, "assessment", ident=quiz_id, title=title)
+    metadata = _sub(assessment, "qtimetadata")
+    _field(metadata, "cc_maxattempts", "1")
+    section = _sub(assessment, "section", ident="root_section")
+    for slot in slots(key):
+        group = _sub(section, "section", ident=slot.ident, title=f"{slot.label} {slot.title}")
+        _selection(group, plain(slot.points))
+        for item in slot.items:
+            group.append(_item(item))
+    return xml_bytes(root)
+
+
+def _selection(group: etree._Element, points: str) -> None:
+    selection = _sub(_sub(group, "selection_ordering"), "selection")
+    _sub(selection, "selection_number").text = "1"
+    _sub(_sub(selection, "selection_extension"), "points_per_item").text = points
+
+
+def _item(item: Item) -> etree._Element:
+    question_type, build = QUESTIONS[item.kind]
+    item_id = item.ident
+    element = etree.Element(f"{{{QTI}}}item", ident=item_id, title=item.title)
+    metadata = _sub(_sub(element, "itemmetadata"), "qtimetadata")
+    _field(metadata, "question_type", question_type)
+    _field(metadata, "points_possible", plain(item.points))
+    options = item.part.get("options", [])
+    answer_ids = [ident(item_id, o["label"]) for o in options]
+    _field(metadata, "original_answer_ids", ",".join(answer_ids))
+    _field(metadata, "assessment_question_identifierref", item_id + "_aq")
+    presentation = _sub(element, "presentation")
+    html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
+    if question_type == "fill_in_multiple_blanks_question":
+        html += blanks_html(item.part, [f"[b{i + 1}]" for i in range(len(item.part["answer"]))])
+    _mattext(_sub(presentation, "material"), html)
+    processing = _sub(element, "resprocessing")
+    outcomes = _sub(processing, "outcomes")
+    _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    feedback = _sub(processing, "respcondition", **{"continue": "Yes"})
+    _sub(_sub(feedback, "conditionvar"), "other")
+    _sub(feedback, "displayfeedback", feedbacktype="Response", linkrefid="general_fb")
+    build(presentation, processing, item, answer_ids)
+    general = _sub(element, "itemfeedback", ident="general_fb")
+    _mattext(_sub(_sub(general, "flow_mat"), "material"), feedback_html(item.part))
+    return element
+
+
+def _numerical(presentation: etree._Element, processing: etree._Element, item: Item,
+               answer_ids: list[str]) -> None:  # fmt: skip
+    value = item.part["answer"]
+    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+    _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
+    low, high = bounds(item.part, value)
+    condition = _sub(processing, "respcondition", **{"continue": "No"})
+    either = _sub(_sub(condition, "conditionvar"), "or")
+    _sub(either, "varequal", respident="response1").text = plain(value)
+    band = _sub(either, "and")
+    _sub(band, "vargte", respident="response1").text = plain(low)
+    _sub(band, "varlte", respident="response1").text = plain(high)
+    _sub(condition, "setvar", action="Set", varname="SCORE").text = "100"
+
+
+def _blanks(presentation: etree._Element, processing: etree._Element, item: Item,
+            answer_ids: list[str]) -> None:  # fmt: skip
+    """One blank per entry; Canvas matches blanks as text, so a few spellings are accepted."""
+    item_id = item.ident
+    values = list(numbers(item.part))
+    share = plain(round(100 / len(values), 4))
+    for i, value in enumerate(values, start=1):
+        response_id = f"response_b{i}"
+        response = _sub(presentation, "response_lid", ident=response_id)
+        _mattext(_sub(response, "material"), f"b{i}", html=False)
+        render = _sub(response, "render_choice")
+        spellings = _spellings(value)
+        for spelling in spellings:
+            label = _sub(render, "response_label", ident=ident(item_id, str(i), spelling))
+            _mattext(_sub(label, "material"), spelling, html=False)
+        for spelling in spellings:
+            condition = _sub(processing, "respcondition")
+            _sub(_sub(condition, "conditionvar"), "varequal", respident=response_id).text = ident(
+                item_id, str(i), spelling
+            )
+            _sub(condition, "setvar", varname="SCORE", action="Add").text = share
+
+
+def _spellings(value: float | int) -> list[str]:
+    """1.01, 1.010, 1.0100: the ways a person writes the same number."""
+    exact = plain(value)
+    forms = [exact]
+    if "." in exact:
+        forms += [exact + "0", exact + "00"]
+    return forms
+
+
+def _choice(presentation: etree._Element, processing: etree._Element, item: Item,
+            answer_ids: list[str]) -> None:  # fmt: skip
+    _choices(presentation, processing, item.part["options"], answer_ids, multiple=False)
+
+
+def _multi(presentation: etree._Element, processing: etree._Element, item: Item,
+           answer_ids: list[str]) -> None:  # fmt: skip
+    _choices(presentation, processing, item.part["options"], answer_ids, multiple=True)
+
+
+def _choices(presentation: etree._Element, processing: etree._Element, options: list[dict],
+             answer_ids: list[str], *, multiple: bool) -> None:  # fmt: skip
+    response = _sub(presentation, "response_lid", ident="response1",
+                    rcardinality="Multiple" if multiple else "Single")  # fmt: skip
+    render = _sub(response, "render_choice")
+    for option, answer_id in zip(options, answer_ids, strict=True):
+        label = _sub(render, "response_label", ident=answer_id)
+        _mattext(_sub(label, "material"), to_html(option["text"]))
+    condition = _sub(processing, "respcondition", **{"continue": "No"})
+    test = _sub(condition, "conditionvar")
+    if multiple:
+        test = _sub(test, "and")
+    for option, answer_id in zip(options, answer_ids, strict=True):
+        if option["correct"]:
+            _sub(test, "varequal", respident="response1").text = answer_id
+        elif multiple:
+            _sub(_sub(test, "not"), "varequal", respident="response1").text = answer_id
+    _sub(condition, "setvar", action="Set", varname="SCORE").text = "100"
+
+
+def _matching(presentation: etree._Element, processing: etree._Element, item: Item,
+              answer_ids: list[str]) -> None:  # fmt: skip
+    item_id = item.ident
+    pairs = item.part["answer"]
+    choices = [o["text"] for o in item.part["options"]]
+    choice_ids = {text: ident(item_id, "choice", text) for text in choices}
+    share = plain(round(100 / len(pairs), 4))
+    for left, right in pairs.items():
+        response_id = "response_" + ident(item_id, left)
+        response = _sub(presentation, "response_lid", ident=response_id)
+        _mattext(_sub(response, "material"), left, html=False)
+        render = _sub(response, "render_choice")
+        for text in choices:
+            _mattext(_sub(_sub(render, "response_label", ident=choice_ids[text]), "material"),
+                     text, html=False)  # fmt: skip
+        condition = _sub(processing, "respcondition")
+        _sub(_sub(condition, "conditionvar"), "varequal", respident=response_id).text = choice_ids[
+            right
+        ]
+        _sub(condition, "setvar", varname="SCORE", action="Add").text = share
+
+
+def _essay(presentation: etree._Element, processing: etree._Element, item: Item,
+           answer_ids: list[str]) -> None:  # fmt: skip
+    response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
+    _sub(_sub(response, "render_fib"), "response_label", ident="answer1", rshuffle="No")
+    condition = _sub(processing, "respcondition", **{"continue": "No"})
+    _sub(_sub(condition, "conditionvar"), "other")
+
+
+Builder = Callable[[etree._Element, etree._Element, Item, list[str]], None]
+# Canvas's question type and the response processing of each answer kind.
+QUESTIONS: dict[str, tuple[str, Builder]] = table(__name__, {
+    "integer": ("numerical_question", _numerical),
+    "number": ("numerical_question", _numerical),
+    "vector": ("fill_in_multiple_blanks_question", _blanks),
+    "shape": ("fill_in_multiple_blanks_question", _blanks),
+    "choice": ("multiple_choice_question", _choice),
+    "multi": ("multiple_answers_question", _multi),
+    "matching": ("matching_question", _matching),
+    "expression": ("essay_question", _essay),
+    "text": ("essay_question", _essay),
+    "code": ("essay_question", _essay),
+})  # fmt: skip
+
+
+def _field(metadata: etree._Element, label: str, entry: str) -> None:
+    field = _sub(metadata, "qtimetadatafield")
+    _sub(field, "fieldlabel").text = label
+    _sub(field, "fieldentry").text = entry
+
+
+def _mattext(material: etree._Element, text: str, *, html: bool = True) -> None:
+    attributes = {"texttype": "text/html"} if html else {"texttype": "text/plain"}
+    _sub(material, "mattext", **attributes).text = text
+
+
+def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
+    return etree.SubElement(parent, f"{{{QTI}}}{tag}", **attributes)
+
+
+def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+    """The writer of generator.lms.WRITERS: ``canvas-qti12.zip`` in ``out``."""
+    return [export(key, run_folder, out / "canvas-qti12.zip")]

@@ -1,0 +1,2 @@
+"""Moodle: Moodle XML and GIFT exports, the quiz slots' marks, its Responses report and
+grade import."""
