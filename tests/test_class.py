@@ -364,13 +364,15 @@ def test_what_a_worker_sends_back_fits_in_one_atomic_pipe_write(tmp_path):
     import select
 
     from generator.build import unique as classbuild
+    from generator.build.chunks import Typesetting
     from generator.variants.roster import numbered
     from generator.variants.seeding import Seeding
 
     seeding = Seeding(1)
-    (tmp_path / classbuild.TEX_DIR).mkdir()
+    typesetting = Typesetting(tmp_path, None)
+    typesetting.run.tex.mkdir()
     job = classbuild._Job(0, tuple(numbered(seeding, classbuild.MAX_CHUNK)), seeding, None, (),
-                          tmp_path, None, None)  # fmt: skip
+                          typesetting)  # fmt: skip
     result = classbuild.build_chunk(job)
     assert result.copies == classbuild.MAX_CHUNK
     assert len(pickle.dumps(result)) + 4 <= select.PIPE_BUF  # 4: the connection's length header
@@ -383,7 +385,8 @@ def test_the_print_file_keeps_copy_order_whatever_order_chunks_finish(tmp_path):
     pages after them, its solutions) in chunk order."""
     import pikepdf
 
-    from generator.build.unique import ChunkResult, PrintFile
+    from generator.build.chunks import ChunkResult, PrintFile
+    from generator.build.unique import PrintParts
 
     results = []
     for index in range(3):
@@ -394,7 +397,7 @@ def test_the_print_file_keeps_copy_order_whatever_order_chunks_finish(tmp_path):
             pdf.save(part)
         result = ChunkResult(index, 1, tmp_path / "k", tmp_path / "c", pdf=part, exam_pages=2)
         results.append(result)
-    printed = PrintFile()
+    printed = PrintFile(PrintParts())
     for index in (2, 0, 1):
         printed.add(results[index])
     printed.save(tmp_path / "print.pdf")

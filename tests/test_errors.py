@@ -293,7 +293,7 @@ def test_absurd_counts_are_refused_at_once(tmp_path, args, phrase):
 
 
 def test_workers_are_never_more_than_the_chunks(tmp_path, monkeypatch):
-    from generator.build import unique as classbuild
+    from generator.build import chunks as classbuild
 
     sizes = []
     real = classbuild.ProcessPoolExecutor

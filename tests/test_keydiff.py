@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from generator.bank.scaffold import new_question
-from generator.key.diff import KeyDiffError, diff_runs, regrade
+from generator.grading.regrade import regrade
+from generator.key.diff import KeyDiffError, diff_runs
 
 from .conftest import write_blueprint
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.render.names import clean, lines_for
+from generator.render.names import lines_for
+from generator.variants.roster import clean
 
 from .conftest import needs_tex
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli as cli_module
 from generator.bank import scaffold
+from generator.cli import preview as cli_module
 from generator.preview.pipeline import preview
 from generator.preview.spec import (
     MAX_VARIANTS,

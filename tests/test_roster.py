@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.key.answer_csv import cell
+from generator.tables import cell
 from generator.variants.roster import RosterError, read_roster
 
 

@@ -25,11 +25,11 @@ import jinja2
 import numpy as np
 
 from generator.authoring import statements
+from generator.authoring.templates import fragment
 from generator.bank.tomlfile import check_fields, expect_type, read_text, read_toml
 from generator.errors import BankError
 from generator.kinds import KINDS
 from generator.kinds.answers import AnswerSpec, Tolerance
-from generator.render.templating import fragment
 from generator.resources import bank_dir
 
 QUESTION_FILE = "question.toml"

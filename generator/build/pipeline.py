@@ -2,7 +2,7 @@
 
 load the bank -> load the blueprint -> check TeX and the names -> the secret -> the
 copies -> the run's folder -> in a staging folder: typeset the copies (one exam as two
-documents, a class in chunks, see classbuild.py) -> key.json -> a class's print.pdf ->
+documents, a class in chunks, see unique.py and pool.py) -> key.json -> a class's print.pdf ->
 LMS exports -> the staging folder replaces the run's folder at the end, so a failed run
 leaves nothing behind and any earlier output unchanged (a class in which some copies fail
 to typeset keeps the others, and the run reports the failed ones).
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.authoring.figures import write_figures
 from generator.bank.blueprints import Blueprint, load_blueprint
@@ -28,6 +28,7 @@ from generator.lms import export as export_lms
 from generator.render import names, pdf
 from generator.render.latex import render_tex
 from generator.render.templating import check_layout
+from generator.run_folder import RunFolder
 from generator.staging import staging
 from generator.variants.assemble import Exam, build_exam
 from generator.variants.roster import (
@@ -43,7 +44,7 @@ from generator.variants.secret import SecretFile, resolve
 from generator.variants.seeding import PUBLIC, Secret, Seeding
 
 if TYPE_CHECKING:  # a class's typesetting (pikepdf, processes) loads for a class only
-    from generator.build import unique as classbuild
+    from generator.build.chunks import Failure, PrintFile, Typesetting
 
 Report = Callable[[str], None]
 VERSIONS = ("exam", "solutions")
@@ -82,15 +83,13 @@ class BuildSpec:
     pool: int | None = None
 
     def __post_init__(self) -> None:
+        check_request(replica=self.replica, copies=self.copies,
+                      roster=self.students is not None, only=self.only)  # fmt: skip
         if self.pool is not None and not self.whole_class:
             raise BuildSpecError(
                 "--pool draws each student's questions from a pool of variants: give a "
                 "class (--roster or --variants N)."
             )
-        if self.replica and (self.whole_class or self.only):
-            raise BuildSpecError("a replica is the original exam only: no class, no rebuild.")
-        if self.students is not None and self.copies is not None:
-            raise BuildSpecError("a class is either numbered copies or a roster, not both.")
 
     @property
     def whole_class(self) -> bool:
@@ -110,12 +109,23 @@ class BuildResult:
     folder: Path
     exam: Exam  # the run's first copy, or the rebuilt one (title, points and seed to print)
     copies: int  # how many copies were built
-    failures: tuple[classbuild.Failure, ...] = ()
+    failures: tuple[Failure, ...] = ()
     exports: tuple[Path, ...] = ()
 
 
 class BuildSpecError(ExamError):
     """A BuildSpec asks for what no run can be."""
+
+
+def check_request(*, replica: bool, copies: int | None, roster: bool, only: str | None) -> None:
+    """What no run can be, in the options' words: the rules of :class:`BuildSpec`, which
+    the command line also checks before it reads a roster."""
+    if replica and (copies or roster or only):
+        raise BuildSpecError(
+            "--replica builds the original exam only; drop --variants, --roster and --variant-id."
+        )
+    if copies and roster:
+        raise BuildSpecError("use either --variants or --roster, not both.")
 
 
 class ClassSizeError(ExamError):
@@ -162,11 +172,12 @@ def build(
     first = build_exam(plan, bank, seeding, assignments=layout.copies[:1], replica=spec.replica)
     header = keys.key_header(first, pool=spec.pool)
     with staging(folder, force=spec.force) as tmp:
-        typeset = layout.typeset(tmp, engine, first, progress, report)
-        keys.write_key(tmp / "key.json", header, typeset.key_variants)
+        run = RunFolder(tmp)
+        typeset = layout.typeset(run, engine, first, header, progress, report)
+        keys.write_key(run.key, header, typeset.key_variants)
         typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
         if typeset.printed is not None:
-            typeset.printed.save(tmp / "print.pdf")
+            typeset.printed.save(run.print_pdf)
         exports = export_lms(tmp, spec.lms) if spec.lms else []
     result = BuildResult(folder, first, typeset.copies, typeset.failures,
                          tuple(folder / p.relative_to(tmp) for p in exports))  # fmt: skip
@@ -199,8 +210,8 @@ class Typeset:
 
     key_variants: list[bytes]
     copies: int
-    failures: tuple[classbuild.Failure, ...] = ()
-    printed: classbuild.PrintFile | None = None  # a class's print file, to save
+    failures: tuple[Failure, ...] = ()
+    printed: PrintFile | None = None  # a class's print file, to save
 
 
 @dataclass
@@ -209,7 +220,7 @@ class Layout:
 
     One copy (``--seed 42``, ``--variant-id`` without a class, ``--replica``): exam.tex and
     solutions.tex as two documents typeset side by side, their PDFs beside them.  A class,
-    or one copy rebuilt from it: chunks of copies per document (classbuild.py), so that a
+    or one copy rebuilt from it: chunks of copies per document (unique.py, pool.py), so that a
     rebuilt copy's PDFs are the very bytes of the class build's.
     """
 
@@ -231,23 +242,35 @@ class Layout:
         return self.spec.out / run_name(exam_name, self.seeding, replica=self.spec.replica,
                                         copy=copy, whole_class=whole_class)  # fmt: skip
 
-    def typeset(self, tmp: Path, engine: str | None, first: Exam,
+    def typeset(self, run: RunFolder, engine: str | None, first: Exam, header: dict[str, Any],
                 progress: Callable[[int], None], report: Report) -> Typeset:  # fmt: skip
-        """Typeset every copy into ``tmp``; ``first`` is the run's first (or rebuilt) copy,
-        drawn."""
+        """Typeset every copy into ``run``; ``first`` is the run's first (or rebuilt) copy,
+        drawn, and ``header`` the key's header."""
         if self.spec.pool is not None:
-            return self._pool(tmp, engine, progress)
+            return self._pool(self._typesetting(run, engine), header, progress)
         if self.spec.whole_class:
-            return self._chunks(tmp, engine, first, progress)
-        return self._one_copy(tmp, engine, first, report)
+            return self._chunks(self._typesetting(run, engine), first, progress)
+        return self._one_copy(run, engine, first, header, report)
 
-    def _one_copy(self, tmp: Path, engine: str | None, exam: Exam, report: Report) -> Typeset:
+    def _typesetting(self, run: RunFolder, engine: str | None) -> Typesetting:
+        from generator.build.chunks import Typesetting
+
         spec = self.spec
-        header = keys.key_header(exam)
+        return Typesetting(
+            run.root, engine, versions=spec.versions, figures=spec.draws_figures,
+            templates=spec.templates, workers=spec.workers,
+            keep=frozenset([self.target.variant_id]) if self.target else None,
+            names_typeset=bool(engine and spec.students),
+        )  # fmt: skip
+
+    def _one_copy(self, run: RunFolder, engine: str | None, exam: Exam, header: dict[str, Any],
+                  report: Report) -> Typeset:  # fmt: skip
+        spec = self.spec
         entries = [keys.checked_entry(header, v, figures=spec.draws_figures) for v in exam.variants]
+        tmp = run.root
         texs = []
         for version in spec.versions:
-            tex = tmp / f"{version}.tex"
+            tex = run.document(version)
             source = render_tex(exam, exam.variants, versions=[version], templates=spec.templates)
             tex.write_text(source, encoding="utf-8")
             texs.append(tex)
@@ -264,34 +287,24 @@ class Layout:
             _remove_byproducts(tmp)
         return Typeset([keys.encode_variant(e) for e in entries], len(entries))
 
-    def _pool(self, tmp: Path, engine: str | None, progress: Callable[[int], None]) -> Typeset:
-        from generator.build import pool as poolbuild
+    def _pool(self, typesetting: Typesetting, header: dict[str, Any],
+              progress: Callable[[int], None]) -> Typeset:  # fmt: skip
+        from generator.build import pool
 
         spec = self.spec
         assert spec.pool is not None
-        pool = poolbuild.draw_pool(self.plan, self.bank, self.seeding, self.all_copies,
-                                   spec.pool, spec.templates)  # fmt: skip
-        header = keys.key_header(pool.exam, pool=spec.pool)
-        done = poolbuild.build_pool(
-            pool, header, tmp, engine, versions=spec.versions, figures=spec.draws_figures,
-            workers=spec.workers, names_typeset=bool(engine and spec.students),
-            progress=progress, templates=spec.templates,
-            keep=frozenset([self.target.variant_id]) if self.target else None,
-        )  # fmt: skip
+        drawn = pool.draw_pool(self.plan, self.bank, self.seeding, self.all_copies,
+                               spec.pool, spec.templates)  # fmt: skip
+        done = pool.build_pool(drawn, header, typesetting, progress)
         return Typeset(done.key_parts, done.copies, done.failures, done.printed)
 
-    def _chunks(self, tmp: Path, engine: str | None, first: Exam,
+    def _chunks(self, typesetting: Typesetting, first: Exam,
                 progress: Callable[[int], None]) -> Typeset:  # fmt: skip
-        from generator.build import unique as classbuild
+        from generator.build import unique
 
         spec = self.spec
-        done = classbuild.build_chunks(
-            self.plan, self.bank, self.seeding, self.all_copies, tmp, engine, first,
-            keep=frozenset([self.target.variant_id]) if self.target else None,
-            versions=spec.versions, figures=spec.draws_figures, workers=spec.workers,
-            names_typeset=bool(engine and spec.students), progress=progress,
-            source=(spec.blueprint, spec.banks), templates=spec.templates,
-        )  # fmt: skip
+        draw = unique.Draw(self.plan, self.bank, self.seeding, spec.blueprint, spec.banks)
+        done = unique.build_chunks(draw, self.all_copies, first, typesetting, progress)
         return Typeset(done.key_parts, done.copies, done.failures, done.printed)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,17 @@ from generator.authoring.figures import write_figures
 from generator.bank.blueprints import Blueprint
 from generator.bank.questions import Bank
 from generator.build import pool_layers
-from generator.build import unique as classbuild
+from generator.build.chunks import (
+    MIN_CHUNKS,
+    ChunkResult,
+    ChunksDone,
+    PrintFile,
+    Typesetting,
+    collect,
+    format_for,
+    run_jobs,
+    tidy,
+)
 from generator.errors import ExamError, LatexError
 from generator.key import write as keys
 from generator.key.answer_csv import csv_rows
@@ -122,10 +132,7 @@ class _Body:
     document per version, so that a student's PDF embeds one set of its fonts)."""
 
     version: str
-    folder: Path
-    engine: str | None
-    fmt: Path | None
-    templates: Path | None
+    typesetting: Typesetting
 
 
 @dataclass(frozen=True)
@@ -134,20 +141,9 @@ class _Frames:
 
     index: int
     students: tuple[int, ...]
-    folder: Path
-    engine: str | None
-    fmt: Path | None
-    versions: tuple[str, ...]
-    templates: Path | None
+    typesetting: Typesetting
     pages: PageMap
     last_page: int
-    keep: frozenset[str] | None = None  # a rebuild writes these copies only
-
-    def keeps(self, variant: Variant) -> bool:
-        return self.keep is None or variant.variant_id in self.keep
-
-    def copy_folder(self, variant: Variant) -> Path:
-        return classbuild.copy_folder(self.folder, variant.assignment, self.keep)
 
 
 # What forked workers start with: the pool, the key's header, and the key records of the
@@ -155,63 +151,52 @@ class _Frames:
 _STATE: dict[str, Any] = {}
 
 
-def build_pool(
-    pool: Pool,
-    header: dict[str, Any],
-    tmp: Path,
-    engine: str | None,
-    *,
-    versions: tuple[str, ...],
-    figures: bool,
-    workers: int,
-    names_typeset: bool,
-    progress: Callable[[int], None],
-    templates: Path | None = None,
-    keep: frozenset[str] | None = None,
-) -> classbuild.ChunksDone:
-    """Typeset the pool's layers into ``tmp`` and assemble every student's PDFs from them;
-    write answer-key.csv; return the key's entries and the print file, as a unique
-    class build does (classbuild.build_chunks).  ``keep`` rebuilds one student's copy: the
-    whole pool and their frames' chunk are typeset as in the class build, so that their
-    PDFs are the very same bytes, and the run is laid out as a single exam's."""
-    _STATE.update(pool=pool, header=header, records=_records(pool.exam, header, figures))
-    (tmp / classbuild.TEX_DIR / POOL_DIR).mkdir(parents=True)
-    fmt = classbuild.format_for(pool.exam, tmp, engine, templates) if engine else None
-    if figures:
-        write_figures(pool.exam.variants, tmp)
-    bodies = [_Body(version, tmp, engine, fmt, templates) for version in versions]
+def build_pool(pool: Pool, header: dict[str, Any], typesetting: Typesetting,
+               progress: Callable[[int], None]) -> ChunksDone:  # fmt: skip
+    """Typeset the pool's layers into ``typesetting.folder`` and assemble every student's
+    PDFs from them; write answer-key.csv; return the key's entries and the print file, as
+    a unique class build does (unique.build_chunks).  A rebuild of one student's copy
+    (``typesetting.keep``) typesets the whole pool and their frames' chunk as in the class
+    build, so that their PDFs are the very same bytes, and the run is laid out as a single
+    exam's."""
+    keep = typesetting.keep
+    records = _records(pool.exam, header, typesetting.figures)
+    _STATE.update(pool=pool, header=header, records=records)
+    (typesetting.run.tex / POOL_DIR).mkdir(parents=True)
+    if typesetting.engine:
+        typesetting = replace(typesetting, fmt=format_for(pool.exam, typesetting))
+    if typesetting.figures:
+        write_figures(pool.exam.variants, typesetting.folder)
+    bodies = [_Body(version, typesetting) for version in typesetting.versions]
     pages: PageMap = {}
-    for found in classbuild.run_jobs(typeset_body, bodies, workers):
+    for found in run_jobs(typeset_body, bodies, replace(typesetting, names_typeset=False)):
         pages.update(found)
-    frames = [_Frames(i, chunk, tmp, engine, fmt, versions, templates, pages,
-                      _last_page(pages), keep)
+    frames = [_Frames(i, chunk, typesetting, pages, _last_page(pages))
               for i, chunk in enumerate(_chunks(len(pool.students)))
               if keep is None or keep & {pool.students[k].variant_id for k in chunk}]  # fmt: skip
-    printing = engine and keep is None and "exam" in versions
-    printed = classbuild.PrintFile(PrintPages(frames, pages)) if printing else None
+    printing = typesetting.engine and keep is None and "exam" in typesetting.versions
+    printed = PrintFile(PrintPages(frames, pages)) if printing else None
     results = []
-    for result in classbuild.run_jobs(typeset_frames, frames, workers,
-                                      names_typeset=names_typeset):  # fmt: skip
+    for result in run_jobs(typeset_frames, frames, typesetting):
         results.append(result)
         progress(result.copies)
         if printed is not None:
             printed.add(result)
-    done = classbuild.collect(results, tmp, printed, pool=True)
+    done = collect(results, typesetting.run, printed, pool=True)
     if keep is not None:
-        _write_sources([v for v in pool.students if v.variant_id in keep], tmp, versions,
-                       templates)  # fmt: skip
+        _write_sources([v for v in pool.students if v.variant_id in keep], typesetting)
     return done
 
 
-def _write_sources(students: list[Variant], folder: Path, versions: tuple[str, ...],
-                   templates: Path | None) -> None:  # fmt: skip
+def _write_sources(students: list[Variant], typesetting: Typesetting) -> None:
     """A rebuilt copy's LaTeX on its own, laid out the usual way (``exam.tex``,
     ``solutions.tex``), in place of the layers' sources, which hold other students'."""
     pool: Pool = _STATE["pool"]
-    for version in versions:
-        source = render_tex(pool.exam, students, versions=[version], templates=templates)
-        (folder / f"{version}.tex").write_text(source, encoding="utf-8")
-    shutil.rmtree(folder / classbuild.TEX_DIR)
+    for version in typesetting.versions:
+        source = render_tex(pool.exam, students, versions=[version],
+                            templates=typesetting.templates)  # fmt: skip
+        typesetting.run.document(version).write_text(source, encoding="utf-8")
+    shutil.rmtree(typesetting.run.tex)
 
 
 def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
@@ -233,7 +218,7 @@ def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[in
 
 def _chunks(count: int) -> list[tuple[int, ...]]:
     """Students per frame document: a function of the class size only (determinism)."""
-    size = max(1, min(MAX_FRAMES, -(-count // classbuild.MIN_CHUNKS)))
+    size = max(1, min(MAX_FRAMES, -(-count // MIN_CHUNKS)))
     return [tuple(range(i, min(i + size, count))) for i in range(0, count, size)]
 
 
@@ -241,13 +226,14 @@ def typeset_body(job: _Body) -> PageMap:
     """Typeset every pool copy's question pages in one version; where each question's
     pages are."""
     pool: Pool = _STATE["pool"]
-    tex = job.folder / classbuild.TEX_DIR / POOL_DIR / f"{job.version}.tex"
+    typesetting = job.typesetting
+    tex = typesetting.run.tex / POOL_DIR / f"{job.version}.tex"
     source = render_tex(pool.exam, pool.exam.variants, versions=[job.version], layer="body",
-                        templates=job.templates)  # fmt: skip
+                        templates=typesetting.templates)  # fmt: skip
     tex.write_text(source, encoding="utf-8")
-    if job.engine is None:
+    if typesetting.engine is None:
         return {}
-    _compile(tex, source, job.engine, job.fmt, f"the pool's {job.version}")
+    _compile(tex, source, typesetting, f"the pool's {job.version}")
     lines = tex.with_suffix(".questions").read_text().split("\n")
     starts = iter(int(line.split()[1]) for line in lines if line.strip())
     found: PageMap = {}
@@ -257,7 +243,7 @@ def typeset_body(job: _Body) -> PageMap:
         ends = [begin - 1 for begin in begins[1:]] + [last]
         for number, (begin, end) in enumerate(zip(begins, ends, strict=True), start=1):
             found[(index, job.version, number)] = (tex.with_suffix(".pdf"), begin, end)
-    _tidy(tex, ".questions")
+    tidy(tex, ".questions")
     return found
 
 
@@ -273,38 +259,38 @@ def _last_page(pages: PageMap) -> int:
     return 1 + max(by_version.values(), default=0)
 
 
-def typeset_frames(job: _Frames) -> classbuild.ChunkResult:
+def typeset_frames(job: _Frames) -> ChunkResult:
     """Typeset some students' frames and assemble each one's PDFs from the layers."""
     pool: Pool = _STATE["pool"]
+    typesetting = job.typesetting
     students = [pool.students[i] for i in job.students]
-    tex = job.folder / classbuild.TEX_DIR / f"{job.index:04d}.tex"
-    kept = [v for v in students if job.keeps(v)]
-    result = classbuild.ChunkResult(job.index, len(kept), tex.with_suffix(".key"),
-                                    tex.with_suffix(".csv"))  # fmt: skip
+    tex = typesetting.tex(f"{job.index:04d}.tex")
+    kept = [v for v in students if typesetting.keeps(v.variant_id)]
+    result = ChunkResult(job.index, len(kept), tex.with_suffix(".key"), tex.with_suffix(".csv"))
     _write_entries(kept, result)
-    if job.engine is None:  # the covers count the pages typeset: no PDFs, no frames
+    if typesetting.engine is None:  # the covers count the pages typeset: no PDFs, no frames
         return result
     counts = [{version: 1 + sum(_length(job.pages[(pick.index, version, n)])
                                 for n, pick in enumerate(v.picks, start=1))
-               for version in job.versions} for v in students]  # fmt: skip
-    source = render_tex(pool.exam, students, versions=job.versions, layer="frame",
+               for version in typesetting.versions} for v in students]  # fmt: skip
+    source = render_tex(pool.exam, students, versions=typesetting.versions, layer="frame",
                         page_counts=counts, last_page=job.last_page,
-                        templates=job.templates)  # fmt: skip
+                        templates=typesetting.templates)  # fmt: skip
     tex.write_text(source, encoding="utf-8")
     for variant in students:
         if (student := variant.assignment.student) is not None:
             names.write_pages(tex.parent, variant.variant_id, student.name, student.id)
-    _compile(tex, source, job.engine, job.fmt, f"the covers of students {job.index}")
+    _compile(tex, source, typesetting, f"the covers of students {job.index}")
     _assemble_chunk(tex, students, job)
-    if job.keep is None and "exam" in job.versions:  # the print file's, once the parent has it
+    if typesetting.keep is None and "exam" in typesetting.versions:  # the print file's
         result.pdf = tex.with_suffix(".pdf")
         return result
-    _tidy(tex)
+    tidy(tex)
     tex.with_suffix(".pdf").unlink()
     return result
 
 
-def _write_entries(students: list[Variant], result: classbuild.ChunkResult) -> None:
+def _write_entries(students: list[Variant], result: ChunkResult) -> None:
     """The students' key entries and answer-key rows, made of the pool's records."""
     records = _STATE["records"]
     check = keys.EntryCheck(_STATE["header"])
@@ -323,15 +309,16 @@ def _length(found: tuple[Path, int, int]) -> int:
 
 def _assemble_chunk(tex: Path, students: list[Variant], job: _Frames) -> None:
     """Every kept student's PDFs of the chunk, laid from the layers (pool_layers.py)."""
-    ranges = _frame_ranges(tex, len(students), job.versions)
+    typesetting = job.typesetting
+    ranges = _frame_ranges(tex, len(students), typesetting.versions)
     frames = pool_layers.Frames(tex.with_suffix(".pdf"), job.last_page)
     try:
-        for version in job.versions:
+        for version in typesetting.versions:
             sheaf = pool_layers.Sheaf(_body_file(job.pages, version))
             try:
                 for variant, frame in zip(students, ranges[version], strict=True):
-                    if job.keeps(variant):
-                        folder = job.copy_folder(variant)
+                    if typesetting.keeps(variant.variant_id):
+                        folder = typesetting.copy_folder(variant.assignment)
                         folder.mkdir(parents=True, exist_ok=True)
                         pages = sheaf.lay(frames, frame, _body_pages(job.pages, variant, version))
                         sheaf.save(pages, folder / f"{version}.pdf")
@@ -370,7 +357,7 @@ def _body_pages(pages: PageMap, variant: Variant, version: str) -> list[tuple[in
 class PrintPages:
     """The print file's pages of a pool class: each student's exam laid again from the
     layers, into the exam body itself, from each chunk's frame document as it finishes;
-    nothing of a student's own PDF is copied (classbuild.PrintFile puts them in order)."""
+    nothing of a student's own PDF is copied (chunks.PrintFile puts them in order)."""
 
     def __init__(self, jobs: Sequence[_Frames], pages: PageMap) -> None:
         self.jobs = {job.index: job for job in jobs}
@@ -379,14 +366,14 @@ class PrintPages:
         self.pdf = self.sheaf.pdf
         self.frames: list[tuple[Path, pool_layers.Frames]] = []
 
-    def __call__(self, done: classbuild.ChunkResult) -> list[pikepdf.Object]:
+    def __call__(self, done: ChunkResult) -> list[pikepdf.Object]:
         assert done.pdf is not None
         job = self.jobs[done.index]
         students = [_STATE["pool"].students[i] for i in job.students]
         frames = pool_layers.Frames(done.pdf, job.last_page)
         self.frames.append((done.pdf, frames))
         laid: list[pikepdf.Object] = []
-        ranges = _frame_ranges(done.pdf, len(students), job.versions)["exam"]
+        ranges = _frame_ranges(done.pdf, len(students), job.typesetting.versions)["exam"]
         for variant, frame in zip(students, ranges, strict=True):
             pages = self.sheaf.lay(frames, frame, _body_pages(self.pages, variant, "exam"))
             if len(pages) % 2:
@@ -399,18 +386,15 @@ class PrintPages:
         self.sheaf.close()
         for path, frames in self.frames:
             frames.close()
-            _tidy(path)
+            tidy(path)
             path.unlink()
 
 
-def _compile(tex: Path, source: str, engine: str, fmt: Path | None, what: str) -> None:
+def _compile(tex: Path, source: str, typesetting: Typesetting, what: str) -> None:
+    engine, fmt = typesetting.engine, typesetting.fmt
+    assert engine is not None
     try:
         pdf.compile_pdf(tex, engine, fmt if fmt and pdf.made_for(fmt, source, engine) else None)
     except LatexError as exc:
         raise LatexError(f"{what} of the variant pool failed to typeset: {exc}",
                          line=exc.line, source=exc.source) from exc  # fmt: skip
-
-
-def _tidy(tex: Path, *suffixes: str) -> None:
-    for suffix in (".aux", ".log", ".ranges", *suffixes):
-        tex.with_suffix(suffix).unlink(missing_ok=True)

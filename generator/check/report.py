@@ -19,7 +19,7 @@ from generator.bank.questions import printed_part
 from generator.check.stress import Draw, QuestionResult
 from generator.kinds import KINDS
 from generator.kinds.answers import display_number
-from generator.render.templating import page_environment
+from generator.pages import page_environment
 
 # Chi-square critical values at p = 0.001 by degrees of freedom: a position count this
 # far from uniform happens by chance once in a thousand checks.

@@ -36,8 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.key.answer_csv import cell
 from generator.lms.items import plain
+from generator.tables import cell
 
 if TYPE_CHECKING:
     from generator.grading.pipeline import Graded

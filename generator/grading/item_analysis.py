@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.render.templating import page_environment
+from generator.pages import page_environment
 
 if TYPE_CHECKING:  # grading writes the report: a run-time import would be circular
     from generator.grading.pipeline import Graded

@@ -36,11 +36,12 @@ from generator.files import read_text
 from generator.grading import item_analysis, sheets
 from generator.grading.gradebook import write_gradebooks
 from generator.grading.records import Response, ResponsesError
-from generator.key.answer_csv import answer_text, cell
+from generator.key.answer_csv import answer_text
 from generator.key.read import read_key
 from generator.kinds import KINDS
 from generator.lms.reports import REPORTS, Report
 from generator.staging import staging
+from generator.tables import cell
 
 __all__ = ["Graded", "Response", "ResponsesError", "grade", "grade_run", "read_responses"]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.files import read_text
 from generator.grading.records import ResponsesError
-from generator.key.answer_csv import cell
+from generator.tables import cell
 
 if TYPE_CHECKING:  # grading writes the sheets: a run-time import would be circular
     from generator.grading.pipeline import Graded

@@ -1,23 +1,19 @@
 """The answer-key CSV: one row per copy and part, what a grader or a scanner needs.
 
-Derived from the key (its variants as key.json holds them), like every other output.
-A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula,
-and students choose their own names in most LMSs: such a cell is written with a
-leading apostrophe (OWASP's advice), unless it is a plain number such as ``-0.5``.
+Derived from the key (its variants as key.json holds them), like every other output;
+its cells are safe to open in a spreadsheet (generator/tables.py).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 from typing import Any
 
 from generator.kinds import KINDS
+from generator.tables import cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 CSV_COLUMNS = ("variant", "student_id", "student_name", "question", "label", "kind", "points",
                "bonus", "answer", "tolerance_abs", "tolerance_rel")  # fmt: skip
 POOL_COLUMN = "pool_variant"  # a pool run's last column: the pool copy the question is from
@@ -48,13 +44,6 @@ def csv_rows(variants: list[dict[str, Any]], *, header: bool = False, pool: bool
                     answer_text(part), tolerance["abs"], tolerance["rel"], *source,
                 )])  # fmt: skip
     return buffer.getvalue()
-
-
-def cell(value: object) -> object:
-    """A value as a CSV cell no spreadsheet runs as a formula."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 def answer_text(part: dict[str, Any]) -> str:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ExamError
-from generator.grading.pipeline import grade, read_responses
-from generator.key.answer_csv import cell
 from generator.key.read import read_key
+from generator.run_folder import RunFolder
+from generator.tables import cell
 
 GRADED = ("kind", "points", "bonus", "answer", "tolerance", "alternatives", "options")
 COLUMNS = ("variant", "student_id", "student_name", "question", "label", "field", "old", "new")
@@ -47,7 +47,7 @@ class Change:
 
 def diff_runs(old_run: Path, new_run: Path) -> list[Change]:
     """The changes between the keys of two runs of the same exam (folders)."""
-    return diff_keys(read_key(old_run / "key.json"), read_key(new_run / "key.json"),
+    return diff_keys(read_key(RunFolder(old_run).key), read_key(RunFolder(new_run).key),
                      names=(str(old_run), str(new_run)))  # fmt: skip
 
 
@@ -97,54 +97,6 @@ def _graded(part: dict, field: str) -> Any:
     if field == "options" and value is not None:
         return [{"label": o["label"], "text": o["text"], "correct": o["correct"]} for o in value]
     return value
-
-
-@dataclass(frozen=True)
-class Regraded:
-    """A part whose score moved when the new key graded the same response."""
-
-    variant: str
-    student_id: str
-    label: str
-    response: str
-    old: float | None
-    new: float | None
-    old_total: float
-    new_total: float
-
-
-def regrade(old_run: Path, new_run: Path, responses_path: Path) -> list[Regraded]:
-    """The responses graded against both keys: every changed part whose score moved
-    (changed keys whose responses score the same are left out: nothing to re-enter)."""
-    old_key, new_key = read_key(old_run / "key.json"), read_key(new_run / "key.json")
-    names = (str(old_run), str(new_run))
-    changed = {(c.variant, c.label) for c in diff_keys(old_key, new_key, names=names)}
-    responses = read_responses(responses_path, new_key)
-    where = str(responses_path)
-    before = {g.variant: g for g in grade(old_key, responses, where=where)}
-    moved = []
-    for after in grade(new_key, responses, where=where):
-        was = before[after.variant]
-        old_parts = {p["label"]: p for p in was.parts}
-        for part in after.parts:
-            old = old_parts.get(part["label"], {}).get("score")
-            if (after.variant, part["label"]) in changed and old != part["score"]:
-                moved.append(Regraded(after.variant, after.student_id, part["label"],
-                                      part["response"], old, part["score"], was.total,
-                                      after.total))  # fmt: skip
-    return moved
-
-
-def regraded_csv(moved: list[Regraded]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("variant", "student_id", "label", "response", "old_score", "new_score",
-                     "old_total", "new_total"))  # fmt: skip
-    for m in moved:
-        writer.writerow([cell(v) for v in (m.variant, m.student_id, m.label, m.response,
-                                           shown(m.old), shown(m.new), m.old_total,
-                                           m.new_total)])  # fmt: skip
-    return buffer.getvalue()
 
 
 def changes_csv(changes: list[Change]) -> str:

@@ -22,8 +22,8 @@ from generator.key.answer_csv import answer_text
 from generator.key.write import variant_entry
 from generator.kinds import KINDS
 from generator.lms.html import to_html
+from generator.pages import page_environment
 from generator.render.latex import render_blocks
-from generator.render.templating import page_environment
 from generator.variants.assemble import QuestionVariant
 
 if TYPE_CHECKING:

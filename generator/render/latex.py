@@ -9,11 +9,12 @@ from pathlib import Path
 
 import jinja2
 
+from generator.authoring.templates import fragment
 from generator.bank.questions import LMS_SUFFIX, Part, describe, printed_part
 from generator.errors import BankError
 from generator.kinds.answers import Code, code_listing, format_number
 from generator.render import names
-from generator.render.templating import fragment, render_document
+from generator.render.templating import render_document
 from generator.variants.assemble import Exam, QuestionVariant, Variant
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from generator.errors import ExamError
 from generator.resources import cache_dir, templates_dir
+from generator.variants.roster import JOINERS, TAGS, clean
 
 TEMPLATE = "names.typ"
 NAMES_DIR = "names"  # beside the .tex that includes them
@@ -39,8 +40,6 @@ FONT_DIRS = (  # where Debian and users keep fonts; TeX Gyre Termes (Times) is T
 )
 FONT_PACKAGES = "fonts-texgyre fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
 BASELINE_BP = 4  # the name pages' bottom margin: where their baseline sits (templates/names.typ)
-JOINERS = "\u200c\u200d"  # ZWNJ, ZWJ: spell Persian and Indic words and emoji sequences
-TAGS = range(0xE0020, 0xE0080)  # spell the flags of regions (England, Scotland, ...)
 # Invisible by nature, never missing from a font (variation selectors pick emoji forms).
 IGNORABLE = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0), TAGS, range(0x1F3FB, 0x1F400))
 INDEX_VERSION = 1
@@ -48,30 +47,6 @@ INDEX_VERSION = 1
 
 class UnprintableName(ExamError):
     """A student's name cannot be printed on this machine."""
-
-
-def clean(text: str) -> str:
-    """A name as it prints: NFC, single spaces, no invisible characters but meaningful joiners.
-
-    Zero-width joiners stay only inside a word (Persian, Devanagari, emoji sequences) and
-    tag characters only after a flag; everything else of categories Cc and Cf (controls,
-    zero-width spaces, bidi overrides that reorder what is shown) goes.
-    """
-    text = unicodedata.normalize("NFC", text)
-    kept: list[str] = []
-    for i, char in enumerate(text):
-        category = unicodedata.category(char)
-        if char in JOINERS:
-            if 0 < i < len(text) - 1 and not (text[i - 1] + text[i + 1]).isspace():
-                kept.append(char)
-        elif ord(char) in TAGS:
-            if kept and (kept[-1] == "\U0001f3f4" or ord(kept[-1]) in TAGS):
-                kept.append(char)
-        elif category == "Cc":
-            kept.append(" ")  # a line break or tab between two words still parts them
-        elif category != "Cf":
-            kept.append(char)
-    return " ".join("".join(kept).split())
 
 
 @dataclass(frozen=True)

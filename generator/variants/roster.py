@@ -19,7 +19,6 @@ from pathlib import Path
 
 from generator.errors import ExamError
 from generator.files import read_text
-from generator.render.names import clean
 from generator.variants.seeding import CODE_DIGITS, Seeding
 
 # Usual column names, from hand-made rosters and the LMS exports (Canvas gradebook:
@@ -36,6 +35,10 @@ MAX_COPIES = 20_000  # copies of one class build, and numbered copies --variant-
 MAX_ROSTER_BYTES = 16 * 2**20
 MAX_NAME_CHARS = 200  # the longest names on record are about 100 characters
 MAX_ID_CHARS = 100  # ids name the students' folders, whose names have 255 bytes at most
+
+
+JOINERS = "\u200c\u200d"  # ZWNJ, ZWJ: spell Persian and Indic words and emoji sequences
+TAGS = range(0xE0020, 0xE0080)  # spell the flags of regions (England, Scotland, ...)
 
 
 class RosterError(ExamError):
@@ -65,6 +68,30 @@ class Assignment:
         if self.student is not None:
             return f"{self.student.name} ({self.student.id})"
         return f"v{self.copy}" if self.copy is not None else self.variant_id
+
+
+def clean(text: str) -> str:
+    """A name as it prints: NFC, single spaces, no invisible characters but meaningful joiners.
+
+    Zero-width joiners stay only inside a word (Persian, Devanagari, emoji sequences) and
+    tag characters only after a flag; everything else of categories Cc and Cf (controls,
+    zero-width spaces, bidi overrides that reorder what is shown) goes.
+    """
+    text = unicodedata.normalize("NFC", text)
+    kept: list[str] = []
+    for i, char in enumerate(text):
+        category = unicodedata.category(char)
+        if char in JOINERS:
+            if 0 < i < len(text) - 1 and not (text[i - 1] + text[i + 1]).isspace():
+                kept.append(char)
+        elif ord(char) in TAGS:
+            if kept and (kept[-1] == "\U0001f3f4" or ord(kept[-1]) in TAGS):
+                kept.append(char)
+        elif category == "Cc":
+            kept.append(" ")  # a line break or tab between two words still parts them
+        elif category != "Cf":
+            kept.append(char)
+    return " ".join("".join(kept).split())
 
 
 def numbered(seeding: Seeding, count: int, first: int = 0) -> list[Assignment]:
@@ -134,7 +161,7 @@ def read_roster(
 
     Commas, semicolons (spreadsheets in many locales) and tabs all separate columns; a
     name split into first and last name columns is joined, and every name is cleaned for
-    print (:func:`generator.names.clean`).
+    print (:func:`clean`).
     """
     header, rows = _rows(path, _read_text(path))
     names = _name_columns(path, header, name_column)

@@ -18,9 +18,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from generator.key.answer_csv import cell
 from generator.lms.items import Item, Slot, plain, slots
 from generator.lms.moodle.xml import QUESTIONS, cloze_mark
+from generator.tables import cell
 
 COLUMNS = ("label", "question", "points", "bonus", "moodle_xml_imports_as", "gift_imports_as",
            "slot_mark_to_set", "note")  # fmt: skip

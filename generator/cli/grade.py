@@ -1,0 +1,35 @@
+"""``generate-exam grade RUN --responses FILE``: each student against their own copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.run_folder import RunFolder
+
+
+@click.command("grade")
+@click.argument("run", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--responses", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of responses: long (student, label, response), wide (a column "
+              "per part label), Canvas's Student Analysis or Moodle's Responses "
+              "report.")  # fmt: skip
+@click.option(
+    "--canvas-assignment",
+    metavar="ID",
+    default=None,
+    help="Canvas's id of the quiz's assignment, for the gradebook import's column.",
+)
+@click.option("--force", is_flag=True, help="Replace RUN/grades/ even if it holds other files.")
+def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool) -> None:
+    """Grade each student's responses against their own copy in RUN/key.json."""
+    from generator.grading.pipeline import grade_run
+
+    graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
+    pending = sum(g.pending for g in graded)
+    mean = sum(g.total for g in graded) / len(graded) if graded else 0
+    click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
+               f"{pending} response(s) to grade by hand (text, formula, code).")  # fmt: skip
+    click.echo(f"Wrote {RunFolder(run).grades.root}/ (grades.csv, feedback.csv, "
+               "canvas-gradebook.csv, moodle-grades.csv, feedback/)")  # fmt: skip

@@ -1,0 +1,67 @@
+"""What the commands print besides their results: progress, notes, the files exported."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+
+def note(message: str) -> None:
+    """A message of the library's for the user (a secret made, PDFs compiling): stderr."""
+    click.echo(message, err=True)
+
+
+def show_traceback(exc: BaseException, debug: bool) -> None:
+    """Under --debug, the whole traceback (an author's own error is its cause)."""
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+
+
+def debugging() -> bool:
+    """Whether the command line asked for --debug (generator.cli.main keeps it)."""
+    context = click.get_current_context(silent=True)
+    return bool(context and (context.find_root().obj or {}).get("debug"))
+
+
+def list_exports(lms: Path, written: Sequence[Path]) -> None:
+    """The files an export wrote into the run's ``lms/`` folder, with their sizes."""
+    click.echo(f"Exported to {lms}/:")
+    for path in written:
+        click.echo(f"  {path.relative_to(lms)}  {path.stat().st_size:,} bytes")
+
+
+class Progress:
+    """Progress of a long build on stderr: a bar on a terminal, otherwise a line when the
+    first work is done and at every tenth (a log, or a program waiting for the work)."""
+
+    def __init__(self, total: int, label: str, *, quiet: bool = False) -> None:
+        self.total, self.label, self.done, self.shown = total, label, 0, -1
+        self.bar = None
+        self.quiet = quiet  # one exam: too short for progress
+        if sys.stderr.isatty() and not quiet:
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr)
+
+    def __enter__(self) -> Progress:
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(count)
+            return
+        tenth = 10 * self.done // max(self.total, 1)
+        if tenth > self.shown:
+            self.shown = tenth
+            click.echo(f"{self.label}: {self.done} of {self.total} done", err=True)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc_info)
