@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended poppler-utils
-# Fonts for students' names in every script (typeset by Typst, see generator/names.py).
+# Fonts for students' names in every script (typeset by Typst, see generator/render/names.py).
 FONT_PACKAGES := fonts-texgyre fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
 
 .PHONY: demo test setup tex fonts js lint bench golden clean

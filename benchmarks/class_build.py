@@ -83,7 +83,7 @@ def _build(n: int, pool: int | None, workers: int) -> dict[str, float]:
     """One class build of ``n`` named students in this process; its figures."""
     import pikepdf
 
-    from generator.build.pipeline import BuildSpec, build
+    from generator.builds.pipeline import BuildSpec, build
     from generator.variants.roster import Student
 
     students = [Student(f"s{i:05d}", f"{NAMES[i % len(NAMES)]} {i}") for i in range(n)]

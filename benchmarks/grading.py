@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.build.pipeline import BuildSpec, build  # noqa: E402
+from generator.builds.pipeline import BuildSpec, build  # noqa: E402
 from generator.grading.pipeline import grade_run  # noqa: E402
 
 

@@ -13,12 +13,12 @@ above it in this list (its docstring says what it owns and may import):
 - ``key``: key.json, written from typed records and read back into them;
 - ``lms``: exports for learning-management systems, one home per vendor;
 - ``grading``: responses scored against each student's copy, gradebooks, item analysis;
-- ``build``, ``check``, ``preview``: the runs of ``generate-exam``, ``check`` and
+- ``builds``, ``check``, ``preview``: the runs of ``generate-exam``, ``check`` and
   ``preview``;
 - ``cli``: the command line, one module per command, over the library.
 
-The library API: :func:`generator.build.pipeline.build` (a run, from a
-:class:`generator.build.pipeline.BuildSpec`), :func:`generator.variants.assemble.build_exam`
+The library API: :func:`generator.builds.pipeline.build` (a run, from a
+:class:`generator.builds.pipeline.BuildSpec`), :func:`generator.variants.assemble.build_exam`
 (pure, in memory), :func:`generator.key.read.read_key` and
 :func:`generator.grading.pipeline.grade_run`.
 """

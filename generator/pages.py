@@ -8,13 +8,15 @@ from functools import cache
 import jinja2
 
 from generator.resources import templates_dir
+from generator.tables import plain
 
 
 @cache
 def page_environment() -> jinja2.Environment:
     """The environment of the HTML and Markdown pages (check's report, the preview, the
-    item analysis): every value escaped in ``*.html.j2`` templates, none in Markdown."""
-    return jinja2.Environment(
+    item analysis, the feedback pages): every value escaped in ``*.html.j2`` templates,
+    none in Markdown."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         autoescape=jinja2.select_autoescape(["html.j2"]),
         undefined=jinja2.StrictUndefined,
@@ -22,3 +24,5 @@ def page_environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["plain"] = plain
+    return env

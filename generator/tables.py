@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+
+from generator.errors import ExamError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
@@ -24,11 +27,31 @@ def cell(value: object) -> object:
     return value
 
 
+def data_rows(rows: list[list[str]], where: str, fix: str,
+              error: type[ExamError]) -> Iterator[tuple[int, list[str]]]:  # fmt: skip
+    """The rows after a header, with their line numbers, blank rows passed over; a row
+    whose width is not the header's is an ``error`` in one sentence ending with ``fix``."""
+    width = len(rows[0])
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(value.strip() for value in row):
+            continue
+        if len(row) != width:
+            raise error(f"{where}, line {line}: {len(row)} cells where the header has "
+                             f"{width}; {fix}")  # fmt: skip
+        yield line, row
+
+
 def csv_text(rows: Iterable[Sequence[object]], header: Sequence[str] | None = None) -> str:
-    """A table as CSV text: the header as it is, every cell safe (:func:`cell`)."""
+    """A table as CSV text, every cell safe (:func:`cell`), the header's too (a column may
+    be titled by a blueprint)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if header is not None:
-        writer.writerow(header)
+        writer.writerow([cell(value) for value in header])
     writer.writerows([cell(value) for value in row] for row in rows)
     return buffer.getvalue()
+
+
+def plain(number: float | int | Decimal) -> str:
+    """A number as LMS files and pages write it: no exponent, no trailing zeros."""
+    return format(Decimal(str(number)).normalize(), "f")

@@ -6,15 +6,20 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pytest
 from click.testing import CliRunner
 
 from generator.bank.blueprints import Blueprint, load_blueprint
 from generator.bank.questions import Bank, load_bank
 from generator.cli import cli as main
+from generator.key.records import PartInfo
+from generator.kinds import KINDS
 from generator.variants.assemble import QuestionVariant, first_copy, realise
 
 Q1 = "cs230-w2020/neural-network"
@@ -90,6 +95,24 @@ def values(qv: QuestionVariant) -> dict:
     return {key: answer.value for key, answer in qv.answers.items()}
 
 
+# The fields of a part that no test of a kind's grading looks at, neutral: part 1(a), worth
+# a point, nothing printed around it, no tolerance, alternatives or rubric.
+NEUTRAL_PART: dict[str, Any] = {
+    "label": "1(a)", "part": "a", "points": 1, "bonus": False, "hint": "",
+    "answer_in_stem": False, "names": [], "context": "", "prompt": "", "answer_latex": "",
+    "tolerance": None, "alternatives": [], "rubric": [], "checks": [],
+}  # fmt: skip
+
+
+def part_info(kind: str, answer: Any, **fields: Any) -> PartInfo:
+    """A part as a key read back holds it, from the fields a test gives (options,
+    tolerance, code, ...; the others :data:`NEUTRAL_PART`'s): its answer stored as its kind
+    stores it (an expression's formulas as FormulaInfo records, a number as a float)."""
+    part = msgspec.convert({**NEUTRAL_PART, **fields, "kind": kind, "answer": answer}, PartInfo)
+    part.answer = KINDS[kind].stored(answer)
+    return part
+
+
 def replica(bank: Bank, qid: str) -> QuestionVariant:
     return realise(bank[qid], 1, *first_copy(0), replica=True)
 
@@ -133,3 +156,19 @@ def all_gone(group: int, seconds: float) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def modules_after(*args: str) -> set[str]:
+    """Every module a fresh ``generate-exam ARGS`` has imported when it ends."""
+    script = (
+        "import sys\n"
+        "from generator.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('\\n' + ' '.join(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    return set(result.stdout.splitlines()[-1].split())

@@ -262,7 +262,7 @@ def _run_main(argv, capsys):
 
 
 def test_a_killed_worker_is_one_clear_error_and_no_output(tmp_path, monkeypatch, capsys):
-    from generator.build import unique as classbuild
+    from generator.builds import unique as classbuild
 
     monkeypatch.setattr(classbuild, "build_chunk", _die)
     code, err = _run_main(["--seed", 1, "--variants", 8, "--no-pdf", "--workers", 2,
@@ -363,8 +363,8 @@ def test_what_a_worker_sends_back_fits_in_one_atomic_pipe_write(tmp_path):
     import pickle
     import select
 
-    from generator.build import unique as classbuild
-    from generator.build.chunks import Typesetting
+    from generator.builds import unique as classbuild
+    from generator.builds.chunks import Typesetting
     from generator.variants.roster import numbered
     from generator.variants.seeding import Seeding
 
@@ -385,8 +385,8 @@ def test_the_print_file_keeps_copy_order_whatever_order_chunks_finish(tmp_path):
     pages after them, its solutions) in chunk order."""
     import pikepdf
 
-    from generator.build.chunks import ChunkResult, PrintFile
-    from generator.build.unique import PrintParts
+    from generator.builds.chunks import ChunkResult, PrintFile
+    from generator.builds.unique import PrintParts
 
     results = []
     for index in range(3):

@@ -16,15 +16,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pytest
 
+from generator.key.records import PartInfo
 from generator.kinds import KINDS
 from generator.kinds.code import interpreter as code_eval
 from generator.kinds.code.grading import MAX_RESPONSE, score
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 
-from .conftest import Q3, Q4, variant
+from .conftest import Q3, Q4, part_info, variant
 
 SEEDS = range(0, 60, 4)
 
@@ -77,35 +79,46 @@ def batchnorm_lines(layout: str) -> tuple[dict[str, list[str]], dict[str, list[s
     return right, wrong
 
 
-def key_part(bank, qid: str, part: str, seed: int) -> dict:
+def key_part(bank, qid: str, part: str, seed: int) -> tuple[PartInfo, dict]:
+    """The part as key.json records it, and its question's drawn parameters."""
     qv = variant(bank, qid, seed)
     answer = qv.answers[part]
-    return {"answer": dict(answer.value), "code": answer.details["code"], "params": qv.params}
+    return part_info("code", dict(answer.value), code=answer.details["code"]), qv.params
 
 
 @pytest.fixture(scope="module")
-def parts(bank) -> dict:
+def drawn(bank) -> dict:
     return {(qid, part, seed): key_part(bank, qid, part, seed)
             for qid, part in ((Q3, "g"), (Q4, "b")) for seed in SEEDS}  # fmt: skip
 
 
-def lines_for(qid: str, record: dict) -> tuple[dict, dict]:
+@pytest.fixture(scope="module")
+def parts(drawn) -> dict[tuple[str, str, int], PartInfo]:
+    return {where: record for where, (record, _) in drawn.items()}
+
+
+@pytest.fixture(scope="module")
+def params(drawn) -> dict[tuple[str, str, int], dict]:
+    return {where: drawn_params for where, (_, drawn_params) in drawn.items()}
+
+
+def lines_for(qid: str, params: dict) -> tuple[dict, dict]:
     if qid == Q3:
         return ADAM_RIGHT, ADAM_WRONG
-    return batchnorm_lines(record["params"]["layout"])
+    return batchnorm_lines(params["layout"])
 
 
-def with_line(record: dict, blank: str, line: str) -> str:
+def with_line(record: PartInfo, blank: str, line: str) -> str:
     """The key's lines with ``line`` at ``blank``, one per line."""
-    return "\n".join(line if name == blank else key for name, key in record["answer"].items())
+    return "\n".join(line if name == blank else key for name, key in record.answer.items())
 
 
-def test_both_layouts_and_several_constants_are_graded(parts):
-    assert {parts[Q4, "b", s]["params"]["layout"] for s in SEEDS} == {
+def test_both_layouts_and_several_constants_are_graded(params):
+    assert {params[Q4, "b", s]["layout"] for s in SEEDS} == {
         "examples-first",
         "features-first",
     }
-    assert len({parts[Q3, "g", s]["params"]["eps"] for s in SEEDS}) > 1
+    assert len({params[Q3, "g", s]["eps"] for s in SEEDS}) > 1
 
 
 @pytest.mark.parametrize(("qid", "part"), [(Q3, "g"), (Q4, "b")])
@@ -113,16 +126,16 @@ def test_the_keys_own_lines_score_1(parts, qid, part):
     for seed in SEEDS:
         record = parts[qid, part, seed]
         assert score(record, KINDS["code"].cell(record)) == 1.0, seed  # "a | b | ..."
-        bare = "\n".join(line.split("=", 1)[1] for line in record["answer"].values())
+        bare = "\n".join(line.split("=", 1)[1] for line in record.answer.values())
         assert score(record, bare) == 1.0, seed
 
 
 @pytest.mark.parametrize(("qid", "part"), [(Q3, "g"), (Q4, "b")])
-def test_rewritten_lines_score_1_and_each_mistake_costs_its_blank(parts, qid, part):
+def test_rewritten_lines_score_1_and_each_mistake_costs_its_blank(parts, params, qid, part):
     for seed in SEEDS:
         record = parts[qid, part, seed]
-        right, wrong = lines_for(qid, record)
-        share = 1 / len(record["answer"])
+        right, wrong = lines_for(qid, params[qid, part, seed])
+        share = 1 / len(record.answer)
         for blank, lines in right.items():
             for line in lines:
                 assert score(record, with_line(record, blank, line)) == 1.0, (seed, blank, line)
@@ -137,7 +150,7 @@ def test_every_line_wrong_or_missing_scores_0(parts):
     assert score(record, "") == 0.0
     wrong = "\n".join(lines[0] for lines in ADAM_WRONG.values())
     assert score(record, wrong) == 0.0
-    first_two = "\n".join(list(record["answer"].values())[:2])
+    first_two = "\n".join(list(record.answer.values())[:2])
     assert score(record, first_two) == pytest.approx(2 / 5)
 
 
@@ -174,15 +187,15 @@ HOSTILE = [
 def test_hostile_lines_score_0_within_a_small_budget(parts, line):
     record = parts[Q3, "g", 0]
     assert score(record, line) == 0.0
-    share = 1 / len(record["answer"]) if len(line) < MAX_RESPONSE else 1.0  # else refused whole
-    for blank in record["answer"]:  # the other blanks keep their shares, this one has none
+    share = 1 / len(record.answer) if len(line) < MAX_RESPONSE else 1.0  # else refused whole
+    for blank in record.answer:  # the other blanks keep their shares, this one has none
         assert score(record, with_line(record, blank, line)) == pytest.approx(1 - share)
-    function = parse_skeleton(record["code"], list(record["answer"]))
+    function = parse_skeleton(record.code, list(record.answer))
     try:
         student = parse_line(line)
     except Rejected:
         return  # refused before anything runs
-    lines = {name: parse_line(text) for name, text in record["answer"].items()} | {"v": student}
+    lines = {name: parse_line(text) for name, text in record.answer.items()} | {"v": student}
     interpreter = Interpreter(function, lines)
     ones, zeros = np.ones((2, 2)), np.zeros((2, 2))
     case = {"weights_dict": {"W1": ones}, "gradients_dict": {"W1": ones},
@@ -211,10 +224,11 @@ def test_the_budget_stops_a_long_computation_by_counting_steps():
 def test_hostile_lines_run_nothing_in_a_process_of_their_own(parts, tmp_path):
     marker = tmp_path / "touched"
     lines = [h.replace("/tmp/code-graded-hostile", str(marker)) for h in HOSTILE]
-    record = {k: v for k, v in parts[Q4, "b", 0].items() if k != "params"}
+    record = msgspec.to_builtins(parts[Q4, "b", 0])
     program = (
-        "import json, sys\nfrom generator.kinds.code.grading import MAX_RESPONSE, score\n"
-        "record, lines = json.load(sys.stdin)\n"
+        "import json, sys\nimport msgspec\nfrom generator.key.records import PartInfo\n"
+        "from generator.kinds.code.grading import MAX_RESPONSE, score\n"
+        "record, lines = json.load(sys.stdin)\nrecord = msgspec.convert(record, PartInfo)\n"
         "print(sorted({score(record, l) for l in lines}))\n"
     )
     done = subprocess.run([sys.executable, "-c", program], input=json.dumps([record, lines]),
@@ -225,8 +239,10 @@ def test_hostile_lines_run_nothing_in_a_process_of_their_own(parts, tmp_path):
 
 
 def test_a_skeleton_the_grader_cannot_run_is_left_to_people(parts):
-    record = dict(parts[Q3, "g", 0])
-    record["code"] = record["code"].replace("def optim_adam(", "def optim_other(")
+    record = parts[Q3, "g", 0]
+    record = msgspec.structs.replace(
+        record, code=record.code.replace("def optim_adam(", "def optim_other(")
+    )
     assert score(record, KINDS["code"].cell(record)) is None
-    record["code"] = "import os\n" + parts[Q3, "g", 0]["code"]
+    record = msgspec.structs.replace(record, code="import os\n" + parts[Q3, "g", 0].code)
     assert score(record, KINDS["code"].cell(record)) is None

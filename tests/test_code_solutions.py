@@ -18,7 +18,7 @@ import pytest
 from generator.bank.blueprints import load_blueprint
 from generator.kinds.answers import ANSWER_MARK, BLANK, Code
 from generator.lms.html import to_html
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.variants.assemble import build_exam
 from generator.variants.seeding import Seeding
 
@@ -69,8 +69,8 @@ def documents(bank, tmp_path_factory):
         found.append(
             (
                 seed,
-                render_tex(exam, exam.variants, versions=("exam",)),
-                render_tex(exam, exam.variants, versions=("solutions",)),
+                render_tex(exam, exam.variants, Document(versions=("exam",))),
+                render_tex(exam, exam.variants, Document(versions=("solutions",))),
                 {qid: answers[qid][part] for qid, (part, _) in CODE_PARTS.items()},
             )
         )

@@ -293,7 +293,7 @@ def test_absurd_counts_are_refused_at_once(tmp_path, args, phrase):
 
 
 def test_workers_are_never_more_than_the_chunks(tmp_path, monkeypatch):
-    from generator.build import chunks as classbuild
+    from generator.builds import chunks as classbuild
 
     sizes = []
     real = classbuild.ProcessPoolExecutor
@@ -303,7 +303,7 @@ def test_workers_are_never_more_than_the_chunks(tmp_path, monkeypatch):
         return real(workers, **kwargs)
 
     monkeypatch.setattr(classbuild, "ProcessPoolExecutor", recording)
-    from generator.build.pipeline import BuildSpec, build
+    from generator.builds.pipeline import BuildSpec, build
 
     build(BuildSpec(seed=1, copies=3, out=tmp_path, pdf=False, workers=60))
     assert sizes == [3]  # three copies: three chunks
@@ -372,7 +372,7 @@ def test_single_exam_pdfs_are_the_same_bytes_every_run(tmp_path):
 
 def test_a_build_spec_that_no_run_can_be_is_refused(tmp_path):
     """The library checks what the command line checks: build() is an entry point too."""
-    from generator.build.pipeline import BuildSpec, BuildSpecError
+    from generator.builds.pipeline import BuildSpec, BuildSpecError
     from generator.variants.roster import Student
 
     with pytest.raises(BuildSpecError, match="replica"):

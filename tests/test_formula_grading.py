@@ -14,15 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from generator.key.records import PartInfo
 from generator.kinds import KINDS
 from generator.kinds.formula import equivalence
 from generator.kinds.formula.grading import score
 from generator.kinds.formula.notation import Unreadable
 from generator.kinds.formula.reader import read_formula
 
-from .conftest import Q1, Q2, Q3, Q7, variant
+from .conftest import Q1, Q2, Q3, Q7, part_info, variant
 
 SEEDS = range(0, 40, 3)
 PARTS = [(Q1, "c.ii"), (Q1, "f.i"), (Q1, "f.ii"), (Q2, "b"), (Q2, "e.i"), (Q2, "g.ii"),
@@ -83,23 +85,33 @@ def l2_updates(half: bool) -> tuple[list[str], list[str]]:
     return right, wrong
 
 
-def key_part(qid: str, part: str, seed: int, bank) -> dict:
-    """The part as key.json records it (the fields an expression part is graded by)."""
+def key_part(qid: str, part: str, seed: int, bank) -> tuple[PartInfo, dict]:
+    """The part as key.json records it (the fields an expression part is graded by), and
+    its question's drawn parameters."""
     qv = variant(bank, qid, seed)
     answer = qv.answers[part]
-    return {"answer": answer.value, "alternatives": list(answer.alternatives),
-            "params": qv.params}  # fmt: skip
+    return part_info("expression", answer.value, alternatives=list(answer.alternatives)), qv.params
 
 
 @pytest.fixture(scope="module")
-def parts(bank) -> dict:
+def drawn(bank) -> dict:
     return {(qid, part, seed): key_part(qid, part, seed, bank)
             for qid, part in PARTS for seed in SEEDS}  # fmt: skip
 
 
-def responses(qid: str, part: str, record: dict) -> tuple[list[str], list[str]]:
+@pytest.fixture(scope="module")
+def parts(drawn) -> dict[tuple[str, str, int], PartInfo]:
+    return {where: record for where, (record, _) in drawn.items()}
+
+
+@pytest.fixture(scope="module")
+def params(drawn) -> dict[tuple[str, str, int], dict]:
+    return {where: drawn_params for where, (_, drawn_params) in drawn.items()}
+
+
+def responses(qid: str, part: str, params: dict) -> tuple[list[str], list[str]]:
     if (qid, part) == (Q2, "e.i"):
-        return l2_updates(record["params"]["penalty_half"])
+        return l2_updates(params["penalty_half"])
     return RIGHT[(qid, part)], WRONG[(qid, part)]
 
 
@@ -109,18 +121,18 @@ def test_the_keys_own_answer_scores_1_in_every_form_it_records(parts, qid, part)
         record = parts[qid, part, seed]
         forms = [
             KINDS["expression"].cell(record),  # the answer CSV's cell: lhs = text; ...
-            "; ".join(f["text"] for f in record["answer"]),
-            "; ".join(f"{f['lhs']} = {f['latex']}" for f in record["answer"]),  # as printed
+            "; ".join(f.text for f in record.answer),
+            "; ".join(f"{f.lhs} = {f.latex}" for f in record.answer),  # as printed
         ]
         for form in forms:
             assert score(record, form) == 1.0, (seed, form)
 
 
 @pytest.mark.parametrize(("qid", "part"), PARTS)
-def test_equivalent_rewritings_score_1_and_named_mistakes_0(parts, qid, part):
+def test_equivalent_rewritings_score_1_and_named_mistakes_0(parts, params, qid, part):
     for seed in SEEDS:
         record = parts[qid, part, seed]
-        right, wrong = responses(qid, part, record)
+        right, wrong = responses(qid, part, params[qid, part, seed])
         for text in right:
             assert score(record, text) == 1.0, (seed, text)
         for text in wrong:
@@ -172,7 +184,7 @@ HOSTILE = [
 def test_hostile_formulas_score_0_and_are_refused_by_the_readers_bounds(parts, text):
     record = parts[Q7, "b", 0]
     assert score(record, text) == 0.0
-    scope = equivalence.symbols_of([read_formula(record["answer"][0]["sympy"])])
+    scope = equivalence.symbols_of([read_formula(record.answer[0].sympy)])
     for piece in text.split(";")[:3]:
         if piece.strip():
             with pytest.raises(Unreadable):
@@ -185,10 +197,12 @@ def test_hostile_formulas_run_nothing_in_a_process_of_their_own(parts, tmp_path)
     only zeros, and the file the first string would create does not exist."""
     marker = tmp_path / "touched"
     texts = [t.replace("/tmp/formula-graded-hostile", str(marker)) for t in HOSTILE]
-    record = {"answer": parts[Q7, "b", 0]["answer"], "alternatives": []}
+    record = msgspec.to_builtins(msgspec.structs.replace(parts[Q7, "b", 0], alternatives=[]))
     program = (
-        "import json, sys\nfrom generator.kinds.formula.grading import score\n"
-        "record, texts = json.load(sys.stdin)\n"
+        "import json, sys\nimport msgspec\nfrom generator.key.records import PartInfo\n"
+        "from generator.kinds import KINDS\nfrom generator.kinds.formula.grading import score\n"
+        "record, texts = json.load(sys.stdin)\nrecord = msgspec.convert(record, PartInfo)\n"
+        "record.answer = KINDS['expression'].stored(record.answer)\n"
         "print(sorted({score(record, t) for t in texts}))\n"
     )
     import json

@@ -4,7 +4,6 @@ many drawn exams, a part's math and code in the HTML exactly as in its LaTeX."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,11 @@ from hypothesis import strategies as st
 from pylatexenc import latexwalker
 
 from generator.cli import cli
+from generator.key.read import read_key
+from generator.key.records import Key
 from generator.lms import html as converter
 from generator.lms.html import leftover_commands, to_html
-from generator.lms.items import feedback_html, lms_prompt, slots
+from generator.lms.items import feedback_html, slots
 
 FIGURE = (
     "\\begin{center}\n\\setlength{\\unitlength}{1bp}\n\\begin{picture}(10,10)(0,0)\n"
@@ -180,7 +181,7 @@ INLINE = re.compile(r"\$(.+?)\$", re.S)
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def keys(tmp_path_factory: pytest.TempPathFactory) -> list[Key]:
     """The keys of 30 copies of each of three seeds."""
     found = []
     for seed in SEEDS:
@@ -189,7 +190,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
                 "--public", "--out", str(out)]  # fmt: skip
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
-        found += [json.loads(p.read_text()) for p in Path(out).glob("*/key.json")]
+        found += [read_key(p) for p in Path(out).glob("*/key.json")]
     return found
 
 
@@ -220,25 +221,25 @@ def check_same(latex: str, page: str) -> None:
     assert got_inlines == inlines, latex[:200]
 
 
-def test_a_parts_math_and_code_come_out_the_same_in_every_format(keys: list[dict]) -> None:
+def test_a_parts_math_and_code_come_out_the_same_in_every_format(keys: list[Key]) -> None:
     """Every LMS format embeds these HTML texts: the item's question text, the options
     and their feedback, the model answer with its notes."""
     checked = {"math": 0, "code": 0}
     for key in keys:
         for slot in slots(key):
             for item in slot.items:
-                stem = next(q["stem"] for v in key["variants"] if v["variant"] == item.variant
-                            for q in v["questions"] if item.part in q["parts"])  # fmt: skip
+                stem = next(q.stem for v in key.variants if v.variant == item.variant
+                            for q in v.questions if item.part in q.parts)  # fmt: skip
                 part = item.part
-                asked = lms_prompt(part)  # the LMS wording where the paper's does not fit
-                question = "\n\n".join(t for t in (stem, part["context"], asked) if t)
+                asked = part.asked  # the LMS wording where the paper's does not fit
+                question = "\n\n".join(t for t in (stem, part.context, asked) if t)
                 check_same(question, item.html)
-                answer = part["answer_latex"]
+                answer = part.answer_latex
                 check_same(answer, to_html(answer))
                 assert to_html(answer) in feedback_html(part)
                 for text in (
-                    *part["rubric"],
-                    *(o[k] for o in part.get("options", []) for k in ("text", "why")),
+                    *part.rubric,
+                    *(getattr(o, k) for o in part.options or [] for k in ("text", "why")),
                 ):
                     check_same(text, to_html(text))
                 codes, displays, inlines = source_pieces(question + answer)

@@ -151,6 +151,8 @@ def _record_objects(info, path=""):
             yield from _record_objects(member, path)
     elif isinstance(info, msgspec.inspect.DictType):
         yield path, None  # an open object: params, figures, a student's extra columns
+    elif isinstance(info, msgspec.inspect.Metadata):  # a type with its description
+        yield from _record_objects(info.type, path)
 
 
 def test_the_schema_and_the_typed_records_name_the_same_fields():
@@ -235,11 +237,10 @@ def _breaks_the_schema(header, entry):
 
 
 def test_the_entry_check_passes_a_class_that_keeps_to_the_schema(class_entries):
-    from generator.key.write import EntryCheck
+    from generator.key.write import check_entry
 
     header, entries = class_entries
-    check = EntryCheck(header)
-    assert [check(e) for e in entries] == entries
+    assert [check_entry(header, e) for e in entries] == entries
     assert not any(_breaks_the_schema(header, e) for e in entries)
 
 
@@ -255,18 +256,18 @@ def test_the_entry_check_passes_a_class_that_keeps_to_the_schema(class_entries):
 )
 def test_the_entry_check_refuses_an_entry_that_breaks_the_schema(class_entries, first, path,
                                                                   value):  # fmt: skip
-    """The first entry of a worker's copies is checked against the whole schema, the next
-    ones by their types: a broken entry is refused either way."""
-    from generator.key.write import EntryCheck
+    """Every entry of a worker's copies is checked against the whole format, the first as
+    the next ones (after one whose questions were checked): a broken entry is refused
+    either way."""
+    from generator.key.write import check_entry
 
     header, entries = class_entries
-    check = EntryCheck(header)
     if not first:
-        check(entries[0])  # its questions are checked: the next copy's are typed
+        check_entry(header, entries[0])  # its questions are checked before the next copy's
     broken = _broken(entries[0 if first else 1], path, value)
     assert _breaks_the_schema(header, broken)
     with pytest.raises(AssertionError, match="would break its schema"):
-        check(broken)
+        check_entry(header, broken)
 
 
 def test_the_entry_check_checks_a_question_it_has_not_seen_against_the_whole_schema(
@@ -274,12 +275,11 @@ def test_the_entry_check_checks_a_question_it_has_not_seen_against_the_whole_sch
 ):
     """A copy drawing a question that no earlier copy of the worker held is checked against
     the whole schema: a rule no type says (a label's pattern) is kept for it too."""
-    from generator.key.write import EntryCheck
+    from generator.key.write import check_entry
 
     header, entries = class_entries
-    check = EntryCheck(header)
-    check(entries[0])
+    check_entry(header, entries[0])
     broken = _broken(entries[-1], ("questions", 0, "parts", 0, "label"), "first part")
     assert _breaks_the_schema(header, broken)
     with pytest.raises(AssertionError, match="would break its schema"):
-        check(broken)
+        check_entry(header, broken)

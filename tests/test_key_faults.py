@@ -22,7 +22,7 @@ import pytest
 import sympy as sp
 
 from generator.bank.questions import Bank
-from generator.key.schema import schema
+from generator.key.schema import check, schema
 from generator.kinds import KINDS
 from generator.kinds.answers import Accept, Formula
 from generator.kinds.formula.reader import FormulaError, read_formula
@@ -30,7 +30,7 @@ from generator.lms import items
 from generator.render.latex import question_texts
 from generator.variants.assemble import answer_parts, draw_params, first_copy, run_solver
 
-from .conftest import Q1, Q2, Q3, SEED_EXAM, variant
+from .conftest import Q1, Q2, Q3, SEED_EXAM, part_info, variant
 
 MANY = range(200)
 NUMERIC = tuple(k for k, kind in KINDS.items() if kind.numeric)  # graded as numbers
@@ -248,7 +248,8 @@ def lms_text(stem: str, texts: Any, key: str) -> str:
     part = {"prompt": texts[key].prompt, "context": texts[key].context}
     if texts[key].lms_prompt is not None:
         part["lms_prompt"] = texts[key].lms_prompt
-    return "\n\n".join(t for t in (stem, part["context"], items.lms_prompt(part)) if t)
+    record = part_info("number", 0.0, **part)
+    return "\n\n".join(t for t in (stem, record.context, record.asked) if t)
 
 
 def test_lms_items_of_2c_and_2d_ask_for_the_number(bank):
@@ -293,7 +294,7 @@ def test_items_ask_the_lms_prompt_a_key_records(bank, tmp_path, run_cli):
     """With the field written as keys.py is to write it (question_texts' lms_prompt, only
     where there is one), the key keeps to its schema and the items ask it."""
     key = public_key(tmp_path, run_cli)
-    before = {item.ident: item.html for slot in items.slots(key) for item in slot.items}
+    before = {item.ident: item.html for slot in items.slots(check(key)) for item in slot.items}
     _, texts = question_texts(variant(bank, Q2, 42, number=2))
     parts = question_2_parts(key)
     for name, text in texts.items():
@@ -302,7 +303,7 @@ def test_items_ask_the_lms_prompt_a_key_records(bank, tmp_path, run_cli):
             parts[name]["lms_prompt"] = text.lms_prompt
     assert sorted(p for p in parts if "lms_prompt" in parts[p]) == ["c", "d"]
     jsonschema.validate(key, schema())
-    for slot in items.slots(key):
+    for slot in items.slots(check(key)):
         (item,) = slot.items
         if slot.label in ("2(c)", "2(d)"):
             assert "natural logarithm" in item.html and not NOT_CALCULATING.search(item.html)
@@ -312,7 +313,7 @@ def test_items_ask_the_lms_prompt_a_key_records(bank, tmp_path, run_cli):
 
 def test_lms_exports_of_2c_and_2d_ask_for_the_number(tmp_path, run_cli):
     key = public_key(tmp_path, run_cli, "--variants", 30)
-    asked = [item.html for slot in items.slots(key) if slot.label in ("2(c)", "2(d)")
+    asked = [item.html for slot in items.slots(check(key)) if slot.label in ("2(c)", "2(d)")
              for item in slot.items]  # fmt: skip
     assert len(asked) == 60
     for html in asked:

@@ -10,11 +10,14 @@ from fractions import Fraction
 
 import pytest
 
+from generator.key.schema import check
 from generator.key.write import build_key
 from generator.kinds import KINDS, Kind, MissingMapping, table
 from generator.variants.assemble import build_exam
 from generator.variants.roster import numbered
 from generator.variants.seeding import Seeding
+
+from .conftest import part_info
 
 MADE_UP = """
 import generator.kinds as kinds
@@ -28,8 +31,9 @@ import {module}
 
 
 # The modules that keep a per-kind table (an independent list: a new one must be added).
-TABLE_OWNERS = ("check.stress", "lms.blackboard", "lms.canvas.qti12", "lms.moodle.gift",
-                "lms.moodle.xml", "lms.qti21", "lms.reports")  # fmt: skip
+TABLE_OWNERS = ("check.stress", "lms.blackboard", "lms.canvas.qti12", "lms.canvas.report",
+                "lms.moodle.gift", "lms.moodle.report", "lms.moodle.xml",
+                "lms.qti21")  # fmt: skip
 
 
 @pytest.mark.parametrize("module", [f"generator.{name}" for name in TABLE_OWNERS])
@@ -63,7 +67,7 @@ def test_the_key_schema_knows_the_registered_kinds():
     """A kind must also be one the key's schema accepts, or its first key write fails."""
     from generator.key.schema import schema
 
-    assert sorted(schema()["$defs"]["part"]["properties"]["kind"]["enum"]) == sorted(KINDS)
+    assert sorted(schema()["$defs"]["PartInfo"]["properties"]["kind"]["enum"]) == sorted(KINDS)
 
 
 def test_the_shipped_kinds_import_cleanly():
@@ -92,7 +96,7 @@ def test_every_kind_says_what_it_is():
     for kind in KINDS.values():
         assert isinstance(kind, Kind)
         if kind.manual:  # people grade it: no verdict, whatever the response
-            assert kind.score({"answer": "x", "tolerance": None}, "x") is None
+            assert kind.score(part_info(kind.name, "x"), "x") is None
 
 
 @pytest.fixture(scope="module")
@@ -102,60 +106,62 @@ def parts(bank, blueprint):
     for seed in (1, 2, 3):
         seeding = Seeding(seed)
         exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 10))
-        for variant in build_key(exam)["variants"]:
-            found += [p for q in variant["questions"] for p in q["parts"]]
+        for variant in check(build_key(exam)).variants:
+            found += [p for _, p in variant.parts]
     return found
 
 
 def test_the_key_written_as_text_scores_full_marks(parts):
     """What the answer CSV writes for a part is a response its kind gives full credit."""
     for part in parts:
-        kind = KINDS[part["kind"]]
+        kind = KINDS[part.kind]
         verdict = kind.score(part, kind.cell(part))
-        assert verdict == (None if kind.manual else 1.0), (part["label"], kind.cell(part))
+        assert verdict == (None if kind.manual else 1.0), (part.label, kind.cell(part))
 
 
 def test_numbers_are_right_inside_the_tolerance_and_wrong_outside(parts):
     """The bounds, computed here with fractions: 0.99 of the margin in, 1.01 out."""
-    for part in (p for p in parts if p["kind"] == "number"):
-        answer = Fraction(str(part["answer"]))
-        tol = part["tolerance"]
-        margin = max(Fraction(str(tol["abs"])), Fraction(str(tol["rel"])) * abs(answer))
+    for part in (p for p in parts if p.kind == "number"):
+        answer = Fraction(str(part.answer))
+        tol = part.tolerance
+        margin = max(Fraction(str(tol.abs)), Fraction(str(tol.rel)) * abs(answer))
         kind = KINDS["number"]
         for factor, expected in ((Fraction(99, 100), 1.0), (Fraction(101, 100), 0.0)):
             for sign in (1, -1):
                 given = answer + sign * factor * margin
                 text = f"{float(given):.17g}"
-                assert kind.score(part, text) == expected, (part["label"], text)
+                assert kind.score(part, text) == expected, (part.label, text)
 
 
 def test_vectors_earn_a_share_per_entry():
-    part = {"answer": [1.01, 1.99, 3.01], "tolerance": {"abs": 0.005, "rel": 0}}
+    part = part_info("vector", [1.01, 1.99, 3.01], tolerance={"abs": 0.005, "rel": 0})
     vector = KINDS["vector"]
     assert vector.score(part, "1.01, 1.99, 3.01") == 1
     assert vector.score(part, "(1.014; 2.5; 3.01)") == pytest.approx(2 / 3)
     assert vector.score(part, "1.01") == pytest.approx(1 / 3)
     assert vector.score(part, "") == 0
-    assert KINDS["shape"].score({"answer": [28, 28, 2], "tolerance": None}, "28x28x2") == 1
+    assert KINDS["shape"].score(part_info("shape", [28, 28, 2]), "28x28x2") == 1
 
 
 def test_select_all_follows_the_moodle_fractions():
     """Right picks earn 1/right each, wrong ones cost 1/wrong each, never below zero."""
-    options = [{"label": label} for label in ("i", "ii", "iii", "iv")]
-    part = {"answer": ["i", "iii"], "options": options}
+    options = [{"label": label, "text": "", "correct": label in ("i", "iii"), "why": "",
+                "mistake": ""} for label in ("i", "ii", "iii", "iv")]  # fmt: skip
+    part = part_info("multi", ["i", "iii"], options=options)
     multi = KINDS["multi"]
     assert multi.score(part, "(i), (iii)") == 1
     assert multi.score(part, "i") == 0.5
     assert multi.score(part, "i; ii") == 0  # 1/2 - 1/2
     assert multi.score(part, "i; iii; iv") == 0.5
     assert multi.score(part, "ii; iv") == 0
-    assert multi.score({"answer": [], "options": options}, "") == 1
+    none_right = [{**option, "correct": False} for option in options]
+    assert multi.score(part_info("multi", [], options=none_right), "") == 1
 
 
 def test_choice_and_matching():
-    assert KINDS["choice"].score({"answer": "B"}, " b. ") == 1
-    assert KINDS["choice"].score({"answer": "B"}, "C") == 0
-    part = {"answer": {"A": "SGD", "B": "MBGD", "C": "BGD"}}
+    assert KINDS["choice"].score(part_info("choice", "B"), " b. ") == 1
+    assert KINDS["choice"].score(part_info("choice", "B"), "C") == 0
+    part = part_info("matching", {"A": "SGD", "B": "MBGD", "C": "BGD"})
     assert KINDS["matching"].score(part, "A=SGD; B=BGD; C=MBGD") == pytest.approx(1 / 3)
 
 
@@ -165,7 +171,8 @@ def test_choice_and_matching():
 )
 def test_a_value_that_does_not_fit_its_kind_is_refused_where_it_is_made(kind, raw):
     """A class build checks the key's rules on each copy's values here, at the solver's
-    answer (keys.EntryCheck): each refused value is one the key's schema forbids."""
+    answer (and key.write.check_entry the entry): each refused value is one the key's
+    schema forbids."""
     from generator.kinds import make_answer
     from generator.kinds.answers import AnswerSpec
 

@@ -186,7 +186,7 @@ def test_a_process_that_built_a_named_class_can_build_another(tmp_path):
     script.write_text(
         "import sys\n"
         "from pathlib import Path\n"
-        "from generator.build.pipeline import BuildSpec, build\n"
+        "from generator.builds.pipeline import BuildSpec, build\n"
         "from generator.variants.roster import Student\n"
         "students = [Student(f's{i}', f'王小明 {i}') for i in range(3)]\n"
         "for workers in (1, 2):\n"

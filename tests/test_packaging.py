@@ -35,7 +35,6 @@ def test_wheel_contains_bank_templates_and_schema(wheel):
     assert shipped
     for path in shipped:
         assert f"generator/_data/{path}" in names
-    assert "generator/schema/key.schema.json" in names
     assert not any("__pycache__" in n for n in names)
 
 
@@ -61,3 +60,10 @@ def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
         "key.json",
         "solutions.tex",
     ]  # and no figures/: the PDFs draw their own, --figures writes PNG copies
+    # The key's JSON Schema is made by the installed copy from its records (no file to ship),
+    # and the key it wrote keeps to it (jsonschema: a second implementation).
+    check = ("import json, sys, jsonschema; from generator.key.schema import schema; "
+             "jsonschema.validate(json.load(open(sys.argv[1])), schema())")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", check, str(folder / "key.json")],
+                            cwd=elsewhere, env=env, capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr

@@ -133,7 +133,7 @@ def test_every_copy_of_one_document_says_its_page_count(tmp_path, bank, blueprin
     import pikepdf
 
     from generator.render import pdf
-    from generator.render.latex import render_tex
+    from generator.render.latex import Document, render_tex
     from generator.variants.assemble import build_exam
     from generator.variants.roster import numbered
     from generator.variants.seeding import Seeding
@@ -141,7 +141,8 @@ def test_every_copy_of_one_document_says_its_page_count(tmp_path, bank, blueprin
     seeding = Seeding(7)
     exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 3))
     tex = tmp_path / "chunk.tex"
-    tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions"), duplex=True))
+    document = Document(versions=("exam", "solutions"), duplex=True)
+    tex.write_text(render_tex(exam, exam.variants, document))
     pdf.compile_pdf(tex, pdf.check_tex())
     ranges = pdf.page_ranges(tex)
     assert len(ranges) == 6 and ranges[1][0] > 1  # the second exam is not at page 1

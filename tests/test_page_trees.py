@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pikepdf
 
-from generator.build.page_trees import leaves, open_detached, save_pages
+from generator.builds.page_trees import leaves, open_detached, save_pages
 
 
 def _document(path: Path, count: int) -> None:

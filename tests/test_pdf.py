@@ -111,7 +111,7 @@ def class_document(tmp_path_factory):
     from generator.bank.blueprints import load_blueprint
     from generator.bank.questions import load_bank
     from generator.render import pdf
-    from generator.render.latex import render_tex
+    from generator.render.latex import Document, render_tex
     from generator.variants.assemble import build_exam
     from generator.variants.roster import numbered
     from generator.variants.seeding import Seeding
@@ -120,7 +120,7 @@ def class_document(tmp_path_factory):
     seeding = Seeding(5)
     exam = build_exam(load_blueprint(None, bank), bank, seeding, assignments=numbered(seeding, 24))
     tex = tmp_path_factory.mktemp("class") / "class.tex"
-    tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions")))
+    tex.write_text(render_tex(exam, exam.variants, Document(versions=("exam", "solutions"))))
     pdf.compile_pdf(tex, pdf.check_tex())
     return tex
 
@@ -192,14 +192,14 @@ def test_the_cached_format_compresses_faster_and_draws_the_same_pages(tmp_path, 
     from generator.bank.blueprints import load_blueprint
     from generator.bank.questions import load_bank
     from generator.render import pdf
-    from generator.render.latex import render_tex
+    from generator.render.latex import Document, render_tex
     from generator.variants.assemble import build_exam
     from generator.variants.seeding import Seeding
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     bank = load_bank()
     exam = build_exam(load_blueprint(None, bank), bank, Seeding(3))
-    source = render_tex(exam, exam.variants, versions=("exam", "solutions"))
+    source = render_tex(exam, exam.variants, Document(versions=("exam", "solutions")))
     drawn, typeset = [], []
     for level in (9, pdf.COMPRESS_LEVEL):
         monkeypatch.setattr(pdf, "COMPRESS_LEVEL", level)

@@ -12,12 +12,13 @@ import pytest
 
 from generator.bank.blueprints import load_blueprint
 from generator.bank.questions import load_bank
-from generator.build.pool import draw_pool
+from generator.builds.pool import draw_pool
 from generator.grading.pipeline import grade
 from generator.grading.records import Response
+from generator.key.schema import check
 from generator.lms.items import slots
 from generator.render import names, pdf
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.variants.roster import for_roster, read_roster
 from generator.variants.seeding import PUBLIC, Seeding
 
@@ -85,7 +86,7 @@ def test_a_students_pdfs_are_their_copy_typeset_the_usual_way(pool_build, tmp_pa
         names.write_pages(tmp_path, variant.variant_id, student.name, student.id)
         for version in ("exam", "solutions"):
             tex = tmp_path / f"{variant.variant_id}-{version}.tex"
-            tex.write_text(render_tex(pool.exam, [variant], versions=[version]), "utf-8")
+            tex.write_text(render_tex(pool.exam, [variant], Document(versions=(version,))), "utf-8")
             expected = text(pdf.compile_pdf(tex)).split("\f")
             (laid,) = (folder / "students").glob(f"{student.id}_*")
             got = text(laid / f"{version}.pdf").split("\f")
@@ -128,11 +129,11 @@ def test_the_answer_csv_names_each_rows_pool_variant(pool_build):
 
 def test_lms_slots_hold_the_pools_variants_once_each(pool_build):
     folder, _, key = pool_build
-    for slot in slots(key):
+    for slot in slots(check(key)):
         codes = [item.variant for item in slot.items]
         assert len(codes) == len(set(codes)) <= POOL
     drawn = {(q["id"], q["pool"]["variant"]) for v in key["variants"] for q in v["questions"]}
-    exported = {(i.question, i.variant) for s in slots(key) for i in s.items}
+    exported = {(i.question, i.variant) for s in slots(check(key)) for i in s.items}
     assert exported == drawn
     moodle = (folder / "lms" / "moodle.xml").read_text(encoding="utf-8")
     first = key["exam"]["questions"][0]
@@ -148,12 +149,12 @@ def test_a_response_to_a_variant_the_lms_drew_is_graded_by_that_variants_key(poo
                        and p["answer"] != own[p["label"]]["answer"])  # fmt: skip
     response = Response(student["student"]["id"], part["label"], str(part["answer"]), 2,
                         source=other["pool"]["variant"])  # fmt: skip
-    (graded,) = grade(key, [response], where="responses.csv")
-    scored = next(p for p in graded.parts if p["label"] == part["label"])
-    assert scored["score"] == part["points"]
+    (graded,) = grade(check(key), [response], where="responses.csv")
+    scored = next(p for p in graded.parts if p.label == part["label"])
+    assert scored.score == part["points"]
     mine = Response(student["student"]["id"], part["label"], str(part["answer"]), 2)
-    (graded,) = grade(key, [mine], where="responses.csv")
-    assert next(p for p in graded.parts if p["label"] == part["label"])["score"] == 0
+    (graded,) = grade(check(key), [mine], where="responses.csv")
+    assert next(p for p in graded.parts if p.label == part["label"]).score == 0
 
 
 def test_variant_id_rebuilds_a_students_pdfs_byte_for_byte(pool_build, tmp_path):

@@ -19,8 +19,9 @@ import pytest
 from generator.bank.blueprints import load_blueprint
 from generator.bank.questions import load_bank
 from generator.bank.scaffold import new_question
-from generator.build.pipeline import BuildSpec, BuildSpecError, build
+from generator.builds.pipeline import BuildSpec, BuildSpecError, build
 from generator.errors import BlueprintError
+from generator.key.schema import check
 from generator.lms.items import slots
 from generator.variants.draws import draw_questions
 from generator.variants.seeding import Seeding
@@ -250,7 +251,7 @@ def test_each_question_has_its_own_grading_slots(tmp_path, run_cli):
     printed = {
         (v["variant"], q["id"]): q["number"] for v in key["variants"] for q in v["questions"]
     }
-    by_slot = {slot.label: slot for slot in slots(key)}
+    by_slot = {slot.label: slot for slot in slots(check(key))}
     for slot in by_slot.values():
         (qid,) = {item.question for item in slot.items}
         drew = {v for v, q in printed if q == qid}
@@ -279,7 +280,7 @@ def test_a_shuffled_class_numbers_each_copy_in_its_order(tmp_path, run_cli):
     for variant in key["variants"]:
         for n, question in enumerate(variant["questions"], start=1):
             assert question["number"] == n and question["parts"][0]["label"] == f"{n}(a)"
-    assert len(slots(key)) == 4, "one slot per question, not one per printed number"
+    assert len(slots(check(key))) == 4, "one slot per question, not one per printed number"
 
 
 def test_copies_of_different_lengths_in_one_class_build(tmp_path, run_cli):

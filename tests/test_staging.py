@@ -130,6 +130,7 @@ def test_an_export_that_fails_changes_nothing(tmp_path, monkeypatch):
     """A second export of a finished run writes a new lms/ beside the old one: a failure in
     its last format leaves the earlier files as they were, and no half-written one."""
     from generator import lms
+    from generator.lms import qti21
 
     assert run("--seed", 42, "--out", tmp_path, "--no-pdf", "--lms", "moodle").returncode == 0
     folder = tmp_path / SINGLE
@@ -139,7 +140,7 @@ def test_an_export_that_fails_changes_nothing(tmp_path, monkeypatch):
         (out / "qti21.zip").write_bytes(b"PK half")
         raise OSError(28, "No space left on device", str(out / "qti21.zip"))
 
-    monkeypatch.setitem(lms.WRITERS, "qti21", full_disk)
+    monkeypatch.setattr(qti21, "write", full_disk)
     with pytest.raises(OSError):
         lms.export_run(folder, ["gift", "qti21"])
     assert snapshot(folder) == before
@@ -157,13 +158,13 @@ def test_an_export_that_fails_changes_nothing(tmp_path, monkeypatch):
 
 def test_an_export_that_fails_in_a_build_leaves_no_folder(tmp_path, monkeypatch):
     """--lms runs in the build's staging folder: its failure fails the build, atomically."""
-    from generator import lms
-    from generator.build.pipeline import BuildSpec, build
+    from generator.builds.pipeline import BuildSpec, build
+    from generator.lms.moodle import xml as moodle_xml
 
     def broken(key, run_folder, out):
         raise OSError(28, "No space left on device", str(out / "moodle.xml"))
 
-    monkeypatch.setitem(lms.WRITERS, "moodle", broken)
+    monkeypatch.setattr(moodle_xml, "write", broken)
     with pytest.raises(OSError):
         build(BuildSpec(seed=42, out=tmp_path, pdf=False, lms=("csv", "moodle")))
     assert list(tmp_path.iterdir()) == []

@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from .conftest import modules_after
+
 FOLDER = "cs230-midterm-winter-2020-seed42-public"
 HEAVY = ("numpy", "sympy", "matplotlib", "lxml", "pikepdf", "msgspec", "fastjsonschema")
 COMMANDS = ("build", "check", "preview", "new", "export", "grade", "diff-keys")
@@ -21,18 +23,7 @@ COMMANDS = ("build", "check", "preview", "new", "export", "grade", "diff-keys")
 
 def loaded_after(*args: str) -> set[str]:
     """The top-level packages a fresh ``generate-exam ARGS`` has imported when it ends."""
-    script = (
-        "import sys\n"
-        "from generator.cli import main\n"
-        "try:\n"
-        "    main(sys.argv[1:])\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print('\\n' + ' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
-                            text=True, check=True)  # fmt: skip
-    return set(result.stdout.splitlines()[-1].split())
+    return {name.split(".")[0] for name in modules_after(*args)}
 
 
 @pytest.mark.parametrize("command", [(), *((c,) for c in COMMANDS)])

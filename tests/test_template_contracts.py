@@ -16,7 +16,7 @@ import pytest
 
 from generator.key.write import build_key
 from generator.render import pdf
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.variants.assemble import build_exam
 from generator.variants.roster import numbered
 from generator.variants.seeding import Seeding
@@ -43,7 +43,7 @@ def test_the_static_preamble_is_the_same_in_every_document(exams):
     for exam in exams:
         for versions in (("exam",), ("solutions",), ("exam", "solutions")):
             for duplex in (False, True):
-                source = render_tex(exam, exam.variants, versions=versions, duplex=duplex)
+                source = render_tex(exam, exam.variants, Document(versions=versions, duplex=duplex))
                 assert source.count(pdf.DUMP_MARKER) == 1
                 preambles.add(source.split(pdf.DUMP_MARKER)[0])
     assert len(preambles) == 1
@@ -52,7 +52,7 @@ def test_the_static_preamble_is_the_same_in_every_document(exams):
 def test_every_question_starts_a_line_with_titledquestion(exams):
     """A TeX error is put in 'Question N' by counting these lines before it."""
     for exam in exams:
-        source = render_tex(exam, exam.variants[:1], versions=("solutions",))
+        source = render_tex(exam, exam.variants[:1], Document(versions=("solutions",)))
         starts = [line for line in source.split("\n") if line.startswith(r"\titledquestion")]
         assert len(starts) == len(exam.blueprint.question_ids)
         assert source.count(r"\titledquestion") == len(starts)  # none hides mid-line
@@ -96,7 +96,7 @@ def test_each_copy_records_its_pages_once_per_version(tmp_path, bank, blueprint)
     seeding = Seeding(11)
     exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 3))
     tex = tmp_path / "three.tex"
-    tex.write_text(render_tex(exam, exam.variants, versions=("exam", "solutions")))
+    tex.write_text(render_tex(exam, exam.variants, Document(versions=("exam", "solutions"))))
     pdf.compile_pdf(tex, pdf.check_tex())
     ranges = pdf.page_ranges(tex)
     with pikepdf.open(tex.with_suffix(".pdf")) as document:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from generator.render import pdf
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.render.partials import PARTIALS
 from generator.render.templating import check_layout
 from generator.variants.assemble import build_exam
@@ -269,10 +269,10 @@ def test_a_partial_added_later_replaces_the_shipped_one(tmp_path, bank, blueprin
     seeding = Seeding(2)
     exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 1))
     folder = check_layout(layout(tmp_path / "layout", cover=COVER))
-    before = render_tex(exam, exam.variants, templates=folder)
+    before = render_tex(exam, exam.variants, Document(templates=folder))
     assert "Signature" in before and HONOR not in before
     layout(folder, honor_code=HONOR)
-    after = render_tex(exam, exam.variants, templates=folder)
+    after = render_tex(exam, exam.variants, Document(templates=folder))
     assert "Signature" not in after and covers(after) == [COVER_TEX + HONOR]
 
 
@@ -285,9 +285,9 @@ def test_the_cached_format_is_keyed_on_the_preamble(tmp_path, bank, blueprint):
     exam = build_exam(blueprint, bank, seeding, assignments=numbered(seeding, 1))
     shipped = render_tex(exam, exam.variants)
     cover_folder = check_layout(layout(tmp_path / "a", cover=COVER))
-    cover_only = render_tex(exam, exam.variants, templates=cover_folder)
+    cover_only = render_tex(exam, exam.variants, Document(templates=cover_folder))
     extra_folder = check_layout(layout(tmp_path / "b", preamble_extra=PREAMBLE))
-    extra = render_tex(exam, exam.variants, templates=extra_folder)
+    extra = render_tex(exam, exam.variants, Document(templates=extra_folder))
     assert pdf.format_name(cover_only, engine) == pdf.format_name(shipped, engine)
     assert pdf.format_name(extra, engine) != pdf.format_name(shipped, engine)
     tex = tmp_path / "shipped.tex"
@@ -393,8 +393,8 @@ def test_the_static_preamble_is_the_same_in_every_document_of_a_layout(tmp_path,
     for versions in (("exam",), ("solutions",), ("exam", "solutions")):
         for duplex in (False, True):
             for copies in (exam.variants[:1], exam.variants):
-                source = render_tex(exam, copies, versions=versions, duplex=duplex,
-                                    templates=folder)  # fmt: skip
+                document = Document(versions=versions, duplex=duplex, templates=folder)
+                source = render_tex(exam, copies, document)
                 preambles.add(source.split(pdf.DUMP_MARKER)[0])
     (preamble,) = preambles
     assert preamble.endswith(PREAMBLE)

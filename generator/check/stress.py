@@ -212,14 +212,14 @@ def _draw(seed: int, params: dict, answers: dict[str, Answer], attempts: list[in
 
 def _correct_labels(answer: Answer) -> list[str]:
     """Where the correct options are printed; for matching, where the first option is."""
-    if answer.kind == "matching":
+    if KINDS[answer.kind].pairs:
         first = answer.details["options"][0]["text"]
         return [item for item, option in answer.value.items() if option == first]
     return [o["label"] for o in answer.details["options"] if o["correct"]]
 
 
 def _all_labels(answer: Answer) -> list[str]:
-    if answer.kind == "matching":
+    if KINDS[answer.kind].pairs:
         return list(answer.value)
     return [o["label"] for o in answer.details["options"]]
 

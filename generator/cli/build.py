@@ -22,7 +22,7 @@ from generator.variants.secret import SECRET_FILE, SecretFile, default_secret_pa
 from generator.variants.seeding import MAX_SEED, PUBLIC, Secret
 
 if TYPE_CHECKING:
-    from generator.build.pipeline import BuildResult, BuildSpec
+    from generator.builds.pipeline import BuildResult, BuildSpec
 
 PUBLIC_WARNING = (
     "Warning: public mode: anyone with this tool can rebuild these exams and their "
@@ -162,8 +162,8 @@ def build(
     workers: int,
 ) -> None:
     """Generate an exam (or one per student), its solutions and its answer key."""
-    from generator.build.pipeline import BuildSpec, BuildSpecError, CopiesFailed, check_request
-    from generator.build.pipeline import build as build_exams
+    from generator.builds.pipeline import BuildSpec, BuildSpecError, CopiesFailed, check_request
+    from generator.builds.pipeline import build as build_exams
 
     if seed is None and not replica:
         raise click.UsageError("Missing option '--seed' (a whole number >= 0, e.g. --seed 42).")

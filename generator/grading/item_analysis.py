@@ -24,12 +24,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from generator.grading.records import Graded, GradedPart
+from generator.key.records import Key
 from generator.pages import page_environment
-
-if TYPE_CHECKING:  # grading writes the report: a run-time import would be circular
-    from generator.grading.pipeline import Graded
+from generator.run_folder import GradesFolder
 
 UPPER_LOWER = 0.27
 TOP_RESPONSES = 5
@@ -60,40 +60,40 @@ class Analysis:
     misconceptions: dict[str, list[str]] = field(default_factory=dict)  # student -> mistakes
 
 
-def analyse(key: dict[str, Any], graded: list[Graded]) -> Analysis:
+def analyse(key: Key, graded: list[Graded]) -> Analysis:
     """The statistics of every part that has scores, in the exam's order of labels."""
     totals = {g.variant: g.total for g in graded}
-    by_label: dict[str, list[tuple[Graded, dict[str, Any]]]] = {}
+    by_label: dict[str, list[tuple[Graded, GradedPart]]] = {}
     for g in graded:
         for part in g.parts:
-            by_label.setdefault(part["label"], []).append((g, part))
+            by_label.setdefault(part.label, []).append((g, part))
     values = list(totals.values())
     mean = sum(values) / len(values) if values else 0.0
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) if values else 0.0
     misconceptions = {
-        g.student_id or g.variant: [m for p in g.parts for m in p.get("mistakes", [])]
-        for g in graded
+        g.student_id or g.variant: [m for p in g.parts for m in p.mistakes] for g in graded
     }
     return Analysis(
-        title=key["exam"]["title"], students=len(graded), out_of=key["exam"]["points"],
+        title=key.exam.title, students=len(graded), out_of=key.exam.points,
         mean=mean, sd=sd, totals=values,
         parts=[_part(label, rows, totals) for label, rows in by_label.items()],
         misconceptions={s: m for s, m in misconceptions.items() if m},
     )  # fmt: skip
 
 
-def _part(label: str, rows: list[tuple[Graded, dict]], totals: dict[str, float]) -> PartStats:
+def _part(label: str, rows: list[tuple[Graded, GradedPart]],
+          totals: dict[str, float]) -> PartStats:  # fmt: skip
     first = rows[0][1]
-    scored = [(g, p) for g, p in rows if p["score"] is not None]
-    shares = [p["score"] / p["points"] if p["points"] else 0.0 for _, p in scored]
-    rest = [totals[g.variant] - p["score"] for g, p in scored]
-    responses = Counter(" ".join(p["response"].split()) or "(empty)" for _, p in rows)
-    mistakes = Counter(m for _, p in rows for m in p.get("mistakes", []))
+    scored = [(g, p, p.score) for g, p in rows if p.score is not None]
+    shares = [score / p.points if p.points else 0.0 for _, p, score in scored]
+    rest = [totals[g.variant] - score for g, _, score in scored]
+    responses = Counter(" ".join(p.response.split()) or "(empty)" for _, p in rows)
+    mistakes = Counter(m for _, p in rows for m in p.mistakes)
     return PartStats(
-        label=label, kind=first["kind"], points=first["points"], students=len(rows),
+        label=label, kind=first.kind, points=first.points, students=len(rows),
         difficulty=sum(shares) / len(shares) if shares else None,
         item_total=pearson(shares, rest),
-        upper_lower=upper_lower([totals[g.variant] for g, _ in scored], shares),
+        upper_lower=upper_lower([totals[g.variant] for g, _, _ in scored], shares),
         responses=responses.most_common(TOP_RESPONSES),
         mistakes=mistakes.most_common(),
     )  # fmt: skip
@@ -122,16 +122,16 @@ def upper_lower(totals: list[float], shares: list[float]) -> float | None:
     return sum(ranked[-k:]) / k - sum(ranked[:k]) / k
 
 
-def write_report(folder: Path, analysis: Analysis) -> list[Path]:
+def write_report(grades: GradesFolder, analysis: Analysis) -> list[Path]:
     """``report.html`` (plots inline, so the file opens anywhere) and ``report.md``."""
     env = page_environment()
     env.filters["fmt"] = _fmt
     plots = {"totals": _png(_totals_plot, analysis), "parts": _png(_parts_plot, analysis)}
     written = []
-    for name, template in (("report.html", "analysis.html.j2"), ("report.md", "analysis.md.j2")):
-        text = env.get_template(template).render(a=analysis, plots=plots)
-        (folder / name).write_text(text, encoding="utf-8")
-        written.append(folder / name)
+    for suffix in (".html", ".md"):
+        text = env.get_template(f"analysis{suffix}.j2").render(a=analysis, plots=plots)
+        grades.report(suffix).write_text(text, encoding="utf-8")
+        written.append(grades.report(suffix))
     return written
 
 

@@ -1,7 +1,9 @@
-"""The records every responses reader returns: one student's response to one part.
+"""The records of grading: a student's response to a part, and a copy's parts as graded.
 
-Kept apart from :mod:`generator.grading`, which dispatches to the readers, so that the
-LMS report readers (:mod:`generator.lms_responses`) can build them without importing it.
+Every responses reader returns :class:`Response` (the long and wide layouts here, each
+LMS's report reader in its vendor's home); grading makes a :class:`Graded` per copy, which
+the sheets, the item analysis, the feedback pages and each LMS's gradebook writer read.
+This module imports nothing of the package but its errors, so that all of them can.
 """
 
 from __future__ import annotations
@@ -25,3 +27,72 @@ class Response:
     # The pool copy whose variant of the part the student answered, where the LMS drew it
     # from a variant pool (--pool) and not from the student's own copy; "": their own.
     source: str = ""
+
+
+@dataclass
+class GradedPart:
+    """One part of a copy as graded: its points earned (None: a person is to grade it),
+    what was answered and what was expected, and the named mistakes behind the answer."""
+
+    label: str
+    question: str  # the question's id
+    kind: str
+    points: float
+    bonus: bool
+    response: str
+    score: float | None
+    expected: str
+    mistakes: list[str] = field(default_factory=list)
+    by_hand: bool = False  # its score was filled in on a grading sheet
+
+    @property
+    def verdict(self) -> str:
+        """What the feedback says of the score."""
+        if self.score is None:
+            return "to be graded by hand"
+        if self.score >= self.points:
+            return "right"
+        return "wrong" if self.score <= 0 else "partly right"
+
+
+@dataclass
+class Graded:
+    """One copy's parts, graded, and who sat it."""
+
+    variant: str
+    student_id: str
+    student_name: str
+    parts: list[GradedPart] = field(default_factory=list)
+    identity: dict[str, str] = field(default_factory=dict)  # the LMS's user columns, if any
+    extra: dict[str, str] = field(default_factory=dict)  # the roster's other columns
+    copy_name: str = ""  # v<copy>, or the code: how a class without roster names it
+
+    @property
+    def total(self) -> float:
+        return sum(p.score or 0 for p in self.parts)
+
+    @property
+    def pending(self) -> int:
+        return sum(p.score is None for p in self.parts)
+
+    def found(self, names: tuple[str, ...]) -> str:
+        """A user value from the LMS report's columns, else the roster's (the key's extras),
+        by the usual names of its column (lower case)."""
+        for source in (self.identity, self.extra):
+            folded = {k.strip().lower(): v for k, v in source.items()}
+            for name in names:
+                if folded.get(name, "").strip():
+                    return folded[name].strip()
+        return ""
+
+    @property
+    def who(self) -> str:
+        """The copy's student, or its number: what a person reading a file recognises."""
+        return self.student_name or self.found(("name",)) or self.copy_name
+
+
+@dataclass(frozen=True)
+class GradebookOptions:
+    """What an LMS's gradebook import needs to know beyond the grades."""
+
+    canvas_assignment: str | None = None  # Canvas's id of the quiz's assignment

@@ -7,8 +7,6 @@ totals before and after, ready to be entered again.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from generator.grading.pipeline import grade, read_responses
 from generator.key.diff import diff_keys, shown
 from generator.key.read import read_key
 from generator.run_folder import RunFolder
-from generator.tables import cell
+from generator.tables import csv_text
 
 
 @dataclass(frozen=True)
@@ -45,23 +43,19 @@ def regrade(old_run: Path, new_run: Path, responses_path: Path) -> list[Regraded
     moved = []
     for after in grade(new_key, responses, where=where):
         was = before[after.variant]
-        old_parts = {p["label"]: p for p in was.parts}
+        old_scores = {p.label: p.score for p in was.parts}
         for part in after.parts:
-            old = old_parts.get(part["label"], {}).get("score")
-            if (after.variant, part["label"]) in changed and old != part["score"]:
-                moved.append(Regraded(after.variant, after.student_id, part["label"],
-                                      part["response"], old, part["score"], was.total,
+            old = old_scores.get(part.label)
+            if (after.variant, part.label) in changed and old != part.score:
+                moved.append(Regraded(after.variant, after.student_id, part.label,
+                                      part.response, old, part.score, was.total,
                                       after.total))  # fmt: skip
     return moved
 
 
 def regraded_csv(moved: list[Regraded]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("variant", "student_id", "label", "response", "old_score", "new_score",
-                     "old_total", "new_total"))  # fmt: skip
-    for m in moved:
-        writer.writerow([cell(v) for v in (m.variant, m.student_id, m.label, m.response,
-                                           shown(m.old), shown(m.new), m.old_total,
-                                           m.new_total)])  # fmt: skip
-    return buffer.getvalue()
+    """One row per score that moved, with the student's totals before and after."""
+    rows = [(m.variant, m.student_id, m.label, m.response, shown(m.old), shown(m.new),
+             m.old_total, m.new_total) for m in moved]  # fmt: skip
+    return csv_text(rows, ("variant", "student_id", "label", "response", "old_score",
+                           "new_score", "old_total", "new_total"))  # fmt: skip

@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from generator.files import read_text
-from generator.grading.records import ResponsesError
-from generator.tables import cell
+from generator.grading.records import Graded, ResponsesError
+from generator.key.records import Key
+from generator.run_folder import GradesFolder
+from generator.tables import csv_text
 
-if TYPE_CHECKING:  # grading writes the sheets: a run-time import would be circular
-    from generator.grading.pipeline import Graded
-
-SHEETS_DIR = "sheets"
 COLUMNS = ("variant", "student_id", "student_name", "label", "points", "rubric",
            "model_answer", "response", "score")  # fmt: skip
 MAX_SHEET_BYTES = 64 * 2**20
@@ -32,19 +28,14 @@ MAX_SHEET_BYTES = 64 * 2**20
 HandScores = dict[tuple[str, str], float]
 
 
-def sheet_name(label: str) -> str:
-    """``2(b)(ii)`` -> ``2-b-ii.csv``: a file name in any file system."""
-    return re.sub(r"[^0-9A-Za-z]+", "-", label).strip("-") + ".csv"
-
-
-def read_scores(folder: Path, graded: list[Graded]) -> HandScores:
+def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
     """The scores filled in the sheets of an earlier run (none when there are none); each
     must be a number from 0 to the part's points, on a row of a part people grade."""
-    if not folder.is_dir():
+    if not grades.sheets.is_dir():
         return {}
-    pending = {(g.variant, p["label"]): p for g in graded for p in g.parts if p["score"] is None}
+    pending = {(g.variant, p.label): p for g in graded for p in g.parts if p.score is None}
     scores: HandScores = {}
-    for path in sorted(folder.glob("*.csv")):
+    for path in sorted(grades.sheets.glob("*.csv")):
         text = read_text(path, ResponsesError, limit=MAX_SHEET_BYTES, what="grading sheet",
                          encoding="utf-8-sig")  # fmt: skip
         for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
@@ -56,7 +47,7 @@ def read_scores(folder: Path, graded: list[Graded]) -> HandScores:
                     f"{path}, line {line}: {slot[0]} {slot[1]} is not a part of this class "
                     "waiting for a person; keep the sheet's variant and label columns as written."
                 )
-            scores[slot] = _score(row["score"], pending[slot]["points"], f"{path}, line {line}")
+            scores[slot] = _score(row["score"], pending[slot].points, f"{path}, line {line}")
     return scores
 
 
@@ -76,31 +67,26 @@ def apply(graded: list[Graded], scores: HandScores) -> None:
     """Put the graders' scores on the parts they graded."""
     for g in graded:
         for part in g.parts:
-            if part["score"] is None and (g.variant, part["label"]) in scores:
-                part["score"] = scores[g.variant, part["label"]]
-                part["by_hand"] = True
+            if part.score is None and (g.variant, part.label) in scores:
+                part.score = scores[g.variant, part.label]
+                part.by_hand = True
 
 
-def write_sheets(folder: Path, key: dict[str, Any], graded: list[Graded]) -> None:
+def write_sheets(grades: GradesFolder, key: Key, graded: list[Graded]) -> None:
     """One sheet per part people grade, its scores so far filled in."""
-    parts = {(v["variant"], p["label"]): p for v in key["variants"]
-             for q in v["questions"] for p in q["parts"]}  # fmt: skip
+    parts = {(v.variant, p.label): p for v in key.variants for _, p in v.parts}
     rows: dict[str, list[list[Any]]] = {}
     for g in graded:
         for part in g.parts:
-            if part["score"] is None or part.get("by_hand"):
-                graded_part = parts[g.variant, part["label"]]
-                rows.setdefault(part["label"], []).append([
-                    g.variant, g.student_id, g.student_name, part["label"], f"{part['points']:g}",
-                    " ".join(graded_part["rubric"]), part["expected"], part["response"],
-                    "" if part["score"] is None else f"{part['score']:g}",
+            if part.score is None or part.by_hand:
+                rubric = parts[g.variant, part.label].rubric
+                rows.setdefault(part.label, []).append([
+                    g.variant, g.student_id, g.student_name, part.label, f"{part.points:g}",
+                    " ".join(rubric), part.expected, part.response,
+                    "" if part.score is None else f"{part.score:g}",
                 ])  # fmt: skip
     if not rows:
         return
-    folder.mkdir()
+    grades.sheets.mkdir()
     for label, table in rows.items():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows([cell(v) for v in row] for row in table)
-        (folder / sheet_name(label)).write_text(buffer.getvalue(), encoding="utf-8")
+        grades.sheet(label).write_text(csv_text(table, COLUMNS), encoding="utf-8")

@@ -11,17 +11,19 @@ change of key.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
 from generator.errors import ExamError
 from generator.key.read import read_key
+from generator.key.records import Key, PartInfo, StudentInfo, VariantInfo
 from generator.run_folder import RunFolder
-from generator.tables import cell
+from generator.tables import csv_text
 
 GRADED = ("kind", "points", "bonus", "answer", "tolerance", "alternatives", "options")
 COLUMNS = ("variant", "student_id", "student_name", "question", "label", "field", "old", "new")
@@ -51,22 +53,22 @@ def diff_runs(old_run: Path, new_run: Path) -> list[Change]:
                      names=(str(old_run), str(new_run)))  # fmt: skip
 
 
-def diff_keys(old: dict, new: dict, *, names: tuple[str, str] = ("old", "new")) -> list[Change]:
+def diff_keys(old: Key, new: Key, *, names: tuple[str, str] = ("old", "new")) -> list[Change]:
     """Every graded field that differs, copy by copy, in the new key's order."""
     _check_same_exam(old, new, names)
-    before = {v["variant"]: v for v in old["variants"]}
-    return [change for variant in new["variants"]
-            for change in _variant_changes(before[variant["variant"]], variant)]  # fmt: skip
+    before = {v.variant: v for v in old.variants}
+    return [change for variant in new.variants
+            for change in _variant_changes(before[variant.variant], variant)]  # fmt: skip
 
 
-def _check_same_exam(old: dict, new: dict, names: tuple[str, str]) -> None:
-    if old["exam"]["code"] != new["exam"]["code"]:
+def _check_same_exam(old: Key, new: Key, names: tuple[str, str]) -> None:
+    if old.exam.code != new.exam.code:
         raise KeyDiffError(
             f"{names[0]} and {names[1]} are not runs of the same exam (exam codes "
-            f"{old['exam']['code']} and {new['exam']['code']}); build the new one with the "
+            f"{old.exam.code} and {new.exam.code}); build the new one with the "
             "same blueprint name, seed and secret file."
         )
-    missing = {v["variant"] for v in new["variants"]} ^ {v["variant"] for v in old["variants"]}
+    missing = {v.variant for v in new.variants} ^ {v.variant for v in old.variants}
     if missing:
         raise KeyDiffError(
             f"{names[0]} and {names[1]} hold different copies (for example "
@@ -74,41 +76,37 @@ def _check_same_exam(old: dict, new: dict, names: tuple[str, str]) -> None:
         )
 
 
-def _variant_changes(old: dict, new: dict) -> Iterator[Change]:
-    student = new.get("student") or {"id": "", "name": ""}
-    before = {(q["id"], p["part"]): p for q in old["questions"] for p in q["parts"]}
-    for question in new["questions"]:
-        for part in question["parts"]:
-            was = before.pop((question["id"], part["part"]), None)
-            for field in GRADED:
-                old_value = None if was is None else _graded(was, field)
-                if old_value != _graded(part, field):
-                    yield Change(new["variant"], student["id"], student["name"], question["id"],
-                                 part["label"], field, old_value, _graded(part, field))  # fmt: skip
+def _variant_changes(old: VariantInfo, new: VariantInfo) -> Iterator[Change]:
+    student = new.student or StudentInfo(id="", name="", extra={})
+    before = {(q.id, p.part): p for q, p in old.parts}
+    for question, part in new.parts:
+        was = before.pop((question.id, part.part), None)
+        for field in GRADED:
+            old_value = None if was is None else _graded(was, field)
+            if old_value != _graded(part, field):
+                yield Change(new.variant, student.id, student.name, question.id,
+                             part.label, field, old_value, _graded(part, field))  # fmt: skip
     for (qid, _), part in before.items():  # parts the new key no longer has
-        yield Change(new["variant"], student["id"], student["name"], qid, part["label"],
-                     "part", part["label"], None)  # fmt: skip
+        yield Change(new.variant, student.id, student.name, qid, part.label,
+                     "part", part.label, None)  # fmt: skip
 
 
-def _graded(part: dict, field: str) -> Any:
-    """What grading reads of a field: of the options, their labels, texts and verdicts
-    (a reworded explanation changes no grade)."""
-    value = part.get(field)
-    if field == "options" and value is not None:
-        return [{"label": o["label"], "text": o["text"], "correct": o["correct"]} for o in value]
-    return value
+def _graded(part: PartInfo, field: str) -> Any:
+    """What grading reads of a field, as key.json writes it: of the options, their labels,
+    texts and verdicts (a reworded explanation changes no grade)."""
+    value = getattr(part, field)
+    if value is UNSET:
+        return None
+    if field == "options":
+        return [{"label": o.label, "text": o.text, "correct": o.correct} for o in value]
+    return msgspec.to_builtins(value)
 
 
 def changes_csv(changes: list[Change]) -> str:
     """One row per change; values as JSON-like text (lists, options) escaped for CSV."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for c in changes:
-        row = (c.variant, c.student_id, c.student_name, c.question, c.label, c.field,
-               shown(c.old), shown(c.new))  # fmt: skip
-        writer.writerow([cell(v) for v in row])
-    return buffer.getvalue()
+    rows = [(c.variant, c.student_id, c.student_name, c.question, c.label, c.field,
+             shown(c.old), shown(c.new)) for c in changes]  # fmt: skip
+    return csv_text(rows, COLUMNS)
 
 
 def summary(changes: list[Change]) -> str:
@@ -126,8 +124,10 @@ def summary(changes: list[Change]) -> str:
 def shown(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list) and value and isinstance(value[0], dict):  # options
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "correct" in value[0]:
         return "; ".join(f"{o['label']}={'right' if o['correct'] else 'wrong'}" for o in value)
+    if isinstance(value, list) and value and isinstance(value[0], dict):  # formulas
+        return "; ".join(f"{f['lhs']} = {f['text']}" for f in value)
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     return str(value)

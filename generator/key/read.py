@@ -10,13 +10,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
 import msgspec
 
 from generator.errors import ExamError
 from generator.files import NotAFile, read_file
 from generator.key import schema
-from generator.key.records import typed
+from generator.key.records import Key
 
 REBUILD = "restore it, or build the run again with generate-exam."
 MAX_KEY_BYTES = 4 * 2**30  # 20,000 students at 60 kB are 1.2 GB
@@ -26,9 +25,9 @@ class KeyFileError(ExamError):
     """A key.json that cannot be read back: not JSON, or not a key of this format."""
 
 
-def read_key(path: Path) -> dict[str, Any]:
-    """A run's key.json, checked against the key's schema before anything uses it (an
-    export trusts no field of a file that may have been edited or damaged)."""
+def read_key(path: Path) -> Key:
+    """A run's key.json as its records, every rule of the format held before anything uses
+    it (an export trusts no field of a file that may have been edited or damaged)."""
     try:
         text = read_file(path, limit=MAX_KEY_BYTES, follow_links=False).decode("utf-8")
         key = _decode(text)
@@ -46,13 +45,9 @@ def read_key(path: Path) -> dict[str, Any]:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise KeyFileError(f"{path}: not valid JSON ({reason}); {REBUILD}") from None
     try:
-        schema.validator()(key)
-        typed(key)  # the records' types, a second check beside the schema's
-    except fastjsonschema.JsonSchemaException as exc:
-        raise KeyFileError(f"{path}: not an answer key ({exc.message}); {REBUILD}") from None
-    except msgspec.ValidationError as exc:
+        return schema.check(key)
+    except (msgspec.ValidationError, schema.KindMismatch) as exc:
         raise KeyFileError(f"{path}: not an answer key ({exc}); {REBUILD}") from None
-    return key
 
 
 def _decode(text: str) -> Any:

@@ -19,7 +19,10 @@ from msgspec import UNSET, UnsetType
 from generator import __version__
 from generator.authoring.figures import figure_file
 from generator.bank.blueprints import Blueprint
+from generator.key import schema
 from generator.key.records import (
+    FORMAT,
+    FORMAT_VERSION,
     ExamInfo,
     FormulaInfo,
     GeneratorInfo,
@@ -34,21 +37,18 @@ from generator.key.records import (
     VariantInfo,
     plain,
 )
-from generator.key.schema import validate
+from generator.kinds import KINDS
 from generator.kinds.answers import Answer
 from generator.render.latex import question_texts
 from generator.variants.assemble import Exam, PoolPick, QuestionVariant, Variant
 
-FORMAT = "exam-variant-generator/key"
-FORMAT_VERSION = 1
-
 
 def build_key(exam: Exam, *, figures: bool = True) -> dict[str, Any]:
-    """The key as a JSON-ready dict, checked against its schema (``figures``: the run
+    """The key as a JSON-ready dict, checked against its format (``figures``: the run
     writes the PNG figures, which the key then names)."""
     key = {**key_header(exam), "variants": [variant_entry(v, figures=figures)
                                             for v in exam.variants]}  # fmt: skip
-    validate(key)
+    check_key(key)
     return key
 
 
@@ -105,48 +105,21 @@ def variant_record(
     )  # fmt: skip
 
 
-def checked_entry(header: dict[str, Any], variant: Variant, *, figures: bool) -> dict[str, Any]:
-    """A variant's entry, validated against the whole schema on its own (a class build's
-    workers check theirs with :class:`EntryCheck`)."""
-    entry = variant_entry(variant, figures=figures)
-    validate({**header, "variants": [entry]})
+def check_entry(header: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry``, once held to every rule of the key's format with the run's header
+    (key/schema.py): the records' fields, types, bounds and patterns, and each part's kind.
+    A class build's workers check every entry they make this way (0.2 ms an entry).
+    AssertionError: the entry would break the format, a generator bug, never a user's."""
+    check_key({**header, "variants": [entry]})
     return entry
 
 
-class EntryCheck:
-    """Checks every entry of a class's key as it is made, for a tenth of the schema's cost.
-
-    The schema costs 1.2 to 2 ms an entry (its conditions on each part's kind), 5 to 7% of
-    a class build's Python time, and would mostly check again what the first copy showed.
-    So an entry is checked against the whole schema, with the run's header, when it is
-    the first to hold one of its questions (with its figures), and every entry is converted
-    strictly into the key's records (key_records: every field there, of its type, and no
-    other; 0.1 ms).  That is every rule of the schema still, for every entry:
-
-    - the rules a type cannot say about what is the same in every copy of a question (its
-      parts' labels, points and kinds, its figures' names) held for its first copy;
-    - the rules on what differs between copies hold by construction: each kind's
-      normaliser refuses an answer that does not fit it (kinds.Kind.normalise: an integer
-      part's integer, two options or more, no empty vector), and a copy's code is an HMAC
-      digest (seeding), its number a count, its student's id a roster's (roster.py);
-    - and the structure and types of all of it are the conversion's.
-    """
-
-    def __init__(self, header: dict[str, Any]) -> None:
-        self.header = header
-        self.checked: set[tuple[str, tuple[str, ...]]] = set()
-
-    def __call__(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """``entry``, once checked (AssertionError: it would break the schema)."""
-        try:
-            msgspec.convert(entry, VariantInfo, strict=True)
-        except msgspec.ValidationError as exc:
-            raise AssertionError(f"key.json would break its schema: {exc}") from exc
-        questions = {(q["id"], tuple(q["figures"])) for q in entry["questions"]}
-        if not questions <= self.checked:
-            validate({**self.header, "variants": [entry]})
-            self.checked |= questions
-        return entry
+def check_key(key: dict[str, Any]) -> None:
+    """Refuse to write a key that breaks its format (AssertionError, naming the field)."""
+    try:
+        schema.check(key)
+    except (msgspec.ValidationError, schema.KindMismatch) as exc:
+        raise AssertionError(f"key.json would break its schema: {exc}") from exc
 
 
 def question_record(qv: QuestionVariant, variant_id: str, figures: bool,
@@ -191,7 +164,8 @@ def _answer_fields(answer: Answer) -> dict[str, Any]:
     details = answer.details
     tolerance = answer.tolerance
     fields: dict[str, Any] = {
-        "kind": answer.kind, "answer": answer.value, "answer_latex": answer.latex,
+        "kind": answer.kind, "answer": KINDS[answer.kind].stored(answer.value),
+        "answer_latex": answer.latex,
         "tolerance": ToleranceInfo(abs=tolerance.abs, rel=tolerance.rel) if tolerance else None,
         "alternatives": list(answer.alternatives), "rubric": list(answer.rubric),
     }  # fmt: skip

@@ -21,10 +21,13 @@ import numbers
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
+import msgspec
 import numpy as np
+from msgspec import Meta
 
+from generator.key.records import FormulaInfo, PartInfo, ToleranceInfo
 from generator.kinds.answers import (
     Accept,
     Answer,
@@ -52,22 +55,36 @@ class Kind:
     choices: ClassVar[bool] = False  # a response picks among printed options or pairs
     options: ClassVar[tuple[str, ...]] = ()  # the labels of the options listed under it
     manual: ClassVar[bool] = False  # graded by people: score() gives no verdict
+    single: ClassVar[bool] = False  # exactly one of its options is right
+    entries: ClassVar[bool] = False  # several numbers, a blank (and a share) each
+    pairs: ClassVar[bool] = False  # items matched to options
+    monospaced: ClassVar[bool] = False  # answered in code: a fixed-width box of some lines
+    model_answer: ClassVar[bool] = False  # its answer is question.toml's, not solve()'s
+    # How the key stores the answer (a type msgspec checks and converts to), and the part's
+    # fields the kind needs besides it: key/schema.py holds every part of a key to them.
+    answer_type: ClassVar[Any] = Any
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         """The solver's value checked and made JSON-ready, with its LaTeX; ValueError if
         it does not fit the kind."""
         raise NotImplementedError
 
-    def cell(self, part: Mapping[str, Any]) -> str:
+    def stored(self, value: Any) -> Any:
+        """A normalised answer as the key's records hold it (ValidationError: it is not of
+        :attr:`answer_type`)."""
+        return msgspec.convert(value, self.answer_type, strict=True)
+
+    def cell(self, part: PartInfo) -> str:
         """The key's answer as one cell of text (the answer CSV); :meth:`score` reads a
         response written the same way."""
-        return str(part["answer"])
+        return str(part.answer)
 
-    def score(self, part: Mapping[str, Any], response: str) -> float | None:
+    def score(self, part: PartInfo, response: str) -> float | None:
         """The share of the part's points a response earns, 0 to 1; None when people grade."""
         return None
 
-    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+    def mistakes(self, part: PartInfo, response: str) -> list[str]:
         """The named mistakes behind the wrong options a response picked (item analysis:
         "23 forgot the bias"); none for kinds without options."""
         return []
@@ -137,19 +154,19 @@ def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
 # ------------------------------------------------------------------ comparing numbers
 
 
-def bounds(part: Mapping[str, Any], value: float | int | None = None) -> tuple[Decimal, Decimal]:
+def bounds(part: PartInfo, value: float | int | None = None) -> tuple[Decimal, Decimal]:
     """The accepted interval of a numeric answer (or of one of its entries), in decimal:
     float arithmetic would print 0.30000000000000004 and reject an answer at the bound."""
-    answer = Decimal(str(part["answer"] if value is None else value))
+    answer = Decimal(str(part.answer if value is None else value))
     margin = margin_of(part, value)
     return answer - margin, answer + margin
 
 
-def margin_of(part: Mapping[str, Any], value: float | int | None = None) -> Decimal:
+def margin_of(part: PartInfo, value: float | int | None = None) -> Decimal:
     """The absolute tolerance of a numeric part (a relative one resolved on the answer)."""
-    tol = part["tolerance"] or {"abs": 0, "rel": 0}
-    answer = Decimal(str(part["answer"] if value is None else value))
-    return max(Decimal(str(tol["abs"])), Decimal(str(tol["rel"])) * abs(answer)).normalize()
+    tol = part.tolerance or ToleranceInfo(abs=0, rel=0)
+    answer = Decimal(str(part.answer if value is None else value))
+    return max(Decimal(str(tol.abs)), Decimal(str(tol.rel)) * abs(answer)).normalize()
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -160,7 +177,7 @@ def _decimal(text: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _within(part: Mapping[str, Any], value: float | int, response: str) -> bool:
+def _within(part: PartInfo, value: float | int, response: str) -> bool:
     given = _decimal(response)
     if given is None:
         return False
@@ -179,13 +196,14 @@ def _entries(response: str) -> list[str]:
 class Number(Kind):
     name = "number"
     numeric = True
+    answer_type = float
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         value = _as_float(raw)
         return value, f"${display_number(value)}$", {}
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
-        return float(_within(part, part["answer"], response))
+    def score(self, part: PartInfo, response: str) -> float:
+        return float(_within(part, part.answer, response))
 
 
 @register
@@ -194,6 +212,7 @@ class Integer(Number):
 
     name = "integer"
     exact = True
+    answer_type = int
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         value = _as_int(raw)
@@ -209,6 +228,8 @@ class Vector(Kind):
 
     name = "vector"
     numeric = True
+    entries = True
+    answer_type = Annotated[list[int | float], Meta(min_length=1)]
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         _sequence(raw, self.name)
@@ -229,12 +250,12 @@ class Vector(Kind):
             return values, shown, {}
         return values, "$(" + ", ".join(display_number(v) for v in values) + ")$", {}
 
-    def cell(self, part: Mapping[str, Any]) -> str:
-        return "; ".join(str(v) for v in part["answer"])
+    def cell(self, part: PartInfo) -> str:
+        return "; ".join(str(v) for v in part.answer)
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
+    def score(self, part: PartInfo, response: str) -> float:
         given = _entries(response)
-        answer = part["answer"]
+        answer = part.answer
         right = sum(_within(part, value, text) for value, text in zip(answer, given, strict=False))
         return right / len(answer)
 
@@ -252,7 +273,7 @@ class Shape(Vector):
             raise ValueError(f"a shape has positive integer sizes, got {dims}")
         return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
+    def score(self, part: PartInfo, response: str) -> float:
         return super().score(part, response.replace("\u00d7", " ").replace("x", " "))
 
 
@@ -262,6 +283,7 @@ class Expression(Kind):
     equal share (:mod:`generator.formula_grading`; nothing a student wrote is run)."""
 
     name = "expression"
+    answer_type = Annotated[list[FormulaInfo], Meta(min_length=1)]
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         formulas = [raw] if isinstance(raw, Formula) else list(raw)
@@ -270,10 +292,10 @@ class Expression(Kind):
         shown = ", \\quad ".join(f.latex for f in formulas)
         return [f.to_json() for f in formulas], f"$\\displaystyle {shown}$", {}
 
-    def cell(self, part: Mapping[str, Any]) -> str:
-        return "; ".join(f"{f['lhs']} = {f['text']}" for f in part["answer"])
+    def cell(self, part: PartInfo) -> str:
+        return "; ".join(f"{f.lhs} = {f.text}" for f in part.answer)
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
+    def score(self, part: PartInfo, response: str) -> float:
         from generator.kinds.formula import (
             grading as formula_grading,  # grading only: a build never reads a response
         )
@@ -285,6 +307,8 @@ class Expression(Kind):
 class Text(Kind):
     name = "text"
     manual = True
+    model_answer = True
+    answer_type = Annotated[str, Meta(min_length=1)]
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         model = spec.model_answer if raw is None else str(raw)
@@ -299,7 +323,10 @@ class Choice(Kind):
 
     name = "choice"
     choices = True
+    single = True
     options = LETTER_LABELS
+    answer_type = str
+    requires = ("options",)
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         options = _options(raw, self.options)
@@ -308,13 +335,13 @@ class Choice(Kind):
             raise ValueError(f"a choice part has exactly one correct option, got {len(correct)}")
         return correct[0], f"Option {correct[0]}", {"options": options}
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
-        return float(self._picked(response) == part["answer"])
+    def score(self, part: PartInfo, response: str) -> float:
+        return float(self._picked(response) == part.answer)
 
-    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+    def mistakes(self, part: PartInfo, response: str) -> list[str]:
         picked = self._picked(response)
-        return [o["mistake"] for o in part["options"]
-                if o["label"] == picked and not o["correct"] and o["mistake"]]  # fmt: skip
+        return [o.mistake for o in part.options
+                if o.label == picked and not o.correct and o.mistake]  # fmt: skip
 
     @staticmethod
     def _picked(response: str) -> str:
@@ -329,6 +356,8 @@ class Multi(Kind):
     name = "multi"
     choices = True
     options = ROMAN_LABELS
+    answer_type = list[str]
+    requires = ("options",)
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         options = _options(raw, self.options)
@@ -336,23 +365,23 @@ class Multi(Kind):
         shown = ", ".join(f"({label})" for label in correct) if correct else "none of them"
         return correct, shown, {"options": options}
 
-    def cell(self, part: Mapping[str, Any]) -> str:
-        return "; ".join(part["answer"])
+    def cell(self, part: PartInfo) -> str:
+        return "; ".join(part.answer)
 
-    def mistakes(self, part: Mapping[str, Any], response: str) -> list[str]:
+    def mistakes(self, part: PartInfo, response: str) -> list[str]:
         picked = self._picked(response)
-        return [o["mistake"] for o in part["options"]
-                if o["label"] in picked and not o["correct"] and o["mistake"]]  # fmt: skip
+        return [o.mistake for o in part.options
+                if o.label in picked and not o.correct and o.mistake]  # fmt: skip
 
     @staticmethod
     def _picked(response: str) -> set[str]:
         return {p.strip("()").lower() for p in _entries(response)}
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
+    def score(self, part: PartInfo, response: str) -> float:
         picked = self._picked(response)
-        labels = [o["label"] for o in part["options"]]
-        right = [label for label in labels if label in part["answer"]]
-        wrong = [label for label in labels if label not in part["answer"]]
+        labels = [o.label for o in part.options]
+        right = [label for label in labels if label in part.answer]
+        wrong = [label for label in labels if label not in part.answer]
         if not right:
             return float(not picked)
         earned = sum(label in picked for label in right) / len(right)
@@ -372,6 +401,9 @@ class Matching(Kind):
 
     name = "matching"
     choices = True  # its options are listed by the question's own template
+    pairs = True
+    answer_type = dict[str, str]
+    requires = ("options",)
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         if not isinstance(raw, Choices) or not raw.pairs:
@@ -385,16 +417,16 @@ class Matching(Kind):
                     "mistake": ""} for o in raw.options]  # fmt: skip
         return pairs, shown, {"options": options}
 
-    def cell(self, part: Mapping[str, Any]) -> str:
-        return "; ".join(f"{k}={v}" for k, v in part["answer"].items())
+    def cell(self, part: PartInfo) -> str:
+        return "; ".join(f"{k}={v}" for k, v in part.answer.items())
 
-    def score(self, part: Mapping[str, Any], response: str) -> float:
+    def score(self, part: PartInfo, response: str) -> float:
         given = dict(
             (piece.split("=", 1)[0].strip(), piece.split("=", 1)[1].strip())
             for piece in response.split(";")
             if "=" in piece
         )
-        pairs = part["answer"]
+        pairs = part.answer
         return sum(given.get(item) == option for item, option in pairs.items()) / len(pairs)
 
 
@@ -404,6 +436,9 @@ class CodeLines(Kind):
     in a restricted interpreter against the key's lines (:mod:`generator.code_grading`)."""
 
     name = "code"
+    monospaced = True
+    answer_type = dict[str, str]
+    requires = ("code",)
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         if not isinstance(raw, Code):
@@ -416,10 +451,10 @@ class CodeLines(Kind):
         # blank skeleton out of the part's text, see latex.solution_blocks).
         return dict(raw.blanks), code_listing(raw.completed()), {"code": raw.skeleton}
 
-    def cell(self, part: Mapping[str, Any]) -> str:
-        return " | ".join(part["answer"].values())
+    def cell(self, part: PartInfo) -> str:
+        return " | ".join(part.answer.values())
 
-    def score(self, part: Mapping[str, Any], response: str) -> float | None:
+    def score(self, part: PartInfo, response: str) -> float | None:
         from generator.kinds.code import (
             grading as code_grading,  # grading only: a build never reads a response
         )

@@ -1,10 +1,31 @@
-"""Exports to learning-management systems, every one derived from key.json.
+"""Learning-management systems: what the tool writes for them and reads back, one home per
+vendor, every export derived from key.json.
+
+======================  ==========================  =======================  ===================
+vendor                  exports (``--lms``)          reports (``grade``)      gradebook (``grade``)
+======================  ==========================  =======================  ===================
+``canvas/``             canvas: QTI 1.2 zip          Student Analysis CSV     gradebook import
+``moodle/``             moodle: Moodle XML, gift:    Responses CSV            grade import
+                        GIFT (each with
+                        slot-marks.csv)
+``qti21.py``            qti21: QTI 2.1 package
+``blackboard.py``       blackboard: Upload files
+(key/answer_csv.py)     csv: the answer-key CSV
+======================  ==========================  =======================  ===================
+
+Every module here is found by name in :data:`FORMATS` and :data:`VENDORS` and imported
+when it is used: importing this package, as the CLI does for its ``--lms`` option, loads
+no exporter (lxml, the LaTeX reader, the answer kinds).  A new format is a module with
+``write(key, run_folder, out) -> files`` and a line in :data:`FORMATS`; a new report reader
+or gradebook a module and its vendor's line in :data:`VENDORS` (see their docstrings for
+what each module provides).  Shared by all: the key seen as items (``items``), the bank's
+LaTeX as HTML (``html``), zip packages and figures (``package``), and what report readers
+share (``reports``).
 
 ``export(run_folder, formats)`` writes ``lms/`` inside a folder being built (the run's
-staging folder); ``export_run(run_folder, formats)`` adds formats to a finished run:
-it reads and validates the run's key, writes a new ``lms/`` beside the old one (with
-the old one's other formats) and swaps it in, so a failed export changes nothing.
-Each format is one writer in :data:`WRITERS`, all with the same signature.
+staging folder); ``export_run(run_folder, formats)`` adds formats to a finished run: it
+reads and validates the run's key, writes a new ``lms/`` beside the old one (with the old
+one's other formats) and swaps it in, so a failed export changes nothing.
 """
 
 from __future__ import annotations
@@ -12,59 +33,75 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from generator.errors import ExamError
+from generator.run_folder import RunFolder
 from generator.staging import staging
 
-LMS_DIR = "lms"
+if TYPE_CHECKING:
+    from generator.key.records import Key
+
 ALL = "all"
 
-Writer = Callable[[dict[str, Any], Path, Path], list[Path]]
+
+@dataclass(frozen=True)
+class Format:
+    """One ``--lms`` format: the module whose ``write(key, run_folder, out)`` writes it
+    into ``out`` and returns the files written."""
+
+    module: str
+    shows_questions: bool = True  # its items show the questions, figures included
+    slot_marks: bool = False  # a Moodle quiz of random slots: slot-marks.csv beside it
+
+    def write(self, key: Key, run_folder: Path, out: Path) -> list[Path]:
+        written: list[Path] = importlib.import_module(self.module).write(key, run_folder, out)
+        if self.slot_marks:  # a random question takes its mark from the quiz, not the file
+            from generator.lms.moodle import slot_marks
+
+            written += slot_marks.write_beside(key, out)
+        return written
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """What an LMS hands back after the exam, and takes in: the module that reads its quiz
+    report (``NAME``, ``recognise(header)``, ``read(rows, key, where)``; lms/reports.py
+    holds what they share) and the module that writes its gradebook import
+    (``write(key, graded, grades, options)``)."""
+
+    report: str
+    gradebook: str
+
+    def report_reader(self) -> ModuleType:
+        return importlib.import_module(self.report)
+
+    def gradebook_writer(self) -> ModuleType:
+        return importlib.import_module(self.gradebook)
+
+
+FORMATS_BY_NAME = {
+    "canvas": Format("generator.lms.canvas.qti12"),
+    "moodle": Format("generator.lms.moodle.xml", slot_marks=True),
+    "qti21": Format("generator.lms.qti21"),
+    "gift": Format("generator.lms.moodle.gift", slot_marks=True),
+    "blackboard": Format("generator.lms.blackboard"),
+    "csv": Format("generator.key.answer_csv", shows_questions=False),
+}
+FORMATS = tuple(FORMATS_BY_NAME)
+WITHOUT_FIGURES = {name for name, f in FORMATS_BY_NAME.items() if not f.shows_questions}
+VENDORS = {
+    "canvas": Vendor("generator.lms.canvas.report", "generator.lms.canvas.gradebook"),
+    "moodle": Vendor("generator.lms.moodle.report", "generator.lms.moodle.gradebook"),
+}
 
 
 class ExportError(ExamError):
     """An export cannot be made from the given folder or with the given formats."""
-
-
-def _imported(module: str) -> Writer:
-    """The ``write`` of ``module`` (relative to this package), imported on its first call:
-    importing this package, as the CLI does for its --lms option, loads no exporter (lxml,
-    the LaTeX reader, the answer kinds)."""
-
-    def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
-        writer: Writer = importlib.import_module(module, __name__).write
-        return writer(key, run_folder, out)
-
-    return write
-
-
-def _with_slot_marks(writer: Writer) -> Writer:
-    """A Moodle format's writer that also writes the quiz slots' marks (slot-marks.csv):
-    a random question takes its mark from the quiz, never from the file."""
-
-    def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
-        from generator.lms.moodle import slot_marks
-
-        return [*writer(key, run_folder, out), *slot_marks.write_beside(key, out)]
-
-    return write
-
-
-# One writer per format, each a module's ``write(key, run_folder, out) -> files written``:
-# a new format is a module and a line here.
-WRITERS: dict[str, Writer] = {
-    "canvas": _imported(".canvas.qti12"),
-    "moodle": _with_slot_marks(_imported(".moodle.xml")),
-    "qti21": _imported(".qti21"),
-    "gift": _with_slot_marks(_imported(".moodle.gift")),
-    "blackboard": _imported(".blackboard"),
-    "csv": _imported("..key.answer_csv"),
-}
-FORMATS = tuple(WRITERS)
-WITHOUT_FIGURES = {"csv"}  # the formats that show no question text
 
 
 def parse_formats(text: str) -> list[str]:
@@ -72,7 +109,7 @@ def parse_formats(text: str) -> list[str]:
     names = [name.strip().lower() for name in text.split(",") if name.strip()]
     if ALL in names:
         return list(FORMATS)
-    unknown = [name for name in names if name not in WRITERS]
+    unknown = [name for name in names if name not in FORMATS_BY_NAME]
     if unknown or not names:
         raise ExportError(
             f"unknown LMS format '{unknown[0] if unknown else text}'; use a comma-separated "
@@ -84,38 +121,37 @@ def parse_formats(text: str) -> list[str]:
 def export(run_folder: Path, formats: Sequence[str]) -> list[Path]:
     """Write every requested format into ``run_folder/lms/``; return the files written."""
     key = _checked_key(run_folder, formats)
-    out = run_folder / LMS_DIR
+    out = RunFolder(run_folder).lms
     out.mkdir(exist_ok=True)
-    written = []
-    for name in formats:
-        written += WRITERS[name](key, run_folder, out)
-    return written
+    return _write(key, run_folder, out, formats)
 
 
 def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
     """Add ``formats`` to a finished run's ``lms/``, all at once or not at all."""
-    if not (run_folder / "key.json").is_file():
+    run = RunFolder(run_folder)
+    if not run.key.is_file():
         raise ExportError(f"{run_folder}: no key.json here; pass the folder generate-exam wrote.")
-    target = run_folder / LMS_DIR
+    target = run.lms
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise ExportError(
             f"{target}: is not a folder of this run (a link or a file); remove it and export again."
         )
     with staging(target, force=True) as tmp:
         _copy_files(target, tmp)
-        key = _checked_key(run_folder, formats)
-        written = []
-        for name in formats:
-            written += WRITERS[name](key, run_folder, tmp)
+        written = _write(_checked_key(run_folder, formats), run_folder, tmp, formats)
     return [target / path.relative_to(tmp) for path in written]
 
 
-def _checked_key(run_folder: Path, formats: Sequence[str]) -> dict[str, Any]:
+def _write(key: Key, run_folder: Path, out: Path, formats: Sequence[str]) -> list[Path]:
+    return [path for name in formats for path in FORMATS_BY_NAME[name].write(key, run_folder, out)]
+
+
+def _checked_key(run_folder: Path, formats: Sequence[str]) -> Key:
     """The run's key, validated, and its figures there if a format shows questions."""
-    from generator.key.read import read_key  # the key's schema and records: only when exporting
+    from generator.key.read import read_key  # the key's records: only when exporting
     from generator.lms.package import check_figures
 
-    key = read_key(run_folder / "key.json")
+    key = read_key(RunFolder(run_folder).key)
     if set(formats) - WITHOUT_FIGURES:
         check_figures(key, run_folder)
     return key

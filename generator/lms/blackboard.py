@@ -15,15 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from generator.key.records import Key, PartInfo
 from generator.kinds import margin_of, table
-from generator.lms.html import to_html
-from generator.lms.items import Item, blanks_html, entry_names, numbers, plain, slots, text_html
-from generator.lms.moodle.gift import fold
+from generator.lms.html import fold, to_html
+from generator.lms.items import Item, blanks_html, entry_names, numbers, slots, text_html
+from generator.tables import plain
 
 
-def export(key: dict[str, Any]) -> dict[str, str]:
+def export(key: Key) -> dict[str, str]:
     """File name -> content, one file per exam part."""
     files = {}
     for slot in slots(key):
@@ -38,11 +38,11 @@ def _line(item: Item) -> str:
 
 
 # Each builder gives a question's fields: its type, its text, its answers.
-def _number(part: dict[str, Any], text: str) -> list[str]:
-    return ["NUM", text, plain(part["answer"]), plain(margin_of(part))]
+def _number(part: PartInfo, text: str) -> list[str]:
+    return ["NUM", text, plain(part.answer), plain(margin_of(part))]
 
 
-def _blanks(part: dict[str, Any], text: str) -> list[str]:
+def _blanks(part: PartInfo, text: str) -> list[str]:
     names = [re.sub(r"\W+", "_", n) for n in entry_names(part)]
     fields = ["FIB_PLUS", text + blanks_html(part, [f"[{v}]" for v in names])]
     for variable, value in zip(names, numbers(part), strict=True):
@@ -50,28 +50,28 @@ def _blanks(part: dict[str, Any], text: str) -> list[str]:
     return fields
 
 
-def _options(question_type: str) -> Callable[[dict[str, Any], str], list[str]]:
-    def fields(part: dict[str, Any], text: str) -> list[str]:
+def _options(question_type: str) -> Callable[[PartInfo, str], list[str]]:
+    def fields(part: PartInfo, text: str) -> list[str]:
         listed = [question_type, text]
-        for option in part["options"]:
-            listed += [to_html(option["text"]), "correct" if option["correct"] else "incorrect"]
+        for option in part.options:
+            listed += [to_html(option.text), "correct" if option.correct else "incorrect"]
         return listed
 
     return fields
 
 
-def _matching(part: dict[str, Any], text: str) -> list[str]:
+def _matching(part: PartInfo, text: str) -> list[str]:
     fields = ["MAT", text]
-    for left, right in part["answer"].items():
+    for left, right in part.answer.items():
         fields += [text_html(left), text_html(right)]
     return fields
 
 
-def _essay(part: dict[str, Any], text: str) -> list[str]:
-    return ["ESS", text, to_html(part["answer_latex"])]
+def _essay(part: PartInfo, text: str) -> list[str]:
+    return ["ESS", text, to_html(part.answer_latex)]
 
 
-FIELDS: dict[str, Callable[[dict[str, Any], str], list[str]]] = table(
+FIELDS: dict[str, Callable[[PartInfo, str], list[str]]] = table(
     __name__, {
         "integer": _number, "number": _number, "vector": _blanks, "shape": _blanks,
         "choice": _options("MC"), "multi": _options("MA"), "matching": _matching,
@@ -96,7 +96,7 @@ def _code_lines(lines: list[str]) -> str:
     return "<br>".join(joined)
 
 
-def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
     """The writer of generator.lms.WRITERS: ``blackboard/<part>.txt``, one file per part."""
     (out / "blackboard").mkdir(exist_ok=True)
     paths = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 from pylatexenc import latexwalker as lw
 from pylatexenc import macrospec as ms
 
+CODE = re.compile(r"<pre>(.*?)</pre>", re.S)  # code, whose lines a one-line format keeps
 TEXT_TAGS = {"emph": "em", "textit": "em", "textbf": "strong", "texttt": "code"}
 SYMBOLS = {
     "%": "%", "&": "&amp;", "_": "_", "#": "#", "{": "{", "}": "}", "$": "$",
@@ -417,3 +418,18 @@ def _paragraphs(pieces: list[Piece]) -> str:
         else:
             run.append(piece)
     return "".join(out)
+
+
+def fold(html: str, code_lines: Callable[[list[str]], str]) -> str:
+    """``html`` on one line for a one-line-per-question format: runs of whitespace become
+    one space, except inside ``<pre>`` (code, where spaces and line breaks are the
+    content), whose lines ``code_lines`` joins in the format's own way (every line break
+    Python knows counts, so that no reader of the file sees a line end inside)."""
+    pieces = CODE.split(html)  # text, code, text, code, ..., text
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            out.append(f"<pre>{code_lines(piece.splitlines())}</pre>")
+        else:
+            out.append(re.sub(r"\s+", " ", piece))
+    return "".join(out).strip()

@@ -18,9 +18,9 @@ import hashlib
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
+from generator.key.records import Key, PartInfo, QuestionInfo
+from generator.kinds import KINDS, Kind
 from generator.lms.html import to_html
 
 
@@ -36,8 +36,13 @@ class Item:
     points: float
     kind: str
     html: str  # question text: the question's stem, the context, the part's LMS prompt
-    part: dict[str, Any]
+    part: PartInfo
     figures: tuple[str, ...]
+
+    @property
+    def answer(self) -> Kind:
+        """The part's answer kind, to ask what the item's question and response are like."""
+        return KINDS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -49,28 +54,28 @@ class Slot:
     items: tuple[Item, ...]
 
 
-def slots(key: dict[str, Any]) -> list[Slot]:
+def slots(key: Key) -> list[Slot]:
     """One slot per part of each question, holding that part's item of every variant that
     printed it; in the blueprint's order of questions.  Where the questions come from a
     variant pool (``--pool K``), a slot holds the pool's K variants of the part, once
     each, whoever drew them: the LMS then draws from the very variants the paper copies
     print."""
-    exam = key["exam"]["name"]
+    exam = key.exam.name
     grouped: dict[tuple[str, str], list[Item]] = {}
     titles: dict[str, str] = {}
     seen: set[tuple[str, str]] = set()  # (question id, pool copy) already in its slots
-    for variant in key["variants"]:
-        for question in variant["questions"]:
-            source = question["pool"]["variant"] if "pool" in question else variant["variant"]
-            if (question["id"], source) in seen:
+    for variant in key.variants:
+        for question in variant.questions:
+            source = question.source or variant.variant
+            if (question.id, source) in seen:
                 continue
-            seen.add((question["id"], source))
-            figures = tuple(question["figures"].values())
-            titles[question["id"]] = question["title"]
-            for part in question["parts"]:
+            seen.add((question.id, source))
+            figures = tuple(question.figures.values())
+            titles[question.id] = question.title
+            for part in question.parts:
                 item = _item(exam, source, question, part, figures)
-                grouped.setdefault((question["id"], part["part"]), []).append(item)
-    order = {qid: n for n, qid in enumerate(key["exam"]["questions"])}
+                grouped.setdefault((question.id, part.part), []).append(item)
+    order = {qid: n for n, qid in enumerate(key.exam.questions)}
     return [
         _slot(exam, qid, part, titles[qid], items)
         for (qid, part), items in sorted(grouped.items(), key=lambda kv: order[kv[0][0]])
@@ -84,23 +89,29 @@ def _slot(exam: str, qid: str, part: str, title: str, items: list[Item]) -> Slot
     return Slot(label, ident(exam, label), title, items[0].points, tuple(items))
 
 
-def _item(exam: str, variant: str, question: dict, part: dict, figures: tuple[str, ...]) -> Item:
+def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
+          figures: tuple[str, ...]) -> Item:  # fmt: skip
     """``variant``: the code of the copy the part was drawn for (a pool's copy, with
     --pool)."""
-    text = "\n\n".join(t for t in (question["stem"], part["context"], lms_prompt(part)) if t)
+    text = "\n\n".join(t for t in (question.stem, part.context, part.asked) if t)
     html = to_html(text, figures)
     return Item(
-        label=part["label"],
-        question=question["id"],
+        label=part.label,
+        question=question.id,
         variant=variant,
-        ident=ident(exam, variant, part["label"]),
-        title=f"{part['label']} {variant}",
-        points=part["points"],
-        kind=part["kind"],
+        ident=ident(exam, variant, part.label),
+        title=f"{part.label} {variant}",
+        points=part.points,
+        kind=part.kind,
         html=html,
         part=part,
         figures=tuple(f for f in figures if f'src="{f}"' in html),
     )
+
+
+def quiz_title(key: Key) -> str:
+    """The exam as the LMS files title their quiz (and a gradebook its column)."""
+    return f"{key.exam.title} (exam {key.exam.code})"
 
 
 def category_path(exam: str, name: str) -> str:
@@ -111,39 +122,27 @@ def category_path(exam: str, name: str) -> str:
     return "/".join(("$course$", "top", exam, name.replace("/", "//")))
 
 
-def lms_prompt(part: dict[str, Any]) -> str:
-    """The part's text as an LMS item asks it: its ``lms_prompt`` where the printed wording
-    does not fit what the LMS grades (2(c) prints "fill in the formula", the LMS grades the
-    number), else the printed ``prompt``."""
-    return part.get("lms_prompt") or part["prompt"]
-
-
 def ident(*parts: str) -> str:
     """A short id derived from content: the same export gives the same ids."""
     return "i" + hashlib.blake2b("/".join(parts).encode(), digest_size=8).hexdigest()
 
 
-def numbers(part: dict[str, Any]) -> Iterator[float | int]:
+def numbers(part: PartInfo) -> Iterator[float | int]:
     """The numeric entries of an integer, number, vector or shape answer."""
-    answer = part["answer"]
+    answer = part.answer
     yield from answer if isinstance(answer, list) else [answer]
 
 
-def feedback_html(part: dict[str, Any]) -> str:
+def feedback_html(part: PartInfo) -> str:
     """Model answer, accepted alternatives and rubric: shown to graders (and after grading)."""
-    pieces = [f"<p><strong>Answer:</strong></p>{to_html(part['answer_latex'])}"]
-    if part["alternatives"]:
+    pieces = [f"<p><strong>Answer:</strong></p>{to_html(part.answer_latex)}"]
+    if part.alternatives:
         pieces.append(f"<p><strong>Also accepted:</strong> "
-                      f"{to_html('; '.join(part['alternatives']))}</p>")  # fmt: skip
-    if part["rubric"]:
-        notes = "".join(f"<li>{to_html(note)}</li>" for note in part["rubric"])
+                      f"{to_html('; '.join(part.alternatives))}</p>")  # fmt: skip
+    if part.rubric:
+        notes = "".join(f"<li>{to_html(note)}</li>" for note in part.rubric)
         pieces.append(f"<p><strong>Grading notes:</strong></p><ul>{notes}</ul>")
     return "".join(pieces)
-
-
-def plain(number: float | int | Decimal) -> str:
-    """A number as LMS files write it: no exponent, no trailing zeros."""
-    return format(Decimal(str(number)).normalize(), "f")
 
 
 def text_html(text: str) -> str:
@@ -156,26 +155,26 @@ def text_html(text: str) -> str:
     )
 
 
-def entry_names(part: dict[str, Any]) -> list[str]:
+def entry_names(part: PartInfo) -> list[str]:
     """Names of the entries of a vector or shape answer (for one blank each)."""
-    count = len(part["answer"])
-    names = part.get("names") or []
+    count = len(part.answer)
+    names = part.names
     if len(names) == count:
         return list(names)
-    if "grid" in part:
-        rows, columns = part["grid"]
+    if part.grid:
+        rows, columns = part.grid
         return [f"row {r + 1}, column {c + 1}" for r in range(rows) for c in range(columns)]
     return [f"entry {i + 1}" for i in range(count)]
 
 
-def blanks_html(part: dict[str, Any], blanks: list[str]) -> str:
+def blanks_html(part: PartInfo, blanks: list[str]) -> str:
     """The blanks of a vector, shape or matrix answer in the question's HTML: a matrix as
     a grid of blanks (a table, row by row), other answers one named blank a line."""
-    if "grid" not in part:
+    if not part.grid:
         named = [f"{text_html(name)}: {blank}" for name, blank in zip(entry_names(part), blanks,
                                                                      strict=True)]  # fmt: skip
         return "<p>" + "<br>".join(named) + "</p>"
-    columns = part["grid"][1]
+    columns = part.grid[1]
     rows = [blanks[r : r + columns] for r in range(0, len(blanks), columns)]
     cells = "".join("<tr>" + "".join(f"<td>{blank}</td>" for blank in row) + "</tr>"
                     for row in rows)  # fmt: skip

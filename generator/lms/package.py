@@ -7,12 +7,12 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
 from generator.errors import ExamError
 from generator.files import NotAFile, read_file
+from generator.key.records import Key
 
 FIGURE = re.compile(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png")
 MAX_FIGURE_BYTES = 64 * 2**20
@@ -40,22 +40,22 @@ def write_zip(
 PICTURE = "\\begin{picture}"  # how the bank draws a figure in LaTeX (figures.to_picture)
 
 
-def check_figures(key: dict[str, Any], run_folder: Path) -> None:
+def check_figures(key: Key, run_folder: Path) -> None:
     """Every figure the key names is ``figures/<name>.png``, a file of the run itself, and
     every question that draws a figure has one (a class writes none unless asked)."""
-    for variant in key["variants"]:
-        for question in variant["questions"]:
+    for variant in key.variants:
+        for question in variant.questions:
             texts = [
-                question["stem"],
-                *(p["context"] + p["prompt"] + p.get("lms_prompt", "") for p in question["parts"]),
+                question.stem,
+                *(p.context + p.prompt + (p.lms_prompt or "") for p in question.parts),
             ]
-            if not question["figures"] and any(PICTURE in text for text in texts):
+            if not question.figures and any(PICTURE in text for text in texts):
                 raise FigureError(
                     f"{run_folder}: built without the PNG figures that question "
-                    f"{question['number']} needs in an LMS; build again with --figures "
+                    f"{question.number} needs in an LMS; build again with --figures "
                     "(or with --lms, which writes them)."
                 )
-            for figure in question["figures"].values():
+            for figure in question.figures.values():
                 read_figure(run_folder, figure, read=False)
 
 

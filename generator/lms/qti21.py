@@ -17,10 +17,12 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from generator.key.records import Key
 from generator.kinds import margin_of, table
 from generator.lms.html import to_html
-from generator.lms.items import Item, entry_names, feedback_html, ident, numbers, plain, slots
+from generator.lms.items import Item, entry_names, feedback_html, ident, numbers, quiz_title, slots
 from generator.lms.package import write_zip, xml_bytes
+from generator.tables import plain
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -32,17 +34,15 @@ SCHEMA = (
 MAP_RESPONSE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"
 
 
-def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
-    exam = key["exam"]
-    test_id = ident(exam["name"], exam["code"], "test")
+def export(key: Key, run_folder: Path, target: Path) -> Path:
+    exam = key.exam
+    test_id = ident(exam.name, exam.code, "test")
     all_slots = slots(key)
     files: dict[str, bytes] = {}
     for slot in all_slots:
         for item in slot.items:
             files[f"items/{item.ident}.xml"] = xml_bytes(_item(item))
-    files["test.xml"] = xml_bytes(
-        _test(test_id, f"{exam['title']} (exam {exam['code']})", all_slots)
-    )
+    files["test.xml"] = xml_bytes(_test(test_id, quiz_title(key), all_slots))
     figures = sorted({f for slot in all_slots for item in slot.items for f in item.figures})
     files["imsmanifest.xml"] = xml_bytes(_manifest(test_id, all_slots, figures))
     return write_zip(target, files, run_folder, figures)
@@ -138,7 +138,7 @@ def _score(element: etree._Element, points: float) -> None:
 
 def _numeric(element: etree._Element, item: Item) -> None:
     values = list(numbers(item.part))
-    names = entry_names(item.part) if item.kind in ("vector", "shape") else [""]
+    names = entry_names(item.part) if item.answer.entries else [""]
     ids = [f"RESPONSE{i}" if len(values) > 1 else "RESPONSE" for i in range(1, len(values) + 1)]
     for response, value in zip(ids, values, strict=True):
         declaration = _q(element, "responseDeclaration", identifier=response,
@@ -170,24 +170,24 @@ def _add_score(condition: etree._Element, amount: str) -> None:
 
 
 def _choice(element: etree._Element, item: Item) -> None:
-    options = item.part["options"]
-    single = item.kind == "choice"
+    options = item.part.options
+    single = item.answer.single
     ids = [f"C{i}" for i in range(1, len(options) + 1)]
     declaration = _q(element, "responseDeclaration", identifier="RESPONSE",
                      cardinality="single" if single else "multiple",
                      baseType="identifier")  # fmt: skip
     correct = _q(declaration, "correctResponse")
     for option, choice_id in zip(options, ids, strict=True):
-        if option["correct"]:
+        if option.correct:
             _q(correct, "value").text = choice_id
-    right = sum(o["correct"] for o in options)
+    right = sum(o.correct for o in options)
     wrong = len(options) - right
     mapping = _q(declaration, "mapping", lowerBound="0", upperBound=plain(item.points),
                  defaultValue="0")  # fmt: skip
     for option, choice_id in zip(options, ids, strict=True):
-        value = item.points / right if option["correct"] else -item.points / max(wrong, 1)
+        value = item.points / right if option.correct else -item.points / max(wrong, 1)
         if single:
-            value = item.points if option["correct"] else 0
+            value = item.points if option.correct else 0
         _q(mapping, "mapEntry", mapKey=choice_id, mappedValue=plain(round(value, 6)))
     _score(element, item.points)
     body = _body(element, item)
@@ -195,14 +195,14 @@ def _choice(element: etree._Element, item: Item) -> None:
                      maxChoices="1" if single else "0")  # fmt: skip
     for option, choice_id in zip(options, ids, strict=True):
         choice = _q(interaction, "simpleChoice", identifier=choice_id)
-        _append_html(choice, to_html(option["text"]))
+        _append_html(choice, to_html(option.text))
     _q(element, "responseProcessing", template=MAP_RESPONSE)
 
 
 def _matching(element: etree._Element, item: Item) -> None:
-    pairs = item.part["answer"]
+    pairs = item.part.answer
     lefts = {left: f"L{i}" for i, left in enumerate(pairs, start=1)}
-    rights = {o["text"]: f"R{i}" for i, o in enumerate(item.part["options"], start=1)}
+    rights = {o.text: f"R{i}" for i, o in enumerate(item.part.options, start=1)}
     declaration = _q(element, "responseDeclaration", identifier="RESPONSE",
                      cardinality="multiple", baseType="directedPair")  # fmt: skip
     correct = _q(declaration, "correctResponse")
@@ -236,18 +236,18 @@ def _extended(element: etree._Element, item: Item) -> None:
     body.remove(rubric)
     body.insert(0, rubric)  # QTI wants rubric blocks before the content
     _q(body, "extendedTextInteraction", responseIdentifier="RESPONSE",
-       format="preformatted" if item.kind == "code" else "plain",
-       expectedLines="10" if item.kind == "code" else "5")  # fmt: skip
+       format="preformatted" if item.answer.monospaced else "plain",
+       expectedLines="10" if item.answer.monospaced else "5")  # fmt: skip
 
 
 # The interaction and response processing of each answer kind.
-BUILDERS: dict[str, Callable[[etree._Element, Item], None]] = table("generator.lms.qti21", {
+BUILDERS: dict[str, Callable[[etree._Element, Item], None]] = table(__name__, {
     "integer": _numeric, "number": _numeric, "vector": _numeric, "shape": _numeric,
     "choice": _choice, "multi": _choice, "matching": _matching,
     "expression": _extended, "text": _extended, "code": _extended,
 })  # fmt: skip
 
 
-def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
     """The writer of generator.lms.WRITERS: ``qti21.zip`` in ``out``."""
     return [export(key, run_folder, out / "qti21.zip")]

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from generator.bank.questions import Part, Question, printed_part
 from generator.key.answer_csv import answer_text
-from generator.key.write import variant_entry
+from generator.key.records import PartInfo, ToleranceInfo
+from generator.key.write import variant_record
 from generator.kinds import KINDS
 from generator.lms.html import to_html
 from generator.pages import page_environment
@@ -27,7 +28,7 @@ from generator.render.latex import render_blocks
 from generator.variants.assemble import QuestionVariant
 
 if TYPE_CHECKING:
-    from generator.preview.pipeline import Drawn
+    from generator.preview.spec import Drawn
 
 TEMPLATE = "preview.html.j2"
 
@@ -99,9 +100,9 @@ def render_html(
 def card(drawn: Drawn, *, figures: bool = False) -> CardView:
     """One variant's card: its key entry (what key.json would say) and its blocks."""
     qv = drawn.variant.questions[0]
-    entry = variant_entry(drawn.variant, figures=figures)["questions"][0]
-    images = tuple(entry["figures"].values())
-    by_key = {part["part"]: part for part in entry["parts"]}
+    entry = variant_record(drawn.variant, figures=figures).questions[0]
+    images = tuple(entry.figures.values())
+    by_key = {part.part: part for part in entry.parts}
     blocks = render_blocks(qv)
     return CardView(
         seed=drawn.seed,
@@ -120,7 +121,7 @@ def _parts(
     parts: Sequence[Part],
     depth: int,
     blocks: Mapping[str, str],
-    by_key: Mapping[str, dict[str, Any]],
+    by_key: Mapping[str, PartInfo],
     images: tuple[str, ...],
 ) -> list[PartView]:
     """The parts in print order, sub-parts after their parent, each with its depth."""
@@ -137,33 +138,33 @@ def _parts(
             views += _parts(qv, part.parts, depth + 1, blocks, by_key, images)
             continue
         entry = by_key[part.key]
-        views.append(PartView(leaf=True, **common, kind=entry["kind"], answer=answer_text(entry),
-                              tolerance=_tolerance(entry["tolerance"]),
+        views.append(PartView(leaf=True, **common, kind=entry.kind, answer=answer_text(entry),
+                              tolerance=_tolerance(entry.tolerance),
                               options=_options(entry, images),
                               solution=_solution(part, blocks, entry, images)))  # fmt: skip
     return views
 
 
-def _options(entry: dict[str, Any], images: tuple[str, ...]) -> tuple[OptionView, ...]:
-    kind = KINDS[entry["kind"]]
+def _options(entry: PartInfo, images: tuple[str, ...]) -> tuple[OptionView, ...]:
+    kind = KINDS[entry.kind]
     return tuple(
         OptionView(
-            label=kind.option_label(o["label"]),
-            text=_html(o["text"], images),
-            correct=o["correct"],
-            verdict=kind.verdict(o["correct"]),
-            why=_html(o["why"], images),
+            label=kind.option_label(o.label),
+            text=_html(o.text, images),
+            correct=o.correct,
+            verdict=kind.verdict(o.correct),
+            why=_html(o.why, images),
         )
-        for o in entry.get("options", ())
+        for o in entry.options or ()
     )
 
 
-def _solution(part: Part, blocks: Mapping[str, str], entry: dict[str, Any],
+def _solution(part: Part, blocks: Mapping[str, str], entry: PartInfo,
               images: tuple[str, ...]) -> Markup:  # fmt: skip
     """The worked solution the solutions print (the part's ``_solution`` block), or else the
     key's answer as the solutions print it; then the grading notes."""
-    text = blocks.get(f"{part.block}_solution") or entry["answer_latex"]
-    notes = "".join(f"<li>{_html(note, images)}</li>" for note in entry["rubric"])
+    text = blocks.get(f"{part.block}_solution") or entry.answer_latex
+    notes = "".join(f"<li>{_html(note, images)}</li>" for note in entry.rubric)
     rubric = f"<p><em>Grading notes:</em></p><ul>{notes}</ul>" if notes else ""
     return _html(text, images) + Markup(rubric)
 
@@ -178,9 +179,9 @@ def _points(points: float, bonus: bool) -> str:
     return f"{text}, extra credit" if bonus else text
 
 
-def _tolerance(tolerance: dict[str, float] | None) -> str:
-    if not tolerance or not (tolerance["abs"] or tolerance["rel"]):
+def _tolerance(tolerance: ToleranceInfo | None) -> str:
+    if not tolerance or not (tolerance.abs or tolerance.rel):
         return ""
-    said = [f"±{tolerance['abs']:g}"] if tolerance["abs"] else []
-    said += [f"±{100 * tolerance['rel']:g}%"] if tolerance["rel"] else []
+    said = [f"±{tolerance.abs:g}"] if tolerance.abs else []
+    said += [f"±{100 * tolerance.rel:g}%"] if tolerance.rel else []
     return " or ".join(said) + (", the larger" if len(said) > 1 else "")

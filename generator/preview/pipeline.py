@@ -23,9 +23,9 @@ from generator.bank.blueprints import Blueprint, Pool
 from generator.bank.questions import QUESTION_FILE, Question, load_bank, question_ids
 from generator.errors import LatexError
 from generator.preview.html import render_html
-from generator.preview.spec import PreviewError, PreviewSpec, describe_seeds, folder_name
+from generator.preview.spec import Drawn, PreviewError, PreviewSpec, describe_seeds, folder_name
 from generator.render import pdf
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.staging import staging
 from generator.variants.assemble import Exam, Variant, first_copy, realise
 from generator.variants.roster import Assignment
@@ -45,30 +45,6 @@ class UnknownQuestion(PreviewError):
     """The id names no question of the bank: a mistake on the command line."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class Drawn:
-    """One variant of the question: its seed, the copy it is (v0 of that seed), and the
-    attempts of every ``sampling.until`` call made while drawing it."""
-
-    seed: int
-    variant: Variant
-    attempts: tuple[int, ...]
-
-    @property
-    def draws(self) -> int:
-        return sum(self.attempts)
-
-    @property
-    def rejected(self) -> int:
-        """Draws thrown away: every attempt but the accepted one of each until() call."""
-        return self.draws - len(self.attempts)
-
-    @property
-    def rejection_rate(self) -> float:
-        """Redraws over draws, as ``check --report`` counts them (0 without until())."""
-        return self.rejected / self.draws if self.draws else 0.0
 
 
 @dataclass(frozen=True)
@@ -148,7 +124,7 @@ def preview_tex(question: Question, drawn: Sequence[Drawn]) -> str:
                      d.variant.questions) for d in drawn]  # fmt: skip
     exam = Exam(blueprint=plan, seeding=first_copy(drawn[0].seed)[0], replica=False,
                 variants=tuple(shown))  # fmt: skip
-    return render_tex(exam, exam.variants, versions=["solutions"], compact=True)
+    return render_tex(exam, exam.variants, Document(versions=("solutions",), compact=True))
 
 
 def preview_blueprint(question: Question, seeds: Sequence[int]) -> Blueprint:

@@ -1,4 +1,5 @@
-"""What a preview is asked for: one question, its seeds (``3,7,9-12``), the folder to write.
+"""What a preview is asked for (one question, its seeds ``3,7,9-12``, the folder to write),
+and what it drew of each seed.
 
 A module of its own, apart from the preview (:mod:`generator.preview`, which loads the
 bank, numpy and sympy): the CLI reads these limits while it declares its options and
@@ -11,9 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import ExamError
 from generator.variants.seeding import MAX_SEED
+
+if TYPE_CHECKING:  # the drawing loads numpy and the bank; the CLI reads this module without
+    from generator.variants.assemble import Variant
 
 DEFAULT_VARIANTS = 12
 MAX_VARIANTS = 500  # a page of 500 cards is already more than anyone reads
@@ -74,3 +79,27 @@ def describe_seeds(seeds: Sequence[int]) -> str:
         else:
             runs.append([seed])
     return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One variant of the question: its seed, the copy it is (v0 of that seed), and the
+    attempts of every ``sampling.until`` call made while drawing it."""
+
+    seed: int
+    variant: Variant
+    attempts: tuple[int, ...]
+
+    @property
+    def draws(self) -> int:
+        return sum(self.attempts)
+
+    @property
+    def rejected(self) -> int:
+        """Draws thrown away: every attempt but the accepted one of each until() call."""
+        return self.draws - len(self.attempts)
+
+    @property
+    def rejection_rate(self) -> float:
+        """Redraws over draws, as ``check --report`` counts them (0 without until())."""
+        return self.rejected / self.draws if self.draws else 0.0

@@ -48,19 +48,9 @@ class CopyView:
     page_count: dict[str, int] | None = None  # a pool student's pages per version (cover)
 
 
-def render_tex(
-    exam: Exam,
-    variants: Sequence[Variant],
-    *,
-    versions: Sequence[str] = ("exam",),
-    duplex: bool = False,
-    templates: Path | None = None,
-    compact: bool = False,
-    layer: str | None = None,
-    page_counts: Sequence[dict[str, int]] = (),
-    last_page: int = 0,
-) -> str:
-    """The ``.tex`` source of one or more copies in each of ``versions``.
+@dataclass(frozen=True)
+class Document:
+    """What one ``.tex`` document is, besides the copies it holds.
 
     ``versions`` holds "exam" (the student version) and/or "solutions", in the order
     they are typeset; a class build asks for both, so one pdflatex run (and one
@@ -69,25 +59,38 @@ def render_tex(
     ``templates`` is an institution's folder of partials (``--templates``, partials.py).
     ``compact`` prints the copies one after another under a heading each, without covers:
     the layout of ``generate-exam preview``, where a copy is one question.
-    ``layer`` typesets one layer of a variant pool's PDFs (poolbuild.py): "body", the
+    ``layer`` typesets one layer of a variant pool's PDFs (builds/pool.py): "body", the
     copies' question pages with neither head nor foot; "frame", the running foot's page
     numbers 2 to ``last_page``, then each copy's cover and one page of its running head
-    and foot, the cover counting ``page_counts`` pages.
+    and foot.
     """
+
+    versions: Sequence[str] = ("exam",)
+    duplex: bool = False
+    templates: Path | None = None
+    compact: bool = False
+    layer: str | None = None
+    last_page: int = 0
+
+
+def render_tex(exam: Exam, variants: Sequence[Variant], document: Document = Document(),
+               page_counts: Sequence[dict[str, int]] = ()) -> str:  # fmt: skip
+    """The ``.tex`` source of one or more copies as ``document`` says; a pool's frames
+    give each cover the ``page_counts`` of its copy."""
     views = [_copy(exam, variant) for variant in variants]
     if page_counts:
         views = [replace(view, page_count=count)
                  for view, count in zip(views, page_counts, strict=True)]  # fmt: skip
     return render_document(
-        templates,
+        document.templates,
         blueprint=exam.blueprint,
         replica=exam.replica,
-        versions=list(versions),
-        duplex=duplex,
-        compact=compact,
+        versions=list(document.versions),
+        duplex=document.duplex,
+        compact=document.compact,
         copies=views,
-        layer=layer,
-        last_page=last_page,
+        layer=document.layer,
+        last_page=document.last_page,
         points=exam.points,
         bonus_points=exam.bonus_points,
     ).lstrip()
@@ -150,7 +153,7 @@ def solution_blocks(qv: QuestionVariant, blocks: dict[str, str]) -> dict[str, st
     place, so that a grader reads the function once, whole, with the answer lines at their
     blanks.  A skeleton written in other markup than :func:`code_listing` stays."""
     skeletons = [code_listing(Code(a.details["code"], a.value).blanked())
-                 for a in qv.answers.values() if a.kind == "code"]  # fmt: skip
+                 for a in qv.answers.values() if "code" in a.details]  # fmt: skip
     if not skeletons:
         return blocks
     shown = {}

@@ -233,7 +233,8 @@ def _as_answered(answer: Answer, value: Any) -> Any:
 def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict[str, Answer]:
     leaves = {leaf.key: leaf for leaf in question.leaves()}
     extra = set(raw) - set(leaves)
-    missing = [key for key, leaf in leaves.items() if key not in raw and leaf.answer.kind != "text"]
+    missing = [key for key, leaf in leaves.items()
+               if key not in raw and not KINDS[leaf.answer.kind].model_answer]  # fmt: skip
     if missing or extra:
         raise AnswerError(
             f"{where}: solve() must answer parts {sorted(missing)} and not {sorted(extra)}."

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from generator.key.records import PartInfo
 from generator.kinds.code.inputs import RECIPES
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 
@@ -29,10 +30,10 @@ LINE_BREAKS = re.compile(r"\n| \| ")
 MAX_RESPONSE = 8_000
 
 
-def score(part: Mapping[str, Any], response: str) -> float | None:
+def score(part: PartInfo, response: str) -> float | None:
     """0 to 1; None when the part's skeleton cannot be run here (people grade it)."""
-    blanks: Mapping[str, str] = part.get("answer") or {}
-    skeleton = part.get("code") or ""
+    blanks: Mapping[str, str] = part.answer or {}
+    skeleton = part.code or ""
     try:
         function = parse_skeleton(skeleton, list(blanks))
         expected = {name: parse_line(line) for name, line in blanks.items()}

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 import sympy as sp
 
+from generator.key.records import PartInfo
 from generator.kinds.formula.equivalence import (
     ALIASES,
     equivalent,
@@ -37,10 +37,10 @@ MAX_RESPONSE = 4 * MAX_CHARS
 Reading = tuple[Mapping[str, sp.Basic], list[sp.Basic] | None]  # names, alternative formulas
 
 
-def score(part: Mapping[str, Any], response: str) -> float:
+def score(part: PartInfo, response: str) -> float:
     """0 to 1: the expected formulas the response gets right, over how many there are."""
     try:
-        expected = [read_formula(f["sympy"]) for f in part["answer"]]
+        expected = [read_formula(f.sympy) for f in part.answer]
     except (FormulaError, KeyError, TypeError):
         return 0.0  # a key whose formula cannot be read grades nothing as right
     if len(response) > MAX_RESPONSE:
@@ -72,11 +72,11 @@ def _top_level_commas(text: str) -> list[str]:
     return [*parts, text[start:]]
 
 
-def _matched(part: Mapping[str, Any], given: list[str]) -> list[str]:
+def _matched(part: PartInfo, given: list[str]) -> list[str]:
     """The right-hand sides in the key's order (by their left-hand sides when they name
     exactly the key's), an empty one for each formula not given."""
     sides = [_sides(text) for text in given]
-    wanted = [_lhs_key(f["lhs"]) for f in part["answer"]]
+    wanted = [_lhs_key(f.lhs) for f in part.answer]
     named = [_lhs_key(lhs) for lhs, _ in sides]
     if len(wanted) > 1 and sorted(named) == sorted(wanted) and len(set(named)) == len(named):
         by_name = {name: rhs for name, (_, rhs) in zip(named, sides, strict=True)}
@@ -117,11 +117,11 @@ def _right(text: str, index: int, expected: list[sp.Basic], readings: list[Readi
     return False
 
 
-def _alternatives(part: Mapping[str, Any], scope: Mapping[str, sp.Basic], n: int) -> list[Reading]:
+def _alternatives(part: PartInfo, scope: Mapping[str, sp.Basic], n: int) -> list[Reading]:
     """Each alternative of the key as a reading: its names (a vector read the other way)
     and its formulas, when they can be read."""
     readings: list[Reading] = []
-    for text in part.get("alternatives") or []:
+    for text in part.alternatives:
         names = dict(scope)
         for name, orientation in READING.findall(text):
             symbol = scope.get(name)

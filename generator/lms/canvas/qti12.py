@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
+from generator.key.records import Key, OptionInfo
 from generator.kinds import bounds, table
 from generator.lms.html import to_html
-from generator.lms.items import Item, blanks_html, feedback_html, ident, numbers, plain, slots
+from generator.lms.items import Item, blanks_html, feedback_html, ident, numbers, quiz_title, slots
 from generator.lms.package import write_zip, xml_bytes
+from generator.tables import plain
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CC = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -27,16 +28,16 @@ CANVAS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def export(key: dict[str, Any], run_folder: Path, target: Path) -> Path:
+def export(key: Key, run_folder: Path, target: Path) -> Path:
     """Write the zip to ``target``: manifest, quiz, assessment metadata, figures."""
-    exam = key["exam"]
-    quiz_id = ident(exam["name"], exam["code"], "quiz")
-    title = f"{exam['title']} (exam {exam['code']})"
+    exam = key.exam
+    quiz_id = ident(exam.name, exam.code, "quiz")
+    title = quiz_title(key)
     figures = sorted({f for slot in slots(key) for item in slot.items for f in item.figures})
     files = {
         "imsmanifest.xml": _manifest(quiz_id, title, figures),
         f"{quiz_id}/{quiz_id}.xml": _quiz(key, quiz_id, title),
-        f"{quiz_id}/assessment_meta.xml": _meta(quiz_id, title, exam["points"]),
+        f"{quiz_id}/assessment_meta.xml": _meta(quiz_id, title, exam.points),
     }
     return write_zip(target, files, run_folder, figures)
 
@@ -93,7 +94,7 @@ def _meta(quiz_id: str, title: str, points: float) -> bytes:
     return xml_bytes(quiz)
 
 
-def _quiz(key: dict[str, Any], quiz_id: str, title: str) -> bytes:
+def _quiz(key: Key, quiz_id: str, title: str) -> bytes:
     root = etree.Element(f"{{{QTI}}}questestinterop", nsmap={None: QTI, "xsi": XSI})
     assessment = _sub(root, "assessment", ident=quiz_id, title=title)
     metadata = _sub(assessment, "qtimetadata")
@@ -120,14 +121,14 @@ def _item(item: Item) -> etree._Element:
     metadata = _sub(_sub(element, "itemmetadata"), "qtimetadata")
     _field(metadata, "question_type", question_type)
     _field(metadata, "points_possible", plain(item.points))
-    options = item.part.get("options", [])
-    answer_ids = [ident(item_id, o["label"]) for o in options]
+    options = item.part.options or []
+    answer_ids = [ident(item_id, o.label) for o in options]
     _field(metadata, "original_answer_ids", ",".join(answer_ids))
     _field(metadata, "assessment_question_identifierref", item_id + "_aq")
     presentation = _sub(element, "presentation")
     html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
     if question_type == "fill_in_multiple_blanks_question":
-        html += blanks_html(item.part, [f"[b{i + 1}]" for i in range(len(item.part["answer"]))])
+        html += blanks_html(item.part, [f"[b{i + 1}]" for i in range(len(item.part.answer))])
     _mattext(_sub(presentation, "material"), html)
     processing = _sub(element, "resprocessing")
     outcomes = _sub(processing, "outcomes")
@@ -143,7 +144,7 @@ def _item(item: Item) -> etree._Element:
 
 def _numerical(presentation: etree._Element, processing: etree._Element, item: Item,
                answer_ids: list[str]) -> None:  # fmt: skip
-    value = item.part["answer"]
+    value = item.part.answer
     response = _sub(presentation, "response_str", ident="response1", rcardinality="Single")
     _sub(_sub(response, "render_fib", fibtype="Decimal"), "response_label", ident="answer1")
     low, high = bounds(item.part, value)
@@ -190,28 +191,28 @@ def _spellings(value: float | int) -> list[str]:
 
 def _choice(presentation: etree._Element, processing: etree._Element, item: Item,
             answer_ids: list[str]) -> None:  # fmt: skip
-    _choices(presentation, processing, item.part["options"], answer_ids, multiple=False)
+    _choices(presentation, processing, item.part.options, answer_ids, multiple=False)
 
 
 def _multi(presentation: etree._Element, processing: etree._Element, item: Item,
            answer_ids: list[str]) -> None:  # fmt: skip
-    _choices(presentation, processing, item.part["options"], answer_ids, multiple=True)
+    _choices(presentation, processing, item.part.options, answer_ids, multiple=True)
 
 
-def _choices(presentation: etree._Element, processing: etree._Element, options: list[dict],
+def _choices(presentation: etree._Element, processing: etree._Element, options: list[OptionInfo],
              answer_ids: list[str], *, multiple: bool) -> None:  # fmt: skip
     response = _sub(presentation, "response_lid", ident="response1",
                     rcardinality="Multiple" if multiple else "Single")  # fmt: skip
     render = _sub(response, "render_choice")
     for option, answer_id in zip(options, answer_ids, strict=True):
         label = _sub(render, "response_label", ident=answer_id)
-        _mattext(_sub(label, "material"), to_html(option["text"]))
+        _mattext(_sub(label, "material"), to_html(option.text))
     condition = _sub(processing, "respcondition", **{"continue": "No"})
     test = _sub(condition, "conditionvar")
     if multiple:
         test = _sub(test, "and")
     for option, answer_id in zip(options, answer_ids, strict=True):
-        if option["correct"]:
+        if option.correct:
             _sub(test, "varequal", respident="response1").text = answer_id
         elif multiple:
             _sub(_sub(test, "not"), "varequal", respident="response1").text = answer_id
@@ -221,8 +222,8 @@ def _choices(presentation: etree._Element, processing: etree._Element, options: 
 def _matching(presentation: etree._Element, processing: etree._Element, item: Item,
               answer_ids: list[str]) -> None:  # fmt: skip
     item_id = item.ident
-    pairs = item.part["answer"]
-    choices = [o["text"] for o in item.part["options"]]
+    pairs = item.part.answer
+    choices = [o.text for o in item.part.options]
     choice_ids = {text: ident(item_id, "choice", text) for text in choices}
     share = plain(round(100 / len(pairs), 4))
     for left, right in pairs.items():
@@ -279,6 +280,6 @@ def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
     return etree.SubElement(parent, f"{{{QTI}}}{tag}", **attributes)
 
 
-def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
     """The writer of generator.lms.WRITERS: ``canvas-qti12.zip`` in ``out``."""
     return [export(key, run_folder, out / "canvas-qti12.zip")]

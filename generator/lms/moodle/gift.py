@@ -21,32 +21,30 @@ question/format/gift/format.php, is the spec):
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from generator.key.records import Key, PartInfo
 from generator.kinds import bounds, margin_of, table
-from generator.lms.html import to_html
+from generator.lms.html import fold, to_html
 from generator.lms.items import (
     Item,
     category_path,
     entry_names,
     feedback_html,
     numbers,
-    plain,
     slots,
     text_html,
 )
 from generator.lms.package import read_figure
+from generator.tables import plain
 
 SPECIAL = "\\~=#{}:"
-CODE = re.compile(r"<pre>(.*?)</pre>", re.S)
 
 
-def export(key: dict[str, Any], run_folder: Path) -> str:
+def export(key: Key, run_folder: Path) -> str:
     """The GIFT file for every variant of the key: one category per exam part."""
-    exam = key["exam"]["name"]
+    exam = key.exam.name
     blocks = []
     for slot in slots(key):
         blocks.append(f"$CATEGORY: {category_path(exam, slot.label)}")
@@ -77,7 +75,7 @@ def _feedback(item: Item) -> str:
 # Each builder gives what the question text adds (HTML) and the GIFT answer block.
 def _number(item: Item) -> tuple[str, str]:
     part = item.part
-    return "", f"{{#{plain(part['answer'])}:{plain(margin_of(part))}{_feedback(item)}}}"
+    return "", f"{{#{plain(part.answer)}:{plain(margin_of(part))}{_feedback(item)}}}"
 
 
 def _entries(item: Item) -> tuple[str, str]:
@@ -89,24 +87,24 @@ def _entries(item: Item) -> tuple[str, str]:
 
 
 def _choice(item: Item) -> tuple[str, str]:
-    options = " ".join(("=" if o["correct"] else "~") + escape(to_html(o["text"]))
-                       for o in item.part["options"])  # fmt: skip
+    options = " ".join(("=" if o.correct else "~") + escape(to_html(o.text))
+                       for o in item.part.options)  # fmt: skip
     return "", f"{{{options}{_feedback(item)}}}"
 
 
 def _multi(item: Item) -> tuple[str, str]:
-    right = sum(o["correct"] for o in item.part["options"])
-    wrong = len(item.part["options"]) - right
+    right = sum(o.correct for o in item.part.options)
+    wrong = len(item.part.options) - right
     options = " ".join(
-        f"~%{_percent(100 / right if o['correct'] else -100 / wrong)}%" + escape(to_html(o["text"]))
-        for o in item.part["options"]
+        f"~%{_percent(100 / right if o.correct else -100 / wrong)}%" + escape(to_html(o.text))
+        for o in item.part.options
     )
     return "", f"{{{options}{_feedback(item)}}}"
 
 
 def _matching(item: Item) -> tuple[str, str]:
     pairs = " ".join(f"={escape(text_html(left))} -> {escape(right)}" for left, right in
-                     item.part["answer"].items())  # fmt: skip
+                     item.part.answer.items())  # fmt: skip
     return "", f"{{{pairs}{_feedback(item)}}}"
 
 
@@ -121,7 +119,7 @@ ANSWERS: dict[str, Callable[[Item], tuple[str, str]]] = table(__name__, {
 })  # fmt: skip
 
 
-def _entries_html(part: dict[str, Any]) -> str:
+def _entries_html(part: PartInfo) -> str:
     """Each expected entry and the range the other formats accept, for the grader."""
     rows = []
     for name, value in zip(entry_names(part), numbers(part), strict=True):
@@ -143,22 +141,7 @@ def escape(text: str) -> str:
     return fold(text, lambda lines: "\\n".join(lines))
 
 
-def fold(html: str, code_lines: Callable[[list[str]], str]) -> str:
-    """``html`` on one line for a one-line-per-question format: runs of whitespace become
-    one space, except inside ``<pre>`` (code, where spaces and line breaks are the
-    content), whose lines ``code_lines`` joins in the format's own way (every line break
-    Python knows counts, so that no reader of the file sees a line end inside)."""
-    pieces = CODE.split(html)  # text, code, text, code, ..., text
-    out = []
-    for index, piece in enumerate(pieces):
-        if index % 2:
-            out.append(f"<pre>{code_lines(piece.splitlines())}</pre>")
-        else:
-            out.append(re.sub(r"\s+", " ", piece))
-    return "".join(out).strip()
-
-
-def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
     """The writer of generator.lms.WRITERS: ``questions.gift`` in ``out``."""
     path = out / "questions.gift"
     path.write_text(export(key, run_folder), encoding="utf-8")

@@ -16,18 +16,18 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
-from generator.lms.items import Item, Slot, plain, slots
+from generator.key.records import Key
+from generator.lms.items import Item, Slot, slots
 from generator.lms.moodle.xml import QUESTIONS, cloze_mark
-from generator.tables import cell
+from generator.tables import cell, plain
 
 COLUMNS = ("label", "question", "points", "bonus", "moodle_xml_imports_as", "gift_imports_as",
            "slot_mark_to_set", "note")  # fmt: skip
 GIFT_MARK = 1
 
 
-def export(key: dict[str, Any]) -> str:
+def export(key: Key) -> str:
     """The table as CSV text, one row per exam part."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -43,7 +43,7 @@ def _row(slot: Slot) -> list[object]:
         slot.label,
         slot.title,
         plain(slot.points),
-        first.part["bonus"],
+        first.part.bonus,
         _span([_moodle_xml_mark(item) for item in slot.items]),
         GIFT_MARK,
         plain(slot.points),
@@ -76,7 +76,7 @@ def _note(slot: Slot) -> str:
     return ""
 
 
-def write_beside(key: dict[str, Any], out: Path) -> list[Path]:
+def write_beside(key: Key, out: Path) -> list[Path]:
     """``slot-marks.csv`` beside either Moodle file (both need it): listed only when
     written anew, so that exporting moodle and gift together names it once."""
     path = out / "slot-marks.csv"

@@ -19,10 +19,10 @@ import base64
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
+from generator.key.records import Key
 from generator.kinds import margin_of, table
 from generator.lms.html import to_html
 from generator.lms.items import (
@@ -31,21 +31,21 @@ from generator.lms.items import (
     category_path,
     feedback_html,
     numbers,
-    plain,
     slots,
     text_html,
 )
 from generator.lms.package import read_figure
+from generator.tables import plain
 
 # Moodle's grade options (question/format/xml and lib/questionlib.php), checked to 1e-5.
 FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
              16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0)  # fmt: skip
 
 
-def export(key: dict[str, Any], run_folder: Path) -> bytes:
+def export(key: Key, run_folder: Path) -> bytes:
     """The Moodle XML file for every variant of the key."""
     quiz = etree.Element("quiz")
-    exam = key["exam"]["name"]
+    exam = key.exam.name
     for slot in slots(key):
         category = _sub(quiz, "question", type="category")
         _text(_sub(category, "category"), category_path(exam, f"{slot.label} {slot.title}"))
@@ -77,7 +77,7 @@ def _question(item: Item, run_folder: Path) -> etree._Element:
 
 def _numerical(question: etree._Element, item: Item) -> None:
     answer = _sub(question, "answer", fraction="100", format="moodle_auto_format")
-    _text(answer, plain(item.part["answer"]))
+    _text(answer, plain(item.part.answer))
     _sub(answer, "tolerance").text = plain(margin_of(item.part))
     _html(_sub(answer, "feedback", format="html"), "")
 
@@ -100,7 +100,7 @@ def cloze_weights(item: Item) -> list[int]:
     points) would reach more sums but value one entry above the others for no reason,
     and a weight of 0 would make an entry count for nothing; with n blanks no weights
     reach fewer than n points."""
-    count = len(item.part["answer"])
+    count = len(item.part.answer)
     share = Decimal(str(item.points)) / count
     whole = share >= 1 and share == share.to_integral_value()
     return [int(share) if whole else 1] * count
@@ -112,21 +112,21 @@ def cloze_mark(item: Item) -> int:
 
 
 def _multichoice(question: etree._Element, item: Item) -> None:
-    options = item.part["options"]
-    single = item.kind == "choice"
+    options = item.part.options
+    single = item.answer.single
     _sub(question, "single").text = "true" if single else "false"
     _sub(question, "shuffleanswers").text = "false"  # the printed order is part of the variant
     _sub(question, "answernumbering").text = "ABCD" if single else "iii"
-    right = sum(o["correct"] for o in options)
+    right = sum(o.correct for o in options)
     wrong = len(options) - right
     for option in options:
         if single:
-            fraction = 100 if option["correct"] else 0
+            fraction = 100 if option.correct else 0
         else:
-            fraction = 100 / right if option["correct"] else -100 / wrong
+            fraction = 100 / right if option.correct else -100 / wrong
         answer = _sub(question, "answer", fraction=_fraction(fraction), format="html")
-        _html(answer, to_html(option["text"]))
-        _html(_sub(answer, "feedback", format="html"), to_html(option["why"]))
+        _html(answer, to_html(option.text))
+        _html(_sub(answer, "feedback", format="html"), to_html(option.why))
 
 
 def _fraction(value: float) -> str:
@@ -139,16 +139,16 @@ def _fraction(value: float) -> str:
 
 def _matching(question: etree._Element, item: Item) -> None:
     _sub(question, "shuffleanswers").text = "false"
-    for left, right in item.part["answer"].items():
+    for left, right in item.part.answer.items():
         sub = _sub(question, "subquestion", format="html")
         _html(sub, f"<p>{text_html(left)}</p>")
         _text(_sub(sub, "answer"), right)
 
 
 def _essay(question: etree._Element, item: Item) -> None:
-    _sub(question, "responseformat").text = "monospaced" if item.kind == "code" else "editor"
+    _sub(question, "responseformat").text = "monospaced" if item.answer.monospaced else "editor"
     _sub(question, "responserequired").text = "1"
-    _sub(question, "responsefieldlines").text = "10" if item.kind == "code" else "5"
+    _sub(question, "responsefieldlines").text = "10" if item.answer.monospaced else "5"
     _sub(question, "attachments").text = "0"
     _html(_sub(question, "graderinfo", format="html"), feedback_html(item.part))
     _html(_sub(question, "responsetemplate", format="html"), "")
@@ -192,7 +192,7 @@ def _html(parent: etree._Element, value: str) -> etree._Element:
     return text
 
 
-def write(key: dict[str, Any], run_folder: Path, out: Path) -> list[Path]:
+def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
     """The writer of generator.lms.WRITERS: ``moodle.xml`` in ``out``."""
     path = out / "moodle.xml"
     path.write_bytes(export(key, run_folder))

@@ -19,7 +19,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from generator.build.page_trees import leaves, open_detached, save_pages
+from generator.builds.page_trees import leaves, open_detached, save_pages
 
 
 class Frames:

@@ -23,8 +23,8 @@ import pikepdf
 from generator.authoring.figures import write_figures
 from generator.bank.blueprints import Blueprint, load_blueprint
 from generator.bank.questions import Bank, load_bank
-from generator.build import page_trees
-from generator.build.chunks import (
+from generator.builds import page_trees
+from generator.builds.chunks import (
     MIN_CHUNKS,
     ChunkResult,
     ChunksDone,
@@ -39,6 +39,7 @@ from generator.build.chunks import (
 from generator.errors import LatexError
 from generator.key import write as keys
 from generator.key.answer_csv import csv_rows
+from generator.key.records import plain
 from generator.render import names, pdf
 from generator.render.latex import render_tex
 from generator.variants.assemble import Exam, Variant, build_exam
@@ -112,8 +113,7 @@ def _write_sources(draw: Draw, assignments: list[Assignment], typesetting: Types
     run = typesetting.run
     exam = build_exam(draw.plan, draw.bank, draw.seeding, assignments=assignments)
     for version in typesetting.versions:
-        source = render_tex(exam, exam.variants, versions=[version],
-                            templates=typesetting.templates)  # fmt: skip
+        source = render_tex(exam, exam.variants, typesetting.document(versions=(version,)))
         run.document(version).write_text(source, encoding="utf-8")
     for variant in exam.variants:
         pages = run.tex / names.page_file(variant.variant_id)
@@ -162,16 +162,16 @@ def build_chunk(job: _Job) -> ChunkResult:
     typesetting = job.typesetting
     exam = build_exam(plan, bank, job.seeding, assignments=job.assignments)
     kept = [v for v in exam.variants if typesetting.keeps(v.variant_id)]
-    check = keys.EntryCheck(keys.key_header(exam))
-    entries = [check(keys.variant_entry(v, figures=typesetting.figures)) for v in kept]
+    header = keys.key_header(exam)
+    records = [keys.variant_record(v, figures=typesetting.figures) for v in kept]
+    entries = [keys.check_entry(header, plain(record)) for record in records]
     tex = typesetting.tex(f"{job.index:04d}.tex")
     result = ChunkResult(job.index, len(entries), tex.with_suffix(".key"), tex.with_suffix(".csv"))
     result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
-    result.csv_file.write_text(csv_rows(entries), encoding="utf-8")
+    result.csv_file.write_text(csv_rows(records), encoding="utf-8")
     if typesetting.figures:
         write_figures(kept, typesetting.folder)
-    source = render_tex(exam, exam.variants, versions=typesetting.versions, duplex=True,
-                        templates=typesetting.templates)  # fmt: skip
+    source = render_tex(exam, exam.variants, typesetting.document(duplex=True))
     tex.write_text(source, encoding="utf-8")
     if typesetting.engine is None:
         return result  # the name pages are typeset with the PDFs
@@ -204,8 +204,7 @@ def _one_by_one(exam: Exam, variants: list[Variant], job: _Job) -> list[Failure]
         folder = typesetting.copy_folder(variant.assignment)
         for version in typesetting.versions:
             tex = typesetting.tex(f"{job.index:04d}-{variant.variant_id}-{version}.tex")
-            source = render_tex(exam, [variant], versions=[version],
-                                templates=typesetting.templates)  # fmt: skip
+            source = render_tex(exam, [variant], typesetting.document(versions=(version,)))
             tex.write_text(source, encoding="utf-8")
             engine = typesetting.engine or pdf.ENGINE
             try:

@@ -26,7 +26,7 @@ from generator.key import write as keys
 from generator.lms import WITHOUT_FIGURES
 from generator.lms import export as export_lms
 from generator.render import names, pdf
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.render.templating import check_layout
 from generator.run_folder import RunFolder
 from generator.staging import staging
@@ -44,7 +44,7 @@ from generator.variants.secret import SecretFile, resolve
 from generator.variants.seeding import PUBLIC, Secret, Seeding
 
 if TYPE_CHECKING:  # a class's typesetting (pikepdf, processes) loads for a class only
-    from generator.build.chunks import Failure, PrintFile, Typesetting
+    from generator.builds.chunks import Failure, PrintFile, Typesetting
 
 Report = Callable[[str], None]
 VERSIONS = ("exam", "solutions")
@@ -253,7 +253,7 @@ class Layout:
         return self._one_copy(run, engine, first, header, report)
 
     def _typesetting(self, run: RunFolder, engine: str | None) -> Typesetting:
-        from generator.build.chunks import Typesetting
+        from generator.builds.chunks import Typesetting
 
         spec = self.spec
         return Typesetting(
@@ -266,12 +266,14 @@ class Layout:
     def _one_copy(self, run: RunFolder, engine: str | None, exam: Exam, header: dict[str, Any],
                   report: Report) -> Typeset:  # fmt: skip
         spec = self.spec
-        entries = [keys.checked_entry(header, v, figures=spec.draws_figures) for v in exam.variants]
+        entries = [keys.check_entry(header, keys.variant_entry(v, figures=spec.draws_figures))
+                   for v in exam.variants]  # fmt: skip
         tmp = run.root
         texs = []
         for version in spec.versions:
             tex = run.document(version)
-            source = render_tex(exam, exam.variants, versions=[version], templates=spec.templates)
+            document = Document(versions=(version,), templates=spec.templates)
+            source = render_tex(exam, exam.variants, document)
             tex.write_text(source, encoding="utf-8")
             texs.append(tex)
         if spec.draws_figures:
@@ -289,7 +291,7 @@ class Layout:
 
     def _pool(self, typesetting: Typesetting, header: dict[str, Any],
               progress: Callable[[int], None]) -> Typeset:  # fmt: skip
-        from generator.build import pool
+        from generator.builds import pool
 
         spec = self.spec
         assert spec.pool is not None
@@ -300,7 +302,7 @@ class Layout:
 
     def _chunks(self, typesetting: Typesetting, first: Exam,
                 progress: Callable[[int], None]) -> Typeset:  # fmt: skip
-        from generator.build import unique
+        from generator.builds import unique
 
         spec = self.spec
         draw = unique.Draw(self.plan, self.bank, self.seeding, spec.blueprint, spec.banks)

@@ -36,23 +36,12 @@ import pikepdf
 from generator.authoring.figures import write_figures
 from generator.bank.blueprints import Blueprint
 from generator.bank.questions import Bank
-from generator.build import pool_layers
-from generator.build.chunks import (
-    MIN_CHUNKS,
-    ChunkResult,
-    ChunksDone,
-    PrintFile,
-    Typesetting,
-    collect,
-    format_for,
-    run_jobs,
-    tidy,
-)
+from generator.builds import chunks, pool_layers
+from generator.builds.chunks import ChunkResult, Typesetting
 from generator.errors import ExamError, LatexError
 from generator.key import write as keys
 from generator.key.answer_csv import csv_rows
 from generator.key.records import plain
-from generator.key.schema import validate
 from generator.render import names, pdf
 from generator.render.latex import render_tex
 from generator.variants.assemble import Exam, PoolPick, Variant, build_exam
@@ -152,7 +141,7 @@ _STATE: dict[str, Any] = {}
 
 
 def build_pool(pool: Pool, header: dict[str, Any], typesetting: Typesetting,
-               progress: Callable[[int], None]) -> ChunksDone:  # fmt: skip
+               progress: Callable[[int], None]) -> chunks.ChunksDone:  # fmt: skip
     """Typeset the pool's layers into ``typesetting.folder`` and assemble every student's
     PDFs from them; write answer-key.csv; return the key's entries and the print file, as
     a unique class build does (unique.build_chunks).  A rebuild of one student's copy
@@ -164,25 +153,25 @@ def build_pool(pool: Pool, header: dict[str, Any], typesetting: Typesetting,
     _STATE.update(pool=pool, header=header, records=records)
     (typesetting.run.tex / POOL_DIR).mkdir(parents=True)
     if typesetting.engine:
-        typesetting = replace(typesetting, fmt=format_for(pool.exam, typesetting))
+        typesetting = replace(typesetting, fmt=chunks.format_for(pool.exam, typesetting))
     if typesetting.figures:
         write_figures(pool.exam.variants, typesetting.folder)
     bodies = [_Body(version, typesetting) for version in typesetting.versions]
     pages: PageMap = {}
-    for found in run_jobs(typeset_body, bodies, replace(typesetting, names_typeset=False)):
+    for found in chunks.run_jobs(typeset_body, bodies, replace(typesetting, names_typeset=False)):
         pages.update(found)
     frames = [_Frames(i, chunk, typesetting, pages, _last_page(pages))
               for i, chunk in enumerate(_chunks(len(pool.students)))
               if keep is None or keep & {pool.students[k].variant_id for k in chunk}]  # fmt: skip
     printing = typesetting.engine and keep is None and "exam" in typesetting.versions
-    printed = PrintFile(PrintPages(frames, pages)) if printing else None
+    printed = chunks.PrintFile(PrintPages(frames, pages)) if printing else None
     results = []
-    for result in run_jobs(typeset_frames, frames, typesetting):
+    for result in chunks.run_jobs(typeset_frames, frames, typesetting):
         results.append(result)
         progress(result.copies)
         if printed is not None:
             printed.add(result)
-    done = collect(results, typesetting.run, printed, pool=True)
+    done = chunks.collect(results, typesetting.run, printed, pool=True)
     if keep is not None:
         _write_sources([v for v in pool.students if v.variant_id in keep], typesetting)
     return done
@@ -193,8 +182,7 @@ def _write_sources(students: list[Variant], typesetting: Typesetting) -> None:
     ``solutions.tex``), in place of the layers' sources, which hold other students'."""
     pool: Pool = _STATE["pool"]
     for version in typesetting.versions:
-        source = render_tex(pool.exam, students, versions=[version],
-                            templates=typesetting.templates)  # fmt: skip
+        source = render_tex(pool.exam, students, typesetting.document(versions=(version,)))
         typesetting.run.document(version).write_text(source, encoding="utf-8")
     shutil.rmtree(typesetting.run.tex)
 
@@ -203,7 +191,7 @@ def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[in
     """The key record of every pool question, by (question number, pool index): each
     pool copy's entry is checked against the schema here, once; a student's entry is made
     of these records and their own name and id, and checked as a class build checks its
-    entries (keys.EntryCheck)."""
+    entries (keys.check_entry)."""
     records = {}
     entries = []
     for index, variant in enumerate(exam.variants):
@@ -212,13 +200,13 @@ def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[in
             records[(qv.number, index)] = keys.question_record(qv, pick.variant, figures, pick)
         questions = [records[(qv.number, index)] for qv in variant.questions]
         entries.append(plain(keys.variant_record(variant, questions=questions)))
-    validate({**header, "variants": entries})
+    keys.check_key({**header, "variants": entries})
     return records
 
 
 def _chunks(count: int) -> list[tuple[int, ...]]:
     """Students per frame document: a function of the class size only (determinism)."""
-    size = max(1, min(MAX_FRAMES, -(-count // MIN_CHUNKS)))
+    size = max(1, min(MAX_FRAMES, -(-count // chunks.MIN_CHUNKS)))
     return [tuple(range(i, min(i + size, count))) for i in range(0, count, size)]
 
 
@@ -228,8 +216,8 @@ def typeset_body(job: _Body) -> PageMap:
     pool: Pool = _STATE["pool"]
     typesetting = job.typesetting
     tex = typesetting.run.tex / POOL_DIR / f"{job.version}.tex"
-    source = render_tex(pool.exam, pool.exam.variants, versions=[job.version], layer="body",
-                        templates=typesetting.templates)  # fmt: skip
+    body = typesetting.document(versions=(job.version,), layer="body")
+    source = render_tex(pool.exam, pool.exam.variants, body)
     tex.write_text(source, encoding="utf-8")
     if typesetting.engine is None:
         return {}
@@ -243,7 +231,7 @@ def typeset_body(job: _Body) -> PageMap:
         ends = [begin - 1 for begin in begins[1:]] + [last]
         for number, (begin, end) in enumerate(zip(begins, ends, strict=True), start=1):
             found[(index, job.version, number)] = (tex.with_suffix(".pdf"), begin, end)
-    tidy(tex, ".questions")
+    chunks.tidy(tex, ".questions")
     return found
 
 
@@ -273,9 +261,8 @@ def typeset_frames(job: _Frames) -> ChunkResult:
     counts = [{version: 1 + sum(_length(job.pages[(pick.index, version, n)])
                                 for n, pick in enumerate(v.picks, start=1))
                for version in typesetting.versions} for v in students]  # fmt: skip
-    source = render_tex(pool.exam, students, versions=typesetting.versions, layer="frame",
-                        page_counts=counts, last_page=job.last_page,
-                        templates=typesetting.templates)  # fmt: skip
+    frames = typesetting.document(layer="frame", last_page=job.last_page)
+    source = render_tex(pool.exam, students, frames, page_counts=counts)
     tex.write_text(source, encoding="utf-8")
     for variant in students:
         if (student := variant.assignment.student) is not None:
@@ -285,7 +272,7 @@ def typeset_frames(job: _Frames) -> ChunkResult:
     if typesetting.keep is None and "exam" in typesetting.versions:  # the print file's
         result.pdf = tex.with_suffix(".pdf")
         return result
-    tidy(tex)
+    chunks.tidy(tex)
     tex.with_suffix(".pdf").unlink()
     return result
 
@@ -293,12 +280,11 @@ def typeset_frames(job: _Frames) -> ChunkResult:
 def _write_entries(students: list[Variant], result: ChunkResult) -> None:
     """The students' key entries and answer-key rows, made of the pool's records."""
     records = _STATE["records"]
-    check = keys.EntryCheck(_STATE["header"])
     entries, rows = [], []
     for variant in students:
         questions = [records[(n, pick.index)] for n, pick in enumerate(variant.picks, start=1)]
-        entries.append(keys.variant_record(variant, questions=questions))
-        rows.append(check(plain(entries[-1])))
+        rows.append(keys.variant_record(variant, questions=questions))
+        entries.append(keys.check_entry(_STATE["header"], plain(rows[-1])))
     result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
     result.csv_file.write_text(csv_rows(rows, pool=True), encoding="utf-8")
 
@@ -386,7 +372,7 @@ class PrintPages:
         self.sheaf.close()
         for path, frames in self.frames:
             frames.close()
-            tidy(path)
+            chunks.tidy(path)
             path.unlink()
 
 

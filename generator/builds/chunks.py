@@ -21,12 +21,12 @@ from typing import Any, Protocol
 
 import pikepdf
 
-from generator.build import page_trees
+from generator.builds import page_trees
 from generator.errors import ExamError, WorkerError
 from generator.key.answer_csv import csv_rows
 from generator.processes import worker_init
 from generator.render import pdf
-from generator.render.latex import render_tex
+from generator.render.latex import Document, render_tex
 from generator.run_folder import RunFolder
 from generator.variants.assemble import Exam
 from generator.variants.roster import Assignment
@@ -73,6 +73,10 @@ class Typesetting:
             return self.folder
         owner = assignment.student.id if assignment.student else assignment.label
         return self.run.student(owner, assignment.variant_id)
+
+    def document(self, **changes: Any) -> Document:
+        """A document of the run's versions and layout, with ``changes``."""
+        return Document(**{"versions": self.versions, "templates": self.templates, **changes})
 
     def tex(self, name: str) -> Path:
         """A LaTeX source of the class, in the run's tex/ folder."""
@@ -160,7 +164,7 @@ def format_for(exam: Exam, typesetting: Typesetting) -> Path | None:
     would drop its extra preamble."""
     assert typesetting.engine is not None
     probe = typesetting.tex("format-probe.tex")
-    source = render_tex(exam, exam.variants, templates=typesetting.templates)
+    source = render_tex(exam, exam.variants, Document(templates=typesetting.templates))
     probe.write_text(source, encoding="utf-8")
     fmt = pdf.precompiled_format(probe, typesetting.engine)
     probe.unlink()

@@ -1,0 +1,129 @@
+"""Moodle's quiz "Responses" report, read as responses to our parts.
+
+The report, read from Moodle's own code (moodle/moodle, ``mod/quiz/report/responses/report.php`` and
+``last_responses_table.php``, ``mod/quiz/classes/local/reports/attempts_report.php``,
+strings in ``mod/quiz/report/responses/lang/en/quiz_responses.php``): a download has
+``Last name, First name``, the site's identity fields (``Email address``, ``ID number``,
+``Username`` ...), ``State`` (``Status`` in 4.x), ``Started on, Completed, Duration``
+(``Time taken`` before), ``Grade/<max>``, then per quiz slot ``Question N`` (its question
+summary), ``Response N`` and ``Right answer N`` as chosen, N the slot's number.  An
+empty cell is ``-``.  The question summary is ``html_to_text`` of the question text
+(cloze blanks written ``_____``; a multichoice's options appended), never its name.  A
+cloze (multianswer) response is ``part 1: 3; part 2: 4``
+(``question/type/multianswer/question.php``, ``summarise_response``; string
+``subqresponse``), a multichoice one its options' texts joined by ``; ``, a matching
+one ``stem -> choice`` pairs joined by ``; ``.
+
+So a slot N is the exam's N-th part (the quiz adds one random question per part's
+category, in the exam's order, as ``slot-marks.csv`` lists them), checked against the
+question text when the report has it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.grading.records import Response, ResponsesError
+from generator.key.records import Key, PartInfo
+from generator.lms.items import Item, blanks_html
+from generator.lms.moodle import xml
+from generator.lms.reports import (
+    AS_WRITTEN,
+    Entry,
+    Exam,
+    copy_of,
+    entries,
+    entry_of,
+    pairs,
+    readers,
+)
+from generator.tables import data_rows
+
+NAME = "Moodle Responses"
+SLOT = re.compile(r"(Question|Response|Right answer) (\S+)")
+STATE = ("State", "Status")
+NONE = "-"
+CLOZE_PART = re.compile(r"(?:^|;\s*)part (\d+):\s?")
+
+
+def _blanks(part: PartInfo, text: str) -> str:
+    """``part 1: 3; part 2: 4`` as ``3; 4``; a blank it leaves out stays in its place."""
+    found = list(CLOZE_PART.finditer(text))
+    if not found:
+        return text
+    given = {int(m.group(1)): text[m.end() : nxt.start() if nxt else len(text)]
+             for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
+    return entries([given.get(i, "") for i in range(1, len(part.answer) + 1)])
+
+
+def _matching(part: PartInfo, text: str) -> str:
+    matched = [piece.rsplit(" -> ", 1) for piece in text.split("; ") if piece.strip()]
+    return pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
+
+
+READERS = readers(__name__, blanks=_blanks, matching=_matching)
+
+
+def _text(item: Item) -> str:
+    """The question text Moodle summarises: ours, its cloze blanks written as nothing."""
+    if xml.QUESTIONS[item.kind][0] == "cloze":
+        return item.html + blanks_html(item.part, [""] * len(item.part.answer))
+    return item.html
+
+
+def recognise(header: list[str]) -> bool:
+    has_slot = any(SLOT.fullmatch(h) and h.startswith("Response") for h in header)
+    return has_slot and any(h in STATE or h.startswith("Grade/") for h in header)
+
+
+def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
+    """A Responses report's rows as responses to our parts."""
+    header = rows[0]
+    exam = Exam(key, _text)
+    numbers: dict[str, dict[str, int]] = {}
+    for c, name in enumerate(header):
+        if found := SLOT.fullmatch(name):
+            numbers.setdefault(found.group(2), {})[found.group(1)] = c
+    if len(numbers) != len(exam.slots):
+        raise ResponsesError(
+            f"{path}, line 1: {len(numbers)} quiz slots where this exam has "
+            f"{len(exam.slots)} parts; the report is from another quiz, or its quiz does not "
+            "add one random question per part's category."
+        )
+    state = next((c for c, h in enumerate(header) if h in STATE), None)
+    people = range(state if state is not None else 0)
+    responses = []
+    for line, row in data_rows(rows, path, AS_WRITTEN, ResponsesError):
+        identity = tuple((header[i], row[i]) for i in people)
+        where = f"{path}, line {line}"
+        slots = [(n, cols, _found(exam, n, cols, row, where))
+                 for n, cols in enumerate(numbers.values())]  # fmt: skip
+        copy = copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
+        for n, cols, found in slots:
+            raw = row[cols["Response"]].strip() if "Response" in cols else ""
+            entry = entry_of(exam, copy, found if found is not None else exam.own(copy, n),
+                             where, raw)  # fmt: skip
+            text = "" if raw == NONE else READERS[entry.part.kind](entry.part, raw)
+            responses.append(Response(copy, entry.label, text, line, identity,
+                                      exam.source(entry)))  # fmt: skip
+    return responses
+
+
+def _found(exam: Exam, slot: int, columns: dict[str, int], row: list[str],
+           where: str) -> list[Entry] | None:  # fmt: skip
+    """The items of slot ``slot`` whose text the row's question summary is (None: no
+    summary, the slot's place decides)."""
+    if "Question" not in columns or row[columns["Question"]].strip() in ("", NONE):
+        return None
+    text = row[columns["Question"]]
+    titled = exam.titled(text, where)
+    if titled:
+        return [titled]
+    found = exam.matching(text, (e for e in exam.entries if e.slot == slot))
+    if not found:
+        raise ResponsesError(
+            f"{where}: the question of slot {slot + 1} is no variant of this exam's part "
+            f"{exam.slots[slot].label}; the report is from another quiz: grade it against "
+            "its own run."
+        )
+    return found
