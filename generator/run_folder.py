@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 FIGURES = "figures"  # the PNG figures, also named relative to the run in key.json
 
@@ -22,43 +23,30 @@ def file_stem(owner: str, code: str) -> str:
     return f"{safe}_{code}"
 
 
+class In:
+    """A file or folder of a run's folder, by its name: ``key = In("key.json")`` makes
+    ``RunFolder(root).key`` the path ``root / "key.json"``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, folder: Any, owner: type | None = None) -> Path:
+        return folder.root / self.name
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """A run's folder: the key, a single exam's documents, a class's students and print
     file, the figures, and the folders later commands add (``lms/``, ``grades/``)."""
 
     root: Path
-
-    @property
-    def key(self) -> Path:
-        return self.root / "key.json"
-
-    @property
-    def answer_csv(self) -> Path:
-        """A class's answer-key CSV (a single exam's is an export: ``lms/``)."""
-        return self.root / "answer-key.csv"
-
-    @property
-    def print_pdf(self) -> Path:
-        """A class's exams in one file, each starting on an odd page."""
-        return self.root / "print.pdf"
-
-    @property
-    def tex(self) -> Path:
-        """A class's LaTeX sources, one document per chunk of copies."""
-        return self.root / "tex"
-
-    @property
-    def figures(self) -> Path:
-        return self.root / FIGURES
-
-    @property
-    def students(self) -> Path:
-        return self.root / "students"
-
-    @property
-    def lms(self) -> Path:
-        return self.root / "lms"
+    key = In("key.json")
+    answer_csv = In("answer-key.csv")  # a class's (a single exam's is an export: lms/)
+    print_pdf = In("print.pdf")  # a class's exams in one file, each on an odd page
+    tex = In("tex")  # a class's LaTeX sources, one document per chunk of copies
+    figures = In(FIGURES)
+    students = In("students")
+    lms = In("lms")
 
     @property
     def grades(self) -> GradesFolder:
@@ -83,24 +71,10 @@ class GradesFolder:
     """``grades/``: what ``grade`` writes, all at once or not at all."""
 
     root: Path
-
-    @property
-    def grades_csv(self) -> Path:
-        return self.root / "grades.csv"
-
-    @property
-    def feedback_csv(self) -> Path:
-        return self.root / "feedback.csv"
-
-    @property
-    def feedback(self) -> Path:
-        """Each student's feedback page."""
-        return self.root / "feedback"
-
-    @property
-    def sheets(self) -> Path:
-        """The parts people grade, one CSV each, read back by the next ``grade``."""
-        return self.root / "sheets"
+    grades_csv = In("grades.csv")
+    feedback_csv = In("feedback.csv")
+    feedback = In("feedback")  # each student's feedback page
+    sheets = In("sheets")  # the parts people grade, one CSV each, read back by the next grade
 
     def feedback_page(self, owner: str, code: str) -> Path:
         return self.feedback / f"{file_stem(owner, code)}.html"

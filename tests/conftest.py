@@ -172,3 +172,15 @@ def modules_after(*args: str) -> set[str]:
     result = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
                             text=True, check=True)  # fmt: skip
     return set(result.stdout.splitlines()[-1].split())
+
+
+# The parts of a module that draws key parts: its ``drawn`` fixture maps (question id, part,
+# seed) to the part's record and its question's parameters.
+@pytest.fixture(scope="module")
+def parts(drawn) -> dict[tuple[str, str, int], PartInfo]:
+    return {where: record for where, (record, _) in drawn.items()}
+
+
+@pytest.fixture(scope="module")
+def params(drawn) -> dict[tuple[str, str, int], dict]:
+    return {where: drawn_params for where, (_, drawn_params) in drawn.items()}

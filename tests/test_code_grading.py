@@ -92,16 +92,6 @@ def drawn(bank) -> dict:
             for qid, part in ((Q3, "g"), (Q4, "b")) for seed in SEEDS}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def parts(drawn) -> dict[tuple[str, str, int], PartInfo]:
-    return {where: record for where, (record, _) in drawn.items()}
-
-
-@pytest.fixture(scope="module")
-def params(drawn) -> dict[tuple[str, str, int], dict]:
-    return {where: drawn_params for where, (_, drawn_params) in drawn.items()}
-
-
 def lines_for(qid: str, params: dict) -> tuple[dict, dict]:
     if qid == Q3:
         return ADAM_RIGHT, ADAM_WRONG

@@ -99,16 +99,6 @@ def drawn(bank) -> dict:
             for qid, part in PARTS for seed in SEEDS}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def parts(drawn) -> dict[tuple[str, str, int], PartInfo]:
-    return {where: record for where, (record, _) in drawn.items()}
-
-
-@pytest.fixture(scope="module")
-def params(drawn) -> dict[tuple[str, str, int], dict]:
-    return {where: drawn_params for where, (_, drawn_params) in drawn.items()}
-
-
 def responses(qid: str, part: str, params: dict) -> tuple[list[str], list[str]]:
     if (qid, part) == (Q2, "e.i"):
         return l2_updates(params["penalty_half"])

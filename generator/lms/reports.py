@@ -25,6 +25,7 @@ from generator.key.records import Key, OptionInfo, PartInfo, VariantInfo
 from generator.kinds import table
 from generator.lms.html import to_html
 from generator.lms.items import Item, slots
+from generator.tables import data_rows
 
 TITLE = re.compile(r"(\d+\([a-z]+\)(?:\([ivx]+\))?) ([0-9a-f]{12})\b")
 TAG = re.compile(r"<[^>]*>")
@@ -279,6 +280,11 @@ def exam_name(exam: Exam, copy: str) -> str:
     if variant.student:
         return variant.student.id
     return f"v{copy if variant.copy is UNSET else variant.copy}"
+
+
+def rows(table: list[list[str]], path: str) -> Iterable[tuple[int, list[str]]]:
+    """A report's rows after its header, with their line numbers (tables.data_rows)."""
+    return data_rows(table, path, AS_WRITTEN, ResponsesError)
 
 
 def short(text: str) -> str:

@@ -21,20 +21,10 @@ import re
 
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
+from generator.lms import reports
 from generator.lms.canvas import qti12
 from generator.lms.items import Item, blanks_html
-from generator.lms.reports import (
-    AS_WRITTEN,
-    Entry,
-    Exam,
-    copy_of,
-    entries,
-    entry_of,
-    pairs,
-    readers,
-    short,
-)
-from generator.tables import data_rows
+from generator.lms.reports import Entry, Exam
 
 NAME = "Canvas Student Analysis"
 TAIL = ["n correct", "n incorrect", "score"]
@@ -49,15 +39,15 @@ def _unescaped(text: str, separator: str) -> list[str]:
 
 
 def _blanks(part: PartInfo, text: str) -> str:
-    return entries(_unescaped(text, ",")) if text.strip() else ""
+    return reports.entries(_unescaped(text, ",")) if text.strip() else ""
 
 
 def _matching(part: PartInfo, text: str) -> str:
     matched = [_unescaped(piece, "=>") for piece in _unescaped(text, ",") if piece.strip()]
-    return pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
+    return reports.pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
 
 
-READERS = readers(__name__, blanks=_blanks, matching=_matching)
+READERS = reports.readers(__name__, blanks=_blanks, matching=_matching)
 
 
 def _text(item: Item) -> str:
@@ -84,13 +74,13 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
     people = [i for i, h in enumerate(header[:first]) if h in IDENTITY]
     people.sort(key=lambda i: IDENTITY.index(header[i]))
     responses = []
-    for line, row in data_rows(rows, path, AS_WRITTEN, ResponsesError):
+    for line, row in reports.rows(rows, path):
         identity = tuple((header[i], row[i]) for i in people)
         seen = [(c, found) for c, found in columns if row[c].strip() or row[c + 1].strip()]
-        copy = copy_of(exam, identity, [found for _, found in seen], f"{path}, line {line}")
+        copy = reports.copy_of(exam, identity, [found for _, found in seen], f"{path}, line {line}")
         for c, found in seen:
-            where = f"{path}, line {line}, column '{short(header[c])}'"
-            entry = entry_of(exam, copy, found, where, row[c])
+            where = f"{path}, line {line}, column '{reports.short(header[c])}'"
+            entry = reports.entry_of(exam, copy, found, where, row[c])
             text = READERS[entry.part.kind](entry.part, row[c])
             responses.append(Response(copy, entry.label, text, line, identity,
                                       exam.source(entry)))  # fmt: skip
@@ -103,7 +93,7 @@ def _columns(exam: Exam, header: list[str], first: int, path: str
     columns = []
     for c in range(first, len(header) - len(TAIL), 2):
         question = QUESTION.fullmatch(header[c])
-        where = f"{path}, line 1, column '{short(header[c])}'"
+        where = f"{path}, line 1, column '{reports.short(header[c])}'"
         if question is None or c + 1 >= len(header) - len(TAIL):
             raise ResponsesError(f"{where}: not a '<question id>: <text>' column followed by its "
                                  "points; give the report as Canvas wrote it.")  # fmt: skip

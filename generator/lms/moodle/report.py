@@ -25,19 +25,10 @@ import re
 
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
+from generator.lms import reports
 from generator.lms.items import Item, blanks_html
 from generator.lms.moodle import xml
-from generator.lms.reports import (
-    AS_WRITTEN,
-    Entry,
-    Exam,
-    copy_of,
-    entries,
-    entry_of,
-    pairs,
-    readers,
-)
-from generator.tables import data_rows
+from generator.lms.reports import Entry, Exam
 
 NAME = "Moodle Responses"
 SLOT = re.compile(r"(Question|Response|Right answer) (\S+)")
@@ -53,15 +44,15 @@ def _blanks(part: PartInfo, text: str) -> str:
         return text
     given = {int(m.group(1)): text[m.end() : nxt.start() if nxt else len(text)]
              for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
-    return entries([given.get(i, "") for i in range(1, len(part.answer) + 1)])
+    return reports.entries([given.get(i, "") for i in range(1, len(part.answer) + 1)])
 
 
 def _matching(part: PartInfo, text: str) -> str:
     matched = [piece.rsplit(" -> ", 1) for piece in text.split("; ") if piece.strip()]
-    return pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
+    return reports.pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
 
 
-READERS = readers(__name__, blanks=_blanks, matching=_matching)
+READERS = reports.readers(__name__, blanks=_blanks, matching=_matching)
 
 
 def _text(item: Item) -> str:
@@ -93,15 +84,15 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
     state = next((c for c, h in enumerate(header) if h in STATE), None)
     people = range(state if state is not None else 0)
     responses = []
-    for line, row in data_rows(rows, path, AS_WRITTEN, ResponsesError):
+    for line, row in reports.rows(rows, path):
         identity = tuple((header[i], row[i]) for i in people)
         where = f"{path}, line {line}"
         slots = [(n, cols, _found(exam, n, cols, row, where))
                  for n, cols in enumerate(numbers.values())]  # fmt: skip
-        copy = copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
+        copy = reports.copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
         for n, cols, found in slots:
             raw = row[cols["Response"]].strip() if "Response" in cols else ""
-            entry = entry_of(exam, copy, found if found is not None else exam.own(copy, n),
+            entry = reports.entry_of(exam, copy, found if found is not None else exam.own(copy, n),
                              where, raw)  # fmt: skip
             text = "" if raw == NONE else READERS[entry.part.kind](entry.part, raw)
             responses.append(Response(copy, entry.label, text, line, identity,
