@@ -1,7 +1,10 @@
 """Exam-variant generator: randomized deep-learning exams with keys computed by a numpy engine.
 
 The package is the pipeline, one subpackage per stage, each importing only the stages
-above it in this list (its docstring says what it owns and may import):
+above it in this list (its docstring says what it owns and may import), and the two
+record modules that import nothing of the package: the key's (``key.records``, which
+``kinds`` reads) and grading's (``grading.records``, which each LMS vendor's report
+reader and gradebook writer use):
 
 - ``engine``: the numpy reference engine (pure functions, no randomness);
 - ``kinds``: answer kinds, how each is stored, shown and scored (formulas, code);

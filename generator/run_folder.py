@@ -30,8 +30,8 @@ class In:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def __get__(self, folder: Any, owner: type | None = None) -> Path:
-        return folder.root / self.name
+    def __get__(self, folder: Any, owner: type | None = None) -> Any:
+        return self if folder is None else folder.root / self.name
 
 
 @dataclass(frozen=True)

@@ -181,20 +181,48 @@ def test_the_schema_and_the_typed_records_name_the_same_fields():
 def test_a_key_reads_back_as_typed_records_and_refuses_a_wrong_field(key):
     import msgspec
 
-    from generator.key.records import Key, typed
+    from generator.key.records import Key
+    from generator.key.schema import check
 
-    records = typed(key)
+    records = check(key)
     assert isinstance(records, Key)
     assert records.variants[0].questions[0].parts[0].label == "1(a)"
     assert msgspec.to_builtins(records) == key  # nothing lost, nothing added
     broken = json.loads(json.dumps(key))
     broken["variants"][0]["questions"][0]["parts"][0]["points"] = "one"
     with pytest.raises(msgspec.ValidationError, match=r"parts\[0\]\.points"):
-        typed(broken)
+        check(broken)
     broken = json.loads(json.dumps(key))
     broken["variants"][0]["questions"][0]["surprise"] = 1
     with pytest.raises(msgspec.ValidationError, match="surprise"):
-        typed(broken)
+        check(broken)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("exam", "code"),
+        ("exam", "name"),
+        ("variants", 0, "variant"),
+        ("variants", 0, "questions", 0, "parts", 0, "label"),
+    ],
+)
+def test_a_code_name_or_label_with_a_line_break_after_it_is_refused(key, path):
+    """A pattern holds for the whole value: ``$`` alone lets a value end in a line break,
+    which would then name a file (grade's feedback pages are named after the code)."""
+    import msgspec
+
+    from generator.key.schema import check
+
+    broken = json.loads(json.dumps(key))
+    node = broken
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] += "\n"
+    with pytest.raises(msgspec.ValidationError, match="Expected `str` matching regex"):
+        check(broken)
+    with pytest.raises(jsonschema.ValidationError):  # a second implementation, the schema
+        jsonschema.validate(broken, schema())
 
 
 @pytest.fixture(scope="module")

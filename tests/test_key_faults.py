@@ -291,7 +291,7 @@ def question_2_parts(key: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_items_ask_the_lms_prompt_a_key_records(bank, tmp_path, run_cli):
-    """With the field written as keys.py is to write it (question_texts' lms_prompt, only
+    """With the field written as key/write.py is to write it (question_texts' lms_prompt, only
     where there is one), the key keeps to its schema and the items ask it."""
     key = public_key(tmp_path, run_cli)
     before = {item.ident: item.html for slot in items.slots(check(key)) for item in slot.items}

@@ -3,11 +3,12 @@
 The reports are built the way the LMSs build them, from what they imported: the class's
 own ``canvas-qti12.zip`` and ``moodle.xml`` (each item's text, its right answer as the LMS
 stores it), in the column layouts of ``tests/data/`` (the headers Canvas's
-``student_analysis.rb`` and Moodle's responses report write, see
-``generator/lms_responses.py``).  Each student answers in a way whose points the test
-works out: every part right; numbers far off and wrong options (0) with a vector's first
-entry wrong ((n - 1) / n of its points); right, with a cloze blank left out.  The
-gradebook files are then read back with the checks Canvas's and Moodle's importers make.
+``student_analysis.rb`` and Moodle's responses report write, see the readers,
+``generator/lms/canvas/report.py`` and ``generator/lms/moodle/report.py``).  Each student
+answers in a way whose points the test works out: every part right; numbers far off and
+wrong options (0) with a vector's first entry wrong ((n - 1) / n of its points); right,
+with a cloze blank left out.  The gradebook files are then read back with the checks
+Canvas's and Moodle's importers make.
 """
 
 from __future__ import annotations

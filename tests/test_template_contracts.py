@@ -2,7 +2,7 @@
 
 Other modules rely on the LaTeX the template and the bank write: the precompiled format
 on the static preamble before ``endofdump`` (pdf.py), the page ranges each copy writes
-(classbuild._split), ``\\titledquestion`` at the start of a line (classbuild._failure
+(builds/unique._split), ``\\titledquestion`` at the start of a line (builds/unique._failure
 names the question of a TeX error by counting them), and the verbatim and figure markup
 that the HTML of the LMS exports converts (lms/html.py).
 """

@@ -1,5 +1,10 @@
 """Everything a question's ``solve.py`` needs, in one import.
 
+The package also holds what those names are made of: self-checks (``self_checks``),
+redraws (``sampling``), statement pools (``statements``), formulas (``formulas``),
+figures (``figures``) and the template language of ``question.tex.j2`` (``templates``).
+It may import the foundation modules, ``engine`` and ``kinds``.
+
 A question folder imports from this module only::
 
     from generator.authoring import Formula, require, sampling, engine

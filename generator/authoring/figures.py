@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.resources import cache_dir
+from generator.run_folder import FIGURES
 
 PANEL_WIDTH_BP = 125.0
 PANEL_HEIGHT_BP = 85.0
@@ -50,7 +51,7 @@ class PanelRow:
 
 def figure_file(variant_id: str, number: int, name: str) -> str:
     """Where a figure's PNG goes, relative to the run's folder (recorded in key.json)."""
-    return f"figures/{variant_id}-q{number}-{name}.png"
+    return f"{FIGURES}/{variant_id}-q{number}-{name}.png"
 
 
 def to_picture(row: PanelRow) -> str:

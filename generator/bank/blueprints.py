@@ -36,7 +36,7 @@ class Pool:
     """One ``[[questions]]`` table: the questions it may print, and how many of them.
 
     ``id = "..."`` is a pool of one that every copy prints; ``pick = 2, topic = "..."``
-    draws two of the bank's questions on that topic, per copy (see generator.pools).
+    draws two of the bank's questions on that topic, per copy (see generator.variants.draws).
     """
 
     table: int  # its place among the [[questions]] tables, from 1

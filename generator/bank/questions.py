@@ -493,7 +493,7 @@ def _check_template(source: str, parts: tuple[Part, ...], path: Path) -> None:
 
 def _check_statement_pools(module: ModuleType, parts: tuple[Part, ...], path: Path) -> None:
     """Every pool of true/false statements in ``solve.py`` names parts of this question and
-    statements of its own pool (see :mod:`generator.statements`)."""
+    statements of its own pool (see :mod:`generator.authoring.statements`)."""
     keys = {part.key for part in _walk(parts)}
     pools = {
         name: value

@@ -125,7 +125,7 @@ class ClassBuildError(ExamError):
 class ChunksDone:
     """The class's key entries (encoded, in copy order), copies built, copies failed."""
 
-    key_parts: list[bytes]  # each chunk's encoded key entries (keys.join_entries)
+    key_parts: list[bytes]  # each chunk's encoded key entries (key.write.join_entries)
     copies: int
     failures: tuple[Failure, ...]
     printed: PrintFile | None  # the print file, to save once the key is written
@@ -208,7 +208,7 @@ class PrintFile:
     """The print file: every chunk's exam pages in copy order (each copy starts on an odd
     page), taken in as the chunks finish, while the workers typeset the others, and saved
     once the key is written.  ``pages`` takes a chunk's pages into its document: a unique
-    build's print parts (unique.PrintParts), or a pool's layers (poolbuild.PrintPages).
+    build's print parts (unique.PrintParts), or a pool's layers (pool.PrintPages).
 
     The page tree is built in one go: appending pages one by one (``pages.extend``)
     costs time in proportion to the pages already there, minutes for a class of 2000.

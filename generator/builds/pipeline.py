@@ -22,7 +22,7 @@ from generator.authoring.figures import write_figures
 from generator.bank.blueprints import Blueprint, load_blueprint
 from generator.bank.questions import Bank, load_bank
 from generator.errors import ExamError, LatexError
-from generator.key import write as keys
+from generator.key import write
 from generator.lms import WITHOUT_FIGURES
 from generator.lms import export as export_lms
 from generator.render import names, pdf
@@ -61,7 +61,7 @@ class BuildSpec:
     otherwise (drawing them loads matplotlib: half of a plain exam's time).
     ``templates`` is an institution's folder of layout partials (partials.py), searched
     before the shipped ones.  ``pool`` K draws each copy's questions from K variants per
-    question, typeset once (poolbuild.py).
+    question, typeset once (pool.py).
     """
 
     seed: int = 0
@@ -120,11 +120,11 @@ class BuildSpecError(ExamError):
 def check_request(*, replica: bool, copies: int | None, roster: bool, only: str | None) -> None:
     """What no run can be, in the options' words: the rules of :class:`BuildSpec`, which
     the command line also checks before it reads a roster."""
-    if replica and (copies or roster or only):
+    if replica and (copies is not None or roster or only):
         raise BuildSpecError(
             "--replica builds the original exam only; drop --variants, --roster and --variant-id."
         )
-    if copies and roster:
+    if copies is not None and roster:
         raise BuildSpecError("use either --variants or --roster, not both.")
 
 
@@ -170,11 +170,11 @@ def build(
     layout = Layout(spec, plan, bank, seeding, copies, target)
     folder = layout.folder(plan.name)
     first = build_exam(plan, bank, seeding, assignments=layout.copies[:1], replica=spec.replica)
-    header = keys.key_header(first, pool=spec.pool)
+    header = write.key_header(first, pool=spec.pool)
     with staging(folder, force=spec.force) as tmp:
         run = RunFolder(tmp)
         typeset = layout.typeset(run, engine, first, header, progress, report)
-        keys.write_key(run.key, header, typeset.key_variants)
+        write.write_key(run.key, header, typeset.key_variants)
         typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
         if typeset.printed is not None:
             typeset.printed.save(run.print_pdf)
@@ -206,7 +206,7 @@ def assignments(seeding: Seeding, spec: BuildSpec) -> list[Assignment]:
 @dataclass
 class Typeset:
     """What typesetting the copies gave: their key entries (encoded, one by one or in runs
-    of keys.join_entries), how many were built, and the copies whose LaTeX failed."""
+    of write.join_entries), how many were built, and the copies whose LaTeX failed."""
 
     key_variants: list[bytes]
     copies: int
@@ -266,7 +266,7 @@ class Layout:
     def _one_copy(self, run: RunFolder, engine: str | None, exam: Exam, header: dict[str, Any],
                   report: Report) -> Typeset:  # fmt: skip
         spec = self.spec
-        entries = [keys.check_entry(header, keys.variant_entry(v, figures=spec.draws_figures))
+        entries = [write.check_entry(header, write.variant_entry(v, figures=spec.draws_figures))
                    for v in exam.variants]  # fmt: skip
         tmp = run.root
         texs = []
@@ -287,7 +287,7 @@ class Layout:
                     exc.source = pdf.keep_sources(tmp) / exc.source.relative_to(tmp)
                 raise
             _remove_byproducts(tmp)
-        return Typeset([keys.encode_variant(e) for e in entries], len(entries))
+        return Typeset([write.encode_variant(e) for e in entries], len(entries))
 
     def _pool(self, typesetting: Typesetting, header: dict[str, Any],
               progress: Callable[[int], None]) -> Typeset:  # fmt: skip

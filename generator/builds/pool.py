@@ -39,9 +39,9 @@ from generator.bank.questions import Bank
 from generator.builds import chunks, pool_layers
 from generator.builds.chunks import ChunkResult, Typesetting
 from generator.errors import ExamError, LatexError
-from generator.key import write as keys
+from generator.key import write
 from generator.key.answer_csv import csv_rows
-from generator.key.records import plain
+from generator.key.records import json_ready
 from generator.render import names, pdf
 from generator.render.latex import render_tex
 from generator.variants.assemble import Exam, PoolPick, Variant, build_exam
@@ -191,16 +191,16 @@ def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[in
     """The key record of every pool question, by (question number, pool index): each
     pool copy's entry is checked against the schema here, once; a student's entry is made
     of these records and their own name and id, and checked as a class build checks its
-    entries (keys.check_entry)."""
+    entries (write.check_entry)."""
     records = {}
     entries = []
     for index, variant in enumerate(exam.variants):
         pick = PoolPick(index, variant.variant_id)
         for qv in variant.questions:
-            records[(qv.number, index)] = keys.question_record(qv, pick.variant, figures, pick)
+            records[(qv.number, index)] = write.question_record(qv, pick.variant, figures, pick)
         questions = [records[(qv.number, index)] for qv in variant.questions]
-        entries.append(plain(keys.variant_record(variant, questions=questions)))
-    keys.check_key({**header, "variants": entries})
+        entries.append(json_ready(write.variant_record(variant, questions=questions)))
+    write.check_key({**header, "variants": entries})
     return records
 
 
@@ -283,9 +283,9 @@ def _write_entries(students: list[Variant], result: ChunkResult) -> None:
     entries, rows = [], []
     for variant in students:
         questions = [records[(n, pick.index)] for n, pick in enumerate(variant.picks, start=1)]
-        rows.append(keys.variant_record(variant, questions=questions))
-        entries.append(keys.check_entry(_STATE["header"], plain(rows[-1])))
-    result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
+        rows.append(write.variant_record(variant, questions=questions))
+        entries.append(write.check_entry(_STATE["header"], json_ready(rows[-1])))
+    result.key_file.write_bytes(write.join_entries(write.encode_variant(e) for e in entries))
     result.csv_file.write_text(csv_rows(rows, pool=True), encoding="utf-8")
 
 

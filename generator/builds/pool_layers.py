@@ -1,4 +1,4 @@
-"""A pool student's PDFs laid from the pool's layers (generator/poolbuild.py), with pikepdf.
+"""A pool student's PDFs laid from the pool's layers (generator/builds/pool.py), with pikepdf.
 
 A version's body document is opened once for a chunk of students, and it is itself the
 document their PDFs are saved from (generator/page_trees.py): the body's fonts and

@@ -37,9 +37,9 @@ from generator.builds.chunks import (
     tidy,
 )
 from generator.errors import LatexError
-from generator.key import write as keys
+from generator.key import write
 from generator.key.answer_csv import csv_rows
-from generator.key.records import plain
+from generator.key.records import json_ready
 from generator.render import names, pdf
 from generator.render.latex import render_tex
 from generator.variants.assemble import Exam, Variant, build_exam
@@ -162,12 +162,12 @@ def build_chunk(job: _Job) -> ChunkResult:
     typesetting = job.typesetting
     exam = build_exam(plan, bank, job.seeding, assignments=job.assignments)
     kept = [v for v in exam.variants if typesetting.keeps(v.variant_id)]
-    header = keys.key_header(exam)
-    records = [keys.variant_record(v, figures=typesetting.figures) for v in kept]
-    entries = [keys.check_entry(header, plain(record)) for record in records]
+    header = write.key_header(exam)
+    records = [write.variant_record(v, figures=typesetting.figures) for v in kept]
+    entries = [write.check_entry(header, json_ready(record)) for record in records]
     tex = typesetting.tex(f"{job.index:04d}.tex")
     result = ChunkResult(job.index, len(entries), tex.with_suffix(".key"), tex.with_suffix(".csv"))
-    result.key_file.write_bytes(keys.join_entries(keys.encode_variant(e) for e in entries))
+    result.key_file.write_bytes(write.join_entries(write.encode_variant(e) for e in entries))
     result.csv_file.write_text(csv_rows(records), encoding="utf-8")
     if typesetting.figures:
         write_figures(kept, typesetting.folder)

@@ -2,6 +2,6 @@
 
 Owns: the stress check (``stress``) and its report of variant statistics (``report``).
 
-May import: the foundation modules, ``kinds``, ``bank``, ``variants`` and ``render.latex``
-(the text a student reads, to find answers given away by it).
+May import: the foundation modules, ``kinds``, ``authoring``, ``bank``, ``variants`` and
+``render.latex`` (the text a student reads, to find answers given away by it).
 """

@@ -5,6 +5,7 @@ writer (``write``), the reader (``read``), the answer-key CSV (``answer_csv``) a
 comparison of two keys (``diff``).
 
 May import: the foundation modules and ``kinds``.  ``write`` alone, which a build runs,
-also imports ``variants`` and ``render`` (the printed text of each part); reading a key
-loads neither.
+also imports ``authoring`` (a figure's file name), ``bank`` (the blueprint's draws),
+``variants`` (the copies) and ``render`` (the printed text of each part); reading a key
+loads none of them.
 """

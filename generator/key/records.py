@@ -21,7 +21,15 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 FORMAT = "exam-variant-generator/key"
 FORMAT_VERSION = 1
 MAX_SEED = 2**64 - 1
-CODE = r"^[0-9a-f]{12}$"  # a copy's or an exam's code: an HMAC under the secret (seeding)
+
+
+def whole(pattern: str) -> str:
+    """A pattern the whole value must match: ``$`` alone would let a value end in a line
+    break (in Python's and in JSON Schema's regular expressions), so none may follow."""
+    return rf"^(?:{pattern})(?!\n)$"
+
+
+CODE = whole("[0-9a-f]{12}")  # a copy's or an exam's code: an HMAC under the secret
 
 Code = Annotated[str, Meta(pattern=CODE)]
 Count = Annotated[int, Meta(ge=0)]
@@ -57,7 +65,7 @@ class PoolInfo(Record, kw_only=True):
 class ExamInfo(Record, kw_only=True):
     """The exam the run built: its blueprint, seed, secret and points."""
 
-    name: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    name: Annotated[str, Meta(pattern=whole("[A-Za-z0-9][A-Za-z0-9._-]*"))]
     title: str
     course: str | UnsetType = UNSET
     blueprint: str
@@ -70,7 +78,7 @@ class ExamInfo(Record, kw_only=True):
     secret: described(
         str,
         "fingerprint of the secret the streams were keyed with (never the secret itself)",
-        pattern=r"^[0-9a-f]{16}$",
+        pattern=whole("[0-9a-f]{16}"),
     )
     public: described(bool, "built in public mode: anyone can rebuild these copies from the seed")
     replica: bool
@@ -153,7 +161,7 @@ class PartInfo(Record, kw_only=True):
     """One part as graded: where it is printed, what it is worth, its answer.  The type of
     ``answer``, and which of the optional fields it needs, depend on ``kind``."""
 
-    label: Annotated[str, Meta(pattern=r"^[0-9]+(\([a-z]+\))+$")]
+    label: Annotated[str, Meta(pattern=whole(r"[0-9]+(\([a-z]+\))+"))]
     part: str
     points: Amount
     bonus: bool
@@ -228,8 +236,8 @@ class QuestionInfo(Record, kw_only=True):
     stem: described(str, "the question's opening text, LaTeX as printed")
     figures: described(
         dict[
-            Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")],
-            Annotated[str, Meta(pattern=r"^figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png$")],
+            Annotated[str, Meta(pattern=whole("[a-z][a-z0-9_]*"))],
+            Annotated[str, Meta(pattern=whole(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png"))],
         ],
         "PNG of each figure, relative to the run's folder (always figures/<name>.png)",
     )
@@ -289,11 +297,6 @@ class Key(Header, kw_only=True):
         return self.exam.pool is not UNSET
 
 
-def plain(record: Record) -> dict[str, Any]:
+def json_ready(record: Record) -> dict[str, Any]:
     """A record as JSON-ready builtins (what key.json holds)."""
     return msgspec.to_builtins(record)
-
-
-def typed(data: Any) -> Key:
-    """A key's builtins as records; ValidationError names the first field that is wrong."""
-    return msgspec.convert(data, Key, strict=True)

@@ -79,11 +79,14 @@ def _typed_answer(part: PartInfo, where: str) -> Any:
         raise KindMismatch(f"unknown answer kind '{part.kind}' - at `{where}.kind`")
     missing = [name for name in kind.requires if getattr(part, name) is UNSET]
     if missing:
-        raise KindMismatch(f"a {kind.name} part needs `{missing[0]}` - at `{where}`")
+        raise KindMismatch(f"a part of kind {kind.name} needs `{missing[0]}` - at `{where}`")
     if kind.numeric and part.tolerance is None:
-        raise KindMismatch(f"a {kind.name} part needs a tolerance - at `{where}.tolerance`")
+        raise KindMismatch(f"a part of kind {kind.name} needs a tolerance - at `{where}.tolerance`")
     try:
         return kind.stored(part.answer)
     except msgspec.ValidationError as exc:
-        message = str(exc).replace("`$", f"`{where}.answer", 1)
-        raise KindMismatch(f"{message} (a {kind.name} answer)") from None
+        message, _, inside = str(exc).partition(" - at `$")
+        raise KindMismatch(
+            f"{message} (the answer of a part of kind {kind.name}) - at `{where}.answer{inside}"
+            + ("" if inside else "`")
+        ) from None

@@ -35,7 +35,7 @@ from generator.key.records import (
     StudentInfo,
     ToleranceInfo,
     VariantInfo,
-    plain,
+    json_ready,
 )
 from generator.kinds import KINDS
 from generator.kinds.answers import Answer
@@ -57,7 +57,7 @@ def key_header(exam: Exam, pool: int | None = None) -> dict[str, Any]:
     the variant pool the questions were drawn from (``--pool``)."""
     blueprint = exam.blueprint
     seeding = exam.seeding
-    return plain(Header(
+    return json_ready(Header(
         format=FORMAT,
         format_version=FORMAT_VERSION,
         generator=GeneratorInfo(name="exam-variant-generator", version=__version__,
@@ -82,7 +82,7 @@ def _draws(blueprint: Blueprint) -> list[PoolInfo]:
 
 def variant_entry(variant: Variant, *, figures: bool = True) -> dict[str, Any]:
     """One copy of the exam: its id, its student (if any), every question and part."""
-    return plain(variant_record(variant, figures=figures))
+    return json_ready(variant_record(variant, figures=figures))
 
 
 def variant_record(

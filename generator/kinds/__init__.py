@@ -12,6 +12,10 @@ Every module that does something per kind (each LMS exporter) keeps a table
 a table that misses a registered kind: a new kind cannot reach a user's run with an
 export that does not know it (the CLI imports an exporter only to run it, and
 tests/test_kinds.py imports every module).
+
+Owns: the registry and the kinds (here), the values a solver returns (``answers``),
+formula answers (``formula/``) and code answers (``code/``).  May import: the foundation
+modules and the key's records (key/records.py, which import nothing of the package).
 """
 
 from __future__ import annotations
@@ -72,8 +76,10 @@ class Kind:
 
     def stored(self, value: Any) -> Any:
         """A normalised answer as the key's records hold it (ValidationError: it is not of
-        :attr:`answer_type`)."""
-        return msgspec.convert(value, self.answer_type, strict=True)
+        :attr:`answer_type`): records where the type asks for them (a formula part's), else
+        the value as it was given (a 2 where a number is asked stays 2, as key.json has it)."""
+        typed = msgspec.convert(value, self.answer_type, strict=True)
+        return value if typed == value else typed
 
     def cell(self, part: PartInfo) -> str:
         """The key's answer as one cell of text (the answer CSV); :meth:`score` reads a
@@ -280,7 +286,7 @@ class Shape(Vector):
 @register
 class Expression(Kind):
     """Formulas (sympy), graded by mathematical equivalence, each formula of a part an
-    equal share (:mod:`generator.formula_grading`; nothing a student wrote is run)."""
+    equal share (:mod:`generator.kinds.formula.grading`; nothing a student wrote is run)."""
 
     name = "expression"
     answer_type = Annotated[list[FormulaInfo], Meta(min_length=1)]
@@ -433,7 +439,7 @@ class Matching(Kind):
 @register
 class CodeLines(Kind):
     """Lines of code filling the blanks of a skeleton, each blank an equal share, run
-    in a restricted interpreter against the key's lines (:mod:`generator.code_grading`)."""
+    in a restricted interpreter against the key's lines (:mod:`generator.kinds.code.grading`)."""
 
     name = "code"
     monospaced = True

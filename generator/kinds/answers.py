@@ -48,8 +48,9 @@ class Formula:
         return f"{self.lhs} = {self.rhs_latex}"
 
     def to_json(self) -> dict[str, str]:
-        """``sympy`` is srepr in the order written, which ``formula_reader.read_formula`` reads
-        back as this very expression (checked here); ``text`` is for people."""
+        """``sympy`` is srepr in the order written, which
+        ``kinds.formula.reader.read_formula`` reads back as this very expression (checked
+        here); ``text`` is for people."""
         latex, text, srepr = _printed(self.rhs, tuple(self.names.items()))
         return {"lhs": self.lhs, "text": text, "sympy": srepr, "latex": latex}
 

@@ -13,14 +13,19 @@ vendor                  exports (``--lms``)          reports (``grade``)      gr
 (key/answer_csv.py)     csv: the answer-key CSV
 ======================  ==========================  =======================  ===================
 
-Every module here is found by name in :data:`FORMATS` and :data:`VENDORS` and imported
-when it is used: importing this package, as the CLI does for its ``--lms`` option, loads
-no exporter (lxml, the LaTeX reader, the answer kinds).  A new format is a module with
-``write(key, run_folder, out) -> files`` and a line in :data:`FORMATS`; a new report reader
-or gradebook a module and its vendor's line in :data:`VENDORS` (see their docstrings for
-what each module provides).  Shared by all: the key seen as items (``items``), the bank's
-LaTeX as HTML (``html``), zip packages and figures (``package``), and what report readers
-share (``reports``).
+Every module here is found by name in :data:`FORMATS_BY_NAME` and :data:`VENDORS`,
+imported when it is used: importing this package, as the CLI does for its ``--lms``
+option, loads no exporter (lxml, the LaTeX reader, the answer kinds).  A new format is a
+module with ``write(key, run_folder, out) -> files`` and a line in
+:data:`FORMATS_BY_NAME`; a new report reader or gradebook a module and its vendor's line
+in :data:`VENDORS` (see their docstrings for what each module provides).  Shared by all:
+the key seen as items (``items``), the bank's LaTeX as HTML (``html``), zip packages and
+figures (``package``), and what report readers share (``reports``).
+
+May import: the foundation modules, ``kinds`` and ``key`` (its records and reader); a
+vendor's report reader and gradebook writer also the records of grading
+(grading/records.py, which imports nothing of the package), whose pipeline finds them
+here by vendor name.
 
 ``export(run_folder, formats)`` writes ``lms/`` inside a folder being built (the run's
 staging folder); ``export_run(run_folder, formats)`` adds formats to a finished run: it

@@ -97,7 +97,8 @@ def _code_lines(lines: list[str]) -> str:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The writer of generator.lms.WRITERS: ``blackboard/<part>.txt``, one file per part."""
+    """The ``blackboard`` format's writer (generator.lms): ``blackboard/<part>.txt``, one
+    file per part."""
     (out / "blackboard").mkdir(exist_ok=True)
     paths = []
     for file_name, content in export(key).items():

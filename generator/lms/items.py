@@ -40,7 +40,7 @@ class Item:
     figures: tuple[str, ...]
 
     @property
-    def answer(self) -> Kind:
+    def answer_kind(self) -> Kind:
         """The part's answer kind, to ask what the item's question and response are like."""
         return KINDS[self.kind]
 

@@ -13,6 +13,7 @@ from lxml import etree
 from generator.errors import ExamError
 from generator.files import NotAFile, read_file
 from generator.key.records import Key
+from generator.run_folder import RunFolder
 
 FIGURE = re.compile(r"figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png")
 MAX_FIGURE_BYTES = 64 * 2**20
@@ -65,7 +66,7 @@ def read_figure(run_folder: Path, figure: str, *, read: bool = True) -> bytes:
     path = run_folder / figure
     if not FIGURE.fullmatch(figure) or path.parent.is_symlink():
         raise FigureError(
-            f"{run_folder / 'key.json'}: figure path {figure!r} is not figures/<name>.png; "
+            f"{RunFolder(run_folder).key}: figure path {figure!r} is not figures/<name>.png; "
             "the key was changed by hand: rebuild the run."
         )
     try:

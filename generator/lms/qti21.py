@@ -138,7 +138,7 @@ def _score(element: etree._Element, points: float) -> None:
 
 def _numeric(element: etree._Element, item: Item) -> None:
     values = list(numbers(item.part))
-    names = entry_names(item.part) if item.answer.entries else [""]
+    names = entry_names(item.part) if item.answer_kind.entries else [""]
     ids = [f"RESPONSE{i}" if len(values) > 1 else "RESPONSE" for i in range(1, len(values) + 1)]
     for response, value in zip(ids, values, strict=True):
         declaration = _q(element, "responseDeclaration", identifier=response,
@@ -171,7 +171,7 @@ def _add_score(condition: etree._Element, amount: str) -> None:
 
 def _choice(element: etree._Element, item: Item) -> None:
     options = item.part.options
-    single = item.answer.single
+    single = item.answer_kind.single
     ids = [f"C{i}" for i in range(1, len(options) + 1)]
     declaration = _q(element, "responseDeclaration", identifier="RESPONSE",
                      cardinality="single" if single else "multiple",
@@ -236,8 +236,8 @@ def _extended(element: etree._Element, item: Item) -> None:
     body.remove(rubric)
     body.insert(0, rubric)  # QTI wants rubric blocks before the content
     _q(body, "extendedTextInteraction", responseIdentifier="RESPONSE",
-       format="preformatted" if item.answer.monospaced else "plain",
-       expectedLines="10" if item.answer.monospaced else "5")  # fmt: skip
+       format="preformatted" if item.answer_kind.monospaced else "plain",
+       expectedLines="10" if item.answer_kind.monospaced else "5")  # fmt: skip
 
 
 # The interaction and response processing of each answer kind.
@@ -249,5 +249,5 @@ BUILDERS: dict[str, Callable[[etree._Element, Item], None]] = table(__name__, {
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The writer of generator.lms.WRITERS: ``qti21.zip`` in ``out``."""
+    """The ``qti21`` format's writer (generator.lms): ``qti21.zip`` in ``out``."""
     return [export(key, run_folder, out / "qti21.zip")]

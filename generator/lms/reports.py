@@ -282,9 +282,9 @@ def exam_name(exam: Exam, copy: str) -> str:
     return f"v{copy if variant.copy is UNSET else variant.copy}"
 
 
-def rows(table: list[list[str]], path: str) -> Iterable[tuple[int, list[str]]]:
+def rows(report: list[list[str]], path: str) -> Iterable[tuple[int, list[str]]]:
     """A report's rows after its header, with their line numbers (tables.data_rows)."""
-    return data_rows(table, path, AS_WRITTEN, ResponsesError)
+    return data_rows(report, path, AS_WRITTEN, ResponsesError)
 
 
 def short(text: str) -> str:

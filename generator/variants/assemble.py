@@ -1,7 +1,7 @@
 """build_exam(): blueprint -> variants -> answered parts.  Pure: no files, no printing.
 
 Each question of each variant draws its parameters from its own keyed stream
-(see :mod:`generator.seeding`) and is solved by the numpy engine; the result is
+(see :mod:`generator.variants.seeding`) and is solved by the numpy engine; the result is
 the in-memory key from which the LaTeX, the JSON key and LMS files derive.
 """
 
@@ -46,7 +46,7 @@ class QuestionVariant:
 
 @dataclass(frozen=True)
 class PoolPick:
-    """Which of a variant pool's copies a student's question comes from (poolbuild.py):
+    """Which of a variant pool's copies a student's question comes from (builds/pool.py):
     its index in the pool and its code, the key of the streams it was drawn from."""
 
     index: int

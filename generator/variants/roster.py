@@ -1,7 +1,7 @@
 """Who gets which copy: class rosters and the codes printed on every page.
 
 A student's copy is fixed by their id under the exam's seed and secret (see
-:mod:`generator.seeding`): adding or removing students never changes anyone else's
+:mod:`generator.variants.seeding`): adding or removing students never changes anyone else's
 exam, and ``--variant-id`` rebuilds one student's exam on its own.  Without a
 roster, copies are numbered v0, v1, ... (v0 is the exam ``generate-exam --seed N``
 builds); their codes are HMACs all the same, so a page never shows the copy number.

@@ -73,7 +73,8 @@ class Seeding:
 
     def weight(self, variant: str, purpose: str, item: str) -> int:
         """A number no one can predict without the secret, fixed for ``item`` in one copy:
-        pools keep the items of highest weight, and shuffles sort by it (generator.pools)."""
+        pools keep the items of highest weight, and shuffles sort by it
+        (generator.variants.draws)."""
         digest = self.secret.mac("weight", self.seed, variant, purpose, item)
         return int.from_bytes(digest[:8], "big")
 

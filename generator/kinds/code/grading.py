@@ -3,11 +3,11 @@
 A response gives one line per blank, in the skeleton's order, separated by new lines or
 `` | `` (the answer CSV's cell), each as the full line (``v = beta1 * v + ...``) or just
 its expression.  Each blank is judged on its own: the skeleton runs on random inputs
-(:mod:`generator.code_inputs`) with the key's lines in every other blank and the
+(:mod:`generator.kinds.code.inputs`) with the key's lines in every other blank and the
 student's line in this one, and must give the key's outputs (what it returns and what
 it writes into the dicts it is given), ``np.allclose`` entry by entry and of the same
 shapes.  So one wrong line costs its own share only.  Everything runs in the
-restricted interpreter of :mod:`generator.code_eval`; a line it refuses is wrong.
+restricted interpreter of :mod:`generator.kinds.code.interpreter`; a line it refuses is wrong.
 """
 
 from __future__ import annotations

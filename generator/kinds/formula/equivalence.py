@@ -1,6 +1,6 @@
 """Is a student's formula the key's formula?  Read it safely, then compare.
 
-A response is read without ever evaluating its text: :mod:`generator.formula_notation`
+A response is read without ever evaluating its text: :mod:`generator.kinds.formula.notation`
 turns it into tokens, the names are resolved against the key's own symbols (``W1``,
 ``yhat``, the matrix ``w``, with the usual spellings of each), LaTeX's implicit products
 are made explicit, and :mod:`ast` parses the result, whose nodes are turned into sympy

@@ -8,7 +8,7 @@ by name (``W = ...; V = ...`` for momentum's ``V``, ``W``); otherwise by positio
 The key's alternatives are accepted: an alternative's formula (its first ``$...$``), and
 the reading it names, ``with $w$ a row vector`` (the student's ``w`` is then the key's
 ``w`` transposed).  Nothing the student wrote is evaluated (see
-:mod:`generator.equivalence`); whatever cannot be read scores 0.
+:mod:`generator.kinds.formula.equivalence`); whatever cannot be read scores 0.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Students write ``σ(w^T x + b)``, ``\\sigma(w^{T} x^{(i)} + b)``, ``sigmoid(w.T 
 turns every such spelling into plain tokens (names, numbers, ``+ - * / ** @ ( ) ,`` and
 ``.T``), inserting the multiplications that LaTeX leaves implicit; nothing here evaluates
 anything, and a character outside the notation makes the text unreadable.  The parser
-(:mod:`generator.equivalence`) then reads the tokens with an allow-list.
+(:mod:`generator.kinds.formula.equivalence`) then reads the tokens with an allow-list.
 """
 
 from __future__ import annotations

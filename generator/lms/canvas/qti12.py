@@ -281,5 +281,5 @@ def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The writer of generator.lms.WRITERS: ``canvas-qti12.zip`` in ``out``."""
+    """The ``canvas`` format's writer (generator.lms): ``canvas-qti12.zip`` in ``out``."""
     return [export(key, run_folder, out / "canvas-qti12.zip")]

@@ -22,7 +22,6 @@ import re
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
 from generator.lms import reports
-from generator.lms.canvas import qti12
 from generator.lms.items import Item, blanks_html
 from generator.lms.reports import Entry, Exam
 
@@ -52,7 +51,7 @@ READERS = reports.readers(__name__, blanks=_blanks, matching=_matching)
 
 def _text(item: Item) -> str:
     """The question text Canvas keeps for an item: ours, with its ``[b1]`` blanks."""
-    if qti12.QUESTIONS[item.kind][0] == "fill_in_multiple_blanks_question":
+    if item.answer_kind.entries:  # a fill-in-multiple-blanks question (qti12.py)
         return item.html + blanks_html(
             item.part, [f"[b{i + 1}]" for i in range(len(item.part.answer))]
         )

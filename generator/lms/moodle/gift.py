@@ -142,7 +142,7 @@ def escape(text: str) -> str:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The writer of generator.lms.WRITERS: ``questions.gift`` in ``out``."""
+    """The ``gift`` format's writer (generator.lms): ``questions.gift`` in ``out``."""
     path = out / "questions.gift"
     path.write_text(export(key, run_folder), encoding="utf-8")
     return [path]

@@ -27,7 +27,6 @@ from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
 from generator.lms import reports
 from generator.lms.items import Item, blanks_html
-from generator.lms.moodle import xml
 from generator.lms.reports import Entry, Exam
 
 NAME = "Moodle Responses"
@@ -57,7 +56,7 @@ READERS = reports.readers(__name__, blanks=_blanks, matching=_matching)
 
 def _text(item: Item) -> str:
     """The question text Moodle summarises: ours, its cloze blanks written as nothing."""
-    if xml.QUESTIONS[item.kind][0] == "cloze":
+    if item.answer_kind.entries:  # a cloze question (xml.py)
         return item.html + blanks_html(item.part, [""] * len(item.part.answer))
     return item.html
 
@@ -92,8 +91,8 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
         copy = reports.copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
         for n, cols, found in slots:
             raw = row[cols["Response"]].strip() if "Response" in cols else ""
-            entry = reports.entry_of(exam, copy, found if found is not None else exam.own(copy, n),
-                             where, raw)  # fmt: skip
+            items = found if found is not None else exam.own(copy, n)
+            entry = reports.entry_of(exam, copy, items, where, raw)
             text = "" if raw == NONE else READERS[entry.part.kind](entry.part, raw)
             responses.append(Response(copy, entry.label, text, line, identity,
                                       exam.source(entry)))  # fmt: skip

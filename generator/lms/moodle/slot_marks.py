@@ -13,14 +13,12 @@ sorts and filters, and a script can read it.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from generator.key.records import Key
 from generator.lms.items import Item, Slot, slots
 from generator.lms.moodle.xml import QUESTIONS, cloze_mark
-from generator.tables import cell, plain
+from generator.tables import csv_text, plain
 
 COLUMNS = ("label", "question", "points", "bonus", "moodle_xml_imports_as", "gift_imports_as",
            "slot_mark_to_set", "note")  # fmt: skip
@@ -29,12 +27,7 @@ GIFT_MARK = 1
 
 def export(key: Key) -> str:
     """The table as CSV text, one row per exam part."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for slot in slots(key):
-        writer.writerow([cell(value) for value in _row(slot)])
-    return buffer.getvalue()
+    return csv_text([_row(slot) for slot in slots(key)], COLUMNS)
 
 
 def _row(slot: Slot) -> list[object]:

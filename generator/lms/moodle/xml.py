@@ -113,7 +113,7 @@ def cloze_mark(item: Item) -> int:
 
 def _multichoice(question: etree._Element, item: Item) -> None:
     options = item.part.options
-    single = item.answer.single
+    single = item.answer_kind.single
     _sub(question, "single").text = "true" if single else "false"
     _sub(question, "shuffleanswers").text = "false"  # the printed order is part of the variant
     _sub(question, "answernumbering").text = "ABCD" if single else "iii"
@@ -146,9 +146,11 @@ def _matching(question: etree._Element, item: Item) -> None:
 
 
 def _essay(question: etree._Element, item: Item) -> None:
-    _sub(question, "responseformat").text = "monospaced" if item.answer.monospaced else "editor"
+    _sub(question, "responseformat").text = (
+        "monospaced" if item.answer_kind.monospaced else "editor"
+    )
     _sub(question, "responserequired").text = "1"
-    _sub(question, "responsefieldlines").text = "10" if item.answer.monospaced else "5"
+    _sub(question, "responsefieldlines").text = "10" if item.answer_kind.monospaced else "5"
     _sub(question, "attachments").text = "0"
     _html(_sub(question, "graderinfo", format="html"), feedback_html(item.part))
     _html(_sub(question, "responsetemplate", format="html"), "")
@@ -193,7 +195,7 @@ def _html(parent: etree._Element, value: str) -> etree._Element:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The writer of generator.lms.WRITERS: ``moodle.xml`` in ``out``."""
+    """The ``moodle`` format's writer (generator.lms): ``moodle.xml`` in ``out``."""
     path = out / "moodle.xml"
     path.write_bytes(export(key, run_folder))
     return [path]
