@@ -96,11 +96,13 @@ def values(qv: QuestionVariant) -> dict:
 
 
 # The fields of a part that no test of a kind's grading looks at, neutral: part 1(a), worth
-# a point, nothing printed around it, no tolerance, alternatives or rubric.
+# a point, nothing printed around it, no tolerance, alternatives or rubric; each of its
+# items an equal share, so that a test of how a kind reads responses sees each item's mark.
 NEUTRAL_PART: dict[str, Any] = {
     "label": "1(a)", "part": "a", "points": 1, "bonus": False, "hint": "",
     "answer_in_stem": False, "names": [], "context": "", "prompt": "", "answer_latex": "",
     "tolerance": None, "alternatives": [], "rubric": [], "checks": [],
+    "scoring": {"rule": "entries"},
 }  # fmt: skip
 
 
@@ -184,3 +186,15 @@ def parts(drawn) -> dict[tuple[str, str, int], PartInfo]:
 @pytest.fixture(scope="module")
 def params(drawn) -> dict[tuple[str, str, int], dict]:
     return {where: drawn_params for where, (_, drawn_params) in drawn.items()}
+
+
+def first_entry_wrong(part: dict) -> float:
+    """The points the part's rubric, as key.json declares it (``scoring``), gives a vector
+    whose first entry is wrong and the others right: worked out here from the rule."""
+    scoring, points, count = part["scoring"], part["points"], len(part["answer"])
+    names = part["names"] if len(part["names"]) == count else [str(i + 1) for i in range(count)]
+    if scoring["rule"] == "entries":
+        return points * (count - 1) / count
+    if scoring["rule"] == "groups":
+        return sum(g["points"] for g in scoring["groups"] if names[0] not in g["of"])
+    return max((s["points"] for s in scoring.get("steps", [])), default=0.0)  # all or nothing

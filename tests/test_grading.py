@@ -21,6 +21,8 @@ import pytest
 
 from generator.grading.pipeline import ResponsesError, grade_run
 
+from .conftest import first_entry_wrong
+
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
 MANUAL = {"text"}
 STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile",
@@ -66,15 +68,15 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
             ) -> tuple[str, float | None]:  # fmt: skip
     """A response of ``style`` to ``part`` and the points it must earn (None: by hand)."""
     kind, answer, points = part["kind"], part["answer"], part["points"]
-    if style == "garbage":
-        return "?? zzz ]] ##", None if kind in MANUAL else 0.0
+    if style == "garbage":  # a select-all part reads it as nothing circled
+        return "?? zzz ]] ##", None if kind in MANUAL else none_circled(part)
     if style == "equivalent":
         text = equivalent(qid, part, params or {}) if kind == "expression" else None
         if text is not None:
             return text, points
         style = "right"
     if style == "empty":
-        return "", points if kind == "multi" and not answer else 0.0
+        return "", none_circled(part)
     if kind in MANUAL:
         return ("see my sheet", None) if style != "hostile" else (HOSTILE, None)
     if kind == "expression":
@@ -86,7 +88,7 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
             return " | ".join(answer.values()), points
         return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
     if style == "hostile":
-        return HOSTILE, 0.0
+        return HOSTILE, none_circled(part)
     if kind in ("number", "integer"):
         if style == "inside":
             return str(Decimal(str(answer)) + margin(part, answer) * Decimal("0.5")), points
@@ -97,7 +99,7 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
         entries = [str(v) for v in answer]
         if style in ("first-wrong", "outside"):
             entries[0] = str(Decimal(entries[0]) + margin(part, answer[0]) * 2 + 1)
-            return "; ".join(entries), points * (len(entries) - 1) / len(entries)
+            return "; ".join(entries), first_entry_wrong(part)
         return "; ".join(entries), points
     if kind == "choice":
         wrong = next(o["label"] for o in part["options"] if not o["correct"])
@@ -107,6 +109,17 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
     if kind == "matching":
         return "; ".join(f"{k}={v}" for k, v in answer.items()), points
     raise AssertionError(f"no response style for kind {kind}")
+
+
+def none_circled(part: dict) -> float:
+    """The points of a response that gives nothing (circles nothing), by the rubric: a
+    select-all part's false statements are left out correctly."""
+    if part["kind"] != "multi":
+        return 0.0
+    false = sum(not o["correct"] for o in part["options"])
+    if part["scoring"]["rule"] == "statements":
+        return part["scoring"]["each"] * false
+    return part["points"] if false == len(part["options"]) else 0.0
 
 
 def responses(run: Path) -> tuple[list[list[str]], dict[tuple[str, str], float | None]]:

@@ -311,3 +311,14 @@ def test_the_entry_check_checks_a_question_it_has_not_seen_against_the_whole_sch
     assert _breaks_the_schema(header, broken)
     with pytest.raises(AssertionError, match="would break its schema"):
         check_entry(header, broken)
+
+
+def test_a_key_of_an_earlier_format_says_to_build_the_run_again(tmp_path):
+    """Format 2 added each part's scoring; a format-1 key cannot be graded by its rubric."""
+    from generator.key.read import KeyFileError, read_key
+
+    path = tmp_path / "key.json"
+    path.write_text(json.dumps({"format": "exam-variant-generator/key", "format_version": 1,
+                                "variants": []}), encoding="utf-8")  # fmt: skip
+    with pytest.raises(KeyFileError, match=r"an earlier version of generate-exam \(key format 1"):
+        read_key(path)

@@ -143,17 +143,24 @@ def test_vectors_earn_a_share_per_entry():
     assert KINDS["shape"].score(part_info("shape", [28, 28, 2]), "28x28x2") == 1
 
 
-def test_select_all_follows_the_moodle_fractions():
-    """Right picks earn 1/right each, wrong ones cost 1/wrong each, never below zero."""
+def test_select_all_scores_each_statement_as_its_rubric_says():
+    """4(a) and 6(a): 0.5 points for each statement circled or left out correctly; without
+    that rule a select-all part is all or nothing (no rubric names partial credit)."""
     options = [{"label": label, "text": "", "correct": label in ("i", "iii"), "why": "",
                 "mistake": ""} for label in ("i", "ii", "iii", "iv")]  # fmt: skip
-    part = part_info("multi", ["i", "iii"], options=options)
+    statements = {"rule": "statements", "each": 0.5}
+    part = part_info("multi", ["i", "iii"], options=options, points=2, scoring=statements)
     multi = KINDS["multi"]
+    # the share of 2 points: 0.5 for each of the four statements decided right
     assert multi.score(part, "(i), (iii)") == 1
-    assert multi.score(part, "i") == 0.5
-    assert multi.score(part, "i; ii") == 0  # 1/2 - 1/2
-    assert multi.score(part, "i; iii; iv") == 0.5
-    assert multi.score(part, "ii; iv") == 0
+    assert multi.score(part, "i") == 0.75  # iii left out: 3 of 4 right
+    assert multi.score(part, "i; ii") == 0.5  # ii circled, iii left out
+    assert multi.score(part, "i; iii; iv") == 0.75
+    assert multi.score(part, "ii; iv") == 0  # every statement decided wrong
+    assert multi.score(part, "") == 0.5  # the two false ones left out
+    whole = part_info("multi", ["i", "iii"], options=options, scoring={"rule": "all"})
+    assert multi.score(whole, "i; iii") == 1
+    assert multi.score(whole, "i") == 0
     none_right = [{**option, "correct": False} for option in options]
     assert multi.score(part_info("multi", [], options=none_right), "") == 1
 

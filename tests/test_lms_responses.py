@@ -6,7 +6,7 @@ stores it), in the column layouts of ``tests/data/`` (the headers Canvas's
 ``student_analysis.rb`` and Moodle's responses report write, see the readers,
 ``generator/lms/canvas/report.py`` and ``generator/lms/moodle/report.py``).  Each student
 answers in a way whose points the test works out: every part right; numbers far off and
-wrong options (0) with a vector's first entry wrong ((n - 1) / n of its points); right,
+wrong options (0) with a vector's first entry wrong (the points its rubric gives); right,
 with a cloze blank left out.  The gradebook files are then read back with the checks
 Canvas's and Moodle's importers make.
 """
@@ -26,6 +26,7 @@ from lxml import etree
 
 from generator.grading.pipeline import ResponsesError, grade_run
 
+from .conftest import first_entry_wrong
 from .test_grading import check
 
 DATA = Path(__file__).parent / "data"
@@ -145,8 +146,7 @@ def canvas_answer(item: dict, part: dict, style: str) -> tuple[str, float | None
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (str(value), points)
     if kind == "fill_in_multiple_blanks_question" and style == "wrong":
         blanks = item["right"].split(",")
-        n = len(blanks)
-        return ",".join(["999999", *blanks[1:]]), points * (n - 1) / n
+        return ",".join(["999999", *blanks[1:]]), first_entry_wrong(part)
     if kind == "multiple_choice_question" and style == "wrong":
         return next(t for t in item["labels"].values() if t != item["right"]), 0.0
     return item["right"], points
@@ -228,9 +228,8 @@ def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (q["right"], points)
     if kind == "cloze" and style in ("wrong", "blank"):
         entries = q["right"].split("; ")
-        n = len(entries)
         first = [] if style == "blank" else ["part 1: 999999"]  # a blank left out, or wrong
-        return "; ".join([*first, *entries[1:]]), points * (n - 1) / n
+        return "; ".join([*first, *entries[1:]]), first_entry_wrong(part)
     if kind == "multichoice" and style == "wrong" and part["kind"] == "choice":
         return next(t for f, t in q["answers"] if f <= 0), 0.0
     return q["right"], points
@@ -277,7 +276,8 @@ def totals(expected: dict) -> dict[str, float]:
 
 def test_canvas_student_analysis_is_graded_to_the_worked_out_scores(run, tmp_path):
     rows, expected = canvas_report(run, STYLES)
-    assert any(p is not None and 0 < p < 1e9 and p % 1 for p in expected.values())  # partial
+    whole = {slot: part["points"] for slot, part in parts(run).items()}
+    assert any(p is not None and 0 < p < whole[slot] for slot, p in expected.items())  # partial
     grade_run(run, write_csv(tmp_path / "canvas.csv", rows), force=True)
     check(run, expected)
 

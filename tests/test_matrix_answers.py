@@ -26,6 +26,7 @@ topic = "linear algebra"
 [[parts]]
 label = "a"
 kind = "vector"
+scoring = { rule = "entries" }
 points = 6
 hint = "a 2 by 3 matrix"
 """

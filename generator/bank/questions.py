@@ -28,7 +28,7 @@ from generator.authoring import statements
 from generator.authoring.templates import fragment
 from generator.bank.tomlfile import check_fields, expect_type, read_text, read_toml
 from generator.errors import BankError
-from generator.kinds import KINDS
+from generator.kinds import KINDS, scoring
 from generator.kinds.answers import AnswerSpec, Tolerance
 from generator.resources import bank_dir
 
@@ -60,6 +60,7 @@ PART_OPTIONAL = (
     "names",
     "answer",
     "rubric",
+    "scoring",
     "parts",
 )
 
@@ -313,7 +314,7 @@ def _parse_part(table: Any, parent: tuple[str, ...], expected: str, where: str) 
     hint = _text_field(table, "hint", "", here)
     space = _text_field(table, "space", DEFAULT_SPACE, here)
     if "parts" in table:
-        for forbidden in ("kind", "points", "answer", "rubric", "tolerance", "names"):
+        for forbidden in ("kind", "points", "answer", "rubric", "scoring", "tolerance", "names"):
             if forbidden in table:
                 raise BankError(
                     f"{here}: a part with sub-parts takes no '{forbidden}'; "
@@ -418,12 +419,17 @@ def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
         raise BankError(
             f'{here}: field \'names\' must be a list of strings, like names = ["w", "b"].'
         )
+    try:
+        rule = scoring.parse(table["scoring"]) if "scoring" in table else scoring.ALL
+    except ValueError as exc:
+        raise BankError(f"{here}: {exc}; see docs/authoring.md on scoring.") from None
     return AnswerSpec(
         kind=kind,
         tolerance=Tolerance(float(tol.get("abs", 0.0)), float(tol.get("rel", 0.0))),
         names=tuple(names),
         model_answer=str(table.get("answer", "")),
         rubric=tuple(rubric),
+        scoring=rule,
     )
 
 

@@ -15,7 +15,7 @@ import msgspec
 from generator.errors import ExamError
 from generator.files import NotAFile, read_file
 from generator.key import schema
-from generator.key.records import Key
+from generator.key.records import FORMAT, FORMAT_VERSION, Key
 
 REBUILD = "restore it, or build the run again with generate-exam."
 MAX_KEY_BYTES = 4 * 2**30  # 20,000 students at 60 kB are 1.2 GB
@@ -44,10 +44,25 @@ def read_key(path: Path) -> Key:
     except (ValueError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise KeyFileError(f"{path}: not valid JSON ({reason}); {REBUILD}") from None
+    _check_version(key, path)
     try:
         return schema.check(key)
     except (msgspec.ValidationError, schema.KindMismatch) as exc:
         raise KeyFileError(f"{path}: not an answer key ({exc}); {REBUILD}") from None
+
+
+def _check_version(key: Any, path: Path) -> None:
+    """A key of this format but another version: say so, before its fields are checked."""
+    if not isinstance(key, dict) or key.get("format") != FORMAT:
+        return
+    version = key.get("format_version")
+    if version != FORMAT_VERSION and isinstance(version, int) and not isinstance(version, bool):
+        raise KeyFileError(
+            f"{path}: written by {'an earlier' if version < FORMAT_VERSION else 'a later'} "
+            f"version of generate-exam (key format {version}, this one reads "
+            f"{FORMAT_VERSION}); build the run again with this version: the same blueprint, "
+            "seed, secret and roster give the same copies."
+        )
 
 
 def _decode(text: str) -> Any:

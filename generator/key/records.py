@@ -19,7 +19,7 @@ import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 FORMAT = "exam-variant-generator/key"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: every part says how it is scored (PartInfo.scoring)
 MAX_SEED = 2**64 - 1
 
 
@@ -157,6 +157,33 @@ class FormulaInfo(Record, kw_only=True):
     latex: str
 
 
+class GroupInfo(Record, kw_only=True):
+    """Points earned when every item it names is right (a group of lines or blanks)."""
+
+    points: Amount
+    of: described(list[str], "the items it is made of: entries, blanks, formulas", min_length=1)
+    credit: described(str, "what the points are for, as the grading notes say it")
+
+
+class StepInfo(Record, kw_only=True):
+    """Points earned when no more than ``wrong`` of the items are wrong."""
+
+    wrong: Annotated[int, Meta(ge=1)]
+    points: Amount
+
+
+class ScoringInfo(Record, kw_only=True):
+    """How a part's points are earned, as its rubric says: ``all`` (all or nothing),
+    ``entries`` (an equal share per item), ``groups`` (each group's points when its items
+    are right), ``statements`` (``each`` point per statement decided right); ``steps``
+    give all-or-nothing parts partial points for a few wrong items."""
+
+    rule: Literal["all", "entries", "groups", "statements"]
+    groups: list[GroupInfo] | UnsetType = UNSET
+    each: Amount | UnsetType = UNSET
+    steps: list[StepInfo] | UnsetType = UNSET
+
+
 class PartInfo(Record, kw_only=True):
     """One part as graded: where it is printed, what it is worth, its answer.  The type of
     ``answer``, and which of the optional fields it needs, depend on ``kind``."""
@@ -189,6 +216,7 @@ class PartInfo(Record, kw_only=True):
     tolerance: ToleranceInfo | None
     alternatives: list[str]
     rubric: list[str]
+    scoring: ScoringInfo
     options: Annotated[list[OptionInfo], Meta(min_length=2)] | UnsetType = UNSET
     code: described(str, "source with @@name@@ lines where the blanks go") | UnsetType = UNSET
     formula: FormulaInfo | UnsetType = UNSET  # the unsimplified formula a number comes from
@@ -281,7 +309,7 @@ class Header(Record, kw_only=True):
     """Everything of a key but its copies."""
 
     format: Literal["exam-variant-generator/key"]
-    format_version: Literal[1]
+    format_version: Literal[2]
     generator: GeneratorInfo
     exam: ExamInfo
 

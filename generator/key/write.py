@@ -168,6 +168,7 @@ def _answer_fields(answer: Answer) -> dict[str, Any]:
         "answer_latex": answer.latex,
         "tolerance": ToleranceInfo(abs=tolerance.abs, rel=tolerance.rel) if tolerance else None,
         "alternatives": list(answer.alternatives), "rubric": list(answer.rubric),
+        "scoring": answer.scoring,
     }  # fmt: skip
     if "options" in details:
         fields["options"] = [OptionInfo(**option) for option in details["options"]]

@@ -32,6 +32,7 @@ import numpy as np
 from msgspec import Meta
 
 from generator.key.records import FormulaInfo, PartInfo, ToleranceInfo
+from generator.kinds import scoring
 from generator.kinds.answers import (
     Accept,
     Answer,
@@ -68,6 +69,7 @@ class Kind:
     # fields the kind needs besides it: key/schema.py holds every part of a key to them.
     answer_type: ClassVar[Any] = Any
     requires: ClassVar[tuple[str, ...]] = ()
+    item: ClassVar[str] = "answer"  # what one scored item is called in grading notes
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         """The solver's value checked and made JSON-ready, with its LaTeX; ValueError if
@@ -86,9 +88,22 @@ class Kind:
         response written the same way."""
         return str(part.answer)
 
-    def score(self, part: PartInfo, response: str) -> float | None:
-        """The share of the part's points a response earns, 0 to 1; None when people grade."""
+    def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+        """The names of the items a normalised answer is scored by (its entries, formulas,
+        blanks, statements or pairs; ``details``: its options; ``names``: a vector's entry
+        names), as :meth:`marks` names them: a part's scoring groups name these."""
+        return ["answer"]
+
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | None:
+        """Each item of the part: whether the response has it right; None when people
+        grade the part."""
         return None
+
+    def score(self, part: PartInfo, response: str) -> float | None:
+        """The share of the part's points a response earns under the part's scoring
+        (kinds/scoring.py), 0 to 1; None when people grade it."""
+        found = self.marks(part, response)
+        return None if found is None else scoring.share(part.scoring, part.points, found)
 
     def mistakes(self, part: PartInfo, response: str) -> list[str]:
         """The named mistakes behind the wrong options a response picked (item analysis:
@@ -139,8 +154,9 @@ def table(owner: str, builders: Mapping[str, V]) -> dict[str, V]:
     return TABLES[owner]
 
 
-def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
-    """A part's key entry from its solver's value; ValueError when the value does not fit."""
+def make_answer(spec: AnswerSpec, raw: Any, points: float = 1) -> Answer:
+    """A part's key entry from its solver's value; ValueError when the value does not fit
+    the kind, or the part's scoring does not fit the value (a group naming no item of it)."""
     kind = KINDS[spec.kind]
     alternatives: tuple[str, ...] = ()
     formula: Formula | None = None
@@ -153,8 +169,12 @@ def make_answer(spec: AnswerSpec, raw: Any) -> Answer:
     tolerance = None
     if kind.numeric:
         tolerance = Tolerance() if kind.exact else spec.tolerance
+    items = kind.items(value, details, spec.names)
+    scoring.check(spec.scoring, points, items)
+    notes = scoring.notes(spec.scoring, points, items, kind.item)
     return Answer(kind=spec.kind, value=value, latex=latex, tolerance=tolerance,
-                  alternatives=alternatives, rubric=spec.rubric, details=details)  # fmt: skip
+                  alternatives=alternatives, rubric=(*notes, *spec.rubric),
+                  scoring=spec.scoring, details=details)  # fmt: skip
 
 
 # ------------------------------------------------------------------ comparing numbers
@@ -208,8 +228,8 @@ class Number(Kind):
         value = _as_float(raw)
         return value, f"${display_number(value)}$", {}
 
-    def score(self, part: PartInfo, response: str) -> float:
-        return float(_within(part, part.answer, response))
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
+        return {"answer": _within(part, part.answer, response)}
 
 
 @register
@@ -235,6 +255,7 @@ class Vector(Kind):
     name = "vector"
     numeric = True
     entries = True
+    item = "entry"
     answer_type = Annotated[list[int | float], Meta(min_length=1)]
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
@@ -256,14 +277,17 @@ class Vector(Kind):
             return values, shown, {}
         return values, "$(" + ", ".join(display_number(v) for v in values) + ")$", {}
 
+    def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+        return list(names) if len(names) == len(value) else [str(i + 1) for i in range(len(value))]
+
     def cell(self, part: PartInfo) -> str:
         return "; ".join(str(v) for v in part.answer)
 
-    def score(self, part: PartInfo, response: str) -> float:
-        given = _entries(response)
-        answer = part.answer
-        right = sum(_within(part, value, text) for value, text in zip(answer, given, strict=False))
-        return right / len(answer)
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
+        given = _entries(response) + [""] * len(part.answer)
+        return {name: _within(part, value, text) for name, value, text
+                in zip(self.items(part.answer, {}, tuple(part.names)), part.answer, given,
+                       strict=False)}  # fmt: skip
 
 
 @register
@@ -279,8 +303,8 @@ class Shape(Vector):
             raise ValueError(f"a shape has positive integer sizes, got {dims}")
         return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
 
-    def score(self, part: PartInfo, response: str) -> float:
-        return super().score(part, response.replace("\u00d7", " ").replace("x", " "))
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
+        return super().marks(part, response.replace("\u00d7", " ").replace("x", " "))
 
 
 @register
@@ -289,6 +313,7 @@ class Expression(Kind):
     equal share (:mod:`generator.kinds.formula.grading`; nothing a student wrote is run)."""
 
     name = "expression"
+    item = "formula"
     answer_type = Annotated[list[FormulaInfo], Meta(min_length=1)]
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
@@ -298,15 +323,18 @@ class Expression(Kind):
         shown = ", \\quad ".join(f.latex for f in formulas)
         return [f.to_json() for f in formulas], f"$\\displaystyle {shown}$", {}
 
+    def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+        return [formula["lhs"] for formula in value]
+
     def cell(self, part: PartInfo) -> str:
         return "; ".join(f"{f.lhs} = {f.text}" for f in part.answer)
 
-    def score(self, part: PartInfo, response: str) -> float:
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
         from generator.kinds.formula import (
             grading as formula_grading,  # grading only: a build never reads a response
         )
 
-        return formula_grading.score(part, response)
+        return formula_grading.marks(part, response)
 
 
 @register
@@ -341,8 +369,8 @@ class Choice(Kind):
             raise ValueError(f"a choice part has exactly one correct option, got {len(correct)}")
         return correct[0], f"Option {correct[0]}", {"options": options}
 
-    def score(self, part: PartInfo, response: str) -> float:
-        return float(self._picked(response) == part.answer)
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
+        return {"answer": self._picked(response) == part.answer}
 
     def mistakes(self, part: PartInfo, response: str) -> list[str]:
         picked = self._picked(response)
@@ -362,6 +390,7 @@ class Multi(Kind):
     name = "multi"
     choices = True
     options = ROMAN_LABELS
+    item = "statement"
     answer_type = list[str]
     requires = ("options",)
 
@@ -383,16 +412,13 @@ class Multi(Kind):
     def _picked(response: str) -> set[str]:
         return {p.strip("()").lower() for p in _entries(response)}
 
-    def score(self, part: PartInfo, response: str) -> float:
+    def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+        return [option["label"] for option in details["options"]]
+
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
+        """Each statement: circled if true, left out if false."""
         picked = self._picked(response)
-        labels = [o.label for o in part.options]
-        right = [label for label in labels if label in part.answer]
-        wrong = [label for label in labels if label not in part.answer]
-        if not right:
-            return float(not picked)
-        earned = sum(label in picked for label in right) / len(right)
-        lost = sum(label in picked for label in wrong) / len(wrong) if wrong else 0.0
-        return max(0.0, earned - lost)
+        return {o.label: (o.label in picked) == o.correct for o in part.options or ()}
 
     def option_label(self, label: str) -> str:
         return f"({label})"
@@ -408,6 +434,7 @@ class Matching(Kind):
     name = "matching"
     choices = True  # its options are listed by the question's own template
     pairs = True
+    item = "pair"
     answer_type = dict[str, str]
     requires = ("options",)
 
@@ -426,14 +453,16 @@ class Matching(Kind):
     def cell(self, part: PartInfo) -> str:
         return "; ".join(f"{k}={v}" for k, v in part.answer.items())
 
-    def score(self, part: PartInfo, response: str) -> float:
+    def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+        return list(value)
+
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
         given = dict(
             (piece.split("=", 1)[0].strip(), piece.split("=", 1)[1].strip())
             for piece in response.split(";")
             if "=" in piece
         )
-        pairs = part.answer
-        return sum(given.get(item) == option for item, option in pairs.items()) / len(pairs)
+        return {item: given.get(item) == option for item, option in part.answer.items()}
 
 
 @register
@@ -442,6 +471,7 @@ class CodeLines(Kind):
     in a restricted interpreter against the key's lines (:mod:`generator.kinds.code.grading`)."""
 
     name = "code"
+    item = "line"
     monospaced = True
     answer_type = dict[str, str]
     requires = ("code",)
@@ -457,15 +487,18 @@ class CodeLines(Kind):
         # blank skeleton out of the part's text, see latex.solution_blocks).
         return dict(raw.blanks), code_listing(raw.completed()), {"code": raw.skeleton}
 
+    def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
+        return list(value)
+
     def cell(self, part: PartInfo) -> str:
         return " | ".join(part.answer.values())
 
-    def score(self, part: PartInfo, response: str) -> float | None:
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | None:
         from generator.kinds.code import (
             grading as code_grading,  # grading only: a build never reads a response
         )
 
-        return code_grading.score(part, response)
+        return code_grading.marks(part, response)
 
 
 # ------------------------------------------------------------------ value checks

@@ -16,7 +16,9 @@ from typing import Any
 
 import sympy as sp
 
+from generator.key.records import ScoringInfo
 from generator.kinds.formula.reader import FormulaError, read_formula
+from generator.kinds.scoring import ALL
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ class Answer:
     tolerance: Tolerance | None = None
     alternatives: tuple[str, ...] = ()
     rubric: tuple[str, ...] = ()
+    scoring: ScoringInfo = ALL
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -174,6 +177,7 @@ class AnswerSpec:
     names: tuple[str, ...] = ()
     model_answer: str = ""
     rubric: tuple[str, ...] = ()
+    scoring: ScoringInfo = ALL  # how its points are earned (kinds/scoring.py)
 
 
 def format_number(x: float | int) -> str:

@@ -242,7 +242,7 @@ def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict
     answers = {}
     for key, leaf in leaves.items():
         try:
-            answers[key] = make_answer(leaf.answer, raw.get(key))
+            answers[key] = make_answer(leaf.answer, raw.get(key), leaf.points)
         except (ValueError, TypeError) as exc:  # TypeError: a value of another kind's type
             raise AnswerError(
                 f"{where}, part {printed_part(key)}: {exc} (its kind is {leaf.answer.kind})."

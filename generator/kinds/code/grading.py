@@ -23,6 +23,7 @@ import numpy as np
 from generator.key.records import PartInfo
 from generator.kinds.code.inputs import RECIPES
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
+from generator.kinds.scoring import share
 
 SEED = 20200215
 RTOL, ATOL = 1e-7, 1e-10
@@ -31,7 +32,15 @@ MAX_RESPONSE = 8_000
 
 
 def score(part: PartInfo, response: str) -> float | None:
-    """0 to 1; None when the part's skeleton cannot be run here (people grade it)."""
+    """0 to 1 under the part's scoring; None when its skeleton cannot be run here (people
+    grade it)."""
+    found = marks(part, response)
+    return None if found is None else share(part.scoring, part.points, found)
+
+
+def marks(part: PartInfo, response: str) -> dict[str, bool] | None:
+    """Each blank: whether the response's line for it does what the key's does; None when
+    the part's skeleton cannot be run here."""
     blanks: Mapping[str, str] = part.answer or {}
     skeleton = part.code or ""
     try:
@@ -42,14 +51,14 @@ def score(part: PartInfo, response: str) -> float | None:
     except (Rejected, KeyError):
         return None
     if len(response) > MAX_RESPONSE:
-        return 0.0
+        return dict.fromkeys(blanks, False)
     given = _lines(response, len(blanks))
-    right = 0
+    found = {}
     for (name, line), text in zip(blanks.items(), given, strict=True):
         student = _student_line(text, _target(line))
-        if student is not None and _same(function, expected, name, student, cases, reference):
-            right += 1
-    return right / len(blanks)
+        found[name] = student is not None and _same(function, expected, name, student, cases,
+                                                     reference)  # fmt: skip
+    return found
 
 
 def _lines(response: str, count: int) -> list[str]:

@@ -28,6 +28,7 @@ from generator.kinds.formula.equivalence import (
 )
 from generator.kinds.formula.notation import MAX_CHARS, Unreadable, normalise
 from generator.kinds.formula.reader import FormulaError, read_formula
+from generator.kinds.scoring import share
 
 SEPARATORS = re.compile(r";|\n|\\q?quad|\\\\")
 MATH = re.compile(r"\$([^$]+)\$")
@@ -38,20 +39,24 @@ Reading = tuple[Mapping[str, sp.Basic], list[sp.Basic] | None]  # names, alterna
 
 
 def score(part: PartInfo, response: str) -> float:
-    """0 to 1: the expected formulas the response gets right, over how many there are."""
+    """0 to 1: the share of the part's points the right formulas earn under its scoring."""
+    return share(part.scoring, part.points, marks(part, response))
+
+
+def marks(part: PartInfo, response: str) -> dict[str, bool]:
+    """Each expected formula (by its left-hand side): whether the response has it right."""
+    wrong = {f.lhs: False for f in part.answer}
     try:
         expected = [read_formula(f.sympy) for f in part.answer]
     except (FormulaError, KeyError, TypeError):
-        return 0.0  # a key whose formula cannot be read grades nothing as right
+        return wrong  # a key whose formula cannot be read grades nothing as right
     if len(response) > MAX_RESPONSE:
-        return 0.0
+        return wrong
     given = _matched(part, pieces(response))
     scope = symbols_of(expected)
     readings = [(scope, None), *_alternatives(part, scope, len(expected))]
-    right = sum(
-        _right(text, i, expected, readings) for i, text in enumerate(given[: len(expected)])
-    )
-    return right / len(expected)
+    return {f.lhs: _right(text, i, expected, readings)
+            for i, (f, text) in enumerate(zip(part.answer, given, strict=False))}  # fmt: skip
 
 
 def pieces(response: str) -> list[str]:

@@ -1,0 +1,160 @@
+"""How a part's points are earned: its rubric's rule, declared once, in ``question.toml``.
+
+A part is scored item by item: a number is one item, a vector one per entry, a formula
+part one per formula, a code part one per blank, a select-all part one per statement, a
+matching part one per pair (:meth:`generator.kinds.Kind.marks` says which are right).  The
+part's rule (key/records.py ``ScoringInfo``) turns those marks into points:
+
+- ``all``: the points when every item is right, else none: where a rubric names no
+  partial credit, none is given (the rule of every part that declares none);
+- ``entries``: an equal share per right item;
+- ``groups``: each named group's points when all its items are right ("1 point for each
+  pair of consecutive lines");
+- ``statements``: ``each`` points per statement circled or left out correctly.
+
+``steps`` add to ``all`` the points of a near miss ("1 point when at most two entries are
+wrong").  The same declaration writes the part's grading notes (:func:`notes`), which the
+solutions print and the LMS items carry, so what is printed and what is scored cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from generator.key.records import GroupInfo, ScoringInfo, StepInfo
+
+ALL = ScoringInfo(rule="all")
+Marks = Mapping[str, bool]  # each item's name: whether the response has it right
+
+
+def share(scoring: ScoringInfo, points: float, marks: Marks) -> float:
+    """The share of the part's points, 0 to 1, that ``marks`` earn under ``scoring``."""
+    if not marks or not points:
+        return 0.0
+    right = sum(marks.values())
+    if scoring.rule == "entries":
+        return right / len(marks)
+    if scoring.rule == "groups":
+        earned = sum(g.points for g in scoring.groups or () if all(marks[i] for i in g.of))
+        return _ratio(earned, points)
+    if scoring.rule == "statements":
+        return _ratio(right * Decimal(str(scoring.each)), points)
+    if right == len(marks):
+        return 1.0
+    wrong = len(marks) - right
+    near = [s.points for s in scoring.steps or () if wrong <= s.wrong]
+    return _ratio(max(near), points) if near else 0.0
+
+
+def _ratio(earned: float | Decimal, points: float) -> float:
+    """``earned / points`` without float residue (0.5 * 3 / 2 is 0.75, not 0.7500001)."""
+    return float(Decimal(str(earned)) / Decimal(str(points)))
+
+
+def check(scoring: ScoringInfo, points: float, items: Sequence[str]) -> None:
+    """ValueError if ``scoring`` does not fit the part: a group naming no item of it, points
+    that do not add up to the part's, a step worth more than the part."""
+    if scoring.rule == "groups":
+        named = [i for g in scoring.groups or () for i in g.of]
+        unknown = [i for i in named if i not in items]
+        if unknown:
+            raise ValueError(f"scoring group item '{unknown[0]}' is none of {list(items)}")
+        total = sum(Decimal(str(g.points)) for g in scoring.groups or ())
+        if total != Decimal(str(points)):
+            raise ValueError(f"the scoring groups give {total} points, the part {points}")
+    if scoring.rule == "statements":
+        total = Decimal(str(scoring.each)) * len(items)
+        if total != Decimal(str(points)):
+            raise ValueError(f"{len(items)} statements of {scoring.each} give {total} points, "
+                             f"the part {points}")  # fmt: skip
+    if any(s.points >= points for s in scoring.steps or ()):
+        raise ValueError("a step gives a near miss the whole part's points")
+
+
+def notes(scoring: ScoringInfo, points: float, items: Sequence[str], item: str) -> list[str]:
+    """The grading notes the rule writes (``item``: what one item is called, "entry",
+    "line"); none for a part of one item scored whole."""
+    if scoring.rule == "groups":
+        return [", ".join(f"{_points(g.points)} for {g.credit}" for g in scoring.groups or ())
+                + "."]  # fmt: skip
+    if scoring.rule == "statements":
+        return [f"{_points(scoring.each)} for each statement circled or left out correctly."]
+    if scoring.rule == "entries":
+        return [f"{_points(points / len(items))} for each {item} right."]
+    if len(items) < 2 and not scoring.steps:
+        return []
+    said = [f"{_points(points)} for the whole answer, no partial credit"]
+    said += [f"{_points(s.points)} when at most {s.wrong} {_plural(item, s.wrong)} "
+             f"{'is' if s.wrong == 1 else 'are'} wrong" for s in scoring.steps or ()]  # fmt: skip
+    if scoring.steps:
+        said[0] = said[0].replace(", no partial credit", "")
+    return ["; ".join(said) + "."]
+
+
+def _points(value: Any) -> str:
+    number = Decimal(str(value)).normalize()
+    return f"{number:f} point{'' if number == 1 else 's'}"
+
+
+def _plural(word: str, count: int) -> str:
+    if count == 1:
+        return word
+    return word[:-1] + "ies" if word.endswith("y") else word + "s"
+
+
+def parse(table: Any) -> ScoringInfo:
+    """A part's ``[parts.scoring]`` table; ValueError (the message names the field) when it
+    is no rule of :data:`RULES`' form."""
+    if not isinstance(table, dict):
+        raise ValueError("field 'scoring' must be a table, like scoring = {rule = \"entries\"}")
+    unknown = set(table) - {"rule", "groups", "each", "steps"}
+    if unknown:
+        raise ValueError(f"unknown scoring field '{sorted(unknown)[0]}'; use rule, groups, "
+                         "each or steps")  # fmt: skip
+    rule = table.get("rule", "all")
+    if rule not in RULES:
+        raise ValueError(f"unknown scoring rule '{rule}'; use one of {', '.join(RULES)}")
+    if (rule == "groups") != ("groups" in table):
+        raise ValueError('scoring groups go with rule = "groups", and it needs them')
+    if (rule == "statements") != ("each" in table):
+        raise ValueError("scoring 'each' goes with rule = \"statements\", and it needs it")
+    if "steps" in table and rule != "all":
+        raise ValueError('scoring steps go with rule = "all"')
+    return ScoringInfo(
+        rule=rule,
+        groups=[_group(g) for g in table["groups"]] if "groups" in table else ALL.groups,
+        each=_amount(table["each"], "each") if "each" in table else ALL.each,
+        steps=[_step(s) for s in table["steps"]] if "steps" in table else ALL.steps,
+    )
+
+
+RULES = ("all", "entries", "groups", "statements")
+
+
+def _group(table: Any) -> GroupInfo:
+    if not isinstance(table, dict) or set(table) != {"points", "of", "credit"}:
+        raise ValueError('a scoring group is {points = 1, of = ["v", "s"], credit = "..."}')
+    of = table["of"]
+    if not isinstance(of, list) or not of or not all(isinstance(i, str) for i in of):
+        raise ValueError("a scoring group's 'of' lists the names of its items")
+    if not isinstance(table["credit"], str) or not table["credit"]:
+        raise ValueError("a scoring group's 'credit' says what its points are for")
+    return GroupInfo(points=_amount(table["points"], "points"), of=of, credit=table["credit"])
+
+
+def _step(table: Any) -> StepInfo:
+    if not isinstance(table, dict) or set(table) != {"wrong", "points"}:
+        raise ValueError("a scoring step is {wrong = 2, points = 1}")
+    wrong = table["wrong"]
+    if isinstance(wrong, bool) or not isinstance(wrong, int) or wrong < 1:
+        raise ValueError("a scoring step's 'wrong' is a whole number of 1 or more")
+    return StepInfo(wrong=wrong, points=_amount(table["points"], "points"))
+
+
+def _amount(value: Any, name: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"scoring '{name}' is a number of points above 0")
+    return value
