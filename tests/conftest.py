@@ -198,3 +198,15 @@ def first_entry_wrong(part: dict) -> float:
     if scoring["rule"] == "groups":
         return sum(g["points"] for g in scoring["groups"] if names[0] not in g["of"])
     return max((s["points"] for s in scoring.get("steps", [])), default=0.0)  # all or nothing
+
+
+def by_rubric(part: dict, text: str, points: float | None) -> float | None:
+    """The points a response earns once its part's rubric (key.json's ``scoring``) says
+    where a person decides: every given response (6(d): the reason is graded), or every
+    one not the key's (2(g)(ii): any MSE term plus a cross-entropy term)."""
+    person = part["scoring"].get("person")
+    if not text.strip() or points is None:
+        return points
+    if person == "always" or (person == "wrong" and points != part["points"]):
+        return None
+    return points

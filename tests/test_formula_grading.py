@@ -171,9 +171,11 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_formulas_score_0_and_are_refused_by_the_readers_bounds(parts, text):
+def test_hostile_formulas_earn_nothing_and_are_refused_by_the_readers_bounds(parts, text):
+    """No formula can be read in them: no credit, and a person is shown them (never a
+    silent zero)."""
     record = parts[Q7, "b", 0]
-    assert score(record, text) == 0.0
+    assert score(record, text) is None
     scope = equivalence.symbols_of([read_formula(record.answer[0].sympy)])
     for piece in text.split(";")[:3]:
         if piece.strip():
@@ -183,8 +185,9 @@ def test_hostile_formulas_score_0_and_are_refused_by_the_readers_bounds(parts, t
 
 
 def test_hostile_formulas_run_nothing_in_a_process_of_their_own(parts, tmp_path):
-    """The grading of every hostile string, in a child process: it exits 0 having printed
-    only zeros, and the file the first string would create does not exist."""
+    """The grading of every hostile string, in a child process: it exits 0 having given
+    none of them a score (each goes to a person), and the file the first string would
+    create does not exist."""
     marker = tmp_path / "touched"
     texts = [t.replace("/tmp/formula-graded-hostile", str(marker)) for t in HOSTILE]
     record = msgspec.to_builtins(msgspec.structs.replace(parts[Q7, "b", 0], alternatives=[]))
@@ -193,12 +196,12 @@ def test_hostile_formulas_run_nothing_in_a_process_of_their_own(parts, tmp_path)
         "from generator.kinds import KINDS\nfrom generator.kinds.formula.grading import score\n"
         "record, texts = json.load(sys.stdin)\nrecord = msgspec.convert(record, PartInfo)\n"
         "record.answer = KINDS['expression'].stored(record.answer)\n"
-        "print(sorted({score(record, t) for t in texts}))\n"
+        "print(list({score(record, t) for t in texts}))\n"
     )
     import json
 
     done = subprocess.run([sys.executable, "-c", program], input=json.dumps([record, texts]),
                           capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[0.0]"
+    assert done.stdout.strip() == "[None]"
     assert not marker.exists()

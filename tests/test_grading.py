@@ -21,10 +21,11 @@ import pytest
 
 from generator.grading.pipeline import ResponsesError, grade_run
 
-from .conftest import first_entry_wrong
+from .conftest import by_rubric, first_entry_wrong
 
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
 MANUAL = {"text"}
+LINES = {"code"}  # a line the restricted interpreter refuses is a wrong line, not unread
 STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile",
           "equivalent", "garbage")  # fmt: skip
 STUDENTS = 40
@@ -68,8 +69,8 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
             ) -> tuple[str, float | None]:  # fmt: skip
     """A response of ``style`` to ``part`` and the points it must earn (None: by hand)."""
     kind, answer, points = part["kind"], part["answer"], part["points"]
-    if style == "garbage":  # a select-all part reads it as nothing circled
-        return "?? zzz ]] ##", None if kind in MANUAL else none_circled(part)
+    if style == "garbage":  # no answer of the kind can be read in it: a person looks
+        return "?? zzz ]] ##", 0.0 if kind in LINES else None
     if style == "equivalent":
         text = equivalent(qid, part, params or {}) if kind == "expression" else None
         if text is not None:
@@ -82,13 +83,13 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
     if kind == "expression":
         if style in ("right", "inside"):  # the answer CSV's cell: "lhs = rhs; ..."
             return "; ".join(f"{f['lhs']} = {f['text']}" for f in answer), points
-        return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
+        return ("see my sheet", None) if style != "hostile" else (HOSTILE, None)  # no formula
     if kind == "code":
         if style in ("right", "inside"):  # the answer CSV's cell: "line | line | ..."
             return " | ".join(answer.values()), points
         return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
-    if style == "hostile":
-        return HOSTILE, none_circled(part)
+    if style == "hostile":  # no number, option or pair in it: a person looks
+        return HOSTILE, None
     if kind in ("number", "integer"):
         if style == "inside":
             return str(Decimal(str(answer)) + margin(part, answer) * Decimal("0.5")), points
@@ -130,6 +131,7 @@ def responses(run: Path) -> tuple[list[list[str]], dict[tuple[str, str], float |
         for question in variant["questions"]:
             for part in question["parts"]:
                 text, points = written(part, style, question["id"], question["params"])
+                points = by_rubric(part, text, points)
                 rows.append([f"v{variant['copy']}", part["label"], text])
                 expected[variant["variant"], part["label"]] = points
     return rows, expected

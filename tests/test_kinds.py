@@ -116,7 +116,8 @@ def test_the_key_written_as_text_scores_full_marks(parts):
     for part in parts:
         kind = KINDS[part.kind]
         verdict = kind.score(part, kind.cell(part))
-        assert verdict == (None if kind.manual else 1.0), (part.label, kind.cell(part))
+        by_person = kind.manual or part.scoring.person == "always"  # 6(d): its reason
+        assert verdict == (None if by_person else 1.0), (part.label, kind.cell(part))
 
 
 def test_numbers_are_right_inside_the_tolerance_and_wrong_outside(parts):
@@ -166,8 +167,14 @@ def test_select_all_scores_each_statement_as_its_rubric_says():
 
 
 def test_choice_and_matching():
-    assert KINDS["choice"].score(part_info("choice", "B"), " b. ") == 1
-    assert KINDS["choice"].score(part_info("choice", "B"), "C") == 0
+    options = [{"label": label, "text": f"option {label}", "correct": label == "B", "why": "",
+                "mistake": ""} for label in "ABC"]  # fmt: skip
+    choice = part_info("choice", "B", options=options)
+    assert KINDS["choice"].score(choice, " b. ") == 1
+    assert KINDS["choice"].score(choice, "C") == 0
+    assert KINDS["choice"].score(choice, "Option B") == 1  # as the solutions print it
+    assert KINDS["choice"].score(choice, "option b") == 1  # the option's own text
+    assert KINDS["choice"].score(choice, "??") is None  # names no option: a person looks
     part = part_info("matching", {"A": "SGD", "B": "MBGD", "C": "BGD"})
     assert KINDS["matching"].score(part, "A=SGD; B=BGD; C=MBGD") == pytest.approx(1 / 3)
 

@@ -26,7 +26,7 @@ from lxml import etree
 
 from generator.grading.pipeline import ResponsesError, grade_run
 
-from .conftest import first_entry_wrong
+from .conftest import by_rubric, first_entry_wrong
 from .test_grading import check
 
 DATA = Path(__file__).parent / "data"
@@ -139,8 +139,8 @@ def _canvas_right(item, kind: str, labels: dict[str, str]) -> str:
 def canvas_answer(item: dict, part: dict, style: str) -> tuple[str, float | None]:
     """A Canvas response of ``style`` and the points it earns (None: by hand)."""
     kind, points = item["type"], part["points"]
-    if kind in MANUAL:  # an essay item: text by hand; a formula or code line graded, wrong
-        return HOSTILE, None if part["kind"] == "text" else 0.0
+    if kind in MANUAL:  # an essay item: text, and no formula, by hand; code lines wrong
+        return HOSTILE, 0.0 if part["kind"] == "code" else None
     if kind == "numerical_question":
         value = part["answer"]
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (str(value), points)
@@ -178,6 +178,7 @@ def canvas_report(run: Path, styles: dict[str, str], *, sis: dict[str, str] | No
                 continue
             label = item["title"].split()[0]
             text, points = canvas_answer(item, known[code, label], styles[student["id"]])
+            points = by_rubric(known[code, label], text, points)
             row += [text, "0.0"]
             expected[code, label] = points
         rows.append([*row, "0", "0", "0.0"])
@@ -221,8 +222,8 @@ def _moodle_right(question, kind: str, markup: str, answers: list) -> str:
 
 def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
     kind, points = q["type"], part["points"]
-    if kind == "essay":  # text by hand; "see my sheet" is no formula or code line: 0
-        return "see my sheet", None if part["kind"] == "text" else 0.0
+    if kind == "essay":  # text, and "see my sheet" read as no formula, by hand; code: 0
+        return "see my sheet", 0.0 if part["kind"] == "code" else None
     if kind == "numerical":
         value = part["answer"]
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (q["right"], points)
@@ -254,7 +255,9 @@ def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = Tr
         for questions in slots:
             q = next(q for q in questions if q["name"].split()[1] == variant["variant"])
             label = q["name"].split()[0]
-            text, points = moodle_answer(q, known[variant["variant"], label], styles[student["id"]])
+            part = known[variant["variant"], label]
+            text, points = moodle_answer(q, part, styles[student["id"]])
+            points = by_rubric(part, text, points)
             row += ([q["summary"]] if question_text else []) + [text, q["right"]]
             expected[variant["variant"], label] = points
         rows.append(row)
@@ -311,6 +314,7 @@ def test_numbered_copies_are_told_by_their_items(numbered_run, tmp_path):
                 row += ["", ""]
                 continue
             text, points = canvas_answer(item, known[code, label], "right")
+            points = by_rubric(known[code, label], text, points)
             row += [text, "0.0"]
             expected[code, label] = points
         rows.append([*row, "0", "0", "0"])
@@ -436,6 +440,7 @@ def test_a_pool_quiz_is_graded_by_the_variants_the_lms_drew(pool_run, tmp_path):
                 continue
             part = variants[code, label]
             text, points = canvas_answer(item, part, "right")
+            points = by_rubric(part, text, points)
             row += [text, "0.0"]
             expected[variant["variant"], label] = points
             mine = variants[own[label], label]

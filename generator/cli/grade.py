@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -27,9 +28,11 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool
     from generator.grading.pipeline import grade_run
 
     graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
-    pending = sum(g.pending for g in graded)
+    reasons = Counter(p.reason for g in graded for p in g.parts if p.score is None)
     mean = sum(g.total for g in graded) / len(graded) if graded else 0
     click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
-               f"{pending} response(s) to grade by hand (text, formula, code).")  # fmt: skip
+               f"{reasons.total()} response(s) to grade by hand, in grades/sheets/.")  # fmt: skip
+    for reason, count in reasons.most_common():
+        click.echo(f"  {count}: {reason}")
     click.echo(f"Wrote {RunFolder(run).grades.root}/ (grades.csv, feedback.csv, "
                "canvas-gradebook.csv, moodle-grades.csv, feedback/)")  # fmt: skip

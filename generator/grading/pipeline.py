@@ -34,6 +34,7 @@ from generator.key.answer_csv import answer_text
 from generator.key.read import read_key
 from generator.key.records import Key, PartInfo, QuestionInfo, StudentInfo, VariantInfo
 from generator.kinds import KINDS
+from generator.kinds.scoring import Judgement
 from generator.lms import VENDORS
 from generator.run_folder import GradesFolder, RunFolder
 from generator.staging import staging
@@ -138,30 +139,31 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
         if response and response.source:  # the LMS drew another of the pool's variants
             question, part = pool[(response.source, own_part.label)]
         text = response.text if response else ""
-        # The kind scores it (an empty select-all response can be right); a part people
-        # grade gets no score (None), unless left empty.
-        share = _score(part, text)
-        if share is None and not text.strip():
-            share = 0.0
+        # The part's rubric judges it (an empty select-all response can be right); a
+        # response only a person can judge gets no score (None) and the reason, unless it
+        # is empty: no answer earns nothing.
+        judgement = _judge(part, text)
+        share = 0.0 if judgement.share is None and not text.strip() else judgement.share
         graded.parts.append(GradedPart(
             label=part.label, question=question.id, kind=part.kind, points=part.points,
             bonus=part.bonus, response=text,
             score=None if share is None else round(share * part.points, 6),
             expected=answer_text(part), mistakes=KINDS[part.kind].mistakes(part, text),
+            reason=judgement.reason if share is None else "",
         ))  # fmt: skip
     return graded
 
 
-# What a score depends on: the part's fields that grading reads (not its label or points).
+# What a score depends on: the part's fields that grading reads (not its label).
 SCORED_FIELDS = ("kind", "answer", "tolerance", "alternatives", "options", "formula", "code",
-                 "names", "grid")  # fmt: skip
-_SCORES: dict[bytes, float | None] = {}
+                 "names", "grid", "points", "scoring")  # fmt: skip
+_SCORES: dict[bytes, Judgement] = {}
 MAX_REMEMBERED = 200_000
 
 
-def _score(part: PartInfo, text: str) -> float | None:
-    """The kind's score, remembered: a formula or code part has the same answer in every
-    copy, and a class gives the same responses to it again and again (2000 students'
+def _judge(part: PartInfo, text: str) -> Judgement:
+    """The kind's judgement, remembered: a formula or code part has the same answer in
+    every copy, and a class gives the same responses to it again and again (2000 students'
     formulas are parsed and compared once per distinct response, not once per student)."""
     fields = [None if (value := getattr(part, name)) is msgspec.UNSET else value
               for name in SCORED_FIELDS]  # fmt: skip
@@ -169,7 +171,7 @@ def _score(part: PartInfo, text: str) -> float | None:
     if memo not in _SCORES:
         if len(_SCORES) > MAX_REMEMBERED:
             _SCORES.clear()
-        _SCORES[memo] = KINDS[part.kind].score(part, text)
+        _SCORES[memo] = KINDS[part.kind].judge(part, text)
     return _SCORES[memo]
 
 

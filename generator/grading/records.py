@@ -44,6 +44,7 @@ class GradedPart:
     expected: str
     mistakes: list[str] = field(default_factory=list)
     by_hand: bool = False  # its score was filled in on a grading sheet
+    reason: str = ""  # why a person grades it (score None): its rubric, or an unread response
 
     @property
     def verdict(self) -> str:

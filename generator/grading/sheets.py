@@ -22,7 +22,7 @@ from generator.run_folder import GradesFolder
 from generator.tables import csv_text
 
 COLUMNS = ("variant", "student_id", "student_name", "label", "points", "rubric",
-           "model_answer", "response", "score")  # fmt: skip
+           "model_answer", "response", "why", "score")  # fmt: skip
 MAX_SHEET_BYTES = 64 * 2**20
 
 HandScores = dict[tuple[str, str], float]
@@ -82,7 +82,7 @@ def write_sheets(grades: GradesFolder, key: Key, graded: list[Graded]) -> None:
                 rubric = parts[g.variant, part.label].rubric
                 rows.setdefault(part.label, []).append([
                     g.variant, g.student_id, g.student_name, part.label, f"{part.points:g}",
-                    " ".join(rubric), part.expected, part.response,
+                    " ".join(rubric), part.expected, part.response, part.reason,
                     "" if part.score is None else f"{part.score:g}",
                 ])  # fmt: skip
     if not rows:

@@ -182,6 +182,15 @@ class ScoringInfo(Record, kw_only=True):
     groups: list[GroupInfo] | UnsetType = UNSET
     each: Amount | UnsetType = UNSET
     steps: list[StepInfo] | UnsetType = UNSET
+    person: (
+        described(
+            Literal["always", "wrong"],
+            "a person grades every response (always), or every one that is not the key's "
+            "(wrong): what the rubric accepts is more than the key can say",
+        )
+        | UnsetType
+    ) = UNSET
+    why: described(str, "what the person judges, as the grading sheet says") | UnsetType = UNSET
 
 
 class PartInfo(Record, kw_only=True):

@@ -24,7 +24,7 @@ import math
 import numbers
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import msgspec
@@ -32,7 +32,7 @@ import numpy as np
 from msgspec import Meta
 
 from generator.key.records import FormulaInfo, PartInfo, ToleranceInfo
-from generator.kinds import scoring
+from generator.kinds import reading, scoring
 from generator.kinds.answers import (
     Accept,
     Answer,
@@ -94,16 +94,20 @@ class Kind:
         names), as :meth:`marks` names them: a part's scoring groups name these."""
         return ["answer"]
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | None:
-        """Each item of the part: whether the response has it right; None when people
-        grade the part."""
-        return None
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
+        """Each item of the part: whether the response has it right; or why a person must
+        grade the response (people grade every response of this kind)."""
+        return scoring.ToPerson(f"a {self.name} answer: a person grades it")
+
+    def judge(self, part: PartInfo, response: str) -> scoring.Judgement:
+        """What a response earns under the part's scoring (kinds/scoring.py): a share of
+        its points, or a person's decision and why."""
+        return scoring.judge(part.scoring, part.points, self.marks(part, response))
 
     def score(self, part: PartInfo, response: str) -> float | None:
-        """The share of the part's points a response earns under the part's scoring
-        (kinds/scoring.py), 0 to 1; None when people grade it."""
-        found = self.marks(part, response)
-        return None if found is None else scoring.share(part.scoring, part.points, found)
+        """The share of the part's points a response earns, 0 to 1; None when a person
+        grades it."""
+        return self.judge(part, response).share
 
     def mistakes(self, part: PartInfo, response: str) -> list[str]:
         """The named mistakes behind the wrong options a response picked (item analysis:
@@ -195,20 +199,20 @@ def margin_of(part: PartInfo, value: float | int | None = None) -> Decimal:
     return max(Decimal(str(tol.abs)), Decimal(str(tol.rel)) * abs(answer)).normalize()
 
 
-def _decimal(text: str) -> Decimal | None:
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _within(part: PartInfo, value: float | int, response: str) -> bool:
-    given = _decimal(response)
-    if given is None:
-        return False
+def _inside(part: PartInfo, value: float | int, given: Decimal) -> bool:
+    """Whether ``given`` is within the part's tolerance of the key's ``value``."""
     low, high = bounds(part, value)
     return low <= given <= high
+
+
+PICKED = re.compile(r"(?:(?:option|answer|choice)\s*:?\s*)?\(?([A-Za-z])\)?(?=$|[\s.:,;)])",
+                    re.IGNORECASE)  # fmt: skip
+
+
+def _spelled(text: str) -> str:
+    """An option's text as a response gives it: its characters in lower case, without
+    spaces or LaTeX's dollars (signs count: ``L = -ln p`` is not ``L = ln p``)."""
+    return "".join(reading.cleaned(text).lower().split())
 
 
 def _entries(response: str) -> list[str]:
@@ -228,8 +232,18 @@ class Number(Kind):
         value = _as_float(raw)
         return value, f"${display_number(value)}$", {}
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
-        return {"answer": _within(part, part.answer, response)}
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
+        """The number the response gives (after its work, without its units, written out
+        as arithmetic if so: kinds/reading.py), or one of the key's alternative spellings."""
+        if not response.strip():
+            return {"answer": False}
+        if reading.spelled(response) in {reading.spelled(a) for a in part.alternatives}:
+            return {"answer": True}
+        try:
+            value = reading.number(response, whole=self.exact)
+        except reading.Unreadable as exc:
+            return scoring.ToPerson(f"unreadable: {exc}")
+        return {"answer": _inside(part, part.answer, value)}
 
 
 @register
@@ -283,11 +297,20 @@ class Vector(Kind):
     def cell(self, part: PartInfo) -> str:
         return "; ".join(str(v) for v in part.answer)
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
-        given = _entries(response) + [""] * len(part.answer)
-        return {name: _within(part, value, text) for name, value, text
-                in zip(self.items(part.answer, {}, tuple(part.names)), part.answer, given,
-                       strict=False)}  # fmt: skip
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
+        """Each entry the response gives, by name where it labels them, else in order
+        (kinds/reading.py); a missing entry is wrong, an unreadable one a person's."""
+        names = self.items(part.answer, {}, tuple(part.names))
+        try:
+            given = reading.entries(response, list(part.names), sizes=self.exact)
+            values = [None if reading.blank(text) else reading.number(text, whole=self.exact)
+                      for text in given[: len(names)]]  # fmt: skip
+        except reading.Unreadable as exc:
+            return scoring.ToPerson(f"unreadable: {exc}")
+        values += [None] * (len(names) - len(values))
+        pairs = zip(names, part.answer, values, strict=True)
+        return {name: given is not None and _inside(part, answer, given)
+                for name, answer, given in pairs}  # fmt: skip
 
 
 @register
@@ -302,9 +325,6 @@ class Shape(Vector):
         if not dims or any(d <= 0 for d in dims):
             raise ValueError(f"a shape has positive integer sizes, got {dims}")
         return dims, "$" + r" \times ".join(str(d) for d in dims) + "$", {}
-
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
-        return super().marks(part, response.replace("\u00d7", " ").replace("x", " "))
 
 
 @register
@@ -369,17 +389,31 @@ class Choice(Kind):
             raise ValueError(f"a choice part has exactly one correct option, got {len(correct)}")
         return correct[0], f"Option {correct[0]}", {"options": options}
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
-        return {"answer": self._picked(response) == part.answer}
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
+        picked = self._picked(part, response)
+        labels = [o.label for o in part.options or ()]
+        if response.strip() and picked not in labels:
+            return scoring.ToPerson(f"unreadable: it names none of the options {', '.join(labels)}")
+        return {"answer": picked == part.answer}
 
     def mistakes(self, part: PartInfo, response: str) -> list[str]:
-        picked = self._picked(response)
+        picked = self._picked(part, response)
         return [o.mistake for o in part.options
                 if o.label == picked and not o.correct and o.mistake]  # fmt: skip
 
     @staticmethod
-    def _picked(response: str) -> str:
-        return response.strip().strip("().").upper()
+    def _picked(part: PartInfo, response: str) -> str:
+        """The option a response picks: its letter however it is written (``B``, ``(b)``,
+        ``Option B``, ``B. its text``), else the option whose text it gives; of several,
+        the first."""
+        text = reading.cleaned(response)
+        labels = [o.label for o in part.options or ()]
+        found = PICKED.match(text)
+        if found and found.group(1).upper() in labels:
+            return found.group(1).upper()
+        given = _spelled(text)
+        return next((o.label for o in part.options or () if given and _spelled(o.text) == given),
+                    text.strip("().").upper())  # fmt: skip
 
 
 @register
@@ -415,10 +449,16 @@ class Multi(Kind):
     def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
         return [option["label"] for option in details["options"]]
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
-        """Each statement: circled if true, left out if false."""
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
+        """Each statement: circled if true, left out if false (nothing circled is an
+        answer; a response that names no statement is unreadable)."""
         picked = self._picked(response)
-        return {o.label: (o.label in picked) == o.correct for o in part.options or ()}
+        labels = [o.label for o in part.options or ()]
+        if response.strip() and not picked & set(labels):
+            return scoring.ToPerson(f"unreadable: it names none of the statements "
+                                    f"{', '.join(labels)}")  # fmt: skip
+        return {label: (label in picked) == o.correct
+                for label, o in zip(labels, part.options or (), strict=True)}  # fmt: skip
 
     def option_label(self, label: str) -> str:
         return f"({label})"
@@ -456,12 +496,14 @@ class Matching(Kind):
     def items(self, value: Any, details: Mapping[str, Any], names: tuple[str, ...]) -> list[str]:
         return list(value)
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool]:
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
         given = dict(
             (piece.split("=", 1)[0].strip(), piece.split("=", 1)[1].strip())
             for piece in response.split(";")
             if "=" in piece
         )
+        if response.strip() and not given:
+            return scoring.ToPerson("unreadable: no pairs written item=option")
         return {item: given.get(item) == option for item, option in part.answer.items()}
 
 
@@ -493,12 +535,13 @@ class CodeLines(Kind):
     def cell(self, part: PartInfo) -> str:
         return " | ".join(part.answer.values())
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | None:
+    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
         from generator.kinds.code import (
             grading as code_grading,  # grading only: a build never reads a response
         )
 
-        return code_grading.marks(part, response)
+        found = code_grading.marks(part, response)
+        return scoring.ToPerson("its skeleton cannot be run here") if found is None else found
 
 
 # ------------------------------------------------------------------ value checks

@@ -21,6 +21,7 @@ drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,33 @@ from generator.key.records import GroupInfo, ScoringInfo, StepInfo
 
 ALL = ScoringInfo(rule="all")
 Marks = Mapping[str, bool]  # each item's name: whether the response has it right
+
+
+@dataclass(frozen=True)
+class ToPerson:
+    """A response no rule can score: a person grades it, and this says why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a response earns: a share of the part's points, or (``share`` None) a person's
+    decision, for ``reason``.  Never a silent zero: a response that cannot be read goes to
+    a person, with the reason."""
+
+    share: float | None
+    reason: str = ""
+
+
+def judge(scoring: ScoringInfo, points: float, marks: Marks | ToPerson) -> Judgement:
+    """The part's judgement of a response's ``marks`` (or of a response only a person can
+    grade): its share under the rule, unless the rubric leaves it to a person."""
+    if isinstance(marks, ToPerson):
+        return Judgement(None, marks.reason)
+    if scoring.person == "always" or (scoring.person == "wrong" and not all(marks.values())):
+        return Judgement(None, scoring.why or "the rubric asks a person")
+    return Judgement(share(scoring, points, marks))
 
 
 def share(scoring: ScoringInfo, points: float, marks: Marks) -> float:
@@ -76,22 +104,24 @@ def check(scoring: ScoringInfo, points: float, items: Sequence[str]) -> None:
 
 def notes(scoring: ScoringInfo, points: float, items: Sequence[str], item: str) -> list[str]:
     """The grading notes the rule writes (``item``: what one item is called, "entry",
-    "line"); none for a part of one item scored whole."""
+    "line"), and what a person judges; none for a part of one item scored whole."""
+    person = [scoring.why] if scoring.why else []
     if scoring.rule == "groups":
         return [", ".join(f"{_points(g.points)} for {g.credit}" for g in scoring.groups or ())
-                + "."]  # fmt: skip
+                + ".", *person]  # fmt: skip
     if scoring.rule == "statements":
-        return [f"{_points(scoring.each)} for each statement circled or left out correctly."]
+        return [f"{_points(scoring.each)} for each statement circled or left out correctly.",
+                *person]  # fmt: skip
     if scoring.rule == "entries":
-        return [f"{_points(points / len(items))} for each {item} right."]
+        return [f"{_points(points / len(items))} for each {item} right.", *person]
     if len(items) < 2 and not scoring.steps:
-        return []
+        return person
     said = [f"{_points(points)} for the whole answer, no partial credit"]
     said += [f"{_points(s.points)} when at most {s.wrong} {_plural(item, s.wrong)} "
              f"{'is' if s.wrong == 1 else 'are'} wrong" for s in scoring.steps or ()]  # fmt: skip
     if scoring.steps:
         said[0] = said[0].replace(", no partial credit", "")
-    return ["; ".join(said) + "."]
+    return ["; ".join(said) + ".", *person]
 
 
 def _points(value: Any) -> str:
@@ -110,10 +140,10 @@ def parse(table: Any) -> ScoringInfo:
     is no rule of :data:`RULES`' form."""
     if not isinstance(table, dict):
         raise ValueError("field 'scoring' must be a table, like scoring = {rule = \"entries\"}")
-    unknown = set(table) - {"rule", "groups", "each", "steps"}
+    unknown = set(table) - {"rule", "groups", "each", "steps", "person", "why"}
     if unknown:
         raise ValueError(f"unknown scoring field '{sorted(unknown)[0]}'; use rule, groups, "
-                         "each or steps")  # fmt: skip
+                         "each, steps, person or why")  # fmt: skip
     rule = table.get("rule", "all")
     if rule not in RULES:
         raise ValueError(f"unknown scoring rule '{rule}'; use one of {', '.join(RULES)}")
@@ -123,11 +153,17 @@ def parse(table: Any) -> ScoringInfo:
         raise ValueError("scoring 'each' goes with rule = \"statements\", and it needs it")
     if "steps" in table and rule != "all":
         raise ValueError('scoring steps go with rule = "all"')
+    if table.get("person", "always") not in ("always", "wrong"):
+        raise ValueError('scoring \'person\' is "always" or "wrong"')
+    if ("person" in table) != bool(table.get("why")):
+        raise ValueError("scoring 'person' needs 'why': what the person judges")
     return ScoringInfo(
         rule=rule,
         groups=[_group(g) for g in table["groups"]] if "groups" in table else ALL.groups,
         each=_amount(table["each"], "each") if "each" in table else ALL.each,
         steps=[_step(s) for s in table["steps"]] if "steps" in table else ALL.steps,
+        person=table.get("person", ALL.person),
+        why=str(table["why"]) if table.get("why") else ALL.why,
     )
 
 

@@ -28,7 +28,7 @@ from generator.kinds.formula.equivalence import (
 )
 from generator.kinds.formula.notation import MAX_CHARS, Unreadable, normalise
 from generator.kinds.formula.reader import FormulaError, read_formula
-from generator.kinds.scoring import share
+from generator.kinds.scoring import ToPerson, judge
 
 SEPARATORS = re.compile(r";|\n|\\q?quad|\\\\")
 MATH = re.compile(r"\$([^$]+)\$")
@@ -38,25 +38,41 @@ MAX_RESPONSE = 4 * MAX_CHARS
 Reading = tuple[Mapping[str, sp.Basic], list[sp.Basic] | None]  # names, alternative formulas
 
 
-def score(part: PartInfo, response: str) -> float:
-    """0 to 1: the share of the part's points the right formulas earn under its scoring."""
-    return share(part.scoring, part.points, marks(part, response))
+def score(part: PartInfo, response: str) -> float | None:
+    """0 to 1: the share of the part's points the right formulas earn under its scoring;
+    None when a person must look (no formula could be read)."""
+    return judge(part.scoring, part.points, marks(part, response)).share
 
 
-def marks(part: PartInfo, response: str) -> dict[str, bool]:
-    """Each expected formula (by its left-hand side): whether the response has it right."""
+def marks(part: PartInfo, response: str) -> dict[str, bool] | ToPerson:
+    """Each expected formula (by its left-hand side): whether the response has it right;
+    a person's, when no piece of the response reads as a formula at all."""
     wrong = {f.lhs: False for f in part.answer}
     try:
         expected = [read_formula(f.sympy) for f in part.answer]
     except (FormulaError, KeyError, TypeError):
         return wrong  # a key whose formula cannot be read grades nothing as right
     if len(response) > MAX_RESPONSE:
-        return wrong
+        return ToPerson(f"unreadable: a response of more than {MAX_RESPONSE} characters")
     given = _matched(part, pieces(response))
     scope = symbols_of(expected)
     readings = [(scope, None), *_alternatives(part, scope, len(expected))]
-    return {f.lhs: _right(text, i, expected, readings)
-            for i, (f, text) in enumerate(zip(part.answer, given, strict=False))}  # fmt: skip
+    found = {f.lhs: _right(text, i, expected, readings)
+             for i, (f, text) in enumerate(zip(part.answer, given, strict=False))}  # fmt: skip
+    if response.strip() and not any(found.values()) and not _readable(given, scope):
+        return ToPerson("unreadable: no formula in it")
+    return found
+
+
+def _readable(given: list[str], scope: Mapping[str, sp.Basic]) -> bool:
+    """Whether some piece of a response reads as a formula (then a wrong one is wrong)."""
+    for text in given:
+        try:
+            read_response(text, scope)
+        except Exception:  # Unreadable, or sympy's own failure on a strange input
+            continue
+        return True
+    return False
 
 
 def pieces(response: str) -> list[str]:

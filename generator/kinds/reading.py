@@ -1,0 +1,188 @@
+"""Responses as students write them, read into what a kind compares.
+
+A response typed into an LMS, or transcribed from paper, carries more than the answer:
+
+- the work before it: ``3*3*3*8 + 8 = 224``, ``J ≈ 0.611`` (the result after the last
+  ``=``; work without one, ``-log(0.8)``, is computed: the stem of 2(c) asks for the
+  formula filled in, not its value);
+- units and labels: ``228 parameters``, ``n_x = 500``, ``about 0.61``;
+- marks of the tools it passed through: Moodle's CSV puts ``'`` before a cell starting
+  with ``-``; a Unicode minus; LaTeX's ``$``;
+- thousands separators and a decimal comma where unambiguous: ``1,008`` is 1008 for a
+  count, ``0,69`` is 0.69; ``1,008`` where a decimal is asked could be either, and goes
+  to a person.
+
+Several candidates (``3 or 4``) earn no more than the first.  Whatever cannot be read
+raises :class:`Unreadable` with the reason, and the part goes to a person: an unread
+response is never a silent zero.  Nothing here runs what a student wrote: arithmetic is
+read by the formula reader's allow-list (generator.kinds.formula).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+TOOL_MARK = re.compile(r"^'(?=[-+=@])")  # a spreadsheet's guard before a formula-like cell
+SIGNS = {"\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2014": "-", "\u2009": " ",
+         "\u00a0": " ", "\u2248": "=", "\u2245": "=", "≃": "=", "\u00d7": "*",
+         "\u22c5": "*", "\u00b7": "*"}  # fmt: skip
+LATEX = re.compile(r"\$|\\[()\[\]]|\\approx|\\simeq|\\,|\\;|\\!")
+ALTERNATIVE = re.compile(r"\s+or\s+|\s*;\s*")
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+WORDS = re.compile(r"[A-Za-z][A-Za-z_'.]*")
+FUNCTIONS = {"log", "ln", "exp", "sqrt", "abs", "e", "pi"}  # what arithmetic may name
+MAX_CHARS = 400
+
+
+class Unreadable(ValueError):
+    """The response cannot be read as what the part asks; ``str()`` says why."""
+
+
+def cleaned(text: str) -> str:
+    """The response without the marks tools add (a spreadsheet's ``'``, LaTeX's ``$``),
+    its minus signs and approximate-equals as ASCII, on one line."""
+    text = TOOL_MARK.sub("", text.strip())
+    for sign, ascii_sign in SIGNS.items():
+        text = text.replace(sign, ascii_sign)
+    return " ".join(LATEX.sub(" ", text).split())
+
+
+def number(text: str, *, whole: bool) -> Decimal:
+    """The number a response gives (``whole``: a count, where a comma groups thousands).
+    Unreadable when it gives none, or one that could be two."""
+    if len(text) > MAX_CHARS:
+        raise Unreadable(f"a response of more than {MAX_CHARS} characters where a number is asked")
+    text = cleaned(text)
+    if "=" in text:
+        text = text.rsplit("=", 1)[1]
+    text = ALTERNATIVE.split(text.strip())[0]
+    text = _without_words(text)
+    if not text:
+        raise Unreadable("no number in it")
+    text = _separators(text, whole=whole)
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = _computed(text)
+    if not value.is_finite():
+        raise Unreadable(f"'{text}' is no finite number")
+    return value
+
+
+def _without_words(text: str) -> str:
+    """The number without the words around it (units, labels, "about"), keeping the
+    names arithmetic may use (``log``, ``e``)."""
+    kept = [w for w in WORDS.findall(text) if w.lower().rstrip(".") in FUNCTIONS]
+    stripped = WORDS.sub(lambda m: m.group(0) if m.group(0) in kept else " ", text)
+    return " ".join(stripped.split()).strip(" :,")
+
+
+def _separators(text: str, *, whole: bool) -> str:
+    """Commas read as thousands separators or as a decimal comma, where that is sure."""
+    if "," not in text:
+        return text
+    if THOUSANDS.fullmatch(text) and (whole or "." in text):
+        return text.replace(",", "")
+    if THOUSANDS.fullmatch(text):
+        raise Unreadable(f"'{text}' reads as {text.replace(',', '')} or {text.replace(',', '.')}")
+    if DECIMAL_COMMA.fullmatch(text):
+        return text.replace(",", ".")
+    raise Unreadable(f"'{text}' is no single number")
+
+
+def _computed(text: str) -> Decimal:
+    """The value of arithmetic written out (``-log(0.8)``, ``3*3*3*8 + 8``), read by the
+    formula reader's allow-list; Unreadable when it is no arithmetic of numbers."""
+    import sympy as sp
+
+    from generator.kinds.formula.equivalence import read_response
+    from generator.kinds.formula.notation import Unreadable as NoFormula
+
+    try:
+        expr = read_response(text, {})
+    except NoFormula:
+        raise Unreadable(f"'{text}' is no number") from None
+    except Exception:  # sympy's own failure on a strange but allowed input
+        raise Unreadable(f"'{text}' is no number") from None
+    if expr.free_symbols or not isinstance(expr, sp.Expr):
+        raise Unreadable(f"'{text}' is a formula of names, where a number is asked")
+    if expr.is_Integer:
+        return Decimal(int(expr))
+    try:
+        value = complex(expr.evalf(30))
+    except (TypeError, ValueError, OverflowError):
+        raise Unreadable(f"'{text}' has no value") from None
+    if value.imag:
+        raise Unreadable(f"'{text}' is no real number")
+    return Decimal(repr(value.real))
+
+
+BLANKS = {"", "_", "-", "?", "..."}  # an entry left empty, as reports and students write it
+
+
+def blank(text: str) -> bool:
+    """Whether an entry was left empty (a report's placeholder, a question mark)."""
+    return text.strip() in BLANKS
+
+
+def spelled(text: str) -> str:
+    """A response as compared with the key's alternative spellings: lower case, without
+    spaces, brackets or the multiplication sign's variants (``(500 x 1)`` is ``500x1``)."""
+    text = cleaned(text).lower().replace("×", "x").replace("*", "x")
+    return re.sub(r"[\s()\[\]{}]", "", text)
+
+
+BRACKETED = re.compile(r"^[^\[(=]*=\s*")  # "x* = [...]": the vector after its name
+TRANSPOSED = re.compile(r"(?<=[\])])\s*(?:\^\s*\{?\s*T\s*\}?|\.T|'|ᵀ)")
+MATRIX = re.compile(r"\\(?:begin|end)\{[bpvBV]?matrix\}")
+ENTRY_SEPARATORS = re.compile(r"\s*(?:[;,&]|\\\\)\s*|\s+")
+SIZE_SEPARATORS = re.compile(r"\s*(?:[;,&x*]|\\times|\\\\)\s*|\s+", re.IGNORECASE)
+
+
+def entries(text: str, names: list[str], *, sizes: bool = False) -> list[str]:
+    """The entries a vector or shape response gives, in the key's order: by their names
+    where it labels them (``biases: 33, weights: 8352``), else in the order written, in
+    any of the notations a vector is written in (``[1, 2]^T``, ``x* = (1; 2)``, a
+    bmatrix, ``28 × 28 × 2``)."""
+    if len(text) > MAX_CHARS:
+        raise Unreadable(f"a response of more than {MAX_CHARS} characters")
+    text = cleaned(text)
+    labelled = _labelled(text, names)
+    if labelled is not None:
+        return labelled
+    text = TRANSPOSED.sub("", MATRIX.sub(" ", BRACKETED.sub("", text)))
+    text = text.strip().strip("()[]{}").strip()
+    pieces = (SIZE_SEPARATORS if sizes else ENTRY_SEPARATORS).split(text)
+    return [piece.strip("()[]{}") for piece in pieces if piece.strip("()[]{}")]
+
+
+NUMBER = r"([-+]?[\d.,]*\d)"
+
+
+def _labelled(text: str, names: list[str]) -> list[str] | None:
+    """The entries by name, when the response names every one, singular or plural, before
+    its number (``biases: 33``) or after it (``33 biases``)."""
+    if len(names) < 2:
+        return None
+    found = []
+    for name in names:
+        spelled = "|".join(re.escape(n) for n in _forms(name))
+        after = re.search(rf"\b(?:{spelled})\b\s*(?::|=|is|are)?\s*{NUMBER}", text, re.I)
+        before = re.search(rf"{NUMBER}\s+(?:{spelled})\b", text, re.I)
+        match = after or before
+        if match is None:
+            return None
+        found.append(match.group(1))
+    return found
+
+
+def _forms(name: str) -> list[str]:
+    """A name as written in the singular or the plural: weights, weight; biases, bias."""
+    forms = {name, name + "s"}
+    if name.endswith("es"):
+        forms.add(name[:-2])
+    if name.endswith("s"):
+        forms.add(name[:-1])
+    return sorted(forms, key=len, reverse=True)
