@@ -98,13 +98,10 @@ def _computed(text: str) -> Decimal:
     import sympy as sp
 
     from generator.kinds.formula.equivalence import read_response
-    from generator.kinds.formula.notation import Unreadable as NoFormula
 
     try:
         expr = read_response(text, {})
-    except NoFormula:
-        raise Unreadable(f"'{text}' is no number") from None
-    except Exception:  # sympy's own failure on a strange but allowed input
+    except Exception:  # not arithmetic, or sympy's own failure on a strange input
         raise Unreadable(f"'{text}' is no number") from None
     if expr.free_symbols or not isinstance(expr, sp.Expr):
         raise Unreadable(f"'{text}' is a formula of names, where a number is asked")

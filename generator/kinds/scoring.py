@@ -28,6 +28,7 @@ from typing import Any
 from generator.key.records import GroupInfo, ScoringInfo, StepInfo
 
 ALL = ScoringInfo(rule="all")
+RULES = ("all", "entries", "groups", "statements")
 Marks = Mapping[str, bool]  # each item's name: whether the response has it right
 
 
@@ -165,9 +166,6 @@ def parse(table: Any) -> ScoringInfo:
         person=table.get("person", ALL.person),
         why=str(table["why"]) if table.get("why") else ALL.why,
     )
-
-
-RULES = ("all", "entries", "groups", "statements")
 
 
 def _group(table: Any) -> GroupInfo:
