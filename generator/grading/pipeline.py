@@ -33,7 +33,7 @@ from generator.grading.responses import read_responses
 from generator.key.answer_csv import answer_text
 from generator.key.read import read_key
 from generator.key.records import Key, PartInfo, QuestionInfo, StudentInfo, VariantInfo
-from generator.kinds import KINDS
+from generator.kinds import KINDS, streams
 from generator.kinds.scoring import Judgement
 from generator.lms import VENDORS
 from generator.run_folder import GradesFolder, RunFolder
@@ -97,7 +97,8 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
     for (code, _), response in given.items():
         first.setdefault(code, response)
     pool = _pool_parts(key)
-    graded = [_graded(by_code[code], given, pool) for code in first]
+    with streams.keyed(msgspec.json.encode(key)):  # the points no student can predict
+        graded = [_graded(by_code[code], given, pool) for code in first]
     for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
         g.identity = dict(first[g.variant].identity)
     return graded
@@ -167,7 +168,7 @@ def _judge(part: PartInfo, text: str) -> Judgement:
     formulas are parsed and compared once per distinct response, not once per student)."""
     fields = [None if (value := getattr(part, name)) is msgspec.UNSET else value
               for name in SCORED_FIELDS]  # fmt: skip
-    memo = msgspec.json.encode([fields, text])
+    memo = msgspec.json.encode([fields, text]) + streams.current_key()
     if memo not in _SCORES:
         if len(_SCORES) > MAX_REMEMBERED:
             _SCORES.clear()

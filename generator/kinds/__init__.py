@@ -32,7 +32,7 @@ import numpy as np
 from msgspec import Meta
 
 from generator.key.records import FormulaInfo, PartInfo, ToleranceInfo
-from generator.kinds import reading, scoring
+from generator.kinds import budget, reading, scoring
 from generator.kinds.answers import (
     Accept,
     Answer,
@@ -101,8 +101,15 @@ class Kind:
 
     def judge(self, part: PartInfo, response: str) -> scoring.Judgement:
         """What a response earns under the part's scoring (kinds/scoring.py): a share of
-        its points, or a person's decision and why."""
-        return scoring.judge(part.scoring, part.points, self.marks(part, response))
+        its points, or a person's decision and why; a person's too when reading it takes
+        more than its CPU budget (kinds/budget.py)."""
+        try:
+            with budget.cpu():
+                marks = self.marks(part, response)
+        except budget.OverBudget:
+            marks = scoring.ToPerson(f"over its budget: more than {budget.SECONDS:g} s of "
+                                     "CPU to read and compare")  # fmt: skip
+        return scoring.judge(part.scoring, part.points, marks)
 
     def score(self, part: PartInfo, response: str) -> float | None:
         """The share of the part's points a response earns, 0 to 1; None when a person
