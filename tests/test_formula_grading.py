@@ -42,7 +42,9 @@ RIGHT = {
     (Q1, "f.ii"): ["w' = W2 W1; b' = W2 b1 + b2",
                    r"w' = W^{[2]}W^{[1]}, b' = W^{[2]}b^{[1]} + b^{[2]}",
                    "b' = b2 + W2 @ b1\nw' = W2 @ W1",
-                   r"W^{[2]} W^{[1]} \quad b^{[2]} + W^{[2]} b^{[1]}"],
+                   r"W^{[2]} W^{[1]} \quad b^{[2]} + W^{[2]} b^{[1]}",
+                   # the official rubric: the transpose, with w' a column vector
+                   "w' = (W2 W1)^T; b' = W2 b1 + b2", "W1^T W2^T; W2 b1 + b2"],
     (Q2, "b"): [r"-(y \log \hat{y} + (1-y)\log(1-\hat{y}))", "-y ln(yhat) - (1-y) ln(1-yhat)",
                 "-(1 - y) log(1 - ŷ) - y log(ŷ)",
                 r"L(y, \hat{y}) = -y\ln\hat{y} - (1-y)\ln(1-\hat{y})",
@@ -61,7 +63,7 @@ WRONG = {
     (Q1, "c.ii"): ["sigma(w x^T + b)", "sigma(w^T x - b)", "w^T x + b", "sigma(w^T x)"],
     (Q1, "f.i"): ["sigma(W1 (W2 x + b1) + b2)", "sigma(W2 W1 x + b1 + b2)",
                   "sigma(W2^T (W1 x + b1) + b2)"],
-    (Q1, "f.ii"): ["w' = W1 W2; b' = W2 b1", "W1; W2 b1", "W1^T W2^T; b2"],
+    (Q1, "f.ii"): ["w' = W1 W2; b' = W2 b1", "W1; W2 b1", "W1^T W2; b2"],
     (Q2, "b"): ["y log(yhat) + (1-y) log(1-yhat)", "-(y log(yhat) + (1+y) log(1-yhat))",
                 "-(y log(yhat) + log(1-yhat))", "(y - yhat)^2"],
     (Q2, "g.ii"): ["(y2 - yhat2)^2 + y1 log(yhat1) + (1-y1) log(1-yhat1)",
@@ -205,3 +207,78 @@ def test_hostile_formulas_run_nothing_in_a_process_of_their_own(parts, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[None]"
     assert not marker.exists()
+
+
+# ------------------------------------------------------------------ no way to game it
+
+
+def test_a_wrong_formula_made_to_vanish_at_fixed_points_earns_nothing(parts):
+    """Issue 25's crafted answer: 7(b)'s key (f-1)/2 plus a product that is 0 at the eight
+    points a fixed seed would draw.  The formula is rational, so it is decided exactly,
+    with no point at all; the roots below are any a student could aim at."""
+    record = parts[Q7, "b", 0]
+    roots = [0.3, 0.7, 1.5, 2.5, 3.1, 4.2, 0.05, 0.95]
+    product = "*".join(f"(f - {r})" for r in roots)
+    assert score(record, f"(f-1)/2 + {product}") == 0.0
+    assert score(record, "(f-1)/2 + f/10**12") == 0.0  # within any float tolerance
+    assert score(record, "(f-1)/2 + 0*f") == 1.0  # a zero term is the same function
+
+
+def test_a_response_that_agrees_only_where_the_points_fall_goes_to_a_person(parts):
+    """abs is no analytic function: abs(f-100) + f - 100 is 0 below 100 only.  A formula
+    that brings it where the key has none, and agrees at the points, is not proven equal:
+    a person decides, told why."""
+    bce = "-(y log(yhat) + (1-y) log(1-yhat))"
+    for qid, part, text in [(Q7, "b", "(f-1)/2 + abs(f-100) + f - 100"),
+                            (Q2, "b", f"{bce} + abs(y-9) + y - 9")]:  # fmt: skip
+        record = parts[qid, part, 0]
+        judgement = KINDS["expression"].judge(record, text)
+        assert judgement.share is None
+        assert "abs" in judgement.reason and "person" in judgement.reason
+    # the key's own abs is no reason: |x| written as sqrt(x^2) is shown equal by sympy
+    assert equivalence.equivalent(equivalence.sp.sqrt(X**2), equivalence.sp.Abs(X)) is True
+
+
+X = equivalence.sp.Symbol("x", real=True)
+
+
+def test_points_are_drawn_per_run_key_and_response():
+    """The same run key and texts draw the same points (a re-grade gives the same verdict);
+    another run's key, or another response, draws others."""
+    from generator.kinds import streams
+
+    def draw(key: bytes, *texts: str) -> list[float]:
+        with streams.keyed(key):
+            return list(streams.stream(*texts).random(4))
+
+    assert draw(b"run 1", "f", "(f-1)/2") == draw(b"run 1", "f", "(f-1)/2")
+    assert draw(b"run 1", "f", "(f-1)/2") != draw(b"run 2", "f", "(f-1)/2")
+    assert draw(b"run 1", "f", "(f-1)/2") != draw(b"run 1", "f", "(f-1)/2 ")
+    assert draw(b"run 1", "ab", "c") != draw(b"run 1", "a", "bc")  # texts are delimited
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["((f+2)**16+1)**16", "(((f+2)**16+1)**16+1)**16", "(((((10**15)**16)**16)**16)**16)**16",
+     "((f**16)**16)**16"],
+)  # fmt: skip
+def test_a_tower_of_powers_is_refused_before_any_work(parts, text):
+    """Each exponent is in bounds, the tower is not: the polynomial's degree (256 and more)
+    or the number's size (beyond 1024 bits) is refused as the formula is read, so a
+    person gets it with the reason."""
+    with pytest.raises(Unreadable):
+        equivalence.read_response(text, equivalence.symbols_of([equivalence.sp.Symbol("f")]))
+    judgement = KINDS["expression"].judge(parts[Q7, "b", 0], text)
+    assert judgement.share is None and judgement.reason
+
+
+def test_a_key_formula_beyond_the_bounds_sends_its_responses_to_a_person(parts):
+    """A key is a file from elsewhere: (f+2)**100000 would hang an expansion."""
+    record = parts[Q7, "b", 0]
+    f = equivalence.sp.Symbol("f", positive=True, integer=True)
+    hostile = equivalence.sp.srepr(equivalence.sp.Pow(f + 2, 100000, evaluate=False))
+    answer = [msgspec.structs.replace(record.answer[0], sympy=hostile)]
+    judgement = KINDS["expression"].judge(msgspec.structs.replace(record, answer=answer),
+                                          "(f-1)/2")  # fmt: skip
+    assert judgement.share is None
+    assert "key's formula" in judgement.reason

@@ -175,7 +175,10 @@ def test_choice_and_matching():
     assert KINDS["choice"].score(choice, "Option B") == 1  # as the solutions print it
     assert KINDS["choice"].score(choice, "option b") == 1  # the option's own text
     assert KINDS["choice"].score(choice, "??") is None  # names no option: a person looks
-    part = part_info("matching", {"A": "SGD", "B": "MBGD", "C": "BGD"})
+    methods = [{"label": m, "text": m, "correct": True, "why": "", "mistake": ""}
+               for m in ("BGD", "MBGD", "SGD")]  # fmt: skip
+    part = part_info("matching", {"A": "SGD", "B": "MBGD", "C": "BGD"}, options=methods,
+                     scoring={"rule": "entries"})  # fmt: skip
     assert KINDS["matching"].score(part, "A=SGD; B=BGD; C=MBGD") == pytest.approx(1 / 3)
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.kinds import KINDS
+from generator.kinds import KINDS, reading
 from generator.kinds.reading import Unreadable, entries, number
 
 from .conftest import part_info
@@ -113,3 +113,42 @@ def test_options_whose_letters_agree_are_told_apart_by_their_signs():
     choice = KINDS["choice"]
     assert choice.score(part, "L = -\\ln p") == 1
     assert choice.score(part, "L = \\ln p") == 0
+
+
+# ------------------------------------------------------------------ orderings (3(d))
+
+METHOD_NAMES = {"SGD": ["SGD", "stochastic"], "BGD": ["BGD", "batch"],
+                "MBGD": ["MBGD", "minibatch", "mini-batch"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A=SGD; B=BGD; C=MBGD",  # the answer CSV's cell
+     "A: SGD, B: BGD, C: MBGD",  # as the solutions print it
+     "Batch (B), minibatch (C), stochastic (A)",  # the official solutions' style
+     "SGD, BGD, MBGD",  # the options alone, in the panels' order
+     "A - stochastic\nB - batch\nC - mini-batch",
+     "C = MBGD and A = SGD and B = BGD"],
+)  # fmt: skip
+def test_an_ordering_is_read_in_the_forms_the_exam_prints(text):
+    assert reading.pairs(text, ["A", "B", "C"], METHOD_NAMES) == {"A": "SGD", "B": "BGD",
+                                                                  "C": "MBGD"}  # fmt: skip
+
+
+def test_an_item_paired_twice_keeps_its_first_pair_and_an_unknown_option_is_unreadable():
+    assert reading.pairs("A: SGD, A: BGD, C: MBGD", ["A", "B", "C"], METHOD_NAMES) == {
+        "A": "SGD", "C": "MBGD"}  # fmt: skip
+    with pytest.raises(reading.Unreadable):
+        reading.pairs("A: Adam, B: BGD, C: MBGD", ["A", "B", "C"], METHOD_NAMES)
+    with pytest.raises(reading.Unreadable):
+        reading.pairs("SGD, BGD", ["A", "B", "C"], METHOD_NAMES)  # too few to be an order
+
+
+@pytest.mark.parametrize(
+    ("text", "work"),
+    [("0.8", False), ("-0.8", False), ("J = 0.8", False), ("'-5", False), ("1,008", False),
+     ("228 parameters", False), ("-(1/5)(log 0.3 + log 0.4)", True), (r"-\log 0.6", True),
+     ("3*3*3*8 + 8", True)],
+)  # fmt: skip
+def test_work_is_told_from_a_bare_number(text, work):
+    assert reading.shows_work(text) is work

@@ -175,9 +175,74 @@ def test_3d_gives_no_point_for_a_wrong_ordering(bank):
     """The A/B/C labelling of the loss curves: one point, no partial credit."""
     qv = variant(bank, "cs230-w2020/optimization", 2)
     pairs = qv.answers["d"].value
-    part = part_info("matching", dict(pairs), scoring={"rule": "all"})
+    part = part_info("matching", dict(pairs), scoring={"rule": "all"},
+                     options=qv.answers["d"].details["options"])  # fmt: skip
     options = list(pairs.values())
     swapped = dict(zip(pairs, [*options[1:], options[0]], strict=True))  # every pair wrong
     matching = KINDS["matching"]
     assert matching.score(part, "; ".join(f"{k}={v}" for k, v in pairs.items())) == 1
     assert matching.score(part, "; ".join(f"{k}={v}" for k, v in swapped.items())) == 0
+
+
+# ------------------------------------------------------------------ the CPU budget
+
+
+def test_the_budget_interrupts_work_that_runs_past_it():
+    """The interval timer's signal ends the block (an event, not a measured time)."""
+    from generator.kinds import budget
+
+    with pytest.raises(budget.OverBudget), budget.cpu(0.05):
+        while True:
+            pass
+    with budget.cpu(0.05):  # and a block within its budget runs to its end
+        total = sum(range(1000))
+    assert total == 499500
+
+
+def test_a_response_over_its_budget_goes_to_a_person_with_the_reason(monkeypatch):
+    """Whatever a reader's bounds let through, the judgement ends: never a hang, never a
+    silent zero."""
+    from generator.kinds import budget
+
+    def forever(self, part, response):
+        while True:
+            pass
+
+    monkeypatch.setattr(budget, "SECONDS", 0.05)
+    monkeypatch.setattr(type(KINDS["number"]), "marks", forever)
+    judgement = KINDS["number"].judge(part_info("number", 1.0), "1")
+    assert judgement.share is None
+    assert "budget" in judgement.reason
+
+
+# ------------------------------------------------------------------ named mistakes' credit
+
+
+def test_2d_credits_the_averaging_factor_by_the_rubric(bank):
+    """2(d)'s rubric: 1 point for the averaging factor, 2 for the right log term of every
+    example.  The log terms right and the factor missing (the sum, m times the cost) is
+    the named mistake worth 2; a wrong formula written out goes to a person (only a person
+    can find which parts of it are right); a wrong bare value earns nothing."""
+    qv = variant(bank, "cs230-w2020/loss-functions", 4)
+    labels, predictions = qv.params["labels_d"], qv.params["predictions_d"]
+    probabilities = [p if y == 1 else round(1 - p, 10) for y, p in zip(labels, predictions,
+                                                                       strict=True)]  # fmt: skip
+    logs = " + ".join(f"log({p})" for p in probabilities)
+    m = len(labels)
+    key = KINDS["number"]
+    part = _key_part(qv, "d", points=3)
+    assert key.score(part, f"-(1/{m})({logs})") == 1
+    assert key.score(part, f"-({logs})") == pytest.approx(2 / 3)
+    assert "the averaging factor is missing" in key.mistakes(part, f"-({logs})")
+    wrong_logs = logs.replace(f"log({probabilities[0]})", f"log({round(1 - probabilities[0], 10)})")
+    judged = key.judge(part, f"-(1/{m})({wrong_logs})")
+    assert judged.share is None and "averaging factor" in judged.reason
+    assert key.score(part, "123.5") == 0
+
+
+def _key_part(qv, name: str, points: float):
+    """The part's key record as a class build writes it (its scoring and mistake values)."""
+    answer = qv.answers[name]
+    return part_info(answer.kind, answer.value, tolerance=answer.tolerance.__dict__,
+                     scoring=msgspec.to_builtins(answer.scoring), points=points,
+                     mistake_values=dict(answer.details.get("mistakes", {})))  # fmt: skip

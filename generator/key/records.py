@@ -141,6 +141,10 @@ class OptionInfo(Record, kw_only=True):
     correct: bool
     why: str
     mistake: described(str, "the named error a wrong option stands for")
+    also: (
+        described(list[str], "other names a response may give the option (stochastic for SGD)")
+        | UnsetType
+    ) = UNSET
 
 
 class FormulaInfo(Record, kw_only=True):
@@ -172,6 +176,14 @@ class StepInfo(Record, kw_only=True):
     points: Amount
 
 
+class CreditInfo(Record, kw_only=True):
+    """Points a rubric gives a response with a named mistake (its value is in the part's
+    ``mistake_values``)."""
+
+    mistake: str
+    points: Amount
+
+
 class ScoringInfo(Record, kw_only=True):
     """How a part's points are earned, as its rubric says: ``all`` (all or nothing),
     ``entries`` (an equal share per item), ``groups`` (each group's points when its items
@@ -182,11 +194,13 @@ class ScoringInfo(Record, kw_only=True):
     groups: list[GroupInfo] | UnsetType = UNSET
     each: Amount | UnsetType = UNSET
     steps: list[StepInfo] | UnsetType = UNSET
+    credit: list[CreditInfo] | UnsetType = UNSET
     person: (
         described(
-            Literal["always", "wrong"],
-            "a person grades every response (always), or every one that is not the key's "
-            "(wrong): what the rubric accepts is more than the key can say",
+            Literal["always", "wrong", "work"],
+            "a person grades every response (always), every one that is not the key's "
+            "(wrong): what the rubric accepts is more than the key can say, or every wrong "
+            "one that shows its work (work): the rubric credits parts of a formula",
         )
         | UnsetType
     ) = UNSET
@@ -229,6 +243,14 @@ class PartInfo(Record, kw_only=True):
     options: Annotated[list[OptionInfo], Meta(min_length=2)] | UnsetType = UNSET
     code: described(str, "source with @@name@@ lines where the blanks go") | UnsetType = UNSET
     formula: FormulaInfo | UnsetType = UNSET  # the unsimplified formula a number comes from
+    mistake_values: (
+        described(
+            dict[str, float],
+            "the value each named mistake gives (the part's "
+            "scoring may credit it): the averaging factor missing, the sum",
+        )
+        | UnsetType
+    ) = UNSET
     grid: (
         described(
             list[Annotated[int, Meta(ge=1)]],

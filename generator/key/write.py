@@ -178,6 +178,8 @@ def _answer_fields(answer: Answer) -> dict[str, Any]:
         fields["formula"] = FormulaInfo(**details["formula"])
     if "grid" in details:
         fields["grid"] = details["grid"]
+    if "mistakes" in details:
+        fields["mistake_values"] = details["mistakes"]
     return fields
 
 

@@ -171,9 +171,14 @@ def make_answer(spec: AnswerSpec, raw: Any, points: float = 1) -> Answer:
     kind = KINDS[spec.kind]
     alternatives: tuple[str, ...] = ()
     formula: Formula | None = None
+    mistakes: Mapping[str, float] = {}
     if isinstance(raw, Accept):
-        raw, alternatives, formula = raw.value, raw.alternatives, raw.formula
+        raw, alternatives, formula, mistakes = (raw.value, raw.alternatives, raw.formula,
+                                                raw.mistakes)  # fmt: skip
     value, latex, details = kind.normalise(raw, spec)
+    if mistakes:
+        details["mistakes"] = _mistake_values(kind, mistakes)
+    scoring.check_credit(spec.scoring, details.get("mistakes", {}))
     if formula is not None:
         details["formula"] = formula.to_json()
         latex = f"$\\displaystyle {formula.latex} \\approx {latex.strip('$')}$"
@@ -186,6 +191,16 @@ def make_answer(spec: AnswerSpec, raw: Any, points: float = 1) -> Answer:
     return Answer(kind=spec.kind, value=value, latex=latex, tolerance=tolerance,
                   alternatives=alternatives, rubric=(*notes, *spec.rubric),
                   scoring=spec.scoring, details=details)  # fmt: skip
+
+
+def _mistake_values(kind: Kind, mistakes: Mapping[str, float]) -> dict[str, float]:
+    """A number's named mistakes and their values, as the key stores them."""
+    if not (kind.numeric and not kind.entries):
+        raise ValueError(f"a {kind.name} answer has no mistake values; a number's has")
+    values = {str(name): _as_float(value) for name, value in mistakes.items()}
+    if not all(math.isfinite(v) for v in values.values()):
+        raise ValueError("a mistake's value must be a finite number")
+    return values
 
 
 # ------------------------------------------------------------------ comparing numbers
@@ -239,9 +254,10 @@ class Number(Kind):
         value = _as_float(raw)
         return value, f"${display_number(value)}$", {}
 
-    def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
+    def marks(self, part: PartInfo, response: str) -> scoring.Marks | scoring.Outcome:
         """The number the response gives (after its work, without its units, written out
-        as arithmetic if so: kinds/reading.py), or one of the key's alternative spellings."""
+        as arithmetic if so: kinds/reading.py), or one of the key's alternative spellings;
+        a wrong one may be a named mistake's value (kinds/scoring.py NearMiss)."""
         if not response.strip():
             return {"answer": False}
         if reading.spelled(response) in {reading.spelled(a) for a in part.alternatives}:
@@ -250,7 +266,23 @@ class Number(Kind):
             value = reading.number(response, whole=self.exact)
         except reading.Unreadable as exc:
             return scoring.ToPerson(f"unreadable: {exc}")
-        return {"answer": _inside(part, part.answer, value)}
+        if _inside(part, part.answer, value):
+            return {"answer": True}
+        named = self._named(part, value)
+        return scoring.Wrong(named[0] if named else "", work=reading.shows_work(response))
+
+    def mistakes(self, part: PartInfo, response: str) -> list[str]:
+        """The named mistake whose value the response gives, if any."""
+        try:
+            value = reading.number(response, whole=self.exact)
+        except reading.Unreadable:
+            return []
+        return [] if _inside(part, part.answer, value) else self._named(part, value)
+
+    @staticmethod
+    def _named(part: PartInfo, value: Decimal) -> list[str]:
+        values = part.mistake_values or {}
+        return [name for name, wrong in values.items() if _inside(part, wrong, value)]
 
 
 @register
@@ -494,7 +526,8 @@ class Matching(Kind):
         pairs = {str(k): str(v) for k, v in raw.pairs.items()}
         shown = ", ".join(f"{item}: {text}" for item, text in pairs.items())
         options = [{"label": o.text, "text": o.text, "correct": True, "why": o.why,
-                    "mistake": ""} for o in raw.options]  # fmt: skip
+                    "mistake": "", **({"also": list(o.also)} if o.also else {})}
+                   for o in raw.options]  # fmt: skip
         return pairs, shown, {"options": options}
 
     def cell(self, part: PartInfo) -> str:
@@ -504,13 +537,15 @@ class Matching(Kind):
         return list(value)
 
     def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
-        given = dict(
-            (piece.split("=", 1)[0].strip(), piece.split("=", 1)[1].strip())
-            for piece in response.split(";")
-            if "=" in piece
-        )
-        if response.strip() and not given:
-            return scoring.ToPerson("unreadable: no pairs written item=option")
+        """Each item's pair, written as the key's cell (``A=SGD; B=BGD``), as the solutions
+        print it (``A: SGD, B: BGD``), option first (``Batch (B), stochastic (A)``) or the
+        options alone in the items' order (``SGD, BGD, MBGD``); an option by its text or one
+        of its other names."""
+        names = {o.text: [o.text, *(o.also or ())] for o in part.options or ()}
+        try:
+            given = reading.pairs(response, list(part.answer), names)
+        except reading.Unreadable as exc:
+            return scoring.ToPerson(f"unreadable: {exc}")
         return {item: given.get(item) == option for item, option in part.answer.items()}
 
 

@@ -79,11 +79,14 @@ def _printed(rhs: sp.Basic, names: tuple[tuple[sp.Basic, str], ...]) -> tuple[st
 @dataclass(frozen=True)
 class Accept:
     """A solver's value with the forms graders should also accept (LaTeX), and for a number
-    the unsimplified formula it comes from (as an official solution would write it)."""
+    the unsimplified formula it comes from (as an official solution would write it) and
+    the values its named mistakes give (``{"the averaging factor is missing": 5.16}``),
+    which the part's scoring may give points (question.toml ``scoring.credit``)."""
 
     value: Any
     alternatives: tuple[str, ...] = ()
     formula: Formula | None = None
+    mistakes: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,13 +94,15 @@ class Option:
     """One option of a choice, select-all or matching part.
 
     ``mistake`` names the error a wrong option stands for (recorded in the key so wrong
-    answers can be diagnosed); ``why`` explains the verdict in the solutions.
+    answers can be diagnosed); ``why`` explains the verdict in the solutions; ``also``
+    lists other names students write for it (``stochastic`` for ``SGD``).
     """
 
     text: str
     correct: bool
     why: str = ""
     mistake: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

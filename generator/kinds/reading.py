@@ -21,6 +21,7 @@ read by the formula reader's allow-list (generator.kinds.formula).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 TOOL_MARK = re.compile(r"^'(?=[-+=@])")  # a spreadsheet's guard before a formula-like cell
@@ -69,6 +70,15 @@ def number(text: str, *, whole: bool) -> Decimal:
     if not value.is_finite():
         raise Unreadable(f"'{text}' is no finite number")
     return value
+
+
+WORK = re.compile(r"[-+*/()^]|\\frac|\b(?:log|ln|exp|sqrt)\b")
+
+
+def shows_work(text: str) -> bool:
+    """Whether a response writes arithmetic or a formula, not only a number (with its
+    sign, units or label): a person can find in it what a rubric credits in part."""
+    return bool(WORK.search(cleaned(text).lstrip("+- ")))
 
 
 def _without_words(text: str) -> str:
@@ -183,3 +193,52 @@ def _forms(name: str) -> list[str]:
     if name.endswith("s"):
         forms.add(name[:-1])
     return sorted(forms, key=len, reverse=True)
+
+
+PAIR_SEPARATORS = re.compile(r"\s*(?:[;,\n]|\band\b)\s*")
+ITEM_FIRST = re.compile(r"^\(?(\w{1,3})\)?\s*(?:=|:|->|→|-|is\b)?\s*(.+)$")
+OPTION_FIRST = re.compile(r"^(.+?)\s*(?:\((\w{1,3})\)|(?:=|:|->|→|-|for)\s*\(?(\w{1,3})\)?)$")
+
+
+def pairs(text: str, items: list[str], names: Mapping[str, list[str]]) -> dict[str, str]:
+    """Which option a response pairs with each item: ``A=SGD; B=BGD``, ``A: SGD, B: BGD``,
+    option first (``Batch (B)``), or the options alone in the items' order.  ``names``
+    gives each option's names (its text first); an item paired twice keeps its first pair
+    (a hedge earns no more than its first candidate).  Unreadable when a piece pairs no
+    item with an option."""
+    text = "\n".join(cleaned(line) for line in text.splitlines()).strip()
+    if not text:
+        return {}
+    if len(text) > MAX_CHARS:
+        raise Unreadable(f"more than {MAX_CHARS} characters")
+    option_of = {_name_key(n): option for option, spelled in names.items() for n in spelled}
+    pieces = [p.strip(" .") for p in PAIR_SEPARATORS.split(text) if p.strip(" .")]
+    found: dict[str, str] = {}
+    for piece in pieces:
+        item, option = _pair(piece, items, option_of)
+        if item is None:
+            break
+        found.setdefault(item, option)
+    else:
+        return found
+    options = [option_of.get(_name_key(p)) for p in pieces]
+    if len(pieces) == len(items) and all(options):
+        return dict(zip(items, options, strict=True))  # type: ignore[arg-type]
+    unknown = next((p for p, o in zip(pieces, options, strict=True) if not o), pieces[0])
+    raise Unreadable(f"{unknown[:40]!r} pairs no item with one of the options")
+
+
+def _pair(piece: str, items: list[str], option_of: Mapping[str, str]) -> tuple[str | None, str]:
+    """One piece as (item, option), item first or option first; (None, "") if neither."""
+    first = ITEM_FIRST.match(piece)
+    if first and first[1] in items and _name_key(first[2]) in option_of:
+        return first[1], option_of[_name_key(first[2])]
+    last = OPTION_FIRST.match(piece)
+    item = last and (last[2] or last[3])
+    if last and item in items and _name_key(last[1]) in option_of:
+        return item, option_of[_name_key(last[1])]
+    return None, ""
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from generator.key.records import GroupInfo, ScoringInfo, StepInfo
+from generator.key.records import CreditInfo, GroupInfo, ScoringInfo, StepInfo
 
 ALL = ScoringInfo(rule="all")
 RULES = ("all", "entries", "groups", "statements")
@@ -40,6 +40,20 @@ class ToPerson:
 
 
 @dataclass(frozen=True)
+class Wrong:
+    """A wrong response to a one-item part, with what a rubric may credit in it: the named
+    mistake whose value it gives (the part's ``credit`` may give that points), and whether
+    it shows its work (``person = "work"`` sends those to a person, who can find the
+    partial credit a rubric gives for parts of a formula)."""
+
+    mistake: str = ""
+    work: bool = False
+
+
+Outcome = ToPerson | Wrong
+
+
+@dataclass(frozen=True)
 class Judgement:
     """What a response earns: a share of the part's points, or (``share`` None) a person's
     decision, for ``reason``.  Never a silent zero: a response that cannot be read goes to
@@ -49,11 +63,19 @@ class Judgement:
     reason: str = ""
 
 
-def judge(scoring: ScoringInfo, points: float, marks: Marks | ToPerson) -> Judgement:
+def judge(scoring: ScoringInfo, points: float, marks: Marks | Outcome) -> Judgement:
     """The part's judgement of a response's ``marks`` (or of a response only a person can
-    grade): its share under the rule, unless the rubric leaves it to a person."""
+    grade, or of a named mistake): its share under the rule, unless the rubric leaves it
+    to a person."""
     if isinstance(marks, ToPerson):
         return Judgement(None, marks.reason)
+    if isinstance(marks, Wrong):
+        credit = [c.points for c in scoring.credit or () if c.mistake == marks.mistake]
+        if credit:
+            return Judgement(_ratio(credit[0], points))
+        if scoring.person == "work" and marks.work:
+            return Judgement(None, scoring.why)
+        marks = {"answer": False}
     if scoring.person == "always" or (scoring.person == "wrong" and not all(marks.values())):
         return Judgement(None, scoring.why or "the rubric asks a person")
     return Judgement(share(scoring, points, marks))
@@ -99,14 +121,23 @@ def check(scoring: ScoringInfo, points: float, items: Sequence[str]) -> None:
         if total != Decimal(str(points)):
             raise ValueError(f"{len(items)} statements of {scoring.each} give {total} points, "
                              f"the part {points}")  # fmt: skip
-    if any(s.points >= points for s in scoring.steps or ()):
-        raise ValueError("a step gives a near miss the whole part's points")
+    if any(s.points >= points for s in [*(scoring.steps or ()), *(scoring.credit or ())]):
+        raise ValueError("a step or credit gives a near miss the whole part's points")
+
+
+def check_credit(scoring: ScoringInfo, mistakes: Mapping[str, float]) -> None:
+    """ValueError unless every mistake the scoring credits is one the solver names."""
+    for credit in scoring.credit or ():
+        if credit.mistake not in mistakes:
+            raise ValueError(f"scoring credit names the mistake '{credit.mistake}', which the "
+                             "solver does not give a value (Accept(mistakes=...))")  # fmt: skip
 
 
 def notes(scoring: ScoringInfo, points: float, items: Sequence[str], item: str) -> list[str]:
     """The grading notes the rule writes (``item``: what one item is called, "entry",
     "line"), and what a person judges; none for a part of one item scored whole."""
     person = [scoring.why] if scoring.why else []
+    person = [f"{_points(c.points)} when {c.mistake}." for c in scoring.credit or ()] + person
     if scoring.rule == "groups":
         return [", ".join(f"{_points(g.points)} for {g.credit}" for g in scoring.groups or ())
                 + ".", *person]  # fmt: skip
@@ -141,10 +172,10 @@ def parse(table: Any) -> ScoringInfo:
     is no rule of :data:`RULES`' form."""
     if not isinstance(table, dict):
         raise ValueError("field 'scoring' must be a table, like scoring = {rule = \"entries\"}")
-    unknown = set(table) - {"rule", "groups", "each", "steps", "person", "why"}
+    unknown = set(table) - {"rule", "groups", "each", "steps", "credit", "person", "why"}
     if unknown:
         raise ValueError(f"unknown scoring field '{sorted(unknown)[0]}'; use rule, groups, "
-                         "each, steps, person or why")  # fmt: skip
+                         "each, steps, credit, person or why")  # fmt: skip
     rule = table.get("rule", "all")
     if rule not in RULES:
         raise ValueError(f"unknown scoring rule '{rule}'; use one of {', '.join(RULES)}")
@@ -152,10 +183,10 @@ def parse(table: Any) -> ScoringInfo:
         raise ValueError('scoring groups go with rule = "groups", and it needs them')
     if (rule == "statements") != ("each" in table):
         raise ValueError("scoring 'each' goes with rule = \"statements\", and it needs it")
-    if "steps" in table and rule != "all":
-        raise ValueError('scoring steps go with rule = "all"')
-    if table.get("person", "always") not in ("always", "wrong"):
-        raise ValueError('scoring \'person\' is "always" or "wrong"')
+    if ("steps" in table or "credit" in table) and rule != "all":
+        raise ValueError('scoring steps go with rule = "all", and so does credit')
+    if table.get("person", "always") not in ("always", "wrong", "work"):
+        raise ValueError('scoring \'person\' is "always", "wrong" or "work"')
     if ("person" in table) != bool(table.get("why")):
         raise ValueError("scoring 'person' needs 'why': what the person judges")
     return ScoringInfo(
@@ -163,6 +194,7 @@ def parse(table: Any) -> ScoringInfo:
         groups=[_group(g) for g in table["groups"]] if "groups" in table else ALL.groups,
         each=_amount(table["each"], "each") if "each" in table else ALL.each,
         steps=[_step(s) for s in table["steps"]] if "steps" in table else ALL.steps,
+        credit=[_credit(c) for c in table["credit"]] if "credit" in table else ALL.credit,
         person=table.get("person", ALL.person),
         why=str(table["why"]) if table.get("why") else ALL.why,
     )
@@ -186,6 +218,15 @@ def _step(table: Any) -> StepInfo:
     if isinstance(wrong, bool) or not isinstance(wrong, int) or wrong < 1:
         raise ValueError("a scoring step's 'wrong' is a whole number of 1 or more")
     return StepInfo(wrong=wrong, points=_amount(table["points"], "points"))
+
+
+def _credit(table: Any) -> CreditInfo:
+    if not isinstance(table, dict) or set(table) != {"mistake", "points"}:
+        raise ValueError('a scoring credit is {mistake = "the averaging factor is missing", '
+                         "points = 2}")  # fmt: skip
+    if not isinstance(table["mistake"], str) or not table["mistake"]:
+        raise ValueError("a scoring credit's 'mistake' names the mistake its points are for")
+    return CreditInfo(mistake=table["mistake"], points=_amount(table["points"], "points"))
 
 
 def _amount(value: Any, name: str) -> int | float:

@@ -7,12 +7,23 @@ are made explicit, and :mod:`ast` parses the result, whose nodes are turned into
 one by one from an allow-list (arithmetic, ``@``, ``.T`` and a few functions).  Every
 name that reaches :func:`ast.parse` is a placeholder made here, so no Python keyword,
 attribute or call of the student's can survive.  Sizes are bounded (characters, tokens,
-nesting, exponents), so a response costs a bounded amount of work.
+nesting, exponents, the bits of a number, the degree of a polynomial), so that no
+operation on a response, or on a key's formula, can run away (:func:`check_bounds`).
 
-Two expressions are equivalent when they agree at random points (matrix symbols get
-random matrices of their shapes, with distinct sizes so a wrong transpose cannot fit),
-or when sympy simplifies their difference to zero.  The points come from a Generator
-seeded with a constant, so grading the same response always gives the same verdict.
+How two expressions are compared depends on what they are:
+
+- **rational functions** of scalars (``(f - 1)/2``, a gradient step): exactly, by sympy's
+  ``cancel`` of their difference: no point is involved, so no point can be aimed at;
+- otherwise **at random points** (matrix symbols get random matrices of their shapes, with
+  distinct sizes so a wrong transpose cannot fit), drawn for each comparison from a
+  stream keyed by the run's key and both texts (:mod:`generator.kinds.streams`): nobody
+  can predict them, so a wrong formula made to agree at the grader's points cannot be
+  written.  Analytic functions (``log``, ``exp``, ``sigma``, polynomials) that agree at
+  unpredictable points are the same function; ``abs`` and fractional powers are not
+  analytic, so a response that brings them where the key has none, and agrees only
+  numerically, goes to a person (:data:`UNDECIDED`);
+- where the key's formula is defined at too few points, sympy's ``simplify`` of the
+  difference decides.
 """
 
 from __future__ import annotations
@@ -20,20 +31,23 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from generator.kinds import streams
 from generator.kinds.formula.notation import UPDATE_ARROWS, Unreadable, normalise
 
-SEED = 20200214  # the grader's own stream: the same verdict on every run
 POINTS = 8
 MIN_POINTS = 3  # points where the key's formula is defined
 MAX_EXPONENT = 16
 MAX_INTEGER = 10**15
 MAX_DEPTH = 200
+MAX_BITS = 1024  # of a number's numerator and denominator, after any operation
+MAX_DEGREE = 64  # of a polynomial, as written: expanding a higher one is slow
 SYMBOLIC_OPS = 40  # sympy's simplify only on differences this small (it can be slow)
 RTOL, ATOL = 1e-7, 1e-10
 SIGMA = sp.Function("sigma")
@@ -85,7 +99,7 @@ def read_response(text: str, scope: Scope) -> sp.Basic:
     expr = _built(tree.body, placeholders, 0)
     if not isinstance(expr, sp.Basic):
         raise Unreadable("not a formula")
-    _check_exponents(expr)
+    check_bounds(expr)
     return expr
 
 
@@ -245,11 +259,21 @@ def _sympy(make: Callable[[], Any]) -> Any:
     """sympy's verdict on one operation (a shape mismatch, a function of a matrix) as
     Unreadable: the operands are sympy objects built here, so only sympy's code runs."""
     try:
-        return make()
+        result = make()
     except Unreadable:
         raise
     except Exception:
         raise Unreadable("the formula's operations do not fit (shapes, arguments)") from None
+    _check_number(result)
+    return result
+
+
+def _check_number(value: Any) -> None:
+    """A number of more than MAX_BITS (``(10**15)**16**16``) is refused as soon as it is
+    made, before the next power multiplies its size by 16."""
+    if isinstance(value, sp.Rational) and max(value.p.bit_length(),
+                                              value.q.bit_length()) > MAX_BITS:  # fmt: skip
+        raise Unreadable("a number too large for a formula")
 
 
 def _transposed(expr: Any) -> Any:
@@ -261,32 +285,88 @@ def _check_exponent(exponent: Any) -> None:
         raise Unreadable(f"an exponent above {MAX_EXPONENT}")
 
 
-def _check_exponents(expr: sp.Basic) -> None:
-    """sympy folds ``(x**16)**16`` into ``x**256``: every power of the result is checked."""
+def check_bounds(expr: sp.Basic) -> None:
+    """Unreadable unless every power, number and the polynomial degree of ``expr`` are in
+    bounds: sympy folds ``(x**16)**16`` into ``x**256``, and ``((f+2)**16+1)**16`` stays
+    folded until it is expanded (to degree 256); a key's formula is held to the same."""
     for power in expr.atoms(sp.Pow, sp.MatPow):
         _check_exponent(power.exp)
+    for number in expr.atoms(sp.Rational):
+        _check_number(number)
+    if _degree(expr) > MAX_DEGREE:
+        raise Unreadable(f"a formula of degree above {MAX_DEGREE}")
+
+
+def _degree(expr: sp.Basic) -> int:
+    """An upper bound of the degree ``expand`` would meet: sums take their largest term,
+    products add, integer powers multiply (a function's argument counts inside it)."""
+    if not expr.args:
+        return 1 if expr.free_symbols else 0
+    inner = [_degree(arg) for arg in expr.args]
+    if isinstance(expr, sp.Mul | sp.MatMul):
+        return sum(inner)
+    if isinstance(expr, sp.Pow | sp.MatPow) and expr.exp.is_Integer:
+        return inner[0] * abs(int(expr.exp))
+    return max(inner)
 
 
 # ------------------------------------------------------------------ comparing
 
 
-def equivalent(given: sp.Basic, expected: sp.Basic) -> bool:
-    """Whether two expressions of the same symbols are the same function of them.
+@dataclass(frozen=True)
+class Undecided:
+    """Equal at the grader's points but not shown equal: a person decides, for ``reason``."""
 
-    Scalar formulas are first compared symbolically (their difference expanded to zero:
-    reordered, expanded and factored forms), then numerically at random points, which
-    decide whenever the key's formula is defined at enough of them; where it is not,
-    sympy's ``simplify`` of the difference has the last word.
-    """
+    reason: str
+
+
+def equivalent(given: sp.Basic, expected: sp.Basic) -> bool | Undecided:
+    """Whether two expressions of the same symbols are the same function of them (see the
+    module docstring for how); Undecided when only a person can say."""
     try:
+        if _rational(given) and _rational(expected):
+            return sp.cancel(sp.together(given - expected)) == 0
         if _expands_to_zero(given, expected):
             return True
         verdict = _agree_numerically(given, expected)
-        if verdict is not None:
-            return verdict
-        return _scalar(given, expected) and sp.simplify(given - expected) == 0
+        if verdict is None:
+            return _simplifies_to_zero(given, expected)
+        brought = _non_analytic(given) - _non_analytic(expected)
+        if verdict and brought and not _simplifies_to_zero(given, expected):
+            return Undecided(f"it agrees with the key at the grader's points, but uses "
+                             f"{' and '.join(sorted(brought))}, which the key does not: a "
+                             "person checks it")  # fmt: skip
+        return verdict
     except Unreadable:
         return False
+
+
+def _rational(expr: sp.Basic) -> bool:
+    """A rational function of scalar symbols with exact numbers: sympy decides its
+    equalities exactly (``cancel``), with no point to aim at."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow):
+            if not node.exp.is_Integer:
+                return False
+        elif not isinstance(node, sp.Add | sp.Mul | sp.Symbol | sp.Rational):
+            return False
+    return True
+
+
+def _non_analytic(expr: sp.Basic) -> set[str]:
+    """What ``expr`` uses that is no analytic function: two such functions may agree on a
+    region and differ outside it (``abs(f - 100) + f - 100`` is 0 below 100)."""
+    found = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Abs):
+            found.add("abs")
+        elif isinstance(node, sp.Pow) and not node.exp.is_Integer:
+            found.add("a fractional power")
+    return found
+
+
+def _simplifies_to_zero(given: sp.Basic, expected: sp.Basic) -> bool:
+    return _scalar(given, expected) and sp.simplify(given - expected) == 0
 
 
 def _scalar(given: sp.Basic, expected: sp.Basic) -> bool:
@@ -303,7 +383,7 @@ def _expands_to_zero(given: sp.Basic, expected: sp.Basic) -> bool:
 def _agree_numerically(given: sp.Basic, expected: sp.Basic) -> bool | None:
     """True or False from the points where the key's formula is defined; None when it is
     defined at fewer than MIN_POINTS of them."""
-    rng = np.random.default_rng(SEED)
+    rng = streams.stream(sp.srepr(expected), sp.srepr(given))
     defined = 0
     for point in range(POINTS):
         values = _random_values([expected, given], rng, wide=point >= POINTS // 2)

@@ -21,6 +21,8 @@ import sympy as sp
 from generator.key.records import PartInfo
 from generator.kinds.formula.equivalence import (
     ALIASES,
+    Undecided,
+    check_bounds,
     equivalent,
     read_response,
     split_equation,
@@ -47,11 +49,12 @@ def score(part: PartInfo, response: str) -> float | None:
 def marks(part: PartInfo, response: str) -> dict[str, bool] | ToPerson:
     """Each expected formula (by its left-hand side): whether the response has it right;
     a person's, when no piece of the response reads as a formula at all."""
-    wrong = {f.lhs: False for f in part.answer}
     try:
         expected = [read_formula(f.sympy) for f in part.answer]
-    except (FormulaError, KeyError, TypeError):
-        return wrong  # a key whose formula cannot be read grades nothing as right
+        for formula in expected:
+            check_bounds(formula)
+    except (FormulaError, Unreadable, KeyError, TypeError) as exc:
+        return ToPerson(f"the key's formula cannot be compared ({exc}): a person grades it")
     if len(response) > MAX_RESPONSE:
         return ToPerson(f"unreadable: a response of more than {MAX_RESPONSE} characters")
     given = _matched(part, pieces(response))
@@ -59,9 +62,12 @@ def marks(part: PartInfo, response: str) -> dict[str, bool] | ToPerson:
     readings = [(scope, None), *_alternatives(part, scope, len(expected))]
     found = {f.lhs: _right(text, i, expected, readings)
              for i, (f, text) in enumerate(zip(part.answer, given, strict=False))}  # fmt: skip
+    undecided = [v for v in found.values() if isinstance(v, Undecided)]
+    if undecided:
+        return ToPerson(undecided[0].reason)
     if response.strip() and not any(found.values()) and not _readable(given, scope):
         return ToPerson("unreadable: no formula in it")
-    return found
+    return {lhs: bool(v) for lhs, v in found.items()}
 
 
 def _readable(given: list[str], scope: Mapping[str, sp.Basic]) -> bool:
@@ -119,11 +125,14 @@ def _lhs_key(lhs: str) -> str:
     return ALIASES.get(spelled, spelled).casefold()
 
 
-def _right(text: str, index: int, expected: list[sp.Basic], readings: list[Reading]) -> bool:
+def _right(text: str, index: int, expected: list[sp.Basic],
+           readings: list[Reading]) -> bool | Undecided:  # fmt: skip
     """Whether one right-hand side is the key's formula (or an alternative's) under one of
-    the readings.  Nothing escapes: an unreadable or hostile text is simply not right."""
+    the readings; Undecided when only a person can say.  Nothing escapes: an unreadable or
+    hostile text is simply not right."""
     if not text.strip():
         return False
+    undecided: Undecided | None = None
     for scope, alternative in readings:
         try:
             given = read_response(text, scope)
@@ -131,11 +140,12 @@ def _right(text: str, index: int, expected: list[sp.Basic], readings: list[Readi
             continue
         except Exception:  # sympy's own failure on a strange but allowed input
             continue
-        if equivalent(given, expected[index]):
-            return True
-        if alternative is not None and equivalent(given, alternative[index]):
-            return True
-    return False
+        for formula in (expected[index], alternative[index] if alternative else None):
+            verdict = False if formula is None else equivalent(given, formula)
+            if verdict is True:
+                return True
+            undecided = undecided or (verdict or None)
+    return undecided or False
 
 
 def _alternatives(part: PartInfo, scope: Mapping[str, sp.Basic], n: int) -> list[Reading]:

@@ -120,7 +120,12 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         ),
         "d": [weights, biases],
         "f.i": _network_formula(n_x, n_h, rng),
-        "f.ii": _collapse_formulas(n_x, n_h, rng),
+        "f.ii": Accept(
+            _collapse_formulas(n_x, n_h, rng),
+            (
+                r"$w' = (W^{[2]}W^{[1]})^T; b' = W^{[2]}b^{[1]} + b^{[2]}$ if $w'$ is a column vector",
+            ),
+        ),  # the official rubric accepts the transpose under the other convention
     }
 
 

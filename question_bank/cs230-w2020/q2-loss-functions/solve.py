@@ -121,7 +121,13 @@ def _cost(labels: list[int], predictions: list[float], lhs: str) -> Accept:
         )
     formula = Formula(lhs, rhs)
     require(abs(float(rhs.doit()) - value) < 1e-9, f"{lhs}: formula and engine disagree")
-    return Accept(value, formula=formula)
+    mistakes = {"the minus sign is missing": -value}
+    if len(terms) > 1:  # the rubric's partial credit: the log terms right, not averaged
+        mistakes[AVERAGING_MISSING] = value * len(terms)
+    return Accept(value, formula=formula, mistakes=mistakes)
+
+
+AVERAGING_MISSING = "the averaging factor is missing"
 
 
 def _log_argument(label: int, prediction: float) -> Decimal:

@@ -48,6 +48,27 @@ SCENARIOS = (
 )  # fmt: skip
 CLASS_COUNTS = (10, 12, 15, 20, 25, 30, 40, 50, 60, 75, 100)
 METHODS = ("BGD", "MBGD", "SGD")
+# How the official solutions and students name them ("Batch (B), minibatch (C), ...").
+METHOD_NAMES = {
+    "BGD": (
+        "batch",
+        "batch gradient descent",
+        "full batch",
+        "full-batch gradient descent",
+        "GD",
+        "gradient descent",
+    ),
+    "MBGD": (
+        "minibatch",
+        "mini-batch",
+        "mini batch",
+        "minibatch gradient descent",
+        "mini-batch gradient descent",
+        "MB-GD",
+        "MBSGD",
+    ),
+    "SGD": ("stochastic", "stochastic gradient descent"),
+}
 PANELS = ("A", "B", "C")
 LEARNING_RATES = ("1e-3", "3e-4", "5e-4", "1e-2", "2e-3")
 BETA1S = ("0.9", "0.85", "0.95")
@@ -147,7 +168,7 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     params["curves"] = record_curves(params, curves)
     return {
         "d": Choices(
-            options=tuple(Option(m, True) for m in METHODS),
+            options=tuple(Option(m, True, also=METHOD_NAMES[m]) for m in METHODS),
             pairs=dict(zip(PANELS, order, strict=True)),
         ),
         "f.i": _momentum(rng),
