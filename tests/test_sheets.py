@@ -87,3 +87,41 @@ def test_a_wrong_score_is_one_sentence_naming_the_sheet_and_line(run, tmp_path, 
     with pytest.raises(ResponsesError) as caught:
         grade_run(run, path)
     assert f"{sheet}, line 2: score" in str(caught.value) and phrase in str(caught.value)
+
+
+def write_rows(sheet: Path, rows: list[dict]) -> None:
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_a_grader_decides_once_per_group_of_equal_responses(run, tmp_path):
+    """Three copies answer the same text part alike (spacing and case aside), one
+    differently: two groups; one score on the group's first row decides its three rows,
+    and the decision holds for a fourth student who gives the same answer later."""
+    label = text_parts(run)[0][2]["label"]
+    copies = sorted({copy for _, copy, p in text_parts(run) if p["label"] == label})
+    texts = ["Fewer parameters.", "fewer   PARAMETERS.", "Fewer parameters.", "It is deeper."]
+
+    def write(students: list[int]) -> Path:
+        path = tmp_path / "responses.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            rows = [[f"v{copies[n]}", label, texts[n % 4]] for n in students]
+            csv.writer(f).writerows([["student", "label", "response"], *rows])
+        return path
+
+    grade_run(run, write([0, 1, 3]), force=True)
+    sheet = run / "grades/sheets" / next(p.name for p in (run / "grades/sheets").iterdir())
+    rows = rows_of(sheet)
+    assert [(r["group"], r["in_group"]) for r in rows] == [("g1", "2"), ("g1", "2"), ("g2", "1")]
+    rows[0]["score"] = rows[0]["points"]  # one decision for the group
+    write_rows(sheet, rows)
+    grade_run(run, write([0, 1, 2, 3]), force=True)  # a student added: the same answer
+    scores = {r["variant"]: r["score"] for r in rows_of(sheet)}
+    decided_copies = [r["variant"] for r in rows_of(sheet) if r["group"] == "g1"]
+    assert len(decided_copies) == 3
+    assert all(scores[v] == rows[0]["points"] for v in decided_copies)
+    assert [r["score"] for r in rows_of(sheet) if r["group"] == "g2"] == [""]
+    pending = {r["variant"]: r["to_grade_by_hand"] for r in rows_of(run / "grades/grades.csv")}
+    assert sorted(pending.values()) == ["0", "0", "0", "1"]

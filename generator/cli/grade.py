@@ -26,12 +26,16 @@ from generator.run_folder import RunFolder
 def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool) -> None:
     """Grade each student's responses against their own copy in RUN/key.json."""
     from generator.grading.pipeline import grade_run
+    from generator.grading.sheets import decided
 
     graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
-    reasons = Counter(p.reason for g in graded for p in g.parts if p.score is None)
+    pending = [p for g in graded for p in g.parts if p.score is None]
+    reasons = Counter(p.reason for p in pending)
+    groups = len({decided(p.label, p.expected, p.response) for p in pending})
     mean = sum(g.total for g in graded) / len(graded) if graded else 0
     click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
-               f"{reasons.total()} response(s) to grade by hand, in grades/sheets/.")  # fmt: skip
+               f"{len(pending)} response(s) to grade by hand in {groups} group(s) of equal "
+               "responses, in grades/sheets/.")  # fmt: skip
     for reason, count in reasons.most_common():
         click.echo(f"  {count}: {reason}")
     click.echo(f"Wrote {RunFolder(run).grades.root}/ (grades.csv, feedback.csv, "

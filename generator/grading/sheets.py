@@ -1,17 +1,26 @@
 """Grading sheets: the parts people grade, one CSV per part, read back by ``grade``.
 
-``grade`` writes ``grades/sheets/<label>.csv`` for every part no kind can score (text
-answers, code it cannot run): a row per student with the response beside the model
-answer and the rubric, and an empty ``score`` column.  A grader fills in the scores (in
-any spreadsheet) and runs ``grade`` again with the same responses: the filled-in scores
-count in the totals, the gradebooks and the item analysis, and are written back into
-the new sheets, so that grading can go on over several sittings.
+``grade`` writes ``grades/sheets/<label>.csv`` for every part a person grades (text
+answers, code it cannot run, a response it cannot read, a rubric that asks a person): a
+row per student with the response beside that student's own model answer and the rubric,
+why a person grades it, and an empty ``score`` column.
+
+Equal responses to the same model answer form a **group** (the same text, however it is
+spaced or capitalised): the sheet lists the largest groups first, and a score filled in on
+one row of a group decides every row of it that has no score of its own, so that a grader
+decides once per group.  A grader fills in the scores (in any spreadsheet) and runs
+``grade`` again: the scores count in the totals, the gradebooks and the item analysis, and
+are written back into the new sheets.  A group's decision is kept by what was decided
+(the part, the model answer and the response), not by the row: it holds across re-grades,
+for a student added to the responses later too, and lapses when the response changes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,20 +30,33 @@ from generator.key.records import Key
 from generator.run_folder import GradesFolder
 from generator.tables import csv_text
 
-COLUMNS = ("variant", "student_id", "student_name", "label", "points", "rubric",
-           "model_answer", "response", "why", "score")  # fmt: skip
+COLUMNS = ("group", "in_group", "variant", "student_id", "student_name", "label", "points",
+           "rubric", "model_answer", "response", "why", "score")  # fmt: skip
 MAX_SHEET_BYTES = 64 * 2**20
 
-HandScores = dict[tuple[str, str], float]
+Decided = tuple[str, str, str]  # the part's label, the model answer, the response as grouped
+
+
+@dataclass
+class HandScores:
+    """What graders decided: a row's own score, and each group's (its first scored row)."""
+
+    rows: dict[tuple[str, str], float] = field(default_factory=dict)  # (variant, label)
+    groups: dict[Decided, float] = field(default_factory=dict)
+
+
+def decided(label: str, expected: str, response: str) -> Decided:
+    """What a group's decision is about: equal responses, however spaced or capitalised."""
+    return label, expected, " ".join(unicodedata.normalize("NFKC", response).casefold().split())
 
 
 def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
     """The scores filled in the sheets of an earlier run (none when there are none); each
     must be a number from 0 to the part's points, on a row of a part people grade."""
+    scores = HandScores()
     if not grades.sheets.is_dir():
-        return {}
+        return scores
     pending = {(g.variant, p.label): p for g in graded for p in g.parts if p.score is None}
-    scores: HandScores = {}
     for path in sorted(grades.sheets.glob("*.csv")):
         text = read_text(path, ResponsesError, limit=MAX_SHEET_BYTES, what="grading sheet",
                          encoding="utf-8-sig")  # fmt: skip
@@ -47,7 +69,10 @@ def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
                     f"{path}, line {line}: {slot[0]} {slot[1]} is not a part of this class "
                     "waiting for a person; keep the sheet's variant and label columns as written."
                 )
-            scores[slot] = _score(row["score"], pending[slot].points, f"{path}, line {line}")
+            score = _score(row["score"], pending[slot].points, f"{path}, line {line}")
+            scores.rows[slot] = score
+            group = decided(slot[1], row.get("model_answer") or "", row.get("response") or "")
+            scores.groups.setdefault(group, score)
     return scores
 
 
@@ -64,29 +89,38 @@ def _score(text: str, points: float, where: str) -> float:
 
 
 def apply(graded: list[Graded], scores: HandScores) -> None:
-    """Put the graders' scores on the parts they graded."""
+    """Put the graders' scores on the parts they graded: a row's own, else its group's."""
     for g in graded:
         for part in g.parts:
-            if part.score is None and (g.variant, part.label) in scores:
-                part.score = scores[g.variant, part.label]
+            if part.score is not None:
+                continue
+            group = decided(part.label, part.expected, part.response)
+            own = scores.rows.get((g.variant, part.label))
+            score = own if own is not None else scores.groups.get(group)
+            if score is not None:
+                part.score = score
                 part.by_hand = True
 
 
 def write_sheets(grades: GradesFolder, key: Key, graded: list[Graded]) -> None:
-    """One sheet per part people grade, its scores so far filled in."""
+    """One sheet per part people grade, its scores so far filled in, its rows by group
+    (the largest first, so that the first rows decide the most students)."""
     parts = {(v.variant, p.label): p for v in key.variants for _, p in v.parts}
-    rows: dict[str, list[list[Any]]] = {}
+    by_label: dict[str, dict[Decided, list[list[Any]]]] = {}
     for g in graded:
         for part in g.parts:
             if part.score is None or part.by_hand:
                 rubric = parts[g.variant, part.label].rubric
-                rows.setdefault(part.label, []).append([
+                group = decided(part.label, part.expected, part.response)
+                by_label.setdefault(part.label, {}).setdefault(group, []).append([
                     g.variant, g.student_id, g.student_name, part.label, f"{part.points:g}",
                     " ".join(rubric), part.expected, part.response, part.reason,
                     "" if part.score is None else f"{part.score:g}",
                 ])  # fmt: skip
-    if not rows:
+    if not by_label:
         return
     grades.sheets.mkdir()
-    for label, table in rows.items():
+    for label, groups in by_label.items():
+        ordered = sorted(groups.values(), key=len, reverse=True)  # stable: first seen first
+        table = [[f"g{n}", len(rows), *row] for n, rows in enumerate(ordered, 1) for row in rows]
         grades.sheet(label).write_text(csv_text(table, COLUMNS), encoding="utf-8")

@@ -120,12 +120,7 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         ),
         "d": [weights, biases],
         "f.i": _network_formula(n_x, n_h, rng),
-        "f.ii": Accept(
-            _collapse_formulas(n_x, n_h, rng),
-            (
-                r"$w' = (W^{[2]}W^{[1]})^T; b' = W^{[2]}b^{[1]} + b^{[2]}$ if $w'$ is a column vector",
-            ),
-        ),  # the official rubric accepts the transpose under the other convention
+        "f.ii": Accept(_collapse_formulas(n_x, n_h, rng), (TRANSPOSED,)),
     }
 
 
@@ -145,6 +140,11 @@ def _network_formula(n_x: int, n_h: int, rng: np.random.Generator) -> Formula:
     got = evaluate(NETWORK, {**_layer_values(layers), X: xs})
     require(np.allclose(got, dense.sigmoid(dense.forward_linear(layers, xs))), "network formula")
     return NETWORK
+
+
+# The official rubric accepts w' transposed when it is read as a column vector.
+TRANSPOSED = (r"$w' = (W^{[2]}W^{[1]})^T; b' = W^{[2]}b^{[1]} + b^{[2]}$ "
+              r"if $w'$ is a column vector")  # fmt: skip
 
 
 def _collapse_formulas(n_x: int, n_h: int, rng: np.random.Generator) -> list[Formula]:
