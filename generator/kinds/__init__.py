@@ -231,10 +231,28 @@ PICKED = re.compile(r"(?:(?:option|answer|choice)\s*:?\s*)?\(?([A-Za-z])\)?(?=$|
                     re.IGNORECASE)  # fmt: skip
 
 
+HATS = re.compile(r"\\(?:hat|widehat)\s*\{?\s*(\w)\s*\}?|(\w)_hat\b|(\w)\u0302")
+
+
 def _spelled(text: str) -> str:
     """An option's text as a response gives it: its characters in lower case, without
-    spaces or LaTeX's dollars (signs count: ``L = -ln p`` is not ``L = ln p``)."""
-    return "".join(reading.cleaned(text).lower().split())
+    spaces, LaTeX's dollars, braces and backslashes, a hat written any way (``\\hat{y}``,
+    ``y_hat``, ``ŷ``); signs count (``L = -ln p`` is not ``L = ln p``)."""
+    text = HATS.sub(lambda m: (m[1] or m[2] or m[3]) + "hat", reading.cleaned(text))
+    text = text.replace("ŷ", "yhat").replace("\\times", "x").replace("×", "x")
+    return re.sub(r"[\s{}\\]", "", text.lower())
+
+
+def _by_text(part: PartInfo, text: str) -> str | None:
+    """The option whose text a response gives, whole or without its remark in parentheses
+    (``Group of radiologists`` for ``Group of radiologists (F1 score 0.97)``); None unless
+    exactly one option reads so."""
+    for spell in (_spelled, lambda t: _spelled(reading.without_remarks(t))):
+        given = spell(text)
+        found = [o.label for o in part.options or () if given and spell(o.text) == given]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _entries(response: str) -> list[str]:
@@ -260,16 +278,18 @@ class Number(Kind):
         a wrong one may be a named mistake's value (kinds/scoring.py NearMiss)."""
         if not response.strip():
             return {"answer": False}
-        if reading.spelled(response) in {reading.spelled(a) for a in part.alternatives}:
+        spelled = {reading.spelled(a) for a in part.alternatives}
+        if reading.spelled(response) in spelled:
             return {"answer": True}
+        if reading.is_size(response) and any(reading.is_size(a) for a in spelled):
+            return {"answer": False}  # a size where the key's sizes are others
         try:
             value = reading.number(response, whole=self.exact)
         except reading.Unreadable as exc:
             return scoring.ToPerson(f"unreadable: {exc}")
         if _inside(part, part.answer, value):
             return {"answer": True}
-        named = self._named(part, value)
-        return scoring.Wrong(named[0] if named else "", work=reading.shows_work(response))
+        return scoring.Wrong(tuple(self._named(part, value)), work=reading.shows_work(response))
 
     def mistakes(self, part: PartInfo, response: str) -> list[str]:
         """The named mistake whose value the response gives, if any."""
@@ -342,8 +362,9 @@ class Vector(Kind):
         names = self.items(part.answer, {}, tuple(part.names))
         try:
             given = reading.entries(response, list(part.names), sizes=self.exact)
-            values = [None if reading.blank(text) else reading.number(text, whole=self.exact)
-                      for text in given[: len(names)]]  # fmt: skip
+            wholes = [self.exact or isinstance(a, int) for a in part.answer]  # counts: 1,008
+            values = [None if reading.blank(text) else reading.number(text, whole=whole)
+                      for text, whole in zip(given[: len(names)], wholes, strict=False)]  # fmt: skip
         except reading.Unreadable as exc:
             return scoring.ToPerson(f"unreadable: {exc}")
         values += [None] * (len(names) - len(values))
@@ -450,9 +471,7 @@ class Choice(Kind):
         found = PICKED.match(text)
         if found and found.group(1).upper() in labels:
             return found.group(1).upper()
-        given = _spelled(text)
-        return next((o.label for o in part.options or () if given and _spelled(o.text) == given),
-                    text.strip("().").upper())  # fmt: skip
+        return _by_text(part, text) or text.strip("().").upper()
 
 
 @register

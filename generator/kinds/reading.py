@@ -30,7 +30,7 @@ SIGNS = {"\u2212": "-", "\u2013": "-", "\u2012": "-", "\u2014": "-", "\u2009": "
          "\u22c5": "*", "\u00b7": "*"}  # fmt: skip
 LATEX = re.compile(r"\$|\\[()\[\]]|\\approx|\\simeq|\\,|\\;|\\!")
 ALTERNATIVE = re.compile(r"\s+or\s+|\s*;\s*")
-THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")  # no group starts 0,
 DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 WORDS = re.compile(r"[A-Za-z][A-Za-z_'.]*")
 FUNCTIONS = {"log", "ln", "exp", "sqrt", "abs", "e", "pi"}  # what arithmetic may name
@@ -55,9 +55,8 @@ def number(text: str, *, whole: bool) -> Decimal:
     Unreadable when it gives none, or one that could be two."""
     if len(text) > MAX_CHARS:
         raise Unreadable(f"a response of more than {MAX_CHARS} characters where a number is asked")
-    text = cleaned(text)
-    if "=" in text:
-        text = text.rsplit("=", 1)[1]
+    text = _total(_conclusion(cleaned(text)))
+    text = re.split(r"[=:]", text)[-1]  # the result after the work: "... = 224", "...: 2170"
     text = ALTERNATIVE.split(text.strip())[0]
     text = _without_words(text)
     if not text:
@@ -81,11 +80,58 @@ def shows_work(text: str) -> bool:
     return bool(WORK.search(cleaned(text).lstrip("+- ")))
 
 
+REMARK = re.compile(r"\(([^()]*)\)")
+
+
+def without_remarks(text: str) -> str:
+    """A remark in parentheses after the number (``1 (a scalar)``) taken out; arithmetic's
+    parentheses (``log(0.8)``, ``(1/3)``) hold no words but its functions'."""
+
+    def remark(found: re.Match[str]) -> str:
+        content = re.sub(r"\\[A-Za-z]+", " ", found[1])  # LaTeX's commands are no words
+        words = [w.lower().rstrip(".") for w in WORDS.findall(content)]
+        return " " if any(len(w) > 1 and w not in FUNCTIONS for w in words) else found[0]
+
+    return REMARK.sub(remark, text)
+
+
+REASON = re.compile(r"\b(?:since|because)\b", re.IGNORECASE)
+CONCLUSION = re.compile(r"\b(?:so|thus|hence|therefore|giving)\b|=>|⇒|→", re.IGNORECASE)
+
+
+def _conclusion(text: str) -> str:
+    """The answer of a response that argues for it: before its reason (``7, since
+    (1/2)^7 < 0.01``), after its conclusion (``(15 + 2 - 5)/1 + 1 = 13, ..., so 13 x 30``)."""
+    text = REASON.split(text, maxsplit=1)[0]
+    return CONCLUSION.split(text)[-1].strip(" ,;")
+
+
+TOTAL = re.compile(r"\b(?:in\s+)?total\b|\baltogether\b|\bin all\b", re.IGNORECASE)
+
+
+def _total(text: str) -> str:
+    """In sentences that count several things, the total: the number the word ``total``
+    is next to (``so 1540 in total``, ``a total of 1540``, ``total = 1540``)."""
+    found = TOTAL.search(text)
+    if found is None or len(re.findall(NUMBER, text)) < 2:
+        return text
+    after = re.match(rf"\s*(?:of|is|=|:)?\s*{NUMBER}", text[found.end():])
+    if after:
+        return after.group(1)
+    before = re.findall(NUMBER, text[: found.start()])
+    return before[-1] if before else text
+
+
 def _without_words(text: str) -> str:
     """The number without the words around it (units, labels, "about"), keeping the
     names arithmetic may use (``log``, ``e``)."""
-    kept = [w for w in WORDS.findall(text) if w.lower().rstrip(".") in FUNCTIONS]
-    stripped = WORDS.sub(lambda m: m.group(0) if m.group(0) in kept else " ", text)
+    text = without_remarks(text)
+    def kept(found: re.Match[str]) -> str:
+        latex = found.start() > 0 and text[found.start() - 1] == "\\"  # \frac, \log, \left
+        word = found.group(0)
+        return word if latex or word.lower().rstrip(".") in FUNCTIONS else " "
+
+    stripped = WORDS.sub(kept, text)
     return " ".join(stripped.split()).strip(" :,")
 
 
@@ -137,13 +183,24 @@ def blank(text: str) -> bool:
 def spelled(text: str) -> str:
     """A response as compared with the key's alternative spellings: lower case, without
     spaces, brackets or the multiplication sign's variants (``(500 x 1)`` is ``500x1``)."""
-    text = cleaned(text).lower().replace("×", "x").replace("*", "x")
+    text = cleaned(text).lower().replace("×", "x").replace("*", "x").replace("\\times", "x")
+    if re.fullmatch(r"\(\s*\d+\s*(?:,\s*\d+\s*)+\)", text):
+        text = text.replace(",", "x")  # numpy's (2, 1) for 2 x 1
     return re.sub(r"[\s()\[\]{}]", "", text)
+
+
+SIZE = re.compile(r"\(?\s*\d+\s*(?:x|×|\*|,|\\times)\s*\d+\s*\)?", re.IGNORECASE)
+
+
+def is_size(text: str) -> bool:
+    """Whether a response is written as a size, ``340 x 1`` or ``(2, 1)``."""
+    return SIZE.fullmatch(cleaned(text)) is not None
 
 
 BRACKETED = re.compile(r"^[^\[(=]*=\s*")  # "x* = [...]": the vector after its name
 TRANSPOSED = re.compile(r"(?<=[\])])\s*(?:\^\s*\{?\s*T\s*\}?|\.T|'|ᵀ)")
 MATRIX = re.compile(r"\\(?:begin|end)\{[bpvBV]?matrix\}")
+ENTRY_LABEL = re.compile(r"(?<![\w.])[A-Za-z][\w'{}^]*\s*[=:]\s*")
 ENTRY_SEPARATORS = re.compile(r"\s*(?:[;,&]|\\\\)\s*|\s+")
 SIZE_SEPARATORS = re.compile(r"\s*(?:[;,&x*]|\\times|\\\\)\s*|\s+", re.IGNORECASE)
 
@@ -159,7 +216,12 @@ def entries(text: str, names: list[str], *, sizes: bool = False) -> list[str]:
     labelled = _labelled(text, names)
     if labelled is not None:
         return labelled
+    text = _conclusion(text)
+    last = text.rsplit("=", 1)[-1].strip()
+    if text.count("=") > 1 and last[:1] in "[(":  # x* = x + 0.01 sign(..) = [0.99, ...]
+        text = last
     text = TRANSPOSED.sub("", MATRIX.sub(" ", BRACKETED.sub("", text)))
+    text = ENTRY_LABEL.sub(" ", text)  # w_1 = -0.100, w_2 = -0.123
     text = text.strip().strip("()[]{}").strip()
     pieces = (SIZE_SEPARATORS if sizes else ENTRY_SEPARATORS).split(text)
     return [piece.strip("()[]{}") for piece in pieces if piece.strip("()[]{}")]
@@ -169,29 +231,52 @@ NUMBER = r"([-+]?[\d.,]*\d)"
 
 
 def _labelled(text: str, names: list[str]) -> list[str] | None:
-    """The entries by name, when the response names every one, singular or plural, before
-    its number (``biases: 33``) or after it (``33 biases``)."""
+    """The entries by name, when the response labels every one: by its name, singular or
+    plural, its initial or its usual symbol (``W: 3280, b: 81``, ``μ = 0.2``), before its
+    number (``biases: 33``, after any work: ``Bias parameters: 8 + 1 = 9``) or after it
+    (``33 biases``)."""
     if len(names) < 2:
         return None
-    found = []
-    for name in names:
-        spelled = "|".join(re.escape(n) for n in _forms(name))
-        after = re.search(rf"\b(?:{spelled})\b\s*(?::|=|is|are)?\s*{NUMBER}", text, re.I)
-        before = re.search(rf"{NUMBER}\s+(?:{spelled})\b", text, re.I)
-        match = after or before
-        if match is None:
+    spots = []
+    for index, name in enumerate(names):
+        spelled = "|".join(re.escape(n) for n in _forms(name, names))
+        found = re.search(rf"(?<![^\W\d_])(?:{spelled})(?![^\W\d_])", text, re.I)
+        if found is None:
             return None
-        found.append(match.group(1))
-    return found
+        spots.append((found.start(), found.end(), index))
+    spots.sort()
+    numbers_first = re.match(rf"\s*{NUMBER}", text[: spots[0][0]]) is not None
+    entries: list[str] = [""] * len(names)
+    for k, (start, end, index) in enumerate(spots):
+        if numbers_first:
+            numbers = re.findall(NUMBER, text[spots[k - 1][1] if k else 0 : start])
+            value = numbers[-1] if numbers else None
+        else:
+            segment = text[end : spots[k + 1][0] if k + 1 < len(spots) else len(text)]
+            value = segment.rsplit("=", 1)[-1].strip(" ,;:.")
+            value = re.sub(r"(?:\s+(?:and|&))+$", "", value) or None
+        if value is None:
+            return None
+        entries[index] = value.rstrip(".,")
+    return entries
 
 
-def _forms(name: str) -> list[str]:
-    """A name as written in the singular or the plural: weights, weight; biases, bias."""
-    forms = {name, name + "s"}
+# The symbols entries are usually labelled with, besides their names and initials.
+SYMBOLS = {"mean": ("mu", "μ"), "variance": ("var", "σ²", "σ^2", "sigma^2", "sigma2"),
+           "accuracy": ("acc",)}  # fmt: skip
+
+
+def _forms(name: str, names: list[str]) -> list[str]:
+    """A name as a response may label its entry: singular or plural (weights, weight;
+    biases, bias), its usual symbol, and its initial where no other name shares it."""
+    forms = {name, name + "s", *SYMBOLS.get(name, ())}
     if name.endswith("es"):
         forms.add(name[:-2])
     if name.endswith("s"):
         forms.add(name[:-1])
+    initials = [n[:1].casefold() for n in names]
+    if initials.count(name[:1].casefold()) == 1:
+        forms.add(name[:1])
     return sorted(forms, key=len, reverse=True)
 
 
@@ -212,6 +297,7 @@ def pairs(text: str, items: list[str], names: Mapping[str, list[str]]) -> dict[s
     if len(text) > MAX_CHARS:
         raise Unreadable(f"more than {MAX_CHARS} characters")
     option_of = {_name_key(n): option for option, spelled in names.items() for n in spelled}
+    items = {item.casefold(): item for item in items}
     pieces = [p.strip(" .") for p in PAIR_SEPARATORS.split(text) if p.strip(" .")]
     found: dict[str, str] = {}
     for piece in pieces:
@@ -223,20 +309,22 @@ def pairs(text: str, items: list[str], names: Mapping[str, list[str]]) -> dict[s
         return found
     options = [option_of.get(_name_key(p)) for p in pieces]
     if len(pieces) == len(items) and all(options):
-        return dict(zip(items, options, strict=True))  # type: ignore[arg-type]
+        return dict(zip(items.values(), options, strict=True))  # type: ignore[arg-type]
     unknown = next((p for p, o in zip(pieces, options, strict=True) if not o), pieces[0])
     raise Unreadable(f"{unknown[:40]!r} pairs no item with one of the options")
 
 
-def _pair(piece: str, items: list[str], option_of: Mapping[str, str]) -> tuple[str | None, str]:
-    """One piece as (item, option), item first or option first; (None, "") if neither."""
+def _pair(piece: str, items: Mapping[str, str],
+          option_of: Mapping[str, str]) -> tuple[str | None, str]:  # fmt: skip
+    """One piece as (item, option), item first or option first, the item in any case
+    (``items``: by its case-folded label); (None, "") if neither."""
     first = ITEM_FIRST.match(piece)
-    if first and first[1] in items and _name_key(first[2]) in option_of:
-        return first[1], option_of[_name_key(first[2])]
+    if first and first[1].casefold() in items and _name_key(first[2]) in option_of:
+        return items[first[1].casefold()], option_of[_name_key(first[2])]
     last = OPTION_FIRST.match(piece)
-    item = last and (last[2] or last[3])
+    item = (last and (last[2] or last[3]) or "").casefold()
     if last and item in items and _name_key(last[1]) in option_of:
-        return item, option_of[_name_key(last[1])]
+        return items[item], option_of[_name_key(last[1])]
     return None, ""
 
 

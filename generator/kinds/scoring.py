@@ -42,11 +42,11 @@ class ToPerson:
 @dataclass(frozen=True)
 class Wrong:
     """A wrong response to a one-item part, with what a rubric may credit in it: the named
-    mistake whose value it gives (the part's ``credit`` may give that points), and whether
-    it shows its work (``person = "work"`` sends those to a person, who can find the
-    partial credit a rubric gives for parts of a formula)."""
+    mistakes whose value it gives (the part's ``credit`` may give them points), and
+    whether it shows its work (``person = "work"`` sends those to a person, who can find
+    the partial credit a rubric gives for parts of a formula)."""
 
-    mistake: str = ""
+    mistakes: tuple[str, ...] = ()
     work: bool = False
 
 
@@ -70,9 +70,13 @@ def judge(scoring: ScoringInfo, points: float, marks: Marks | Outcome) -> Judgem
     if isinstance(marks, ToPerson):
         return Judgement(None, marks.reason)
     if isinstance(marks, Wrong):
-        credit = [c.points for c in scoring.credit or () if c.mistake == marks.mistake]
-        if credit:
-            return Judgement(_ratio(credit[0], points))
+        credited = {c.mistake: c.points for c in scoring.credit or ()}
+        earned = {credited.get(m, 0) for m in marks.mistakes}
+        if len(earned) > 1:  # one value, two mistakes the rubric marks differently
+            return Judgement(None, f"its value is that of {' and of '.join(marks.mistakes)}, "
+                             "which earn different points: a person reads the work")  # fmt: skip
+        if earned - {0}:
+            return Judgement(_ratio(earned.pop(), points))
         if scoring.person == "work" and marks.work:
             return Judgement(None, scoring.why)
         marks = {"answer": False}

@@ -2152,7 +2152,7 @@ def attention(c: Ctx) -> list:
             if not o["correct"]
         }
         return vector_cases(c, mistakes, grid=[len(Q), 2])
-    d, ff = P["d_model"], P["d_ff"]
+    d, ff, h = P["d_model"], P["d_ff"], P["heads"]
     att, ffn, ln = 4 * (d * d + d), d * ff + ff + ff * d + d, 4 * d
     check(att + ffn + ln, c.answer)
     tot = att + ffn + ln
@@ -2164,7 +2164,8 @@ def attention(c: Ctx) -> list:
         c.scored(f"{A} + {F} + 2*{d} = {att + ffn + 2 * d}", 0.5, "one layer norm only"),
         c.scored(f"4*{d}^2 + {F} + {N} = {4 * d * d + ffn + ln}", 0.5, "attention without biases"),
         c.scored(
-            f"2*3*({d}^2 + {d}) + ({d}^2 + {d}) + {F} + {N} = {7 * (d * d + d) + ffn + ln}",
+            f"{h}*3*({d}^2 + {d}) + ({d}^2 + {d}) + {F} + {N} = "
+            f"{(3 * h + 1) * (d * d + d) + ffn + ln}",
             0.5,
             "full-size projections per head",
         ),

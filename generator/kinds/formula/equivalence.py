@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from generator.kinds import streams
 from generator.kinds.formula.notation import UPDATE_ARROWS, Unreadable, normalise
@@ -51,9 +52,30 @@ MAX_DEGREE = 64  # of a polynomial, as written: expanding a higher one is slow
 SYMBOLIC_OPS = 40  # sympy's simplify only on differences this small (it can be slow)
 RTOL, ATOL = 1e-7, 1e-10
 SIGMA = sp.Function("sigma")
+TANH = sp.Function("tanh")  # undefined, as sigma: applied to a 1 x 1 matrix expression too
+# The activations as numpy computes them, for the numeric comparison.
+ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
+    "sigma": lambda x: 1 / (1 + np.exp(-np.asarray(x, dtype=float))),
+    "tanh": lambda x: np.tanh(np.asarray(x, dtype=float)),
+}
+
+
+def _activation(function: Any) -> Callable[[Any], Any]:
+    """The activation applied to a scalar, or entry by entry to a vector (``sigma(W1 x +
+    b1)``, n x 1), as a student means it."""
+
+    def applied(arg: Any) -> Any:
+        if getattr(arg, "is_Matrix", False) and tuple(arg.shape) != (1, 1):
+            t = sp.Dummy("t")
+            return ElementwiseApplyFunction(sp.Lambda(t, function(t)), arg)
+        return function(arg)
+
+    return applied
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "log": sp.log, "ln": sp.log, "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs,
-    "sigma": SIGMA, "sigmoid": SIGMA,
+    "sigma": _activation(SIGMA), "sigmoid": _activation(SIGMA), "tanh": _activation(TANH),
     "dot": lambda a, b: a * b, "matmul": lambda a, b: a * b,
     "transpose": lambda a: _transposed(a),
 }  # fmt: skip
@@ -433,6 +455,8 @@ def _evaluated(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> Any:
         return values[expr]
     if expr.is_Number or isinstance(expr, sp.NumberSymbol):
         return float(expr)
+    if isinstance(expr, ElementwiseApplyFunction):  # its Lambda is no value: only its matrix
+        return _activation_of(expr.function.expr)(_evaluated(expr.expr, values))
     leaf = isinstance(expr, sp.ZeroMatrix | sp.Identity)  # its args are its sizes
     args = [] if leaf else [_evaluated(arg, values) for arg in expr.args]
     for kinds, compute in _RULES:
@@ -469,9 +493,15 @@ def _shape(expr: sp.Basic, values: Mapping[sp.Basic, Any]) -> tuple[int, ...]:
 
 
 def _applied(expr: sp.Basic, args: list[Any], values: Any) -> Any:
-    if str(expr.func) == "sigma" and len(args) == 1:
-        return 1 / (1 + np.exp(-np.asarray(args[0], dtype=float)))
-    raise Unreadable(f"the function {expr.func} cannot be computed")
+    if len(args) != 1:
+        raise Unreadable(f"the function {expr.func} takes one argument")
+    return _activation_of(expr)(args[0])
+
+
+def _activation_of(expr: sp.Basic) -> Callable[[Any], Any]:
+    if not isinstance(expr, AppliedUndef) or str(expr.func) not in ACTIVATIONS:
+        raise Unreadable(f"the function {getattr(expr, 'func', expr)} cannot be computed")
+    return ACTIVATIONS[str(expr.func)]
 
 
 def _matrix_power(args: list[Any]) -> Any:

@@ -18,7 +18,7 @@ MAX_NESTING = 30
 
 GREEK = {"σ": "sigma", "α": "alpha", "β": "beta", "λ": "lambda", "ε": "epsilon", "ϵ": "epsilon",
          "η": "eta", "μ": "mu", "γ": "gamma", "θ": "theta", "δ": "delta", "π": "pi",
-         "ŷ": "yhat", "∂": "d", "−": "-", "·": "*", "×": "*", "⋅": "*", "ᵀ": "^T", "⊤": "^T",
+         "ŷ": "yhat", "∂": "d", "−": "-", "·": "*", "×": "*", "⋅": "*", "ᵀ": "^{T} ", "⊤": "^{T} ",
          "√": "sqrt"}  # fmt: skip
 UPDATE_ARROWS = re.compile(r"\\leftarrow|\\gets|:=|<-|←")
 DERIVATIVE = re.compile(
@@ -32,6 +32,7 @@ TRANSPOSE = re.compile(r"\^\s*(?:\{\s*(?:T|\\top|\\intercal)\s*\}|T\b|\\top|\\in
 SUBSCRIPT = re.compile(r"([A-Za-z][A-Za-z0-9]*)\s*_\s*(?:\{\s*([A-Za-z0-9]+)\s*\}|([A-Za-z0-9]+))")
 COMMAND = re.compile(r"\\([A-Za-z]+)")
 SPACING = re.compile(r"\\[,;:!> ]|\\(?:left|right|big|Big|bigg|Bigg|displaystyle)\b|[$]")
+METHOD_DOT = re.compile(r"\b([A-Za-z_]\w*)\s*\.\s*dot\s*\(")  # W.dot(x) -> dot(W, x)
 PREFIX = re.compile(r"\b(?:np|numpy|math|torch|sp|sympy)\s*\.\s*(?=[A-Za-z])")
 TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
@@ -65,6 +66,7 @@ def normalise(text: str) -> list[str]:
     text = text.replace("{", "(").replace("}", ")").replace("[", "(").replace("]", ")")
     text = text.replace("^", "**")
     text = PREFIX.sub("", text)
+    text = METHOD_DOT.sub(r"dot(\1, ", text)
     return tokens(text)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.authoring import Code, Statement, batchnorm, dense, require, statements
+from generator.authoring import Accept, Code, Statement, batchnorm, dense, require, statements
 
 # The parts of question.toml, all printed with the statements of (a).  A statement that
 # another part gives away names it in revealed_by and is never drawn (the replica keeps the
@@ -185,7 +185,23 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     return {
         "a": statements.as_choices(POOL, params["statements"]),
         "b": _batchnorm_code(params, rng),
-        "e": layer.weight_count + layer.bias_count + norm.parameter_count,
+        "e": Accept(
+            layer.weight_count + layer.bias_count + norm.parameter_count,
+            mistakes=_count_mistakes(params["n_in"], params["n_out"]),
+        ),
+    }
+
+
+def _count_mistakes(n_in: int, n_out: int) -> dict[str, int]:
+    """(e)'s named mistakes, each worth one of its rubric's two points (question.toml), or
+    none: the dense bias counted instead of batch norm has the value of one batch-norm
+    parameter per output, and a value two mistakes share goes to a person."""
+    return {
+        "the dense bias is counted and batch norm forgotten": n_in * n_out + n_out,
+        "the dense layer's bias is counted": n_in * n_out + n_out + 2 * n_out,
+        "the batch-norm parameters are forgotten": n_in * n_out,
+        "batch norm is counted over the inputs": n_in * n_out + 2 * n_in,
+        "one batch-norm parameter is counted per output": n_in * n_out + n_out,
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.authoring import Choices, Option, attention, sampling
+from generator.authoring import Accept, Choices, Option, attention, sampling
 
 QUERIES = 2
 D_K = 2
@@ -112,7 +112,22 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
         "a": attention.attention_scores(Q, K),
         "b": Choices(choices),
         "c": np.round(printed_weights(options["right"]) @ V, 2),
-        "d": block.parameter_count,
+        "d": Accept(block.parameter_count, mistakes=_block_mistakes(p)),
+    }
+
+
+def _block_mistakes(p: dict[str, Any]) -> dict[str, int]:
+    """(d)'s half points: the attention's 4 (d^2 + d) right and the rest wrong, or the
+    feed-forward network and the layer norms right and the attention wrong."""
+    d, ff, heads = p["d_model"], p["d_ff"], p["heads"]
+    attention_, feed_forward, norms = 4 * (d * d + d), (d * ff + ff) + (ff * d + d), 2 * 2 * d
+    per_head = (3 * heads + 1) * (d * d + d)  # Q, K, V of size d x d in every head, and W_O
+    return {
+        "the layer norms are forgotten": attention_ + feed_forward,
+        "only one layer norm is counted": attention_ + feed_forward + 2 * d,
+        "the feed-forward biases are forgotten": attention_ + 2 * d * ff + norms,
+        "the attention's biases are forgotten": 4 * d * d + feed_forward + norms,
+        "every head has full-size projections": per_head + feed_forward + norms,
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from generator.authoring import recurrent, require, sampling
+from generator.authoring import Accept, recurrent, require, sampling
 
 SIZES = tuple(range(2, 21))
 BATCHES = (4, 8, 16, 32, 64)
@@ -47,9 +47,19 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     require(cell is not None and cell.shape == (p["batch"], h), "the LSTM cell state is (batch, h)")
     return {
         "a": layers["rnn"].parameter_count,
-        "b": layers["lstm"].parameter_count,
-        "c": layers["gru"].parameter_count,
+        "b": Accept(layers["lstm"].parameter_count, mistakes=_gate_mistakes(4, x, h)),
+        "c": Accept(layers["gru"].parameter_count, mistakes=_gate_mistakes(3, x, h)),
         "d": states.shape,
+    }
+
+
+def _gate_mistakes(gates: int, x: int, h: int) -> dict[str, int]:
+    """Gates of the size (a) gives when it misses a term: named for the item analysis; the
+    rubric's half point for them depends on the student's own (a), which a person reads."""
+    return {
+        "the gates lack their biases": gates * h * (h + x),
+        "the gates lack the recurrent weights": gates * (h * x + h),
+        "the gates lack the input weights": gates * (h * h + h),
     }
 
 
