@@ -239,7 +239,7 @@ def _spelled(text: str) -> str:
     spaces, LaTeX's dollars, braces and backslashes, a hat written any way (``\\hat{y}``,
     ``y_hat``, ``ŷ``); signs count (``L = -ln p`` is not ``L = ln p``)."""
     text = HATS.sub(lambda m: (m[1] or m[2] or m[3]) + "hat", reading.cleaned(text))
-    text = text.replace("ŷ", "yhat").replace("\\times", "x").replace("×", "x")
+    text = text.replace("ŷ", "yhat").replace("\\times", "x").replace("\u00d7", "x")
     return re.sub(r"[\s{}\\]", "", text.lower())
 
 
@@ -364,7 +364,8 @@ class Vector(Kind):
             given = reading.entries(response, list(part.names), sizes=self.exact)
             wholes = [self.exact or isinstance(a, int) for a in part.answer]  # counts: 1,008
             values = [None if reading.blank(text) else reading.number(text, whole=whole)
-                      for text, whole in zip(given[: len(names)], wholes, strict=False)]  # fmt: skip
+                      for text, whole in zip(given[: len(names)], wholes,
+                                             strict=False)]  # fmt: skip
         except reading.Unreadable as exc:
             return scoring.ToPerson(f"unreadable: {exc}")
         values += [None] * (len(names) - len(values))

@@ -115,7 +115,7 @@ def _total(text: str) -> str:
     found = TOTAL.search(text)
     if found is None or len(re.findall(NUMBER, text)) < 2:
         return text
-    after = re.match(rf"\s*(?:of|is|=|:)?\s*{NUMBER}", text[found.end():])
+    after = re.match(rf"\s*(?:of|is|=|:)?\s*{NUMBER}", text[found.end() :])
     if after:
         return after.group(1)
     before = re.findall(NUMBER, text[: found.start()])
@@ -126,6 +126,7 @@ def _without_words(text: str) -> str:
     """The number without the words around it (units, labels, "about"), keeping the
     names arithmetic may use (``log``, ``e``)."""
     text = without_remarks(text)
+
     def kept(found: re.Match[str]) -> str:
         latex = found.start() > 0 and text[found.start() - 1] == "\\"  # \frac, \log, \left
         word = found.group(0)
@@ -322,7 +323,7 @@ def _pair(piece: str, items: Mapping[str, str],
     if first and first[1].casefold() in items and _name_key(first[2]) in option_of:
         return items[first[1].casefold()], option_of[_name_key(first[2])]
     last = OPTION_FIRST.match(piece)
-    item = (last and (last[2] or last[3]) or "").casefold()
+    item = ((last and (last[2] or last[3])) or "").casefold()
     if last and item in items and _name_key(last[1]) in option_of:
         return items[item], option_of[_name_key(last[1])]
     return None, ""
