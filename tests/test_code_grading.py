@@ -5,7 +5,9 @@ draws), the key's own lines earn full marks, as do lines rewritten by hand from 
 textbook formulas (another order of terms, np.square for ** 2, a sum over the count for
 a mean, ``w -= ...``); each named mistake costs exactly its own blank's share.  Hostile
 lines earn 0, raise nothing, create no file, and are stopped within a small number of
-the interpreter's steps (an operation budget, not a clock).
+the interpreter's steps (an operation budget, not a clock).  Lines crafted to agree with
+the key on the inputs the grader once drew from a fixed seed (steps 1, 2 and 7, 8
+examples) lose their group's point: the inputs are drawn per response now.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import numpy as np
 import pytest
 
 from generator.key.records import PartInfo
-from generator.kinds import KINDS
+from generator.kinds import KINDS, streams
+from generator.kinds.code import inputs
 from generator.kinds.code import interpreter as code_eval
 from generator.kinds.code.grading import MAX_RESPONSE, score
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
@@ -236,3 +239,96 @@ def test_a_skeleton_the_grader_cannot_run_is_left_to_people(parts):
     assert score(record, KINDS["code"].cell(record)) is None
     record = msgspec.structs.replace(record, code="import os\n" + parts[Q3, "g", 0].code)
     assert score(record, KINDS["code"].cell(record)) is None
+
+
+# Inputs no one can aim at: drawn per response from the grader's stream, not a fixed seed.
+
+
+def as_scored(bank, qid: str, part: str, seed: int) -> PartInfo:
+    """The part with its rubric's scoring (question.toml), as key.json records it."""
+    answer = variant(bank, qid, seed).answers[part]
+    return part_info("code", dict(answer.value), code=answer.details["code"], points=3,
+                     scoring=msgspec.to_builtins(answer.scoring))  # fmt: skip
+
+
+def cubic(step: int) -> int:
+    """Equal to ``step`` at 1, 2 and 7 (the steps the grader used to try), by hand:
+    (t-1)(t-2)(t-7) + t expanded."""
+    return step**3 - 10 * step**2 + 24 * step - 14
+
+
+# Crafted to agree with the key on the old fixed inputs only: each should lose its group's
+# point (1 of 3), and nothing else.
+CRAFTED = {
+    (Q3, "v_corr"): "v_corr = v / (1 - beta1 ** (step + (step-1)*(step-2)*(step-7)))",
+    (Q3, "s_corr"): "s_corr = s / (1 - beta2 ** (step**3 - 10*step**2 + 24*step - 14))",
+}
+
+
+def test_the_cubic_agrees_with_the_step_where_the_grader_used_to_try_it():
+    assert [cubic(t) for t in (1, 2, 7)] == [1, 2, 7]  # 1-10+24-14, 8-40+48-14, 343-490+168-14
+    assert cubic(3) == -5  # 27 - 90 + 72 - 14
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 8))
+@pytest.mark.parametrize(("qid", "blank"), list(CRAFTED))
+def test_a_step_polynomial_right_at_steps_1_2_and_7_loses_its_group(bank, seed, qid, blank):
+    record = as_scored(bank, qid, "g", seed)
+    assert score(record, with_line(record, blank, CRAFTED[qid, blank])) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("seed", range(0, 40, 4))
+def test_a_count_replaced_by_the_one_size_tried_loses_the_train_statistics(bank, seed):
+    """4(b) used to run on 8 examples only: dividing a sum by 8 passed for the mean."""
+    record = as_scored(bank, Q4, "b", seed)
+    axis = 0 if "(num_examples, num_features)" in record.code else 1
+    for line in (f"mu = np.sum(Z, axis={axis}, keepdims=True) / 8",
+                 f"var = np.sum((Z - mu) ** 2, axis={axis}, keepdims=True) / 8"):  # fmt: skip
+        blank = line.split(" ", 1)[0] + "_train"
+        assert score(record, with_line(record, blank, line)) == pytest.approx(2 / 3), line
+    right = f"mu = np.sum(Z, axis={axis}, keepdims=True) / Z.shape[{axis}]"
+    assert score(record, with_line(record, "mu_train", right)) == 1
+
+
+def test_the_inputs_depend_on_the_response_and_the_runs_key(parts):
+    record = parts[Q3, "g", 0]
+    drawn = {}
+    for run, response in ((b"run 1", "a"), (b"run 1", "b"), (b"run 2", "a")):
+        with streams.keyed(run):
+            first = inputs.adam(record.code, streams.stream(record.code, response))
+            again = inputs.adam(record.code, streams.stream(record.code, response))
+        assert [c["step"] for c in first] == [c["step"] for c in again]  # the same verdict
+        drawn[run, response] = [(c["step"], c["weights_dict"]["W1"].shape) for c in first]
+    assert len(set(map(tuple, drawn.values()))) == 3
+
+
+def test_adam_runs_over_many_steps_and_two_weights_of_different_shapes(parts):
+    code = parts[Q3, "g", 0].code
+    steps, shapes = [], set()
+    for response in map(str, range(30)):
+        cases = inputs.adam(code, streams.stream(code, response))
+        steps.append([c["step"] for c in cases])
+        for case in cases:
+            w, b = (case["weights_dict"][k].shape for k in ("W1", "b1"))
+            assert w != b and w[0] == b[0] and case["cache_dict"]["vW1"].shape == w
+            shapes.add(w)
+    assert all(s[:2] == [1, 2] for s in steps)
+    assert all(3 <= s[2] <= 20 and 3 <= s[3] <= 20 and 21 <= s[4] <= 60 for s in steps)
+    assert all(61 <= s[5] <= 1000 < s[6] <= 10_000 for s in steps)
+    assert len({s[6] for s in steps}) > 20 and len(shapes) > 10
+
+
+@pytest.mark.parametrize("layout", ["examples-first", "features-first"])
+def test_batch_norm_counts_are_drawn_distinct_in_the_docstrings_layout(bank, drawn, layout):
+    code = next(record.code for (qid, _, _), (record, params) in drawn.items()
+                if qid == Q4 and params["layout"] == layout)  # fmt: skip
+    counts = set()
+    for response in map(str, range(30)):
+        for case in inputs.batchnorm(code, streams.stream(code, response)):
+            rows, columns = case["Z"].shape
+            examples, features = (rows, columns) if layout == "examples-first" else (columns, rows)
+            assert examples != features
+            stats = (1, features) if layout == "examples-first" else (features, 1)
+            assert case["gamma"].shape == case["cache_dict"]["var"].shape == stats
+            counts.add((examples, features))
+    assert len(counts) > 20

@@ -1,4 +1,5 @@
-"""The share of a code part a response earns: an equal share per blank.
+"""Which blanks of a code part a response fills right; its points follow from the part's
+scoring (kinds/scoring.py).
 
 A response gives one line per blank, in the skeleton's order, separated by new lines or
 `` | `` (the answer CSV's cell), each as the full line (``v = beta1 * v + ...``) or just
@@ -6,8 +7,12 @@ its expression.  Each blank is judged on its own: the skeleton runs on random in
 (:mod:`generator.kinds.code.inputs`) with the key's lines in every other blank and the
 student's line in this one, and must give the key's outputs (what it returns and what
 it writes into the dicts it is given), ``np.allclose`` entry by entry and of the same
-shapes.  So one wrong line costs its own share only.  Everything runs in the
-restricted interpreter of :mod:`generator.kinds.code.interpreter`; a line it refuses is wrong.
+shapes.  So one wrong line costs its own item only.  Everything runs in the restricted
+interpreter of :mod:`generator.kinds.code.interpreter`; a line it refuses is wrong.
+
+The inputs are drawn for each response from the grader's stream (keyed by the run's key,
+the skeleton and the response) and the key's outputs computed on them, so nobody can
+know the inputs a response will be run on while writing it.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from generator.key.records import PartInfo
 from generator.kinds.code.inputs import RECIPES
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 from generator.kinds.scoring import share
+from generator.kinds.streams import stream
 
-SEED = 20200215
 RTOL, ATOL = 1e-7, 1e-10
 LINE_BREAKS = re.compile(r"\n| \| ")
 MAX_RESPONSE = 8_000
@@ -46,12 +51,16 @@ def marks(part: PartInfo, response: str) -> dict[str, bool] | None:
     try:
         function = parse_skeleton(skeleton, list(blanks))
         expected = {name: parse_line(line) for name, line in blanks.items()}
-        cases = RECIPES[function.name](skeleton, np.random.default_rng(SEED))
-        reference = [_outputs(function, expected, case) for case in cases]
+        recipe = RECIPES[function.name]
     except (Rejected, KeyError):
         return None
     if len(response) > MAX_RESPONSE:
         return dict.fromkeys(blanks, False)
+    cases = recipe(skeleton, stream(skeleton, response))
+    try:
+        reference = [_outputs(function, expected, case) for case in cases]
+    except Rejected:
+        return None
     given = _lines(response, len(blanks))
     found = {}
     for (name, line), text in zip(blanks.items(), given, strict=True):
