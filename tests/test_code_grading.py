@@ -332,3 +332,19 @@ def test_batch_norm_counts_are_drawn_distinct_in_the_docstrings_layout(bank, dra
             assert case["gamma"].shape == case["cache_dict"]["var"].shape == stats
             counts.add((examples, features))
     assert len(counts) > 20
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "fits"),
+    [((3, 1), (1, 4), True), ((5,), (2, 5), True), ((), (7, 7), True), ((2, 3), (3, 2), False),
+     ((400, 1), (1, 400), False), ((300, 1, 1), (1, 300, 2), False), ((0, 1), (1, 9), True)],
+)  # fmt: skip
+def test_an_elementwise_result_is_sized_before_numpy_makes_it(left, right, fits):
+    """By hand: shapes broadcast where each pair of sizes is equal or has a 1; (400, 1)
+    with (1, 400) would make 160 000 elements, (300, 1, 1) with (1, 300, 2) 180 000."""
+    a, b = np.zeros(left), np.zeros(right)
+    if fits:
+        code_eval._broadcast_fits(a, b)
+    else:
+        with pytest.raises(Rejected):
+            code_eval._broadcast_fits(a, b)

@@ -19,6 +19,7 @@ deterministic and needs no process per response.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -375,18 +376,21 @@ def _option(keyword: ast.keyword) -> Any:
 
 
 def _broadcast_fits(left: Any, right: Any) -> None:
-    """Refuse, before numpy allocates it, an elementwise result above MAX_ELEMENTS."""
-    try:
-        shape = np.broadcast_shapes(np.shape(left), np.shape(right))
-    except ValueError:
-        raise Rejected("shapes that do not broadcast") from None
-    if int(np.prod(shape, dtype=np.int64)) > MAX_ELEMENTS:
+    """Refuse, before numpy allocates it, an elementwise result above MAX_ELEMENTS (in
+    plain Python: numpy's broadcast_shapes costs more than the small operation it guards)."""
+    a, b = np.shape(left), np.shape(right)
+    if len(a) < len(b):
+        a, b = b, a
+    pairs = list(zip(a, (1,) * (len(a) - len(b)) + b, strict=True))
+    if any(x != y and 1 not in (x, y) for x, y in pairs):
+        raise Rejected("shapes that do not broadcast")
+    if math.prod(y if x == 1 else x for x, y in pairs) > MAX_ELEMENTS:
         raise Rejected("an array too large")
 
 
 def _matmul_fits(left: Any, right: Any) -> None:
     a, b = np.shape(left), np.shape(right)
-    rows = int(np.prod(a[:-1], dtype=np.int64)) if a else 1
+    rows = math.prod(a[:-1]) if a else 1
     columns = int(b[-1]) if len(b) >= 2 else 1
     if rows * columns > MAX_ELEMENTS:
         raise Rejected("an array too large")
