@@ -26,7 +26,7 @@ from generator.key.records import PartInfo
 from generator.kinds import KINDS, streams
 from generator.kinds.code import inputs
 from generator.kinds.code import interpreter as code_eval
-from generator.kinds.code.grading import MAX_RESPONSE, score
+from generator.kinds.code.grading import MAX_RESPONSE, marks, score
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 
 from .conftest import Q3, Q4, part_info, variant
@@ -172,6 +172,10 @@ HOSTILE = [
     "(" * 200 + "grad" + ")" * 200,
     "v = grad; import os",
     "globals()",
+    "grad.tofile('/tmp/code-graded-hostile')",
+    "grad.reshape(10**9, 10**9)",
+    "grad[grad > 0]",
+    "np.expand_dims(grad, 99)[None] @ grad",
     "x" * (1 << 20),
 ]
 
@@ -348,3 +352,194 @@ def test_an_elementwise_result_is_sized_before_numpy_makes_it(left, right, fits)
     else:
         with pytest.raises(Rejected):
             code_eval._broadcast_fits(a, b)
+
+
+# Equivalent numpy: the ways students write the same line are run, not refused.  Each
+# form is right as written and wrong with its axis or shape wrong (the statistics are over
+# the examples; a 1-D statistic must be made a row, examples first, or a column).
+
+
+def layout_words(layout: str) -> dict[str, str]:
+    """{ax}: the examples' axis of Z; {feat}: the features'; {new}/{cross}: the index that
+    makes a statistic of shape (num_features,) broadcast against Z, and the wrong one;
+    {keep}/{flip}: the same as a reshape, {sized}/{missized} with the counts from Z.shape."""
+    first = layout == "examples-first"
+    return {"ax": "0" if first else "1", "feat": "1" if first else "0",
+            "new": "[None, :]" if first else "[:, None]",
+            "cross": "[:, None]" if first else "[None, :]",
+            "newaxis": "[np.newaxis, :]" if first else "[:, np.newaxis]",
+            "crossaxis": "[:, np.newaxis]" if first else "[np.newaxis, :]",
+            "keep": "(1, -1)" if first else "(-1, 1)", "flip": "(-1, 1)" if first else "(1, -1)",
+            "sized": "(1, Z.shape[1])" if first else "(Z.shape[0], 1)",
+            "missized": "(Z.shape[1], 1)" if first else "(1, Z.shape[0])"}  # fmt: skip
+
+
+BATCHNORM_FORMS = [  # (blank, right, wrong)
+    ("mu_train", "Z.mean(axis={ax}, keepdims=True)", "Z.mean(axis={feat}, keepdims=True)"),
+    ("var_train", "Z.var(axis={ax}, keepdims=True)", "Z.var(axis={feat}, keepdims=True)"),
+    ("mu_train", "np.average(Z, axis={ax}, keepdims=True)", "np.average(Z, {feat}, keepdims=True)"),
+    ("var_train", "((Z - mu) ** 2).mean(axis={ax}, keepdims=True)",
+     "((Z - mu) ** 2).mean(axis={feat}, keepdims=True)"),
+    ("var_train", "np.average((Z - mu) ** 2, {ax}, keepdims=True)",
+     "np.average((Z - mu) ** 2, {ax})[None, None]"),
+    ("mu_train", "Z.sum(axis={ax}, keepdims=True) / Z.shape[{ax}]",
+     "Z.sum(axis={ax}, keepdims=True) / Z.shape[{feat}]"),
+    ("mu_train", "np.sum(Z, {ax}, keepdims=True) / Z.shape[{ax}]",
+     "np.sum(Z, {feat}, keepdims=True) / Z.shape[{ax}]"),
+    ("var_train", "Z.std({ax}, keepdims=True) ** 2", "Z.std({feat}, keepdims=True) ** 2"),
+    ("var_train", "np.square(np.std(Z, axis={ax}, keepdims=True))",
+     "np.square(np.std(Z, axis={ax}, keepdims=True).T)"),
+    ("var_train", "np.mean(np.power(Z - mu, 2), axis={ax}, keepdims=True)",
+     "np.power(Z - mu, 2).mean(axis={feat}, keepdims=True)"),
+    ("var_train", "np.var(Z, {ax}, keepdims=True)", "np.var(Z, {ax}, keepdims=True).T"),
+    ("mu_train", "np.mean(Z.T, axis={feat}, keepdims=True).T",
+     "np.mean(Z.T, axis={ax}, keepdims=True).T"),  # Z.T has the examples on the other axis
+    ("mu_train", "np.mean(Z, axis={ax}){new}", "np.mean(Z, axis={ax}){cross}"),
+    ("mu_train", "Z.mean(axis={ax}){newaxis}", "Z.mean(axis={ax}){crossaxis}"),
+    ("var_train", "Z.var(axis={ax}).reshape{keep}", "Z.var(axis={ax}).reshape{flip}"),
+    ("var_train", "np.reshape(np.var(Z, axis={ax}), {keep})",
+     "np.reshape(np.var(Z, axis={ax}), {flip})"),
+    ("mu_train", "np.expand_dims(Z.mean(axis={ax}), {ax})",
+     "np.expand_dims(Z.mean(axis={ax}), axis={feat})"),
+    ("mu_train", "Z.mean(axis={ax}).reshape{sized}", "Z.mean(axis={ax}).reshape{missized}"),
+    ("z_norm", "np.divide(np.subtract(Z, mu), np.sqrt(var + eps))",
+     "np.divide(np.subtract(Z, mu.T), np.sqrt(var + eps))"),
+    ("z_norm", "(Z - mu) / (var + eps) ** 0.5", "(Z - mu) / (var.T + eps) ** 0.5"),
+    ("out", "np.add(np.multiply(gamma, Z_norm), beta)",
+     "np.add(np.multiply(gamma.T, Z_norm), beta)"),
+    ("out", "np.multiply(Z_norm, gamma) + beta", "np.multiply(Z_norm, gamma) + beta.T"),
+]  # fmt: skip
+# The mean as a product with a vector of ones cut from Z (Z[:1] ** 0): the shapes must fit.
+PRODUCTS = {
+    "examples-first": ("mu_train", "(Z[:, :1] ** 0).T @ Z / Z.shape[0]",
+                       "Z @ (Z[:1] ** 0).T / Z.shape[0]"),
+    "features-first": ("mu_train", "np.dot(Z, (Z[:1] ** 0).T) / Z.shape[1]",
+                       "np.dot((Z[:, :1] ** 0).T, Z) / Z.shape[1]"),
+}  # fmt: skip
+ADAM_FORMS = [
+    ("v", "np.add(np.multiply(beta1, v), np.multiply(1 - beta1, grad))",
+     "np.add(np.multiply(beta1, v), np.multiply(1 - beta1, grad.T))"),
+    ("v", "np.dot(beta1, v) + np.dot(1 - beta1, grad)",
+     "np.dot(beta1, v) + np.dot(grad.T, 1 - beta1)"),
+    ("s", "beta2 * s + (1 - beta2) * np.square(grad)",
+     "beta2 * s + (1 - beta2) * np.square(grad).T"),
+    ("s", "beta2 * s + (1 - beta2) * np.power(grad, 2)",
+     "beta2 * s + (1 - beta2) * np.power(grad.T, 2)"),
+    ("s", "np.add(beta2 * s, (1 - beta2) * grad * grad)",
+     "np.add(beta2 * s, (1 - beta2) * (grad @ grad.T))"),
+    ("v_corr", "np.divide(v, np.subtract(1, np.power(beta1, step)))",
+     "np.divide(v, np.subtract(1, np.power(beta1, step))).reshape(-1)"),
+    ("s_corr", "s / (1 - beta2 ** step)", "s / (1 - beta2 ** step)[None, None, None]"),
+    ("w", "np.subtract(w, lr * v_corr / np.sqrt(s_corr + eps))",
+     "np.subtract(w, lr * v_corr / np.sqrt(s_corr + eps)).T"),
+    ("w", "w - lr * v_corr / (s_corr + eps) ** 0.5", "w - lr * v_corr / (s_corr + eps).T ** 0.5"),
+    ("w", "w - lr * v_corr / np.sqrt(s_corr + eps)",
+     "w - lr * v_corr.sum(axis=0) / np.sqrt(s_corr + eps)"),
+]  # fmt: skip
+
+
+def judged(record: PartInfo, blank: str, line: str) -> bool:
+    found = marks(record, with_line(record, blank, line))
+    assert found is not None
+    return found[blank]
+
+
+def seeds_of(params: dict, layout: str) -> list[int]:
+    return [s for s in SEEDS if params[Q4, "b", s]["layout"] == layout][:3]
+
+
+@pytest.mark.parametrize("layout", ["examples-first", "features-first"])
+@pytest.mark.parametrize(("blank", "right", "wrong"), BATCHNORM_FORMS)
+def test_equivalent_numpy_is_right_and_wrong_with_a_wrong_axis(parts, params, layout, blank,
+                                                                right, wrong):  # fmt: skip
+    words = layout_words(layout)
+    for seed in seeds_of(params, layout):
+        record = parts[Q4, "b", seed]
+        assert judged(record, blank, right.format(**words)), (seed, right)
+        assert not judged(record, blank, wrong.format(**words)), (seed, wrong)
+
+
+@pytest.mark.parametrize("layout", ["examples-first", "features-first"])
+def test_a_product_is_right_where_its_shapes_fit(parts, params, layout):
+    blank, right, wrong = PRODUCTS[layout]
+    for seed in seeds_of(params, layout):
+        record = parts[Q4, "b", seed]
+        assert judged(record, blank, right) and not judged(record, blank, wrong), seed
+
+
+def test_examples_first_needs_no_keepdims_features_first_does(parts, params):
+    """A statistic of shape (num_features,) lines up with Z's last axis: the features when
+    they come last, the examples when they come first."""
+    for layout, right in (("examples-first", True), ("features-first", False)):
+        words = layout_words(layout)
+        for seed in seeds_of(params, layout):
+            record = parts[Q4, "b", seed]
+            for line in ("Z.mean(axis={ax})", "np.average(Z, axis={ax})", "Z.sum({ax}) / len_"):
+                line = line.replace(" / len_", " / Z.shape[{ax}]").format(**words)
+                assert judged(record, "mu_train", line) is right, (layout, line)
+            assert judged(record, "var_train", "Z.var(axis={ax})".format(**words)) is right
+
+
+@pytest.mark.parametrize(("blank", "right", "wrong"), ADAM_FORMS)
+def test_equivalent_numpy_in_adam_is_right_and_wrong_with_a_wrong_shape(parts, blank, right,
+                                                                        wrong):  # fmt: skip
+    for seed in SEEDS[:3]:
+        record = parts[Q3, "g", seed]
+        assert judged(record, blank, right), (seed, right)
+        assert not judged(record, blank, wrong), (seed, wrong)
+
+
+def evaluated(expression: str, x: np.ndarray):
+    """``expression`` of ``x`` as the interpreter computes it."""
+    function = parse_skeleton("def f(x):\n    @@r@@\n    return r", ["r"])
+    return Interpreter(function, {"r": parse_line(f"r = {expression}")}).call({"x": x})
+
+
+X = np.array([[1.0, 2.0], [3.0, 6.0]])
+# By hand, of X = [[1, 2], [3, 6]]: columns (1, 3) and (2, 6), rows (1, 2) and (3, 6).
+BY_HAND = {
+    "x.mean(axis=0)": [2, 4], "x.mean(1)": [1.5, 4.5], "np.average(x, axis=1)": [1.5, 4.5],
+    "x.var(axis=0)": [1, 4], "x.std(axis=0)": [1, 2], "x.var(axis=0, ddof=1)": [2, 8],
+    "x.sum(axis=1)": [3, 9], "x.sum()": 12, "x.max(axis=0)": [3, 6], "x.max(axis=1)": [2, 6],
+    "x.min(axis=0)": [1, 2], "x.min()": 1, "np.max(x, 1)": [2, 6], "np.min(x, axis=1)": [1, 3],
+    "x.reshape(-1, 1)": [[1], [2], [3], [6]], "x.reshape(4)": [1, 2, 3, 6],
+    "x.reshape((1, 4))": [[1, 2, 3, 6]], "x.sum(axis=0)[:, None]": [[4], [8]],
+    "x.sum(axis=0)[None, :]": [[4, 8]], "x.sum(axis=1)[:, np.newaxis]": [[3], [9]],
+    "np.expand_dims(x.sum(axis=1), 0)": [[3, 9]], "x[:, :1]": [[1], [3]], "x[1]": [3, 6],
+    "x[..., 0]": [1, 3], "x.T @ x[:, :1]": [[10], [20]], "np.dot(x[:1], x.T)": [[5, 15]],
+    "x.shape[0] * x.shape[1]": 4,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("expression", list(BY_HAND))
+def test_array_methods_and_indexing_compute_what_numpy_means(expression):
+    got = evaluated(expression, X)
+    assert np.shape(got) == np.shape(BY_HAND[expression]) and np.allclose(got, BY_HAND[expression])
+
+
+REDUCTIONS = ["np.sum(x, {})", "np.mean(x, {})", "np.var(x, {})", "np.std(x, {})",
+              "np.max(x, {})", "np.min(x, {})", "np.average(x, {})", "x.sum({})", "x.mean({})",
+              "x.var({})", "x.std({})", "x.max({})", "x.min({})"]  # fmt: skip
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_every_reduction_keeps_its_axis_when_asked(reduction):
+    for axis, shape in (("axis=0", (1, 2)), ("axis=1", (2, 1)), ("0", (1, 2))):
+        assert evaluated(reduction.format(f"{axis}, keepdims=True"), X).shape == shape
+        assert evaluated(reduction.format(axis), X).shape == (2,)
+
+
+@pytest.mark.parametrize("line", [
+    "x.reshape(10**9, 10**9)", "x.reshape(x.shape[0] * 10**6, -1)", "x.reshape()",
+    "x.reshape(1, 1, 1, 1, 1, 1, 1, 10, 10)", "np.expand_dims(x, 99)", "x[None] @ x[None]",
+    "np.matmul(x[None], x)", "x[x > 0]", "x[x]", "x[0.5]", "x['a']", "x.fill(0)", "x.tofile('f')",
+    "x.mean(axis=x.shape[0])", "np.mean(x, 0, 1)", "np.mean(x, 0, axis=1)", "np.add(x, x, x)",
+    "x.mean(out=x)", "np.sqrt(x, x)", "x.reshape(-1, 1) * x.reshape(1, -1) * x.reshape(-1, 1, 1)",
+    "x.reshape(-1, 1) @ x.reshape(1, -1) @ x", "np.newaxis.x", "np.ones(3)", "x.__class__",
+    "x.astype(int)", "x.reshape(-1, 1).base",
+])  # fmt: skip
+def test_what_is_not_allowed_is_refused_before_numpy_allocates(line):
+    """On an array of a hundred elements, as large as the grader's inputs: a product of
+    three (a million elements) is refused before it is made."""
+    with pytest.raises(Rejected):
+        evaluated(line, np.ones((10, 10)))
