@@ -12,6 +12,7 @@ examples) lose their group's point: the inputs are drawn per response now.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import subprocess
@@ -26,7 +27,7 @@ from generator.key.records import PartInfo
 from generator.kinds import KINDS, streams
 from generator.kinds.code import inputs
 from generator.kinds.code import interpreter as code_eval
-from generator.kinds.code.grading import MAX_RESPONSE, marks, score
+from generator.kinds.code.grading import MAX_RESPONSE, REPAIRS, marks, score
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 
 from .conftest import Q3, Q4, part_info, variant
@@ -543,3 +544,67 @@ def test_what_is_not_allowed_is_refused_before_numpy_allocates(line):
     three (a million elements) is refused before it is made."""
     with pytest.raises(Rejected):
         evaluated(line, np.ones((10, 10)))
+
+
+# 4(b)'s named partial credit, as its rubric says: "Features-first layout ... the
+# statistics need keepdims=True ... 0.5 points off the train-statistics point, once for
+# both lines."  So 2.5 of 3 when only keepdims is missing, with the mistake named.
+
+
+def by_layout(bank, layout: str) -> list[PartInfo]:
+    seeds = [s for s in range(40) if variant(bank, Q4, s).params["layout"] == layout]
+    return [as_scored(bank, Q4, "b", s) for s in seeds[:4]]
+
+
+def train_lines(record: PartInfo, mu: str, var: str) -> str:
+    return with_line(record, "mu_train", mu).replace(record.answer["var_train"], var)
+
+
+KEEPDIMS_MISSING = [  # features first: Z is (num_features, num_examples), axis 1
+    ("mu = np.mean(Z, axis=1)", "var = np.var(Z, axis=1)", 2.5),
+    ("mu = np.mean(Z, axis=1)", "var = np.var(Z, axis=1, keepdims=True)", 2.5),  # once
+    ("mu = Z.mean(1)", "var = ((Z - mu) ** 2).mean(axis=1)", 2.5),
+    ("mu = np.sum(Z, axis=1) / Z.shape[1]",
+     "var = np.mean((Z - np.mean(Z, axis=1)) ** 2, axis=1)", 2.5),
+    ("mu = np.mean(Z, axis=1, keepdims=False)", "var = np.var(Z, axis=1, keepdims=True)", 2.5),
+    ("mu = np.mean(Z, axis=1, keepdims=True)", "var = np.var(Z, axis=1, keepdims=True)", 3),
+    ("mu = np.mean(Z, axis=0)", "var = np.var(Z, axis=1)", 2),  # an axis wrong too
+    ("mu = np.mean(Z, axis=1)", "var = np.var(Z, axis=1, ddof=1)", 2),  # another mistake
+    ("mu = np.mean(Z)", "var = np.var(Z)", 2),  # whole-batch statistics are not a near miss
+    ("mu = np.mean(Z, axis=1)[:, None]", "var = np.var(Z, axis=1)[None, :]", 2),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("mu", "var", "points"), KEEPDIMS_MISSING)
+def test_features_first_train_statistics_without_keepdims_lose_half_a_point(bank, mu, var,
+                                                                            points):  # fmt: skip
+    for record in by_layout(bank, "features-first"):
+        judgement = KINDS["code"].judge(record, train_lines(record, mu, var))
+        assert judgement.share * 3 == pytest.approx(points), (mu, var)
+        named = ["keepdims missing"] if points == 2.5 else []
+        assert list(judgement.mistakes) == named
+
+
+def test_examples_first_statistics_need_no_keepdims(bank):
+    """With examples first, axis=0 without keepdims is right (the rubric's last sentence)."""
+    for record in by_layout(bank, "examples-first"):
+        judgement = KINDS["code"].judge(
+            record, train_lines(record, "mu = np.mean(Z, axis=0)", "var = np.var(Z, axis=0)")
+        )
+        assert judgement.share == 1 and judgement.mistakes == ()
+
+
+def test_the_near_miss_costs_the_train_point_only(bank):
+    """keepdims missing and the scaling wrong: 0.5 + 1 of 3 (test statistics right)."""
+    for record in by_layout(bank, "features-first"):
+        text = train_lines(record, "mu = np.mean(Z, axis=1)", "var = np.var(Z, axis=1)")
+        text = text.replace(record.answer["out"], "out = gamma * Z_norm")
+        assert KINDS["code"].score(record, text) * 3 == pytest.approx(1.5)
+
+
+def test_the_code_kind_knows_the_repairs_its_parts_may_name():
+    assert KINDS["code"].repairs == tuple(REPAIRS)
+    line = parse_line("v = np.mean(Z, axis=1) - Z.var(1, keepdims=False) + np.maximum(Z, 0)")
+    assert ast.unparse(REPAIRS["keepdims"](line)) == (
+        "v = np.mean(Z, axis=1, keepdims=True) - Z.var(1, keepdims=True) + np.maximum(Z, 0)"
+    )

@@ -13,6 +13,10 @@ interpreter of :mod:`generator.kinds.code.interpreter`; a line it refuses is wro
 The inputs are drawn for each response from the grader's stream (keyed by the run's key,
 the skeleton and the response) and the key's outputs computed on them, so nobody can
 know the inputs a response will be run on while writing it.
+
+A scoring group's near misses (question.toml ``near``) name a repair: the group's wrong
+lines are repaired and run again, and the marks say which the repair makes right
+(:class:`generator.kinds.scoring.Marked`).  The repairs known here are :data:`REPAIRS`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import ast
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +32,14 @@ import numpy as np
 
 from generator.key.records import PartInfo
 from generator.kinds.code.inputs import RECIPES
-from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
-from generator.kinds.scoring import share
+from generator.kinds.code.interpreter import (
+    REDUCTIONS,
+    Interpreter,
+    Rejected,
+    parse_line,
+    parse_skeleton,
+)
+from generator.kinds.scoring import Marked, share
 from generator.kinds.streams import stream
 
 RTOL, ATOL = 1e-7, 1e-10
@@ -45,8 +55,9 @@ def score(part: PartInfo, response: str) -> float | None:
 
 
 def marks(part: PartInfo, response: str) -> dict[str, bool] | None:
-    """Each blank: whether the response's line for it does what the key's does; None when
-    the part's skeleton cannot be run here."""
+    """Each blank: whether the response's line for it does what the key's does, with the
+    wrong lines the part's near misses' repairs make right; None when the part's skeleton
+    cannot be run here."""
     blanks: Mapping[str, str] = part.answer or {}
     skeleton = part.code or ""
     try:
@@ -68,7 +79,47 @@ def marks(part: PartInfo, response: str) -> dict[str, bool] | None:
         runs = Runs.drawn(function, expected, recipe(skeleton, stream(skeleton, response)))
     except Rejected:
         return None
-    return found | {name: runs.right(name, line) for name, line in others.items()}
+    found |= {name: runs.right(name, line) for name, line in others.items()}
+    wrong = {name: line for name, line in others.items() if not found[name]}
+    return Marked(found, _repaired(part, runs, wrong))
+
+
+def with_keepdims(line: ast.stmt) -> ast.stmt:
+    """The line with ``keepdims=True`` in each of its reductions (``np.mean(Z, axis=1)``,
+    ``Z.var(1)``, ``np.sum(...)``): 4(b)'s near miss, statistics that lost their axis."""
+    line = copy.deepcopy(line)
+    for node in ast.walk(line):
+        called = node.func if isinstance(node, ast.Call) else None
+        if isinstance(called, ast.Attribute) and called.attr in REDUCTIONS:
+            node.keywords = [k for k in node.keywords if k.arg != "keepdims"]
+            node.keywords.append(ast.keyword(arg="keepdims", value=ast.Constant(True)))
+    return line
+
+
+REPAIRS: dict[str, Callable[[ast.stmt], ast.stmt]] = {"keepdims": with_keepdims}
+
+
+def _repaired(
+    part: PartInfo, runs: Runs, wrong: Mapping[str, ast.stmt]
+) -> dict[str, frozenset[str]]:
+    """For each repair the part's near misses name, the wrong lines of their groups it
+    makes right (a line it leaves as it was stays wrong)."""
+    repaired: dict[str, frozenset[str]] = {}
+    for group in part.scoring.groups or ():
+        for near in group.near or ():
+            repair = REPAIRS.get(near.repair)
+            if repair is None:
+                continue
+            fixed = {name for name in group.of if name in wrong
+                     and _right_once(runs, name, wrong[name], repair)}  # fmt: skip
+            repaired[near.repair] = repaired.get(near.repair, frozenset()) | fixed
+    return repaired
+
+
+def _right_once(runs: Runs, name: str, line: ast.stmt,
+                repair: Callable[[ast.stmt], ast.stmt]) -> bool:  # fmt: skip
+    repaired = repair(line)
+    return ast.dump(repaired) != ast.dump(line) and runs.right(name, repaired)
 
 
 def _as_key(line: ast.stmt | None, key: ast.stmt) -> bool:
