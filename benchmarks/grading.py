@@ -8,6 +8,10 @@ CSV with a response to every part of every copy (the key's answer for half the p
 wrong one for the rest), then times ``grade_run``: reading the key and the responses,
 scoring, and writing grades.csv, feedback.csv and the item analysis.  It prints the wall
 time of each step and the grading throughput in responses per second.
+
+A code part's response is the key's lines (every other student's first line wrong), each
+student's with a comment of its own: as in a real class, every code response is a new one,
+so it is run, not found in the memo of verdicts, and the time shows what running costs.
 """
 
 from __future__ import annotations
@@ -63,9 +67,20 @@ def write_responses(key: dict, path: Path) -> int:
                     text = json.dumps(answer) if n % 2 else "0"
                     if isinstance(answer, list):
                         text = "; ".join(str(a) for a in answer) if n % 2 else "0"
+                    if part["kind"] == "code":
+                        text = code_response(answer, variant["copy"])
                     writer.writerow([f"v{variant['copy']}", part["label"], text])
                     rows += 1
     return rows
+
+
+def code_response(lines: dict[str, str], copy: int) -> str:
+    """The key's lines, the first one wrong for every other copy, and a comment naming the
+    copy: a response no other student gives."""
+    given = list(lines.values())
+    if copy % 2:
+        given[0] = given[0].split("=", 1)[0] + "= 0"
+    return "\n".join([*given[:-1], f"{given[-1]}  # copy {copy}"])
 
 
 if __name__ == "__main__":

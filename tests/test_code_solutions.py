@@ -152,7 +152,7 @@ def test_the_keepdims_note_says_what_numpy_does(bank):
         qv = variant(bank, Q4, seed)
         by_layout.setdefault(qv.params["layout"], qv)
     assert set(by_layout) == {"examples-first", "features-first"}
-    note = next(n for n in by_layout["features-first"].answers["b"].rubric if "keepdims" in n)
+    note = next(n for n in by_layout["features-first"].answers["b"].rubric if "keepdims=True" in n)
     assert "0.5 points" in note and "broadcasting error" in note
     rng = np.random.default_rng(0)
     for layout, qv in by_layout.items():

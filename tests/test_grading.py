@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +26,6 @@ from .conftest import by_rubric, first_entry_wrong
 
 HOSTILE = "__import__('os').system('touch /tmp/graded-hostile')"
 MANUAL = {"text"}
-LINES = {"code"}  # a line the restricted interpreter refuses is a wrong line, not unread
 STYLES = ("right", "inside", "outside", "first-wrong", "wrong-option", "empty", "hostile",
           "equivalent", "garbage")  # fmt: skip
 STUDENTS = 40
@@ -70,7 +70,7 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
     """A response of ``style`` to ``part`` and the points it must earn (None: by hand)."""
     kind, answer, points = part["kind"], part["answer"], part["points"]
     if style == "garbage":  # no answer of the kind can be read in it: a person looks
-        return "?? zzz ]] ##", 0.0 if kind in LINES else None
+        return "?? zzz ]] ##", None
     if style == "equivalent":
         text = equivalent(qid, part, params or {}) if kind == "expression" else None
         if text is not None:
@@ -87,7 +87,8 @@ def written(part: dict, style: str, qid: str = "", params: dict | None = None
     if kind == "code":
         if style in ("right", "inside"):  # the answer CSV's cell: "line | line | ..."
             return " | ".join(answer.values()), points
-        return ("see my sheet", 0.0) if style != "hostile" else (HOSTILE, 0.0)
+        # no code in it: a person looks; code the interpreter refuses is wrong
+        return ("see my sheet", None) if style != "hostile" else (HOSTILE, 0.0)
     if style == "hostile":  # no number, option or pair in it: a person looks
         return HOSTILE, None
     if kind in ("number", "integer"):
@@ -204,3 +205,29 @@ def test_a_wrong_responses_file_is_one_sentence_and_writes_nothing(run, tmp_path
         grade_run(run, write_csv(tmp_path / "r.csv", rows))
     assert phrase in str(caught.value) and "\n" not in str(caught.value)
     assert sorted(p.name for p in run.iterdir()) == before
+
+
+def test_a_named_near_miss_is_scored_and_counted(run, tmp_path):
+    """4(b) with keepdims=True left out of both train statistics: 2.5 of 3 points where
+    the features come first (the rubric's half point off, once), 3 where the examples do
+    (right as it is); the mistake is named where it cost the half point."""
+    rows, expected = [["student", "label", "response"]], {}
+    for variant in key(run)["variants"]:
+        for question in variant["questions"]:
+            for part in question["parts"]:
+                if question["id"] == "cs230-w2020/batch-normalization" and part["part"] == "b":
+                    lines = dict(part["answer"])
+                    for blank in ("mu_train", "var_train"):
+                        lines[blank] = lines[blank].replace(", keepdims=True", "")
+                    rows.append([f"v{variant['copy']}", part["label"], "\n".join(lines.values())])
+                    first = question["params"]["layout"] == "examples-first"
+                    expected[variant["variant"]] = 3 if first else 2.5
+    copy = shutil.copytree(run, tmp_path / "run", ignore=shutil.ignore_patterns("grades"))
+    graded = grade_run(copy, write_csv(tmp_path / "near.csv", rows))
+    assert set(expected.values()) == {2.5, 3}  # both layouts among the copies
+    for student in graded:
+        (part,) = [p for p in student.parts if p.response]
+        assert part.score == expected[student.variant]
+        assert part.mistakes == ([] if part.score == 3 else ["keepdims missing"])
+    named = sum(points == 2.5 for points in expected.values())
+    assert f"| {named} keepdims missing |" in (copy / "grades" / "report.md").read_text("utf-8")

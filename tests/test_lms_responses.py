@@ -139,8 +139,8 @@ def _canvas_right(item, kind: str, labels: dict[str, str]) -> str:
 def canvas_answer(item: dict, part: dict, style: str) -> tuple[str, float | None]:
     """A Canvas response of ``style`` and the points it earns (None: by hand)."""
     kind, points = item["type"], part["points"]
-    if kind in MANUAL:  # an essay item: text, and no formula, by hand; code lines wrong
-        return HOSTILE, 0.0 if part["kind"] == "code" else None
+    if kind in MANUAL:  # an essay item: text, no formula, no code in it: by hand
+        return HOSTILE, None
     if kind == "numerical_question":
         value = part["answer"]
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (str(value), points)
@@ -222,8 +222,8 @@ def _moodle_right(question, kind: str, markup: str, answers: list) -> str:
 
 def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
     kind, points = q["type"], part["points"]
-    if kind == "essay":  # text, and "see my sheet" read as no formula, by hand; code: 0
-        return "see my sheet", 0.0 if part["kind"] == "code" else None
+    if kind == "essay":  # "see my sheet": no formula, no code, no text to score: by hand
+        return "see my sheet", None
     if kind == "numerical":
         value = part["answer"]
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (q["right"], points)

@@ -11,7 +11,7 @@ import pytest
 from generator.errors import AnswerError, BankError
 from generator.key.records import ScoringInfo
 from generator.kinds import KINDS
-from generator.kinds.scoring import notes, parse, share
+from generator.kinds.scoring import Marked, check, judge, notes, parse, share
 
 from .conftest import part_info, variant, write_blueprint
 
@@ -246,3 +246,114 @@ def _key_part(qv, name: str, points: float):
     return part_info(answer.kind, answer.value, tolerance=answer.tolerance.__dict__,
                      scoring=msgspec.to_builtins(answer.scoring), points=points,
                      mistake_values=dict(answer.details.get("mistakes", {})))  # fmt: skip
+
+
+# A group's named near miss (4(b): "0.5 points off the train-statistics point, once for
+# both lines" when only keepdims=True is missing).
+
+KEEPDIMS = {"points": 0.5, "mistake": "keepdims missing", "repair": "keepdims"}
+TRAIN = {"points": 1, "of": ["mu_train", "var_train"], "credit": "the train statistics",
+         "near": [KEEPDIMS]}  # fmt: skip
+BATCHNORM = rule(rule="groups", groups=[
+    TRAIN,
+    {"points": 1, "of": ["mu_test", "var_test"], "credit": "the test statistics"},
+    {"points": 1, "of": ["z_norm", "out"], "credit": "the normalisation and scaling"},
+])  # fmt: skip
+LINES = ["mu_train", "var_train", "mu_test", "var_test", "z_norm", "out"]
+
+
+def marked(wrong: list[str], repaired: list[str]) -> Marked:
+    return Marked({i: i not in wrong for i in LINES}, {"keepdims": frozenset(repaired)})
+
+
+@pytest.mark.parametrize(
+    ("marks", "earned", "named"),
+    [
+        (marked([], []), 3, []),
+        (marked(["mu_train", "var_train"], ["mu_train", "var_train"]), 2.5, ["keepdims missing"]),
+        (marked(["mu_train"], ["mu_train"]), 2.5, ["keepdims missing"]),  # once for both lines
+        (marked(["mu_train", "var_train"], ["mu_train"]), 2, []),  # var has another mistake
+        (marked(["mu_train", "out"], ["mu_train"]), 1.5, ["keepdims missing"]),
+        (marked(["mu_test"], ["mu_test"]), 2, []),  # the test statistics name no near miss
+        ({i: i != "var_train" for i in LINES}, 2, []),  # marks that say of no repair
+    ],
+)  # fmt: skip
+def test_a_near_miss_earns_its_points_once_for_its_group(marks, earned, named):
+    assert share(BATCHNORM, 3, marks) * 3 == pytest.approx(earned)
+    judgement = judge(BATCHNORM, 3, marks)
+    assert judgement.share * 3 == pytest.approx(earned) and list(judgement.mistakes) == named
+
+
+def test_the_grading_note_states_the_near_miss():
+    assert notes(BATCHNORM, 3, LINES, "line") == [
+        "1 point for the train statistics (0.5 points if the only mistake is keepdims "
+        "missing), 1 point for the test statistics, 1 point for the normalisation and scaling."
+    ]
+
+
+def test_4b_declares_its_near_miss_and_its_solutions_print_it(bank):
+    answer = variant(bank, "cs230-w2020/batch-normalization", 1).answers["b"]
+    (train, *_) = answer.scoring.groups
+    assert msgspec.to_builtins(train) == TRAIN
+    assert answer.rubric[0].startswith(
+        "1 point for the train statistics (0.5 points if the only mistake is keepdims missing)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("near", "phrase"),
+    [
+        ([], "lists its near misses"),
+        ("keepdims", "lists its near misses"),
+        ([{"points": 0.5, "mistake": "keepdims missing"}], "a near miss is"),
+        ([{"points": 0.5, "mistake": "", "repair": "keepdims"}], "'mistake' is a name"),
+        ([{"points": 0, "mistake": "m", "repair": "keepdims"}], "above 0"),
+    ],
+)
+def test_a_near_miss_that_is_none_is_refused(near, phrase):
+    with pytest.raises(ValueError, match=phrase):
+        parse({"rule": "groups", "groups": [{**TRAIN, "near": near}]})
+
+
+@pytest.mark.parametrize(
+    ("near", "repairs", "phrase"),
+    [
+        ({"points": 1, "mistake": "m", "repair": "keepdims"}, ("keepdims",), "its whole points"),
+        ({"points": 0.5, "mistake": "m", "repair": "keepdims"}, (), "this kind knows none"),
+        ({"points": 0.5, "mistake": "m", "repair": "axis"}, ("keepdims",),
+         "names the repair 'axis'; this kind knows keepdims"),
+    ],
+)  # fmt: skip
+def test_a_near_miss_must_fit_its_group_and_its_kind(near, repairs, phrase):
+    scoring = rule(rule="groups", groups=[{**TRAIN, "near": [near]}])
+    with pytest.raises(ValueError, match=phrase):
+        check(scoring, 1, ["mu_train", "var_train"], repairs)
+    check(rule(rule="groups", groups=[TRAIN]), 1, ["mu_train", "var_train"], ("keepdims",))
+
+
+def test_a_part_whose_kind_knows_no_repair_stops_the_build(tmp_path):
+    from generator.bank.blueprints import load_blueprint
+    from generator.variants.assemble import build_exam
+    from generator.variants.seeding import Seeding
+
+    groups = ('[{ points = 1, of = ["weights"], credit = "w", near = [{ points = 0.5, '
+              'mistake = "m", repair = "keepdims" }] }, { points = 1, of = ["biases"], '
+              'credit = "b" }]')  # fmt: skip
+    bank = bank_with(tmp_path, f'scoring = {{ rule = "groups", groups = {groups} }}')
+    plan = load_blueprint(str(write_blueprint(tmp_path / "b.toml", ["made/scored"])), bank)
+    with pytest.raises(AnswerError, match="this kind knows none"):
+        build_exam(plan, bank, Seeding(1))
+
+
+def test_the_near_field_is_optional_in_the_key_and_its_schema(bank):
+    """A format-2 key written before near misses existed reads as it did; the schema made
+    from the records holds the new field, optional."""
+    from generator.key.records import FORMAT_VERSION, GroupInfo
+    from generator.key.schema import schema
+
+    old = {"points": 1, "of": ["v", "s"], "credit": "the moving averages"}
+    assert msgspec.to_builtins(msgspec.convert(old, GroupInfo)) == old
+    assert FORMAT_VERSION == 2
+    group = schema()["$defs"]["GroupInfo"]
+    assert "near" in group["properties"] and "near" not in group["required"]
+    assert set(schema()["$defs"]["NearInfo"]["required"]) == {"points", "mistake", "repair"}

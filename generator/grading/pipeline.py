@@ -149,7 +149,8 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
             label=part.label, question=question.id, kind=part.kind, points=part.points,
             bonus=part.bonus, response=text,
             score=None if share is None else round(share * part.points, 6),
-            expected=answer_text(part), mistakes=KINDS[part.kind].mistakes(part, text),
+            expected=answer_text(part),
+            mistakes=[*judgement.mistakes, *KINDS[part.kind].mistakes(part, text)],
             reason=judgement.reason if share is None else "",
         ))  # fmt: skip
     return graded

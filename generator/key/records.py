@@ -161,12 +161,32 @@ class FormulaInfo(Record, kw_only=True):
     latex: str
 
 
+class NearInfo(Record, kw_only=True):
+    """A group's near miss the rubric names: fewer points when the group's wrong items are
+    all right once the kind's named repair is made ("keepdims": keepdims=True added to a
+    code line's reductions)."""
+
+    points: Amount
+    mistake: described(
+        str, "the named mistake, as the grading notes and the item analysis say it", min_length=1
+    )
+    repair: described(str, "the repair the part's kind makes to re-test the items", min_length=1)
+
+
 class GroupInfo(Record, kw_only=True):
     """Points earned when every item it names is right (a group of lines or blanks)."""
 
     points: Amount
     of: described(list[str], "the items it is made of: entries, blanks, formulas", min_length=1)
     credit: described(str, "what the points are for, as the grading notes say it")
+    near: (
+        described(
+            list[NearInfo],
+            "near misses the rubric gives fewer points for; absent where it names none",
+            min_length=1,
+        )
+        | UnsetType
+    ) = UNSET
 
 
 class StepInfo(Record, kw_only=True):

@@ -70,6 +70,7 @@ class Kind:
     answer_type: ClassVar[Any] = Any
     requires: ClassVar[tuple[str, ...]] = ()
     item: ClassVar[str] = "answer"  # what one scored item is called in grading notes
+    repairs: ClassVar[tuple[str, ...]] = ()  # what a scoring group's near misses may name
 
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         """The solver's value checked and made JSON-ready, with its LaTeX; ValueError if
@@ -186,7 +187,7 @@ def make_answer(spec: AnswerSpec, raw: Any, points: float = 1) -> Answer:
     if kind.numeric:
         tolerance = Tolerance() if kind.exact else spec.tolerance
     items = kind.items(value, details, spec.names)
-    scoring.check(spec.scoring, points, items)
+    scoring.check(spec.scoring, points, items, kind.repairs)
     notes = scoring.notes(spec.scoring, points, items, kind.item)
     return Answer(kind=spec.kind, value=value, latex=latex, tolerance=tolerance,
                   alternatives=alternatives, rubric=(*notes, *spec.rubric),
@@ -577,6 +578,7 @@ class CodeLines(Kind):
     name = "code"
     item = "line"
     monospaced = True
+    repairs = ("keepdims",)  # code.grading.REPAIRS: keepdims=True added to a line's reductions
     answer_type = dict[str, str]
     requires = ("code",)
 

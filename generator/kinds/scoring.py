@@ -9,7 +9,9 @@ part's rule (key/records.py ``ScoringInfo``) turns those marks into points:
   partial credit, none is given (the rule of every part that declares none);
 - ``entries``: an equal share per right item;
 - ``groups``: each named group's points when all its items are right ("1 point for each
-  pair of consecutive lines");
+  pair of consecutive lines"); a group's ``near`` misses give fewer points when a repair
+  the kind knows makes its wrong items right ("0.5 points off when only keepdims=True is
+  missing": the kind says which items the repair makes right, in :class:`Marked`);
 - ``statements``: ``each`` points per statement circled or left out correctly.
 
 ``steps`` add to ``all`` the points of a near miss ("1 point when at most two entries are
@@ -25,11 +27,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from generator.key.records import CreditInfo, GroupInfo, ScoringInfo, StepInfo
+from generator.key.records import CreditInfo, GroupInfo, NearInfo, ScoringInfo, StepInfo
 
 ALL = ScoringInfo(rule="all")
+GROUP = {"points", "of", "credit"}  # a group's fields; "near" may follow
 RULES = ("all", "entries", "groups", "statements")
 Marks = Mapping[str, bool]  # each item's name: whether the response has it right
+
+
+class Marked(dict[str, bool]):
+    """Marks, with the wrong items each named repair makes right (``repaired["keepdims"]``:
+    the lines right once keepdims=True is added): what a group's ``near`` misses are
+    judged by.  A dict, so that whatever reads marks reads these the same."""
+
+    def __init__(self, marks: Marks, repaired: Mapping[str, frozenset[str]]) -> None:
+        super().__init__(marks)
+        self.repaired = dict(repaired)
 
 
 @dataclass(frozen=True)
@@ -57,10 +70,12 @@ Outcome = ToPerson | Wrong
 class Judgement:
     """What a response earns: a share of the part's points, or (``share`` None) a person's
     decision, for ``reason``.  Never a silent zero: a response that cannot be read goes to
-    a person, with the reason."""
+    a person, with the reason.  ``mistakes``: the near misses the rubric names that it
+    made (the item analysis counts them)."""
 
     share: float | None
     reason: str = ""
+    mistakes: tuple[str, ...] = ()
 
 
 def judge(scoring: ScoringInfo, points: float, marks: Marks | Outcome) -> Judgement:
@@ -76,13 +91,13 @@ def judge(scoring: ScoringInfo, points: float, marks: Marks | Outcome) -> Judgem
             return Judgement(None, f"its value is that of {' and of '.join(marks.mistakes)}, "
                              "which earn different points: a person reads the work")  # fmt: skip
         if earned - {0}:
-            return Judgement(_ratio(earned.pop(), points))
+            return Judgement(_ratio(earned.pop(), points), mistakes=marks.mistakes)
         if scoring.person == "work" and marks.work:
             return Judgement(None, scoring.why)
         marks = {"answer": False}
     if scoring.person == "always" or (scoring.person == "wrong" and not all(marks.values())):
         return Judgement(None, scoring.why or "the rubric asks a person")
-    return Judgement(share(scoring, points, marks))
+    return Judgement(share(scoring, points, marks), mistakes=tuple(mistakes(scoring, marks)))
 
 
 def share(scoring: ScoringInfo, points: float, marks: Marks) -> float:
@@ -93,7 +108,8 @@ def share(scoring: ScoringInfo, points: float, marks: Marks) -> float:
     if scoring.rule == "entries":
         return right / len(marks)
     if scoring.rule == "groups":
-        earned = sum(g.points for g in scoring.groups or () if all(marks[i] for i in g.of))
+        earned = sum((Decimal(str(_earned(g, marks)[0])) for g in scoring.groups or ()),
+                     Decimal(0))  # fmt: skip
         return _ratio(earned, points)
     if scoring.rule == "statements":
         return _ratio(right * Decimal(str(scoring.each)), points)
@@ -104,14 +120,37 @@ def share(scoring: ScoringInfo, points: float, marks: Marks) -> float:
     return _ratio(max(near), points) if near else 0.0
 
 
+def mistakes(scoring: ScoringInfo, marks: Marks) -> list[str]:
+    """The named near misses ``marks`` earned a group's smaller points by, once a group."""
+    found = [_earned(g, marks)[1] for g in scoring.groups or ()] if scoring.rule == "groups" else []
+    return [near.mistake for near in found if near]
+
+
+def _earned(group: GroupInfo, marks: Marks) -> tuple[float, NearInfo | None]:
+    """A group's points: all of them when its items are right, else the best near miss
+    whose repair makes every wrong one right (its mistake is counted once for the group)."""
+    wrong = [i for i in group.of if not marks[i]]
+    if not wrong:
+        return group.points, None
+    repaired = marks.repaired if isinstance(marks, Marked) else {}
+    for near in sorted(group.near or (), key=lambda n: n.points, reverse=True):
+        if all(i in repaired.get(near.repair, ()) for i in wrong):
+            return near.points, near
+    return 0, None
+
+
 def _ratio(earned: float | Decimal, points: float) -> float:
     """``earned / points`` without float residue (0.5 * 3 / 2 is 0.75, not 0.7500001)."""
     return float(Decimal(str(earned)) / Decimal(str(points)))
 
 
-def check(scoring: ScoringInfo, points: float, items: Sequence[str]) -> None:
+def check(scoring: ScoringInfo, points: float, items: Sequence[str],
+          repairs: Sequence[str] = ()) -> None:  # fmt: skip
     """ValueError if ``scoring`` does not fit the part: a group naming no item of it, points
-    that do not add up to the part's, a step worth more than the part."""
+    that do not add up to the part's, a step worth more than the part, a near miss worth
+    its group's points or naming a repair the part's kind does not know (``repairs``)."""
+    for group in scoring.groups or ():
+        _check_near(group, repairs)
     if scoring.rule == "groups":
         named = [i for g in scoring.groups or () for i in g.of]
         unknown = [i for i in named if i not in items]
@@ -137,14 +176,24 @@ def check_credit(scoring: ScoringInfo, mistakes: Mapping[str, float]) -> None:
                              "solver does not give a value (Accept(mistakes=...))")  # fmt: skip
 
 
+def _check_near(group: GroupInfo, repairs: Sequence[str]) -> None:
+    for near in group.near or ():
+        if near.points >= group.points:
+            raise ValueError(f"a near miss of the scoring group for {group.credit} gives its "
+                             "whole points")  # fmt: skip
+        if near.repair not in repairs:
+            known = ", ".join(repairs) or "none"
+            raise ValueError(f"the near miss '{near.mistake}' names the repair '{near.repair}'"
+                             f"; this kind knows {known}")  # fmt: skip
+
+
 def notes(scoring: ScoringInfo, points: float, items: Sequence[str], item: str) -> list[str]:
     """The grading notes the rule writes (``item``: what one item is called, "entry",
     "line"), and what a person judges; none for a part of one item scored whole."""
     person = [scoring.why] if scoring.why else []
     person = [f"{_points(c.points)} when {c.mistake}." for c in scoring.credit or ()] + person
     if scoring.rule == "groups":
-        return [", ".join(f"{_points(g.points)} for {g.credit}" for g in scoring.groups or ())
-                + ".", *person]  # fmt: skip
+        return [", ".join(_group_note(g) for g in scoring.groups or ()) + ".", *person]
     if scoring.rule == "statements":
         return [f"{_points(scoring.each)} for each statement circled or left out correctly.",
                 *person]  # fmt: skip
@@ -158,6 +207,13 @@ def notes(scoring: ScoringInfo, points: float, items: Sequence[str], item: str) 
     if scoring.steps:
         said[0] = said[0].replace(", no partial credit", "")
     return ["; ".join(said) + ".", *person]
+
+
+def _group_note(group: GroupInfo) -> str:
+    """A group's note: its points, and each near miss's ("1 point for the train statistics
+    (0.5 points if the only mistake is keepdims missing)")."""
+    nears = [f" ({_points(n.points)} if the only mistake is {n.mistake})" for n in group.near or ()]
+    return f"{_points(group.points)} for {group.credit}" + "".join(nears)
 
 
 def _points(value: Any) -> str:
@@ -205,14 +261,30 @@ def parse(table: Any) -> ScoringInfo:
 
 
 def _group(table: Any) -> GroupInfo:
-    if not isinstance(table, dict) or set(table) != {"points", "of", "credit"}:
-        raise ValueError('a scoring group is {points = 1, of = ["v", "s"], credit = "..."}')
+    if not isinstance(table, dict) or not GROUP <= set(table) <= {*GROUP, "near"}:
+        raise ValueError('a scoring group is {points = 1, of = ["v", "s"], credit = "..."}, '
+                         "with near misses in near = [...] if the rubric names any")  # fmt: skip
     of = table["of"]
     if not isinstance(of, list) or not of or not all(isinstance(i, str) for i in of):
         raise ValueError("a scoring group's 'of' lists the names of its items")
     if not isinstance(table["credit"], str) or not table["credit"]:
         raise ValueError("a scoring group's 'credit' says what its points are for")
-    return GroupInfo(points=_amount(table["points"], "points"), of=of, credit=table["credit"])
+    near = table.get("near")
+    if near is not None and (not isinstance(near, list) or not near):
+        raise ValueError("a scoring group's 'near' lists its near misses")
+    fields = {"points": _amount(table["points"], "points"), "of": of, "credit": table["credit"]}
+    return GroupInfo(**fields, **({"near": [_near(n) for n in near]} if near else {}))
+
+
+def _near(table: Any) -> NearInfo:
+    if not isinstance(table, dict) or set(table) != {"points", "mistake", "repair"}:
+        raise ValueError('a near miss is {points = 0.5, mistake = "keepdims missing", '
+                         'repair = "keepdims"}')  # fmt: skip
+    for field in ("mistake", "repair"):
+        if not isinstance(table[field], str) or not table[field]:
+            raise ValueError(f"a near miss's '{field}' is a name")
+    return NearInfo(points=_amount(table["points"], "points"), mistake=table["mistake"],
+                    repair=table["repair"])  # fmt: skip
 
 
 def _step(table: Any) -> StepInfo:

@@ -3,22 +3,28 @@
 Nothing is handed to Python's ``exec`` or ``eval``.  The code is parsed with :mod:`ast` and
 its nodes are interpreted one by one from an allow-list: assignments, arithmetic and
 comparisons, names already in scope, string keys of the dicts passed in, ``.T`` and
-``.shape``, and calls of a short list of numpy functions (``np.mean``, ``np.sqrt``, ...)
-with literal ``axis``, ``keepdims`` and ``ddof``.  There are no imports, no attributes
-outside that list, no dunder names, no ``while`` and no function but the skeleton's own;
-``for`` runs only over a container already there.  A student's line may hold only an
-assignment to a name or an expression.
+``.shape``, calls of a short list of numpy functions (``np.mean``, ``np.average``,
+``np.sqrt``, ``np.expand_dims``, ...) and of the same reductions as array methods
+(``Z.mean(axis=0)``, ``.var``, ``.sum``, ``.std``, ``.max``, ``.min``) with literal
+``axis``, ``keepdims`` and ``ddof``, ``.reshape(-1, 1)``, and indexing by slices, ``None``
+and ``np.newaxis`` (``mu[:, None]``): the ways students write the same line.  There are
+no imports, no attributes outside that list, no dunder names, no ``while`` and no
+function but the skeleton's own; ``for`` runs only over a container already there.  A
+student's line may hold only an assignment to a name or an expression.
 
 It runs in the grading process with an operation budget rather than in a subprocess
 with a timeout: every node costs a step and every array operation its number of
 elements, arrays are capped in size before numpy allocates them, and integers are
-bounded; so a response can neither run long nor take memory, and grading stays
-deterministic and needs no process per response.
+bounded; nothing allocates from a size a student gives (no ``np.ones(n)``: reshapes,
+slices and new axes are views of arrays already there, and a product of arrays takes two
+of at most two axes), so a response can neither run long nor take memory, and grading
+stays deterministic and needs no process per response.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,12 +41,18 @@ MAX_INTEGER = 2**53
 MAX_LOOP = 100
 BLANK_MARK = "_blank_"
 
+# The numpy functions a line may call, by what they take: one array; two arrays (sized
+# before numpy makes the result); an array and an axis (literal, as a keyword or second);
+# an array and a shape.  Array methods are the reductions and reshape, called as numpy's.
+ONE = ("sqrt", "exp", "log", "square", "abs", "transpose")
+TWO = ("maximum", "minimum", "power", "multiply", "divide", "add", "subtract", "dot", "matmul")
+REDUCTIONS = ("sum", "mean", "var", "std", "max", "min", "average")
+AXIS = (*REDUCTIONS, "expand_dims")
+METHODS = ("sum", "mean", "var", "std", "max", "min", "reshape")
 NUMPY: dict[str, Callable[..., Any]] = {
-    name: getattr(np, name)
-    for name in ("sum", "mean", "var", "std", "sqrt", "exp", "log", "maximum", "minimum",
-                 "dot", "matmul", "square", "abs", "power", "multiply", "divide", "add",
-                 "subtract", "transpose")
-}  # fmt: skip
+    name: getattr(np, name) for name in (*ONE, *TWO, *AXIS, "reshape")
+}
+MAX_AXES = 8  # of a shape given to reshape
 KEYWORDS = {"axis", "keepdims", "ddof"}
 BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
@@ -263,6 +275,8 @@ class Interpreter:
 
     def _subscript(self, node: ast.Subscript, scope: Mapping[str, Any]) -> Any:
         container = self._expr(node.value, scope)
+        if isinstance(container, np.ndarray | np.generic):
+            return self._checked(container[self._index(node.slice, scope)])  # a view
         key = self._expr(node.slice, scope)
         if isinstance(container, dict) and isinstance(key, str):
             if key not in container:
@@ -274,10 +288,33 @@ class Interpreter:
             and -len(container) <= key < len(container)
         ):
             return container[key]  # Z.shape[0]
-        raise Rejected("only a dict's string keys and a shape's entries are read")
+        raise Rejected("only a dict's string keys, a shape's entries and arrays are indexed")
+
+    def _index(self, node: ast.expr, scope: Mapping[str, Any]) -> Any:
+        """An array's index of basic parts only (``[:, None]``, ``[0]``, ``[1:3, ...]``),
+        which numpy answers with a view: never an array as index, which would copy."""
+        if isinstance(node, ast.Tuple):
+            return tuple(self._index_part(part, scope) for part in node.elts)
+        return self._index_part(node, scope)
+
+    def _index_part(self, node: ast.expr, scope: Mapping[str, Any]) -> Any:
+        if isinstance(node, ast.Constant) and node.value is Ellipsis:
+            return Ellipsis
+        if isinstance(node, ast.Slice):
+            bounds = [None if b is None else self._expr(b, scope)
+                      for b in (node.lower, node.upper, node.step)]  # fmt: skip
+            if not all(b is None or _is_int(b) for b in bounds):
+                raise Rejected("a slice's bounds are whole numbers")
+            return slice(*bounds)
+        value = self._expr(node, scope)
+        if value is None or _is_int(value):
+            return value
+        raise Rejected("an array is indexed by numbers, slices and None only")
 
     def _attribute(self, node: ast.Attribute, scope: Mapping[str, Any]) -> Any:
         value = self._expr(node.value, scope)
+        if value is NP and node.attr == "newaxis":
+            return None
         if isinstance(value, np.ndarray) and node.attr == "T":
             return value.T
         if isinstance(value, np.ndarray) and node.attr == "shape":
@@ -285,21 +322,52 @@ class Interpreter:
         raise Rejected(f"the attribute {node.attr[:40]!r} is not allowed")
 
     def _call(self, node: ast.Call, scope: Mapping[str, Any]) -> Any:
-        function = node.func
-        if not (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)
-                and scope.get(function.value.id) is NP and function.attr in NUMPY):  # fmt: skip
-            raise Rejected("only the allowed numpy functions are called")
-        if any(isinstance(a, ast.Starred) for a in node.args) or len(node.args) > 3:
-            raise Rejected("a numpy call with plain arguments only")
-        args = [_number(self._expr(a, scope)) for a in node.args]
-        options = {k.arg: _option(k) for k in node.keywords}
-        for arg in args:
-            self.budget.step(int(np.size(arg)))
-        if function.attr in ("dot", "matmul") and len(args) == 2:
-            _matmul_fits(*args)
-        elif len(args) == 2:
-            _broadcast_fits(*args)
-        return self._checked(NUMPY[function.attr](*args, **options))
+        """``np.f(x, ...)`` for an allowed ``f``, or ``x.f(...)`` for an allowed method."""
+        function, rest = node.func, list(node.args)
+        if not isinstance(function, ast.Attribute) or any(isinstance(a, ast.Starred) for a in rest):
+            raise Rejected("only the allowed numpy functions and array methods are called")
+        if isinstance(function.value, ast.Name) and scope.get(function.value.id) is NP:
+            if function.attr not in NUMPY or not rest:
+                raise Rejected("only the allowed numpy functions are called, on an array")
+            subject = self._expr(rest.pop(0), scope)
+        else:
+            subject = self._expr(function.value, scope)
+            if function.attr not in METHODS or not isinstance(subject, np.ndarray | np.generic):
+                raise Rejected(f"the method {function.attr[:40]!r} is not allowed")
+        return self._apply(function.attr, _number(subject), rest, node.keywords, scope)
+
+    def _apply(self, name: str, subject: Any, rest: list[ast.expr],
+               keywords: list[ast.keyword], scope: Mapping[str, Any]) -> Any:  # fmt: skip
+        """numpy's ``name`` on ``subject`` and the call's other arguments, each checked for
+        what the function takes."""
+        options = {k.arg: _option(k) for k in keywords}
+        if name in AXIS:
+            if len(rest) > 1 or (rest and "axis" in options):
+                raise Rejected(f"{name} takes an array and an axis")
+            if rest:
+                options["axis"] = _option(ast.keyword(arg="axis", value=rest[0]))
+            args = [subject]
+        elif name == "reshape":
+            args = [subject, self._shape(rest, scope)]
+        else:
+            args = [subject, *(_number(self._expr(a, scope)) for a in rest)]
+            if len(args) != (2 if name in TWO else 1):
+                raise Rejected(f"{name} takes {'two arrays' if name in TWO else 'one array'}")
+            if name in ("dot", "matmul"):
+                _matmul_fits(*args)
+            elif len(args) == 2:
+                _broadcast_fits(*args)
+        self.budget.step(sum(int(np.size(arg)) for arg in args))
+        return self._checked(NUMPY[name](*args, **options))
+
+    def _shape(self, nodes: list[ast.expr], scope: Mapping[str, Any]) -> tuple[int, ...]:
+        """A shape to reshape to: whole numbers (``Z.shape[0]`` too) or one tuple of them.
+        A reshape keeps its array's elements, so their size needs no bound of its own."""
+        values = [self._expr(n, scope) for n in nodes]
+        shape = values[0] if len(values) == 1 and isinstance(values[0], tuple) else values
+        if not 0 < len(shape) <= MAX_AXES or not all(_is_int(v) for v in shape):
+            raise Rejected("a shape is a few whole numbers")
+        return tuple(int(v) for v in shape)
 
     def _checked(self, value: Any) -> Any:
         """A result within bounds: an array of at most MAX_ELEMENTS, a bounded integer."""
@@ -375,18 +443,25 @@ def _option(keyword: ast.keyword) -> Any:
 
 
 def _broadcast_fits(left: Any, right: Any) -> None:
-    """Refuse, before numpy allocates it, an elementwise result above MAX_ELEMENTS."""
-    try:
-        shape = np.broadcast_shapes(np.shape(left), np.shape(right))
-    except ValueError:
-        raise Rejected("shapes that do not broadcast") from None
-    if int(np.prod(shape, dtype=np.int64)) > MAX_ELEMENTS:
+    """Refuse, before numpy allocates it, an elementwise result above MAX_ELEMENTS (in
+    plain Python: numpy's broadcast_shapes costs more than the small operation it guards)."""
+    a, b = np.shape(left), np.shape(right)
+    if len(a) < len(b):
+        a, b = b, a
+    pairs = list(zip(a, (1,) * (len(a) - len(b)) + b, strict=True))
+    if any(x != y and 1 not in (x, y) for x, y in pairs):
+        raise Rejected("shapes that do not broadcast")
+    if math.prod(y if x == 1 else x for x, y in pairs) > MAX_ELEMENTS:
         raise Rejected("an array too large")
 
 
 def _matmul_fits(left: Any, right: Any) -> None:
+    """Refuse a product of arrays of more than two axes (its batch axes broadcast), and
+    one whose result would be above MAX_ELEMENTS."""
     a, b = np.shape(left), np.shape(right)
-    rows = int(np.prod(a[:-1], dtype=np.int64)) if a else 1
-    columns = int(b[-1]) if len(b) >= 2 else 1
+    if len(a) > 2 or len(b) > 2:
+        raise Rejected("a product of arrays of at most two axes")
+    rows = a[0] if len(a) == 2 else 1
+    columns = b[-1] if len(b) == 2 else 1
     if rows * columns > MAX_ELEMENTS:
         raise Rejected("an array too large")
