@@ -128,7 +128,11 @@ def test_markup_in_entry_names_and_labels_is_escaped_in_every_lms(copy):
         for question in key["variants"][0]["questions"]:
             for part in question["parts"]:
                 if part["kind"] == "vector":
-                    part["names"] = [attack] * len(part["answer"])
+                    names = [f"{attack}{n}" for n in range(len(part["answer"]))]
+                    renamed = dict(zip(part["names"], names, strict=False))
+                    for group in part["scoring"].get("groups", []):  # its rubric's groups too
+                        group["of"] = [renamed[name] for name in group["of"]]
+                    part["names"] = names
                 if part["kind"] == "matching":
                     part["answer"] = {f"{attack}{k}": v for k, v in part["answer"].items()}
 

@@ -95,6 +95,8 @@ def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
     --pool)."""
     text = "\n\n".join(t for t in (question.stem, part.context, part.asked) if t)
     html = to_html(text, figures)
+    if by_hand(part) and KINDS[part.kind].choices and not KINDS[part.kind].pairs:
+        html += options_html(part)
     return Item(
         label=part.label,
         question=question.id,
@@ -107,6 +109,33 @@ def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
         part=part,
         figures=tuple(f for f in figures if f'src="{f}"' in html),
     )
+
+
+def by_hand(part: PartInfo) -> bool:
+    """Whether every format makes the part an essay: its rubric has a person read every
+    response (6(d): the reason earns the point, not the letter), so an auto-graded item
+    would score the letter alone and leave the student no room for the reason."""
+    return part.scoring.person == "always"
+
+
+def options_html(part: PartInfo) -> str:
+    """The options of a choice part made an essay (:func:`by_hand`), for the student to
+    name one and give the reason."""
+    kind = KINDS[part.kind]
+    listed = "".join(f"<li>{text_html(kind.option_label(o.label))} {to_html(o.text)}</li>"
+                     for o in part.options or ())  # fmt: skip
+    return f"<ul>{listed}</ul><p>Name your choice and give your reason.</p>"
+
+
+def statements_html(part: PartInfo, blanks: list[str]) -> str:
+    """The statements of a select-all part, each with its blank (a True/False blank of a
+    Moodle cloze, a Canvas dropdown): each is decided on its own, as the rubric scores it."""
+    kind = KINDS[part.kind]
+    rows = "".join(f"<tr><td>{text_html(kind.option_label(o.label))}</td>"
+                   f"<td>{to_html(o.text)}</td><td>{blank}</td></tr>"
+                   for o, blank in zip(part.options or (), blanks, strict=True))  # fmt: skip
+    asked = f"<p>Each statement: {kind.verdict(True)} or {kind.verdict(False)}?</p>"
+    return f'{asked}<table class="statements"><tbody>{rows}</tbody></table>'
 
 
 def quiz_title(key: Key) -> str:
