@@ -238,10 +238,10 @@ def _does(fmt: str, native: str, part: PartInfo) -> str:
 def notes_text(key: Key, formats: Sequence[str]) -> str:
     """``scoring-notes.txt``: per format, each part it scores otherwise than its rubric,
     once, with the rubric's rule, under what the format does instead."""
-    sections, counts = [], []
+    sections, counts, parts = [], [], slots(key)
     for fmt in formats:
         forced: dict[str, list[str]] = {}  # what the format does -> the parts' lines
-        for slot in slots(key):
+        for slot in parts:
             for does in _forced(fmt, slot.items):
                 forced.setdefault(does, []).append(f"    {slot.label}  {_rubric(slot.items[0])}")
         counts.append(f"{len({line for lines in forced.values() for line in lines})} in "
