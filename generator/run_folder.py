@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 FIGURES = "figures"  # the PNG figures, also named relative to the run in key.json
+SCORING_NOTES = "scoring-notes.txt"  # in lms/: where an LMS scores a part otherwise than its rubric
 
 
 def file_stem(owner: str, code: str) -> str:

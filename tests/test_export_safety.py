@@ -128,7 +128,11 @@ def test_markup_in_entry_names_and_labels_is_escaped_in_every_lms(copy):
         for question in key["variants"][0]["questions"]:
             for part in question["parts"]:
                 if part["kind"] == "vector":
-                    part["names"] = [attack] * len(part["answer"])
+                    names = [f"{attack}{n}" for n in range(len(part["answer"]))]
+                    renamed = dict(zip(part["names"], names, strict=False))
+                    for group in part["scoring"].get("groups", []):  # its rubric's groups too
+                        group["of"] = [renamed[name] for name in group["of"]]
+                    part["names"] = names
                 if part["kind"] == "matching":
                     part["answer"] = {f"{attack}{k}": v for k, v in part["answer"].items()}
 
@@ -191,3 +195,19 @@ def test_a_run_built_without_figures_names_none_and_its_export_says_how_to_fix(t
                  "--out", tmp_path, "--force")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert run("export", folder, "--lms", "moodle").returncode == 0
+
+
+def test_a_key_whose_scoring_does_not_fit_its_part_is_refused(copy):
+    """A group naming no entry of its part (a key edited by hand) can be scored by no LMS
+    file, nor by grade: the export names the part and writes nothing."""
+
+    def change(key):
+        for question in key["variants"][0]["questions"]:
+            for part in question["parts"]:
+                if part["label"] == "1(d)":
+                    part["scoring"]["groups"][0]["of"] = ["kernels"]
+
+    edit_key(copy, change)
+    shutil.rmtree(copy / "lms", ignore_errors=True)
+    result = run("export", copy, "--lms", "all")
+    assert_refused(result, copy, "part 1(d) of copy", "'kernels'", "build the run again")

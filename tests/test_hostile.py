@@ -53,7 +53,7 @@ MINI = 'name = "mini"\ntitle = "Mini"\n[[questions]]\nid = "cs230-w2020/cnns"\n'
 ROSTER = "Student ID,Name\ns1,Ada Lovelace\ns2,Alan Turing\n"
 PEOPLE = (("s1", "Ada Lovelace"), ("s2", "Alan Turing"))
 LMS_FILES = ("canvas-qti12.zip", "moodle.xml", "qti21.zip", "questions.gift", "blackboard")
-ALL_LMS = (*LMS_FILES, "answer-key.csv", "slot-marks.csv")
+ALL_LMS = (*LMS_FILES, "answer-key.csv", "slot-marks.csv", "scoring-notes.txt")
 NOISE = re.compile(r"Warning: |(Building copies|Checking variants): \d+ of \d+ done$|Checking$")
 PASSWD = Path("/etc/passwd")
 TIMEOUT = 150
@@ -1288,7 +1288,11 @@ def inject(key: dict[str, Any]) -> None:
     for label, names in (("1(d)", NAMES_1D), ("6(b)", NAMES_6B), ("7(c)", NAMES_7C)):
         target = part(key, label=label)
         count = len(target["answer"])
-        target["names"] = [*names, *[f"e{i}" for i in range(count)]][:count]
+        given = [*names, *[f"e{i}" for i in range(count)]][:count]
+        renamed = dict(zip(target["names"], given, strict=False))  # no names: none to rename
+        target["names"] = given
+        for group in target["scoring"].get("groups", []):  # its rubric names them too
+            group["of"] = [renamed[name] for name in group["of"]]
     matching = part(key, "matching")
     first, *others = matching["answer"].items()
     matching["answer"] = {LABEL_3D: first[1], **dict(others)}

@@ -33,7 +33,7 @@ import {module}
 # The modules that keep a per-kind table (an independent list: a new one must be added).
 TABLE_OWNERS = ("check.stress", "lms.blackboard", "lms.canvas.qti12", "lms.canvas.report",
                 "lms.moodle.gift", "lms.moodle.report", "lms.moodle.xml",
-                "lms.qti21")  # fmt: skip
+                "lms.qti21", "lms.scoring")  # fmt: skip
 
 
 @pytest.mark.parametrize("module", [f"generator.{name}" for name in TABLE_OWNERS])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -19,6 +20,7 @@ from generator.lms.html import leftover_commands, to_html
 
 ROOT = Path(__file__).resolve().parent
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+STATEMENT = re.compile(r"\{(\d+):MULTICHOICE:([^}]*)\}")
 MOODLE_FRACTIONS = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
                     16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0}  # fmt: skip
 
@@ -56,6 +58,11 @@ def parts(key):
                 yield variant["variant"], question, part
 
 
+def by_person(part) -> bool:
+    """Whether the part's rubric has a person read every response (an essay in every LMS)."""
+    return part["scoring"].get("person") == "always"
+
+
 def margin(part, value):
     tol = part["tolerance"]
     return max(Decimal(str(tol["abs"])), Decimal(str(tol["rel"])) * abs(Decimal(str(value))))
@@ -91,13 +98,23 @@ def test_moodle_xml_follows_the_importer_rules_and_matches_the_key(run):
             blanks = question.findtext("questiontext/text")
             for value in part["answer"]:
                 assert f":NUMERICAL:={Decimal(str(value)).normalize():f}:" in blanks
-        elif kind in ("choice", "multi"):
+        elif by_person(part):  # 6(d): the reason earns the point, so the student writes it
+            assert question.get("type") == "essay"
+            assert question.findtext("graderinfo/text")
+        elif kind == "choice":
             answers = question.findall("answer")
             assert len(answers) == len(part["options"])
             for answer, option in zip(answers, part["options"], strict=True):
                 fraction = float(answer.get("fraction"))
                 assert round(abs(fraction), 5) in MOODLE_FRACTIONS
                 assert (fraction > 0) == option["correct"]
+        elif kind == "multi":  # a True/False blank per statement, of equal weight
+            assert question.get("type") == "cloze"
+            blanks = STATEMENT.findall(question.findtext("questiontext/text"))
+            assert [b[1] for b in blanks] == [
+                "=True~False" if o["correct"] else "True~=False" for o in part["options"]
+            ]
+            assert len({b[0] for b in blanks}) == 1
         elif kind == "matching":
             got = {s.findtext("text").strip("<p>/"): s.findtext("answer/text")
                    for s in question.findall("subquestion")}  # fmt: skip
@@ -135,6 +152,8 @@ def test_gift_parses_with_gift_pegjs_and_matches_the_key(run):
             assert choice["type"] == "range"
             assert Decimal(str(choice["number"])) == Decimal(str(part["answer"]))
             assert Decimal(str(choice["range"])) == margin(part, part["answer"])
+        elif by_person(part):
+            assert by_title[title]["type"] == "Essay"
         elif part["kind"] in ("choice", "multi"):
             question = by_title[title]
             assert [c["isCorrect"] or (c["weight"] or 0) > 0 for c in question["choices"]] == [
@@ -172,20 +191,28 @@ def test_canvas_zip_has_one_group_per_part_and_the_key_answers(run):
             assert Decimal(item.findtext(f".//{QTI}varequal")) == value
             assert Decimal(item.findtext(f".//{QTI}vargte")) == value - margin(part, value)
             assert Decimal(item.findtext(f".//{QTI}varlte")) == value + margin(part, value)
-        elif part["kind"] in ("choice", "multi"):
-            item = items[title]
-            expected = (
-                "multiple_choice_question"
-                if part["kind"] == "choice"
-                else ("multiple_answers_question")
-            )
-            assert _meta(item, "question_type") == expected
+        elif by_person(part):
+            assert _meta(item, "question_type") == "essay_question"
+        elif part["kind"] == "choice":
+            assert _meta(item, "question_type") == "multiple_choice_question"
             labels = item.findall(f".//{QTI}response_label")
-            correct = {v.text for v in item.iter(f"{QTI}varequal")
-                       if v.getparent().tag != f"{QTI}not"}  # fmt: skip
+            correct = {v.text for v in item.iter(f"{QTI}varequal")}
             assert [label.get("ident") in correct for label in labels] == [
                 o["correct"] for o in part["options"]
             ]
+        elif part["kind"] == "multi":  # a True/False dropdown [s1] per statement
+            assert _meta(item, "question_type") == "multiple_dropdowns_question"
+            text = item.findtext(f"{QTI}presentation/{QTI}material/{QTI}mattext")
+            dropdowns = item.findall(f".//{QTI}response_lid")
+            assert len(dropdowns) == len(part["options"])
+            correct = {v.text for v in item.iter(f"{QTI}varequal")}
+            for n, (dropdown, option) in enumerate(zip(dropdowns, part["options"], strict=True)):
+                assert f"[s{n + 1}]" in text and dropdown.get("ident") == f"response_s{n + 1}"
+                right = [lab for lab in dropdown.iter(f"{QTI}response_label")
+                         if lab.get("ident") in correct]  # fmt: skip
+                assert [lab.findtext(f".//{QTI}mattext") for lab in right] == [
+                    "True" if option["correct"] else "False"
+                ]
         elif part["kind"] in ("vector", "shape"):
             item = items[title]
             assert _meta(item, "question_type") == "fill_in_multiple_blanks_question"
@@ -240,6 +267,8 @@ def test_qti21_package_selects_one_item_per_part_and_matches_the_key(run):
             equal = item.find(f".//{QTI2}equal")
             assert equal.get("toleranceMode") == "absolute"
             assert Decimal(equal.get("tolerance").split()[0]) == margin(part, part["answer"])
+        elif by_person(part):
+            assert item.find(f".//{QTI2}extendedTextInteraction") is not None
         elif part["kind"] in ("choice", "multi"):
             choices = item.findall(f".//{QTI2}simpleChoice")
             correct = {v.text for v in item.iterfind(f".//{QTI2}correctResponse/{QTI2}value")}
@@ -265,6 +294,8 @@ def test_blackboard_files_are_tab_separated_and_match_the_key(run):
         row = lines[name][0].split("\t")
         if part["kind"] in ("integer", "number"):
             assert row[0] == "NUM" and Decimal(row[2]) == Decimal(str(part["answer"]))
+        elif by_person(part):
+            assert row[0] == "ESS"
         elif part["kind"] == "choice":
             assert row[0] == "MC"
         elif part["kind"] in ("text", "expression", "code"):

@@ -122,9 +122,8 @@ def _canvas_right(item, kind: str, labels: dict[str, str]) -> str:
     full = [c for c in item.iter(f"{QTI}respcondition") if c.findtext(f"{QTI}setvar") == "100"]
     if kind == "multiple_choice_question":
         return labels[full[0].findtext(f".//{QTI}varequal")]
-    if kind == "multiple_answers_question":
-        test = full[0].find(f"{QTI}conditionvar/{QTI}and")
-        return ",".join(labels[v.text] for v in test.findall(f"{QTI}varequal"))
+    if kind == "multiple_dropdowns_question":  # the right verdict of each statement
+        return ",".join(labels[v.text] for v in item.iter(f"{QTI}varequal"))
     if kind == "matching_question":
         pairs = []
         for lid in lids:
@@ -199,7 +198,7 @@ def moodle_slots(run: Path) -> list[list[dict]]:
             slots.append([])
             continue
         markup = question.findtext("questiontext/text")
-        summary = text_of(re.sub(r"\{\d+:NUMERICAL:[^}]*\}", "_____", markup))
+        summary = text_of(re.sub(r"\{\d+:(?:NUMERICAL|MULTICHOICE):[^}]*\}", "_____", markup))
         answers = [(float(a.get("fraction")), text_of(a.findtext("text")))
                    for a in question.findall("answer")]  # fmt: skip
         if kind == "multichoice":
@@ -211,9 +210,9 @@ def moodle_slots(run: Path) -> list[list[dict]]:
 
 
 def _moodle_right(question, kind: str, markup: str, answers: list) -> str:
-    if kind == "cloze":
-        values = re.findall(r"\{\d+:NUMERICAL:=([^:}]*):", markup)
-        return "; ".join(f"part {i}: {v}" for i, v in enumerate(values, start=1))
+    if kind == "cloze":  # a number per entry, or the right verdict of each statement
+        values = re.findall(r"\{\d+:(?:NUMERICAL:=([^:}]*):|MULTICHOICE:[^}]*?=(\w+))", markup)
+        return "; ".join(f"part {i}: {v or w}" for i, (v, w) in enumerate(values, start=1))
     if kind == "matching":
         return "; ".join(f"{text_of(s.findtext('text'))} -> {s.findtext('answer/text')}"
                          for s in question.findall("subquestion"))  # fmt: skip
@@ -227,6 +226,8 @@ def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
     if kind == "numerical":
         value = part["answer"]
         return (str(value * 2 + 1000), 0.0) if style == "wrong" else (q["right"], points)
+    if kind == "cloze" and part["kind"] == "multi" and style in ("wrong", "blank"):
+        return moodle_statements(q, part, style)
     if kind == "cloze" and style in ("wrong", "blank"):
         entries = q["right"].split("; ")
         first = [] if style == "blank" else ["part 1: 999999"]  # a blank left out, or wrong
@@ -234,6 +235,16 @@ def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
     if kind == "multichoice" and style == "wrong" and part["kind"] == "choice":
         return next(t for f, t in q["answers"] if f <= 0), 0.0
     return q["right"], points
+
+
+def moodle_statements(q: dict, part: dict, style: str) -> tuple[str, float]:
+    """A select-all part's True/False blanks, the first one's verdict turned or left out:
+    0.5 per statement decided right, and one left out is not circled (right if false)."""
+    given = q["right"].split("; ")
+    true = part["options"][0]["correct"]
+    first = [] if style == "blank" else [f"part 1: {'False' if true else 'True'}"]
+    right = len(given) - (style == "wrong" or true)
+    return "; ".join([*first, *given[1:]]), part["scoring"]["each"] * right
 
 
 def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = True

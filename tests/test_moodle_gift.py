@@ -24,7 +24,8 @@ from tests.test_lms import build, margin, parsed_gift, parts
 
 ROOT = Path(__file__).resolve().parent
 VERBATIM = re.compile(r"\\begin\{verbatim\}\n?(.*?)\n?\\end\{verbatim\}", re.S)
-BLANK = re.compile(r"\{(\d*):NUMERICAL:=")
+BLANK = re.compile(r"\{(\d*):(?:NUMERICAL|MULTICHOICE):")
+CLOZE = ("vector", "shape", "multi")  # a blank per entry, or a True/False blank per statement
 DATA_URI = re.compile(r'src="data:image/png;base64,([^"]*)"')
 FORMATS = ["moodle", "gift", "blackboard"]
 
@@ -65,6 +66,10 @@ def expected_weights(points: float, entries: int) -> list[int]:
     return [int(share)] * entries if share >= 1 and share == int(share) else [1] * entries
 
 
+def blanks(part: dict) -> int:
+    return len(part["options"] if part["kind"] == "multi" else part["answer"])
+
+
 def slot_marks(folder: Path) -> list[dict[str, str]]:
     text = (folder / "lms" / "slot-marks.csv").read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
@@ -73,19 +78,22 @@ def slot_marks(folder: Path) -> list[dict[str, str]]:
 def test_cloze_weights_sum_to_the_points_where_whole_weights_can(run):
     folder, key = run
     questions = cloze_questions(folder)
-    cloze = [(v, p) for v, _, p in parts(key) if p["kind"] in ("vector", "shape")]
+    cloze = [(v, p) for v, _, p in parts(key) if p["kind"] in CLOZE]
     assert cloze
     for variant, part in cloze:
         weights = [int(w) for w in BLANK.findall(questions[f"{part['label']} {variant}"])]
-        assert weights == expected_weights(part["points"], len(part["answer"]))
+        assert weights == expected_weights(part["points"], blanks(part))
         if part["label"] == "1(d)":  # 2 points over 2 entries: 1 + 1
             assert weights == [1, 1] and sum(weights) == part["points"] == 2
         if part["label"] == "7(c)":  # 2 points over 3 entries: no equal whole weights
             assert weights == [1, 1, 1]
+        if part["label"] == "4(a)":  # 0.5 points for each of 4 statements
+            assert weights == [1, 1, 1, 1]
 
 
 def test_cloze_weights_follow_the_points_of_the_key(run, tmp_path):
-    """1(d) at 4 points has 2 blanks of weight 2; 7(c) at 6 points 3 blanks of weight 2."""
+    """1(d) at 4 points (2 for each of its groups) has 2 blanks of weight 2; 7(c) at 6
+    points 3 blanks of weight 2."""
     folder, _ = run
     copy = tmp_path / "run"
     shutil.copytree(folder, copy)
@@ -95,6 +103,8 @@ def test_cloze_weights_follow_the_points_of_the_key(run, tmp_path):
             extra = {"1(d)": 2, "7(c)": 4}[part["label"]]
             part["points"] += extra
             question["points"] += extra
+            for group in part["scoring"].get("groups", []):
+                group["points"] = 2
     key["exam"]["points"] += 6
     (copy / "key.json").write_text(json.dumps(key))
     export_run(copy, ["moodle"])
@@ -119,10 +129,10 @@ def test_slot_marks_table_matches_the_key(run):
         assert Decimal(row["points"]) == points == Decimal(row["slot_mark_to_set"])
         assert row["bonus"] == str(part["bonus"])
         assert row["gift_imports_as"] == "1"  # GIFT has no points syntax
-        if part["kind"] not in ("vector", "shape"):
+        if part["kind"] not in CLOZE:
             assert Decimal(row["moodle_xml_imports_as"]) == points and row["note"] == ""
             continue
-        sums = sorted({sum(expected_weights(p["points"], len(p["answer"])))
+        sums = sorted({sum(expected_weights(p["points"], blanks(p)))
                        for _, _, p in parts(key) if p["label"] == part["label"]})  # fmt: skip
         span = str(sums[0]) if len(sums) == 1 else f"{sums[0]} to {sums[-1]}"
         assert row["moodle_xml_imports_as"] == span
@@ -130,6 +140,7 @@ def test_slot_marks_table_matches_the_key(run):
     by_label = {row["label"]: row for row in rows}
     assert by_label["7(c)"]["moodle_xml_imports_as"] == "3"  # 3 entries of weight 1
     assert by_label["1(d)"]["moodle_xml_imports_as"] == "2"
+    assert by_label["4(a)"]["moodle_xml_imports_as"] == "4"  # 4 statements of weight 1
 
 
 def test_slot_marks_come_with_either_moodle_file_and_are_listed_once(run, tmp_path):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from generator.run_folder import SCORING_NOTES
+
 
 def note(message: str) -> None:
     """A message of the library's for the user (a secret made, PDFs compiling): stderr."""
@@ -28,10 +30,15 @@ def debugging() -> bool:
 
 
 def list_exports(lms: Path, written: Sequence[Path]) -> None:
-    """The files an export wrote into the run's ``lms/`` folder, with their sizes."""
+    """The files an export wrote into the run's ``lms/`` folder, with their sizes, and the
+    summary of its scoring notes (where an LMS scores a part otherwise than its rubric)."""
     click.echo(f"Exported to {lms}/:")
     for path in written:
         click.echo(f"  {path.relative_to(lms)}  {path.stat().st_size:,} bytes")
+    for path in written:
+        if path.name == SCORING_NOTES:
+            summary = path.read_text(encoding="utf-8").splitlines()[0]
+            click.echo(f"{summary.removesuffix('.')}: see lms/{SCORING_NOTES}.")
 
 
 class Progress:

@@ -19,8 +19,10 @@ option, loads no exporter (lxml, the LaTeX reader, the answer kinds).  A new for
 module with ``write(key, run_folder, out) -> files`` and a line in
 :data:`FORMATS_BY_NAME`; a new report reader or gradebook a module and its vendor's line
 in :data:`VENDORS` (see their docstrings for what each module provides).  Shared by all:
-the key seen as items (``items``), the bank's LaTeX as HTML (``html``), zip packages and
-figures (``package``), and what report readers share (``reports``).
+the key seen as items (``items``), how each format scores a part against its rubric and
+the ``scoring-notes.txt`` that says where it cannot (``scoring``), the bank's LaTeX as HTML
+(``html``), zip packages and figures (``package``), and what report readers share
+(``reports``).
 
 May import: the foundation modules, ``kinds`` and ``key`` (its records and reader); a
 vendor's report reader and gradebook writer also the records of grading
@@ -60,6 +62,7 @@ class Format:
     into ``out`` and returns the files written."""
 
     module: str
+    file: str  # what it writes in lms/ (a folder for Blackboard's files)
     shows_questions: bool = True  # its items show the questions, figures included
     slot_marks: bool = False  # a Moodle quiz of random slots: slot-marks.csv beside it
 
@@ -90,12 +93,12 @@ class Vendor:
 
 
 FORMATS_BY_NAME = {
-    "canvas": Format("generator.lms.canvas.qti12"),
-    "moodle": Format("generator.lms.moodle.xml", slot_marks=True),
-    "qti21": Format("generator.lms.qti21"),
-    "gift": Format("generator.lms.moodle.gift", slot_marks=True),
-    "blackboard": Format("generator.lms.blackboard"),
-    "csv": Format("generator.key.answer_csv", shows_questions=False),
+    "canvas": Format("generator.lms.canvas.qti12", "canvas-qti12.zip"),
+    "moodle": Format("generator.lms.moodle.xml", "moodle.xml", slot_marks=True),
+    "qti21": Format("generator.lms.qti21", "qti21.zip"),
+    "gift": Format("generator.lms.moodle.gift", "questions.gift", slot_marks=True),
+    "blackboard": Format("generator.lms.blackboard", "blackboard"),
+    "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }
 FORMATS = tuple(FORMATS_BY_NAME)
 WITHOUT_FIGURES = {name for name, f in FORMATS_BY_NAME.items() if not f.shows_questions}
@@ -148,15 +151,32 @@ def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
 
 
 def _write(key: Key, run_folder: Path, out: Path, formats: Sequence[str]) -> list[Path]:
-    return [path for name in formats for path in FORMATS_BY_NAME[name].write(key, run_folder, out)]
+    written = []
+    for name in formats:
+        written += FORMATS_BY_NAME[name].write(key, run_folder, out)
+    return written + _scoring_notes(key, out)
+
+
+def _scoring_notes(key: Key, out: Path) -> list[Path]:
+    """``scoring-notes.txt`` for every LMS file in ``out`` (this export's and an earlier
+    one's): where each scores a part otherwise than its rubric (lms/scoring.py)."""
+    from generator.lms import scoring  # the answer kinds: only when exporting
+
+    present = [name for name in scoring.FORMATS if (out / FORMATS_BY_NAME[name].file).exists()]
+    return scoring.write_notes(key, out, present) if present else []
 
 
 def _checked_key(run_folder: Path, formats: Sequence[str]) -> Key:
-    """The run's key, validated, and its figures there if a format shows questions."""
+    """The run's key, validated, each part's scoring fitting its items, and its figures
+    there if a format shows questions."""
     from generator.key.read import read_key  # the key's records: only when exporting
     from generator.lms.package import check_figures
+    from generator.lms.scoring import misfit
 
     key = read_key(RunFolder(run_folder).key)
+    problem = misfit(key)
+    if problem:
+        raise ExportError(f"{RunFolder(run_folder).key}: {problem}")
     if set(formats) - WITHOUT_FIGURES:
         check_figures(key, run_folder)
     return key

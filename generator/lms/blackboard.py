@@ -2,7 +2,9 @@
 
 Blackboard has no pool marker in the file and no points, so each exam part gets its own
 file, uploaded into its own pool.  Vectors and shapes are FIB_PLUS (one blank per entry,
-matched as text); text, formulas and code are ESS with the model answer.
+matched as text); text, formulas, code and the parts whose rubric has a person read every
+response are ESS with the model answer and the grading notes.  The file carries no scoring
+either: partial credit is each question's setting in Blackboard (lms/scoring.py).
 
 A question is one row and a field holds no tab or line break, and the question text is
 HTML: code keeps its lines as ``<br>`` inside its ``<pre>``, and its indentation as
@@ -19,7 +21,16 @@ from pathlib import Path
 from generator.key.records import Key, PartInfo
 from generator.kinds import margin_of, table
 from generator.lms.html import fold, to_html
-from generator.lms.items import Item, blanks_html, entry_names, numbers, slots, text_html
+from generator.lms.items import (
+    Item,
+    blanks_html,
+    by_hand,
+    entry_names,
+    feedback_html,
+    numbers,
+    slots,
+    text_html,
+)
 from generator.tables import plain
 
 
@@ -33,7 +44,8 @@ def export(key: Key) -> dict[str, str]:
 
 
 def _line(item: Item) -> str:
-    fields = FIELDS[item.kind](item.part, item.html)
+    build = _essay if by_hand(item.part) else FIELDS[item.kind]  # a person reads each one
+    fields = build(item.part, item.html)
     return "\t".join(_clean(field) for field in fields)
 
 
@@ -68,7 +80,9 @@ def _matching(part: PartInfo, text: str) -> list[str]:
 
 
 def _essay(part: PartInfo, text: str) -> list[str]:
-    return ["ESS", text, to_html(part.answer_latex)]
+    """The model answer as the sample answer, with the grading notes (the file has no
+    other place for them)."""
+    return ["ESS", text, feedback_html(part)]
 
 
 FIELDS: dict[str, Callable[[PartInfo, str], list[str]]] = table(

@@ -3,8 +3,9 @@
 A slot is one part of one question: where copies drew different questions from a
 blueprint's pool, or print them in their own order, each question still has its own
 slots, so that one grader grades one question's part across the class.  A slot is named
-by the part's printed label, 3(b)(ii), where every copy prints it under that label, and
-by the question's id where the copies differ: ``mine/softmax (b)(ii)``.
+by the part's printed label, 3(b)(ii), where every copy prints it under that label and
+no other slot's part is printed so, and by the question's id otherwise: ``mine/softmax
+(b)(ii)``.
 
 Every exporter walks the same slots and items, so that all formats agree on ids,
 titles, points, question text and answers.  Tolerances become absolute bounds in
@@ -76,16 +77,25 @@ def slots(key: Key) -> list[Slot]:
                 item = _item(exam, source, question, part, figures)
                 grouped.setdefault((question.id, part.part), []).append(item)
     order = {qid: n for n, qid in enumerate(key.exam.questions)}
+    ordered = sorted(grouped.items(), key=lambda kv: order[kv[0][0]])
+    printed = [_printed(items) for _, items in ordered]
     return [
-        _slot(exam, qid, part, titles[qid], items)
-        for (qid, part), items in sorted(grouped.items(), key=lambda kv: order[kv[0][0]])
+        _slot(exam, qid, titles[qid], items, label if printed.count(label) == 1 else None)
+        for ((qid, _), items), label in zip(ordered, printed, strict=True)
     ]
 
 
-def _slot(exam: str, qid: str, part: str, title: str, items: list[Item]) -> Slot:
-    printed = {item.label for item in items}
+def _printed(items: list[Item]) -> str | None:
+    """The label every copy prints the part under, if they agree."""
+    labels = {item.label for item in items}
+    return labels.pop() if len(labels) == 1 else None
+
+
+def _slot(exam: str, qid: str, title: str, items: list[Item], label: str | None) -> Slot:
+    """``label``: the printed label, where no other slot's is the same (two questions of a
+    pool both printed as 6(a) are two slots, named by their ids)."""
     first = items[0].label
-    label = printed.pop() if len(printed) == 1 else f"{qid} {first[first.index('(') :]}"
+    label = label or f"{qid} {first[first.index('(') :]}"
     return Slot(label, ident(exam, label), title, items[0].points, tuple(items))
 
 
@@ -95,6 +105,8 @@ def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
     --pool)."""
     text = "\n\n".join(t for t in (question.stem, part.context, part.asked) if t)
     html = to_html(text, figures)
+    if by_hand(part) and KINDS[part.kind].choices and not KINDS[part.kind].pairs:
+        html += options_html(part)
     return Item(
         label=part.label,
         question=question.id,
@@ -107,6 +119,33 @@ def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
         part=part,
         figures=tuple(f for f in figures if f'src="{f}"' in html),
     )
+
+
+def by_hand(part: PartInfo) -> bool:
+    """Whether every format makes the part an essay: its rubric has a person read every
+    response (6(d): the reason earns the point, not the letter), so an auto-graded item
+    would score the letter alone and leave the student no room for the reason."""
+    return part.scoring.person == "always"
+
+
+def options_html(part: PartInfo) -> str:
+    """The options of a choice part made an essay (:func:`by_hand`), for the student to
+    name one and give the reason."""
+    kind = KINDS[part.kind]
+    listed = "".join(f"<li>{text_html(kind.option_label(o.label))} {to_html(o.text)}</li>"
+                     for o in part.options or ())  # fmt: skip
+    return f"<ul>{listed}</ul><p>Name your choice and give your reason.</p>"
+
+
+def statements_html(part: PartInfo, blanks: list[str]) -> str:
+    """The statements of a select-all part, each with its blank (a True/False blank of a
+    Moodle cloze, a Canvas dropdown): each is decided on its own, as the rubric scores it."""
+    kind = KINDS[part.kind]
+    rows = "".join(f"<tr><td>{text_html(kind.option_label(o.label))}</td>"
+                   f"<td>{to_html(o.text)}</td><td>{blank}</td></tr>"
+                   for o, blank in zip(part.options or (), blanks, strict=True))  # fmt: skip
+    asked = f"<p>Each statement: {kind.verdict(True)} or {kind.verdict(False)}?</p>"
+    return f'{asked}<table class="statements"><tbody>{rows}</tbody></table>'
 
 
 def quiz_title(key: Key) -> str:

@@ -3,25 +3,42 @@
 One assessmentTest with one testPart; one assessmentSection per exam part selecting one
 item (``<selection select="1"/>``).  Numbers are float text entries compared with
 ``equal`` and an absolute tolerance; vectors and shapes one text entry per entry;
-choices ``choiceInteraction`` (select-all with ``map_response``); matching
-``matchInteraction``; free text, formulas and code ``extendedTextInteraction`` with the
-model answer in a rubric block for scorers only.
+choices ``choiceInteraction``; matching ``matchInteraction``; free text, formulas, code
+and the parts whose rubric has a person read every response ``extendedTextInteraction``.
+Every item carries its model answer and grading notes in a rubric block for scorers only.
+
+Each item's responseProcessing states its part's rubric (kinds/scoring.py) itself, from a
+test per scored item (an entry within its tolerance, a statement decided right, a pair
+matched): all or nothing, with a step's points for a near miss; an equal share per item;
+a group's points when all of its items are right; ``each`` per statement.  So a QTI 2.1
+player scores every pattern of right and wrong items as ``generate-exam grade`` does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from generator.key.records import Key
+from generator.key.records import Key, ScoringInfo
 from generator.kinds import margin_of, table
 from generator.lms.html import to_html
-from generator.lms.items import Item, entry_names, feedback_html, ident, numbers, quiz_title, slots
+from generator.lms.items import (
+    Item,
+    by_hand,
+    entry_names,
+    feedback_html,
+    ident,
+    numbers,
+    quiz_title,
+    slots,
+)
 from generator.lms.package import write_zip, xml_bytes
+from generator.lms.scoring import items
 from generator.tables import plain
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -31,7 +48,6 @@ SCHEMA = (
     "http://www.imsglobal.org/xsd/imsqti_v2p1 "
     "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
 )
-MAP_RESPONSE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"
 
 
 def export(key: Key, run_folder: Path, target: Path) -> Path:
@@ -98,15 +114,18 @@ def _item(item: Item) -> etree._Element:
     element = _q(None, "assessmentItem", identifier=item.ident, title=item.title,
                  adaptive="false", timeDependent="false")  # fmt: skip
     element.set(f"{{{XSI}}}schemaLocation", SCHEMA)
-    BUILDERS[item.kind](element, item)
+    build = _extended if by_hand(item.part) else BUILDERS[item.kind]  # a person reads each
+    build(element, item)
     return element
 
 
-def _body(element: etree._Element, item: Item, extra_html: str = "") -> etree._Element:
-    """itemBody with the question text, its HTML turned into QTI's XHTML elements."""
+def _body(element: etree._Element, item: Item) -> etree._Element:
+    """itemBody: the model answer and grading notes for scorers only (a rubric block, which
+    QTI wants before the content), then the question text, its HTML turned into QTI's
+    XHTML elements."""
     body = _q(element, "itemBody")
-    html = item.html.replace('src="figures/', 'src="../figures/') + extra_html
-    _append_html(body, html)
+    _append_html(_q(body, "rubricBlock", view="scorer"), feedback_html(item.part))
+    _append_html(body, item.html.replace('src="figures/', 'src="../figures/'))
     return body
 
 
@@ -127,13 +146,18 @@ def _to_qti(node: Any) -> etree._Element:
     return element
 
 
-def _score(element: etree._Element, points: float) -> None:
-    outcome = _q(element, "outcomeDeclaration", identifier="SCORE", cardinality="single",
-                 baseType="float")  # fmt: skip
-    _q(_q(outcome, "defaultValue"), "value").text = "0"
-    maximum = _q(element, "outcomeDeclaration", identifier="MAXSCORE", cardinality="single",
-                 baseType="float")  # fmt: skip
-    _q(_q(maximum, "defaultValue"), "value").text = plain(points)
+def _score(element: etree._Element, points: float, *, counted: bool = True) -> None:
+    """The item's outcomes: SCORE, MAXSCORE, and RIGHT (its items right, as
+    responseProcessing counts them) where it is scored by rule."""
+    outcomes = [("SCORE", "float", "0"), ("MAXSCORE", "float", plain(points))]
+    for identifier, base, value in outcomes + ([("RIGHT", "integer", "0")] if counted else []):
+        outcome = _q(element, "outcomeDeclaration", identifier=identifier,
+                     cardinality="single", baseType=base)  # fmt: skip
+        _q(_q(outcome, "defaultValue"), "value").text = value
+
+
+# Appends to its parent the expression "this item of the response is right".
+Test = Callable[[etree._Element], None]
 
 
 def _numeric(element: etree._Element, item: Item) -> None:
@@ -150,23 +174,15 @@ def _numeric(element: etree._Element, item: Item) -> None:
         paragraph = _q(body, "p")
         paragraph.text = f"{name}: " if name else None
         _q(paragraph, "textEntryInteraction", responseIdentifier=response, expectedLength="12")
-    processing = _q(element, "responseProcessing")
-    share = plain(round(item.points / len(values), 6))
-    for response, value in zip(ids, values, strict=True):
-        margin = plain(margin_of(item.part, value))
-        condition = _q(_q(processing, "responseCondition"), "responseIf")
-        equal = _q(condition, "equal", toleranceMode="absolute", tolerance=f"{margin} {margin}",
-                   includeLowerBound="true", includeUpperBound="true")  # fmt: skip
-        _q(equal, "variable", identifier=response)
-        _q(equal, "correct", identifier=response)
-        _add_score(condition, share)
+    margins = [plain(margin_of(item.part, value)) for value in values]
+    _process(element, item, [partial(_within, r, m) for r, m in zip(ids, margins, strict=True)])
 
 
-def _add_score(condition: etree._Element, amount: str) -> None:
-    setter = _q(condition, "setOutcomeValue", identifier="SCORE")
-    total = _q(setter, "sum")
-    _q(total, "variable", identifier="SCORE")
-    _q(total, "baseValue", baseType="float").text = amount
+def _within(response: str, margin: str, parent: etree._Element) -> None:
+    equal = _q(parent, "equal", toleranceMode="absolute", tolerance=f"{margin} {margin}",
+               includeLowerBound="true", includeUpperBound="true")  # fmt: skip
+    _q(equal, "variable", identifier=response)
+    _q(equal, "correct", identifier=response)
 
 
 def _choice(element: etree._Element, item: Item) -> None:
@@ -180,15 +196,6 @@ def _choice(element: etree._Element, item: Item) -> None:
     for option, choice_id in zip(options, ids, strict=True):
         if option.correct:
             _q(correct, "value").text = choice_id
-    right = sum(o.correct for o in options)
-    wrong = len(options) - right
-    mapping = _q(declaration, "mapping", lowerBound="0", upperBound=plain(item.points),
-                 defaultValue="0")  # fmt: skip
-    for option, choice_id in zip(options, ids, strict=True):
-        value = item.points / right if option.correct else -item.points / max(wrong, 1)
-        if single:
-            value = item.points if option.correct else 0
-        _q(mapping, "mapEntry", mapKey=choice_id, mappedValue=plain(round(value, 6)))
     _score(element, item.points)
     body = _body(element, item)
     interaction = _q(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
@@ -196,7 +203,33 @@ def _choice(element: etree._Element, item: Item) -> None:
     for option, choice_id in zip(options, ids, strict=True):
         choice = _q(interaction, "simpleChoice", identifier=choice_id)
         _append_html(choice, to_html(option.text))
-    _q(element, "responseProcessing", template=MAP_RESPONSE)
+    if single:
+        _process(element, item, [_matches])
+        return
+    tests = [partial(_decided, c, o.correct) for c, o in zip(ids, options, strict=True)]
+    _process(element, item, tests)
+
+
+def _matches(parent: etree._Element) -> None:
+    match = _q(parent, "match")
+    _q(match, "variable", identifier="RESPONSE")
+    _q(match, "correct", identifier="RESPONSE")
+
+
+def _decided(choice_id: str, true: bool, parent: etree._Element) -> None:
+    """A statement decided right: ticked if true, else not ticked (nothing ticked too)."""
+    if true:
+        _member(parent, "identifier", choice_id)
+        return
+    either = _q(parent, "or")
+    _q(_q(either, "isNull"), "variable", identifier="RESPONSE")
+    _member(_q(either, "not"), "identifier", choice_id)
+
+
+def _member(parent: etree._Element, base: str, value: str) -> None:
+    member = _q(parent, "member")
+    _q(member, "baseValue", baseType=base).text = value
+    _q(member, "variable", identifier="RESPONSE")
 
 
 def _matching(element: etree._Element, item: Item) -> None:
@@ -208,11 +241,6 @@ def _matching(element: etree._Element, item: Item) -> None:
     correct = _q(declaration, "correctResponse")
     for left, right in pairs.items():
         _q(correct, "value").text = f"{lefts[left]} {rights[right]}"
-    mapping = _q(declaration, "mapping", lowerBound="0", upperBound=plain(item.points),
-                 defaultValue="0")  # fmt: skip
-    for left, right in pairs.items():
-        _q(mapping, "mapEntry", mapKey=f"{lefts[left]} {rights[right]}",
-           mappedValue=plain(round(item.points / len(pairs), 6)))  # fmt: skip
     _score(element, item.points)
     body = _body(element, item)
     interaction = _q(body, "matchInteraction", responseIdentifier="RESPONSE", shuffle="false",
@@ -223,21 +251,105 @@ def _matching(element: etree._Element, item: Item) -> None:
             choice = _q(match_set, "simpleAssociableChoice", identifier=choice_id,
                         matchMax="1" if labels is lefts else str(len(pairs)))  # fmt: skip
             choice.text = text
-    _q(element, "responseProcessing", template=MAP_RESPONSE)
+    tests = [partial(_member, base="directedPair", value=f"{lefts[left]} {rights[right]}")
+             for left, right in pairs.items()]  # fmt: skip
+    _process(element, item, tests)
 
 
 def _extended(element: etree._Element, item: Item) -> None:
     _q(element, "responseDeclaration", identifier="RESPONSE", cardinality="single",
        baseType="string")  # fmt: skip
-    _score(element, item.points)
+    _score(element, item.points, counted=False)
     body = _body(element, item)
-    rubric = _q(body, "rubricBlock", view="scorer")
-    _append_html(rubric, feedback_html(item.part))
-    body.remove(rubric)
-    body.insert(0, rubric)  # QTI wants rubric blocks before the content
     _q(body, "extendedTextInteraction", responseIdentifier="RESPONSE",
        format="preformatted" if item.answer_kind.monospaced else "plain",
        expectedLines="10" if item.answer_kind.monospaced else "5")  # fmt: skip
+
+
+# ------------------------------------------------------------------ scoring by the rule
+
+
+def _process(element: etree._Element, item: Item, tests: list[Test]) -> None:
+    """responseProcessing that scores the part's rule (kinds/scoring.py) from each item's
+    test (in the order of the part's items): a group's points when all its items are
+    right; else RIGHT counts the items right, and SCORE is an equal share of them, ``each``
+    per statement, or the points when all are right (a step's when few are wrong)."""
+    rule, points = item.part.scoring, item.points
+    test = dict(zip(items(item.part), tests, strict=True))
+    processing = _q(element, "responseProcessing")
+    if rule.rule == "groups":
+        for group in rule.groups or ():
+            condition = _q(_q(processing, "responseCondition"), "responseIf")
+            every = _q(condition, "and")
+            for name in group.of:
+                test[name](every)
+            _add(condition, "SCORE", _number("float", group.points))
+        return
+    for name in test:
+        condition = _q(_q(processing, "responseCondition"), "responseIf")
+        test[name](condition)
+        _add(condition, "RIGHT", _number("integer", 1))
+    if rule.rule == "entries":
+        _set(processing, "SCORE", _times(points, _over(len(test))))
+    elif rule.rule == "statements":
+        _set(processing, "SCORE", _times(rule.each, _right))
+    else:
+        _all_or_steps(_q(processing, "responseCondition"), rule, points, len(test))
+
+
+def _all_or_steps(condition: etree._Element, rule: ScoringInfo, points: float,
+                  count: int) -> None:  # fmt: skip
+    """The points when all ``count`` items are right, else the best step's whose number of
+    wrong items the response does not pass."""
+    steps = sorted(rule.steps or (), key=lambda step: -step.points)
+    thresholds = [(count, points)] + [(count - step.wrong, step.points) for step in steps]
+    for n, (least, earned) in enumerate(thresholds):
+        branch = _q(condition, "responseIf" if n == 0 else "responseElseIf")
+        at_least = _q(branch, "gte")
+        _right(at_least)
+        _number("integer", least)(at_least)
+        _set(branch, "SCORE", _number("float", earned))
+
+
+def _right(parent: etree._Element) -> None:
+    _q(parent, "variable", identifier="RIGHT")
+
+
+def _number(base: str, value: float) -> Test:
+    def write(parent: etree._Element) -> None:
+        _q(parent, "baseValue", baseType=base).text = plain(value)
+
+    return write
+
+
+def _over(count: int) -> Test:
+    """RIGHT / count."""
+
+    def write(parent: etree._Element) -> None:
+        divide = _q(parent, "divide")
+        _right(divide)
+        _number("float", count)(divide)
+
+    return write
+
+
+def _times(amount: float, value: Test) -> Test:
+    def write(parent: etree._Element) -> None:
+        product = _q(parent, "product")
+        _number("float", amount)(product)
+        value(product)
+
+    return write
+
+
+def _set(parent: etree._Element, outcome: str, value: Test) -> None:
+    value(_q(parent, "setOutcomeValue", identifier=outcome))
+
+
+def _add(parent: etree._Element, outcome: str, amount: Test) -> None:
+    total = _q(_q(parent, "setOutcomeValue", identifier=outcome), "sum")
+    _q(total, "variable", identifier=outcome)
+    amount(total)
 
 
 # The interaction and response processing of each answer kind.

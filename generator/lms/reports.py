@@ -22,7 +22,7 @@ from msgspec import UNSET
 
 from generator.grading.records import ResponsesError
 from generator.key.records import Key, OptionInfo, PartInfo, VariantInfo
-from generator.kinds import table
+from generator.kinds import KINDS, table
 from generator.lms.html import to_html
 from generator.lms.items import Item, slots
 from generator.tables import data_rows
@@ -204,12 +204,22 @@ def as_is(part: PartInfo, text: str) -> str:
     return text.strip()
 
 
-def readers(owner: str, *, blanks: Reader, matching: Reader) -> dict[str, Reader]:
+def verdicts(part: PartInfo, given: list[str]) -> str:
+    """A select-all part answered statement by statement (``True``, ``False``, in the
+    statements' order, as a cloze or dropdowns ask it) as ours: the statements said true.
+    A statement left unanswered is not circled, as on paper."""
+    true = fingerprint(KINDS[part.kind].verdict(True))
+    return "; ".join(o.label for o, said in zip(_options(part), given, strict=False)
+                     if fingerprint(said) == true)  # fmt: skip
+
+
+def readers(owner: str, *, blanks: Reader, matching: Reader, statements: Reader
+            ) -> dict[str, Reader]:  # fmt: skip
     """A vendor's table of each answer kind's response, as its report writes it, turned
-    into ours: the vendors differ only in how they write blanks and matched pairs."""
+    into ours: the vendors differ in how they write blanks, matched pairs and statements."""
     return table(owner, {
         "integer": as_is, "number": as_is, "vector": blanks, "shape": blanks,
-        "choice": choice, "multi": picked, "matching": matching,
+        "choice": choice, "multi": statements, "matching": matching,
         "expression": as_is, "text": as_is, "code": as_is,
     })  # fmt: skip
 

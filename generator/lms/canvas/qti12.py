@@ -4,8 +4,12 @@ One quiz; one question group per exam part picking one item (``selection_number`
 so each student gets one variant of each part.  Numbers are ``numerical_question`` with
 the exact-or-range answer shape Canvas's importer recognises (bounds computed with
 ``decimal``).  Vectors and shapes are fill-in-multiple-blanks, which Canvas matches as
-text, so a few spellings of each number are accepted.  Choices, select-all, matching and
-essays map to Canvas's own question types.  Figures ship as web content.
+text, so a few spellings of each number are accepted.  A select-all part is one True/False
+dropdown per statement (multiple dropdowns), so that each statement decided right earns
+an equal share, as its rubric says.  Choices, matching and essays map to Canvas's own
+question types, and so does a part whose rubric has a person read every response (an
+essay).  Canvas scores each type its own way, whatever the file's scores say: each blank,
+dropdown or pair an equal share (lms/scoring.py).  Figures ship as web content.
 """
 
 from __future__ import annotations
@@ -18,7 +22,17 @@ from lxml import etree
 from generator.key.records import Key, OptionInfo
 from generator.kinds import bounds, table
 from generator.lms.html import to_html
-from generator.lms.items import Item, blanks_html, feedback_html, ident, numbers, quiz_title, slots
+from generator.lms.items import (
+    Item,
+    blanks_html,
+    by_hand,
+    feedback_html,
+    ident,
+    numbers,
+    quiz_title,
+    slots,
+    statements_html,
+)
 from generator.lms.package import write_zip, xml_bytes
 from generator.tables import plain
 
@@ -114,22 +128,36 @@ def _selection(group: etree._Element, points: str) -> None:
     _sub(_sub(selection, "selection_extension"), "points_per_item").text = points
 
 
+def question_type(item: Item) -> tuple[str, Builder]:
+    """Canvas's question type of the item, and what builds its response processing: its
+    kind's, or an essay where its rubric has a person read every response."""
+    return QUESTIONS["text"] if by_hand(item.part) else QUESTIONS[item.kind]
+
+
+def blanks_text(item: Item) -> str:
+    """What the item's question text adds for its type: the ``[b1]`` blanks of its entries,
+    or its statements each with its ``[s1]`` dropdown."""
+    kind = question_type(item)[0]
+    if kind == "fill_in_multiple_blanks_question":
+        return blanks_html(item.part, [f"[b{i + 1}]" for i in range(len(item.part.answer))])
+    if kind == "multiple_dropdowns_question":
+        return statements_html(item.part, [f"[s{i + 1}]" for i in range(len(item.part.options))])
+    return ""
+
+
 def _item(item: Item) -> etree._Element:
-    question_type, build = QUESTIONS[item.kind]
+    question_type_name, build = question_type(item)
     item_id = item.ident
     element = etree.Element(f"{{{QTI}}}item", ident=item_id, title=item.title)
     metadata = _sub(_sub(element, "itemmetadata"), "qtimetadata")
-    _field(metadata, "question_type", question_type)
+    _field(metadata, "question_type", question_type_name)
     _field(metadata, "points_possible", plain(item.points))
-    options = item.part.options or []
-    answer_ids = [ident(item_id, o.label) for o in options]
+    answer_ids = _answer_ids(item)
     _field(metadata, "original_answer_ids", ",".join(answer_ids))
     _field(metadata, "assessment_question_identifierref", item_id + "_aq")
     presentation = _sub(element, "presentation")
     html = item.html.replace('src="figures/', 'src="$IMS-CC-FILEBASE$/figures/')
-    if question_type == "fill_in_multiple_blanks_question":
-        html += blanks_html(item.part, [f"[b{i + 1}]" for i in range(len(item.part.answer))])
-    _mattext(_sub(presentation, "material"), html)
+    _mattext(_sub(presentation, "material"), html + blanks_text(item))
     processing = _sub(element, "resprocessing")
     outcomes = _sub(processing, "outcomes")
     _sub(outcomes, "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
@@ -180,6 +208,20 @@ def _blanks(presentation: etree._Element, processing: etree._Element, item: Item
             _sub(condition, "setvar", varname="SCORE", action="Add").text = share
 
 
+def _dropdown(item: Item, statement: int, verdict: bool) -> str:
+    """The answer id of one verdict in statement ``statement``'s dropdown."""
+    return ident(item.ident, f"s{statement}", str(verdict))
+
+
+def _answer_ids(item: Item) -> list[str]:
+    """The item's answer ids in order, as ``original_answer_ids`` lists them: each option's,
+    or each verdict of each statement's dropdown."""
+    if question_type(item)[1] is _dropdowns:
+        count = len(item.part.options)
+        return [_dropdown(item, i, v) for i in range(1, count + 1) for v in (True, False)]
+    return [ident(item.ident, o.label) for o in item.part.options or ()]
+
+
 def _spellings(value: float | int) -> list[str]:
     """1.01, 1.010, 1.0100: the ways a person writes the same number."""
     exact = plain(value)
@@ -191,31 +233,42 @@ def _spellings(value: float | int) -> list[str]:
 
 def _choice(presentation: etree._Element, processing: etree._Element, item: Item,
             answer_ids: list[str]) -> None:  # fmt: skip
-    _choices(presentation, processing, item.part.options, answer_ids, multiple=False)
+    _choices(presentation, processing, item.part.options, answer_ids)
 
 
-def _multi(presentation: etree._Element, processing: etree._Element, item: Item,
-           answer_ids: list[str]) -> None:  # fmt: skip
-    _choices(presentation, processing, item.part.options, answer_ids, multiple=True)
+def _dropdowns(presentation: etree._Element, processing: etree._Element, item: Item,
+               answer_ids: list[str]) -> None:  # fmt: skip
+    """One True/False dropdown per statement (``[s1]`` in the text), the right verdict's
+    condition adding its share, as Canvas's own export writes multiple dropdowns."""
+    kind = item.answer_kind
+    options = item.part.options
+    share = plain(round(100 / len(options), 4))
+    for i, option in enumerate(options, start=1):
+        blank = f"s{i}"
+        response = _sub(presentation, "response_lid", ident=f"response_{blank}")
+        _mattext(_sub(response, "material"), blank, html=False)
+        render = _sub(response, "render_choice")
+        for verdict in (True, False):
+            label = _sub(render, "response_label", ident=_dropdown(item, i, verdict))
+            _mattext(_sub(label, "material"), kind.verdict(verdict), html=False)
+        condition = _sub(processing, "respcondition")
+        test = _sub(_sub(condition, "conditionvar"), "varequal", respident=f"response_{blank}")
+        test.text = _dropdown(item, i, option.correct)
+        _sub(condition, "setvar", varname="SCORE", action="Add").text = share
 
 
 def _choices(presentation: etree._Element, processing: etree._Element, options: list[OptionInfo],
-             answer_ids: list[str], *, multiple: bool) -> None:  # fmt: skip
-    response = _sub(presentation, "response_lid", ident="response1",
-                    rcardinality="Multiple" if multiple else "Single")  # fmt: skip
+             answer_ids: list[str]) -> None:  # fmt: skip
+    response = _sub(presentation, "response_lid", ident="response1", rcardinality="Single")
     render = _sub(response, "render_choice")
     for option, answer_id in zip(options, answer_ids, strict=True):
         label = _sub(render, "response_label", ident=answer_id)
         _mattext(_sub(label, "material"), to_html(option.text))
     condition = _sub(processing, "respcondition", **{"continue": "No"})
     test = _sub(condition, "conditionvar")
-    if multiple:
-        test = _sub(test, "and")
     for option, answer_id in zip(options, answer_ids, strict=True):
         if option.correct:
             _sub(test, "varequal", respident="response1").text = answer_id
-        elif multiple:
-            _sub(_sub(test, "not"), "varequal", respident="response1").text = answer_id
     _sub(condition, "setvar", action="Set", varname="SCORE").text = "100"
 
 
@@ -257,7 +310,7 @@ QUESTIONS: dict[str, tuple[str, Builder]] = table(__name__, {
     "vector": ("fill_in_multiple_blanks_question", _blanks),
     "shape": ("fill_in_multiple_blanks_question", _blanks),
     "choice": ("multiple_choice_question", _choice),
-    "multi": ("multiple_answers_question", _multi),
+    "multi": ("multiple_dropdowns_question", _dropdowns),
     "matching": ("matching_question", _matching),
     "expression": ("essay_question", _essay),
     "text": ("essay_question", _essay),

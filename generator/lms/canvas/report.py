@@ -9,8 +9,9 @@ columns per quiz question: ``"<question id>: <question text, tags stripped>"`` a
 points possible (``1.0``), and last ``n correct, n incorrect, score``.  A question the
 student was not given (another item of the group) leaves both cells empty.  Every cell
 passes through ``html_to_text``.  Fill-in-multiple-blanks answers are the blanks'
-answers joined by ``,`` (a comma inside one written ``\\,``); multiple answers the chosen
-options' texts joined the same way; matching ``left=>right`` pairs joined by ``,``;
+answers joined by ``,`` (a comma inside one written ``\\,``); multiple dropdowns the
+chosen answers' texts joined the same way (a dropdown left alone left out); multiple
+answers the chosen options' texts; matching ``left=>right`` pairs joined by ``,``;
 multiple choice the option's text; numerical and essay the text given.  The report
 carries no question name: a column is mapped to our item by its question text.
 """
@@ -21,8 +22,10 @@ import re
 
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
+from generator.kinds import KINDS
 from generator.lms import reports
-from generator.lms.items import Item, blanks_html
+from generator.lms.canvas.qti12 import blanks_text
+from generator.lms.items import Item
 from generator.lms.reports import Entry, Exam
 
 NAME = "Canvas Student Analysis"
@@ -46,16 +49,25 @@ def _matching(part: PartInfo, text: str) -> str:
     return reports.pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
 
 
-READERS = reports.readers(__name__, blanks=_blanks, matching=_matching)
+def _statements(part: PartInfo, text: str) -> str:
+    """Multiple dropdowns (``True,False,...``, a dropdown left alone left out) as the
+    statements said true, where every statement is answered (else no place is certain:
+    the text, which names no statement, goes to a person); the options' texts of a
+    multiple-answers question (an earlier export) as theirs."""
+    given = _unescaped(text, ",")
+    words = {reports.fingerprint(KINDS[part.kind].verdict(v)) for v in (True, False)}
+    if not all(reports.fingerprint(g) in words for g in given):
+        return reports.picked(part, text)
+    return reports.verdicts(part, given) if len(given) == len(part.options) else text
+
+
+READERS = reports.readers(__name__, blanks=_blanks, matching=_matching, statements=_statements)
 
 
 def _text(item: Item) -> str:
-    """The question text Canvas keeps for an item: ours, with its ``[b1]`` blanks."""
-    if item.answer_kind.entries:  # a fill-in-multiple-blanks question (qti12.py)
-        return item.html + blanks_html(
-            item.part, [f"[b{i + 1}]" for i in range(len(item.part.answer))]
-        )
-    return item.html
+    """The question text Canvas keeps for an item: ours, with its ``[b1]`` blanks or its
+    ``[s1]`` dropdowns (qti12.py)."""
+    return item.html + blanks_text(item)
 
 
 def recognise(header: list[str]) -> bool:

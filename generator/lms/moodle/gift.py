@@ -10,6 +10,10 @@ question/format/gift/format.php, is the spec):
   general feedback, graded by hand.  One numeric question per entry would need a category
   per entry, and a random pick per category would give a student entries of different
   variants.
+- No cloze question: a select-all part stays a multichoice, whose ticked options' fractions
+  add up (+1/k for a true statement, -1/m for a false one, never below 0), where its
+  rubric gives each statement decided right its share (lms/scoring.py says so in
+  ``scoring-notes.txt``).
 - One line per question: line breaks in code (``<pre>``) are written as ``\\n``, which
   Moodle's reader turns back into a newline; elsewhere HTML ignores them and they are folded.
 - No files: a figure is embedded in the question text as a ``data:image/png;base64`` URI.
@@ -29,6 +33,7 @@ from generator.kinds import bounds, margin_of, table
 from generator.lms.html import fold, to_html
 from generator.lms.items import (
     Item,
+    by_hand,
     category_path,
     entry_names,
     feedback_html,
@@ -53,7 +58,8 @@ def export(key: Key, run_folder: Path) -> str:
 
 
 def _question(item: Item, run_folder: Path) -> str:
-    asked, answer = ANSWERS[item.kind](item)
+    build = _essay if by_hand(item.part) else ANSWERS[item.kind]  # a person reads each one
+    asked, answer = build(item)
     text = _embed_figures(item, run_folder) + asked
     return f"::{escape(item.title)}::[html]{escape(text)}{answer}"
 

@@ -11,8 +11,8 @@ empty cell is ``-``.  The question summary is ``html_to_text`` of the question t
 (cloze blanks written ``_____``; a multichoice's options appended), never its name.  A
 cloze (multianswer) response is ``part 1: 3; part 2: 4``
 (``question/type/multianswer/question.php``, ``summarise_response``; string
-``subqresponse``), a multichoice one its options' texts joined by ``; ``, a matching
-one ``stem -> choice`` pairs joined by ``; ``.
+``subqresponse``; a select-all part's True/False blanks alike), a multichoice one its
+options' texts joined by ``; ``, a matching one ``stem -> choice`` pairs joined by ``; ``.
 
 So a slot N is the exam's N-th part (the quiz adds one random question per part's
 category, in the exam's order, as ``slot-marks.csv`` lists them), checked against the
@@ -26,8 +26,10 @@ import re
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
 from generator.lms import reports
-from generator.lms.items import Item, blanks_html
+from generator.lms.items import Item
+from generator.lms.moodle.xml import cloze_html, question_type
 from generator.lms.reports import Entry, Exam
+from generator.lms.scoring import items
 
 NAME = "Moodle Responses"
 SLOT = re.compile(r"(Question|Response|Right answer) (\S+)")
@@ -43,7 +45,7 @@ def _blanks(part: PartInfo, text: str) -> str:
         return text
     given = {int(m.group(1)): text[m.end() : nxt.start() if nxt else len(text)]
              for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
-    return reports.entries([given.get(i, "") for i in range(1, len(part.answer) + 1)])
+    return reports.entries([given.get(i, "") for i in range(1, len(items(part)) + 1)])
 
 
 def _matching(part: PartInfo, text: str) -> str:
@@ -51,13 +53,22 @@ def _matching(part: PartInfo, text: str) -> str:
     return reports.pairs(part, [(p[0], p[1] if len(p) > 1 else "") for p in matched])
 
 
-READERS = reports.readers(__name__, blanks=_blanks, matching=_matching)
+def _statements(part: PartInfo, text: str) -> str:
+    """A cloze of True/False blanks (``part 1: True; part 2: False``) as the statements
+    said true; the options' texts of a select-all multichoice (an earlier export) as theirs."""
+    if not CLOZE_PART.search(text):
+        return reports.picked(part, text)
+    given = _blanks(part, text).split("; ")
+    return reports.verdicts(part, ["" if g == reports.EMPTY_ENTRY else g for g in given])
+
+
+READERS = reports.readers(__name__, blanks=_blanks, matching=_matching, statements=_statements)
 
 
 def _text(item: Item) -> str:
     """The question text Moodle summarises: ours, its cloze blanks written as nothing."""
-    if item.answer_kind.entries:  # a cloze question (xml.py)
-        return item.html + blanks_html(item.part, [""] * len(item.part.answer))
+    if question_type(item)[0] == "cloze":
+        return item.html + cloze_html(item, [""] * len(items(item.part)))
     return item.html
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator.key.records import Key
 from generator.lms.items import Item, Slot, slots
-from generator.lms.moodle.xml import QUESTIONS, cloze_mark
+from generator.lms.moodle.xml import cloze_mark, question_type
 from generator.tables import csv_text, plain
 
 COLUMNS = ("label", "question", "points", "bonus", "moodle_xml_imports_as", "gift_imports_as",
@@ -50,7 +50,7 @@ def _moodle_xml_mark(item: Item) -> float | int:
 
 def _cloze(item: Item) -> bool:
     """Moodle's type for the item's kind is cloze (marked by its blanks' weights)."""
-    return QUESTIONS[item.kind][0] == "cloze"
+    return question_type(item)[0] == "cloze"
 
 
 def _span(marks: list[float | int]) -> str:
@@ -64,7 +64,8 @@ def _note(slot: Slot) -> str:
     if _cloze(slot.items[0]) and any(cloze_mark(i) != i.points for i in slot.items):
         return (
             "moodle.xml: cloze, marked by the sum of its blank weights (Moodle ignores "
-            "defaultgrade), 1 per entry as points / entries is no whole number"
+            "defaultgrade), whole numbers in the rubric's proportions that cannot sum to "
+            "the points"
         )
     return ""
 

@@ -1,12 +1,15 @@
 """Moodle XML: a category per exam part, one question per variant (Moodle's importer is the spec).
 
 Numbers are ``numerical`` questions with an absolute tolerance, vectors and shapes
-``cloze`` questions with one NUMERICAL blank per entry, choices ``multichoice`` with
-fractions from Moodle's allowed list, matching ``matching``, and free text, formulas and
-code ``essay`` questions whose model answer and rubric sit in ``graderinfo`` (graders
-only).  Figures are embedded as base64 files.  A quiz draws one question per category with
-"Add a random question"; such a slot's mark (1 until the instructor sets it) gives the
-points, whatever the question's own mark: ``slot-marks.csv`` lists the marks to set.
+``cloze`` questions with one NUMERICAL blank per entry, select-all parts ``cloze``
+questions with one True/False MULTICHOICE blank per statement (so that each statement
+decided right earns its share, as the rubric says: lms/scoring.py), choices
+``multichoice``, matching ``matching``, and free text, formulas, code and the parts whose
+rubric has a person read every response ``essay`` questions whose model answer and rubric
+sit in ``graderinfo`` (graders only).  Figures are embedded as base64 files.  A quiz draws
+one question per category with "Add a random question"; such a slot's mark (1 until the
+instructor sets it) gives the points, whatever the question's own mark: ``slot-marks.csv``
+lists the marks to set.
 
 Moodle ignores ``<defaultgrade>`` for a cloze question: its mark is the sum of its blanks'
 weights ``{w:NUMERICAL:...}`` (qtype_multianswer_extract_question), and weights are whole
@@ -16,8 +19,8 @@ numbers.  See :func:`cloze_weights` for the rule.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
@@ -28,18 +31,17 @@ from generator.lms.html import to_html
 from generator.lms.items import (
     Item,
     blanks_html,
+    by_hand,
     category_path,
     feedback_html,
     numbers,
     slots,
+    statements_html,
     text_html,
 )
 from generator.lms.package import read_figure
+from generator.lms.scoring import weights
 from generator.tables import plain
-
-# Moodle's grade options (question/format/xml and lib/questionlib.php), checked to 1e-5.
-FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
-             16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0)  # fmt: skip
 
 
 def export(key: Key, run_folder: Path) -> bytes:
@@ -54,13 +56,19 @@ def export(key: Key, run_folder: Path) -> bytes:
     return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def question_type(item: Item) -> tuple[str, Callable[[etree._Element, Item], None]]:
+    """Moodle's question type of the item, and what fills it in: its kind's, or an essay
+    where its rubric has a person read every response."""
+    return ("essay", _essay) if by_hand(item.part) else QUESTIONS[item.kind]
+
+
 def _question(item: Item, run_folder: Path) -> etree._Element:
-    moodle_type, build = QUESTIONS[item.kind]
+    moodle_type, build = question_type(item)
     question = etree.Element("question", type=moodle_type)
     _text(_sub(question, "name"), item.title)
     html = _images(item.html, item.figures)
     if moodle_type == "cloze":
-        html += _cloze_blanks(item)
+        html += cloze_html(item, _cloze_blanks(item))
     text = _html(_sub(question, "questiontext", format="html"), html)
     for figure in item.figures:
         file = _sub(text.getparent(), "file", name=Path(figure).name, path="/",
@@ -82,28 +90,46 @@ def _numerical(question: etree._Element, item: Item) -> None:
     _html(_sub(answer, "feedback", format="html"), "")
 
 
-def _cloze_blanks(item: Item) -> str:
-    """``{w:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute, as Moodle reads it)."""
-    blanks = [
-        f"{{{weight}:NUMERICAL:={plain(value)}:{plain(margin_of(item.part, value))}}}"
-        for value, weight in zip(numbers(item.part), cloze_weights(item), strict=True)
-    ]
-    return blanks_html(item.part, blanks)
+def cloze_html(item: Item, blanks: list[str]) -> str:
+    """What a cloze question adds to the item's text: the blanks of its entries, or its
+    statements each with its blank (a report reader passes empty blanks)."""
+    if item.answer_kind.entries:
+        return blanks_html(item.part, blanks)
+    return statements_html(item.part, blanks)
+
+
+def _cloze_blanks(item: Item) -> list[str]:
+    """Each item's blank: ``{w:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute,
+    as Moodle reads it), ``{w:MULTICHOICE:=True~False}`` per statement (its verdict)."""
+    part, kind = item.part, item.answer_kind
+    if kind.entries:
+        answers = [f"NUMERICAL:={plain(v)}:{plain(margin_of(part, v))}" for v in numbers(part)]
+    else:
+        verdicts = [(True, kind.verdict(True)), (False, kind.verdict(False))]
+        answers = ["MULTICHOICE:" + "~".join(("=" if true == o.correct else "") + word
+                                            for true, word in verdicts)
+                   for o in part.options]  # fmt: skip
+    return [f"{{{w}:{a}}}" for w, a in zip(cloze_weights(item), answers, strict=True)]
 
 
 def cloze_weights(item: Item) -> list[int]:
-    """The blanks' weights: equal, and summing to the part's points when points / entries
-    is a whole number; otherwise 1 each, and the quiz slot's mark must give the points.
+    """The blanks' weights: whole numbers (Moodle reads no others) in the proportions the
+    rubric gives the items (lms/scoring.py ``weights``: an equal share per entry or
+    statement, a group's points to a group of one blank).  Those shares themselves where
+    they are whole numbers, so that the weights sum to the part's points (1(d): 1 and 1);
+    else the smallest whole numbers in their proportions (1 each for equal shares), and
+    the quiz slot's mark must give the points.
 
-    Equal weights because the key gives a part its points and no entry counts more than
-    another (one wrong entry of n costs 1/n).  Unequal whole weights (2, 1, 1, 1 for 5
-    points) would reach more sums but value one entry above the others for no reason,
-    and a weight of 0 would make an entry count for nothing; with n blanks no weights
+    Rounded proportions would reach more sums (2, 1, 1, 1 for 5 points over 4 entries)
+    but value one entry above the others for no reason; with n equal blanks no weights
     reach fewer than n points."""
-    count = len(item.part.answer)
-    share = Decimal(str(item.points)) / count
-    whole = share >= 1 and share == share.to_integral_value()
-    return [int(share) if whole else 1] * count
+    shares = weights(item.part)
+    if all(share.denominator == 1 for share in shares):
+        return [int(share) for share in shares]
+    common = math.lcm(*(share.denominator for share in shares))
+    scaled = [int(share * common) for share in shares]
+    unit = math.gcd(*scaled)
+    return [value // unit for value in scaled]
 
 
 def cloze_mark(item: Item) -> int:
@@ -112,29 +138,15 @@ def cloze_mark(item: Item) -> int:
 
 
 def _multichoice(question: etree._Element, item: Item) -> None:
-    options = item.part.options
-    single = item.answer_kind.single
-    _sub(question, "single").text = "true" if single else "false"
+    """One option right (a select-all part is a cloze of statements, see cloze_html)."""
+    _sub(question, "single").text = "true"
     _sub(question, "shuffleanswers").text = "false"  # the printed order is part of the variant
-    _sub(question, "answernumbering").text = "ABCD" if single else "iii"
-    right = sum(o.correct for o in options)
-    wrong = len(options) - right
-    for option in options:
-        if single:
-            fraction = 100 if option.correct else 0
-        else:
-            fraction = 100 / right if option.correct else -100 / wrong
-        answer = _sub(question, "answer", fraction=_fraction(fraction), format="html")
+    _sub(question, "answernumbering").text = "ABCD"
+    for option in item.part.options:
+        answer = _sub(question, "answer", fraction="100" if option.correct else "0",
+                      format="html")  # fmt: skip
         _html(answer, to_html(option.text))
         _html(_sub(answer, "feedback", format="html"), to_html(option.why))
-
-
-def _fraction(value: float) -> str:
-    """The allowed grade option equal to ``value`` (Moodle refuses any other)."""
-    for allowed in FRACTIONS:
-        if abs(abs(value) - allowed) < 1e-4:
-            return plain(allowed if value >= 0 else -allowed)
-    raise ValueError(f"{value} is not one of Moodle's grade fractions")
 
 
 def _matching(question: etree._Element, item: Item) -> None:
@@ -165,7 +177,7 @@ QUESTIONS: dict[str, tuple[str, Callable[[etree._Element, Item], None]]] = table
     __name__, {
         "integer": ("numerical", _numerical), "number": ("numerical", _numerical),
         "vector": ("cloze", _cloze), "shape": ("cloze", _cloze),
-        "choice": ("multichoice", _multichoice), "multi": ("multichoice", _multichoice),
+        "choice": ("multichoice", _multichoice), "multi": ("cloze", _cloze),
         "matching": ("matching", _matching),
         "expression": ("essay", _essay), "text": ("essay", _essay), "code": ("essay", _essay),
     },
