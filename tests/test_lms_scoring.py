@@ -241,7 +241,13 @@ def gift(folder: Path) -> Callable[[Item], tuple[Scorer, str]]:
 
 
 def _gift_numerical(question: dict, part: PartInfo) -> Scorer:
-    value, tolerance = question["choices"]["number"], question["choices"]["range"]
+    choices = question["choices"]  # several answers: the key's is the one at 100 %
+    whole = (
+        choices
+        if isinstance(choices, dict)
+        else next(c["text"] for c in choices if c["weight"] is None)
+    )
+    value, tolerance = whole["number"], whole["range"]
     return lambda marks: float(
         abs((part.answer if marks["answer"] else far(part.answer)) - value) <= tolerance + 1e-12
     )
@@ -578,11 +584,69 @@ def test_each_export_scores_as_the_rubric_says_or_says_where_it_cannot(run, fmt)
                 COUNTS[f"{fmt} exact"] += 1
             continue
         assert labelled, f"{fmt}: {item.label} scores otherwise and scoring-notes.txt omits it"
-        if callable(score) and part.scoring.person != "wrong":  # the notes are not idle
+        # the notes are not idle (a named mistake's credit is checked on its own, below)
+        if callable(score) and part.scoring.person != "wrong" and not part.scoring.credit:
             assert any(abs(score(m) - graded(part, m)) > 1e-6 for m in patterns(part)), (
                 fmt, item.title)  # fmt: skip
         COUNTS[f"{fmt} forced"] += 1
     assert kinds[scoring.EXACT]
+
+
+def test_a_named_mistakes_credit_is_a_further_answer_at_its_share(run):
+    """2(d)'s rubric: 2 of 3 points when the averaging factor is missing.  Moodle's
+    numerical question (XML and GIFT) and QTI 2.1's response processing give a response
+    with that mistake's value the credit's share, read from each file apart from the
+    exporters; Canvas and Blackboard cannot, and the notes say so."""
+    folder, items = run
+    credited = [i for i in items if i.part.scoring.credit and i.part.mistake_values]
+    if not credited:
+        pytest.skip("no part of this run credits a named mistake")
+    root = etree.parse(str(folder / "lms" / "moodle.xml")).getroot()
+    moodle = {q.findtext("name/text"): q for q in root if q.get("type") != "category"}
+    gift_questions = {q["title"]: q for q in parsed_gift(folder) if q["type"] != "Category"}
+    listed = notes_sections(folder)
+    checked = 0
+    for item in credited:
+        part = item.part
+        for credit in part.scoring.credit:
+            value = part.mistake_values[credit.mistake]
+            share = credit.points / part.points
+            if scoring.fit("moodle", item).how != scoring.EXACT:
+                assert re.search(rf"^    {re.escape(item.label)}  ", listed["moodle"], re.M)
+                continue
+            assert _moodle_best(moodle[item.title], value) == pytest.approx(share, abs=1e-6)
+            assert _gift_best(gift_questions, item.title, value) == pytest.approx(share, abs=1e-6)
+            assert _qti_single(folder, item.title, value) == pytest.approx(share, abs=1e-6)
+            for fmt in ("canvas", "blackboard"):
+                assert re.search(rf"^    {re.escape(item.label)}  ", listed[fmt], re.M), fmt
+            checked += 1
+    assert checked or all(scoring.fit("moodle", i).how != scoring.EXACT for i in credited)
+
+
+def _moodle_best(question, value: float) -> float:
+    """Moodle's numerical grading: the best fraction among the answers within tolerance."""
+    shares = [float(a.get("fraction")) / 100 for a in question.findall("answer")
+              if abs(float(a.findtext("text")) - value)
+              <= float(a.findtext("tolerance")) + 1e-12]  # fmt: skip
+    return max(shares, default=0.0)
+
+
+def _gift_best(questions: dict, title: str, value: float) -> float:
+    """The same, from the GIFT numerical question's answers as gift-pegjs reads them."""
+    choices = questions[title]["choices"]
+    return max((float(c["weight"] or 100) / 100 for c in choices
+                if abs(c["text"]["number"] - value) <= c["text"]["range"] + 1e-12),
+               default=0.0)  # fmt: skip
+
+
+def _qti_single(folder: Path, title: str, value: float) -> float:
+    with zipfile.ZipFile(folder / "lms" / "qti21.zip") as archive:
+        for name in archive.namelist():
+            if name.startswith("items/"):
+                element = etree.fromstring(archive.read(name))
+                if element.get("title") == title:
+                    return qti_share(element, {"RESPONSE": value})
+    raise AssertionError(f"no QTI 2.1 item {title}")
 
 
 def test_every_item_carries_the_grading_notes_the_solutions_print(run):

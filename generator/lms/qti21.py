@@ -38,7 +38,7 @@ from generator.lms.items import (
     slots,
 )
 from generator.lms.package import write_zip, xml_bytes
-from generator.lms.scoring import items
+from generator.lms.scoring import credit_answers, items
 from generator.tables import plain
 
 QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
@@ -294,7 +294,12 @@ def _process(element: etree._Element, item: Item, tests: list[Test]) -> None:
     elif rule.rule == "statements":
         _set(processing, "SCORE", _times(rule.each, _right))
     else:
-        _all_or_steps(_q(processing, "responseCondition"), rule, points, len(test))
+        condition = _q(processing, "responseCondition")
+        _all_or_steps(condition, rule, points, len(test))
+        for credit in credit_answers("qti21", item.part):  # a named mistake's points
+            branch = _q(condition, "responseElseIf")
+            _near(branch, credit.value, plain(margin_of(item.part, credit.value)))
+            _set(branch, "SCORE", _number("float", float(credit.share) * points))
 
 
 def _all_or_steps(condition: etree._Element, rule: ScoringInfo, points: float,
@@ -309,6 +314,14 @@ def _all_or_steps(condition: etree._Element, rule: ScoringInfo, points: float,
         _right(at_least)
         _number("integer", least)(at_least)
         _set(branch, "SCORE", _number("float", earned))
+
+
+def _near(parent: etree._Element, value: float, margin: str) -> None:
+    """RESPONSE within ``margin`` of ``value`` (a named mistake's)."""
+    equal = _q(parent, "equal", toleranceMode="absolute", tolerance=f"{margin} {margin}",
+               includeLowerBound="true", includeUpperBound="true")  # fmt: skip
+    _q(equal, "variable", identifier="RESPONSE")
+    _number("float", value)(equal)
 
 
 def _right(parent: etree._Element) -> None:

@@ -33,7 +33,7 @@ from pathlib import Path
 import msgspec
 
 from generator.key.records import Key, PartInfo, ScoringInfo
-from generator.kinds import KINDS, scoring, table
+from generator.kinds import KINDS, margin_of, scoring, table
 from generator.lms.items import Item, by_hand, slots
 from generator.run_folder import SCORING_NOTES
 
@@ -41,6 +41,11 @@ EXACT, BY_HAND, FORCED = "exact", "by hand", "forced"
 NAMES = {"moodle": "Moodle XML", "gift": "GIFT", "canvas": "Canvas QTI 1.2",
          "qti21": "QTI 2.1", "blackboard": "Blackboard"}  # fmt: skip
 FULL_CHECK = 6  # items up to which every pattern of marks is compared (2**6 patterns)
+# Moodle's grade options (question/format/xml and lib/questionlib.php), checked to 1e-5.
+MOODLE_FRACTIONS = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
+                    16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0)  # fmt: skip
+# The formats whose number question takes further answers, each with its own share.
+CREDITING = ("moodle", "gift", "qti21")
 
 # How a format's question for a kind turns its items' marks into a share.
 WHOLE = "whole"  # one answer, right or wrong
@@ -91,6 +96,40 @@ class Fit:
     does: str = ""
 
 
+@dataclass(frozen=True)
+class Credit:
+    """A named mistake the part's rubric gives points (question.toml ``scoring.credit``):
+    its value (the key's ``mistake_values``) and the share of the part's points it earns."""
+
+    mistake: str
+    value: float
+    share: Fraction
+
+
+def credits(part: PartInfo) -> list[Credit]:
+    """The credited named mistakes of a number part, each with its value and share."""
+    values, points = part.mistake_values or {}, Fraction(str(part.points))
+    return [Credit(c.mistake, values[c.mistake], Fraction(str(c.points)) / points)
+            for c in part.scoring.credit or () if c.mistake in values]  # fmt: skip
+
+
+def credit_answers(fmt: str, part: PartInfo) -> list[Credit]:
+    """The credited mistakes a format's number question gives their share as further
+    answers: none where the format takes none, or not at every share; never a value that
+    another mistake with other points shares (grade sends that to a person)."""
+    found = credits(part)
+    if fmt not in CREDITING or (fmt != "qti21" and any(moodle_fraction(c.share) is None
+                                                       for c in found)):  # fmt: skip
+        return []
+    return [c for c in found if not _shared(part, c, found)]
+
+
+def moodle_fraction(share: Fraction) -> float | None:
+    """The grade option Moodle allows for ``share`` (a percentage), None when none is."""
+    wanted = float(share) * 100
+    return next((f for f in MOODLE_FRACTIONS if abs(f - wanted) < 1e-4), None)
+
+
 def items(part: PartInfo) -> list[str]:
     """The names of the part's scored items, in the order the LMS items list them (the
     blanks of a cloze, the statements of a select-all part): the kind's own."""
@@ -124,7 +163,7 @@ def misfit(key: Key) -> str:
     for variant in key.variants:
         for _, part in variant.parts:
             try:
-                scoring.check(part.scoring, part.points, items(part))
+                scoring.check(part.scoring, part.points, items(part), KINDS[part.kind].repairs)
             except ValueError as exc:
                 return (f"part {part.label} of copy {variant.name}: {exc}; build the run "
                         "again, or correct its scoring")  # fmt: skip
@@ -143,7 +182,31 @@ def fit(fmt: str, item: Item) -> Fit:
         return Fit(FORCED, _does(fmt, native, part))
     if part.scoring.person == "wrong":
         return Fit(FORCED, PERSON_DOES)
-    return Fit(EXACT)
+    return _credit_fit(fmt, part) if part.scoring.credit else Fit(EXACT)
+
+
+CREDIT_DOES = "no points for a named mistake's value (the format has no partial answer)"
+SHARED_DOES = ("no points for a value two named mistakes share that earn otherwise (grade "
+               "sends it to a person)")  # fmt: skip
+
+
+def _credit_fit(fmt: str, part: PartInfo) -> Fit:
+    """How a format scores a number whose rubric credits named mistakes: exactly where it
+    gives each its share as a further answer (:func:`credit_answers`)."""
+    written = credit_answers(fmt, part)
+    if len(written) == len(credits(part)):
+        return Fit(EXACT)
+    return Fit(FORCED, SHARED_DOES if written or fmt in CREDITING else CREDIT_DOES)
+
+
+def _shared(part: PartInfo, credit: Credit, found: Sequence[Credit]) -> bool:
+    """Whether a credited mistake's value is also another mistake's that earns otherwise."""
+    earned = {c.mistake: c.share for c in found}
+    values = part.mistake_values or {}
+    margin = float(margin_of(part, credit.value))
+    return any(abs(values[other] - credit.value) <= margin
+               and earned.get(other, Fraction(0)) != credit.share
+               for other in values if other != credit.mistake)  # fmt: skip
 
 
 def _native(fmt: str, part: PartInfo) -> str:
@@ -271,7 +334,7 @@ def _rubric(item: Item) -> str:
     """The part's rule as its first grading note says it."""
     part = item.part
     said = scoring.notes(part.scoring, part.points, items(part), KINDS[part.kind].item)
-    return f"rubric: {said[0] if said else 'all or nothing.'}"
+    return f"rubric: {' '.join(said) if said else 'all or nothing.'}"
 
 
 def write_notes(key: Key, out: Path, formats: Sequence[str]) -> list[Path]:

@@ -42,6 +42,7 @@ from generator.lms.items import (
     text_html,
 )
 from generator.lms.package import read_figure
+from generator.lms.scoring import credit_answers, moodle_fraction
 from generator.tables import plain
 
 SPECIAL = "\\~=#{}:"
@@ -80,8 +81,16 @@ def _feedback(item: Item) -> str:
 
 # Each builder gives what the question text adds (HTML) and the GIFT answer block.
 def _number(item: Item) -> tuple[str, str]:
+    """The key's answer, and each named mistake the rubric credits at its share
+    (``=%66.66667%value:margin``) where Moodle can say it (lms/scoring.py)."""
     part = item.part
-    return "", f"{{#{plain(part.answer)}:{plain(margin_of(part))}{_feedback(item)}}}"
+    answers = [f"={plain(part.answer)}:{plain(margin_of(part))}"]
+    answers += [f"=%{plain(moodle_fraction(c.share))}%{plain(c.value)}:"
+                f"{plain(margin_of(part, c.value))}"
+                for c in credit_answers("gift", part)]  # fmt: skip
+    if len(answers) == 1:
+        return "", f"{{#{answers[0][1:]}{_feedback(item)}}}"
+    return "", f"{{#{' '.join(answers)}{_feedback(item)}}}"
 
 
 def _entries(item: Item) -> tuple[str, str]:

@@ -40,7 +40,7 @@ from generator.lms.items import (
     text_html,
 )
 from generator.lms.package import read_figure
-from generator.lms.scoring import weights
+from generator.lms.scoring import credit_answers, moodle_fraction, weights
 from generator.tables import plain
 
 
@@ -84,10 +84,21 @@ def _question(item: Item, run_folder: Path) -> etree._Element:
 
 
 def _numerical(question: etree._Element, item: Item) -> None:
-    answer = _sub(question, "answer", fraction="100", format="moodle_auto_format")
-    _text(answer, plain(item.part.answer))
-    _sub(answer, "tolerance").text = plain(margin_of(item.part))
-    _html(_sub(answer, "feedback", format="html"), "")
+    """The key's answer, and each named mistake the rubric credits, at its share (where
+    Moodle allows that share and no two mistakes share the value: lms/scoring.py)."""
+    answers = [(100.0, item.part.answer, "")]
+    answers += [(moodle_fraction(c.share), c.value, c.mistake)
+                for c in credit_answers("moodle", item.part)]  # fmt: skip
+    for fraction, value, mistake in answers:
+        answer = _sub(question, "answer", fraction=plain(fraction), format="moodle_auto_format")
+        _text(answer, plain(value))
+        _sub(answer, "tolerance").text = plain(margin_of(item.part, value))
+        _html(_sub(answer, "feedback", format="html"), to_html(_sentence(mistake)))
+
+
+def _sentence(mistake: str) -> str:
+    """A named mistake as feedback: "The averaging factor is missing." ("" for none)."""
+    return f"{mistake[:1].upper()}{mistake[1:]}." if mistake else ""
 
 
 def cloze_html(item: Item, blanks: list[str]) -> str:
