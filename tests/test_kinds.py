@@ -159,6 +159,9 @@ def test_select_all_scores_each_statement_as_its_rubric_says():
     assert multi.score(part, "i; iii; iv") == 0.75
     assert multi.score(part, "ii; iv") == 0  # every statement decided wrong
     assert multi.score(part, "") == 0.5  # the two false ones left out
+    # an LMS's True/False blank left unanswered (?ii, lms/reports.py): no decision, wrong
+    assert multi.score(part, "i; iii; ?ii") == 0.75
+    assert multi.score(part, "?i; ?ii; ?iii; ?iv") == 0
     whole = part_info("multi", ["i", "iii"], options=options, scoring={"rule": "all"})
     assert multi.score(whole, "i; iii") == 1
     assert multi.score(whole, "i") == 0

@@ -239,11 +239,12 @@ def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
 
 def moodle_statements(q: dict, part: dict, style: str) -> tuple[str, float]:
     """A select-all part's True/False blanks, the first one's verdict turned or left out:
-    0.5 per statement decided right, and one left out is not circled (right if false)."""
+    0.5 per statement decided right, and one left unanswered is no decision (wrong, as
+    Moodle scores it)."""
     given = q["right"].split("; ")
     true = part["options"][0]["correct"]
     first = [] if style == "blank" else [f"part 1: {'False' if true else 'True'}"]
-    right = len(given) - (style == "wrong" or true)
+    right = len(given) - 1
     return "; ".join([*first, *given[1:]]), part["scoring"]["each"] * right
 
 

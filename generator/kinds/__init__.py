@@ -478,8 +478,11 @@ class Choice(Kind):
 
 @register
 class Multi(Kind):
-    """Select all that apply: each right pick earns 1/right, each wrong one costs 1/wrong
-    (never below 0), as the Moodle, Canvas and QTI exports score it."""
+    """Select all that apply: a response lists the statements it circles (``iii; iv``);
+    each statement is an item, right when circled if true or left out if false, and the
+    part's scoring (question.toml: 0.5 per statement in 4(a) and 6(a)) turns those into
+    points.  An LMS that asks each statement True or False reports one left unanswered as
+    ``?ii`` (lms/reports.py): no decision, so that statement is wrong, as the LMS scores it."""
 
     name = "multi"
     choices = True
@@ -511,13 +514,15 @@ class Multi(Kind):
 
     def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
         """Each statement: circled if true, left out if false (nothing circled is an
-        answer; a response that names no statement is unreadable)."""
+        answer; one an LMS reports undecided, ``?ii``, is wrong; a response that names no
+        statement is unreadable)."""
         picked = self._picked(response)
+        undecided = {p[1:] for p in picked if p.startswith("?")}
         labels = [o.label for o in part.options or ()]
-        if response.strip() and not picked & set(labels):
+        if response.strip() and not (picked | undecided) & set(labels):
             return scoring.ToPerson(f"unreadable: it names none of the statements "
                                     f"{', '.join(labels)}")  # fmt: skip
-        return {label: (label in picked) == o.correct
+        return {label: label not in undecided and (label in picked) == o.correct
                 for label, o in zip(labels, part.options or (), strict=True)}  # fmt: skip
 
     def option_label(self, label: str) -> str:

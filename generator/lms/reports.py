@@ -206,11 +206,14 @@ def as_is(part: PartInfo, text: str) -> str:
 
 def verdicts(part: PartInfo, given: list[str]) -> str:
     """A select-all part answered statement by statement (``True``, ``False``, in the
-    statements' order, as a cloze or dropdowns ask it) as ours: the statements said true.
-    A statement left unanswered is not circled, as on paper."""
+    statements' order, as a cloze or dropdowns ask it) as ours: the statements said true,
+    and ``?label`` for each left unanswered (no decision: wrong, as the LMS scores it)."""
     true = fingerprint(KINDS[part.kind].verdict(True))
-    return "; ".join(o.label for o, said in zip(_options(part), given, strict=False)
-                     if fingerprint(said) == true)  # fmt: skip
+    options = _options(part)
+    given = [*given, *[""] * (len(options) - len(given))]
+    said = [o.label if fingerprint(text) == true else f"?{o.label}" if not text.strip() else ""
+            for o, text in zip(options, given, strict=False)]  # fmt: skip
+    return "; ".join(label for label in said if label)
 
 
 def readers(owner: str, *, blanks: Reader, matching: Reader, statements: Reader
