@@ -66,20 +66,7 @@ def build(name: str, out: Path) -> Path:
 
     from generator.cli import cli
 
-    spec = MAKER.RUNS[name]
-    args = [
-        "build",
-        "--public",
-        "--no-pdf",
-        "--blueprint",
-        spec["blueprint"],
-        "--seed",
-        str(spec["seed"]),
-        "--variants",
-        str(spec["variants"]),
-        "--out",
-        str(out / name),
-    ]
+    args = MAKER.build_args(name, out)
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     (folder,) = (out / name).iterdir()

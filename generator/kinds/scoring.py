@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from generator.key.records import CreditInfo, GroupInfo, NearInfo, ScoringInfo, StepInfo
@@ -198,7 +199,7 @@ def notes(scoring: ScoringInfo, points: float, items: Sequence[str], item: str) 
         return [f"{_points(scoring.each)} for each statement circled or left out correctly.",
                 *person]  # fmt: skip
     if scoring.rule == "entries":
-        return [f"{_points(points / len(items))} for each {item} right.", *person]
+        return [f"{_points(Fraction(str(points)) / len(items))} for each {item} right.", *person]
     if len(items) < 2 and not scoring.steps:
         return person
     said = [f"{_points(points)} for the whole answer, no partial credit"]
@@ -217,8 +218,13 @@ def _group_note(group: GroupInfo) -> str:
 
 
 def _points(value: Any) -> str:
-    number = Decimal(str(value)).normalize()
-    return f"{number:f} point{'' if number == 1 else 's'}"
+    """Points as a grader reads them: ``0.5 points``, ``1 point``, ``1/6 point`` (a share
+    with no short decimal)."""
+    share = Fraction(str(value)) if not isinstance(value, Fraction) else value
+    if share.denominator in (1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100):
+        number = Decimal(share.numerator) / Decimal(share.denominator)
+        return f"{number.normalize():f} point{'' if share == 1 else 's'}"
+    return f"{share} point{'s' if share > 1 else ''}"
 
 
 def _plural(word: str, count: int) -> str:

@@ -128,13 +128,10 @@ SUP_T = "\u1d40"
 # ------------------------------------------------------------------ builds and keys
 
 
-def build(name: str, out: Path) -> Path:
-    """The run ``name`` of runs.json built into ``out``; its folder."""
+def build_args(name: str, out: Path) -> list[str]:
+    """``generate-exam``'s arguments that build the run ``name`` of runs.json into ``out``."""
     spec = RUNS[name]
-    args = [
-        sys.executable,
-        "-m",
-        "generator",
+    return [
         "build",
         "--public",
         "--no-pdf",
@@ -147,6 +144,11 @@ def build(name: str, out: Path) -> Path:
         "--out",
         str(out / name),
     ]
+
+
+def build(name: str, out: Path) -> Path:
+    """The run ``name`` of runs.json built into ``out``; its folder."""
+    args = [sys.executable, "-m", "generator", *build_args(name, out)]
     subprocess.run(args, check=True, cwd=ROOT, capture_output=True)
     (folder,) = (out / name).iterdir()
     return folder
