@@ -25,8 +25,9 @@ import pytest
 from lxml import etree
 
 from generator.grading.pipeline import ResponsesError, grade_run
+from generator.kinds import KINDS
 
-from .conftest import by_rubric, first_entry_wrong
+from .conftest import by_rubric, first_entry_wrong, part_info
 from .test_grading import check
 
 DATA = Path(__file__).parent / "data"
@@ -461,3 +462,19 @@ def test_a_pool_quiz_is_graded_by_the_variants_the_lms_drew(pool_run, tmp_path):
     assert elsewhere  # some responses answer a variant whose key differs from the paper's
     grade_run(pool_run, write_csv(tmp_path / "canvas.csv", rows), force=True)
     check(pool_run, expected)
+
+
+def test_options_with_the_same_letters_and_digits_are_told_apart_by_their_signs():
+    """dl-core softmax-cross-entropy (b), in a real Moodle's report: L = -ln p is right,
+    L = ln p wrong; their letters and digits are the same, so the sign decides, and a
+    report cell no single option matches is left for the kind to read."""
+    from generator.lms import reports
+
+    texts = [r"$L = \ln 0.79$", r"$L = -\ln 0.79$", r"$L = -\ln 0.21$"]
+    options = [{"label": label, "text": text, "correct": label == "B", "why": "",
+                "mistake": ""} for label, text in zip("ABC", texts, strict=True)]  # fmt: skip
+    part = part_info("choice", "B", options=options)
+    assert reports.choice(part, r"\(L = -\ln 0.79\)") == "B"
+    assert reports.choice(part, r"\(L = \ln 0.79\)") == "A"
+    assert reports.choice(part, "L = \u2212ln 0.21") == "C"  # a Unicode minus
+    assert KINDS["choice"].score(part, reports.choice(part, r"\(L = \ln 0.79\)")) == 0

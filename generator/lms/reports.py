@@ -153,9 +153,21 @@ def entries(values: list[str]) -> str:
     return "; ".join(value.strip() or EMPTY_ENTRY for value in values)
 
 
+def signed(text: str) -> str:
+    """A fingerprint that keeps the signs and operators too: ``L = -ln 0.79`` and
+    ``L = ln 0.79`` have the same letters and digits, and are not the same option."""
+    text = html.unescape(TAG.sub(" ", text)).lower().replace("\u2212", "-")
+    return "".join(ch for ch in text if ch.isalnum() or ch in "-+=<>/*^.")
+
+
 def _option(part: PartInfo, text: str) -> str | None:
-    mark = fingerprint(text)
-    return next((o.label for o in _options(part) if fingerprint(to_html(o.text)) == mark), None)
+    """The option whose text the report gives: by its signed fingerprint, else by its
+    letters and digits where only one option has them; None when no single option does."""
+    for mark in (signed, fingerprint):
+        found = [o.label for o in _options(part) if mark(to_html(o.text)) == mark(text)]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def _options(part: PartInfo) -> list[OptionInfo]:

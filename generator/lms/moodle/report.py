@@ -66,9 +66,12 @@ READERS = reports.readers(__name__, blanks=_blanks, matching=_matching, statemen
 
 
 def _text(item: Item) -> str:
-    """The question text Moodle summarises: ours, its cloze blanks written as nothing."""
+    """The question text Moodle summarises: ours, its numeric cloze blanks written as
+    nothing and each True/False blank as its choices (Moodle writes ``{True; False}``)."""
     if question_type(item)[0] == "cloze":
-        return item.html + cloze_html(item, [""] * len(items(item.part)))
+        kind = item.answer_kind
+        blank = "" if kind.entries else f"{kind.verdict(True)} {kind.verdict(False)}"
+        return item.html + cloze_html(item, [blank] * len(items(item.part)))
     return item.html
 
 
