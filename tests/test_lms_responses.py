@@ -199,7 +199,12 @@ def moodle_slots(run: Path) -> list[list[dict]]:
             slots.append([])
             continue
         markup = question.findtext("questiontext/text")
-        summary = text_of(re.sub(r"\{\d+:(?:NUMERICAL|MULTICHOICE):[^}]*\}", "_____", markup))
+        # as Moodle 5.0.6 summarises a cloze (seen in its Responses report): a numeric blank
+        # as a line, a multiple-choice blank as its choices, {True; False}
+        shown = re.sub(r"\{\d+:MULTICHOICE:([^}]*)\}",
+                       lambda m: "{" + "; ".join(c.lstrip("=") for c in m[1].split("~")) + "}",
+                       markup)  # fmt: skip
+        summary = text_of(re.sub(r"\{\d+:NUMERICAL:[^}]*\}", "_____", shown))
         answers = [(float(a.get("fraction")), text_of(a.findtext("text")))
                    for a in question.findall("answer")]  # fmt: skip
         if kind == "multichoice":
