@@ -733,6 +733,9 @@ ROWS = {
                                     {"label": "B", "text": "b", "correct": False, "why": "",
                                      "mistake": ""}]),
     "person wrong": _part("number", 2.5, {"rule": "all", "person": "wrong", "why": "x"}),
+    "credit for a named mistake": _part(
+        "number", 2.5, {"rule": "all", "credit": [{"mistake": "m", "points": 1}]}, points=3,
+        mistake_values={"m": 7.5}),
     "formulas, code, text": _part("text", "a model answer", {"rule": "all"}),
 }  # fmt: skip
 
