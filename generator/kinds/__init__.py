@@ -3,9 +3,11 @@
 A part declares its kind in ``question.toml`` (``kind = "vector"``).  The kind decides
 how a solver's value is validated and stored in the key (:meth:`Kind.normalise`), how it
 is shown in the solutions (the LaTeX it returns), as one cell of text (:meth:`Kind.cell`),
-and how a student's response is compared with the key (:meth:`Kind.score`: the key's
-tolerance, and the partial credit of the Moodle and QTI exports; Canvas and Blackboard
-match the entries of a vector as text, and GIFT leaves vectors to graders).
+and how a student's response is judged (:meth:`Kind.judge`): the kind reads it as
+students write it (``reading``) and marks each item right or wrong within the key's
+tolerance (:meth:`Kind.marks`), and the part's rubric (``scoring``) turns the marks into
+points, or sends the response to a person with the reason, within a CPU budget
+(``budget``), at points no student can predict (``streams``).
 
 Every module that does something per kind (each LMS exporter) keeps a table
 ``{kind: builder}`` made with :func:`table`, which refuses, when the module is imported,

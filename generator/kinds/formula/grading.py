@@ -8,7 +8,9 @@ by name (``W = ...; V = ...`` for momentum's ``V``, ``W``); otherwise by positio
 The key's alternatives are accepted: an alternative's formula (its first ``$...$``), and
 the reading it names, ``with $w$ a row vector`` (the student's ``w`` is then the key's
 ``w`` transposed).  Nothing the student wrote is evaluated (see
-:mod:`generator.kinds.formula.equivalence`); whatever cannot be read scores 0.
+:mod:`generator.kinds.formula.equivalence`).  A formula that cannot be read is wrong; a
+response in which none can be read, one equal to the key only where the grader's points
+fall, or one to a key whose formula is beyond the bounds goes to a person, with the reason.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ Reading = tuple[Mapping[str, sp.Basic], list[sp.Basic] | None]  # names, alterna
 
 def score(part: PartInfo, response: str) -> float | None:
     """0 to 1: the share of the part's points the right formulas earn under its scoring;
-    None when a person must look (no formula could be read)."""
+    None when a person must look (see the module docstring)."""
     return judge(part.scoring, part.points, marks(part, response)).share
 
 
