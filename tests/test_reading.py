@@ -22,6 +22,11 @@ from .conftest import part_info
         ("3*3*3*8 + 8 = 224", 224),  # the work before the result
         ("228 parameters", 228),  # a unit
         ("n_x = 500", 500),  # a label
+        ("so 1540 in total", 1540),  # a total in a sentence
+        ("total = 3*3*8 + 8 = 80", 80),  # the word total before the work
+        ("60 x 35 = 2100 weights, 35 gammas and 35 betas: 2170", 2170),  # the result last
+        ("7, since (1/2)^7 = 0.0078 < 0.01", 7),  # the answer before its reason
+        ("1 (a scalar)", 1),  # a remark in parentheses
         ("'-5", -5),  # Moodle's CSV guard before a cell starting with -
         ("\u22125", -5),  # a Unicode minus
         ("1,008", 1008),  # thousands, in a count

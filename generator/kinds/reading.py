@@ -116,8 +116,9 @@ def _total(text: str) -> str:
     if found is None or len(re.findall(NUMBER, text)) < 2:
         return text
     after = re.match(rf"\s*(?:of|is|=|:)?\s*{NUMBER}", text[found.end() :])
-    if after:
-        return after.group(1)
+    if after:  # "total = 3*3*8 + 8 = 224": work after the word, its result read as usual
+        rest = text[found.end() + after.end() :]
+        return text if re.match(r"\s*[-+*/^(x\u00d7]", rest) else after.group(1)
     before = re.findall(NUMBER, text[: found.start()])
     return before[-1] if before else text
 
