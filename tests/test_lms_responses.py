@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import re
 import textwrap
@@ -483,3 +484,35 @@ def test_options_with_the_same_letters_and_digits_are_told_apart_by_their_signs(
     assert reports.choice(part, r"\(L = \ln 0.79\)") == "A"
     assert reports.choice(part, "L = \u2212ln 0.21") == "C"  # a Unicode minus
     assert KINDS["choice"].score(part, reports.choice(part, r"\(L = \ln 0.79\)")) == 0
+
+
+def test_a_variant_the_lms_drew_from_another_copy_is_graded_against_that_variant(run, tmp_path):
+    """A quiz of one random question per part shows a student other copies' variants;
+    with the question text in the download, each response is graded against the variant
+    it answers (its key's answer earns the points), never against the student's own."""
+    rows, _ = moodle_report(run, STYLES, question_text=True)
+    header, first = rows[0], rows[1]  # the first student answers every part rightly
+    slots = moodle_slots(run)
+    codes = [v["variant"] for v in key(run)["variants"]]
+    own, other = codes[0], codes[1]
+    swapped = []
+    for n, questions in enumerate(slots, start=1):
+        theirs = next(q for q in questions if q["name"].split()[1] == other)
+        if (
+            theirs["type"] != "numerical"
+            or theirs["right"] == next(q for q in questions if q["name"].split()[1] == own)["right"]
+        ):
+            continue
+        at = header.index(f"Question {n}")
+        first[at : at + 3] = [theirs["summary"], theirs["right"], theirs["right"]]
+        swapped.append(theirs["name"].split()[0])
+    assert swapped, "no numerical part whose answer differs between the first two copies"
+    grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+    graded = {
+        (r["variant"], label): value
+        for r in csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8")))
+        for label, value in r.items()
+    }
+    whole = {label: part["points"] for (code, label), part in parts(run).items() if code == own}
+    for label in swapped:  # the drawn variant's answer: right, as Moodle marked it
+        assert float(graded[own, label]) == pytest.approx(whole[label]), label

@@ -116,16 +116,19 @@ def _copies(key: Key) -> dict[str, VariantInfo]:
     return names
 
 
-PoolParts = dict[tuple[str, str], tuple[QuestionInfo, PartInfo]]
+PoolParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
 
 
 def _pool_parts(key: Key) -> PoolParts:
-    """Every variant of a pool's parts, by (pool copy, label): the K keys of each part an
-    LMS may have drawn from (``--pool``), whichever student's entry holds them."""
+    """Every variant of each part an LMS may have drawn, by (copy, question id, part): a
+    pool's K keys (``--pool``, by pool copy, whichever student's entry holds them), else
+    every copy's own (a quiz drawing one random question per part shows students each
+    other's, which may print the question under another number)."""
     parts: PoolParts = {}
-    for variant in key.variants if key.pooled else ():
+    for variant in key.variants:
         for question, part in variant.parts:
-            parts.setdefault((question.source or "", part.label), (question, part))
+            source = (question.source or "") if key.pooled else variant.variant
+            parts.setdefault((source, question.id, part.part), (question, part))
     return parts
 
 
@@ -137,8 +140,8 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
     for own_question, own_part in variant.parts:
         response = given.get((variant.variant, own_part.label))
         question, part = own_question, own_part
-        if response and response.source:  # the LMS drew another of the pool's variants
-            question, part = pool[(response.source, own_part.label)]
+        if response and response.source:  # the LMS drew another variant than the copy's
+            question, part = pool[(response.source, own_question.id, own_part.part)]
         text = response.text if response else ""
         # The part's rubric judges it (an empty select-all response can be right); a
         # response only a person can judge gets no score (None) and the reason, unless it

@@ -99,9 +99,11 @@ class Exam:
         code = self.picks.get(copy, {}).get(self.slots[slot].label, copy)
         return [e for e in self.by_copy.get(code, []) if e.slot == slot]
 
-    def source(self, entry: Entry) -> str:
-        """The pool copy a response to ``entry`` is graded against ("": the copy's own)."""
-        return entry.variant if self.pooled else ""
+    def source(self, entry: Entry, copy: str) -> str:
+        """The copy whose variant a response to ``entry`` is graded against ("": the copy's
+        own): a pool copy (``--pool``), or another student's copy, which an LMS drawing a
+        random question per part may have shown this one."""
+        return entry.variant if self.pooled or entry.variant != copy else ""
 
     def titled(self, text: str, where: str) -> Entry | None:
         """The item a title ``1(a) <code>`` in ``text`` names; refused if this exam has none."""
@@ -267,20 +269,25 @@ def copy_of(exam: Exam, identity: Sequence[tuple[str, str]], candidates: list[li
     return common.pop()
 
 
-def entry_of(exam: Exam, copy: str, found: list[Entry], where: str, response: str = "") -> Entry:
-    """The item of ``found`` the copy ``copy`` answered (with --pool, the variant the LMS
-    drew, told by the response where the variants' questions read the same)."""
+def entry_of(exam: Exam, copy: str, found: list[Entry], where: str, response: str = "",
+             *, drawn: bool = False) -> Entry:  # fmt: skip
+    """The item of ``found`` the copy ``copy`` answered: with --pool, the variant the LMS
+    drew, told by the response where the variants' questions read the same; where the
+    report names the item (``drawn``: by its question text), the one it names, the copy's
+    own among equals, else another copy's that the LMS drew for this student."""
     if exam.pooled:  # the LMS drew the item from the part's pool: any of its variants
         found = _answered(response, found) or found
         mine = exam.picks.get(copy, {})
         return next((e for e in found if mine.get(e.label) == e.variant), found[0])
     own = [entry for entry in found if entry.variant == copy]
-    if not own:
-        raise ResponsesError(
-            f"{where}: this question is no part of the copy of {exam_name(exam, copy)}; the "
-            "report is from another exam or quiz: grade it against the run it was exported from."
-        )
-    return own[0]
+    if own:
+        return own[0]
+    if drawn and found:
+        return (_answered(response, found) or found)[0]
+    raise ResponsesError(
+        f"{where}: this question is no part of the copy of {exam_name(exam, copy)}; the "
+        "report is from another exam or quiz: grade it against the run it was exported from."
+    )
 
 
 def _answered(response: str, found: list[Entry]) -> list[Entry]:

@@ -91,10 +91,10 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
         copy = reports.copy_of(exam, identity, [found for _, found in seen], f"{path}, line {line}")
         for c, found in seen:
             where = f"{path}, line {line}, column '{reports.short(header[c])}'"
-            entry = reports.entry_of(exam, copy, found, where, row[c])
+            entry = reports.entry_of(exam, copy, found, where, row[c], drawn=True)
             text = READERS[entry.part.kind](entry.part, row[c])
             responses.append(Response(copy, entry.label, text, line, identity,
-                                      exam.source(entry)))  # fmt: skip
+                                      exam.source(entry, copy)))  # fmt: skip
     return responses
 
 

@@ -106,10 +106,10 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
         for n, cols, found in slots:
             raw = row[cols["Response"]].strip() if "Response" in cols else ""
             items = found if found is not None else exam.own(copy, n)
-            entry = reports.entry_of(exam, copy, items, where, raw)
+            entry = reports.entry_of(exam, copy, items, where, raw, drawn=found is not None)
             text = "" if raw == NONE else READERS[entry.part.kind](entry.part, raw)
             responses.append(Response(copy, entry.label, text, line, identity,
-                                      exam.source(entry)))  # fmt: skip
+                                      exam.source(entry, copy)))  # fmt: skip
     return responses
 
 
