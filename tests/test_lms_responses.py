@@ -304,11 +304,16 @@ def test_canvas_student_analysis_is_graded_to_the_worked_out_scores(run, tmp_pat
     check(run, expected)
 
 
-def test_moodle_responses_is_graded_with_or_without_question_text(run, tmp_path):
-    for question_text in (True, False):
-        rows, expected = moodle_report(run, STYLES, question_text=question_text)
+def test_moodle_responses_is_graded_with_question_text_and_refused_without(run, tmp_path):
+    """A class's categories hold a variant per copy, so a quiz of random questions may
+    show a student any: only the question text says which, and a download without it is
+    refused with the option that adds it (never graded against an assumed copy)."""
+    rows, expected = moodle_report(run, STYLES, question_text=True)
+    grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+    check(run, expected)
+    rows, _ = moodle_report(run, STYLES, question_text=False)
+    with pytest.raises(ResponsesError, match="Show the question text"):
         grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
-        check(run, expected)
 
 
 def test_canvas_student_without_sis_id_is_found_by_canvas_id(run, tmp_path):

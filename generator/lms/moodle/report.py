@@ -94,6 +94,7 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
             f"{len(exam.slots)} parts; the report is from another quiz, or its quiz does not "
             "add one random question per part's category."
         )
+    _identifiable(exam, numbers, path)
     state = next((c for c, h in enumerate(header) if h in STATE), None)
     people = range(state if state is not None else 0)
     responses = []
@@ -111,6 +112,20 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
             responses.append(Response(copy, entry.label, text, line, identity,
                                       exam.source(entry, copy)))  # fmt: skip
     return responses
+
+
+def _identifiable(exam: Exam, numbers: dict[str, dict[str, int]], path: str) -> None:
+    """Refuse a download that cannot say which variant each student was shown: where a
+    part's category holds several variants, a quiz drawing one at random shows students
+    any of them, and only the question text in the report tells which."""
+    for (n, columns), slot in zip(enumerate(numbers.values()), exam.slots, strict=True):
+        if "Question" not in columns and len(slot.items) > 1:
+            raise ResponsesError(
+                f"{path}, line 1: no question text for slot {n + 1} ({slot.label}), whose "
+                f"category holds {len(slot.items)} variants: the report cannot say which one "
+                "each student answered. Download the Responses report again with 'Show the "
+                "question text' ticked (its Display options), as well as the response."
+            )
 
 
 def _found(exam: Exam, slot: int, columns: dict[str, int], row: list[str],
