@@ -401,12 +401,12 @@ def _errors(run: Path, rows: list[list[str]], tmp_path: Path) -> str:
 
 
 def test_another_exams_reports_are_refused(run, other_run, tmp_path):
+    """Each item's text ends with its title (``1(a) <code>``): another run's report names
+    items this key has not, and is refused naming one."""
     rows, _ = canvas_report(other_run, STYLES)
-    assert "has this question text; the report is from another quiz" in _errors(run, rows, tmp_path)
+    assert "is not in this run's key" in _errors(run, rows, tmp_path)
     rows, _ = moodle_report(other_run, STYLES)
-    assert "line 2: the question of slot 1 is no variant of this exam's part 1(a)" in _errors(
-        run, rows, tmp_path
-    )
+    assert "is not in this run's key" in _errors(run, rows, tmp_path)
     rows, _ = moodle_report(run, STYLES)
     rows[1][rows[0].index("Question 1")] = "1(a) 0123456789ab"
     assert "the item '1(a) 0123456789ab' is not in this run's key" in _errors(run, rows, tmp_path)

@@ -107,6 +107,7 @@ def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
     html = to_html(text, figures)
     if by_hand(part) and KINDS[part.kind].choices and not KINDS[part.kind].pairs:
         html += options_html(part)
+    html += variant_html(part.label, variant)
     return Item(
         label=part.label,
         question=question.id,
@@ -119,6 +120,14 @@ def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
         part=part,
         figures=tuple(f for f in figures if f'src="{f}"' in html),
     )
+
+
+def variant_html(label: str, variant: str) -> str:
+    """The item's title at the end of its text, ``3(d) c83f9b077fd7``: an LMS report that
+    shows the question text then names the variant a student was shown, where variants
+    read alike but for a figure (3(d)'s loss curves); the code is the copy's, printed on
+    every page of the paper copies too."""
+    return f'<p class="variant"><small>{html.escape(label)} {html.escape(variant)}</small></p>'
 
 
 def by_hand(part: PartInfo) -> bool:
