@@ -38,5 +38,12 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool
                "responses, in grades/sheets/.")  # fmt: skip
     for reason, count in reasons.most_common():
         click.echo(f"  {count}: {reason}")
+    mixed = [g for g in graded if g.mixed]
+    if mixed:
+        click.echo(f"Warning: {len(mixed)} student(s) were shown parts of one question from "
+                   f"different copies (e.g. {mixed[0].who}: {', '.join(mixed[0].mixed[:3])}); "
+                   "each part is graded as shown, but such a question may not read as one: "
+                   "give each question's parts one category in the LMS, or one quiz per "
+                   "copy.", err=True)  # fmt: skip
     click.echo(f"Wrote {RunFolder(run).grades.root}/ (grades.csv, feedback.csv, "
                "canvas-gradebook.csv, moodle-grades.csv, feedback/)")  # fmt: skip

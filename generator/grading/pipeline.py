@@ -155,6 +155,7 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
             expected=answer_text(part),
             mistakes=[*judgement.mistakes, *KINDS[part.kind].mistakes(part, text)],
             reason=judgement.reason if share is None else "",
+            shown=response.source if response else "",
         ))  # fmt: skip
     return graded
 

@@ -45,6 +45,7 @@ class GradedPart:
     mistakes: list[str] = field(default_factory=list)
     by_hand: bool = False  # its score was filled in on a grading sheet
     reason: str = ""  # why a person grades it (score None): its rubric, or an unread response
+    shown: str = ""  # the copy whose variant the LMS showed, where not the student's own
 
     @property
     def verdict(self) -> str:
@@ -85,6 +86,16 @@ class Graded:
                 if folded.get(name, "").strip():
                     return folded[name].strip()
         return ""
+
+    @property
+    def mixed(self) -> list[str]:
+        """The questions whose parts the LMS showed from different copies' variants (a quiz
+        of one random question per part): each part graded right, the question incoherent."""
+        shown: dict[str, set[str]] = {}
+        for part in self.parts:
+            if part.response.strip():  # an unanswered part was shown nothing to compare
+                shown.setdefault(part.question, set()).add(part.shown or self.variant)
+        return [question for question, copies in shown.items() if len(copies) > 1]
 
     @property
     def who(self) -> str:
