@@ -27,6 +27,13 @@ def cell(value: object) -> object:
     return value
 
 
+def uncell(text: str) -> str:
+    """A cell as :func:`cell` wrote it, read back: its guard ``'`` taken off."""
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS and not NUMBER.fullmatch(text[1:]):
+        return text[1:]
+    return text
+
+
 def data_rows(rows: list[list[str]], where: str, fix: str,
               error: type[ExamError]) -> Iterator[tuple[int, list[str]]]:  # fmt: skip
     """The rows after a header, with their line numbers, blank rows passed over; a row

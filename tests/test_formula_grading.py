@@ -10,6 +10,7 @@ bounds (length, tokens, nesting, exponents) before sympy does any work on them.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -282,3 +283,26 @@ def test_a_key_formula_beyond_the_bounds_sends_its_responses_to_a_person(parts):
                                           "(f-1)/2")  # fmt: skip
     assert judgement.share is None
     assert "key's formula" in judgement.reason
+
+
+def test_an_activation_applied_entry_by_entry_draws_the_same_points_in_every_process(parts):
+    """Found in review: the entry-wise sigma's bound symbol was a sympy Dummy, whose
+    number varies between processes and went into the stream's seed; the verdict must be
+    the same on every run (a subprocess each, sympy imported afresh)."""
+    record = msgspec.to_builtins(parts[Q1, "f.i", 0])
+    text = "sigma(W2*(W1*x+b1)+b2 + 1e-7*W2*sigma(W1*x+b1))"
+    program = (
+        "import json, sys\nimport msgspec\n"
+        "from generator.key.records import FormulaInfo, PartInfo\n"
+        "from generator.kinds import KINDS, streams\n"
+        "record, text = json.load(sys.stdin)\n"
+        "part = msgspec.convert(record, PartInfo)\n"
+        "answer = msgspec.convert(part.answer, list[FormulaInfo])\n"
+        "part = msgspec.structs.replace(part, answer=answer)\n"
+        "with streams.keyed(b'run'):\n"
+        "    print(KINDS['expression'].judge(part, text).share)\n"
+    )
+    verdicts = {subprocess.run([sys.executable, "-c", program], input=json.dumps([record, text]),
+                               capture_output=True, text=True, check=True).stdout
+                for _ in range(4)}  # fmt: skip
+    assert len(verdicts) == 1, verdicts

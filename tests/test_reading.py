@@ -157,3 +157,30 @@ def test_an_item_paired_twice_keeps_its_first_pair_and_an_unknown_option_is_unre
 )  # fmt: skip
 def test_work_is_told_from_a_bare_number(text, work):
     assert reading.shows_work(text) is work
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("3 or x: 230", 3), ("3 or 230 in total", 3), ("either 3 or a total of 230", 3),
+     ("230 in total: 200 weights + 30 biases", 230),
+     ("888 in total: 864 weights and 24 biases", 888)],
+)  # fmt: skip
+def test_a_hedge_earns_its_first_candidate_and_a_total_is_the_total(text, value):
+    """Found in review: the hedge was cut after the work's = or :, and 'in total' before
+    a breakdown read the breakdown's first number."""
+    assert number(text, whole=True) == value
+
+
+@pytest.mark.parametrize("text", ["3, hence maybe 230", "3 => 230", "3 → 230", "ratio 1:230"])
+def test_two_numbers_without_work_between_them_are_unreadable(text):
+    """A conclusion counts after work (``... = 13, so 13``); after a bare number it is a
+    second answer, and a ratio is no number: a person reads them."""
+    with pytest.raises(Unreadable):
+        number(text, whole=True)
+
+
+def test_a_vector_hedge_earns_its_first_candidate_and_an_initial_is_a_whole_word():
+    assert entries("x = [0, 0, 0] or x* = [1.8, 2.2, 2.8]", []) == ["0", "0", "0"]
+    found = entries("26 biases since b1 is 26x1, and W1 has 5775 weights", ["weights", "biases"])
+    assert found == ["5775", "26"]  # the W of W1 labels nothing
+    assert not reading.is_size("2, 1") and reading.is_size("(2, 1)")

@@ -357,3 +357,14 @@ def test_the_near_field_is_optional_in_the_key_and_its_schema(bank):
     group = schema()["$defs"]["GroupInfo"]
     assert "near" in group["properties"] and "near" not in group["required"]
     assert set(schema()["$defs"]["NearInfo"]["required"]) == {"points", "mistake", "repair"}
+
+
+def test_a_number_whose_arithmetic_runs_away_goes_to_a_person_within_its_budget():
+    """Found in review: exp(exp(exp(100))) is bounded as written but not as computed; the
+    judgement (the named mistakes included, which read the number again) ends within the
+    budget and sends it to a person."""
+    part = part_info("number", 0.51, tolerance={"abs": 0.01, "rel": 0},
+                     mistake_values={"the minus sign is missing": -0.51})  # fmt: skip
+    judgement = KINDS["number"].judge(part, "exp(exp(exp(100)))")
+    assert judgement.share is None and judgement.reason
+    assert judgement.mistakes == ()

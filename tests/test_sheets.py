@@ -99,29 +99,41 @@ def write_rows(sheet: Path, rows: list[dict]) -> None:
 def test_a_grader_decides_once_per_group_of_equal_responses(run, tmp_path):
     """Three copies answer the same text part alike (spacing and case aside), one
     differently: two groups; one score on the group's first row decides its three rows,
-    and the decision holds for a fourth student who gives the same answer later."""
+    the decision holds for a fourth student who gives the same answer later, a corrected
+    score reaches the whole group, and a changed response leaves its group's decision."""
     label = text_parts(run)[0][2]["label"]
     copies = sorted({copy for _, copy, p in text_parts(run) if p["label"] == label})
-    texts = ["Fewer parameters.", "fewer   PARAMETERS.", "Fewer parameters.", "It is deeper."]
+    texts = ["-Fewer parameters.", "-fewer   PARAMETERS.", "-Fewer parameters.", "It is deeper."]
 
-    def write(students: list[int]) -> Path:
+    def write(students: list[int], changed: dict[int, str] | None = None) -> Path:
         path = tmp_path / "responses.csv"
         with path.open("w", encoding="utf-8", newline="") as f:
-            rows = [[f"v{copies[n]}", label, texts[n % 4]] for n in students]
+            rows = [[f"v{copies[n]}", label, (changed or {}).get(n, texts[n % 4])]
+                    for n in students]  # fmt: skip
             csv.writer(f).writerows([["student", "label", "response"], *rows])
         return path
+
+    def decided() -> dict[str, str]:  # each copy's score: its own, or its group's
+        return {r["variant"]: r["score"] or r["group_score"] for r in rows_of(sheet)}
 
     grade_run(run, write([0, 1, 3]), force=True)
     sheet = run / "grades/sheets" / next(p.name for p in (run / "grades/sheets").iterdir())
     rows = rows_of(sheet)
     assert [(r["group"], r["in_group"]) for r in rows] == [("g1", "2"), ("g1", "2"), ("g2", "1")]
-    rows[0]["score"] = rows[0]["points"]  # one decision for the group
+    points = rows[0]["points"]
+    rows[0]["score"] = points  # one decision for the group (its response starts with -)
     write_rows(sheet, rows)
     grade_run(run, write([0, 1, 2, 3]), force=True)  # a student added: the same answer
-    scores = {r["variant"]: r["score"] for r in rows_of(sheet)}
-    decided_copies = [r["variant"] for r in rows_of(sheet) if r["group"] == "g1"]
-    assert len(decided_copies) == 3
-    assert all(scores[v] == rows[0]["points"] for v in decided_copies)
-    assert [r["score"] for r in rows_of(sheet) if r["group"] == "g2"] == [""]
+    group = [r["variant"] for r in rows_of(sheet) if r["group"] == "g1"]
+    assert len(group) == 3 and all(decided()[v] == points for v in group)
+    assert [decided()[r["variant"]] for r in rows_of(sheet) if r["group"] == "g2"] == [""]
     pending = {r["variant"]: r["to_grade_by_hand"] for r in rows_of(run / "grades/grades.csv")}
     assert sorted(pending.values()) == ["0", "0", "0", "1"]
+    corrected = rows_of(sheet)
+    next(r for r in corrected if r["score"])["score"] = "0"  # the grader changes their mind
+    write_rows(sheet, corrected)
+    grade_run(run, write([0, 1, 2, 3]), force=True)
+    assert all(decided()[v] == "0" for v in group)
+    grade_run(run, write([0, 1, 2, 3], {1: "No idea."}), force=True)  # a response changed
+    changed = next(r for r in rows_of(sheet) if r["response"] == "No idea.")
+    assert changed["score"] == changed["group_score"] == ""

@@ -153,7 +153,7 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
             bonus=part.bonus, response=text,
             score=None if share is None else round(share * part.points, 6),
             expected=answer_text(part),
-            mistakes=[*judgement.mistakes, *KINDS[part.kind].mistakes(part, text)],
+            mistakes=list(judgement.mistakes),
             reason=judgement.reason if share is None else "",
             shown=response.source if response else "",
         ))  # fmt: skip

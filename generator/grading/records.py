@@ -44,6 +44,7 @@ class GradedPart:
     expected: str
     mistakes: list[str] = field(default_factory=list)
     by_hand: bool = False  # its score was filled in on a grading sheet
+    by_group: bool = False  # ... on another row of its group of equal responses
     reason: str = ""  # why a person grades it (score None): its rubric, or an unread response
     shown: str = ""  # the copy whose variant the LMS showed, where not the student's own
 

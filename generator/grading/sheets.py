@@ -7,8 +7,9 @@ why a person grades it, and an empty ``score`` column.
 
 Equal responses to the same model answer form a **group** (the same text, however it is
 spaced or capitalised): the sheet lists the largest groups first, and a score filled in on
-one row of a group decides every row of it that has no score of its own, so that a grader
-decides once per group.  A grader fills in the scores (in any spreadsheet) and runs
+one row of a group decides every row of it that has no score of its own (shown in their
+``group_score``), so that a grader decides once per group, and a corrected score reaches
+the whole group.  A grader fills in the scores (in any spreadsheet) and runs
 ``grade`` again: the scores count in the totals, the gradebooks and the item analysis, and
 are written back into the new sheets.  A group's decision is kept by what was decided
 (the part, the model answer and the response), not by the row: it holds across re-grades,
@@ -28,10 +29,10 @@ from generator.files import read_text
 from generator.grading.records import Graded, ResponsesError
 from generator.key.records import Key
 from generator.run_folder import GradesFolder
-from generator.tables import csv_text
+from generator.tables import csv_text, uncell
 
 COLUMNS = ("group", "in_group", "variant", "student_id", "student_name", "label", "points",
-           "rubric", "model_answer", "response", "why", "score")  # fmt: skip
+           "rubric", "model_answer", "response", "why", "score", "group_score")  # fmt: skip
 MAX_SHEET_BYTES = 64 * 2**20
 
 Decided = tuple[str, str, str]  # the part's label, the model answer, the response as grouped
@@ -39,9 +40,10 @@ Decided = tuple[str, str, str]  # the part's label, the model answer, the respon
 
 @dataclass
 class HandScores:
-    """What graders decided: a row's own score, and each group's (its first scored row)."""
+    """What graders decided: a row's own score (with what it was given for), and each
+    group's (its first scored row)."""
 
-    rows: dict[tuple[str, str], float] = field(default_factory=dict)  # (variant, label)
+    rows: dict[tuple[str, str], tuple[float, Decided]] = field(default_factory=dict)
     groups: dict[Decided, float] = field(default_factory=dict)
 
 
@@ -70,8 +72,9 @@ def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
                     "waiting for a person; keep the sheet's variant and label columns as written."
                 )
             score = _score(row["score"], pending[slot].points, f"{path}, line {line}")
-            scores.rows[slot] = score
-            group = decided(slot[1], row.get("model_answer") or "", row.get("response") or "")
+            group = decided(slot[1], uncell(row.get("model_answer") or ""),
+                            uncell(row.get("response") or ""))  # fmt: skip
+            scores.rows[slot] = (score, group)
             scores.groups.setdefault(group, score)
     return scores
 
@@ -89,17 +92,19 @@ def _score(text: str, points: float, where: str) -> float:
 
 
 def apply(graded: list[Graded], scores: HandScores) -> None:
-    """Put the graders' scores on the parts they graded: a row's own, else its group's."""
+    """Put the graders' scores on the parts they graded: a row's own (while its response
+    is the one scored), else its group's; a score a group gave is marked as such, so that
+    the next sheets leave it to the group (a corrected group score reaches every row)."""
     for g in graded:
         for part in g.parts:
             if part.score is not None:
                 continue
             group = decided(part.label, part.expected, part.response)
-            own = scores.rows.get((g.variant, part.label))
-            score = own if own is not None else scores.groups.get(group)
-            if score is not None:
-                part.score = score
-                part.by_hand = True
+            own, given_for = scores.rows.get((g.variant, part.label), (None, None))
+            if own is not None and given_for == group:
+                part.score, part.by_hand = own, True
+            elif group in scores.groups:
+                part.score, part.by_hand, part.by_group = scores.groups[group], True, True
 
 
 def write_sheets(grades: GradesFolder, key: Key, graded: list[Graded]) -> None:
@@ -115,7 +120,8 @@ def write_sheets(grades: GradesFolder, key: Key, graded: list[Graded]) -> None:
                 by_label.setdefault(part.label, {}).setdefault(group, []).append([
                     g.variant, g.student_id, g.student_name, part.label, f"{part.points:g}",
                     " ".join(rubric), part.expected, part.response, part.reason,
-                    "" if part.score is None else f"{part.score:g}",
+                    "" if part.score is None or part.by_group else f"{part.score:g}",
+                    f"{part.score:g}" if part.by_group and part.score is not None else "",
                 ])  # fmt: skip
     if not by_label:
         return

@@ -26,6 +26,7 @@ import math
 import numbers
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, TypeVar
 
@@ -104,15 +105,18 @@ class Kind:
 
     def judge(self, part: PartInfo, response: str) -> scoring.Judgement:
         """What a response earns under the part's scoring (kinds/scoring.py): a share of
-        its points, or a person's decision and why; a person's too when reading it takes
-        more than its CPU budget (kinds/budget.py)."""
+        its points, or a person's decision and why, with the named mistakes behind it; a
+        person's too when reading it takes more than its CPU budget (kinds/budget.py)."""
         try:
             with budget.cpu():
                 marks = self.marks(part, response)
+                named = self.mistakes(part, response)
         except budget.OverBudget:
             marks = scoring.ToPerson(f"over its budget: more than {budget.SECONDS:g} s of "
                                      "CPU to read and compare")  # fmt: skip
-        return scoring.judge(part.scoring, part.points, marks)
+            named = []
+        judgement = scoring.judge(part.scoring, part.points, marks)
+        return replace(judgement, mistakes=tuple(dict.fromkeys([*judgement.mistakes, *named])))
 
     def score(self, part: PartInfo, response: str) -> float | None:
         """The share of the part's points a response earns, 0 to 1; None when a person

@@ -55,9 +55,9 @@ def number(text: str, *, whole: bool) -> Decimal:
     Unreadable when it gives none, or one that could be two."""
     if len(text) > MAX_CHARS:
         raise Unreadable(f"a response of more than {MAX_CHARS} characters where a number is asked")
-    text = _total(_conclusion(cleaned(text)))
-    text = re.split(r"[=:]", text)[-1]  # the result after the work: "... = 224", "...: 2170"
-    text = ALTERNATIVE.split(text.strip())[0]
+    text = ALTERNATIVE.split(cleaned(text))[0]  # a hedge earns its first candidate only
+    text = _total(_conclusion(text))
+    text = RESULT.split(text)[-1]  # the result after the work: "... = 224", "...: 2170"
     text = _without_words(text)
     if not text:
         raise Unreadable("no number in it")
@@ -72,6 +72,7 @@ def number(text: str, *, whole: bool) -> Decimal:
 
 
 WORK = re.compile(r"[-+*/()^]|\\frac|\b(?:log|ln|exp|sqrt)\b")
+RESULT = re.compile(r"=|(?<=[A-Za-z_)])\s*:|:(?=\s)")  # "= 224", "weights: 4008", not 1:230
 
 
 def shows_work(text: str) -> bool:
@@ -101,12 +102,16 @@ CONCLUSION = re.compile(r"\b(?:so|thus|hence|therefore|giving)\b|=>|⇒|→", re
 
 def _conclusion(text: str) -> str:
     """The answer of a response that argues for it: before its reason (``7, since
-    (1/2)^7 < 0.01``), after its conclusion (``(15 + 2 - 5)/1 + 1 = 13, ..., so 13 x 30``)."""
+    (1/2)^7 < 0.01``), after the conclusion of its work (``(15 + 2 - 5)/1 + 1 = 13, ...,
+    so 13 x 30``); a conclusion after no work (``3, hence 230``) is two answers, left whole."""
     text = REASON.split(text, maxsplit=1)[0]
-    return CONCLUSION.split(text)[-1].strip(" ,;")
+    pieces = CONCLUSION.split(text)
+    if len(pieces) > 1 and "=" in "".join(pieces[:-1]):
+        return pieces[-1].strip(" ,;")
+    return text
 
 
-TOTAL = re.compile(r"\b(?:in\s+)?total\b|\baltogether\b|\bin all\b", re.IGNORECASE)
+TOTAL = re.compile(r"\b(in\s+total|altogether|in all)\b|\btotal\b", re.IGNORECASE)
 
 
 def _total(text: str) -> str:
@@ -115,6 +120,9 @@ def _total(text: str) -> str:
     found = TOTAL.search(text)
     if found is None or len(re.findall(NUMBER, text)) < 2:
         return text
+    if found.group(1):  # "1540 in total", "230 altogether": the number before the words
+        before = re.findall(NUMBER, text[: found.start()])
+        return before[-1] if before else text
     after = re.match(rf"\s*(?:of|is|=|:)?\s*{NUMBER}", text[found.end() :])
     if after:  # "total = 3*3*8 + 8 = 224": work after the word, its result read as usual
         rest = text[found.end() + after.end() :]
@@ -191,7 +199,8 @@ def spelled(text: str) -> str:
     return re.sub(r"[\s()\[\]{}]", "", text)
 
 
-SIZE = re.compile(r"\(?\s*\d+\s*(?:x|×|\*|,|\\times)\s*\d+\s*\)?", re.IGNORECASE)
+SIZE = re.compile(r"\(?\s*\d+\s*(?:x|\u00d7|\*|\\times)\s*\d+\s*\)?|\(\s*\d+\s*,\s*\d+\s*\)",
+                  re.IGNORECASE)  # fmt: skip
 
 
 def is_size(text: str) -> bool:
@@ -218,7 +227,7 @@ def entries(text: str, names: list[str], *, sizes: bool = False) -> list[str]:
     labelled = _labelled(text, names)
     if labelled is not None:
         return labelled
-    text = _conclusion(text)
+    text = _conclusion(re.split(r"\s+or\s+", text)[0])  # a hedge: its first candidate
     last = text.rsplit("=", 1)[-1].strip()
     if text.count("=") > 1 and last[:1] in "[(":  # x* = x + 0.01 sign(..) = [0.99, ...]
         text = last
@@ -242,7 +251,7 @@ def _labelled(text: str, names: list[str]) -> list[str] | None:
     spots = []
     for index, name in enumerate(names):
         spelled = "|".join(re.escape(n) for n in _forms(name, names))
-        found = re.search(rf"(?<![^\W\d_])(?:{spelled})(?![^\W\d_])", text, re.I)
+        found = re.search(rf"(?<!\w)(?:{spelled})(?!\w)", text, re.I)
         if found is None:
             return None
         spots.append((found.start(), found.end(), index))

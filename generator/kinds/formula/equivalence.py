@@ -66,7 +66,7 @@ def _activation(function: Any) -> Callable[[Any], Any]:
 
     def applied(arg: Any) -> Any:
         if getattr(arg, "is_Matrix", False) and tuple(arg.shape) != (1, 1):
-            t = sp.Dummy("t")
+            t = sp.Symbol("_entry")  # not a Dummy: its srepr (a stream's seed) must not vary
             return ElementwiseApplyFunction(sp.Lambda(t, function(t)), arg)
         return function(arg)
 
