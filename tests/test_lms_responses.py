@@ -19,6 +19,7 @@ import io
 import json
 import re
 import textwrap
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -521,3 +522,21 @@ def test_a_variant_the_lms_drew_from_another_copy_is_graded_against_that_variant
     whole = {label: part["points"] for (code, label), part in parts(run).items() if code == own}
     for label in swapped:  # the drawn variant's answer: right, as Moodle marked it
         assert float(graded[own, label]) == pytest.approx(whole[label]), label
+
+
+def test_a_quiz_whose_total_is_not_the_exams_is_graded_with_a_warning(run, tmp_path):
+    """The quiz's maximum grade (Moodle's Grade/<max> column) is neither the exam's points
+    nor its points with the bonus: its slot marks differ from the paper's; the responses
+    are graded all the same, by the exam's points, and the instructor is told."""
+    from generator.grading.records import GradingWarning
+
+    rows, expected = moodle_report(run, STYLES, question_text=True)
+    at = next(n for n, h in enumerate(rows[0]) if h.startswith("Grade/"))
+    rows[0][at] = "Grade/45.00"
+    with pytest.warns(GradingWarning, match="maximum grade is 45"):
+        grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+    check(run, expected)
+    rows[0][at] = "Grade/60.00"  # the exam's points: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GradingWarning)
+        grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)

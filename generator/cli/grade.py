@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -26,9 +27,12 @@ from generator.run_folder import RunFolder
 def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool) -> None:
     """Grade each student's responses against their own copy in RUN/key.json."""
     from generator.grading.pipeline import grade_run
+    from generator.grading.records import GradingWarning
     from generator.grading.sheets import decided
 
-    graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GradingWarning)
+        graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
     pending = [p for g in graded for p in g.parts if p.score is None]
     reasons = Counter(p.reason for p in pending)
     groups = len({decided(p.label, p.expected, p.response) for p in pending})
@@ -38,6 +42,11 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool
                "responses, in grades/sheets/.")  # fmt: skip
     for reason, count in reasons.most_common():
         click.echo(f"  {count}: {reason}")
+    for warning in caught:
+        if issubclass(warning.category, GradingWarning):
+            click.echo(f"Warning: {warning.message}", err=True)
+        else:  # not grade's own: as Python would have shown it
+            warnings.warn(warning.message, warning.category, stacklevel=1)
     mixed = [g for g in graded if g.mixed]
     if mixed:
         click.echo(f"Warning: {len(mixed)} student(s) were shown parts of one question from "

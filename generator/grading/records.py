@@ -17,6 +17,11 @@ class ResponsesError(ExamError):
     """The responses file cannot be read, or does not fit the run's key."""
 
 
+class GradingWarning(UserWarning):
+    """Graded as the report says, but something about the quiz an instructor should
+    check (its total differs from the exam's); ``grade`` prints each after its summary."""
+
+
 @dataclass(frozen=True)
 class Response:
     student: str  # the student's id, the copy's code or v<copy>

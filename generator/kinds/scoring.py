@@ -83,6 +83,8 @@ def judge(scoring: ScoringInfo, points: float, marks: Marks | Outcome) -> Judgem
     """The part's judgement of a response's ``marks`` (or of a response only a person can
     grade, or of a named mistake): its share under the rule, unless the rubric leaves it
     to a person."""
+    if scoring.person == "always":  # what the person judges, however the response reads
+        return Judgement(None, scoring.why or "the rubric asks a person")
     if isinstance(marks, ToPerson):
         return Judgement(None, marks.reason)
     if isinstance(marks, Wrong):

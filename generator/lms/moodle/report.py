@@ -22,8 +22,9 @@ question text when the report has it.
 from __future__ import annotations
 
 import re
+import warnings
 
-from generator.grading.records import Response, ResponsesError
+from generator.grading.records import GradingWarning, Response, ResponsesError
 from generator.key.records import Key, PartInfo
 from generator.lms import reports
 from generator.lms.items import Item
@@ -95,6 +96,7 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
             "add one random question per part's category."
         )
     _identifiable(exam, numbers, path)
+    _check_total(header, key, path)
     state = next((c for c, h in enumerate(header) if h in STATE), None)
     people = range(state if state is not None else 0)
     responses = []
@@ -112,6 +114,26 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
             responses.append(Response(copy, entry.label, text, line, identity,
                                       exam.source(entry, copy)))  # fmt: skip
     return responses
+
+
+TOTAL = re.compile(r"Grade/(\d+(?:\.\d+)?)")
+
+
+def _check_total(header: list[str], key: Key, path: str) -> None:
+    """Warn when the quiz's maximum grade is neither the exam's points nor its points with
+    the bonus: its slot marks differ from the paper's (set them from slot-marks.csv), or
+    Moodle scales the total."""
+    found = next((m for h in header if (m := TOTAL.fullmatch(h.strip()))), None)
+    if found is None:
+        return
+    total = float(found.group(1))
+    paper = (key.exam.points, key.exam.points + key.exam.bonus_points)
+    if all(abs(total - points) > 1e-6 for points in paper):
+        warnings.warn(GradingWarning(
+            f"{path}: the quiz's maximum grade is {total:g}, the exam's {paper[0]:g} points "
+            f"({paper[1]:g} with its bonus); the responses are graded by the exam's points: "
+            "set the quiz's slot marks from slot-marks.csv and its maximum grade to their sum."
+        ), stacklevel=2)  # fmt: skip
 
 
 def _identifiable(exam: Exam, numbers: dict[str, dict[str, int]], path: str) -> None:
