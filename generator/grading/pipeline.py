@@ -96,9 +96,9 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
     first: dict[str, Response] = {}  # each copy's first response, in the file's order
     for (code, _), response in given.items():
         first.setdefault(code, response)
-    pool = _pool_parts(key)
+    drawn = _drawn_parts(key)
     with streams.keyed(msgspec.json.encode(key)):  # the points no student can predict
-        graded = [_graded(by_code[code], given, pool) for code in first]
+        graded = [_graded(by_code[code], given, drawn) for code in first]
     for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
         g.identity = dict(first[g.variant].identity)
     return graded
@@ -116,15 +116,15 @@ def _copies(key: Key) -> dict[str, VariantInfo]:
     return names
 
 
-PoolParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
+DrawnParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
 
 
-def _pool_parts(key: Key) -> PoolParts:
+def _drawn_parts(key: Key) -> DrawnParts:
     """Every variant of each part an LMS may have drawn, by (copy, question id, part): a
     pool's K keys (``--pool``, by pool copy, whichever student's entry holds them), else
     every copy's own (a quiz drawing one random question per part shows students each
     other's, which may print the question under another number)."""
-    parts: PoolParts = {}
+    parts: DrawnParts = {}
     for variant in key.variants:
         for question, part in variant.parts:
             source = (question.source or "") if key.pooled else variant.variant
@@ -133,7 +133,7 @@ def _pool_parts(key: Key) -> PoolParts:
 
 
 def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
-            pool: PoolParts) -> Graded:  # fmt: skip
+            drawn: DrawnParts) -> Graded:  # fmt: skip
     student = variant.student or StudentInfo(id="", name="", extra={})
     graded = Graded(variant.variant, student.id, student.name, extra=dict(student.extra),
                     copy_name=variant.name)  # fmt: skip
@@ -141,7 +141,7 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
         response = given.get((variant.variant, own_part.label))
         question, part = own_question, own_part
         if response and response.source:  # the LMS drew another variant than the copy's
-            question, part = pool[(response.source, own_question.id, own_part.part)]
+            question, part = drawn[(response.source, own_question.id, own_part.part)]
         text = response.text if response else ""
         # The part's rubric judges it (an empty select-all response can be right); a
         # response only a person can judge gets no score (None) and the reason, unless it

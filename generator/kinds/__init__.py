@@ -110,7 +110,8 @@ class Kind:
         try:
             with budget.cpu():
                 marks = self.marks(part, response)
-                named = self.mistakes(part, response)
+                named = (list(marks.mistakes) if isinstance(marks, scoring.Wrong)
+                         else self.mistakes(part, response))  # fmt: skip
         except budget.OverBudget:
             marks = scoring.ToPerson(f"over its budget: more than {budget.SECONDS:g} s of "
                                      "CPU to read and compare")  # fmt: skip
@@ -299,12 +300,9 @@ class Number(Kind):
         return scoring.Wrong(tuple(self._named(part, value)), work=reading.shows_work(response))
 
     def mistakes(self, part: PartInfo, response: str) -> list[str]:
-        """The named mistake whose value the response gives, if any."""
-        try:
-            value = reading.number(response, whole=self.exact)
-        except reading.Unreadable:
-            return []
-        return [] if _inside(part, part.answer, value) else self._named(part, value)
+        """The named mistakes whose value the response gives, as :meth:`marks` finds them."""
+        marks = self.marks(part, response)
+        return list(marks.mistakes) if isinstance(marks, scoring.Wrong) else []
 
     @staticmethod
     def _named(part: PartInfo, value: Decimal) -> list[str]:

@@ -23,7 +23,7 @@ drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -88,19 +88,25 @@ def judge(scoring: ScoringInfo, points: float, marks: Marks | Outcome) -> Judgem
     if isinstance(marks, ToPerson):
         return Judgement(None, marks.reason)
     if isinstance(marks, Wrong):
-        credited = {c.mistake: c.points for c in scoring.credit or ()}
-        earned = {credited.get(m, 0) for m in marks.mistakes}
-        if len(earned) > 1:  # one value, two mistakes the rubric marks differently
-            return Judgement(None, f"its value is that of {' and of '.join(marks.mistakes)}, "
-                             "which earn different points: a person reads the work")  # fmt: skip
-        if earned - {0}:
-            return Judgement(_ratio(earned.pop(), points), mistakes=marks.mistakes)
-        if scoring.person == "work" and marks.work:
-            return Judgement(None, scoring.why)
-        marks = {"answer": False}
+        return replace(_wrong(scoring, points, marks), mistakes=marks.mistakes)
     if scoring.person == "always" or (scoring.person == "wrong" and not all(marks.values())):
         return Judgement(None, scoring.why or "the rubric asks a person")
     return Judgement(share(scoring, points, marks), mistakes=tuple(mistakes(scoring, marks)))
+
+
+def _wrong(scoring: ScoringInfo, points: float, wrong: Wrong) -> Judgement:
+    """A wrong one-item response: a credited mistake's points, a person's decision (its
+    value two mistakes share that earn otherwise, or its work to read), else the rule's."""
+    credited = {c.mistake: c.points for c in scoring.credit or ()}
+    earned = {credited.get(m, 0) for m in wrong.mistakes}
+    if len(earned) > 1:  # one value, two mistakes the rubric marks differently
+        return Judgement(None, f"its value is that of {' and of '.join(wrong.mistakes)}, "
+                         "which earn different points: a person reads the work")  # fmt: skip
+    if earned - {0}:
+        return Judgement(_ratio(earned.pop(), points))
+    if scoring.person == "work" and wrong.work:
+        return Judgement(None, scoring.why)
+    return judge(scoring, points, {"answer": False})
 
 
 def share(scoring: ScoringInfo, points: float, marks: Marks) -> float:
