@@ -79,7 +79,7 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
                 "or v<copy>."
             )
         labels = labels_of[variant.variant]
-        if response.label not in labels:
+        if response.label not in labels and not _seated(response, labels):
             raise ResponsesError(
                 f"{where}, line {response.line}: '{response.label}' is not a part of "
                 f"{response.student}'s copy; use the printed labels, like "
@@ -97,8 +97,9 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
     for (code, _), response in given.items():
         first.setdefault(code, response)
     drawn = _drawn_parts(key)
+    wholes = _wholes(drawn)
     with streams.keyed(msgspec.json.encode(key)):  # the points no student can predict
-        graded = [_graded(by_code[code], given, drawn) for code in first]
+        graded = [_graded(by_code[code], given, drawn, wholes) for code in first]
     for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
         g.identity = dict(first[g.variant].identity)
     return graded
@@ -119,6 +120,17 @@ def _copies(key: Key) -> dict[str, VariantInfo]:
 DrawnParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
 
 
+def _number(label: str) -> str:
+    """The question number of a part's label: 3 of 3(b)(ii)."""
+    return label[: label.index("(")] if "(" in label else label
+
+
+def _seated(response: Response, labels: set[str]) -> bool:
+    """Whether a response to a question an LMS drew whole is under a number the copy
+    prints (the drawn question may have other parts than the copy's at that number)."""
+    return bool(response.question) and _number(response.label) in {_number(x) for x in labels}
+
+
 def _drawn_parts(key: Key) -> DrawnParts:
     """Every variant of each part an LMS may have drawn, by (copy, question id, part): a
     pool's K keys (``--pool``, by pool copy, whichever student's entry holds them), else
@@ -132,16 +144,23 @@ def _drawn_parts(key: Key) -> DrawnParts:
     return parts
 
 
+Wholes = dict[tuple[str, str], list[tuple[QuestionInfo, PartInfo]]]
+
+
+def _wholes(drawn: DrawnParts) -> Wholes:
+    """The drawn parts by (copy, question id): every part of a question an LMS drew whole."""
+    out: Wholes = {}
+    for (code, qid, _), found in drawn.items():
+        out.setdefault((code, qid), []).append(found)
+    return out
+
+
 def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
-            drawn: DrawnParts) -> Graded:  # fmt: skip
+            drawn: DrawnParts, wholes: Wholes) -> Graded:  # fmt: skip
     student = variant.student or StudentInfo(id="", name="", extra={})
     graded = Graded(variant.variant, student.id, student.name, extra=dict(student.extra),
                     copy_name=variant.name)  # fmt: skip
-    for own_question, own_part in variant.parts:
-        response = given.get((variant.variant, own_part.label))
-        question, part = own_question, own_part
-        if response and response.source:  # the LMS drew another variant than the copy's
-            question, part = drawn[(response.source, own_question.id, own_part.part)]
+    for label, question, part, response in _shown(variant, given, drawn, wholes):
         text = response.text if response else ""
         # The part's rubric judges it (an empty select-all response can be right); a
         # response only a person can judge gets no score (None) and the reason, unless it
@@ -149,7 +168,7 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
         judgement = _judge(part, text)
         share = 0.0 if judgement.share is None and not text.strip() else judgement.share
         graded.parts.append(GradedPart(
-            label=part.label, question=question.id, kind=part.kind, points=part.points,
+            label=label, question=question.id, kind=part.kind, points=part.points,
             bonus=part.bonus, response=text,
             score=None if share is None else round(share * part.points, 6),
             expected=answer_text(part),
@@ -158,6 +177,34 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
             shown=response.source if response else "",
         ))  # fmt: skip
     return graded
+
+
+Shown = tuple[str, QuestionInfo, PartInfo, "Response | None"]
+
+
+def _shown(variant: VariantInfo, given: dict[tuple[str, str], Response],
+           drawn: DrawnParts, wholes: Wholes) -> list[Shown]:  # fmt: skip
+    """Each part the student was shown, under its label, with its response: the copy's
+    own parts, a part the LMS drew from another variant in its place, and where the LMS
+    drew a whole question (``Response.question``), that question's parts under the
+    copy's number for it, whichever question the copy prints there."""
+    mine = [r for (code, _), r in given.items() if code == variant.variant]
+    whole = {_number(r.label): (r.source, r.question) for r in mine if r.question}
+    out: list[Shown] = []
+    for own_question in variant.questions:
+        number = str(own_question.number)
+        if number in whole:
+            for question, part in wholes.get(whole[number], ()):
+                label = f"{number}{part.label[part.label.index('(') :]}"
+                out.append((label, question, part, given.get((variant.variant, label))))
+            continue
+        for own_part in own_question.parts:
+            response = given.get((variant.variant, own_part.label))
+            question, part = own_question, own_part
+            if response and response.source:  # the LMS drew another variant than the copy's
+                question, part = drawn[(response.source, own_question.id, own_part.part)]
+            out.append((own_part.label, question, part, response))
+    return out
 
 
 # What a score depends on: the part's fields that grading reads (not its label).

@@ -32,6 +32,9 @@ class Response:
     # The pool copy whose variant of the part the student answered, where the LMS drew it
     # from a variant pool (--pool) and not from the student's own copy; "": their own.
     source: str = ""
+    # The question the LMS drew, where it drew whole questions (a seat of a table that
+    # picks, lms/seats.py): it may be another question than the copy prints at that number.
+    question: str = ""
 
 
 @dataclass

@@ -5,9 +5,10 @@ vendor, every export derived from key.json.
 vendor                  exports (``--lms``)          reports (``grade``)      gradebook (``grade``)
 ======================  ==========================  =======================  ===================
 ``canvas/``             canvas: QTI 1.2 zip          Student Analysis CSV     gradebook import
-``moodle/``             moodle: Moodle XML, gift:    Responses CSV            grade import
-                        GIFT (each with
-                        slot-marks.csv)
+``moodle/``             moodle: Moodle XML (with     Responses CSV            grade import
+                        slot-marks.csv), gift:
+                        GIFT (with gift-slot-
+                        marks.csv)
 ``qti21.py``            qti21: QTI 2.1 package
 ``blackboard.py``       blackboard: Upload files
 (key/answer_csv.py)     csv: the answer-key CSV
@@ -64,14 +65,9 @@ class Format:
     module: str
     file: str  # what it writes in lms/ (a folder for Blackboard's files)
     shows_questions: bool = True  # its items show the questions, figures included
-    slot_marks: bool = False  # a Moodle quiz of random slots: slot-marks.csv beside it
 
     def write(self, key: Key, run_folder: Path, out: Path) -> list[Path]:
         written: list[Path] = importlib.import_module(self.module).write(key, run_folder, out)
-        if self.slot_marks:  # a random question takes its mark from the quiz, not the file
-            from generator.lms.moodle import slot_marks
-
-            written += slot_marks.write_beside(key, out)
         return written
 
 
@@ -94,9 +90,9 @@ class Vendor:
 
 FORMATS_BY_NAME = {
     "canvas": Format("generator.lms.canvas.qti12", "canvas-qti12.zip"),
-    "moodle": Format("generator.lms.moodle.xml", "moodle.xml", slot_marks=True),
+    "moodle": Format("generator.lms.moodle.xml", "moodle.xml"),
     "qti21": Format("generator.lms.qti21", "qti21.zip"),
-    "gift": Format("generator.lms.moodle.gift", "questions.gift", slot_marks=True),
+    "gift": Format("generator.lms.moodle.gift", "questions.gift"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
     "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }

@@ -74,8 +74,8 @@ def slots(key: Key) -> list[Slot]:
             figures = tuple(question.figures.values())
             titles[question.id] = question.title
             for part in question.parts:
-                item = _item(exam, source, question, part, figures)
-                grouped.setdefault((question.id, part.part), []).append(item)
+                made = item(exam, source, question, part, figures)
+                grouped.setdefault((question.id, part.part), []).append(made)
     order = {qid: n for n, qid in enumerate(key.exam.questions)}
     ordered = sorted(grouped.items(), key=lambda kv: order[kv[0][0]])
     printed = [_printed(items) for _, items in ordered]
@@ -99,15 +99,20 @@ def _slot(exam: str, qid: str, title: str, items: list[Item], label: str | None)
     return Slot(label, ident(exam, label), title, items[0].points, tuple(items))
 
 
-def _item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
-          figures: tuple[str, ...]) -> Item:  # fmt: skip
+def item(exam: str, variant: str, question: QuestionInfo, part: PartInfo,
+         figures: tuple[str, ...], *, alone: bool = True,
+         context: bool = True) -> Item:  # fmt: skip
     """``variant``: the code of the copy the part was drawn for (a pool's copy, with
-    --pool)."""
-    text = "\n\n".join(t for t in (question.stem, part.context, part.asked) if t)
+    --pool).  ``alone``: an item of its own, its text opening with the question's stem and
+    ending with its title; else a part inside its whole question (lms/seats.py), which
+    has them once, as it has once the ``context`` that parts in a row share."""
+    shared = part.context if context else ""
+    text = "\n\n".join(t for t in (question.stem if alone else "", shared, part.asked) if t)
     html = to_html(text, figures)
     if by_hand(part) and KINDS[part.kind].choices and not KINDS[part.kind].pairs:
         html += options_html(part)
-    html += variant_html(part.label, variant)
+    if alone:
+        html += variant_html(part.label, variant)
     return Item(
         label=part.label,
         question=question.id,

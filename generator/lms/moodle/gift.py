@@ -4,7 +4,11 @@ What GIFT cannot say, and what this file does instead (Moodle's importer,
 question/format/gift/format.php, is the spec):
 
 - No points: every question imports with mark 1, so the quiz slots' marks give the points
-  (``slot-marks.csv``).
+  (``gift-slot-marks.csv``).
+- No cloze question, so no question holding all the parts of one: a quiz of random
+  questions draws each part on its own, and may show a student parts of different
+  variants (``grade`` grades each against the variant shown, from the report's question
+  text).  moodle.xml draws questions whole.
 - No numeric question with several blanks: a vector or shape is one essay per variant,
   asking for every entry, with the expected entries and their accepted ranges in the
   general feedback, graded by hand.  One numeric question per entry would need a category
@@ -41,6 +45,7 @@ from generator.lms.items import (
     slots,
     text_html,
 )
+from generator.lms.moodle import slot_marks
 from generator.lms.package import read_figure
 from generator.lms.scoring import credit_answers, moodle_fraction
 from generator.tables import plain
@@ -157,7 +162,8 @@ def escape(text: str) -> str:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The ``gift`` format's writer (generator.lms): ``questions.gift`` in ``out``."""
+    """The ``gift`` format's writer (generator.lms): ``questions.gift`` in ``out``, and
+    the quiz to build from it, ``gift-slot-marks.csv``."""
     path = out / "questions.gift"
     path.write_text(export(key, run_folder), encoding="utf-8")
-    return [path]
+    return [path, *slot_marks.write(out, slot_marks.GIFT_FILE, slot_marks.gift_table(key))]

@@ -28,6 +28,7 @@ from generator.grading.records import GradingWarning, Response, ResponsesError
 from generator.key.records import Key, PartInfo
 from generator.lms import reports
 from generator.lms.items import Item
+from generator.lms.moodle import drawn_report
 from generator.lms.moodle.xml import cloze_html, question_type
 from generator.lms.reports import Entry, Exam
 from generator.lms.scoring import items
@@ -84,19 +85,23 @@ def recognise(header: list[str]) -> bool:
 def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
     """A Responses report's rows as responses to our parts."""
     header = rows[0]
-    exam = Exam(key, _text)
     numbers: dict[str, dict[str, int]] = {}
     for c, name in enumerate(header):
         if found := SLOT.fullmatch(name):
             numbers.setdefault(found.group(2), {})[found.group(1)] = c
+    _check_total(header, key, path)
+    if len(numbers) == len(drawn_report.columns(key)):  # moodle.xml: whole questions
+        return drawn_report.read(rows, key, list(numbers.values()), path, READERS)
+    exam = Exam(key, _text)
     if len(numbers) != len(exam.slots):
         raise ResponsesError(
-            f"{path}, line 1: {len(numbers)} quiz slots where this exam has "
-            f"{len(exam.slots)} parts; the report is from another quiz, or its quiz does not "
-            "add one random question per part's category."
+            f"{path}, line 1: {len(numbers)} quiz slots where a quiz of this exam has "
+            f"{len(drawn_report.columns(key))} (moodle.xml: a slot per question and per "
+            f"written part, as slot-marks.csv lists them) or {len(exam.slots)} (GIFT: a slot "
+            "per part); the report is from another quiz, or its quiz was not built as "
+            "slot-marks.csv says."
         )
     _identifiable(exam, numbers, path)
-    _check_total(header, key, path)
     state = next((c for c, h in enumerate(header) if h in STATE), None)
     people = range(state if state is not None else 0)
     responses = []

@@ -1,14 +1,20 @@
-"""``slot-marks.csv``: the mark to set in each random-question slot of a Moodle quiz.
+"""The quiz to build in Moodle, slot by slot: ``slot-marks.csv`` beside moodle.xml,
+``gift-slot-marks.csv`` beside the GIFT file.
 
-A quiz built with "Add a random question" (one slot per category, that is per exam part)
-gives every slot a mark of 1, whatever the questions' own marks (mod/quiz structure.php,
-add_random_questions), and grades a question by its fraction times that mark.  So each
-slot's mark must be set to the part's points by hand, and this table, one row per part in
-the exam's order, says to what.  It also says what each Moodle file imports the part as,
-for a quiz that adds the questions themselves: moodle.xml a question's ``defaultgrade``,
-or for a cloze question its blanks' weights' sum (:func:`moodle.cloze_weights`); GIFT has
-no points, so 1.  A CSV, like answer-key.csv beside it: it opens in any spreadsheet,
-sorts and filters, and a script can read it.
+A quiz built with "Add a random question" (one slot per category) gives every slot a mark
+of 1, whatever the questions' own marks (mod/quiz structure.php, add_random_questions),
+and grades a question by its fraction times that mark.  So each slot's mark must be set
+by hand, and these tables, one row per slot in the quiz's order, say to what; the quiz's
+maximum grade is then their sum, the paper's points.
+
+- moodle.xml draws whole questions (lms/seats.py): a row per seat, worth its question's
+  auto-graded parts, then a row per essay seat beside it, worth its part.  A cloze
+  question imports worth its blanks' weights' sum, which the slot's mark replaces.
+- GIFT has no cloze, so its quiz draws a part at a time: a row per exam part.  GIFT has
+  no points: every question imports worth 1.
+
+CSV, like answer-key.csv beside them: they open in any spreadsheet, and a script (the
+instructor's, or one that builds the quiz through Moodle's web services) can read them.
 """
 
 from __future__ import annotations
@@ -16,66 +22,51 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.key.records import Key
-from generator.lms.items import Item, Slot, slots
-from generator.lms.moodle.xml import cloze_mark, question_type
+from generator.lms.items import slots
+from generator.lms.moodle.xml import whole_weights
+from generator.lms.seats import Seat, seats, written
 from generator.tables import csv_text, plain
 
-COLUMNS = ("label", "question", "points", "bonus", "moodle_xml_imports_as", "gift_imports_as",
-           "slot_mark_to_set", "note")  # fmt: skip
+COLUMNS = ("label", "question", "points", "bonus", "imports_as", "slot_mark_to_set", "note")
 GIFT_MARK = 1
+SEATS_FILE, GIFT_FILE = "slot-marks.csv", "gift-slot-marks.csv"
 
 
-def export(key: Key) -> str:
-    """The table as CSV text, one row per exam part."""
-    return csv_text([_row(slot) for slot in slots(key)], COLUMNS)
+def seat_table(key: Key) -> str:
+    """moodle.xml's quiz: each seat, then its essay seats."""
+    rows: list[list[object]] = []
+    for seat in seats(key):
+        rows.append([seat.label, seat.title, plain(seat.points), _bonus(seat),
+                     _span([sum(whole_weights(d)) for d in seat.drawn]), plain(seat.points),
+                     seat.note])  # fmt: skip
+        rows += [[essay.label, seat.title, plain(essay.points), essay.bonus,
+                  plain(essay.points), plain(essay.points), essay.note]
+                 for essay in seat.essays]  # fmt: skip
+    return csv_text(rows, COLUMNS)
 
 
-def _row(slot: Slot) -> list[object]:
-    first = slot.items[0]
-    return [
-        slot.label,
-        slot.title,
-        plain(slot.points),
-        first.part.bonus,
-        _span([_moodle_xml_mark(item) for item in slot.items]),
-        GIFT_MARK,
-        plain(slot.points),
-        _note(slot),
-    ]
+def _bonus(seat: Seat) -> bool:
+    """Whether the seat's auto-graded parts are all bonus parts."""
+    return all(p.part.bonus for p in seat.drawn[0].parts if not written(p))
 
 
-def _moodle_xml_mark(item: Item) -> float | int:
-    return cloze_mark(item) if _cloze(item) else item.points
+def gift_table(key: Key) -> str:
+    """The GIFT file's quiz: one slot per exam part."""
+    rows = [[slot.label, slot.title, plain(slot.points), slot.items[0].part.bonus, GIFT_MARK,
+             plain(slot.points), ""] for slot in slots(key)]  # fmt: skip
+    return csv_text(rows, COLUMNS)
 
 
-def _cloze(item: Item) -> bool:
-    """Moodle's type for the item's kind is cloze (marked by its blanks' weights)."""
-    return question_type(item)[0] == "cloze"
-
-
-def _span(marks: list[float | int]) -> str:
-    """One mark, or the lowest and highest when the variants differ (a cloze question's
-    mark follows its number of entries)."""
+def _span(marks: list[int]) -> str:
+    """One mark, or the lowest and highest where the variants differ."""
     low, high = min(marks), max(marks)
     return plain(low) if low == high else f"{plain(low)} to {plain(high)}"
 
 
-def _note(slot: Slot) -> str:
-    if _cloze(slot.items[0]) and any(cloze_mark(i) != i.points for i in slot.items):
-        return (
-            "moodle.xml: cloze, marked by the sum of its blank weights (Moodle ignores "
-            "defaultgrade), whole numbers in the rubric's proportions that cannot sum to "
-            "the points"
-        )
-    return ""
-
-
-def write_beside(key: Key, out: Path) -> list[Path]:
-    """``slot-marks.csv`` beside either Moodle file (both need it): listed only when
-    written anew, so that exporting moodle and gift together names it once."""
-    path = out / "slot-marks.csv"
-    content = export(key).encode()
-    if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
+def write(out: Path, name: str, content: str) -> list[Path]:
+    """A table beside its Moodle file: listed only when written anew."""
+    path = out / name
+    if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == content:
         return []
-    path.write_bytes(content)
+    path.write_text(content, encoding="utf-8")
     return [path]

@@ -21,12 +21,13 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 from lxml import etree
 
 from generator.key.records import Key
-from generator.kinds import margin_of, table
+from generator.kinds import KINDS, margin_of, table
 from generator.lms.html import to_html
 from generator.lms.items import (
     Item,
@@ -35,25 +36,186 @@ from generator.lms.items import (
     category_path,
     feedback_html,
     numbers,
-    slots,
     statements_html,
     text_html,
+    variant_html,
 )
 from generator.lms.package import read_figure
 from generator.lms.scoring import credit_answers, moodle_fraction, weights
+from generator.lms.seats import Drawn, Essay, Seat, seats, written
 from generator.tables import plain
 
 
 def export(key: Key, run_folder: Path) -> bytes:
-    """The Moodle XML file for every variant of the key."""
+    """The Moodle XML file: a category per quiz seat holding one cloze question per
+    variant of the questions it draws, then a category per essay seat beside it."""
     quiz = etree.Element("quiz")
     exam = key.exam.name
-    for slot in slots(key):
-        category = _sub(quiz, "question", type="category")
-        _text(_sub(category, "category"), category_path(exam, f"{slot.label} {slot.title}"))
-        for item in slot.items:
-            quiz.append(_question(item, run_folder))
+    for seat in seats(key):
+        _category(quiz, exam, f"{seat.label} {seat.title}")
+        for drawn in seat.drawn:
+            quiz.append(_whole(drawn, run_folder))
+        for essay in seat.essays:
+            _category(quiz, exam, f"{essay.label} {seat.title}")
+            quiz.append(_written(essay, seat))
     return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _category(quiz: etree._Element, exam: str, name: str) -> None:
+    category = _sub(quiz, "question", type="category")
+    _text(_sub(category, "category"), category_path(exam, name))
+
+
+def _whole(drawn: Drawn, run_folder: Path) -> etree._Element:
+    """One variant of a question, every part inside: a cloze whose blanks are its
+    auto-graded parts' answers, weighted in the rubric's proportions (:func:`whole_weights`),
+    the written parts asked with a pointer to their essay seats."""
+    question = etree.Element("question", type="cloze")
+    _text(_sub(question, "name"), drawn.title)
+    figures = tuple(dict.fromkeys(f for p in drawn.parts for f in p.figures))
+    html = _images(whole_html(drawn, whole_blanks(drawn)), figures)
+    text = _html(_sub(question, "questiontext", format="html"), html)
+    for figure in figures:
+        file = _sub(text.getparent(), "file", name=Path(figure).name, path="/",
+                    encoding="base64")  # fmt: skip
+        file.text = base64.b64encode(read_figure(run_folder, figure)).decode()
+    feedback = "".join(f"<h4>{p.label}</h4>{feedback_html(p.part)}" for p in drawn.parts)
+    _html(_sub(question, "generalfeedback", format="html"), feedback)
+    _sub(question, "penalty").text = "0"
+    _sub(question, "hidden").text = "0"
+    _sub(question, "idnumber").text = drawn.ident
+    return question
+
+
+def whole_html(drawn: Drawn, blanks: dict[str, list[str]]) -> str:
+    """The drawn question's text: its stem, then each part under its letters with its
+    points, its text and its blanks (or where it is written out), then its title (the
+    report's question text then names the variant)."""
+    question = drawn.question
+    figures = tuple(question.figures.values())
+    pieces = [to_html(question.stem, figures)] if question.stem else []
+    for part in drawn.parts:
+        letters = part.label[part.label.index("(") :]
+        points = f"{plain(part.points)} point{'' if part.points == 1 else 's'}"
+        pieces.append(f'<div class="part"><p><strong>{letters}</strong> ({points})</p>'
+                      f"{part.html}{_answered_in(part, blanks)}</div>")  # fmt: skip
+    return "".join(pieces) + variant_html(str(question.number), drawn.variant)
+
+
+def _answered_in(part: Item, blanks: dict[str, list[str]]) -> str:
+    if written(part):
+        return (f"<p><em>Write your answer to {part.label[part.label.index('(') :]} in the "
+                "essay box of its own that follows this question.</em></p>")  # fmt: skip
+    given = blanks[part.part.part]
+    if part.kind in ("integer", "number", "choice"):
+        return f"<p>{given[0]}</p>"
+    if part.kind == "matching":
+        rows = "".join(f"<tr><td>{text_html(left)}</td><td>{blank}</td></tr>"
+                       for left, blank in zip(part.part.answer, given, strict=True))  # fmt: skip
+        return f'<table class="matching"><tbody>{rows}</tbody></table>'
+    return cloze_html(part, given)
+
+
+def whole_blanks(drawn: Drawn) -> dict[str, list[str]]:
+    """Each auto-graded part's blanks ``{w:TYPE:answers}``, by the part's letters."""
+    weights = whole_weights(drawn)
+    out: dict[str, list[str]] = {}
+    for part in drawn.parts:
+        if written(part):
+            continue
+        answers = _answers(part)
+        out[part.part.part] = [f"{{{weights.pop(0)}:{a}}}" for a in answers]
+    return out
+
+
+def whole_weights(drawn: Drawn) -> list[int]:
+    """Every blank's weight, in the order of the parts and their blanks: whole numbers
+    (Moodle reads no others) in the proportions of the points the rubric gives each
+    blank (lms/scoring.py ``weights``: a part's points, an equal share per entry,
+    statement or pair, a group's points to its blanks), so that the question's mark,
+    whatever a quiz sets it to, is shared among its parts as the paper shares its points."""
+    shares = [w for part in drawn.parts if not written(part) for w in _blank_points(part)]
+    common = math.lcm(*(share.denominator for share in shares))
+    scaled = [int(share * common) for share in shares]
+    unit = math.gcd(*scaled)
+    return [value // unit for value in scaled]
+
+
+def _blank_points(part: Item) -> list[Fraction]:
+    if part.kind in ("integer", "number", "choice"):
+        return [Fraction(str(part.points))]
+    if part.kind == "matching":
+        count = len(part.part.answer)
+        return [Fraction(str(part.points)) / count] * count
+    return weights(part.part)
+
+
+def _answers(part: Item) -> list[str]:
+    """The part's blanks' answers, without their weights: a number's (and the named
+    mistakes' the rubric credits, at their shares), an option's, an entry's, a statement's
+    verdict, a matched item's option."""
+    info = part.part
+    if part.kind in ("integer", "number"):
+        answers = [f"={plain(info.answer)}:{plain(margin_of(info, info.answer))}"]
+        answers += [f"%{plain(moodle_fraction(c.share))}%{plain(c.value)}:"
+                    f"{plain(margin_of(info, c.value))}"
+                    for c in credit_answers("moodle", info)]  # fmt: skip
+        return ["NUMERICAL:" + "~".join(answers)]
+    if part.kind == "choice":
+        return ["MULTICHOICE_V:" + "~".join(("=" if o.correct else "") + _option(to_html(o.text))
+                                            for o in info.options)]  # fmt: skip
+    if part.kind == "matching":
+        options = [o.text for o in info.options or ()] or sorted(set(info.answer.values()))
+        return ["MULTICHOICE:" + "~".join(("=" if o == right else "") + _option(text_html(o))
+                                         for o in options)
+                for right in info.answer.values()]  # fmt: skip
+    return [blank[blank.index(":", 1) + 1 : -1] for blank in _cloze_blanks(part)]
+
+
+def _option(html: str) -> str:
+    """An option's HTML as a cloze answer: Moodle ends an answer at ``~``, ``#`` or ``}``
+    and decodes entities once (qtype_multianswer_extract_question), so every ``&`` is
+    kept by encoding it and those three are written as entities; a paragraph's tags
+    dropped, the option stays on one line."""
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    html = html.replace("&", "&amp;")
+    return html.replace("~", "&#126;").replace("#", "&#35;").replace("}", "&#125;")
+
+
+def _written(essay: Essay, seat: Seat) -> etree._Element:
+    """The essay seat of one written part: the same text for every variant, for the
+    drawn question beside it says which variant it answers."""
+    question = etree.Element("question", type="essay")
+    _text(_sub(question, "name"), essay.label)
+    _html(_sub(question, "questiontext", format="html"), essay_html(essay, seat))
+    _html(_sub(question, "generalfeedback", format="html"), "")
+    _sub(question, "defaultgrade").text = plain(essay.points)
+    _sub(question, "penalty").text = "0"
+    _sub(question, "hidden").text = "0"
+    _sub(question, "idnumber").text = essay.ident
+    monospaced = KINDS[essay.kind].monospaced
+    _sub(question, "responseformat").text = "monospaced" if monospaced else "editor"
+    _sub(question, "responserequired").text = "1"
+    _sub(question, "responsefieldlines").text = "10" if monospaced else "5"
+    _sub(question, "attachments").text = "0"
+    _html(_sub(question, "graderinfo", format="html"), GRADER_INFO)
+    _html(_sub(question, "responsetemplate", format="html"), "")
+    return question
+
+
+GRADER_INFO = (
+    "<p>The model answer and grading notes of the variant each student was shown are in the "
+    "run's key.json and in the grading sheets <code>generate-exam grade</code> writes from "
+    "Moodle's Responses report.</p>"
+)
+
+
+def essay_html(essay: Essay, seat: Seat) -> str:
+    """An essay seat's text, the same for every variant."""
+    return (f"<p>Question {text_html(essay.label)}: write your answer here. The part is asked "
+            f"in Question {text_html(seat.label)} above.</p>")  # fmt: skip
 
 
 def question_type(item: Item) -> tuple[str, Callable[[etree._Element, Item], None]]:
@@ -218,7 +380,10 @@ def _html(parent: etree._Element, value: str) -> etree._Element:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The ``moodle`` format's writer (generator.lms): ``moodle.xml`` in ``out``."""
+    """The ``moodle`` format's writer (generator.lms): ``moodle.xml`` in ``out``, and the
+    quiz to build from it, ``slot-marks.csv``."""
+    from generator.lms.moodle import slot_marks  # it reads this module's weights
+
     path = out / "moodle.xml"
     path.write_bytes(export(key, run_folder))
-    return [path]
+    return [path, *slot_marks.write(out, slot_marks.SEATS_FILE, slot_marks.seat_table(key))]

@@ -1,0 +1,171 @@
+"""Moodle's Responses report of a quiz that draws whole questions (moodle.xml: one seat
+per question, lms/seats.py), read as responses to the variant each student was shown.
+
+The quiz has a slot per seat, in the exam's order, each followed by the slots of its essay
+seats (``slot-marks.csv`` lists them so).  A seat's cell ``Question N`` (ticked "question
+text" in the report's display options) is the drawn question's text, which ends with its
+title ``<number> <code>``: the variant.  Its ``Response N`` is the cloze's
+``part 1: ...; part 2: ...``, one piece per blank in the order of the parts (what
+moodle.xml's :func:`~generator.lms.moodle.xml.whole_blanks` wrote).  An essay seat's
+response is the written answer to one part of the question drawn in the seat before it.
+
+Without the question text a seat that draws from several variants cannot say which one a
+student answered, and the download is refused, naming the option that carries it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.grading.records import Response, ResponsesError
+from generator.key.records import Key
+from generator.lms import reports
+from generator.lms.items import Item
+from generator.lms.moodle.xml import whole_blanks
+from generator.lms.seats import Drawn, Seat, seats, written
+
+NONE = "-"
+STATE = ("State", "Status")
+CLOZE_PART = re.compile(r"(?:^|;\s*)part (\d+):\s?")
+# The drawn question's title ending its text: its number in its copy, and the copy's code.
+TITLE = re.compile(r"\b(\d+) ([0-9a-f]{12})\W*$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One quiz slot: the seat it draws for, or one written part of it (``essay``)."""
+
+    seat: Seat
+    essay: str = ""  # the written part's letters, for an essay seat
+
+
+def columns(key: Key) -> list[Column]:
+    """The quiz's slots, in order: each seat, then its essay seats."""
+    return [c for seat in seats(key)
+            for c in (Column(seat), *(Column(seat, e.part) for e in seat.essays))]  # fmt: skip
+
+
+def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: str,
+         readers: dict[str, reports.Reader]) -> list[Response]:  # fmt: skip
+    """Every row's responses, each to the part of the variant its seat drew."""
+    header = rows[0]
+    slots = columns(key)
+    _identifiable(slots, numbers, path)
+    exam = reports.Exam(key, lambda item: item.html)
+    state = next((c for c, h in enumerate(header) if h in STATE), None)
+    people = range(state if state is not None else 0)
+    responses = []
+    for line, row in reports.rows(rows, path):
+        identity = tuple((header[i], row[i]) for i in people)
+        where = f"{path}, line {line}"
+        drawn = {c.seat.ident: _drawn(c.seat, cells, row, where)
+                 for c, cells in zip(slots, numbers, strict=True) if not c.essay}  # fmt: skip
+        copy = _copy(exam, identity, list(drawn.values()), where)
+        for column, cells in zip(slots, numbers, strict=True):
+            raw = row[cells["Response"]].strip() if "Response" in cells else ""
+            raw = "" if raw == NONE else raw
+            shown = drawn[column.seat.ident]
+            responses += [Response(copy, label, text, line, identity, source=shown.variant,
+                                   question=shown.question.id)
+                          for label, text in _answers(column, shown, raw, readers)]  # fmt: skip
+    return responses
+
+
+def _answers(column: Column, shown: Drawn, raw: str,
+             readers: dict[str, reports.Reader]) -> list[tuple[str, str]]:  # fmt: skip
+    """The slot's response as (label, response) of the drawn question's parts: an essay
+    seat's to its one part, a seat's cloze split among its parts' blanks."""
+    seat = column.seat
+    if column.essay:
+        part = next((p for p in shown.parts if p.part.part == column.essay), None)
+        return [] if part is None else [(_label(seat, part), raw)]
+    pieces = _pieces(raw)
+    at, out = 1, []
+    for part, count in _blank_counts(shown):
+        given = [pieces.get(i, "").strip() for i in range(at, at + count)]
+        at += count
+        out.append((_label(seat, part), _part_text(part, given, readers)))
+    return out
+
+
+def _part_text(part: Item, given: list[str], readers: dict[str, reports.Reader]) -> str:
+    """One part's blanks' responses as ours."""
+    info = part.part
+    if not any(given):
+        return ""
+    if part.kind == "matching":
+        return reports.pairs(info, list(zip(info.answer, given, strict=True)))
+    if part.kind == "multi":
+        return reports.verdicts(info, given)
+    if len(given) == 1:
+        return readers[part.kind](info, given[0])
+    return reports.entries(given)
+
+
+def _label(seat: Seat, part: Item) -> str:
+    """The part's label under the seat's number (a pool seat's question is printed under
+    another number in the copy it was drawn for)."""
+    letters = part.label[part.label.index("(") :]
+    return f"{seat.label}{letters}" if seat.label.isdigit() else part.label
+
+
+def _blank_counts(drawn: Drawn) -> list[tuple[Item, int]]:
+    """The drawn question's auto-graded parts, each with its number of blanks."""
+    blanks = whole_blanks(drawn)
+    return [(p, len(blanks[p.part.part])) for p in drawn.parts if not written(p)]
+
+
+def _pieces(text: str) -> dict[int, str]:
+    """``part 1: 3; part 2: 4`` as {1: "3", 2: "4"}."""
+    found = list(CLOZE_PART.finditer(text))
+    return {int(m.group(1)): text[m.end() : nxt.start() if nxt else len(text)]
+            for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
+
+
+def _drawn(seat: Seat, cells: dict[str, int], row: list[str], where: str) -> Drawn:
+    """The variant a seat drew for this row: the one its question text's title names, or
+    the seat's only one."""
+    if len(seat.drawn) == 1:
+        return seat.drawn[0]
+    text = row[cells["Question"]].strip()
+    found = TITLE.search(text)
+    for drawn in seat.drawn:
+        if found and drawn.title == f"{found.group(1)} {found.group(2)}":
+            return drawn
+    raise ResponsesError(
+        f"{where}: the question of seat {seat.label} is no variant this quiz's category "
+        f"'{seat.label} {reports.short(seat.title)}' holds; the report is from another quiz: "
+        "grade it against the run whose moodle.xml the quiz imported."
+    )
+
+
+def _copy(exam: reports.Exam, identity: tuple[tuple[str, str], ...], drawn: list[Drawn],
+          where: str) -> str:  # fmt: skip
+    """The copy the row is graded as: its roster student's; without a roster, the one
+    copy every drawn question is of (a quiz per copy)."""
+    if exam.people:
+        return reports.copy_of(exam, identity, [], where)
+    common = {d.variant for d in drawn}
+    if len(common) == 1 and not exam.pooled:
+        return common.pop()
+    raise ResponsesError(
+        f"{where}: the quiz drew questions of {len(common)} copies for this student, and a "
+        "class without a roster names no student: build the class with --roster from the "
+        "LMS's user list, or give each copy a quiz of its own."
+    )
+
+
+def _identifiable(slots: list[Column], numbers: list[dict[str, int]], path: str) -> None:
+    """Refuse a download whose rows cannot say which variant a seat drew: a seat of
+    several variants without its question text."""
+    for n, (column, cells) in enumerate(zip(slots, numbers, strict=True)):
+        seat = column.seat
+        if not column.essay and len(seat.drawn) > 1 and "Question" not in cells:
+            raise ResponsesError(
+                f"{path}, line 1: no question text for slot {n + 1} (Question {seat.label}), "
+                f"which draws one of {len(seat.drawn)} variants: the report cannot say which "
+                "one each student answered. Download the Responses report again with "
+                "'Question text' ticked under 'Show' (its display options), as well as the "
+                "response."
+            )
