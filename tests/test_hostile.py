@@ -53,7 +53,8 @@ MINI = 'name = "mini"\ntitle = "Mini"\n[[questions]]\nid = "cs230-w2020/cnns"\n'
 ROSTER = "Student ID,Name\ns1,Ada Lovelace\ns2,Alan Turing\n"
 PEOPLE = (("s1", "Ada Lovelace"), ("s2", "Alan Turing"))
 LMS_FILES = ("canvas-qti12.zip", "moodle.xml", "qti21.zip", "questions.gift", "blackboard")
-ALL_LMS = (*LMS_FILES, "answer-key.csv", "slot-marks.csv", "scoring-notes.txt")
+ALL_LMS = (*LMS_FILES, "answer-key.csv", "slot-marks.csv", "gift-slot-marks.csv",
+           "scoring-notes.txt")  # fmt: skip
 NOISE = re.compile(r"Warning: |(Building copies|Checking variants): \d+ of \d+ done$|Checking$")
 PASSWD = Path("/etc/passwd")
 TIMEOUT = 150

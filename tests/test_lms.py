@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -20,9 +21,6 @@ from generator.lms.html import leftover_commands, to_html
 
 ROOT = Path(__file__).resolve().parent
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
-STATEMENT = re.compile(r"\{(\d+):MULTICHOICE:([^}]*)\}")
-MOODLE_FRACTIONS = {100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20,
-                    16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0}  # fmt: skip
 
 
 def build(tmp: Path, *args: str) -> Path:
@@ -76,52 +74,67 @@ def test_question_text_has_no_latex_left_outside_math(run):
             assert leftover_commands(to_html(text, list(question["figures"].values()))) == []
 
 
-def test_moodle_xml_follows_the_importer_rules_and_matches_the_key(run):
+WRITTEN = ("expression", "text", "code")  # a person reads the answer: an essay seat
+NUMERICAL = re.compile(r"\{\d+:NUMERICAL:=([^:~}]+):([^~}]+)")
+CHOICES = re.compile(r"\{\d+:MULTICHOICE(?:_V)?:(.*?)\}(?=\s*<|$)", re.S)
+
+
+def test_moodle_xml_draws_each_question_whole_and_matches_the_key(run):
+    """A category per question holding a cloze per variant (its auto-graded parts' blanks
+    in order, with the key's answers), then a category per written part holding one essay
+    whose text is the same for every variant."""
     folder, key = run
     root = etree.parse(str(folder / "lms" / "moodle.xml")).getroot()
     questions = [q for q in root if q.get("type") != "category"]
-    categories = [q for q in root if q.get("type") == "category"]
-    labels = [p["label"] for _, _, p in parts(key)]
-    assert len(categories) == len(set(labels)) and len(questions) == len(labels)
+    categories = [q.findtext("category/text") for q in root if q.get("type") == "category"]
+    first = key["variants"][0]["questions"]
+    written = [p for q in first for p in q["parts"] if p["kind"] in WRITTEN or by_person(p)]
+    assert len(categories) == len(set(categories)) == len(first) + len(written)
+    assert len(questions) == len(key["variants"]) * len(first) + len(written)
     assert all(q.findtext("name/text") for q in questions)  # import fails without a name
     assert len({q.findtext("idnumber") for q in questions}) == len(questions)
     by_title = {q.findtext("name/text"): q for q in questions}
-    for variant, _, part in parts(key):
-        question = by_title[f"{part['label']} {variant}"]
-        assert Decimal(question.findtext("defaultgrade")) == Decimal(str(part["points"]))
-        kind = part["kind"]
-        if kind in ("integer", "number"):
-            answer = question.find("answer")
-            assert Decimal(answer.findtext("text")) == Decimal(str(part["answer"]))
-            assert Decimal(answer.findtext("tolerance")) == margin(part, part["answer"])
-        elif kind in ("vector", "shape"):
-            blanks = question.findtext("questiontext/text")
-            for value in part["answer"]:
-                assert f":NUMERICAL:={Decimal(str(value)).normalize():f}:" in blanks
-        elif by_person(part):  # 6(d): the reason earns the point, so the student writes it
-            assert question.get("type") == "essay"
-            assert question.findtext("graderinfo/text")
-        elif kind == "choice":
-            answers = question.findall("answer")
-            assert len(answers) == len(part["options"])
-            for answer, option in zip(answers, part["options"], strict=True):
-                fraction = float(answer.get("fraction"))
-                assert round(abs(fraction), 5) in MOODLE_FRACTIONS
-                assert (fraction > 0) == option["correct"]
-        elif kind == "multi":  # a True/False blank per statement, of equal weight
-            assert question.get("type") == "cloze"
-            blanks = STATEMENT.findall(question.findtext("questiontext/text"))
-            assert [b[1] for b in blanks] == [
-                "=True~False" if o["correct"] else "True~=False" for o in part["options"]
-            ]
-            assert len({b[0] for b in blanks}) == 1
-        elif kind == "matching":
-            got = {s.findtext("text").strip("<p>/"): s.findtext("answer/text")
-                   for s in question.findall("subquestion")}  # fmt: skip
-            assert got == part["answer"]
-        else:
-            assert question.get("type") == "essay"
-            assert question.findtext("graderinfo/text")  # model answer, graders only
+    for part in written:  # one essay, whichever variant the cloze beside it drew
+        essay = by_title[part["label"]]
+        assert essay.get("type") == "essay" and essay.findtext("graderinfo/text")
+        assert Decimal(essay.findtext("defaultgrade")) == Decimal(str(part["points"]))
+    for variant in key["variants"]:
+        for question in variant["questions"]:
+            cloze = by_title[f"{question['number']} {variant['variant']}"]
+            assert cloze.get("type") == "cloze"
+            text = cloze.findtext("questiontext/text")
+            assert text.rstrip().endswith(f"{question['number']} {variant['variant']}</small></p>")
+            numbers = [(Decimal(v), Decimal(t)) for v, t in NUMERICAL.findall(text)]
+            choices = CHOICES.findall(text)
+            expected_numbers, expected_choices = [], []
+            for part in question["parts"]:
+                kind = part["kind"]
+                if kind in WRITTEN or by_person(part):
+                    assert f"Write your answer to {part['label'][1:]}" in text
+                elif kind in ("integer", "number", "vector", "shape"):
+                    values = (
+                        part["answer"] if isinstance(part["answer"], list) else [part["answer"]]
+                    )
+                    expected_numbers += [(Decimal(str(v)), margin(part, v)) for v in values]
+                elif kind == "choice":
+                    right = [n for n, o in enumerate(part["options"]) if o["correct"]]
+                    expected_choices.append(("choice", right[0], len(part["options"])))
+                elif kind == "multi":
+                    expected_choices += [("statement", o["correct"]) for o in part["options"]]
+                elif kind == "matching":
+                    expected_choices += [("pair", right) for right in part["answer"].values()]
+            assert numbers == expected_numbers
+            assert len(choices) == len(expected_choices)
+            for found, expected in zip(choices, expected_choices, strict=True):
+                answers = found.split("~")
+                marked = [n for n, a in enumerate(answers) if a.startswith("=")]
+                assert len(marked) == 1
+                if expected[0] == "choice":
+                    assert marked[0] == expected[1] and len(answers) == expected[2]
+                elif expected[0] == "statement":
+                    assert answers == (["=True", "False"] if expected[1] else ["True", "=False"])
+                else:
+                    assert html.unescape(answers[marked[0]][1:]) == expected[1]
     assert b"@@PLUGINFILE@@/" in (folder / "lms" / "moodle.xml").read_bytes()
 
 

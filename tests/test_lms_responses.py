@@ -190,9 +190,13 @@ def canvas_report(run: Path, styles: dict[str, str], *, sis: dict[str, str] | No
 # ------------------------------------------------------------------ Moodle
 
 
+BLANK = re.compile(r"\{(\d+):(NUMERICAL|MULTICHOICE|MULTICHOICE_V):(.*?)(?<!&)\}", re.S)
+WRITTEN = ("expression", "text", "code")  # a person reads the answer: an essay seat
+
+
 def moodle_slots(run: Path) -> list[list[dict]]:
     """The questions of moodle.xml per category (= quiz slot), each with its question
-    summary and right answer in the Responses report's own form."""
+    summary and, for a cloze, its blanks: (type, [(right, text)] for a multiple choice)."""
     root = etree.fromstring((run / "lms/moodle.xml").read_bytes())
     slots: list[list[dict]] = []
     for question in root.iter("question"):
@@ -201,63 +205,55 @@ def moodle_slots(run: Path) -> list[list[dict]]:
             slots.append([])
             continue
         markup = question.findtext("questiontext/text")
-        # as Moodle 5.0.6 summarises a cloze (seen in its Responses report): a numeric blank
-        # as a line, a multiple-choice blank as its choices, {True; False}
-        shown = re.sub(r"\{\d+:MULTICHOICE:([^}]*)\}",
-                       lambda m: "{" + "; ".join(c.lstrip("=") for c in m[1].split("~")) + "}",
-                       markup)  # fmt: skip
-        summary = text_of(re.sub(r"\{\d+:NUMERICAL:[^}]*\}", "_____", shown))
-        answers = [(float(a.get("fraction")), text_of(a.findtext("text")))
-                   for a in question.findall("answer")]  # fmt: skip
-        if kind == "multichoice":
-            summary += ": " + "; ".join(t for _, t in answers)
+        blanks = [
+            (m[2], _choices(m[3]) if m[2] != "NUMERICAL" else []) for m in BLANK.finditer(markup)
+        ]
+        # as Moodle 5.0.6 summarises a cloze (qtype_multianswer get_question_summary): a
+        # numeric blank as a line, a multiple-choice blank as its choices, {True; False}
+        summary = text_of(BLANK.sub(_summary, markup))
         slots[-1].append({"name": question.findtext("name/text"), "type": kind,
-                          "summary": textwrap.fill(summary, 75), "answers": answers,
-                          "right": _moodle_right(question, kind, markup, answers)})  # fmt: skip
+                          "summary": textwrap.fill(summary, 75), "blanks": blanks})  # fmt: skip
     return slots
 
 
-def _moodle_right(question, kind: str, markup: str, answers: list) -> str:
-    if kind == "cloze":  # a number per entry, or the right verdict of each statement
-        values = re.findall(r"\{\d+:(?:NUMERICAL:=([^:}]*):|MULTICHOICE:[^}]*?=(\w+))", markup)
-        return "; ".join(f"part {i}: {v or w}" for i, (v, w) in enumerate(values, start=1))
-    if kind == "matching":
-        return "; ".join(f"{text_of(s.findtext('text'))} -> {s.findtext('answer/text')}"
-                         for s in question.findall("subquestion"))  # fmt: skip
-    return "; ".join(t for fraction, t in answers if fraction > 0)
+def _summary(blank: re.Match) -> str:
+    if blank[2] == "NUMERICAL":
+        return "_____"
+    return "{" + "; ".join(text for _, text in _choices(blank[3])) + "}"
 
 
-def moodle_answer(q: dict, part: dict, style: str) -> tuple[str, float | None]:
-    kind, points = q["type"], part["points"]
-    if kind == "essay":  # "see my sheet": no formula, no code, no text to score: by hand
-        return "see my sheet", None
-    if kind == "numerical":
+def _choices(body: str) -> list[tuple[bool, str]]:
+    """A multiple-choice blank's choices as Moodle stores them (entities read once, as
+    its importer does) and its report shows them (html_to_text)."""
+    return [(c.startswith("="), text_of(html.unescape(c.lstrip("=")))) for c in body.split("~")]
+
+
+def moodle_blanks(part: dict, blanks: list, style: str) -> tuple[list[str], float | None]:
+    """A part's blanks of ``style`` (right; wrong: numbers far off, a wrong option, a
+    vector's first entry wrong, a statement's verdict turned; blank: a vector's or
+    statements' first blank left out) and the points the rubric gives them."""
+    kind, points = part["kind"], part["points"]
+    right = [next(t for ok, t in choices if ok) if choices else "" for _, choices in blanks]
+    if kind in ("integer", "number"):
         value = part["answer"]
-        return (str(value * 2 + 1000), 0.0) if style == "wrong" else (q["right"], points)
-    if kind == "cloze" and part["kind"] == "multi" and style in ("wrong", "blank"):
-        return moodle_statements(q, part, style)
-    if kind == "cloze" and style in ("wrong", "blank"):
-        entries = q["right"].split("; ")
-        first = [] if style == "blank" else ["part 1: 999999"]  # a blank left out, or wrong
-        return "; ".join([*first, *entries[1:]]), first_entry_wrong(part)
-    if kind == "multichoice" and style == "wrong" and part["kind"] == "choice":
-        return next(t for f, t in q["answers"] if f <= 0), 0.0
-    return q["right"], points
-
-
-def moodle_statements(q: dict, part: dict, style: str) -> tuple[str, float]:
-    """A select-all part's True/False blanks, the first one's verdict turned or left out:
-    0.5 per statement decided right, and one left unanswered is no decision (wrong, as
-    Moodle scores it)."""
-    given = q["right"].split("; ")
-    true = part["options"][0]["correct"]
-    first = [] if style == "blank" else [f"part 1: {'False' if true else 'True'}"]
-    right = len(given) - 1
-    return "; ".join([*first, *given[1:]]), part["scoring"]["each"] * right
+        return ([str(value * 2 + 1000)], 0.0) if style == "wrong" else ([str(value)], points)
+    if kind in ("vector", "shape"):
+        values = [str(v) for v in part["answer"]]
+        if style == "right":
+            return values, points
+        return ["" if style == "blank" else "999999", *values[1:]], first_entry_wrong(part)
+    if kind == "choice" and style == "wrong":
+        return [next(t for ok, t in blanks[0][1] if not ok)], 0.0
+    if kind == "multi" and style != "right":
+        turned = "" if style == "blank" else ("False" if right[0] == "True" else "True")
+        return [turned, *right[1:]], part["scoring"]["each"] * (len(right) - 1)
+    return right, points
 
 
 def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = True
                   ) -> tuple[list[list[str]], dict]:  # fmt: skip
+    """Moodle's Responses download of the quiz slot-marks.csv describes: each student drew
+    their own copy's variant of every question (other draws: see the tests below)."""
     template = list(csv.reader((DATA / "moodle_responses.csv").open(encoding="utf-8")))
     fixed = template[0][: template[0].index("Question 1")]
     slots = moodle_slots(run)
@@ -265,7 +261,6 @@ def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = Tr
     for n in range(1, len(slots) + 1):
         header += ([f"Question {n}"] if question_text else []) + [f"Response {n}",
                                                                    f"Right answer {n}"]  # fmt: skip
-    known = parts(run)
     rows, expected = [header], {}
     for variant in key(run)["variants"]:
         student = variant["student"]
@@ -273,15 +268,44 @@ def moodle_report(run: Path, styles: dict[str, str], *, question_text: bool = Tr
         times = ["12 March 2026  10:00 AM", "12 March 2026  10:41 AM", "41 mins 7 secs"]
         row = [last, first, student["extra"]["Email address"], "Finished", *times, "1.00"]
         for questions in slots:
-            q = next(q for q in questions if q["name"].split()[1] == variant["variant"])
-            label = q["name"].split()[0]
-            part = known[variant["variant"], label]
-            text, points = moodle_answer(q, part, styles[student["id"]])
-            points = by_rubric(part, text, points)
-            row += ([q["summary"]] if question_text else []) + [text, q["right"]]
-            expected[variant["variant"], label] = points
+            q = _drawn(questions, variant["variant"])
+            cells, points = moodle_cells(q, variant, styles[student["id"]])
+            row += ([q["summary"]] if question_text else []) + cells
+            expected.update({(variant["variant"], label): p for label, p in points.items()})
         rows.append(row)
     return rows, expected
+
+
+def _drawn(questions: list[dict], code: str) -> dict:
+    """The copy's own variant in a seat's category (an essay seat has one for all)."""
+    return next((q for q in questions if q["name"].endswith(f" {code}")), questions[0])
+
+
+def moodle_cells(q: dict, variant: dict, style: str, *, drawn: dict | None = None
+                 ) -> tuple[list[str], dict[str, float | None]]:  # fmt: skip
+    """A slot's Response and Right answer cells for ``variant``'s student, and the points
+    of each part they answer; ``drawn``: the question the seat drew (default: the copy's)."""
+    if q["type"] == "essay":  # "see my sheet": no formula, no code, no text: by hand
+        return ["see my sheet", "-"], {q["name"]: None}
+    number = q["name"].split()[0]
+    question = drawn or next(x for x in variant["questions"] if str(x["number"]) == number)
+    blanks, given, right, points = iter(q["blanks"]), [], [], {}
+    for part in question["parts"]:
+        if part["kind"] in WRITTEN or part["scoring"].get("person") == "always":
+            continue
+        count = 1 if part["kind"] in ("integer", "number", "choice") else len(
+            part["options"] if part["kind"] == "multi" else part["answer"])  # fmt: skip
+        mine = [next(blanks) for _ in range(count)]
+        answered, earned = moodle_blanks(part, mine, style)
+        key_answer, _ = moodle_blanks(part, mine, "right")
+        given += answered
+        right += key_answer
+        text = "; ".join(answered)
+        points[f"{number}{part['label'][part['label'].index('(') :]}"] = by_rubric(
+            part, text, earned
+        )
+    cloze = lambda values: "; ".join(f"part {i}: {v}" for i, v in enumerate(values, start=1))  # noqa: E731
+    return [cloze(given), cloze(right)], points
 
 
 # ------------------------------------------------------------------ checks
@@ -409,8 +433,8 @@ def test_another_exams_reports_are_refused(run, other_run, tmp_path):
     rows, _ = moodle_report(other_run, STYLES)
     assert "is not in this run's key" in _errors(run, rows, tmp_path)
     rows, _ = moodle_report(run, STYLES)
-    rows[1][rows[0].index("Question 1")] = "1(a) 0123456789ab"
-    assert "the item '1(a) 0123456789ab' is not in this run's key" in _errors(run, rows, tmp_path)
+    rows[1][rows[0].index("Question 1")] = "... 1 0123456789ab"
+    assert "the question '1 0123456789ab' is not in this run's key" in _errors(run, rows, tmp_path)
 
 
 def test_unknown_students_and_duplicate_rows_name_their_line(run, tmp_path):
@@ -492,36 +516,36 @@ def test_options_with_the_same_letters_and_digits_are_told_apart_by_their_signs(
     assert KINDS["choice"].score(part, reports.choice(part, r"\(L = \ln 0.79\)")) == 0
 
 
-def test_a_variant_the_lms_drew_from_another_copy_is_graded_against_that_variant(run, tmp_path):
-    """A quiz of one random question per part shows a student other copies' variants;
-    with the question text in the download, each response is graded against the variant
-    it answers (its key's answer earns the points), never against the student's own."""
-    rows, _ = moodle_report(run, STYLES, question_text=True)
+def test_a_question_the_lms_drew_from_another_copy_is_graded_against_that_variant(run, tmp_path):
+    """A quiz of one random question per seat shows a student other copies' variants; with
+    the question text in the download, each part, its essays too, is graded against the
+    variant the student was shown (its key's answer earns the points), never the own."""
+    rows, expected = moodle_report(run, STYLES, question_text=True)
     header, first = rows[0], rows[1]  # the first student answers every part rightly
-    slots = moodle_slots(run)
-    codes = [v["variant"] for v in key(run)["variants"]]
-    own, other = codes[0], codes[1]
-    swapped = []
-    for n, questions in enumerate(slots, start=1):
-        theirs = next(q for q in questions if q["name"].split()[1] == other)
-        if (
-            theirs["type"] != "numerical"
-            or theirs["right"] == next(q for q in questions if q["name"].split()[1] == own)["right"]
-        ):
+    variants = key(run)["variants"]
+    own, other = variants[0], variants[1]
+    drawn_labels = []
+    for n, questions in enumerate(moodle_slots(run), start=1):
+        theirs = _drawn(questions, other["variant"])
+        if theirs["type"] != "cloze":
             continue
         at = header.index(f"Question {n}")
-        first[at : at + 3] = [theirs["summary"], theirs["right"], theirs["right"]]
-        swapped.append(theirs["name"].split()[0])
-    assert swapped, "no numerical part whose answer differs between the first two copies"
+        number = theirs["name"].split()[0]
+        question = next(q for q in other["questions"] if str(q["number"]) == number)
+        cells, points = moodle_cells(theirs, own, "right", drawn=question)
+        first[at : at + 3] = [theirs["summary"], *cells]
+        expected.update({(own["variant"], label): p for label, p in points.items()})
+        drawn_labels += [label for label, p in points.items() if p]
+    differ = [p["label"] for q in own["questions"] for p in q["parts"]
+              if p["label"] in drawn_labels
+              and p["answer"] != parts(run)[other["variant"], p["label"]]["answer"]]  # fmt: skip
+    assert differ, "no auto-graded part whose answer differs between the first two copies"
     grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
-    graded = {
-        (r["variant"], label): value
-        for r in csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8")))
-        for label, value in r.items()
-    }
-    whole = {label: part["points"] for (code, label), part in parts(run).items() if code == own}
-    for label in swapped:  # the drawn variant's answer: right, as Moodle marked it
-        assert float(graded[own, label]) == pytest.approx(whole[label]), label
+    check(run, expected)  # the drawn variant's answers: right, as Moodle marked them
+    graded = {r["variant"]: r for r in csv.DictReader(
+        io.StringIO((run / "grades/grades.csv").read_text("utf-8")))}  # fmt: skip
+    for label in differ:
+        assert float(graded[own["variant"]][label]) > 0, label
 
 
 def test_a_quiz_whose_total_is_not_the_exams_is_graded_with_a_warning(run, tmp_path):

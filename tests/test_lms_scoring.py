@@ -50,7 +50,7 @@ from .test_lms import parsed_gift
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "lms-scoring.md"
 CANVAS = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 QTI = "{http://www.imsglobal.org/xsd/imsqti_v2p1}"
-CLOZE_BLANK = re.compile(r"\{(\d*):(NUMERICAL|MULTICHOICE):([^}]*)\}")
+CLOZE_BLANK = re.compile(r"\{(\d*):(NUMERICAL|MULTICHOICE|MULTICHOICE_V):([^}]*)\}")
 MANUAL, UNSCORED = "a person scores it", "the file carries no scoring"
 Marks = dict[str, bool]
 Scorer = Callable[[Marks], float] | str  # a share for each pattern, or MANUAL / UNSCORED
@@ -136,40 +136,107 @@ def fingerprint(text: str) -> str:
 # ------------------------------------------------------------------ Moodle XML
 
 
+WRITTEN = ("expression", "text", "code")  # Moodle has no question for them: an essay seat
+
+
 def moodle(folder: Path) -> Callable[[Item], tuple[Scorer, str]]:
-    root = etree.parse(str(folder / "lms" / "moodle.xml")).getroot()
-    questions = {q.findtext("name/text"): q for q in root if q.get("type") != "category"}
+    """moodle.xml draws questions whole: a part's blanks are its slice of its question's
+    cloze (after the blanks of the auto-graded parts before it), and the points it gets
+    are its blanks' weighted fractions over their weights (the quiz sets the question's
+    mark to its auto-graded parts' points, so each part keeps its own share); a written
+    part is the essay named by its label."""
+    find = moodle_blanks(folder)
 
     def scorer(item: Item) -> tuple[Scorer, str]:
-        question = questions[item.title]
-        feedback = (question.findtext("generalfeedback/text") or "") + (
-            question.findtext("graderinfo/text") or ""
-        )
-        return MOODLE[question.get("type")](question, item.part), feedback
+        blanks, feedback = find(item)
+        return (MANUAL if blanks is None else _moodle_blanks(item.part, blanks)), feedback
 
     return scorer
 
 
-def _moodle_numerical(question, part: PartInfo) -> Scorer:
-    answer = question.find("answer")
-    value, tolerance = float(answer.findtext("text")), float(answer.findtext("tolerance"))
+Blanks = list[tuple[str, str, str]]  # (weight, type, answers) of each cloze blank
+
+
+def moodle_blanks(folder: Path) -> Callable[[Item], tuple[Blanks | None, str]]:
+    """An item's blanks in moodle.xml (None: an essay seat) and the grading notes there."""
+    root = etree.parse(str(folder / "lms" / "moodle.xml")).getroot()
+    questions = {q.findtext("name/text"): q for q in root if q.get("type") != "category"}
+    key = read_key(folder / "key.json")
+    drawn = {((q.source or v.variant), q.id): q for v in key.variants for q in v.questions}
+
+    def find(item: Item) -> tuple[Blanks | None, str]:
+        question = drawn[item.variant, item.question]
+        cloze = questions[f"{question.number} {item.variant}"]
+        feedback = cloze.findtext("generalfeedback/text") or ""
+        if _written(item.part):
+            essay = questions[item.part.label]  # every copy prints the question alike
+            return None, feedback + (essay.findtext("graderinfo/text") or "")
+        before = itertools.takewhile(lambda p: p.label != item.part.label, question.parts)
+        start = sum(_blank_count(p) for p in before if not _written(p))
+        blanks = CLOZE_BLANK.findall(cloze.findtext("questiontext/text"))
+        return blanks[start : start + _blank_count(item.part)], feedback
+
+    return find
+
+
+def _written(part: PartInfo) -> bool:
+    return part.kind in WRITTEN or part.scoring.person == "always"
+
+
+def _blank_count(part: PartInfo) -> int:
+    if part.kind in ("integer", "number", "choice"):
+        return 1
+    return len(part.options if part.kind == "multi" else part.answer)
+
+
+def _moodle_blanks(part: PartInfo, blanks: list[tuple[str, str, str]]) -> Scorer:
+    """Moodle's cloze over a part's blanks: each blank's weight times the fraction its
+    answer earns, over the weights' sum (qtype_multianswer): a number the best fraction
+    of the alternatives within their tolerance, an option or a statement's verdict its
+    alternative's, a matched item the option a response gives it."""
+
+    def answer(n: int, item: str, marks: Marks) -> str:
+        if part.kind in ("integer", "number"):
+            return plain(part.answer if marks["answer"] else far(part.answer))
+        if part.kind in ("vector", "shape"):
+            return plain(part.answer[n] if marks[item] else far(part.answer[n]))
+        if part.kind == "multi":
+            return "True" if ticked(part, marks)[n] else "False"
+        if part.kind == "choice":
+            return _option_text(part.options[_picked(part, marks)].text)
+        right = part.answer[item]  # matching: the key's option, or another of the file's
+        options = [o.text for o in part.options or ()] or sorted(set(part.answer.values()))
+        return _option_text(right if marks[item] else next(o for o in options if o != right))
 
     def share(marks: Marks) -> float:
-        given = part.answer if marks["answer"] else far(part.answer)
-        return float(abs(given - value) <= tolerance + 1e-12)
+        earned = total = 0.0
+        for n, (item, (weight, kind, body)) in enumerate(zip(names(part), blanks, strict=True)):
+            total += int(weight)
+            given = answer(n, item, marks)
+            if kind == "NUMERICAL":
+                earned += int(weight) * _numerical(body, float(given))
+            else:
+                earned += int(weight) * _alternative(body, given)
+        return earned / total
 
+    assert len(blanks) == len(names(part))
     return share
 
 
-def _moodle_choice(question, part: PartInfo) -> Scorer:
-    fractions = [float(a.get("fraction")) / 100 for a in question.findall("answer")]
-    assert question.findtext("single") == "true"
-    return lambda marks: fractions[_picked(part, marks)]
+def _option_text(latex: str) -> str:
+    """An option as a cloze alternative reads once Moodle has decoded it: its HTML."""
+    return to_html(latex).strip().removeprefix("<p>").removesuffix("</p>")
 
 
-def _moodle_matching(question, part: PartInfo) -> Scorer:
-    return _pairs(part, [(s.findtext("text"), s.findtext("answer/text"))
-                         for s in question.findall("subquestion")])  # fmt: skip
+def _numerical(body: str, given: float) -> float:
+    """A NUMERICAL blank's fraction for ``given``: the best of its answers within tolerance."""
+    best = 0.0
+    for alternative in body.split("~"):
+        found = re.fullmatch(r"(=|%(-?[\d.]+)%)([^:]*):(.*)", alternative)
+        value, tolerance = float(found.group(3)), float(found.group(4))
+        if abs(given - value) <= tolerance + 1e-12:
+            best = max(best, 1.0 if found.group(1) == "=" else float(found.group(2)) / 100)
+    return best
 
 
 def _pairs(part: PartInfo, pairs: list[tuple[str, str]]) -> Scorer:
@@ -188,42 +255,14 @@ def _pairs(part: PartInfo, pairs: list[tuple[str, str]]) -> Scorer:
     return share
 
 
-def _moodle_cloze(question, part: PartInfo) -> Scorer:
-    """Moodle's cloze: each blank's weight times the fraction its answer earns, over the
-    weights' sum (qtype_multianswer)."""
-    blanks = CLOZE_BLANK.findall(question.findtext("questiontext/text"))
-    assert len(blanks) == len(names(part))
-
-    def share(marks: Marks) -> float:
-        earned = total = 0.0
-        statements = ticked(part, marks) if part.kind == "multi" else []
-        for n, (item, (weight, kind, body)) in enumerate(zip(names(part), blanks, strict=True)):
-            total += int(weight or 1)
-            if kind == "NUMERICAL":
-                value, tolerance = (float(x) for x in body.removeprefix("=").split(":"))
-                key = part.answer[n]
-                given = key if marks[item] else far(key)
-                earned += int(weight or 1) * (abs(given - value) <= tolerance + 1e-12)
-            else:  # the verdict a response gives the statement: True where it is ticked
-                said = "True" if statements[n] else "False"
-                earned += int(weight or 1) * _alternative(body, said)
-        return earned / total
-
-    return share
-
-
 def _alternative(body: str, answer: str) -> float:
-    """The fraction a MULTICHOICE blank's alternatives give ``answer``."""
+    """The fraction a MULTICHOICE blank's alternatives give ``answer`` (each as Moodle's
+    importer stores it: its entities read once)."""
     for alternative in body.split("~"):
-        found = re.fullmatch(r"(=|%(-?[\d.]+)%)?(.*)", alternative)
-        if found.group(3) == answer:
+        found = re.fullmatch(r"(=|%(-?[\d.]+)%)?(.*)", alternative, re.S)
+        if html.unescape(found.group(3)) == answer:
             return 1.0 if found.group(1) == "=" else float(found.group(2) or 0) / 100
     return 0.0
-
-
-MOODLE = {"numerical": _moodle_numerical, "multichoice": _moodle_choice,
-          "matching": _moodle_matching, "cloze": _moodle_cloze,
-          "essay": lambda question, part: MANUAL}  # fmt: skip
 
 
 # ------------------------------------------------------------------ GIFT
@@ -601,8 +640,7 @@ def test_a_named_mistakes_credit_is_a_further_answer_at_its_share(run):
     credited = [i for i in items if i.part.scoring.credit and i.part.mistake_values]
     if not credited:
         pytest.skip("no part of this run credits a named mistake")
-    root = etree.parse(str(folder / "lms" / "moodle.xml")).getroot()
-    moodle = {q.findtext("name/text"): q for q in root if q.get("type") != "category"}
+    moodle = moodle_blanks(folder)
     gift_questions = {q["title"]: q for q in parsed_gift(folder) if q["type"] != "Category"}
     listed = notes_sections(folder)
     checked = 0
@@ -614,21 +652,14 @@ def test_a_named_mistakes_credit_is_a_further_answer_at_its_share(run):
             if scoring.fit("moodle", item).how != scoring.EXACT:
                 assert re.search(rf"^    {re.escape(item.label)}  ", listed["moodle"], re.M)
                 continue
-            assert _moodle_best(moodle[item.title], value) == pytest.approx(share, abs=1e-6)
+            (blank,), _ = moodle(item)
+            assert _numerical(blank[2], value) == pytest.approx(share, abs=1e-6)
             assert _gift_best(gift_questions, item.title, value) == pytest.approx(share, abs=1e-6)
             assert _qti_single(folder, item.title, value) == pytest.approx(share, abs=1e-6)
             for fmt in ("canvas", "blackboard"):
                 assert re.search(rf"^    {re.escape(item.label)}  ", listed[fmt], re.M), fmt
             checked += 1
     assert checked or all(scoring.fit("moodle", i).how != scoring.EXACT for i in credited)
-
-
-def _moodle_best(question, value: float) -> float:
-    """Moodle's numerical grading: the best fraction among the answers within tolerance."""
-    shares = [float(a.get("fraction")) / 100 for a in question.findall("answer")
-              if abs(float(a.findtext("text")) - value)
-              <= float(a.findtext("tolerance")) + 1e-12]  # fmt: skip
-    return max(shares, default=0.0)
 
 
 def _gift_best(questions: dict, title: str, value: float) -> float:

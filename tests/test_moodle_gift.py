@@ -11,9 +11,11 @@ import csv
 import html
 import io
 import json
+import math
 import re
 import shutil
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -24,8 +26,7 @@ from tests.test_lms import build, margin, parsed_gift, parts
 
 ROOT = Path(__file__).resolve().parent
 VERBATIM = re.compile(r"\\begin\{verbatim\}\n?(.*?)\n?\\end\{verbatim\}", re.S)
-BLANK = re.compile(r"\{(\d*):(?:NUMERICAL|MULTICHOICE):")
-CLOZE = ("vector", "shape", "multi")  # a blank per entry, or a True/False blank per statement
+BLANK = re.compile(r"\{(\d*):(?:NUMERICAL|MULTICHOICE|MULTICHOICE_V):")
 DATA_URI = re.compile(r'src="data:image/png;base64,([^"]*)"')
 FORMATS = ["moodle", "gift", "blackboard"]
 
@@ -60,99 +61,117 @@ def cloze_questions(folder: Path) -> dict[str, str]:
             for q in root if q.get("type") == "cloze"}  # fmt: skip
 
 
-def expected_weights(points: float, entries: int) -> list[int]:
-    """Equal whole weights summing to the points, else 1 per entry (README, Moodle XML)."""
-    share = Decimal(str(points)) / entries
-    return [int(share)] * entries if share >= 1 and share == int(share) else [1] * entries
+WRITTEN = ("expression", "text", "code")  # a person reads the answer: an essay seat
 
 
-def blanks(part: dict) -> int:
-    return len(part["options"] if part["kind"] == "multi" else part["answer"])
+def written(part: dict) -> bool:
+    return part["kind"] in WRITTEN or part["scoring"].get("person") == "always"
 
 
-def slot_marks(folder: Path) -> list[dict[str, str]]:
-    text = (folder / "lms" / "slot-marks.csv").read_text(encoding="utf-8")
+def blank_points(part: dict) -> list[Fraction]:
+    """The points the rubric gives each blank of a part, from its scoring as written: a
+    number or option the part's points, each entry or statement an equal share, a group
+    its points shared among its entries, each matched pair an equal share."""
+    points = Fraction(str(part["points"]))
+    kind, scoring = part["kind"], part["scoring"]
+    if kind in ("integer", "number", "choice"):
+        return [points]
+    count = len(part["options"]) if kind == "multi" else len(part["answer"])
+    if scoring["rule"] != "groups":
+        return [points / count] * count
+    names = part.get("names") or []
+    shares = dict.fromkeys(names, Fraction(0))
+    for group in scoring["groups"]:
+        for name in group["of"]:
+            shares[name] += Fraction(str(group["points"])) / len(group["of"])
+    return [shares[name] for name in names]
+
+
+def slot_marks(folder: Path, name: str = "slot-marks.csv") -> list[dict[str, str]]:
+    text = (folder / "lms" / name).read_text(encoding="utf-8")
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_cloze_weights_sum_to_the_points_where_whole_weights_can(run):
+def test_a_question_is_one_cloze_weighted_as_the_rubric_shares_its_points(run):
+    """Every variant of every question is one cloze named ``<number> <code>``, its blanks
+    the auto-graded parts' in order, weighted in the proportions of the points the rubric
+    gives each blank, in the smallest whole numbers."""
     folder, key = run
     questions = cloze_questions(folder)
-    cloze = [(v, p) for v, _, p in parts(key) if p["kind"] in CLOZE]
-    assert cloze
-    for variant, part in cloze:
-        weights = [int(w) for w in BLANK.findall(questions[f"{part['label']} {variant}"])]
-        assert weights == expected_weights(part["points"], blanks(part))
-        if part["label"] == "1(d)":  # 2 points over 2 entries: 1 + 1
-            assert weights == [1, 1] and sum(weights) == part["points"] == 2
-        if part["label"] == "7(c)":  # 2 points over 3 entries: no equal whole weights
-            assert weights == [1, 1, 1]
-        if part["label"] == "4(a)":  # 0.5 points for each of 4 statements
-            assert weights == [1, 1, 1, 1]
+    for variant in key["variants"]:
+        for question in variant["questions"]:
+            text = questions[f"{question['number']} {variant['variant']}"]
+            weights = [int(w) for w in BLANK.findall(text)]
+            points = [p for part in question["parts"] if not written(part)
+                      for p in blank_points(part)]  # fmt: skip
+            assert len(weights) == len(points)
+            assert [Fraction(w, sum(weights)) for w in weights] == [p / sum(points) for p in points]
+            assert math.gcd(*weights) == 1
+    seed42 = key["variants"][0]["variant"]
+    # Q1: (a), (b)(i), (b)(ii), (c)(i) 1 point each, (d) 2 points over 2 entries.
+    assert BLANK.findall(questions[f"1 {seed42}"]) == ["1"] * 6
+    if len(key["variants"]) == 1:  # 7(c): 2 points over 3 entries; 7(d) 2, 7(e) 1, 7(f) 1
+        assert BLANK.findall(questions[f"7 {seed42}"]) == ["2", "2", "2", "6", "3", "3"]
 
 
 def test_cloze_weights_follow_the_points_of_the_key(run, tmp_path):
-    """1(d) at 4 points (2 for each of its groups) has 2 blanks of weight 2; 7(c) at 6
-    points 3 blanks of weight 2."""
+    """7(c) at 6 points: its 3 blanks weigh 2 each beside 7(d)'s 2, 7(e)'s and 7(f)'s 1."""
     folder, _ = run
     copy = tmp_path / "run"
     shutil.copytree(folder, copy)
     key = json.loads((copy / "key.json").read_text())
     for _, question, part in parts(key):
-        if part["label"] in ("1(d)", "7(c)"):
-            extra = {"1(d)": 2, "7(c)": 4}[part["label"]]
-            part["points"] += extra
-            question["points"] += extra
-            for group in part["scoring"].get("groups", []):
-                group["points"] = 2
-    key["exam"]["points"] += 6
+        if part["label"] == "7(c)":
+            part["points"] += 4
+            question["points"] += 4
+    key["exam"]["points"] += 4
     (copy / "key.json").write_text(json.dumps(key))
     export_run(copy, ["moodle"])
     questions = cloze_questions(copy)
-    for variant, _, part in parts(key):
-        if part["label"] in ("1(d)", "7(c)"):
-            text = questions[f"{part['label']} {variant}"]
-            assert BLANK.findall(text) == ["2"] * len(part["answer"])
+    for variant in key["variants"]:
+        text = questions[f"7 {variant['variant']}"]
+        assert BLANK.findall(text)[:4] == ["2"] * 3 + ["2"]
     marks = {row["label"]: row for row in slot_marks(copy)}
-    assert marks["1(d)"]["moodle_xml_imports_as"] == "4" == marks["1(d)"]["slot_mark_to_set"]
-    assert marks["7(c)"]["moodle_xml_imports_as"] == "6" == marks["7(c)"]["slot_mark_to_set"]
-    assert marks["7(c)"]["note"] == ""
+    assert marks["7"]["slot_mark_to_set"] == "10" == marks["7"]["points"]
 
 
-def test_slot_marks_table_matches_the_key(run):
+def test_slot_marks_list_the_quiz_seat_by_seat_and_sum_to_the_paper(run):
+    """slot-marks.csv: each question worth its auto-graded parts, then an essay seat per
+    written part; gift-slot-marks.csv: one slot per part, every GIFT question worth 1."""
     folder, key = run
     rows = slot_marks(folder)
-    expected = first_variant_parts(key)
-    assert [row["label"] for row in rows] == [part["label"] for part in expected]
-    for row, part in zip(rows, expected, strict=True):
-        points = Decimal(str(part["points"]))
-        assert Decimal(row["points"]) == points == Decimal(row["slot_mark_to_set"])
-        assert row["bonus"] == str(part["bonus"])
-        assert row["gift_imports_as"] == "1"  # GIFT has no points syntax
-        if part["kind"] not in CLOZE:
-            assert Decimal(row["moodle_xml_imports_as"]) == points and row["note"] == ""
-            continue
-        sums = sorted({sum(expected_weights(p["points"], blanks(p)))
-                       for _, _, p in parts(key) if p["label"] == part["label"]})  # fmt: skip
-        span = str(sums[0]) if len(sums) == 1 else f"{sums[0]} to {sums[-1]}"
-        assert row["moodle_xml_imports_as"] == span
-        assert bool(row["note"]) == (sums != [points])
+    expected = []
+    for question in key["variants"][0]["questions"]:
+        auto = sum(Fraction(str(p["points"])) for p in question["parts"] if not written(p))
+        expected.append((str(question["number"]), auto))
+        expected += [(p["label"], Fraction(str(p["points"])))
+                     for p in question["parts"] if written(p)]  # fmt: skip
+    assert [(row["label"], Fraction(row["slot_mark_to_set"])) for row in rows] == expected
+    paper = key["exam"]["points"] + key["exam"]["bonus_points"]  # the bonus parts included
+    assert sum(Fraction(row["slot_mark_to_set"]) for row in rows) == paper
     by_label = {row["label"]: row for row in rows}
-    assert by_label["7(c)"]["moodle_xml_imports_as"] == "3"  # 3 entries of weight 1
-    assert by_label["1(d)"]["moodle_xml_imports_as"] == "2"
-    assert by_label["4(a)"]["moodle_xml_imports_as"] == "4"  # 4 statements of weight 1
+    assert by_label["1"]["slot_mark_to_set"] == "6"  # 1(a)-(c)(i) 1 each, 1(d) 2
+    assert by_label["3"]["slot_mark_to_set"] == "1"  # 3(d) alone: the rest is written
+    assert by_label["3(g)"]["slot_mark_to_set"] == "3"
+    gift = slot_marks(folder, "gift-slot-marks.csv")
+    first = first_variant_parts(key)
+    assert [row["label"] for row in gift] == [part["label"] for part in first]
+    for row, part in zip(gift, first, strict=True):
+        assert Fraction(row["slot_mark_to_set"]) == Fraction(str(part["points"]))
+        assert row["imports_as"] == "1"  # GIFT has no points syntax
 
 
-def test_slot_marks_come_with_either_moodle_file_and_are_listed_once(run, tmp_path):
+def test_slot_marks_come_with_their_moodle_file_and_are_listed_once(run, tmp_path):
     folder, _ = run
-    for formats, listed in ((["gift"], 1), (["moodle", "gift"], 1), (["canvas"], 0)):
+    for formats in (["gift"], ["moodle"], ["moodle", "gift"], ["canvas"]):
         copy = tmp_path / "-".join(formats)
         shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("lms"))
-        written = export_run(copy, formats)
-        assert [p.name for p in written].count("slot-marks.csv") == listed
-        assert (copy / "lms" / "slot-marks.csv").is_file() == bool(listed)
-        if listed:
-            assert slot_marks(copy) == slot_marks(folder)
+        names = [p.name for p in export_run(copy, formats)]
+        for table, owner in (("slot-marks.csv", "moodle"), ("gift-slot-marks.csv", "gift")):
+            assert names.count(table) == (owner in formats)
+            assert (copy / "lms" / table).is_file() == (owner in formats)
+            if owner in formats:
+                assert slot_marks(copy, table) == slot_marks(folder, table)
 
 
 def test_gift_code_keeps_its_lines(run):

@@ -137,7 +137,7 @@ def test_lms_slots_hold_the_pools_variants_once_each(pool_build):
     assert exported == drawn
     moodle = (folder / "lms" / "moodle.xml").read_text(encoding="utf-8")
     first = key["exam"]["questions"][0]
-    assert all(f"1(a) {code}" in moodle for qid, code in drawn if qid == first)
+    assert all(f"<text>1 {code}</text>" in moodle for qid, code in drawn if qid == first)
 
 
 def test_a_response_to_a_variant_the_lms_drew_is_graded_by_that_variants_key(pool_build):

@@ -147,8 +147,10 @@ def test_an_export_that_fails_changes_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
     monkeypatch.undo()
     written = lms.export_run(folder, ["gift"])  # and a good one adds to what was there
-    assert [p.name for p in written] == ["questions.gift", "scoring-notes.txt"]  # now on GIFT too
+    assert [p.name for p in written] == ["questions.gift", "gift-slot-marks.csv",
+                                         "scoring-notes.txt"]  # fmt: skip
     assert sorted(p.name for p in (folder / "lms").iterdir()) == [
+        "gift-slot-marks.csv",
         "moodle.xml",
         "questions.gift",
         "scoring-notes.txt",

@@ -65,9 +65,14 @@ class Format:
     module: str
     file: str  # what it writes in lms/ (a folder for Blackboard's files)
     shows_questions: bool = True  # its items show the questions, figures included
+    quiz: str = ""  # the table of the Moodle quiz to build from it (moodle/slot_marks.py)
 
     def write(self, key: Key, run_folder: Path, out: Path) -> list[Path]:
         written: list[Path] = importlib.import_module(self.module).write(key, run_folder, out)
+        if self.quiz:  # a random question takes its mark from the quiz, not the file
+            from generator.lms.moodle import slot_marks
+
+            written += slot_marks.write(key, out, self.quiz)
         return written
 
 
@@ -90,9 +95,9 @@ class Vendor:
 
 FORMATS_BY_NAME = {
     "canvas": Format("generator.lms.canvas.qti12", "canvas-qti12.zip"),
-    "moodle": Format("generator.lms.moodle.xml", "moodle.xml"),
+    "moodle": Format("generator.lms.moodle.xml", "moodle.xml", quiz="slot-marks.csv"),
     "qti21": Format("generator.lms.qti21", "qti21.zip"),
-    "gift": Format("generator.lms.moodle.gift", "questions.gift"),
+    "gift": Format("generator.lms.moodle.gift", "questions.gift", quiz="gift-slot-marks.csv"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
     "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }

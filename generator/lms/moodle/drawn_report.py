@@ -29,7 +29,7 @@ NONE = "-"
 STATE = ("State", "Status")
 CLOZE_PART = re.compile(r"(?:^|;\s*)part (\d+):\s?")
 # The drawn question's title ending its text: its number in its copy, and the copy's code.
-TITLE = re.compile(r"\b(\d+) ([0-9a-f]{12})\W*$")
+TITLE = re.compile(r"(?<!\d)(\d+)\s+([0-9a-f]{12})\W*$")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: s
     for line, row in reports.rows(rows, path):
         identity = tuple((header[i], row[i]) for i in people)
         where = f"{path}, line {line}"
-        drawn = {c.seat.ident: _drawn(c.seat, cells, row, where)
+        drawn = {c.seat.ident: _drawn(c.seat, cells, row, key, where)
                  for c, cells in zip(slots, numbers, strict=True) if not c.essay}  # fmt: skip
         copy = _copy(exam, identity, list(drawn.values()), where)
         for column, cells in zip(slots, numbers, strict=True):
@@ -123,18 +123,23 @@ def _pieces(text: str) -> dict[int, str]:
             for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
 
 
-def _drawn(seat: Seat, cells: dict[str, int], row: list[str], where: str) -> Drawn:
+def _drawn(seat: Seat, cells: dict[str, int], row: list[str], key: Key, where: str) -> Drawn:
     """The variant a seat drew for this row: the one its question text's title names, or
     the seat's only one."""
     if len(seat.drawn) == 1:
         return seat.drawn[0]
-    text = row[cells["Question"]].strip()
-    found = TITLE.search(text)
+    found = TITLE.search(row[cells["Question"]].strip())
+    title = f"{found.group(1)} {found.group(2)}" if found else ""
     for drawn in seat.drawn:
-        if found and drawn.title == f"{found.group(1)} {found.group(2)}":
+        if drawn.title == title:
             return drawn
+    if found and found.group(2) not in {v.variant for v in key.variants}:
+        raise ResponsesError(
+            f"{where}: the question '{title}' is not in this run's key (exam "
+            f"{key.exam.code}); grade this report against the run it was exported from."
+        )
     raise ResponsesError(
-        f"{where}: the question of seat {seat.label} is no variant this quiz's category "
+        f"{where}: the question of slot Question {seat.label} is no variant its category "
         f"'{seat.label} {reports.short(seat.title)}' holds; the report is from another quiz: "
         "grade it against the run whose moodle.xml the quiz imported."
     )
@@ -165,7 +170,6 @@ def _identifiable(slots: list[Column], numbers: list[dict[str, int]], path: str)
             raise ResponsesError(
                 f"{path}, line 1: no question text for slot {n + 1} (Question {seat.label}), "
                 f"which draws one of {len(seat.drawn)} variants: the report cannot say which "
-                "one each student answered. Download the Responses report again with "
-                "'Question text' ticked under 'Show' (its display options), as well as the "
-                "response."
+                "one each student answered. Download the Responses report again with 'Show "
+                "the question text' ticked (its Display options), as well as the response."
             )

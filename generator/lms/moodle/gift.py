@@ -45,7 +45,6 @@ from generator.lms.items import (
     slots,
     text_html,
 )
-from generator.lms.moodle import slot_marks
 from generator.lms.package import read_figure
 from generator.lms.scoring import credit_answers, moodle_fraction
 from generator.tables import plain
@@ -162,8 +161,7 @@ def escape(text: str) -> str:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The ``gift`` format's writer (generator.lms): ``questions.gift`` in ``out``, and
-    the quiz to build from it, ``gift-slot-marks.csv``."""
+    """The ``gift`` format's writer (generator.lms): ``questions.gift`` in ``out``."""
     path = out / "questions.gift"
     path.write_text(export(key, run_folder), encoding="utf-8")
-    return [path, *slot_marks.write(out, slot_marks.GIFT_FILE, slot_marks.gift_table(key))]
+    return [path]

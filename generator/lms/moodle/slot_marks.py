@@ -29,7 +29,6 @@ from generator.tables import csv_text, plain
 
 COLUMNS = ("label", "question", "points", "bonus", "imports_as", "slot_mark_to_set", "note")
 GIFT_MARK = 1
-SEATS_FILE, GIFT_FILE = "slot-marks.csv", "gift-slot-marks.csv"
 
 
 def seat_table(key: Key) -> str:
@@ -63,10 +62,14 @@ def _span(marks: list[int]) -> str:
     return plain(low) if low == high else f"{plain(low)} to {plain(high)}"
 
 
-def write(out: Path, name: str, content: str) -> list[Path]:
-    """A table beside its Moodle file: listed only when written anew."""
+def write(key: Key, out: Path, name: str) -> list[Path]:
+    """The table ``name`` beside its Moodle file: listed only when written anew."""
+    content = TABLES[name](key)
     path = out / name
     if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == content:
         return []
     path.write_text(content, encoding="utf-8")
     return [path]
+
+
+TABLES = {"slot-marks.csv": seat_table, "gift-slot-marks.csv": gift_table}

@@ -380,10 +380,7 @@ def _html(parent: etree._Element, value: str) -> etree._Element:
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
-    """The ``moodle`` format's writer (generator.lms): ``moodle.xml`` in ``out``, and the
-    quiz to build from it, ``slot-marks.csv``."""
-    from generator.lms.moodle import slot_marks  # it reads this module's weights
-
+    """The ``moodle`` format's writer (generator.lms): ``moodle.xml`` in ``out``."""
     path = out / "moodle.xml"
     path.write_bytes(export(key, run_folder))
-    return [path, *slot_marks.write(out, slot_marks.SEATS_FILE, slot_marks.seat_table(key))]
+    return [path]
