@@ -37,8 +37,10 @@ def list_exports(lms: Path, written: Sequence[Path]) -> None:
         click.echo(f"  {path.relative_to(lms)}  {path.stat().st_size:,} bytes")
     for path in written:
         if path.name == SCORING_NOTES:
-            summary = path.read_text(encoding="utf-8").splitlines()[0]
+            summary, *warnings = path.read_text(encoding="utf-8").split("\n\n")[0].splitlines()
             click.echo(f"{summary.removesuffix('.')}: see lms/{SCORING_NOTES}.")
+            for line in warnings:  # how a quiz draws the questions, where not as the paper
+                click.echo(line)
 
 
 class Progress:

@@ -160,11 +160,15 @@ def _write(key: Key, run_folder: Path, out: Path, formats: Sequence[str]) -> lis
 
 def _scoring_notes(key: Key, out: Path) -> list[Path]:
     """``scoring-notes.txt`` for every LMS file in ``out`` (this export's and an earlier
-    one's): where each scores a part otherwise than its rubric (lms/scoring.py)."""
-    from generator.lms import scoring  # the answer kinds: only when exporting
+    one's): where each scores a part otherwise than its rubric (lms/scoring.py), and how
+    its quiz draws the questions (lms/drawing.py)."""
+    from generator.lms import drawing, scoring  # the answer kinds: only when exporting
 
     present = [name for name in scoring.FORMATS if (out / FORMATS_BY_NAME[name].file).exists()]
-    return scoring.write_notes(key, out, present) if present else []
+    if not present:
+        return []
+    return scoring.write_notes(key, out, present, drawing.notes(key, present, scoring.NAMES),
+                               drawing.warnings(key, present, scoring.NAMES))  # fmt: skip
 
 
 def _checked_key(run_folder: Path, formats: Sequence[str]) -> Key:

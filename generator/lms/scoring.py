@@ -298,9 +298,12 @@ def _does(fmt: str, native: str, part: PartInfo) -> str:
 # ------------------------------------------------------------------ the notes
 
 
-def notes_text(key: Key, formats: Sequence[str]) -> str:
+def notes_text(key: Key, formats: Sequence[str], drawing: Sequence[str] = (),
+               warnings: Sequence[str] = ()) -> str:  # fmt: skip
     """``scoring-notes.txt``: per format, each part it scores otherwise than its rubric,
-    once, with the rubric's rule, under what the format does instead."""
+    once, with the rubric's rule, under what the format does instead; then ``drawing``,
+    how each quiz draws the questions (lms/drawing.py), whose ``warnings`` follow the
+    summary line (``export`` prints that first paragraph)."""
     sections, counts, parts = [], [], slots(key)
     for fmt in formats:
         forced: dict[str, list[str]] = {}  # what the format does -> the parts' lines
@@ -313,7 +316,12 @@ def notes_text(key: Key, formats: Sequence[str]) -> str:
                 for does, lines in forced.items()]  # fmt: skip
         sections.append("\n".join([f"{NAMES[fmt]}:", *(body or [EVERY])]))
     summary = f"Parts an LMS scores otherwise than their rubric: {', '.join(counts)}."
-    return "\n\n".join([summary, INTRO, *sections]) + "\n"
+    summary += "".join(f"\nNote: {w}." for w in warnings)
+    drawn = [f"{DRAWING}\n\n" + "\n\n".join(drawing)] if drawing else []
+    return "\n\n".join([summary, INTRO, *sections, *drawn]) + "\n"
+
+
+DRAWING = "How each quiz draws the questions (a paper copy prints whole questions):"
 
 
 INTRO = (
@@ -337,11 +345,12 @@ def _rubric(item: Item) -> str:
     return f"rubric: {' '.join(said) if said else 'all or nothing.'}"
 
 
-def write_notes(key: Key, out: Path, formats: Sequence[str]) -> list[Path]:
-    """``scoring-notes.txt`` for the LMS formats in ``out``: listed only when written
-    anew, so that an export that changes nothing in it names it not."""
+def write_notes(key: Key, out: Path, formats: Sequence[str], drawing: Sequence[str] = (),
+                warnings: Sequence[str] = ()) -> list[Path]:  # fmt: skip
+    """``scoring-notes.txt`` for the LMS formats in ``out`` (:func:`notes_text`): listed
+    only when written anew, so that an export that changes nothing in it names it not."""
     path = out / SCORING_NOTES
-    content = notes_text(key, formats).encode()
+    content = notes_text(key, formats, drawing, warnings).encode()
     if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
         return []
     path.write_bytes(content)
