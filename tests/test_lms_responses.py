@@ -564,3 +564,73 @@ def test_a_quiz_whose_total_is_not_the_exams_is_graded_with_a_warning(run, tmp_p
     with warnings.catch_warnings():
         warnings.simplefilter("error", GradingWarning)
         grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+
+
+def test_a_class_without_a_roster_is_graded_by_the_questions_each_student_drew(
+    numbered_run, tmp_path
+):
+    """Numbered copies (--variants, as the tutorial builds them) and a quiz drawing each
+    question from any copy: a student sat no copy of ours, so each is graded under the
+    LMS's id for them, against the variant of every question the quiz drew them."""
+    template = list(csv.reader((DATA / "moodle_responses.csv").open(encoding="utf-8")))
+    fixed = template[0][: template[0].index("Question 1")]
+    slots = moodle_slots(numbered_run)
+    cells = ("Question {n}", "Response {n}", "Right answer {n}")
+    header = [*fixed, *(c.format(n=n) for n in range(1, len(slots) + 1) for c in cells)]
+    copies = key(numbered_run)["variants"]
+    rows, expected = [header], {}
+    for s, (last, first, email) in enumerate([("Lee", "Ann", "ann@example.edu"),
+                                              ("Ode", "Bob", "bob@example.edu")]):  # fmt: skip
+        times = ["12 March 2026  10:00 AM", "12 March 2026  10:41 AM", "41 mins 7 secs"]
+        row = [last, first, email, "Finished", *times, "1.00"]
+        seat = 0
+        for questions in slots:
+            if questions[0]["type"] == "cloze":  # the quiz draws each seat from any copy
+                variant = copies[(s + seat) % len(copies)]
+                seat += 1
+            q = _drawn(questions, variant["variant"])
+            answered, points = moodle_cells(q, variant, "right" if s == 0 else "wrong")
+            row += [q["summary"], *answered]
+            expected.update({(email, label): p for label, p in points.items()})
+        rows.append(row)
+    grade_run(numbered_run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+    graded = list(csv.DictReader(io.StringIO(
+        (numbered_run / "grades/grades.csv").read_text("utf-8"))))  # fmt: skip
+    assert sorted(r["student_id"] for r in graded) == ["ann@example.edu", "bob@example.edu"]
+    got = {(r["student_id"], label): value for r in graded for label, value in r.items()}
+    for slot, points in expected.items():
+        if points is None:
+            assert got[slot] == "", slot
+        else:
+            assert float(got[slot]) == pytest.approx(points, abs=1e-6), slot
+    assert any(points for (who, _), points in expected.items() if who == "ann@example.edu")
+    moodle = list(
+        csv.DictReader((numbered_run / "grades/moodle-grades.csv").open(encoding="utf-8"))
+    )
+    assert sorted(r["Email address"] for r in moodle) == ["ann@example.edu", "bob@example.edu"]
+
+
+def test_blanks_left_empty_in_a_cloze_earn_nothing_and_need_no_person(run, tmp_path):
+    """Moodle's summary of a cloze names every blank, answered or not: a select-all
+    part's empty True/False blanks are no decision (wrong, as Moodle scores them, never
+    "no statement true"), a matching dropdown left empty no pair, and a question left
+    whole unanswered (``-``, an attempt not submitted) nothing at all."""
+    rows, expected = moodle_report(run, STYLES, question_text=True)
+    header, first = rows[0], rows[1]
+    code = key(run)["variants"][0]["variant"]
+    by_seat = {q["name"].split()[0]: n for n, qs in enumerate(moodle_slots(run), start=1)
+               for q in qs if q["type"] == "cloze"}  # fmt: skip
+    three = first[header.index(f"Response {by_seat['3']}")].split("; ")
+    first[header.index(f"Response {by_seat['3']}")] = "; ".join([*three[:-1], "part 3: "])
+    four = first[header.index(f"Response {by_seat['4']}")].split("; ")
+    blank = [f"part {n}: " for n in range(1, len(four))]
+    first[header.index(f"Response {by_seat['4']}")] = "; ".join([*blank, four[-1]])
+    first[header.index(f"Response {by_seat['7']}")] = "-"
+    grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
+    got = {(r["variant"], label): value
+           for r in csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8")))
+           for label, value in r.items()}  # fmt: skip
+    assert got[code, "3(d)"] == "0.0"  # all or nothing, one pair missing: 0, not a person's
+    assert got[code, "4(a)"] == "0.0"  # four statements undecided
+    assert float(got[code, "4(e)"]) == expected[code, "4(e)"] > 0
+    assert all(got[code, label] == "0.0" for label in ("7(c)", "7(d)", "7(e)", "7(f)"))

@@ -16,6 +16,7 @@ grader.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False,
     options = GradebookOptions(canvas_assignment)
     with staging(folder.grades.root, force=force) as tmp:
         grades = GradesFolder(tmp)
-        sheets.write_sheets(grades, key, graded)
+        sheets.write_sheets(grades, graded)
         grades.grades_csv.write_text(grades_csv(key, graded), encoding="utf-8")
         grades.feedback_csv.write_text(feedback.feedback_csv(graded), encoding="utf-8")
         for vendor in VENDORS.values():
@@ -67,8 +68,9 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False,
 
 def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded]:
     """Every copy that has responses, each part scored by its kind."""
-    copies = _copies(key)
-    labels_of = {v.variant: {p.label for _, p in v.parts} for v in key.variants}
+    responses = list(responses)
+    copies = _copies(key) | _sittings(key, responses)
+    labels_of = {v.variant: {p.label for _, p in v.parts} for v in copies.values()}
     given: dict[tuple[str, str], Response] = {}
     for response in responses:
         variant = copies.get(response.student)
@@ -92,7 +94,7 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
                 f"to {response.label} (the first is on line {given[slot].line}); keep one."
             )
         given[slot] = response
-    by_code = {v.variant: v for v in key.variants}
+    by_code = {v.variant: v for v in copies.values()}
     first: dict[str, Response] = {}  # each copy's first response, in the file's order
     for (code, _), response in given.items():
         first.setdefault(code, response)
@@ -115,6 +117,35 @@ def _copies(key: Key) -> dict[str, VariantInfo]:
         if variant.student:
             names[variant.student.id] = variant
     return names
+
+
+def _sittings(key: Key, responses: list[Response]) -> dict[str, VariantInfo]:
+    """The questions each student of a class without a roster was shown, as a copy of
+    their own: an LMS quiz drew each question whole from any copy (``Response.sitting``),
+    under the number of its seat.  Its code is the student's id, hashed to a copy's form."""
+    seated: dict[str, dict[str, tuple[str, str]]] = {}
+    names: dict[str, str] = {}
+    for response in responses:
+        if response.sitting:
+            seat = (response.source, response.question)
+            seated.setdefault(response.student, {})[_number(response.label)] = seat
+            names.setdefault(response.student, _name(dict(response.identity)))
+    questions = {(q.source or v.variant, q.id): q for v in key.variants for q in v.questions}
+    return {student: _sitting(student, names[student],
+                              [msgspec.structs.replace(questions[seats[n]], number=int(n))
+                               for n in sorted(seats, key=int)])
+            for student, seats in seated.items()}  # fmt: skip
+
+
+def _sitting(student: str, name: str, questions: list[QuestionInfo]) -> VariantInfo:
+    code = hashlib.blake2b(student.encode(), digest_size=6).hexdigest()
+    return VariantInfo(variant=code, student=StudentInfo(id=student, name=name, extra={}),
+                       questions=questions)  # fmt: skip
+
+
+def _name(identity: dict[str, str]) -> str:
+    """``First Last`` from an LMS report's name columns, if it has them."""
+    return " ".join(identity.get(c, "").strip() for c in ("First name", "Last name")).strip()
 
 
 DrawnParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
@@ -173,6 +204,7 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
             score=None if share is None else round(share * part.points, 6),
             expected=answer_text(part),
             mistakes=list(judgement.mistakes),
+            rubric=list(part.rubric),
             reason=judgement.reason if share is None else "",
             shown=response.source if response else "",
         ))  # fmt: skip

@@ -35,6 +35,9 @@ class Response:
     # The question the LMS drew, where it drew whole questions (a seat of a table that
     # picks, lms/seats.py): it may be another question than the copy prints at that number.
     question: str = ""
+    # ``student`` is the LMS's own id of a student who sat no copy: a class without a
+    # roster, whose quiz drew each question from any copy (its questions say which).
+    sitting: bool = False
 
 
 @dataclass
@@ -51,6 +54,7 @@ class GradedPart:
     score: float | None
     expected: str
     mistakes: list[str] = field(default_factory=list)
+    rubric: list[str] = field(default_factory=list)  # the grading notes of the part graded
     by_hand: bool = False  # its score was filled in on a grading sheet
     by_group: bool = False  # ... on another row of its group of equal responses
     reason: str = ""  # why a person grades it (score None): its rubric, or an unread response

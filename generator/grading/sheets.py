@@ -27,7 +27,6 @@ from typing import Any
 
 from generator.files import read_text
 from generator.grading.records import Graded, ResponsesError
-from generator.key.records import Key
 from generator.run_folder import GradesFolder
 from generator.tables import csv_text, uncell
 
@@ -107,19 +106,17 @@ def apply(graded: list[Graded], scores: HandScores) -> None:
                 part.score, part.by_hand, part.by_group = scores.groups[group], True, True
 
 
-def write_sheets(grades: GradesFolder, key: Key, graded: list[Graded]) -> None:
+def write_sheets(grades: GradesFolder, graded: list[Graded]) -> None:
     """One sheet per part people grade, its scores so far filled in, its rows by group
     (the largest first, so that the first rows decide the most students)."""
-    parts = {(v.variant, p.label): p for v in key.variants for _, p in v.parts}
     by_label: dict[str, dict[Decided, list[list[Any]]]] = {}
     for g in graded:
         for part in g.parts:
             if part.score is None or part.by_hand:
-                rubric = parts[g.variant, part.label].rubric
                 group = decided(part.label, part.expected, part.response)
                 by_label.setdefault(part.label, {}).setdefault(group, []).append([
                     g.variant, g.student_id, g.student_name, part.label, f"{part.points:g}",
-                    " ".join(rubric), part.expected, part.response, part.reason,
+                    " ".join(part.rubric), part.expected, part.response, part.reason,
                     "" if part.score is None or part.by_group else f"{part.score:g}",
                     f"{part.score:g}" if part.by_group and part.score is not None else "",
                 ])  # fmt: skip

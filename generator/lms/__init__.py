@@ -167,8 +167,7 @@ def _scoring_notes(key: Key, out: Path) -> list[Path]:
     present = [name for name in scoring.FORMATS if (out / FORMATS_BY_NAME[name].file).exists()]
     if not present:
         return []
-    return scoring.write_notes(key, out, present, drawing.notes(key, present, scoring.NAMES),
-                               drawing.warnings(key, present, scoring.NAMES))  # fmt: skip
+    return scoring.write_notes(key, out, present, drawing.drawing(key, present, scoring.NAMES))
 
 
 def _checked_key(run_folder: Path, formats: Sequence[str]) -> Key:

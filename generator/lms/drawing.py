@@ -15,8 +15,8 @@ pool holds decides what a student can be shown:
   report's text names it).  A table that picks cannot be drawn part by part: their
   pools hold every question the table may pick, and the quiz asks them all.
 
-:func:`notes` says this per format for a key, for ``scoring-notes.txt`` (its last
-section) and for the line ``export`` prints.
+:func:`drawing` says this per format for a key, for ``scoring-notes.txt`` (its last
+section, and the parts named as each quiz names them) and for the lines ``export`` prints.
 """
 
 from __future__ import annotations
@@ -24,9 +24,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from generator.key.records import Key
+from generator.lms.scoring import Drawing
 from generator.lms.seats import seats
 
 WHOLE = ("moodle",)
+
+
+def drawing(key: Key, formats: Sequence[str], names: dict[str, str]) -> Drawing:
+    """What scoring-notes.txt says of the formats' quizzes (lms/scoring.py ``Drawing``)."""
+    return Drawing(notes(key, formats, names), warnings(key, formats, names),
+                   {fmt: seat_labels(key) for fmt in formats if fmt in WHOLE})  # fmt: skip
+
+
+def seat_labels(key: Key) -> dict[tuple[str, str], str]:
+    """Each part as moodle.xml's quiz names it: its seat's number and its letters, with
+    its question's title where the seat draws several questions."""
+    labels = {}
+    for seat in seats(key):
+        several = len({d.question.id for d in seat.drawn}) > 1
+        for drawn in seat.drawn:
+            for item in drawn.parts:
+                letters = item.label[item.label.index("(") :]
+                title = f" ({drawn.question.title})" if several else ""
+                labels[drawn.question.id, item.part.part] = f"{seat.label}{letters}{title}"
+    return labels
 
 
 def notes(key: Key, formats: Sequence[str], names: dict[str, str]) -> list[str]:

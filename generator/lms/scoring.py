@@ -23,8 +23,8 @@ something else (forced, and what).  :func:`write_notes` lists the forced parts p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
@@ -84,6 +84,17 @@ LMS = {"moodle": "Moodle", "gift": "Moodle", "canvas": "Canvas", "qti21": "QTI",
        "blackboard": "Blackboard"}  # fmt: skip
 SETTINGS_DOES = "the question's partial-credit setting in Blackboard decides (the file has none)"
 PERSON_DOES = "scores the key's answer alone, where the rubric has a person read the others"
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How each format's quiz draws the questions (lms/drawing.py), for the notes: a
+    paragraph per format, the warnings to print, and the labels a format's quiz gives
+    parts, by (question id, part), where they are not the paper's (moodle.xml's seats)."""
+
+    notes: Sequence[str] = ()
+    warnings: Sequence[str] = ()
+    labels: Mapping[str, Mapping[tuple[str, str], str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -298,26 +309,32 @@ def _does(fmt: str, native: str, part: PartInfo) -> str:
 # ------------------------------------------------------------------ the notes
 
 
-def notes_text(key: Key, formats: Sequence[str], drawing: Sequence[str] = (),
-               warnings: Sequence[str] = ()) -> str:  # fmt: skip
+def notes_text(key: Key, formats: Sequence[str], drawing: Drawing | None = None) -> str:
     """``scoring-notes.txt``: per format, each part it scores otherwise than its rubric,
-    once, with the rubric's rule, under what the format does instead; then ``drawing``,
-    how each quiz draws the questions (lms/drawing.py), whose ``warnings`` follow the
-    summary line (``export`` prints that first paragraph)."""
+    once, with the rubric's rule, under what the format does instead (the part named as
+    the format's quiz names it); then how each quiz draws the questions
+    (lms/drawing.py), whose warnings follow the summary line (``export`` prints that
+    first paragraph)."""
+    drawing = drawing or Drawing()
     sections, counts, parts = [], [], slots(key)
     for fmt in formats:
         forced: dict[str, list[str]] = {}  # what the format does -> the parts' lines
+        labels = drawing.labels.get(fmt, {})
         for slot in parts:
-            for does in _forced(fmt, slot.items):
-                forced.setdefault(does, []).append(f"    {slot.label}  {_rubric(slot.items[0])}")
+            for item in slot.items:
+                for does in _forced(fmt, [item]):
+                    label = labels.get((item.question, item.part.part), slot.label)
+                    line = f"    {label}  {_rubric(item)}"
+                    if line not in forced.get(does, []):
+                        forced.setdefault(does, []).append(line)
         counts.append(f"{len({line for lines in forced.values() for line in lines})} in "
                       f"{NAMES[fmt]}")  # fmt: skip
         body = [f"  {does[0].upper()}{does[1:]}:\n" + "\n".join(lines)
                 for does, lines in forced.items()]  # fmt: skip
         sections.append("\n".join([f"{NAMES[fmt]}:", *(body or [EVERY])]))
     summary = f"Parts an LMS scores otherwise than their rubric: {', '.join(counts)}."
-    summary += "".join(f"\nNote: {w}." for w in warnings)
-    drawn = [f"{DRAWING}\n\n" + "\n\n".join(drawing)] if drawing else []
+    summary += "".join(f"\nNote: {w}." for w in drawing.warnings)
+    drawn = [f"{DRAWING}\n\n" + "\n\n".join(drawing.notes)] if drawing.notes else []
     return "\n\n".join([summary, INTRO, *sections, *drawn]) + "\n"
 
 
@@ -345,12 +362,12 @@ def _rubric(item: Item) -> str:
     return f"rubric: {' '.join(said) if said else 'all or nothing.'}"
 
 
-def write_notes(key: Key, out: Path, formats: Sequence[str], drawing: Sequence[str] = (),
-                warnings: Sequence[str] = ()) -> list[Path]:  # fmt: skip
+def write_notes(key: Key, out: Path, formats: Sequence[str],
+                drawing: Drawing | None = None) -> list[Path]:  # fmt: skip
     """``scoring-notes.txt`` for the LMS formats in ``out`` (:func:`notes_text`): listed
     only when written anew, so that an export that changes nothing in it names it not."""
     path = out / SCORING_NOTES
-    content = notes_text(key, formats, drawing, warnings).encode()
+    content = notes_text(key, formats, drawing).encode()
     if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
         return []
     path.write_bytes(content)

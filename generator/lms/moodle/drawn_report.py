@@ -16,11 +16,12 @@ student answered, and the download is refused, naming the option that carries it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key
-from generator.lms import reports
+from generator.lms import items, reports
 from generator.lms.items import Item
 from generator.lms.moodle.xml import whole_blanks
 from generator.lms.seats import Drawn, Seat, seats, written
@@ -40,6 +41,25 @@ class Column:
     essay: str = ""  # the written part's letters, for an essay seat
 
 
+def recognise(rows: list[list[str]], numbers: list[dict[str, int]], key: Key) -> bool:
+    """Whether a report is of moodle.xml's quiz (questions drawn whole), not of the GIFT
+    file's (a part per slot): its number of slots, and where the GIFT quiz has as many,
+    a question text ending with a question's title or a cloze's response."""
+    slots = columns(key)
+    if len(numbers) != len(slots):
+        return False
+    if len(numbers) != len(items.slots(key)):
+        return True
+    seated = [cells for column, cells in zip(slots, numbers, strict=True) if not column.essay]
+    for row in rows[1:]:
+        for cells in seated:
+            text = row[cells["Question"]].strip() if "Question" in cells else ""
+            said = row[cells["Response"]].strip() if "Response" in cells else ""
+            if TITLE.search(text) or CLOZE_PART.match(said):
+                return True
+    return False
+
+
 def columns(key: Key) -> list[Column]:
     """The quiz's slots, in order: each seat, then its essay seats."""
     return [c for seat in seats(key)
@@ -53,6 +73,7 @@ def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: s
     slots = columns(key)
     _identifiable(slots, numbers, path)
     exam = reports.Exam(key, lambda item: item.html)
+    number = numbering(key, slots)
     state = next((c for c, h in enumerate(header) if h in STATE), None)
     people = range(state if state is not None else 0)
     responses = []
@@ -61,53 +82,70 @@ def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: s
         where = f"{path}, line {line}"
         drawn = {c.seat.ident: _drawn(c.seat, cells, row, key, where)
                  for c, cells in zip(slots, numbers, strict=True) if not c.essay}  # fmt: skip
-        copy = _copy(exam, identity, list(drawn.values()), where)
+        copy, sitting = _copy(exam, identity, list(drawn.values()), where)
         for column, cells in zip(slots, numbers, strict=True):
             raw = row[cells["Response"]].strip() if "Response" in cells else ""
-            raw = "" if raw == NONE else raw
             shown = drawn[column.seat.ident]
+            answers = _answers(column, shown, "" if raw == NONE else raw, readers,
+                               number(column.seat, shown, copy))  # fmt: skip
             responses += [Response(copy, label, text, line, identity, source=shown.variant,
-                                   question=shown.question.id)
-                          for label, text in _answers(column, shown, raw, readers)]  # fmt: skip
+                                   question=shown.question.id, sitting=sitting)
+                          for label, text in answers]  # fmt: skip
     return responses
 
 
-def _answers(column: Column, shown: Drawn, raw: str,
-             readers: dict[str, reports.Reader]) -> list[tuple[str, str]]:  # fmt: skip
+def _answers(column: Column, shown: Drawn, raw: str, readers: dict[str, reports.Reader],
+             number: str) -> list[tuple[str, str]]:  # fmt: skip
     """The slot's response as (label, response) of the drawn question's parts: an essay
     seat's to its one part, a seat's cloze split among its parts' blanks."""
-    seat = column.seat
     if column.essay:
         part = next((p for p in shown.parts if p.part.part == column.essay), None)
-        return [] if part is None else [(_label(seat, part), raw)]
+        return [] if part is None else [(_label(number, part), raw)]
     pieces = _pieces(raw)
     at, out = 1, []
     for part, count in _blank_counts(shown):
         given = [pieces.get(i, "").strip() for i in range(at, at + count)]
         at += count
-        out.append((_label(seat, part), _part_text(part, given, readers)))
+        out.append((_label(number, part), _part_text(part, given, readers)))
     return out
 
 
 def _part_text(part: Item, given: list[str], readers: dict[str, reports.Reader]) -> str:
-    """One part's blanks' responses as ours."""
+    """One part's blanks' responses as ours: a statement's blank left empty is no decision
+    (wrong, as Moodle scores it), a matching blank left empty no pair."""
     info = part.part
+    if part.kind == "multi":
+        return reports.verdicts(info, given)
     if not any(given):
         return ""
     if part.kind == "matching":
-        return reports.pairs(info, list(zip(info.answer, given, strict=True)))
-    if part.kind == "multi":
-        return reports.verdicts(info, given)
+        return reports.pairs(info, [(left, right) for left, right
+                                    in zip(info.answer, given, strict=True) if right])  # fmt: skip
     if len(given) == 1:
         return readers[part.kind](info, given[0])
     return reports.entries(given)
 
 
-def _label(seat: Seat, part: Item) -> str:
-    """The part's label under the seat's number (a pool seat's question is printed under
-    another number in the copy it was drawn for)."""
-    letters = part.label[part.label.index("(") :]
-    return f"{seat.label}{letters}" if seat.label.isdigit() else part.label
+def _label(number: str, part: Item) -> str:
+    """The part's label under the number its question is graded under."""
+    return f"{number}{part.label[part.label.index('(') :]}"
+
+
+def numbering(key: Key, slots: list[Column]) -> Callable[[Seat, Drawn, str], str]:
+    """The number a seat's question is graded under, for a row of copy ``copy``: the
+    seat's, which every copy prints (or a pool's picks print); else (copies print it under
+    different numbers: a shuffled class) the copy's own number for the drawn question,
+    and for a student who sat no copy, the seat's place in the quiz."""
+    places = {c.seat.ident: str(n) for n, c in
+              enumerate((c for c in slots if not c.essay), start=1)}  # fmt: skip
+    printed = {v.variant: {q.id: str(q.number) for q in v.questions} for v in key.variants}
+
+    def number(seat: Seat, drawn: Drawn, copy: str) -> str:
+        if seat.label.isdigit():
+            return seat.label
+        return printed.get(copy, {}).get(drawn.question.id) or places[seat.ident]
+
+    return number
 
 
 def _blank_counts(drawn: Drawn) -> list[tuple[Item, int]]:
@@ -117,8 +155,11 @@ def _blank_counts(drawn: Drawn) -> list[tuple[Item, int]]:
 
 
 def _pieces(text: str) -> dict[int, str]:
-    """``part 1: 3; part 2: 4`` as {1: "3", 2: "4"}."""
+    """``part 1: 3; part 2: 4`` as {1: "3", 2: "4"} ({} for a cell without them: an
+    attempt not answered)."""
     found = list(CLOZE_PART.finditer(text))
+    if not found:
+        return {}
     return {int(m.group(1)): text[m.end() : nxt.start() if nxt else len(text)]
             for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
 
@@ -146,19 +187,24 @@ def _drawn(seat: Seat, cells: dict[str, int], row: list[str], key: Key, where: s
 
 
 def _copy(exam: reports.Exam, identity: tuple[tuple[str, str], ...], drawn: list[Drawn],
-          where: str) -> str:  # fmt: skip
-    """The copy the row is graded as: its roster student's; without a roster, the one
-    copy every drawn question is of (a quiz per copy)."""
+          where: str) -> tuple[str, bool]:  # fmt: skip
+    """Who the row is graded as: its roster student's copy; without a roster, the one copy
+    every drawn question is of (a quiz per copy), else the LMS's student, who sat the
+    questions drawn (a sitting: ``Response.sitting``)."""
     if exam.people:
-        return reports.copy_of(exam, identity, [], where)
+        return reports.copy_of(exam, identity, [], where), False
     common = {d.variant for d in drawn}
     if len(common) == 1 and not exam.pooled:
-        return common.pop()
-    raise ResponsesError(
-        f"{where}: the quiz drew questions of {len(common)} copies for this student, and a "
-        "class without a roster names no student: build the class with --roster from the "
-        "LMS's user list, or give each copy a quiz of its own."
-    )
+        return common.pop(), False
+    ids = [v.strip() for k, v in identity if k.lower() in reports.ID_COLUMNS and v.strip()]
+    if not ids:
+        raise ResponsesError(
+            f"{where}: the quiz drew this student's questions from {len(common)} copies, and "
+            "the row has no user id (Email address, ID number or Username) to grade them "
+            "under: download the report with an identity column, or build the class with "
+            "--roster from the LMS's user list."
+        )
+    return ids[0], True
 
 
 def _identifiable(slots: list[Column], numbers: list[dict[str, int]], path: str) -> None:

@@ -90,7 +90,7 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
         if found := SLOT.fullmatch(name):
             numbers.setdefault(found.group(2), {})[found.group(1)] = c
     _check_total(header, key, path)
-    if len(numbers) == len(drawn_report.columns(key)):  # moodle.xml: whole questions
+    if drawn_report.recognise(rows, list(numbers.values()), key):  # moodle.xml: whole
         return drawn_report.read(rows, key, list(numbers.values()), path, READERS)
     exam = Exam(key, _text)
     if len(numbers) != len(exam.slots):
