@@ -14,9 +14,10 @@ cloze (multianswer) response is ``part 1: 3; part 2: 4``
 ``subqresponse``; a select-all part's True/False blanks alike), a multichoice one its
 options' texts joined by ``; ``, a matching one ``stem -> choice`` pairs joined by ``; ``.
 
-So a slot N is the exam's N-th part (the quiz adds one random question per part's
-category, in the exam's order, as ``slot-marks.csv`` lists them), checked against the
-question text when the report has it.
+A quiz of moodle.xml's questions has a slot per question drawn whole and per written
+part (``slot-marks.csv``): moodle/drawn_report.py reads it.  A quiz of the GIFT file's
+has a slot per exam part (``gift-slot-marks.csv``), each read here, against the variant
+its question text names.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from generator.key.records import Key, PartInfo
 from generator.lms import reports
 from generator.lms.items import Item
 from generator.lms.moodle import drawn_report
-from generator.lms.moodle.xml import cloze_html, question_type
 from generator.lms.reports import Entry, Exam
 from generator.lms.scoring import items
 
@@ -68,12 +68,8 @@ READERS = reports.readers(__name__, blanks=_blanks, matching=_matching, statemen
 
 
 def _text(item: Item) -> str:
-    """The question text Moodle summarises: ours, its numeric cloze blanks written as
-    nothing and each True/False blank as its choices (Moodle writes ``{True; False}``)."""
-    if question_type(item)[0] == "cloze":
-        kind = item.answer_kind
-        blank = "" if kind.entries else f"{kind.verdict(True)} {kind.verdict(False)}"
-        return item.html + cloze_html(item, [blank] * len(items(item.part)))
+    """The question text Moodle summarises, of a GIFT question (a part): ours, ending with
+    its title, which names the variant."""
     return item.html
 
 

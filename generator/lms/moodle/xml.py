@@ -1,19 +1,20 @@
-"""Moodle XML: a category per exam part, one question per variant (Moodle's importer is the spec).
+"""Moodle XML: questions drawn whole (Moodle's importer is the spec; lms/seats.py the model).
 
-Numbers are ``numerical`` questions with an absolute tolerance, vectors and shapes
-``cloze`` questions with one NUMERICAL blank per entry, select-all parts ``cloze``
-questions with one True/False MULTICHOICE blank per statement (so that each statement
-decided right earns its share, as the rubric says: lms/scoring.py), choices
-``multichoice``, matching ``matching``, and free text, formulas, code and the parts whose
-rubric has a person read every response ``essay`` questions whose model answer and rubric
-sit in ``graderinfo`` (graders only).  Figures are embedded as base64 files.  A quiz draws
-one question per category with "Add a random question"; such a slot's mark (1 until the
-instructor sets it) gives the points, whatever the question's own mark: ``slot-marks.csv``
-lists the marks to set.
+A category per quiz seat holds one ``cloze`` question (Moodle's multianswer) per variant
+of the question(s) it draws, named ``<number> <code>``: the question's stem, then every
+part with its blanks (:data:`BLANKS`): a NUMERICAL blank per number or entry (tolerance
+absolute, and the named mistakes the rubric credits at their shares), a vertical
+MULTICHOICE of the options for a choice, a True/False MULTICHOICE per statement of a
+select-all part, a dropdown per matched item.  Formulas, code, text and the parts whose
+rubric has a person read every response have no blank: each is answered in an essay seat
+of its own after the question, a category holding one essay, the same for every
+variant.  Figures are embedded as base64 files; every part's model answer and grading
+notes are in the question's general feedback.
 
-Moodle ignores ``<defaultgrade>`` for a cloze question: its mark is the sum of its blanks'
-weights ``{w:NUMERICAL:...}`` (qtype_multianswer_extract_question), and weights are whole
-numbers.  See :func:`cloze_weights` for the rule.
+Moodle marks a cloze by its blanks' weights ``{w:TYPE:...}``, whole numbers
+(qtype_multianswer): :func:`whole_weights` makes them the rubric's proportions, and a quiz
+slot's mark, which a random question takes from the quiz and not from the file, scales
+them to the question's points: ``slot-marks.csv`` lists the marks to set.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from generator.lms.html import to_html
 from generator.lms.items import (
     Item,
     blanks_html,
-    by_hand,
     category_path,
     feedback_html,
     numbers,
@@ -151,25 +151,64 @@ def _blank_points(part: Item) -> list[Fraction]:
 
 
 def _answers(part: Item) -> list[str]:
-    """The part's blanks' answers, without their weights: a number's (and the named
-    mistakes' the rubric credits, at their shares), an option's, an entry's, a statement's
-    verdict, a matched item's option."""
+    """The part's blanks' answers, without their weights (its kind's, :data:`BLANKS`)."""
+    return BLANKS[part.kind](part)
+
+
+def _number(part: Item) -> list[str]:
+    """The key's value, and each named mistake's the rubric credits, at its share (where
+    Moodle allows that share and no two mistakes share the value: lms/scoring.py); the
+    tolerance absolute, as Moodle reads it."""
     info = part.part
-    if part.kind in ("integer", "number"):
-        answers = [f"={plain(info.answer)}:{plain(margin_of(info, info.answer))}"]
-        answers += [f"%{plain(moodle_fraction(c.share))}%{plain(c.value)}:"
-                    f"{plain(margin_of(info, c.value))}"
-                    for c in credit_answers("moodle", info)]  # fmt: skip
-        return ["NUMERICAL:" + "~".join(answers)]
-    if part.kind == "choice":
-        return ["MULTICHOICE_V:" + "~".join(("=" if o.correct else "") + _option(to_html(o.text))
-                                            for o in info.options)]  # fmt: skip
-    if part.kind == "matching":
-        options = [o.text for o in info.options or ()] or sorted(set(info.answer.values()))
-        return ["MULTICHOICE:" + "~".join(("=" if o == right else "") + _option(text_html(o))
-                                         for o in options)
-                for right in info.answer.values()]  # fmt: skip
-    return [blank[blank.index(":", 1) + 1 : -1] for blank in _cloze_blanks(part)]
+    answers = [f"={plain(info.answer)}:{plain(margin_of(info, info.answer))}"]
+    answers += [f"%{plain(moodle_fraction(c.share))}%{plain(c.value)}:"
+                f"{plain(margin_of(info, c.value))}"
+                for c in credit_answers("moodle", info)]  # fmt: skip
+    return ["NUMERICAL:" + "~".join(answers)]
+
+
+def _entries(part: Item) -> list[str]:
+    """A NUMERICAL blank per entry of a vector or shape."""
+    info = part.part
+    return [f"NUMERICAL:={plain(v)}:{plain(margin_of(info, v))}" for v in numbers(info)]
+
+
+def _choice(part: Item) -> list[str]:
+    """One blank of the options as radio buttons, in their printed order."""
+    return ["MULTICHOICE_V:" + "~".join(("=" if o.correct else "") + _option(to_html(o.text))
+                                        for o in part.part.options)]  # fmt: skip
+
+
+def _statements(part: Item) -> list[str]:
+    """A True/False blank per statement of a select-all part, its verdict right: each
+    statement decided right earns its share, as the rubric says."""
+    kind = part.answer_kind
+    verdicts = [(True, kind.verdict(True)), (False, kind.verdict(False))]
+    return ["MULTICHOICE:" + "~".join(("=" if true == o.correct else "") + word
+                                     for true, word in verdicts)
+            for o in part.part.options]  # fmt: skip
+
+
+def _pairs(part: Item) -> list[str]:
+    """A dropdown of the options per matched item, the key's option right."""
+    info = part.part
+    options = [o.text for o in info.options or ()] or sorted(set(info.answer.values()))
+    return ["MULTICHOICE:" + "~".join(("=" if o == right else "") + _option(text_html(o))
+                                     for o in options)
+            for right in info.answer.values()]  # fmt: skip
+
+
+def _none(part: Item) -> list[str]:
+    """No blank: Moodle's cloze holds no formula, code or text; an essay seat does."""
+    return []
+
+
+# Each answer kind's blanks in a cloze question: their answers, without their weights.
+BLANKS: dict[str, Callable[[Item], list[str]]] = table(__name__, {
+    "integer": _number, "number": _number, "vector": _entries, "shape": _entries,
+    "choice": _choice, "multi": _statements, "matching": _pairs,
+    "expression": _none, "text": _none, "code": _none,
+})  # fmt: skip
 
 
 def _option(html: str) -> str:
@@ -218,143 +257,12 @@ def essay_html(essay: Essay, seat: Seat) -> str:
             f"in Question {text_html(seat.label)} above.</p>")  # fmt: skip
 
 
-def question_type(item: Item) -> tuple[str, Callable[[etree._Element, Item], None]]:
-    """Moodle's question type of the item, and what fills it in: its kind's, or an essay
-    where its rubric has a person read every response."""
-    return ("essay", _essay) if by_hand(item.part) else QUESTIONS[item.kind]
-
-
-def _question(item: Item, run_folder: Path) -> etree._Element:
-    moodle_type, build = question_type(item)
-    question = etree.Element("question", type=moodle_type)
-    _text(_sub(question, "name"), item.title)
-    html = _images(item.html, item.figures)
-    if moodle_type == "cloze":
-        html += cloze_html(item, _cloze_blanks(item))
-    text = _html(_sub(question, "questiontext", format="html"), html)
-    for figure in item.figures:
-        file = _sub(text.getparent(), "file", name=Path(figure).name, path="/",
-                    encoding="base64")  # fmt: skip
-        file.text = base64.b64encode(read_figure(run_folder, figure)).decode()
-    _html(_sub(question, "generalfeedback", format="html"), feedback_html(item.part))
-    _sub(question, "defaultgrade").text = plain(item.points)
-    _sub(question, "penalty").text = "0"
-    _sub(question, "hidden").text = "0"
-    _sub(question, "idnumber").text = item.ident
-    build(question, item)
-    return question
-
-
-def _numerical(question: etree._Element, item: Item) -> None:
-    """The key's answer, and each named mistake the rubric credits, at its share (where
-    Moodle allows that share and no two mistakes share the value: lms/scoring.py)."""
-    answers = [(100.0, item.part.answer, "")]
-    answers += [(moodle_fraction(c.share), c.value, c.mistake)
-                for c in credit_answers("moodle", item.part)]  # fmt: skip
-    for fraction, value, mistake in answers:
-        answer = _sub(question, "answer", fraction=plain(fraction), format="moodle_auto_format")
-        _text(answer, plain(value))
-        _sub(answer, "tolerance").text = plain(margin_of(item.part, value))
-        _html(_sub(answer, "feedback", format="html"), to_html(_sentence(mistake)))
-
-
-def _sentence(mistake: str) -> str:
-    """A named mistake as feedback: "The averaging factor is missing." ("" for none)."""
-    return f"{mistake[:1].upper()}{mistake[1:]}." if mistake else ""
-
-
 def cloze_html(item: Item, blanks: list[str]) -> str:
-    """What a cloze question adds to the item's text: the blanks of its entries, or its
-    statements each with its blank (a report reader passes empty blanks)."""
+    """A vector's or shape's blanks, or a select-all part's statements each with its
+    blank (a report reader passes empty blanks)."""
     if item.answer_kind.entries:
         return blanks_html(item.part, blanks)
     return statements_html(item.part, blanks)
-
-
-def _cloze_blanks(item: Item) -> list[str]:
-    """Each item's blank: ``{w:NUMERICAL:=value:tolerance}`` per entry (tolerance absolute,
-    as Moodle reads it), ``{w:MULTICHOICE:=True~False}`` per statement (its verdict)."""
-    part, kind = item.part, item.answer_kind
-    if kind.entries:
-        answers = [f"NUMERICAL:={plain(v)}:{plain(margin_of(part, v))}" for v in numbers(part)]
-    else:
-        verdicts = [(True, kind.verdict(True)), (False, kind.verdict(False))]
-        answers = ["MULTICHOICE:" + "~".join(("=" if true == o.correct else "") + word
-                                            for true, word in verdicts)
-                   for o in part.options]  # fmt: skip
-    return [f"{{{w}:{a}}}" for w, a in zip(cloze_weights(item), answers, strict=True)]
-
-
-def cloze_weights(item: Item) -> list[int]:
-    """The blanks' weights: whole numbers (Moodle reads no others) in the proportions the
-    rubric gives the items (lms/scoring.py ``weights``: an equal share per entry or
-    statement, a group's points to a group of one blank).  Those shares themselves where
-    they are whole numbers, so that the weights sum to the part's points (1(d): 1 and 1);
-    else the smallest whole numbers in their proportions (1 each for equal shares), and
-    the quiz slot's mark must give the points.
-
-    Rounded proportions would reach more sums (2, 1, 1, 1 for 5 points over 4 entries)
-    but value one entry above the others for no reason; with n equal blanks no weights
-    reach fewer than n points."""
-    shares = weights(item.part)
-    if all(share.denominator == 1 for share in shares):
-        return [int(share) for share in shares]
-    common = math.lcm(*(share.denominator for share in shares))
-    scaled = [int(share * common) for share in shares]
-    unit = math.gcd(*scaled)
-    return [value // unit for value in scaled]
-
-
-def cloze_mark(item: Item) -> int:
-    """The mark Moodle gives the imported cloze question: its weights' sum."""
-    return sum(cloze_weights(item))
-
-
-def _multichoice(question: etree._Element, item: Item) -> None:
-    """One option right (a select-all part is a cloze of statements, see cloze_html)."""
-    _sub(question, "single").text = "true"
-    _sub(question, "shuffleanswers").text = "false"  # the printed order is part of the variant
-    _sub(question, "answernumbering").text = "ABCD"
-    for option in item.part.options:
-        answer = _sub(question, "answer", fraction="100" if option.correct else "0",
-                      format="html")  # fmt: skip
-        _html(answer, to_html(option.text))
-        _html(_sub(answer, "feedback", format="html"), to_html(option.why))
-
-
-def _matching(question: etree._Element, item: Item) -> None:
-    _sub(question, "shuffleanswers").text = "false"
-    for left, right in item.part.answer.items():
-        sub = _sub(question, "subquestion", format="html")
-        _html(sub, f"<p>{text_html(left)}</p>")
-        _text(_sub(sub, "answer"), right)
-
-
-def _essay(question: etree._Element, item: Item) -> None:
-    _sub(question, "responseformat").text = (
-        "monospaced" if item.answer_kind.monospaced else "editor"
-    )
-    _sub(question, "responserequired").text = "1"
-    _sub(question, "responsefieldlines").text = "10" if item.answer_kind.monospaced else "5"
-    _sub(question, "attachments").text = "0"
-    _html(_sub(question, "graderinfo", format="html"), feedback_html(item.part))
-    _html(_sub(question, "responsetemplate", format="html"), "")
-
-
-def _cloze(question: etree._Element, item: Item) -> None:
-    """Nothing more: a cloze question's blanks are in its text (see _cloze_blanks)."""
-
-
-# Moodle's question type of each answer kind, and what fills in the question.
-QUESTIONS: dict[str, tuple[str, Callable[[etree._Element, Item], None]]] = table(
-    __name__, {
-        "integer": ("numerical", _numerical), "number": ("numerical", _numerical),
-        "vector": ("cloze", _cloze), "shape": ("cloze", _cloze),
-        "choice": ("multichoice", _multichoice), "multi": ("cloze", _cloze),
-        "matching": ("matching", _matching),
-        "expression": ("essay", _essay), "text": ("essay", _essay), "code": ("essay", _essay),
-    },
-)  # fmt: skip
 
 
 def _images(html: str, figures: tuple[str, ...]) -> str:
