@@ -23,8 +23,12 @@ from generator.run_folder import RunFolder
     default=None,
     help="Canvas's id of the quiz's assignment, for the gradebook import's column.",
 )
+@click.option("--own-copy", is_flag=True,
+              help="Each student took a quiz of their own copy's questions (one quiz per "
+              "copy): grade a report without question text against each one's copy.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace RUN/grades/ even if it holds other files.")
-def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool) -> None:
+def grade(run: Path, responses: Path, canvas_assignment: str | None, own_copy: bool,
+          force: bool) -> None:  # fmt: skip
     """Grade each student's responses against their own copy in RUN/key.json."""
     from generator.grading.pipeline import grade_run
     from generator.grading.records import GradingWarning
@@ -32,7 +36,8 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, force: bool
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GradingWarning)
-        graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment)
+        graded = grade_run(run, responses, force=force, canvas_assignment=canvas_assignment,
+                           own_copy=own_copy)  # fmt: skip
     pending = [p for g in graded for p in g.parts if p.score is None]
     reasons = Counter(p.reason for p in pending)
     groups = len({decided(p.label, p.expected, p.response) for p in pending})

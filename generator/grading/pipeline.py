@@ -45,12 +45,16 @@ __all__ = ["Graded", "Response", "ResponsesError", "grade", "grade_run", "read_r
 
 
 def grade_run(run: Path, responses_path: Path, *, force: bool = False,
-              canvas_assignment: str | None = None) -> list[Graded]:  # fmt: skip
+              canvas_assignment: str | None = None,
+              own_copy: bool = False) -> list[Graded]:  # fmt: skip
     """Grade ``responses_path`` against ``run``'s key; write ``run/grades/`` (see the
-    module docstring); the filled-in scores of its earlier sheets are read back."""
+    module docstring); the filled-in scores of its earlier sheets are read back.
+    ``own_copy``: each student took a quiz of their own copy's questions, so a report
+    that does not say which variant they were shown is graded against their copy."""
     folder = RunFolder(run)
     key = read_key(folder.key)
     responses = read_responses(responses_path, key)
+    _check_assumed(responses, own_copy, str(responses_path))
     graded = grade(key, responses, where=str(responses_path))
     sheets.apply(graded, sheets.read_scores(folder.grades, graded))
     options = GradebookOptions(canvas_assignment)
@@ -64,6 +68,20 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False,
         feedback.write_pages(key, graded, grades)
         item_analysis.write_report(grades, item_analysis.analyse(key, graded))
     return graded
+
+
+def _check_assumed(responses: list[Response], own_copy: bool, where: str) -> None:
+    """Refuse responses whose variant the report left unsaid, unless each student took a
+    quiz of their own copy: a quiz of random questions shows a student any copy's."""
+    assumed = next((r for r in responses if r.assumed), None)
+    if assumed and not own_copy:
+        raise ResponsesError(
+            f"{where}, line {assumed.line}: the report has no question text, so it cannot say "
+            "which variant of each question a student was shown (a quiz of random questions "
+            "shows any copy's). Download Moodle's Responses report again with 'Show the "
+            "question text' ticked (its Display options); or, if each student took a quiz of "
+            "their own copy's questions, grade with --own-copy."
+        )
 
 
 def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded]:

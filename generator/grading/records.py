@@ -38,6 +38,10 @@ class Response:
     # ``student`` is the LMS's own id of a student who sat no copy: a class without a
     # roster, whose quiz drew each question from any copy (its questions say which).
     sitting: bool = False
+    # The report did not say which variant the student was shown (no question text): their
+    # own copy's is assumed, which ``grade`` takes only when told the quiz gave each
+    # student their own copy (``--own-copy``).
+    assumed: bool = False
 
 
 @dataclass

@@ -71,8 +71,9 @@ def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: s
     """Every row's responses, each to the part of the variant its seat drew."""
     header = rows[0]
     slots = columns(key)
-    _identifiable(slots, numbers, path)
     exam = reports.Exam(key, lambda item: item.html)
+    if not exam.people:  # no student's own copy to fall back on
+        _identifiable(slots, numbers, path)
     number = numbering(key, slots)
     state = next((c for c, h in enumerate(header) if h in STATE), None)
     people = range(state if state is not None else 0)
@@ -80,16 +81,18 @@ def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: s
     for line, row in reports.rows(rows, path):
         identity = tuple((header[i], row[i]) for i in people)
         where = f"{path}, line {line}"
-        drawn = {c.seat.ident: _drawn(c.seat, cells, row, key, where)
+        own = reports.copy_of(exam, identity, [], where) if exam.people else ""
+        drawn = {c.seat.ident: _drawn(c.seat, cells, row, key, where, own)
                  for c, cells in zip(slots, numbers, strict=True) if not c.essay}  # fmt: skip
-        copy, sitting = _copy(exam, identity, list(drawn.values()), where)
+        copy, sitting = (own, False) if own else _copy(exam, identity, list(drawn.values()), where)
         for column, cells in zip(slots, numbers, strict=True):
             raw = row[cells["Response"]].strip() if "Response" in cells else ""
             shown = drawn[column.seat.ident]
             answers = _answers(column, shown, "" if raw == NONE else raw, readers,
                                number(column.seat, shown, copy))  # fmt: skip
+            assumed = "Question" not in cells and len(column.seat.drawn) > 1
             responses += [Response(copy, label, text, line, identity, source=shown.variant,
-                                   question=shown.question.id, sitting=sitting)
+                                   question=shown.question.id, sitting=sitting, assumed=assumed)
                           for label, text in answers]  # fmt: skip
     return responses
 
@@ -164,11 +167,16 @@ def _pieces(text: str) -> dict[int, str]:
             for m, nxt in zip(found, [*found[1:], None], strict=True)}  # fmt: skip
 
 
-def _drawn(seat: Seat, cells: dict[str, int], row: list[str], key: Key, where: str) -> Drawn:
+def _drawn(seat: Seat, cells: dict[str, int], row: list[str], key: Key, where: str,
+           own: str) -> Drawn:  # fmt: skip
     """The variant a seat drew for this row: the one its question text's title names, or
-    the seat's only one."""
+    the seat's only one; without the question text, the roster student's own copy's
+    (``Response.assumed``: ``grade`` takes it only when told each student took a quiz of
+    their own copy)."""
     if len(seat.drawn) == 1:
         return seat.drawn[0]
+    if "Question" not in cells:
+        return _own(seat, key, own)
     found = TITLE.search(row[cells["Question"]].strip())
     title = f"{found.group(1)} {found.group(2)}" if found else ""
     for drawn in seat.drawn:
@@ -184,6 +192,13 @@ def _drawn(seat: Seat, cells: dict[str, int], row: list[str], key: Key, where: s
         f"'{seat.label} {reports.short(seat.title)}' holds; the report is from another quiz: "
         "grade it against the run whose moodle.xml the quiz imported."
     )
+
+
+def _own(seat: Seat, key: Key, copy: str) -> Drawn:
+    """The variant of the seat's questions the copy prints (its pool's pick, with --pool)."""
+    variant = next(v for v in key.variants if v.variant == copy)
+    printed = {(q.source or copy, q.id) for q in variant.questions}
+    return next((d for d in seat.drawn if (d.variant, d.question.id) in printed), seat.drawn[0])
 
 
 def _copy(exam: reports.Exam, identity: tuple[tuple[str, str], ...], drawn: list[Drawn],
