@@ -64,18 +64,12 @@ def slots(key: Key) -> list[Slot]:
     exam = key.exam.name
     grouped: dict[tuple[str, str], list[Item]] = {}
     titles: dict[str, str] = {}
-    seen: set[tuple[str, str]] = set()  # (question id, pool copy) already in its slots
-    for variant in key.variants:
-        for question in variant.questions:
-            source = question.source or variant.variant
-            if (question.id, source) in seen:
-                continue
-            seen.add((question.id, source))
-            figures = tuple(question.figures.values())
-            titles[question.id] = question.title
-            for part in question.parts:
-                made = item(exam, source, question, part, figures)
-                grouped.setdefault((question.id, part.part), []).append(made)
+    for source, question in drawn_once(key):
+        figures = tuple(question.figures.values())
+        titles[question.id] = question.title
+        for part in question.parts:
+            made = item(exam, source, question, part, figures)
+            grouped.setdefault((question.id, part.part), []).append(made)
     order = {qid: n for n, qid in enumerate(key.exam.questions)}
     ordered = sorted(grouped.items(), key=lambda kv: order[kv[0][0]])
     printed = [_printed(items) for _, items in ordered]
@@ -83,6 +77,19 @@ def slots(key: Key) -> list[Slot]:
         _slot(exam, qid, titles[qid], items, label if printed.count(label) == 1 else None)
         for ((qid, _), items), label in zip(ordered, printed, strict=True)
     ]
+
+
+def drawn_once(key: Key) -> Iterator[tuple[str, QuestionInfo]]:
+    """Every variant of each question the key holds, once, with the code of the copy it
+    was drawn for: a pool's K (``--pool``, whichever students' copies print them), else
+    every copy's own."""
+    seen: set[tuple[str, str]] = set()
+    for variant in key.variants:
+        for question in variant.questions:
+            source = question.source or variant.variant
+            if (question.id, source) not in seen:
+                seen.add((question.id, source))
+                yield source, question
 
 
 def _printed(items: list[Item]) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from msgspec import UNSET
@@ -312,6 +312,21 @@ def exam_name(exam: Exam, copy: str) -> str:
     if variant.student:
         return variant.student.id
     return f"v{copy if variant.copy is UNSET else variant.copy}"
+
+
+Identity = tuple[tuple[str, str], ...]  # an LMS report's user columns of a row: (header, value)
+
+
+def student_rows(report: list[list[str]], path: str, states: Sequence[str]
+                 ) -> Iterator[tuple[int, list[str], Identity, str]]:  # fmt: skip
+    """A Moodle report's rows with their line numbers, their user columns (all before the
+    first column named in ``states``, the attempt's state) and where they are, for
+    messages."""
+    header = report[0]
+    state = next((c for c, h in enumerate(header) if h in states), None)
+    people = range(state if state is not None else 0)
+    for line, row in rows(report, path):
+        yield line, row, tuple((header[i], row[i]) for i in people), f"{path}, line {line}"
 
 
 def rows(report: list[list[str]], path: str) -> Iterable[tuple[int, list[str]]]:

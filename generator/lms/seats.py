@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.key.records import Key, PartInfo, QuestionInfo
-from generator.lms.items import Item, by_hand, ident, item
+from generator.lms.items import Item, by_hand, drawn_once, ident, item
 from generator.lms.scoring import ESSAY, NATIVE
 
 SHARED = (
@@ -156,21 +156,14 @@ def _letters(part: PartInfo) -> str:
 
 
 def _drawn(key: Key) -> dict[str, list[Drawn]]:
-    """Every variant of each question the key holds, once: a pool's K (``--pool``), else
-    every copy's own, by question id."""
+    """Every variant of each question the key holds (items.drawn_once), by question id."""
     exam = key.exam.name
     out: dict[str, list[Drawn]] = {}
-    seen: set[tuple[str, str]] = set()
-    for variant in key.variants:
-        for question in variant.questions:
-            source = question.source or variant.variant
-            if (question.id, source) in seen:
-                continue
-            seen.add((question.id, source))
-            parts = _parts(exam, source, question)
-            title = f"{question.number} {source}"
-            code = ident(exam, source, str(question.number), question.id)
-            out.setdefault(question.id, []).append(Drawn(question, source, code, title, parts))
+    for source, question in drawn_once(key):
+        parts = _parts(exam, source, question)
+        title = f"{question.number} {source}"
+        code = ident(exam, source, str(question.number), question.id)
+        out.setdefault(question.id, []).append(Drawn(question, source, code, title, parts))
     return out
 
 

@@ -69,18 +69,13 @@ def columns(key: Key) -> list[Column]:
 def read(rows: list[list[str]], key: Key, numbers: list[dict[str, int]], path: str,
          readers: dict[str, reports.Reader]) -> list[Response]:  # fmt: skip
     """Every row's responses, each to the part of the variant its seat drew."""
-    header = rows[0]
     slots = columns(key)
     exam = reports.Exam(key, lambda item: item.html)
     if not exam.people:  # no student's own copy to fall back on
         _identifiable(slots, numbers, path)
     number = numbering(key, slots)
-    state = next((c for c, h in enumerate(header) if h in STATE), None)
-    people = range(state if state is not None else 0)
     responses = []
-    for line, row in reports.rows(rows, path):
-        identity = tuple((header[i], row[i]) for i in people)
-        where = f"{path}, line {line}"
+    for line, row, identity, where in reports.student_rows(rows, path, STATE):
         own = reports.copy_of(exam, identity, [], where) if exam.people else ""
         drawn = {c.seat.ident: _drawn(c.seat, cells, row, key, where, own)
                  for c, cells in zip(slots, numbers, strict=True) if not c.essay}  # fmt: skip

@@ -98,12 +98,8 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
             "slot-marks.csv says."
         )
     _identifiable(exam, numbers, path)
-    state = next((c for c, h in enumerate(header) if h in STATE), None)
-    people = range(state if state is not None else 0)
     responses = []
-    for line, row in reports.rows(rows, path):
-        identity = tuple((header[i], row[i]) for i in people)
-        where = f"{path}, line {line}"
+    for line, row, identity, where in reports.student_rows(rows, path, STATE):
         slots = [(n, cols, _found(exam, n, cols, row, where))
                  for n, cols in enumerate(numbers.values())]  # fmt: skip
         copy = reports.copy_of(exam, identity, [f for _, _, f in slots if f is not None], where)
