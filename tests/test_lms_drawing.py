@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -92,3 +93,41 @@ def test_an_exam_without_picks_is_drawn_whole_with_no_note(tmp_path):
     assert [row["label"] for row in rows if "(" not in row["label"]] == [
         str(n) for n in range(1, 8)
     ]
+
+
+def test_a_question_without_a_blank_is_an_essay_that_draws_its_variant(tmp_path):
+    """A question whose parts are all written has no blank for a cloze (Moodle refuses a
+    cloze without one): each variant is an essay holding the whole question, whose box
+    answers its first part; its seat is worth that part, and grade reads the variant from
+    its text and sends the answer to a person."""
+    from generator.grading.pipeline import grade_run
+    from tests.test_lms_responses import DATA, _drawn, moodle_slots, write_csv
+
+    bank = tmp_path / "bank"
+    for qid, kind in (("essay/why", "text"), ("essay/num", "number")):
+        result = CliRunner().invoke(cli, ["new", qid, "--kind", kind, "--into", str(bank)])
+        assert result.exit_code == 0, result.output
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text('name = "t"\ntitle = "T"\n[[questions]]\nid = "essay/why"\n'
+                         '[[questions]]\nid = "essay/num"\n', encoding="utf-8")  # fmt: skip
+    folder, _ = build(tmp_path / "out", "--seed", "1", "--variants", "3", "--bank", str(bank),
+                      "--blueprint", str(blueprint), "--lms", "moodle")  # fmt: skip
+    rows = quiz(folder)
+    assert [(r["label"], r["slot_mark_to_set"]) for r in rows] == [("1", "1"), ("2", "2")]
+    slots = moodle_slots(folder)
+    assert {q["type"] for q in slots[0]} == {"essay"} and {q["type"] for q in slots[1]} == {"cloze"}
+    template = list(csv.reader((DATA / "moodle_responses.csv").open(encoding="utf-8")))
+    fixed = [h if not h.startswith("Grade/") else "Grade/3.00"
+             for h in template[0][: template[0].index("Question 1")]]  # fmt: skip
+    header = [*fixed, "Question 1", "Response 1", "Question 2", "Response 2"]
+    key = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+    first, second = key["variants"][0], key["variants"][1]
+    answer = second["questions"][1]["parts"][0]["answer"]
+    times = ["12 March 2026  10:00 AM", "12 March 2026  10:41 AM", "41 mins 7 secs"]
+    row = ["Lee", "Ann", "ann@example.edu", "Finished", *times, "3.00",
+           _drawn(slots[0], first["variant"])["summary"], "Because it saturates.",
+           _drawn(slots[1], second["variant"])["summary"], f"part 1: {answer}"]  # fmt: skip
+    grade_run(folder, write_csv(tmp_path / "moodle.csv", [header, row]))
+    (graded,) = csv.DictReader(io.StringIO((folder / "grades/grades.csv").read_text("utf-8")))
+    assert graded["1(a)"] == ""  # a person reads it
+    assert float(graded["2(a)"]) == 2  # the second copy's variant, drawn: its answer is right

@@ -337,7 +337,7 @@ def test_moodle_responses_is_graded_with_question_text_and_refused_without(run, 
     grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
     check(run, expected)
     rows, _ = moodle_report(run, STYLES, question_text=False)
-    with pytest.raises(ResponsesError, match="Show the question text.*--own-copy"):
+    with pytest.raises(ResponsesError, match=r"Show the question text.*--own-copy"):
         grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True)
     # a quiz per copy: the instructor says so, and each student's own copy is graded
     grade_run(run, write_csv(tmp_path / "moodle.csv", rows), force=True, own_copy=True)

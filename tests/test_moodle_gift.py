@@ -142,15 +142,24 @@ def test_slot_marks_list_the_quiz_seat_by_seat_and_sum_to_the_paper(run):
     rows = slot_marks(folder)
     expected = []
     for question in key["variants"][0]["questions"]:
-        auto = sum(Fraction(str(p["points"])) for p in question["parts"] if not written(p))
-        expected.append((str(question["number"]), auto))
-        expected += [(p["label"], Fraction(str(p["points"])))
+        auto = [p for p in question["parts"] if not written(p)]
+        expected.append(
+            (
+                str(question["number"]),
+                sum(Fraction(str(p["points"])) for p in auto),
+                sum(Fraction(str(p["points"])) for p in auto if p["bonus"]),
+            )
+        )
+        expected += [(p["label"], Fraction(str(p["points"])),
+                      Fraction(str(p["points"])) if p["bonus"] else 0)
                      for p in question["parts"] if written(p)]  # fmt: skip
-    assert [(row["label"], Fraction(row["slot_mark_to_set"])) for row in rows] == expected
+    assert [(row["label"], Fraction(row["slot_mark_to_set"]), Fraction(row["bonus"]))
+            for row in rows] == expected  # fmt: skip
     paper = key["exam"]["points"] + key["exam"]["bonus_points"]  # the bonus parts included
     assert sum(Fraction(row["slot_mark_to_set"]) for row in rows) == paper
     by_label = {row["label"]: row for row in rows}
     assert by_label["1"]["slot_mark_to_set"] == "6"  # 1(a)-(c)(i) 1 each, 1(d) 2
+    assert by_label["7"]["bonus"] == "2"  # 7(e) and 7(f), the paper's two bonus points
     assert by_label["3"]["slot_mark_to_set"] == "1"  # 3(d) alone: the rest is written
     assert by_label["3(g)"]["slot_mark_to_set"] == "3"
     gift = slot_marks(folder, "gift-slot-marks.csv")
@@ -259,3 +268,28 @@ def test_gift_vectors_are_one_essay_per_variant_with_the_entries_for_the_grader(
             else:
                 assert f"{name}: {value.normalize():f} (exactly)" in feedback
         assert "; ".join(names) in html.unescape(question["stem"]["text"])
+
+
+def moodle_cloze_answer(raw: str) -> str:
+    """A cloze answer as Moodle 5.0.6 stores it (question/type/multianswer/questiontype.php,
+    qtype_multianswer_extract_question): its entities decoded once, then ``\\}`` and ``\\#``
+    read as ``}`` and ``#``."""
+    return html.unescape(raw).replace("\\}", "}").replace("\\#", "#")
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        r"\(\{1, 2\}\) and \(x^{2}\)",  # LaTeX's escaped braces, and plain ones
+        r"\(\#\) of samples ~ 3 & <code>a[0]</code>",
+        "a &lt; b &amp;&amp; c",
+    ],
+)
+def test_a_cloze_option_reaches_moodle_as_written(option):
+    """An option's text ends no cloze answer early (no bare ``}``, ``#`` or ``~``), and
+    Moodle's decoding gives it back unchanged."""
+    from generator.lms.moodle.xml import _option
+
+    raw = _option(f"<p>{option}</p>")
+    assert not re.search(r"(?<!\\)(?<!&)[}#~]", raw)
+    assert moodle_cloze_answer(raw) == option

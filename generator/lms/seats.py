@@ -74,14 +74,34 @@ class Seat:
 
     @property
     def points(self) -> float:
-        """What the drawn question's auto-graded parts are worth (its essays apart)."""
-        return sum(p.points for p in self.drawn[0].parts if not written(p))
+        """What the parts answered in the drawn question are worth (its essays apart)."""
+        return sum(p.points for p in answered_here(self.drawn[0]))
+
+    @property
+    def bonus(self) -> float:
+        """The bonus points among those (the quiz's total counts them: Moodle has no
+        bonus marks)."""
+        return sum(p.points for p in answered_here(self.drawn[0]) if p.part.bonus)
 
 
 def written(item: Item) -> bool:
-    """Whether the part is answered in an essay seat: Moodle makes it an essay (a person
-    reads every answer), which a cloze question cannot hold."""
+    """Whether the part is answered in writing: Moodle makes it an essay (a person reads
+    every answer), which a cloze question cannot hold."""
     return by_hand(item.part) or NATIVE[item.kind]["moodle"] == ESSAY
+
+
+def answered_here(drawn: Drawn) -> list[Item]:
+    """The parts answered in the drawn question itself: its auto-graded parts (a cloze's
+    blanks); where it has none, its first written part (the question is then an essay,
+    whose box answers that part)."""
+    auto = [p for p in drawn.parts if not written(p)]
+    return auto or drawn.parts[:1]
+
+
+def essay_parts(drawn: Drawn) -> list[Item]:
+    """The written parts answered in essay seats after the drawn question."""
+    here = answered_here(drawn)
+    return [p for p in drawn.parts if written(p) and p not in here]
 
 
 def seats(key: Key) -> list[Seat]:
@@ -134,9 +154,8 @@ def _essays(exam: str, label: str, drawn: list[Drawn]) -> tuple[Essay, ...]:
     noted where the questions a seat draws do not all have the part at the same points."""
     found: dict[str, list[Item]] = {}
     for d in drawn:
-        for part in d.parts:
-            if written(part):
-                found.setdefault(part.part.part, []).append(part)
+        for part in essay_parts(d):
+            found.setdefault(part.part.part, []).append(part)
     essays = []
     for letters, parts in found.items():
         first = parts[0].part

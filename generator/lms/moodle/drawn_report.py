@@ -24,7 +24,7 @@ from generator.key.records import Key
 from generator.lms import items, reports
 from generator.lms.items import Item
 from generator.lms.moodle.xml import whole_blanks
-from generator.lms.seats import Drawn, Seat, seats, written
+from generator.lms.seats import Drawn, Seat, answered_here, seats, written
 
 NONE = "-"
 STATE = ("State", "Status")
@@ -99,6 +99,9 @@ def _answers(column: Column, shown: Drawn, raw: str, readers: dict[str, reports.
     if column.essay:
         part = next((p for p in shown.parts if p.part.part == column.essay), None)
         return [] if part is None else [(_label(number, part), raw)]
+    if not _blank_counts(shown):  # an essay: its box answers the question's first part
+        (part,) = answered_here(shown)
+        return [(_label(number, part), raw)]
     pieces = _pieces(raw)
     at, out = 1, []
     for part, count in _blank_counts(shown):

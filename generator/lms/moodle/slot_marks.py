@@ -8,7 +8,9 @@ by hand, and these tables, one row per slot in the quiz's order, say to what; th
 maximum grade is then their sum, the paper's points.
 
 - moodle.xml draws whole questions (lms/seats.py): a row per seat, worth its question's
-  auto-graded parts, then a row per essay seat beside it, worth its part.  A cloze
+  auto-graded parts, then a row per essay seat beside it, worth its part.  ``bonus`` is
+  the bonus points among a slot's points (Moodle has no bonus marks: they count in the
+  quiz's total, which is the paper's points with its bonus).  A cloze
   question imports worth its blanks' weights' sum, which the slot's mark replaces.
 - GIFT has no cloze, so its quiz draws a part at a time: a row per exam part.  GIFT has
   no points: every question imports worth 1.
@@ -24,7 +26,7 @@ from pathlib import Path
 from generator.key.records import Key
 from generator.lms.items import slots
 from generator.lms.moodle.xml import whole_weights
-from generator.lms.seats import Seat, seats, written
+from generator.lms.seats import seats
 from generator.tables import csv_text, plain
 
 COLUMNS = ("label", "question", "points", "bonus", "imports_as", "slot_mark_to_set", "note")
@@ -35,23 +37,20 @@ def seat_table(key: Key) -> str:
     """moodle.xml's quiz: each seat, then its essay seats."""
     rows: list[list[object]] = []
     for seat in seats(key):
-        rows.append([seat.label, seat.title, plain(seat.points), _bonus(seat),
-                     _span([sum(whole_weights(d)) for d in seat.drawn]), plain(seat.points),
-                     seat.note])  # fmt: skip
-        rows += [[essay.label, seat.title, plain(essay.points), essay.bonus,
+        rows.append([seat.label, seat.title, plain(seat.points), plain(seat.bonus),
+                     _span([sum(whole_weights(d)) or seat.points for d in seat.drawn]),
+                     plain(seat.points), seat.note])  # fmt: skip
+        rows += [[essay.label, seat.title, plain(essay.points),
+                  plain(essay.points if essay.bonus else 0),
                   plain(essay.points), plain(essay.points), essay.note]
                  for essay in seat.essays]  # fmt: skip
     return csv_text(rows, COLUMNS)
 
 
-def _bonus(seat: Seat) -> bool:
-    """Whether the seat's auto-graded parts are all bonus parts."""
-    return all(p.part.bonus for p in seat.drawn[0].parts if not written(p))
-
-
 def gift_table(key: Key) -> str:
     """The GIFT file's quiz: one slot per exam part."""
-    rows = [[slot.label, slot.title, plain(slot.points), slot.items[0].part.bonus, GIFT_MARK,
+    rows = [[slot.label, slot.title, plain(slot.points),
+             plain(slot.points if slot.items[0].part.bonus else 0), GIFT_MARK,
              plain(slot.points), ""] for slot in slots(key)]  # fmt: skip
     return csv_text(rows, COLUMNS)
 

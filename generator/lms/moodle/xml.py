@@ -42,7 +42,7 @@ from generator.lms.items import (
 )
 from generator.lms.package import read_figure
 from generator.lms.scoring import credit_answers, moodle_fraction, weights
-from generator.lms.seats import Drawn, Essay, Seat, seats, written
+from generator.lms.seats import Drawn, Essay, Seat, answered_here, seats, written
 from generator.tables import plain
 
 
@@ -69,11 +69,14 @@ def _category(quiz: etree._Element, exam: str, name: str) -> None:
 def _whole(drawn: Drawn, run_folder: Path) -> etree._Element:
     """One variant of a question, every part inside: a cloze whose blanks are its
     auto-graded parts' answers, weighted in the rubric's proportions (:func:`whole_weights`),
-    the written parts asked with a pointer to their essay seats."""
-    question = etree.Element("question", type="cloze")
+    the written parts asked with a pointer to their essay seats.  A question without an
+    auto-graded part is an essay instead (a cloze needs a blank), whose box answers its
+    first written part."""
+    blanks = whole_blanks(drawn)
+    question = etree.Element("question", type="cloze" if blanks else "essay")
     _text(_sub(question, "name"), drawn.title)
     figures = tuple(dict.fromkeys(f for p in drawn.parts for f in p.figures))
-    html = _images(whole_html(drawn, whole_blanks(drawn)), figures)
+    html = _images(whole_html(drawn, blanks), figures)
     text = _html(_sub(question, "questiontext", format="html"), html)
     for figure in figures:
         file = _sub(text.getparent(), "file", name=Path(figure).name, path="/",
@@ -84,6 +87,10 @@ def _whole(drawn: Drawn, run_folder: Path) -> etree._Element:
     _sub(question, "penalty").text = "0"
     _sub(question, "hidden").text = "0"
     _sub(question, "idnumber").text = drawn.ident
+    if not blanks:
+        (part,) = answered_here(drawn)
+        _sub(question, "defaultgrade").text = plain(part.points)
+        _essay_box(question, part.kind, feedback_html(part.part))
     return question
 
 
@@ -94,15 +101,21 @@ def whole_html(drawn: Drawn, blanks: dict[str, list[str]]) -> str:
     question = drawn.question
     figures = tuple(question.figures.values())
     pieces = [to_html(question.stem, figures)] if question.stem else []
+    here = answered_here(drawn)
     for part in drawn.parts:
         letters = part.label[part.label.index("(") :]
         points = f"{plain(part.points)} point{'' if part.points == 1 else 's'}"
         pieces.append(f'<div class="part"><p><strong>{letters}</strong> ({points})</p>'
-                      f"{part.html}{_answered_in(part, blanks)}</div>")  # fmt: skip
+                      f"{part.html}{_answered_in(part, blanks, part in here)}</div>")  # fmt: skip
     return "".join(pieces) + variant_html(str(question.number), drawn.variant)
 
 
-def _answered_in(part: Item, blanks: dict[str, list[str]]) -> str:
+def _answered_in(part: Item, blanks: dict[str, list[str]], here: bool) -> str:
+    """Where the part is answered: its blanks, the essay's own box, or an essay after."""
+    if written(part) and here:  # the question is an essay: its box answers this part
+        return (f"<p><em>Write your answer to {part.label[part.label.index('(') :]} in the "
+                "box below; the other parts each have an essay box of their own after this "
+                "question.</em></p>")  # fmt: skip
     if written(part):
         return (f"<p><em>Write your answer to {part.label[part.label.index('(') :]} in the "
                 "essay box of its own that follows this question.</em></p>")  # fmt: skip
@@ -212,15 +225,17 @@ BLANKS: dict[str, Callable[[Item], list[str]]] = table(__name__, {
 
 
 def _option(html: str) -> str:
-    """An option's HTML as a cloze answer: Moodle ends an answer at ``~``, ``#`` or ``}``
-    and decodes entities once (qtype_multianswer_extract_question), so every ``&`` is
-    kept by encoding it and those three are written as entities; a paragraph's tags
-    dropped, the option stays on one line."""
+    """An option's HTML as a cloze answer.  Moodle ends an answer at ``~``, ``#`` or
+    ``}``, then decodes its entities once and turns ``\\}`` and ``\\#`` into ``}`` and ``#``
+    (qtype_multianswer_extract_question): so every ``&`` is kept by encoding it, those
+    three are written as entities, and a backslash before ``}`` or ``#`` (LaTeX's
+    ``\\{1, 2\\}``) is doubled, for the undoing to leave one; a paragraph's tags dropped,
+    the option stays on one line."""
     html = html.strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    html = html.replace("&", "&amp;")
-    return html.replace("~", "&#126;").replace("#", "&#35;").replace("}", "&#125;")
+    html = html.replace("&", "&amp;").replace("\\}", "\\\\}").replace("\\#", "\\\\#")
+    return html.replace("#", "&#35;").replace("~", "&#126;").replace("}", "&#125;")
 
 
 def _written(essay: Essay, seat: Seat) -> etree._Element:
@@ -234,14 +249,19 @@ def _written(essay: Essay, seat: Seat) -> etree._Element:
     _sub(question, "penalty").text = "0"
     _sub(question, "hidden").text = "0"
     _sub(question, "idnumber").text = essay.ident
-    monospaced = KINDS[essay.kind].monospaced
+    _essay_box(question, essay.kind, GRADER_INFO)
+    return question
+
+
+def _essay_box(question: etree._Element, kind: str, grader_info: str) -> None:
+    """An essay's answer box (monospaced for code) and what its graders read."""
+    monospaced = KINDS[kind].monospaced
     _sub(question, "responseformat").text = "monospaced" if monospaced else "editor"
     _sub(question, "responserequired").text = "1"
     _sub(question, "responsefieldlines").text = "10" if monospaced else "5"
     _sub(question, "attachments").text = "0"
-    _html(_sub(question, "graderinfo", format="html"), GRADER_INFO)
+    _html(_sub(question, "graderinfo", format="html"), grader_info)
     _html(_sub(question, "responsetemplate", format="html"), "")
-    return question
 
 
 GRADER_INFO = (
