@@ -11,14 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from generator.cli import cli
 
+QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 TUTORIAL_QUIZ = """name = "quiz-1"
 title = "Quiz 1"
 course = "My Course"
@@ -71,19 +74,50 @@ def test_the_export_says_how_each_quiz_draws(dl_core):
     assert "Note: Canvas QTI 1.2: its quiz draws parts, not questions" in output
 
 
-def test_the_tutorials_quiz_in_moodle_is_two_seats_of_4_points(tmp_path):
-    bank = tmp_path / "my-questions"
+@pytest.fixture(scope="module")
+def tutorial(tmp_path_factory):
+    """The tutorial's quiz: 2 of 3 one-part questions of 2 points, 6 numbered copies."""
+    tmp = tmp_path_factory.mktemp("tutorial")
+    bank = tmp / "my-questions"
     for name in ("neuron-output", "neuron-bias", "neuron-sum"):
         result = CliRunner().invoke(cli, ["new", f"my-course/{name}", "--into", str(bank)])
         assert result.exit_code == 0, result.output
-    blueprint = tmp_path / "quiz.toml"
+    blueprint = tmp / "quiz.toml"
     blueprint.write_text(TUTORIAL_QUIZ, encoding="utf-8")
-    folder, _ = build(tmp_path / "out", "--seed", "7", "--variants", "6", "--bank", str(bank),
-                      "--blueprint", str(blueprint), "--lms", "moodle")  # fmt: skip
+    return build(tmp / "out", "--seed", "7", "--variants", "6", "--bank", str(bank),
+                 "--blueprint", str(blueprint), "--lms", "moodle,canvas")  # fmt: skip
+
+
+def test_the_tutorials_quiz_in_moodle_is_two_seats_of_4_points(tutorial):
+    folder, output = tutorial
     rows = quiz(folder)
     seats = [row for row in rows if "(" not in row["label"]]
     assert [row["label"] for row in seats] == ["1", "2"]
     assert sum(Fraction(row["slot_mark_to_set"]) for row in rows) == 4
+    # Canvas draws one-part questions whole too, each pick from its share of the table
+    assert "Note: Canvas QTI 1.2: its quiz draws parts" not in output
+    assert "Note: Canvas QTI 1.2: questions 1, 2 each draw from a share" in output
+
+
+def test_the_tutorials_quiz_in_canvas_is_two_groups_of_one_question(tutorial):
+    """A question of one part is one Canvas item: a group per pick, each drawing one
+    question whole from its share of the table, 2 points each, the quiz 4."""
+    folder, _ = tutorial
+    with zipfile.ZipFile(folder / "lms" / "canvas-qti12.zip") as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".xml") and "/" in n
+                   and not n.endswith("assessment_meta.xml")]  # fmt: skip
+        root = etree.fromstring(archive.read(name))
+    groups = root.findall(f".//{QTI}section[@ident='root_section']/{QTI}section")
+    assert len(groups) == 2
+    total = 0
+    for group in groups:
+        assert group.findtext(f".//{QTI}selection_number") == "1"
+        total += float(group.findtext(f".//{QTI}points_per_item"))
+    assert total == 4
+    key = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+    drawn = {(q["id"], v["variant"]) for v in key["variants"] for q in v["questions"]}
+    items = [i.get("title") for g in groups for i in g.findall(f"{QTI}item")]
+    assert len(items) == len(drawn)  # every variant of every question, once
 
 
 def test_an_exam_without_picks_is_drawn_whole_with_no_note(tmp_path):
@@ -131,3 +165,48 @@ def test_a_question_without_a_blank_is_an_essay_that_draws_its_variant(tmp_path)
     (graded,) = csv.DictReader(io.StringIO((folder / "grades/grades.csv").read_text("utf-8")))
     assert graded["1(a)"] == ""  # a person reads it
     assert float(graded["2(a)"]) == 2  # the second copy's variant, drawn: its answer is right
+
+
+def test_a_canvas_quiz_of_whole_questions_is_graded_by_the_questions_drawn(tutorial, tmp_path):
+    """Canvas's Student Analysis of the tutorial's quiz, numbered copies, no roster: each
+    student drew a question per group from any copy, and is graded under Canvas's id for
+    them against each question drawn, numbered as its group."""
+    from generator.grading.pipeline import grade_run
+    from tests.test_lms_responses import DATA, canvas_answer, canvas_items, write_csv
+
+    folder, _ = tutorial
+    key = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+    parts = {(v["variant"], p["label"]): p for v in key["variants"]
+             for q in v["questions"] for p in q["parts"]}  # fmt: skip
+    template = list(csv.reader((DATA / "canvas_student_analysis.csv").open(encoding="utf-8")))
+    fixed = template[0][: template[0].index("submitted") + 1]
+    items = canvas_items(folder)
+    header = [*fixed, *(c for n, it in enumerate(items) for c in (f"{n}: {it['text']}", "1.0"))]
+    with zipfile.ZipFile(folder / "lms" / "canvas-qti12.zip") as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".xml") and "/" in n
+                   and not n.endswith("assessment_meta.xml")]  # fmt: skip
+        root = etree.fromstring(archive.read(name))
+    sections = root.findall(f".//{QTI}section[@ident='root_section']/{QTI}section")
+    groups = [[i.get("title") for i in g.findall(f"{QTI}item")] for g in sections]
+    rows, expected = [[*header, "n correct", "n incorrect", "score"]], {}
+    for s, sis in enumerate(["S1", "S2"]):
+        first = groups[0][s]  # then an item of another copy: no copy holds the pair
+        other = next(t for t in groups[1] if t.split()[1] != first.split()[1])
+        chosen = {first: 1, other: 2}
+        row = [f"Student {s}", str(100 + s), sis, "Section 1", "12", "SEC-1", "2026-03-12"]
+        for item in items:
+            if item["title"] not in chosen:
+                row += ["", ""]
+                continue
+            label, code = item["title"].split()
+            text, points = canvas_answer(item, parts[code, label], "right" if s == 0 else "wrong")
+            row += [text, "0.0"]
+            expected[sis, f"{chosen[item['title']]}(a)"] = points
+        rows.append([*row, "0", "0", "0.0"])
+    grade_run(folder, write_csv(tmp_path / "canvas.csv", rows))
+    graded = list(csv.DictReader(io.StringIO((folder / "grades/grades.csv").read_text("utf-8"))))
+    got = {(r["student_id"], label): v for r in graded for label, v in r.items()}
+    assert sorted(r["student_id"] for r in graded) == ["S1", "S2"]
+    for slot, points in expected.items():
+        assert float(got[slot]) == pytest.approx(points), slot
+    assert got["S1", "1(a)"] and float(got["S1", "1(a)"]) == 2

@@ -150,9 +150,15 @@ def _sittings(key: Key, responses: list[Response]) -> dict[str, VariantInfo]:
             names.setdefault(response.student, _name(dict(response.identity)))
     questions = {(q.source or v.variant, q.id): q for v in key.variants for q in v.questions}
     return {student: _sitting(student, names[student],
-                              [msgspec.structs.replace(questions[seats[n]], number=int(n))
-                               for n in sorted(seats, key=int)])
+                              [_renumbered(questions[seats[n]], n) for n in sorted(seats, key=int)])
             for student, seats in seated.items()}  # fmt: skip
+
+
+def _renumbered(question: QuestionInfo, number: str) -> QuestionInfo:
+    """A question drawn into seat ``number``, its parts labelled under that number."""
+    parts = [msgspec.structs.replace(p, label=f"{number}{p.label[p.label.index('(') :]}")
+             for p in question.parts]  # fmt: skip
+    return msgspec.structs.replace(question, number=int(number), parts=parts)
 
 
 def _sitting(student: str, name: str, questions: list[QuestionInfo]) -> VariantInfo:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from generator.key.records import Key
 from generator.lms.scoring import Drawing
-from generator.lms.seats import seats
+from generator.lms.seats import Seat, seats
 
 WHOLE = ("moodle",)
 
@@ -59,14 +59,13 @@ def notes(key: Key, formats: Sequence[str], names: dict[str, str]) -> list[str]:
 def warnings(key: Key, formats: Sequence[str], names: dict[str, str]) -> list[str]:
     """What an instructor must know before building the quiz, one sentence per format."""
     found = []
-    picks = _picks(key)
     for fmt in formats:
-        if fmt in WHOLE:
-            shared = [s.label for s in seats(key) if s.note]
-            if shared:
-                found.append(f"{names[fmt]}: questions {', '.join(shared)} each draw from a "
-                             "share of their table, so that no student gets one twice")  # fmt: skip
-        elif picks:
+        shared = [s.label for s in _seats(key, fmt) if s.note]
+        if shared:
+            found.append(f"{names[fmt]}: questions {', '.join(shared)} each draw from a "
+                         "share of their table, so that no student gets one twice")  # fmt: skip
+        picks = _picks(key, fmt)
+        if picks:
             found.append(f"{names[fmt]}: its quiz draws parts, not questions, and asks every "
                          f"question of a table that picks ({picks}); use moodle.xml, or "
                          "remove the extra questions' pools")  # fmt: skip
@@ -78,12 +77,16 @@ def _lines(key: Key, fmt: str) -> list[str]:
         lines = ["Whole questions: a category per question (a seat), each variant one "
                  "cloze question with all its parts; a written part in an essay seat after "
                  "it."]  # fmt: skip
-        lines += [f"Question {s.label}: {s.note}." for s in seats(key) if s.note]
-        return lines
-    lines = ["A part at a time: a pool per part, so a quiz may show a student the parts of "
-             "one question from different variants (grade grades each against the variant "
-             "shown)."]  # fmt: skip
-    picks = _picks(key)
+    else:
+        lines = ["A part at a time: a pool per part, so a quiz may show a student the parts "
+                 "of one question from different variants (grade grades each against the "
+                 "variant shown)."]  # fmt: skip
+    seated = _seats(key, fmt)
+    if seated and fmt not in WHOLE:
+        lines.append("A table of one-part questions that picks: a group per pick, each "
+                     "drawing one question whole.")  # fmt: skip
+    lines += [f"Question {s.label}: {s.note}." for s in seated if s.note]
+    picks = _picks(key, fmt)
     if picks:
         lines.append(f"Its pools hold every question of a table that picks ({picks}): a "
                      "quiz of them asks them all, where each paper copy prints the picks "
@@ -91,6 +94,20 @@ def _lines(key: Key, fmt: str) -> list[str]:
     return lines
 
 
-def _picks(key: Key) -> str:
-    """The tables that pick, said briefly: ``2 of 4, 1 of 3``."""
-    return ", ".join(f"{p.pick} of {len(p.from_)}" for p in key.exam.pools or ())
+def _seats(key: Key, fmt: str) -> list[Seat]:
+    """The seats a format's quiz draws whole questions from."""
+    if fmt in WHOLE:
+        return seats(key)
+    if fmt == "canvas":
+        from generator.lms.canvas import qti12  # its groups: only for Canvas's notes
+
+        return qti12.seats(key)
+    return []
+
+
+def _picks(key: Key, fmt: str) -> str:
+    """The tables that pick whose questions the format cannot draw whole, said briefly:
+    ``2 of 4, 1 of 3``."""
+    seated = {d.question.id for s in _seats(key, fmt) for d in s.drawn}
+    return ", ".join(f"{p.pick} of {len(p.from_)}" for p in key.exam.pools or ()
+                     if not seated.intersection(p.from_))  # fmt: skip

@@ -74,6 +74,7 @@ class Entry:
     slot: int  # its place among the exam's parts (Moodle's slot number - 1)
     part: PartInfo
     pieces: tuple[str, ...]
+    question: str = ""  # its question's id
 
 
 class Exam:
@@ -83,7 +84,8 @@ class Exam:
     def __init__(self, key: Key, text: Callable[[Item], str]) -> None:
         self.key = key
         self.slots = slots(key)
-        self.entries = [Entry(item.variant, item.label, n, item.part, segments(text(item)))
+        self.entries = [Entry(item.variant, item.label, n, item.part, segments(text(item)),
+                              item.question)
                         for n, slot in enumerate(self.slots) for item in slot.items]  # fmt: skip
         self.by_copy: dict[str, list[Entry]] = {}
         for entry in self.entries:

@@ -28,12 +28,15 @@ from generator.lms.items import (
     by_hand,
     feedback_html,
     ident,
+    item,
     numbers,
     quiz_title,
     slots,
     statements_html,
 )
 from generator.lms.package import write_zip, xml_bytes
+from generator.lms.seats import Drawn, Seat
+from generator.lms.seats import seats as all_seats
 from generator.tables import plain
 
 QTI = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -114,12 +117,53 @@ def _quiz(key: Key, quiz_id: str, title: str) -> bytes:
     metadata = _sub(assessment, "qtimetadata")
     _field(metadata, "cc_maxattempts", "1")
     section = _sub(assessment, "section", ident="root_section")
-    for slot in slots(key):
-        group = _sub(section, "section", ident=slot.ident, title=f"{slot.label} {slot.title}")
-        _selection(group, plain(slot.points))
-        for item in slot.items:
-            group.append(_item(item))
+    for group_id, name, points, items in _groups(key):
+        group = _sub(section, "section", ident=group_id, title=name)
+        _selection(group, plain(points))
+        for one in items:
+            group.append(_item(one))
     return xml_bytes(root)
+
+
+Group = tuple[str, str, float, tuple[Item, ...]]  # ident, title, points per item, items
+
+
+def _groups(key: Key) -> list[Group]:
+    """The quiz's question groups, in the exam's order: a group per seat of a table whose
+    questions have one part each (:func:`seats`: a question drawn whole), and a group per
+    part of every other question."""
+    seated = seats(key)
+    by_question = {d.question.id: n for n, seat in enumerate(seated) for d in seat.drawn}
+    order = {qid: n for n, qid in enumerate(key.exam.questions)}
+    groups: list[tuple[int, Group]] = []
+    for seat in seated:
+        items = tuple(whole_item(key, d) for d in seat.drawn)
+        first = min(order[d.question.id] for d in seat.drawn)
+        groups.append((first, (seat.ident, f"{seat.label} {seat.title}", seat.points, items)))
+    for slot in slots(key):
+        qid = slot.items[0].question
+        if qid not in by_question:
+            name = f"{slot.label} {slot.title}"
+            groups.append((order[qid], (slot.ident, name, slot.points, slot.items)))
+    return [group for _, group in sorted(groups, key=lambda g: g[0])]
+
+
+def seats(key: Key) -> list[Seat]:
+    """The seats Canvas draws whole: those of the tables that pick, where every question of
+    the table has one part (a question group draws items, and an item is one part)."""
+    tables = {qid: pool.table for pool in key.exam.pools or () for qid in pool.from_}
+    found = [s for s in all_seats(key) if s.drawn[0].question.id in tables]
+    one_part = {t for t in set(tables.values())
+                if all(len(d.question.parts) == 1 for s in found for d in s.drawn
+                       if tables[d.question.id] == t)}  # fmt: skip
+    return [s for s in found if tables[s.drawn[0].question.id] in one_part]
+
+
+def whole_item(key: Key, drawn: Drawn) -> Item:
+    """A one-part question drawn whole, as an item of its own (its stem and title)."""
+    question = drawn.question
+    return item(key.exam.name, drawn.variant, question, question.parts[0],
+                tuple(question.figures.values()))  # fmt: skip
 
 
 def _selection(group: etree._Element, points: str) -> None:

@@ -24,7 +24,7 @@ from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key, PartInfo
 from generator.kinds import KINDS
 from generator.lms import reports
-from generator.lms.canvas.qti12 import blanks_text
+from generator.lms.canvas.qti12 import blanks_text, seats
 from generator.lms.items import Item
 from generator.lms.reports import Entry, Exam
 
@@ -84,18 +84,46 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Response]:
     columns = _columns(exam, header, first, path)
     people = [i for i, h in enumerate(header[:first]) if h in IDENTITY]
     people.sort(key=lambda i: IDENTITY.index(header[i]))
+    seated = {d.question.id: seat.label for seat in seats(key) for d in seat.drawn}
     responses = []
     for line, row in reports.rows(rows, path):
         identity = tuple((header[i], row[i]) for i in people)
         seen = [(c, found) for c, found in columns if row[c].strip() or row[c + 1].strip()]
-        copy = reports.copy_of(exam, identity, [found for _, found in seen], f"{path}, line {line}")
+        copy, sitting = _copy(exam, identity, [found for _, found in seen], seated,
+                              f"{path}, line {line}")  # fmt: skip
         for c, found in seen:
             where = f"{path}, line {line}, column '{reports.short(header[c])}'"
             entry = reports.entry_of(exam, copy, found, where, row[c], drawn=True)
             text = READERS[entry.part.kind](entry.part, row[c])
-            responses.append(Response(copy, entry.label, text, line, identity,
-                                      exam.source(entry, copy)))  # fmt: skip
+            number = seated.get(entry.question, "")
+            if number.isdigit():  # a question drawn whole, graded under its seat's number
+                label = f"{number}{entry.label[entry.label.index('(') :]}"
+                responses.append(Response(copy, label, text, line, identity, entry.variant,
+                                          question=entry.question, sitting=sitting))  # fmt: skip
+            else:
+                responses.append(Response(copy, entry.label, text, line, identity,
+                                          exam.source(entry, copy)))  # fmt: skip
     return responses
+
+
+def _copy(exam: Exam, identity: tuple[tuple[str, str], ...], found: list[list[Entry]],
+          seated: dict[str, str], where: str) -> tuple[str, bool]:  # fmt: skip
+    """Who a row is graded as: the roster's student, or the one copy its items are of;
+    without a roster, where the quiz drew whole questions from several copies, the
+    student under Canvas's id for them (a sitting: ``Response.sitting``)."""
+    if exam.people or not any(e.question in seated for entries in found for e in entries):
+        return reports.copy_of(exam, identity, found, where), False
+    codes = {e.variant for entries in found for e in entries}
+    if len(codes) == 1:
+        return codes.pop(), False
+    ids = [v.strip() for k, v in identity if k in ("sis_id", "id") and v.strip()]
+    if not ids:
+        raise ResponsesError(
+            f"{where}: the quiz drew this student's questions from several copies, and the "
+            "row has no id or sis_id to grade them under: download the report with them, "
+            "or build the class with --roster from Canvas's user list."
+        )
+    return ids[0], True
 
 
 def _columns(exam: Exam, header: list[str], first: int, path: str
