@@ -118,8 +118,10 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
         first.setdefault(code, response)
     drawn = _drawn_parts(key)
     wholes = _wholes(drawn)
+    seated = _seated_questions(given)
     with streams.keyed(msgspec.json.encode(key)):  # the points no student can predict
-        graded = [_graded(by_code[code], given, drawn, wholes) for code in first]
+        graded = [_graded(by_code[code], given, drawn, wholes, seated.get(code, {}))
+                  for code in first]  # fmt: skip
     for g in graded:  # the LMS's user columns of the copy's first response, for gradebooks
         g.identity = dict(first[g.variant].identity)
     return graded
@@ -175,6 +177,17 @@ def _name(identity: dict[str, str]) -> str:
 DrawnParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
 
 
+def _seated_questions(given: dict[tuple[str, str], Response]
+                      ) -> dict[str, dict[str, tuple[str, str]]]:  # fmt: skip
+    """Per copy, the questions an LMS drew whole, by number: (the copy drawn for, id)."""
+    seated: dict[str, dict[str, tuple[str, str]]] = {}
+    for (code, _), response in given.items():
+        if response.question:
+            drew = (response.source, response.question)
+            seated.setdefault(code, {})[_number(response.label)] = drew
+    return seated
+
+
 def _number(label: str) -> str:
     """The question number of a part's label: 3 of 3(b)(ii)."""
     return label[: label.index("(")] if "(" in label else label
@@ -211,11 +224,12 @@ def _wholes(drawn: DrawnParts) -> Wholes:
 
 
 def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
-            drawn: DrawnParts, wholes: Wholes) -> Graded:  # fmt: skip
+            drawn: DrawnParts, wholes: Wholes,
+            whole: dict[str, tuple[str, str]]) -> Graded:  # fmt: skip
     student = variant.student or StudentInfo(id="", name="", extra={})
     graded = Graded(variant.variant, student.id, student.name, extra=dict(student.extra),
                     copy_name=variant.name)  # fmt: skip
-    for label, question, part, response in _shown(variant, given, drawn, wholes):
+    for label, question, part, response in _shown(variant, given, drawn, wholes, whole):
         text = response.text if response else ""
         # The part's rubric judges it (an empty select-all response can be right); a
         # response only a person can judge gets no score (None) and the reason, unless it
@@ -238,14 +252,12 @@ def _graded(variant: VariantInfo, given: dict[tuple[str, str], Response],
 Shown = tuple[str, QuestionInfo, PartInfo, "Response | None"]
 
 
-def _shown(variant: VariantInfo, given: dict[tuple[str, str], Response],
-           drawn: DrawnParts, wholes: Wholes) -> list[Shown]:  # fmt: skip
+def _shown(variant: VariantInfo, given: dict[tuple[str, str], Response], drawn: DrawnParts,
+           wholes: Wholes, whole: dict[str, tuple[str, str]]) -> list[Shown]:  # fmt: skip
     """Each part the student was shown, under its label, with its response: the copy's
     own parts, a part the LMS drew from another variant in its place, and where the LMS
     drew a whole question (``Response.question``), that question's parts under the
     copy's number for it, whichever question the copy prints there."""
-    mine = [r for (code, _), r in given.items() if code == variant.variant]
-    whole = {_number(r.label): (r.source, r.question) for r in mine if r.question}
     out: list[Shown] = []
     for own_question in variant.questions:
         number = str(own_question.number)
