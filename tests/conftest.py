@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -210,3 +211,16 @@ def by_rubric(part: dict, text: str, points: float | None) -> float | None:
     if person == "always" or (person == "wrong" and points != part["points"]):
         return None
     return points
+
+
+def one_choice_matching(part) -> bool:
+    """Whether moodle.xml asks a matching part as one choice among every way to answer it
+    (docs/lms-scoring.md): its rubric all or nothing, no near-miss steps, and at most 6
+    ways (items matched to distinct options).  ``part``: key.json's dict or a PartInfo."""
+    get = (lambda obj, name: obj.get(name)) if isinstance(part, dict) else getattr
+    scoring = get(part, "scoring")
+    if get(part, "kind") != "matching" or get(scoring, "rule") != "all" or get(scoring, "steps"):
+        return False
+    options = get(part, "options") or []
+    count = len(options) if options else len(set(get(part, "answer").values()))
+    return math.perm(count, len(get(part, "answer"))) <= 6

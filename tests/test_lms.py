@@ -19,6 +19,8 @@ from lxml import etree
 from generator.lms import export
 from generator.lms.html import leftover_commands, to_html
 
+from .conftest import one_choice_matching
+
 ROOT = Path(__file__).resolve().parent
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
 
@@ -121,6 +123,9 @@ def test_moodle_xml_draws_each_question_whole_and_matches_the_key(run):
                     expected_choices.append(("choice", right[0], len(part["options"])))
                 elif kind == "multi":
                     expected_choices += [("statement", o["correct"]) for o in part["options"]]
+                elif one_choice_matching(part):  # one choice of the ways to match
+                    way = "; ".join(f"{k} \u2192 {v}" for k, v in part["answer"].items())
+                    expected_choices.append(("way", way))
                 elif kind == "matching":
                     expected_choices += [("pair", right) for right in part["answer"].values()]
             assert numbers == expected_numbers
@@ -133,6 +138,9 @@ def test_moodle_xml_draws_each_question_whole_and_matches_the_key(run):
                     assert marked[0] == expected[1] and len(answers) == expected[2]
                 elif expected[0] == "statement":
                     assert answers == (["=True", "False"] if expected[1] else ["True", "=False"])
+                elif expected[0] == "way":
+                    assert len(answers) == 6  # 3 curves, 3 optimizers: 3! ways
+                    assert html.unescape(answers[marked[0]][1:]) == expected[1]
                 else:
                     assert html.unescape(answers[marked[0]][1:]) == expected[1]
     assert b"@@PLUGINFILE@@/" in (folder / "lms" / "moodle.xml").read_bytes()

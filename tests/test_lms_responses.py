@@ -29,7 +29,7 @@ from lxml import etree
 from generator.grading.pipeline import ResponsesError, grade_run
 from generator.kinds import KINDS
 
-from .conftest import by_rubric, first_entry_wrong, part_info
+from .conftest import by_rubric, first_entry_wrong, one_choice_matching, part_info
 from .test_grading import check
 
 DATA = Path(__file__).parent / "data"
@@ -293,8 +293,8 @@ def moodle_cells(q: dict, variant: dict, style: str, *, drawn: dict | None = Non
     for part in question["parts"]:
         if part["kind"] in WRITTEN or part["scoring"].get("person") == "always":
             continue
-        count = 1 if part["kind"] in ("integer", "number", "choice") else len(
-            part["options"] if part["kind"] == "multi" else part["answer"])  # fmt: skip
+        one = part["kind"] in ("integer", "number", "choice") or one_choice_matching(part)
+        count = 1 if one else len(part["options"] if part["kind"] == "multi" else part["answer"])
         mine = [next(blanks) for _ in range(count)]
         answered, earned = moodle_blanks(part, mine, style)
         key_answer, _ = moodle_blanks(part, mine, "right")
@@ -616,15 +616,14 @@ def test_a_class_without_a_roster_is_graded_by_the_questions_each_student_drew(
 def test_blanks_left_empty_in_a_cloze_earn_nothing_and_need_no_person(run, tmp_path):
     """Moodle's summary of a cloze names every blank, answered or not: a select-all
     part's empty True/False blanks are no decision (wrong, as Moodle scores them, never
-    "no statement true"), a matching dropdown left empty no pair, and a question left
-    whole unanswered (``-``, an attempt not submitted) nothing at all."""
+    "no statement true"), a matching left unanswered nothing, and a question left whole
+    unanswered (``-``, an attempt not submitted) nothing at all."""
     rows, expected = moodle_report(run, STYLES, question_text=True)
     header, first = rows[0], rows[1]
     code = key(run)["variants"][0]["variant"]
     by_seat = {q["name"].split()[0]: n for n, qs in enumerate(moodle_slots(run), start=1)
                for q in qs if q["type"] == "cloze"}  # fmt: skip
-    three = first[header.index(f"Response {by_seat['3']}")].split("; ")
-    first[header.index(f"Response {by_seat['3']}")] = "; ".join([*three[:-1], "part 3: "])
+    first[header.index(f"Response {by_seat['3']}")] = "part 1: "  # 3(d)'s one choice
     four = first[header.index(f"Response {by_seat['4']}")].split("; ")
     blank = [f"part {n}: " for n in range(1, len(four))]
     first[header.index(f"Response {by_seat['4']}")] = "; ".join([*blank, four[-1]])
@@ -633,7 +632,28 @@ def test_blanks_left_empty_in_a_cloze_earn_nothing_and_need_no_person(run, tmp_p
     got = {(r["variant"], label): value
            for r in csv.DictReader(io.StringIO((run / "grades/grades.csv").read_text("utf-8")))
            for label, value in r.items()}  # fmt: skip
-    assert got[code, "3(d)"] == "0.0"  # all or nothing, one pair missing: 0, not a person's
+    assert got[code, "3(d)"] == "0.0"  # no way chosen: 0, not a person's
     assert got[code, "4(a)"] == "0.0"  # four statements undecided
     assert float(got[code, "4(e)"]) == expected[code, "4(e)"] > 0
     assert all(got[code, label] == "0.0" for label in ("7(c)", "7(d)", "7(e)", "7(f)"))
+
+
+def test_a_matching_of_many_ways_is_a_dropdown_per_item_and_an_empty_one_no_pair():
+    """Four items matched to four options (24 ways, too many for one choice): a dropdown
+    per item, each pair its share; a dropdown left empty is no pair (not a pair with
+    nothing, which no kind can read), so the part is scored, not sent to a person.  Three
+    items all or nothing: one choice among the 6 ways, read back as its pairs."""
+    from generator.lms.items import Item
+    from generator.lms.moodle.drawn_report import _part_text
+    from generator.lms.moodle.report import READERS
+
+    def item(part):
+        return Item(part.label, "q", "v0", "i0", "1(a) v0", part.points, part.kind, "", part, ())
+
+    four = part_info("matching", {"A": "w", "B": "x", "C": "y", "D": "z"},
+                     scoring={"rule": "all"})  # fmt: skip
+    assert _part_text(item(four), ["w", "x", "", ""], READERS) == "A=w; B=x"
+    three = part_info("matching", {"A": "x", "B": "y", "C": "z"}, scoring={"rule": "all"})
+    assert _part_text(item(three), ["A \u2192 y; B \u2192 x; C \u2192 z"], READERS) == (
+        "A=y; B=x; C=z"
+    )

@@ -45,6 +45,7 @@ from generator.lms import drawing, scoring
 from generator.lms.html import to_html
 from generator.lms.items import Item, slots
 
+from .conftest import one_choice_matching
 from .test_lms import parsed_gift
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "lms-scoring.md"
@@ -184,7 +185,7 @@ def _written(part: PartInfo) -> bool:
 
 
 def _blank_count(part: PartInfo) -> int:
-    if part.kind in ("integer", "number", "choice"):
+    if part.kind in ("integer", "number", "choice") or one_choice_matching(part):
         return 1
     return len(part.options if part.kind == "multi" else part.answer)
 
@@ -207,6 +208,13 @@ def _moodle_blanks(part: PartInfo, blanks: list[tuple[str, str, str]]) -> Scorer
         right = part.answer[item]  # matching: the key's option, or another of the file's
         options = [o.text for o in part.options or ()] or sorted(set(part.answer.values()))
         return _option_text(right if marks[item] else next(o for o in options if o != right))
+
+    if one_choice_matching(part):  # one choice of the ways to match: all, or another way
+        ((_, _, body),) = blanks
+        ways = [html.unescape(a.lstrip("=")) for a in body.split("~")]
+        key = "; ".join(f"{k} \u2192 {v}" for k, v in part.answer.items())
+        other = next(way for way in ways if way != key)
+        return lambda marks: _alternative(body, key if all(marks.values()) else other)
 
     def share(marks: Marks) -> float:
         earned = total = 0.0
@@ -717,9 +725,11 @@ def test_the_cs230_rubric_lands_where_each_format_can_say_it(run):
     for label in ("4(a)", "6(a)"):  # 0.5 per statement: cloze, dropdowns, QTI; not GIFT
         assert [how[f, label] for f in scoring.FORMATS] == [exact, forced, exact, exact, forced]
     assert [how[f, "1(d)"] for f in scoring.FORMATS] == [exact, by_hand, exact, exact, forced]
-    for label in ("6(b)", "7(c)", "3(d)"):  # no partial credit: only QTI 2.1 says so
+    for label in ("6(b)", "7(c)"):  # no partial credit: only QTI 2.1 says so
         assert how["qti21", label] == exact
         assert how["moodle", label] == how["canvas", label] == forced
+    # 3(d), no partial credit over 3 pairs: one choice of its 6 ways to match in Moodle
+    assert [how[f, "3(d)"] for f in scoring.FORMATS] == [exact, forced, forced, exact, forced]
     for label in ("6(d)", "3(f)(i)", "2(g)(ii)"):  # a person reads them
         assert {how[f, label] for f in scoring.FORMATS} == {by_hand}
 

@@ -22,6 +22,7 @@ import pytest
 from lxml import etree
 
 from generator.lms import export, export_run
+from tests.conftest import one_choice_matching
 from tests.test_lms import build, margin, parsed_gift, parts
 
 ROOT = Path(__file__).resolve().parent
@@ -74,7 +75,7 @@ def blank_points(part: dict) -> list[Fraction]:
     its points shared among its entries, each matched pair an equal share."""
     points = Fraction(str(part["points"]))
     kind, scoring = part["kind"], part["scoring"]
-    if kind in ("integer", "number", "choice"):
+    if kind in ("integer", "number", "choice") or one_choice_matching(part):
         return [points]
     count = len(part["options"]) if kind == "multi" else len(part["answer"])
     if scoring["rule"] != "groups":

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import permutations
 
 from generator.key.records import Key, PartInfo, QuestionInfo
 from generator.kinds import KINDS, Kind
@@ -203,6 +205,33 @@ def feedback_html(part: PartInfo) -> str:
         notes = "".join(f"<li>{to_html(note)}</li>" for note in part.rubric)
         pieces.append(f"<p><strong>Grading notes:</strong></p><ul>{notes}</ul>")
     return "".join(pieces)
+
+
+MAX_ASSIGNMENTS = 6  # a matching part of 3 items and 3 options: 3! ways to answer it
+
+
+def assignments(part: PartInfo) -> list[tuple[str, ...]] | None:
+    """Every way to answer a matching part (each item's option, in the items' order),
+    where its rubric gives all or nothing and they are few enough to list as the options
+    of one choice (3(d): 6): an LMS then scores the part whole, as the rubric does, where
+    a dropdown per item earns each pair its share.  None for any other part."""
+    rule = part.scoring
+    if part.kind != "matching" or rule.rule != "all" or rule.steps:
+        return None
+    options = matching_options(part)
+    count = math.perm(len(options), len(part.answer))
+    return list(permutations(options, len(part.answer))) if count <= MAX_ASSIGNMENTS else None
+
+
+def matching_options(part: PartInfo) -> list[str]:
+    """A matching part's options, as printed (else its answers' values, sorted)."""
+    return [o.text for o in part.options or ()] or sorted(set(part.answer.values()))
+
+
+def assignment_text(part: PartInfo, assignment: tuple[str, ...]) -> str:
+    """One way to answer a matching part, as an option reads: ``A → SGD; B → BGD``."""
+    return "; ".join(f"{left} \u2192 {right}" for left, right in zip(part.answer, assignment,
+                                                                     strict=True))  # fmt: skip
 
 
 def text_html(text: str) -> str:

@@ -34,7 +34,7 @@ import msgspec
 
 from generator.key.records import Key, PartInfo, ScoringInfo
 from generator.kinds import KINDS, margin_of, scoring, table
-from generator.lms.items import Item, by_hand, slots
+from generator.lms.items import Item, assignments, by_hand, slots
 from generator.run_folder import SCORING_NOTES
 
 EXACT, BY_HAND, FORCED = "exact", "by hand", "forced"
@@ -222,6 +222,8 @@ def _shared(part: PartInfo, credit: Credit, found: Sequence[Credit]) -> bool:
 
 def _native(fmt: str, part: PartInfo) -> str:
     native = ESSAY if by_hand(part) else NATIVE[part.kind][fmt]
+    if fmt == "moodle" and assignments(part) is not None:  # one choice of the ways to answer
+        return WHOLE
     return WHOLE if native == SETTINGS and len(items(part)) == 1 else native
 
 

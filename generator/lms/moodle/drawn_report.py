@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key
 from generator.lms import items, reports
-from generator.lms.items import Item
+from generator.lms.items import Item, assignment_text, assignments
 from generator.lms.moodle.xml import whole_blanks
 from generator.lms.seats import Drawn, Seat, answered_here, seats, written
 
@@ -119,6 +119,13 @@ def _part_text(part: Item, given: list[str], readers: dict[str, reports.Reader])
         return reports.verdicts(info, given)
     if not any(given):
         return ""
+    ways = assignments(info)
+    if ways is not None:  # one choice of the ways to answer: the pairs of the one chosen
+        chosen = reports.fingerprint(given[0])
+        way = next((w for w in ways if reports.fingerprint(assignment_text(info, w)) == chosen),
+                   None)  # fmt: skip
+        return given[0] if way is None else reports.pairs(info, list(zip(info.answer, way,
+                                                                        strict=True)))  # fmt: skip
     if part.kind == "matching":
         return reports.pairs(info, [(left, right) for left, right
                                     in zip(info.answer, given, strict=True) if right])  # fmt: skip

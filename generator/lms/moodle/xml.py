@@ -32,9 +32,12 @@ from generator.kinds import KINDS, margin_of, table
 from generator.lms.html import to_html
 from generator.lms.items import (
     Item,
+    assignment_text,
+    assignments,
     blanks_html,
     category_path,
     feedback_html,
+    matching_options,
     numbers,
     statements_html,
     text_html,
@@ -120,7 +123,7 @@ def _answered_in(part: Item, blanks: dict[str, list[str]], here: bool) -> str:
         return (f"<p><em>Write your answer to {part.label[part.label.index('(') :]} in the "
                 "essay box of its own that follows this question.</em></p>")  # fmt: skip
     given = blanks[part.part.part]
-    if part.kind in ("integer", "number", "choice"):
+    if part.kind in ("integer", "number", "choice") or assignments(part.part) is not None:
         return f"<p>{given[0]}</p>"
     if part.kind == "matching":
         rows = "".join(f"<tr><td>{text_html(left)}</td><td>{blank}</td></tr>"
@@ -155,7 +158,7 @@ def whole_weights(drawn: Drawn) -> list[int]:
 
 
 def _blank_points(part: Item) -> list[Fraction]:
-    if part.kind in ("integer", "number", "choice"):
+    if part.kind in ("integer", "number", "choice") or assignments(part.part) is not None:
         return [Fraction(str(part.points))]
     if part.kind == "matching":
         count = len(part.part.answer)
@@ -203,11 +206,18 @@ def _statements(part: Item) -> list[str]:
 
 
 def _pairs(part: Item) -> list[str]:
-    """A dropdown of the options per matched item, the key's option right."""
+    """A dropdown of the options per matched item, the key's option right; where the
+    rubric gives all or nothing and the ways to answer are few (items.assignments), one
+    choice among them instead, so that Moodle scores the part whole."""
     info = part.part
-    options = [o.text for o in info.options or ()] or sorted(set(info.answer.values()))
+    ways = assignments(info)
+    if ways is not None:
+        key = tuple(info.answer.values())
+        return ["MULTICHOICE_V:" + "~".join(
+            ("=" if way == key else "") + _option(text_html(assignment_text(info, way)))
+            for way in ways)]  # fmt: skip
     return ["MULTICHOICE:" + "~".join(("=" if o == right else "") + _option(text_html(o))
-                                     for o in options)
+                                     for o in matching_options(info))
             for right in info.answer.values()]  # fmt: skip
 
 
