@@ -143,3 +143,20 @@ def test_rendered_text_never_glues_a_word_to_the_text_before(bank, qid):
         for name, text in render_blocks(variant(bank, qid, seed)).items():
             glued = re.search(r"[)}.,;:?][A-Za-z]{2,}", text)
             assert glued is None, f"{qid} block {name}, seed {seed}: {glued.group()!r}"
+
+
+def test_6d_names_its_options_in_the_order_it_lists_them(bank):
+    """6(d) asks "(A) ... cost and (B) ... cost" and lists A. then B.: the cost the text
+    puts after (A) is option A's, in every seed (seeds 43, 7, 1000, 123456 once read
+    "(B) saturating cost and (A) non-saturating cost" above A. Non-saturating)."""
+    import re
+
+    from generator.render.latex import render_blocks
+
+    for seed in [*range(300), 43, 7, 1000, 123456]:
+        qv = variant(bank, Q6, seed)
+        text = " ".join(render_blocks(qv)["d"].split())
+        named = re.findall(r"\(([AB])\) ((?:non-)?saturating) cost", text)
+        assert [letter for letter, _ in named] == ["A", "B"], (seed, text)
+        options = [o["text"].lower() for o in qv.answers["d"].details["options"]]
+        assert [f"{cost} cost" for _, cost in named] == options, seed

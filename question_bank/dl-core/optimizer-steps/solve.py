@@ -25,10 +25,19 @@ STEPS = 2
 UPDATES = ("right", "no-correction", "no-sqrt", "eps-outside", "step-one")
 
 
+# The stem: "keep six decimals in intermediate results".  Four destroyed Adam's second
+# moment: with beta2 = 0.999, s_1 = 0.00049 kept to four decimals is 0.0005, and w_2 lands
+# 0.005 off (exact -1.200, by four decimals -1.195); six keep every draw within 0.001.
+HAND_DECIMALS = 6
+TOLERANCE = 0.001  # question.toml's, for every w_t
+
+
 def sample(rng: np.random.Generator) -> dict[str, Any]:
     """One-decimal start and gradients (no zero gradient), redrawn until the three
-    optimizers end at three different values, none of them a printed number."""
-    return sampling.until(lambda: _draw(rng), _distinct)
+    optimizers end at three different values, none of them a printed number, and a
+    student who does as the stem says (:data:`HAND_DECIMALS` kept, three given) lands
+    within the tolerance of every exact w_t."""
+    return sampling.until(lambda: _draw(rng), lambda p: _distinct(p) and _fair(p))
 
 
 def _draw(rng: np.random.Generator) -> dict[str, Any]:
@@ -51,6 +60,13 @@ def _distinct(p: dict[str, Any]) -> bool:
     printed = {p["w0"], *p["grads"], p["lr"], p["beta"], p["rho"], p["beta1"], p["beta2"]}
     every = {round(v, 3) for k in ("b", "c", "d") for v in answers[k]}
     return len(finals) == 3 and not every & printed
+
+
+def _fair(p: dict[str, Any]) -> bool:
+    """Whether the four-decimal route, given to three decimals, is within the tolerance."""
+    exact, rounded = _by_hand(p), _by_hand(p, HAND_DECIMALS)
+    pairs = [(r, e) for k in ("b", "c", "d") for r, e in zip(rounded[k], exact[k], strict=True)]
+    return all(abs(round(r, 3) - e) <= TOLERANCE - 1e-9 for r, e in pairs)
 
 
 def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
@@ -116,25 +132,31 @@ def _update_choices(p: dict[str, Any]) -> Choices:
     )
 
 
-def _by_hand(p: dict[str, Any]) -> dict[str, list[float]]:
-    """The updates as written on paper, in plain floats, one line per formula."""
+def _by_hand(p: dict[str, Any], decimals: int | None = None) -> dict[str, list[float]]:
+    """The updates as written on paper, in plain floats, one line per formula; with
+    ``decimals``, every intermediate result kept to that many, as the stem asks."""
+
+    def r(x: float) -> float:
+        return x if decimals is None else round(x, decimals)
+
     eps = 10.0 ** p["eps_exponent"]
     momentum, rms, adam = [], [], []
     w, v = p["w0"], 0.0
     for g in p["grads"]:
-        v = p["beta"] * v + (1 - p["beta"]) * g
-        w = w - p["lr"] * v
+        v = r(p["beta"] * v + (1 - p["beta"]) * g)
+        w = r(w - p["lr"] * v)
         momentum.append(w)
     w, s = p["w0"], 0.0
     for g in p["grads"]:
-        s = p["rho"] * s + (1 - p["rho"]) * g * g
-        w = w - p["lr"] * g / math.sqrt(s + eps)
+        s = r(p["rho"] * s + (1 - p["rho"]) * g * g)
+        w = r(w - p["lr"] * g / r(math.sqrt(s + eps)))
         rms.append(w)
     w, v, s = p["w0"], 0.0, 0.0
     for t, g in enumerate(p["grads"], start=1):
-        v = p["beta1"] * v + (1 - p["beta1"]) * g
-        s = p["beta2"] * s + (1 - p["beta2"]) * g * g
-        w = w - p["lr"] * (v / (1 - p["beta1"] ** t)) / math.sqrt(s / (1 - p["beta2"] ** t) + eps)
+        v = r(p["beta1"] * v + (1 - p["beta1"]) * g)
+        s = r(p["beta2"] * s + (1 - p["beta2"]) * g * g)
+        v_hat, s_hat = r(v / (1 - p["beta1"] ** t)), r(s / (1 - p["beta2"] ** t))
+        w = r(w - p["lr"] * v_hat / r(math.sqrt(s_hat + eps)))
         adam.append(w)
     return {"b": momentum, "c": rms, "d": adam}
 
