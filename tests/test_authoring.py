@@ -15,6 +15,7 @@ from generator.bank import scaffold
 from generator.bank.questions import load_bank, load_question
 from generator.check.stress import check_bank
 from generator.errors import BankError
+from tests.conftest import first_copy, realise
 
 SHIPPED = Path(__file__).parent.parent / "question_bank"
 
@@ -24,14 +25,25 @@ def generate_exam(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, check=False)  # fmt: skip
 
 
+# The ids the bank keys the seeds with: a scaffold must pass check whatever its id (my/q,
+# c/a and c/b once drew w.x + b = 0, so its output 0.5 was a printed number, or a z near
+# -7, an output of 0.001 asked to two decimals).
+IDS = ["my-course/ex", "my/q", "c/a", "c/b", "quiz/neuron", "x/y", "a/b", "cs101/q1"]
+
+
 @pytest.mark.parametrize("kind", scaffold.KINDS)
-def test_a_new_question_of_each_kind_passes_check_over_300_seeds(tmp_path, kind):
-    folder = scaffold.new_question(f"my-course/ex-{kind}", tmp_path, kind=kind)
+@pytest.mark.parametrize("qid", IDS)
+def test_a_new_question_of_each_kind_passes_check_over_300_seeds(tmp_path, kind, qid):
+    folder = scaffold.new_question(f"{qid}-{kind}", tmp_path, kind=kind)
     question = load_question(folder)
     assert [leaf.answer.kind for leaf in question.leaves()] == [kind]
-    assert question.topic == "my-course"
+    assert question.topic == qid.split("/")[0]
     (result,) = check_bank([tmp_path], [question.id], variants=300, first_seed=0).values()
     assert result.findings == []
+    for seed in range(300):  # the output asked to two decimals reads clearly
+        answer = realise(question, 1, *first_copy(seed)).answers["a"]
+        if kind == "number":
+            assert 0.05 < answer.value < 0.95, (seed, answer.value)
 
 
 def test_new_writes_the_three_files_and_says_what_to_do_next(tmp_path):

@@ -320,3 +320,45 @@ def test_a_student_who_keeps_the_decimals_the_stem_asks_is_marked_right(bank):
             assert all(abs(g - e) <= tolerance + 1e-12 for g, e in zip(given, answer.value,
                                                                         strict=True)), (
                 seed, part, given, answer.value)  # fmt: skip
+
+
+def test_lr_schedule_solutions_give_three_significant_digits_and_reduced_angles(bank):
+    """The stem asks each learning rate "to three significant digits": every solution
+    gives exactly three (0.0100 and 0.430, not 0.01 and 0.43), each the key's value so
+    rounded, and names the cosine's angle in lowest terms (pi/4, not 3pi/12)."""
+    import re
+
+    from generator.render.latex import render_blocks
+
+    for seed in SEEDS:
+        qv = variant(bank, "dl-core/lr-schedules", seed)
+        blocks = render_blocks(qv)
+        for part in ("a", "b", "c", "d"):
+            text = blocks[f"{part}_solution"]
+            given = re.findall(r"\\approx ([0-9.]+)", text)
+            values = qv.answers[part].value
+            values = values if isinstance(values, list) else [values]
+            assert len(given) == len(values), (seed, part, text)
+            for shown, value in zip(given, values, strict=True):
+                digits = shown.replace(".", "").lstrip("0")
+                assert len(digits) == 3, (seed, part, shown)
+                assert float(shown) == float(f"{value:.3g}"), (seed, part, shown, value)
+            for numerator in re.findall(r"\\cos\((\d*)\\pi/(\d+)\)", text):
+                top, bottom = int(numerator[0] or 1), int(numerator[1])
+                assert math.gcd(top, bottom) == 1, (seed, part, numerator)
+
+
+def test_dropout_solutions_give_the_two_decimals_the_stem_asks(bank):
+    """The stem asks "numbers to two decimals": the solutions of (a) and (c) end with the
+    key's value to two decimals (1.11 and 2.50, not 1.1111 and 2.5)."""
+    import re
+
+    from generator.render.latex import render_blocks
+
+    for seed in SEEDS:
+        qv = variant(bank, "dl-core/dropout", seed)
+        blocks = render_blocks(qv)
+        for part in ("a", "c"):
+            *_, last = re.findall(r"[=\\]\s*(?:approx\s*)?(-?\d+\.\d+)", blocks[f"{part}_solution"])
+            assert re.fullmatch(r"-?\d+\.\d\d", last), (seed, part, last)
+            assert float(last) == round(qv.answers[part].value, 2), (seed, part, last)

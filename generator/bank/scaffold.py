@@ -149,7 +149,8 @@ kind = "{kind}"   # (#kinds)
 
 
 def _solve_py(title: str, ex: Example) -> str:
-    imports = f"\nfrom generator.authoring import {ex.imports}\n" if ex.imports else "\n"
+    names = ", ".join(sorted({"sampling", *filter(None, ex.imports.split(", "))}))
+    imports = f"\nfrom generator.authoring import {names}\n"
     closed = (
         f'''
 
@@ -177,13 +178,24 @@ import numpy as np
 {imports}
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
-    """Numbers a student can work by hand: one decimal each (#sample)."""
+    """Numbers a student can work by hand: one decimal each (#sample), redrawn with
+    sampling.until until w.x + b is neither 0 nor past 2.5 either way: the output then
+    reads clearly to two decimals (0.08 to 0.92), never a number the question prints."""
+    return sampling.until(lambda: _draw(rng), _readable)
+
+
+def _draw(rng: np.random.Generator) -> dict[str, Any]:
     return {{
         "w": (rng.integers(-20, 21, size=2) / 10).tolist(),
         "x": (rng.integers(-20, 21, size=2) / 10).tolist(),
         "b": int(rng.integers(-20, 21)) / 10,
         "units": int(rng.integers(2, 9)),
-    }}{ex.arrange}
+    }}
+
+
+def _readable(params: dict[str, Any]) -> bool:
+    z = sum(w * x for w, x in zip(params["w"], params["x"], strict=True)) + params["b"]
+    return 0 < abs(round(z, 9)) <= 2.5{ex.arrange}
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
