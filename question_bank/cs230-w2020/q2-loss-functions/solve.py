@@ -30,16 +30,16 @@ SCENARIOS = (
      "cue": "the yellow creamy spot on the outside of a watermelon",
      "good": "sweet", "quality": "sweetness", "unit": "pounds"},
     {"id": "pineapple", "fruit": "pineapple", "a": "a", "fruits": "pineapples",
-     "cue": "the golden colour at the base of a pineapple",
+     "cue": "the golden color at the base of a pineapple",
      "good": "sweet", "quality": "sweetness", "unit": "pounds"},
     {"id": "cantaloupe", "fruit": "cantaloupe", "a": "a", "fruits": "cantaloupes",
      "cue": "the raised netting on the rind of a cantaloupe",
      "good": "sweet", "quality": "sweetness", "unit": "pounds"},
     {"id": "avocado", "fruit": "avocado", "a": "an", "fruits": "avocados",
-     "cue": "the dark colour of an avocado's skin",
+     "cue": "the dark color of an avocado's skin",
      "good": "ripe", "quality": "ripeness", "unit": "grams"},
     {"id": "peach", "fruit": "peach", "a": "a", "fruits": "peaches",
-     "cue": "the yellow (rather than green) background colour of a peach's skin",
+     "cue": "the yellow (rather than green) background color of a peach's skin",
      "good": "ripe", "quality": "ripeness", "unit": "grams"},
 )  # fmt: skip
 
@@ -151,7 +151,7 @@ def l2_update_rule(penalty_half: bool) -> Formula:
 
 
 def _l2_update(penalty_half: bool, rng: np.random.Generator) -> Formula:
-    """The update rule, checked by one real gradient step of a regularised logistic regression."""
+    """The update rule, checked by one real gradient step of a regularized logistic regression."""
     formula = l2_update_rule(penalty_half)
     X, y = rng.standard_normal((30, 4)), rng.integers(0, 2, size=30).astype(float)
     w = rng.standard_normal(4)

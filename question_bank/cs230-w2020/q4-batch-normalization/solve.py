@@ -24,12 +24,12 @@ POOL = (
     Statement("coupling",
               "Batch normalization weakens the coupling between earlier/later layers, which "
               "allows for independent learning.", True,
-              "Each layer's input is normalised, which lessens the coupling between layers."),
-    # (b) has the student write the normalisation of each feature across the examples.
+              "Each layer's input is normalized, which lessens the coupling between layers."),
+    # (b) has the student write the normalization of each feature across the examples.
     Statement("normalizes-output",
               "Batch normalization normalizes the output distribution to be more uniform across "
               "dimensions.", True,
-              "That is its purpose: each feature is normalised (to zero mean and unit variance) "
+              "That is its purpose: each feature is normalized (to zero mean and unit variance) "
               "with the statistics of the mini-batch.", revealed_by=("b",)),
     Statement("init-small",
               "Batch normalization mitigates the effects of poor weight initialization and "
@@ -40,7 +40,7 @@ POOL = (
     Statement("higher-lr",
               "Batch normalization allows the use of higher learning rates, since optimization "
               "becomes less sensitive to the scale of the parameters.", True,
-              "Normalised pre-activations keep gradients well scaled, so larger steps are "
+              "Normalized pre-activations keep gradients well scaled, so larger steps are "
               "stable."),
     # The test branch of (b) loads the moving averages.
     Statement("test-batch-stats",
@@ -58,7 +58,7 @@ POOL = (
     # (b) calls gamma and beta "BN layer parameter"; (e) counts "batch normalization parameters".
     Statement("no-parameters",
               "Batch normalization adds no trainable parameters to the network.", False,
-              "It adds a trainable scale $\\gamma$ and shift $\\beta$ for every normalised "
+              "It adds a trainable scale $\\gamma$ and shift $\\beta$ for every normalized "
               "feature.", revealed_by=("b", "e")),
     # (e)'s answer counts the dense weights without a bias (its first rubric point).
     Statement("bias-redundant",
@@ -75,7 +75,7 @@ POOL = (
     Statement("fewer-iterations",
               "A network with batch normalization usually needs fewer training iterations to "
               "converge than the same network without it.", True,
-              "Normalised layers allow larger, better-conditioned steps, so fewer updates reach "
+              "Normalized layers allow larger, better-conditioned steps, so fewer updates reach "
               "the same cost (each one costs a little more).", excludes=("faster-batch",)),
     Statement("replaces-dropout",
               "Batch normalization is mainly a regularizer: with it, a network needs no dropout "
@@ -86,7 +86,7 @@ POOL = (
     Statement("conv-per-position",
               "After a convolutional layer, batch normalization computes a mean and variance "
               "for every position of every channel.", False,
-              "Each channel is normalised with one mean and one variance, taken over the "
+              "Each channel is normalized with one mean and one variance, taken over the "
               "examples of the mini-batch and all the positions of that channel, so that every "
               "position is treated alike, as the shared filter does.",
               excludes=("conv-per-channel",)),
@@ -94,7 +94,7 @@ POOL = (
               "After a convolutional layer, batch normalization uses one mean and variance per "
               "channel, over the mini-batch and all positions.", True,
               "The filter of a channel is shared by every position, so its outputs are "
-              "normalised together: one mean and one variance per channel.",
+              "normalized together: one mean and one variance per channel.",
               excludes=("conv-per-position",)),
     Statement("saturating",
               "Batch normalization makes it easier to train deep networks with saturating "

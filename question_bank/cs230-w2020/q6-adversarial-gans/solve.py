@@ -65,7 +65,7 @@ POOL = (
     Statement("targeted-impossible",
               "An adversarial attack can make a network predict a wrong class, but not a "
               "particular class chosen by the attacker.", False,
-              "A targeted attack optimises the input towards the chosen class, e.g. an image of "
+              "A targeted attack optimizes the input towards the chosen class, e.g. an image of "
               "a cat that the network classifies as an iguana."),
     Statement("accurate-robust",
               "A network with a very high accuracy on its test set is robust to adversarial "
