@@ -226,3 +226,45 @@ def test_every_font_is_an_embedded_outline_font(built, name):
     assert fonts, "no fonts listed"
     assert not [f for f in fonts if "Type 3" in f], fonts
     assert all(" yes " in f for f in fonts), fonts  # embedded
+
+
+MM = 72 / 25.4  # PDF points in a millimetre
+WORD = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+
+
+def blank_room(pdf) -> list[float]:
+    """For each code blank of a PDF (a run of underscores, as the student's copy prints a
+    line to fill in), the room to write it, in mm: from the bottom of the nearest text
+    above it to the bottom of the blank, as pdftotext's word boxes place them."""
+    import re
+
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout  # fmt: skip
+    room = []
+    for page in boxes.split("<page ")[1:]:
+        words = [(float(y1), w) for _, _, _, y1, w in re.findall(WORD, page)]
+        for bottom, word in words:
+            if re.fullmatch(r"_{8,}", word):
+                above = [b for b, _ in words if b < bottom - 1]
+                room.append((bottom - max(above)) / MM)
+    return room
+
+
+@pytest.mark.parametrize("seed", [42, 43, 1000])
+def test_every_code_blank_is_a_handwriting_line_of_8_mm(tmp_path, seed):
+    """3(g) and 4(b) are written by hand: each blank line of their code has at least 8 mm
+    to write in (a plain code line has 3.9 mm), measured on the student's PDF."""
+    needs_tex()
+    from click.testing import CliRunner
+
+    from generator.cli import cli as main
+
+    result = CliRunner().invoke(main, ["--seed", str(seed), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (folder,) = tmp_path.iterdir()
+    key = json.loads((folder / "key.json").read_text())
+    blanks = sum(len(p["answer"]) for q in key["variants"][0]["questions"]
+                 for p in q["parts"] if p["kind"] == "code")  # fmt: skip
+    room = blank_room(folder / "exam.pdf")
+    assert len(room) == blanks  # every blank of 3(g) and 4(b) found
+    assert min(room) >= 8, room

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -81,7 +82,7 @@ def render_tex(exam: Exam, variants: Sequence[Variant], document: Document = Doc
     if page_counts:
         views = [replace(view, page_count=count)
                  for view, count in zip(views, page_counts, strict=True)]  # fmt: skip
-    return render_document(
+    tex = render_document(
         document.templates,
         blueprint=exam.blueprint,
         replica=exam.replica,
@@ -94,6 +95,17 @@ def render_tex(exam: Exam, variants: Sequence[Variant], document: Document = Doc
         points=exam.points,
         bonus_points=exam.bonus_points,
     ).lstrip()
+    return verbatim_ends_alone(tex)
+
+
+VERBATIM_END = re.compile(r"^([^%\n]*\\end\{verbatim\})[ \t]*(\S[^\n]*)$", re.MULTILINE)
+
+
+def verbatim_ends_alone(tex: str) -> str:
+    """What follows ``\\end{verbatim}`` on its line, on a line of its own: the exam's
+    verbatim.sty (exam.tex.j2: a code line with a blank is a handwriting line) drops it,
+    and the bank writes ``\\end{verbatim}\\end{code}``."""
+    return VERBATIM_END.sub(r"\1\n\2", tex)
 
 
 def _copy(exam: Exam, variant: Variant) -> CopyView:
