@@ -25,8 +25,9 @@ from generator.variants.seeding import Seeding
 from .conftest import Q3, Q4, SEEDS, variant, write_blueprint
 
 CODE_PARTS = {Q3: ("g", "def optim_adam("), Q4: ("b", "def forward_batchnorm(")}
-LISTING = re.compile(r"\\begin\{code\}\\begin\{verbatim\}\n(.*?)\n\\end\{verbatim\}\n?\\end\{code\}",
-                     re.S)  # fmt: skip
+LISTING = re.compile(
+    r"\\begin\{code\}\\begin\{verbatim\}\n(.*?)\n\\end\{verbatim\}\n?\\end\{code\}", re.S
+)
 SOLUTION = re.compile(r"\\begin\{solution\}\n(.*?)\\end\{solution\}", re.S)
 
 
