@@ -20,10 +20,11 @@ option, loads no exporter (lxml, the LaTeX reader, the answer kinds).  A new for
 module with ``write(key, run_folder, out) -> files`` and a line in
 :data:`FORMATS_BY_NAME`; a new report reader or gradebook a module and its vendor's line
 in :data:`VENDORS` (see their docstrings for what each module provides).  Shared by all:
-the key seen as items (``items``), how each format scores a part against its rubric and
-the ``scoring-notes.txt`` that says where it cannot (``scoring``), the bank's LaTeX as HTML
-(``html``), zip packages and figures (``package``), and what report readers share
-(``reports``).
+the key seen as items, a part each (``items``) or a question drawn whole (``seats``), how
+each format scores a part against its rubric and the ``scoring-notes.txt`` that says where
+it cannot (``scoring``), how each format's quiz draws the questions (``drawing``), the
+bank's LaTeX as HTML (``html``), zip packages and figures (``package``), and what report
+readers share (``reports``).
 
 May import: the foundation modules, ``kinds`` and ``key`` (its records and reader); a
 vendor's report reader and gradebook writer also the records of grading
