@@ -118,7 +118,7 @@ def grade(key: Key, responses: Iterable[Response], *, where: str) -> list[Graded
         first.setdefault(code, response)
     drawn = _drawn_parts(key)
     wholes = _wholes(drawn)
-    seated = _seated_questions(given)
+    seated = _whole_draws((code, r) for (code, _), r in given.items())
     with streams.keyed(msgspec.json.encode(key)):  # the points no student can predict
         graded = [_graded(by_code[code], given, drawn, wholes, seated.get(code, {}))
                   for code in first]  # fmt: skip
@@ -143,13 +143,9 @@ def _sittings(key: Key, responses: list[Response]) -> dict[str, VariantInfo]:
     """The questions each student of a class without a roster was shown, as a copy of
     their own: an LMS quiz drew each question whole from any copy (``Response.sitting``),
     under the number of its seat.  Its code is the student's id, hashed to a copy's form."""
-    seated: dict[str, dict[str, tuple[str, str]]] = {}
-    names: dict[str, str] = {}
-    for response in responses:
-        if response.sitting:
-            seat = (response.source, response.question)
-            seated.setdefault(response.student, {})[_number(response.label)] = seat
-            names.setdefault(response.student, _name(dict(response.identity)))
+    sitting = [r for r in responses if r.sitting]
+    seated = _whole_draws((r.student, r) for r in sitting)
+    names = {r.student: _name(dict(r.identity)) for r in reversed(sitting)}  # the first row's
     questions = {(q.source or v.variant, q.id): q for v in key.variants for q in v.questions}
     return {student: _sitting(student, names[student],
                               [_renumbered(questions[seats[n]], n) for n in sorted(seats, key=int)])
@@ -177,14 +173,17 @@ def _name(identity: dict[str, str]) -> str:
 DrawnParts = dict[tuple[str, str, str], tuple[QuestionInfo, PartInfo]]
 
 
-def _seated_questions(given: dict[tuple[str, str], Response]
-                      ) -> dict[str, dict[str, tuple[str, str]]]:  # fmt: skip
-    """Per copy, the questions an LMS drew whole, by number: (the copy drawn for, id)."""
-    seated: dict[str, dict[str, tuple[str, str]]] = {}
-    for (code, _), response in given.items():
+Draws = dict[str, dict[str, tuple[str, str]]]  # who -> number -> (copy drawn for, id)
+
+
+def _whole_draws(responses: Iterable[tuple[str, Response]]) -> Draws:
+    """Per student or copy, the questions an LMS drew whole, by number: (the copy drawn
+    for, question id)."""
+    seated: Draws = {}
+    for who, response in responses:
         if response.question:
             drew = (response.source, response.question)
-            seated.setdefault(code, {})[_number(response.label)] = drew
+            seated.setdefault(who, {})[_number(response.label)] = drew
     return seated
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from msgspec import UNSET
@@ -269,6 +269,21 @@ def copy_of(exam: Exam, identity: Sequence[tuple[str, str]], candidates: list[li
             f"({len(common)} fit); grade it against the run whose export the quiz imported."
         )
     return common.pop()
+
+
+def sitter(identity: Sequence[tuple[str, str]], columns: Collection[str], named: str,
+           where: str) -> str:  # fmt: skip
+    """The LMS's id of a student who sat no copy of ours (a class without a roster, whose
+    quiz drew questions whole from several copies): the first of ``columns`` the row
+    fills; refused, naming them, where it fills none."""
+    ids = [v.strip() for k, v in identity if k.lower() in columns and v.strip()]
+    if not ids:
+        raise ResponsesError(
+            f"{where}: the quiz drew this student's questions from several copies, and the "
+            f"row has no {named} to grade them under: download the report with one, or "
+            "build the class with --roster from the LMS's user list."
+        )
+    return ids[0]
 
 
 def entry_of(exam: Exam, copy: str, found: list[Entry], where: str, response: str = "",

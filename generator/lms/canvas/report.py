@@ -116,14 +116,7 @@ def _copy(exam: Exam, identity: tuple[tuple[str, str], ...], found: list[list[En
     codes = {e.variant for entries in found for e in entries}
     if len(codes) == 1:
         return codes.pop(), False
-    ids = [v.strip() for k, v in identity if k in ("sis_id", "id") and v.strip()]
-    if not ids:
-        raise ResponsesError(
-            f"{where}: the quiz drew this student's questions from several copies, and the "
-            "row has no id or sis_id to grade them under: download the report with them, "
-            "or build the class with --roster from Canvas's user list."
-        )
-    return ids[0], True
+    return reports.sitter(identity, ("sis_id", "id"), "an id or sis_id", where), True
 
 
 def _columns(exam: Exam, header: list[str], first: int, path: str

@@ -216,15 +216,8 @@ def _copy(exam: reports.Exam, identity: tuple[tuple[str, str], ...], drawn: list
     common = {d.variant for d in drawn}
     if len(common) == 1 and not exam.pooled:
         return common.pop(), False
-    ids = [v.strip() for k, v in identity if k.lower() in reports.ID_COLUMNS and v.strip()]
-    if not ids:
-        raise ResponsesError(
-            f"{where}: the quiz drew this student's questions from {len(common)} copies, and "
-            "the row has no user id (Email address, ID number or Username) to grade them "
-            "under: download the report with an identity column, or build the class with "
-            "--roster from the LMS's user list."
-        )
-    return ids[0], True
+    named = "user id (Email address, ID number or Username)"
+    return reports.sitter(identity, reports.ID_COLUMNS, named, where), True
 
 
 def _identifiable(slots: list[Column], numbers: list[dict[str, int]], path: str) -> None:

@@ -123,7 +123,7 @@ def _answered_in(part: Item, blanks: dict[str, list[str]], here: bool) -> str:
         return (f"<p><em>Write your answer to {part.label[part.label.index('(') :]} in the "
                 "essay box of its own that follows this question.</em></p>")  # fmt: skip
     given = blanks[part.part.part]
-    if part.kind in ("integer", "number", "choice") or assignments(part.part) is not None:
+    if _one_blank(part):
         return f"<p>{given[0]}</p>"
     if part.kind == "matching":
         rows = "".join(f"<tr><td>{text_html(left)}</td><td>{blank}</td></tr>"
@@ -157,8 +157,14 @@ def whole_weights(drawn: Drawn) -> list[int]:
     return [value // unit for value in scaled]
 
 
+def _one_blank(part: Item) -> bool:
+    """Whether the part is one blank worth its points: a number, an option, or a matching
+    asked as one choice of its ways (items.assignments)."""
+    return part.kind in ("integer", "number", "choice") or assignments(part.part) is not None
+
+
 def _blank_points(part: Item) -> list[Fraction]:
-    if part.kind in ("integer", "number", "choice") or assignments(part.part) is not None:
+    if _one_blank(part):
         return [Fraction(str(part.points))]
     if part.kind == "matching":
         count = len(part.part.answer)
