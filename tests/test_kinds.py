@@ -198,3 +198,20 @@ def test_a_value_that_does_not_fit_its_kind_is_refused_where_it_is_made(kind, ra
 
     with pytest.raises(ValueError):
         make_answer(AnswerSpec(kind), raw)
+
+
+def test_a_drawn_text_part_takes_its_model_answer_and_rubric_from_solve():
+    """A part asking one of several alternatives answers each its own way: the Model's
+    answer and rubric replace question.toml's; without either the part is refused."""
+    from generator.kinds import make_answer
+    from generator.kinds.answers import AnswerSpec, Model
+
+    spec = AnswerSpec(kind="text", model_answer="toml's", rubric=("toml's note",))
+    drawn = make_answer(spec, Model("Yes: SGD's order changes.", ("Credit for 'yes'.",)))
+    assert (drawn.value, drawn.rubric) == ("Yes: SGD's order changes.", ("Credit for 'yes'.",))
+    assert make_answer(spec, Model("No.")).rubric == ("toml's note",)
+    assert make_answer(spec, None).value == "toml's"
+    with pytest.raises(ValueError, match="needs a model answer"):
+        make_answer(AnswerSpec(kind="text"), None)
+    with pytest.raises(ValueError, match="is not a Model"):
+        make_answer(AnswerSpec(kind="integer"), Model("1"))

@@ -14,7 +14,8 @@ module exports is the authoring interface, documented in docs/authoring.md:
 
 - answers: :class:`Formula` (a sympy expression), :class:`Choices` of :class:`Option`,
   :class:`Code` (lines to fill in a skeleton), :class:`Accept` (a value with its accepted
-  alternatives or the formula a number comes from);
+  alternatives or the formula a number comes from), :class:`Model` (a text part's model
+  answer and rubric, when the part's question is drawn);
 - :func:`require` (a self-check that stops generation when it fails) and :func:`memoize`;
 - :mod:`sampling` (``sampling.until(propose, accept)``: a redraw whose rejection rate
   ``check`` and ``preview`` report);
@@ -53,7 +54,7 @@ from generator.engine import (
     recurrent,
     schedules,
 )
-from generator.kinds.answers import Accept, Choices, Code, Formula, Option
+from generator.kinds.answers import Accept, Choices, Code, Formula, Model, Option
 
 __all__ = [
     "SIGMA",
@@ -61,6 +62,7 @@ __all__ = [
     "Choices",
     "Code",
     "Formula",
+    "Model",
     "Option",
     "Panel",
     "PanelRow",

@@ -412,8 +412,6 @@ def _answer_spec(table: dict[str, Any], kind: str, here: str) -> AnswerSpec:
     rubric = table.get("rubric", [])
     if not isinstance(rubric, list) or not all(isinstance(r, str) for r in rubric):
         raise BankError(f"{here}: field 'rubric' must be a list of strings.")
-    if KINDS[kind].model_answer and not table.get("answer"):
-        raise BankError(f"{here}: missing field 'answer'; a {kind} part needs its model answer.")
     names = table.get("names", [])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise BankError(

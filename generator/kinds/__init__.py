@@ -43,6 +43,7 @@ from generator.kinds.answers import (
     Choices,
     Code,
     Formula,
+    Model,
     Tolerance,
     code_listing,
     display_number,
@@ -183,6 +184,11 @@ def make_answer(spec: AnswerSpec, raw: Any, points: float = 1) -> Answer:
     if isinstance(raw, Accept):
         raw, alternatives, formula, mistakes = (raw.value, raw.alternatives, raw.formula,
                                                 raw.mistakes)  # fmt: skip
+    rubric = spec.rubric
+    if isinstance(raw, Model):
+        if not kind.model_answer:
+            raise ValueError(f"a {kind.name} answer is not a Model; a text part's is")
+        raw, rubric = raw.answer, raw.rubric or spec.rubric
     value, latex, details = kind.normalise(raw, spec)
     if mistakes:
         details["mistakes"] = _mistake_values(kind, mistakes)
@@ -197,7 +203,7 @@ def make_answer(spec: AnswerSpec, raw: Any, points: float = 1) -> Answer:
     scoring.check(spec.scoring, points, items, kind.repairs)
     notes = scoring.notes(spec.scoring, points, items, kind.item)
     return Answer(kind=spec.kind, value=value, latex=latex, tolerance=tolerance,
-                  alternatives=alternatives, rubric=(*notes, *spec.rubric),
+                  alternatives=alternatives, rubric=(*notes, *rubric),
                   scoring=spec.scoring, details=details)  # fmt: skip
 
 
@@ -433,7 +439,10 @@ class Text(Kind):
     def normalise(self, raw: Any, spec: AnswerSpec) -> Normalised:
         model = spec.model_answer if raw is None else str(raw)
         if not model:
-            raise ValueError("a text answer needs a model answer ('answer' in question.toml)")
+            raise ValueError(
+                "a text answer needs a model answer: 'answer' in question.toml, or a "
+                "Model from solve() when the part's question is drawn"
+            )
         return model, model, {}
 
 

@@ -90,6 +90,20 @@ class Accept:
 
 
 @dataclass(frozen=True)
+class Model:
+    """A text part's model answer drawn with the variant, with that alternative's rubric.
+
+    A part that asks one of several alternative questions (shuffling with SGD or with
+    batch gradient descent) has an answer per alternative, so ``solve()`` returns it;
+    ``rubric``, when given, replaces the part's ``rubric`` of question.toml for this
+    variant, since each alternative is graded on its own points.
+    """
+
+    answer: str
+    rubric: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Option:
     """One option of a choice, select-all or matching part.
 

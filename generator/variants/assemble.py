@@ -18,7 +18,7 @@ from generator.bank.blueprints import Blueprint
 from generator.bank.questions import Bank, Question, author_line, describe, printed_part
 from generator.errors import AnswerError, BankError
 from generator.kinds import KINDS, make_answer
-from generator.kinds.answers import Answer
+from generator.kinds.answers import Answer, AnswerSpec
 from generator.variants.draws import draw_questions
 from generator.variants.roster import Assignment
 from generator.variants.seeding import PUBLIC, Seeding
@@ -234,7 +234,7 @@ def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict
     leaves = {leaf.key: leaf for leaf in question.leaves()}
     extra = set(raw) - set(leaves)
     missing = [key for key, leaf in leaves.items()
-               if key not in raw and not KINDS[leaf.answer.kind].model_answer]  # fmt: skip
+               if key not in raw and not _answered_in_toml(leaf.answer)]  # fmt: skip
     if missing or extra:
         raise AnswerError(
             f"{where}: solve() must answer parts {sorted(missing)} and not {sorted(extra)}."
@@ -248,6 +248,12 @@ def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict
                 f"{where}, part {printed_part(key)}: {exc} (its kind is {leaf.answer.kind})."
             ) from exc
     return answers
+
+
+def _answered_in_toml(spec: AnswerSpec) -> bool:
+    """A text part's model answer may be written in question.toml; when the part's question
+    is drawn (alternatives), solve() gives it instead."""
+    return KINDS[spec.kind].model_answer and bool(spec.model_answer)
 
 
 def jsonable(value: Any) -> Any:
