@@ -36,6 +36,7 @@ from generator.variants.assemble import (
     draw_params,
     first_copy,
     run_solver,
+    take_steps,
 )
 
 CHUNK = 50  # seeds per task sent to a worker process
@@ -65,6 +66,7 @@ class Draw:
     correct: dict[str, list[str]]  # choice-like parts: labels of the correct options
     labels: dict[str, list[str]]  # choice-like parts: every label, in print order
     attempts: list[int]
+    steps: dict[str, list[str]] = field(default_factory=dict)  # solve()'s "steps", per part
 
 
 @dataclass
@@ -96,8 +98,36 @@ def check_bank(
         progress(len(draws))
     for result in results.values():
         result.draws.sort(key=lambda d: d.seed)
+        result.findings.extend(unequal_steps(result.question, result.draws))
         result.findings.sort(key=lambda f: (f.seed, f.invariant))
     return results
+
+
+def unequal_steps(question: str, draws: Sequence[Draw]) -> list[Finding]:
+    """Equal difficulty by construction: every variant of a part needs the same steps.
+
+    A part whose draws declare two different lists of steps (an alternative with one more
+    operation, a statement pool drawn with another mix of tiers) is a finding at the first
+    seed that differs from the first draw; a part some draws declare and others do not,
+    too.
+    """
+    found = []
+    parts = sorted({key for d in draws for key in d.steps})
+    for key in parts:
+        first = draws[0]
+        expected = first.steps.get(key)
+        other = next((d for d in draws if d.steps.get(key) != expected), None)
+        if other is not None:
+            found.append(Finding(
+                question, other.seed, "variants differ in steps",
+                f"part {printed_part(key)}: seed {first.seed} needs {_steps(expected)}, "
+                f"seed {other.seed} needs {_steps(other.steps.get(key))}",
+            ))  # fmt: skip
+    return found
+
+
+def _steps(names: list[str] | None) -> str:
+    return "no declared steps" if names is None else "(" + ", ".join(names) + ")"
 
 
 def _run(
@@ -158,6 +188,11 @@ def check_variant(question: Question, seed: int) -> tuple[Draw | None, list[Find
         report("raises", _reason(exc))
         return None, found
     figures = raw.pop(FIGURES, {})
+    try:
+        steps = take_steps(question, raw, where)
+    except ExamError as exc:
+        report("steps not declared right", _reason(exc))
+        return None, found
     for path, value in _non_finite(params):
         report("value is not finite", f"parameter {path} = {value}")
     for key, answer in raw.items():
@@ -186,7 +221,7 @@ def check_variant(question: Question, seed: int) -> tuple[Draw | None, list[Find
         report("number rounded in print", problem)
     for problem in _out_of_range(question, params, answers):
         report("value outside the declared range", problem)
-    return _draw(seed, params, answers, attempts), found
+    return _draw(seed, params, answers, attempts, steps), found
 
 
 def _reason(exc: BaseException) -> str:
@@ -197,7 +232,13 @@ def _reason(exc: BaseException) -> str:
     return text
 
 
-def _draw(seed: int, params: dict, answers: dict[str, Answer], attempts: list[int]) -> Draw:
+def _draw(
+    seed: int,
+    params: dict,
+    answers: dict[str, Answer],
+    attempts: list[int],
+    steps: dict[str, tuple[str, ...]],
+) -> Draw:
     choice_like = {k: a for k, a in answers.items() if KINDS[a.kind].choices}
     return Draw(
         seed=seed,
@@ -207,6 +248,7 @@ def _draw(seed: int, params: dict, answers: dict[str, Answer], attempts: list[in
         correct={key: _correct_labels(a) for key, a in choice_like.items()},
         labels={key: _all_labels(a) for key, a in choice_like.items()},
         attempts=list(attempts),
+        steps={key: list(names) for key, names in steps.items()},
     )
 
 

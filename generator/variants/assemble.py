@@ -25,6 +25,9 @@ from generator.variants.seeding import PUBLIC, Seeding
 
 # Key of solve()'s result that holds figures (computed data drawn into the exam), not answers.
 FIGURES = "figures"
+# solve()'s entry naming, per part, what a student must do for the variant drawn: every
+# variant of a part must need the same steps (``generate-exam check`` compares them).
+STEPS = "steps"
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ def realise(
     with recording() as passed:
         raw = run_solver(question, params, seeding, variant)
         figures = raw.pop(FIGURES, {})
+        take_steps(question, raw, where)
         answers = answer_parts(question, raw, where)
         confirmed = confirm_closed_forms(question, params, answers, where)
     return QuestionVariant(
@@ -248,6 +252,23 @@ def answer_parts(question: Question, raw: Mapping[str, Any], where: str) -> dict
                 f"{where}, part {printed_part(key)}: {exc} (its kind is {leaf.answer.kind})."
             ) from exc
     return answers
+
+
+def take_steps(question: Question, raw: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """solve()'s ``steps`` entry, taken out of its answers: per part key, the names of what
+    a student must do for the variant drawn (equal difficulty: see check/stress.py)."""
+    steps = raw.pop(STEPS, {})
+    leaves = {leaf.key for leaf in question.leaves()}
+    if not isinstance(steps, Mapping) or not all(
+        key in leaves and isinstance(names, list | tuple) and names
+        and all(isinstance(n, str) and n for n in names)
+        for key, names in steps.items()
+    ):  # fmt: skip
+        raise AnswerError(
+            f"{where}: solve()'s 'steps' must map part keys ({', '.join(sorted(leaves))}) to "
+            "tuples of step names, like {'b': ('output size', 'padding')}."
+        )
+    return {key: tuple(names) for key, names in steps.items()}
 
 
 def _answered_in_toml(spec: AnswerSpec) -> bool:
