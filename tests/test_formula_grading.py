@@ -25,7 +25,7 @@ from generator.kinds.formula.grading import score
 from generator.kinds.formula.notation import Unreadable
 from generator.kinds.formula.reader import read_formula
 
-from .conftest import Q1, Q2, Q3, Q7, part_info, variant
+from .conftest import Q1, Q2, Q3, Q7, part_info, replica, variant
 
 SEEDS = range(0, 40, 3)
 PARTS = [(Q1, "c.ii"), (Q1, "f.i"), (Q1, "f.ii"), (Q2, "b"), (Q2, "e.i"), (Q2, "g.ii"),
@@ -91,7 +91,10 @@ def l2_updates(half: bool) -> tuple[list[str], list[str]]:
 def key_part(qid: str, part: str, seed: int, bank) -> tuple[PartInfo, dict]:
     """The part as key.json records it (the fields an expression part is graded by), and
     its question's drawn parameters."""
-    qv = variant(bank, qid, seed)
+    # 7(b) draws its question (the padding or the filter width, for an output of the same
+    # size, 2 smaller or 2 larger); the responses below are written for the original's
+    # p = (f - 1)/2 (tests/test_alternatives_q67.py grades every alternative)
+    qv = replica(bank, qid) if (qid, part) == (Q7, "b") else variant(bank, qid, seed)
     answer = qv.answers[part]
     return part_info("expression", answer.value, alternatives=list(answer.alternatives)), qv.params
 

@@ -45,22 +45,28 @@ LAYER_MODELS = {
     "one-by-one": Model(
         "A $1 \\times 1$ convolution changes (typically reduces) the number of channels while "
         "preserving the spatial dimensions of the volume.",
-        ("Credit for reducing (or changing) the number of channels while keeping height and "
-         "width.",),
+        (
+            "Credit for reducing (or changing) the number of channels while keeping height and "
+            "width.",
+        ),
     ),
     "max-pooling": Model(
         "It halves the height and width of the volume while keeping its number of channels, "
         "with no parameters to learn: the following layers compute less, and the network "
         "becomes less sensitive to small shifts of the input.",
-        ("Credit for halving (reducing) the height and width while keeping the number of "
-         "channels.",),
+        (
+            "Credit for halving (reducing) the height and width while keeping the number of "
+            "channels.",
+        ),
     ),
     "global-average-pooling": Model(
         "It reduces each channel to its average, so an $n_H \\times n_W \\times n_C$ volume "
         "becomes $1 \\times 1 \\times n_C$: one number per channel, with no parameters, in "
         "place of flattening into a large fully connected layer (and for any input size).",
-        ("Credit for reducing the height and width to $1 \\times 1$ while keeping the number "
-         "of channels.",),
+        (
+            "Credit for reducing the height and width to $1 \\times 1$ while keeping the number "
+            "of channels.",
+        ),
     ),
     "transposed": Model(
         "It upsamples: the output volume has a larger height and width than its input (e.g. "
