@@ -46,6 +46,7 @@ def solved(bank: Bank, qid: str, seed: int) -> tuple[dict[str, Any], dict[str, A
     params = draw_params(question, seeding, copy)
     raw = run_solver(question, params, seeding, copy)
     raw.pop("figures", None)
+    raw.pop("steps", None)  # what the variant drawn asks a student to do: no answer
     answers = answer_parts(question, raw, qid)
     return raw, {key: answer.value if answer.kind == "expression" else answer.details
                  for key, answer in answers.items()}  # fmt: skip
@@ -101,13 +102,15 @@ def test_the_matrix_formulas_of_question_1_read_back_with_their_shapes(bank):
 
 
 def test_a_read_formula_evaluates_like_the_printed_one(bank):
-    """2(d): -(1/m) times the sum of the printed log terms, recomputed with math.log."""
+    """2(d): -(1/m) times the sum of the printed log terms, recomputed with math.log (the
+    probability yhat gives the true label: yhat for the label it estimates, else 1 - yhat)."""
     for seed in range(20):
         qv = variant(bank, Q2, seed)
         back = read_formula(qv.answers["d"].details["formula"]["sympy"])
         labels, predictions = qv.params["labels_d"], qv.params["predictions_d"]
+        given = qv.params["yhat_label"]  # the label whose probability yhat estimates
         by_hand = -sum(
-            math.log(p if y == 1 else 1 - p) for y, p in zip(labels, predictions, strict=True)
+            math.log(p if y == given else 1 - p) for y, p in zip(labels, predictions, strict=True)
         ) / len(labels)
         assert float(back.doit()) == pytest.approx(by_hand, abs=1e-12)
 
