@@ -22,8 +22,9 @@ def test_question2_losses_follow_the_closed_forms(bank, seed):
     qv = variant(bank, Q2, seed)
     p, a = qv.params, qv.answers
 
-    def log_term(y, yhat):  # the probability given to the true label, by hand
-        return math.log(yhat) if y == 1 else math.log(1 - yhat)
+    def log_term(y, yhat):  # the probability given to the true label, by hand: yhat
+        # estimates the probability of label p["yhat_label"] (1 as in the original, or 0)
+        return math.log(yhat) if y == p["yhat_label"] else math.log(1 - yhat)
 
     assert a["c"].value == pytest.approx(-log_term(p["label_c"], p["prediction_c"]), abs=1e-12)
     m = len(p["labels_d"])
@@ -36,11 +37,12 @@ def test_question2_losses_follow_the_closed_forms(bank, seed):
         assert r"\log" in formula["latex"]
     for prediction in [p["prediction_c"], *p["predictions_d"]]:
         assert Decimal(str(prediction)) * 10 % 1 == 0 and 0 < prediction < 1  # whole tenths
-    W, alpha, lam, grad = (sp.Symbol(n) for n in ("W", "alpha", "lam", "dJdW"))
-    scale = sp.Rational(1, 2) if p["penalty_half"] else 1
+    W, alpha, lam, grad, m = (sp.Symbol(n) for n in ("W", "alpha", "lam", "dJdW", "m"))
+    scale = sp.Rational(1, 2) if p["penalty_half"] else 1  # the penalty: scale lambda W^2
+    scale = scale / m if p["penalty_per_m"] else scale  # or scale lambda W^2 / m
     (update,) = a["e.i"].value
     assert sp.simplify(parsed(update) - (W - alpha * (grad + 2 * scale * lam * W))) == 0
-    assert a["g.i"].value == 2
+    assert a["g.i"].value == 2 + len(p["measurements"])  # the quality label, the weight, ...
 
 
 @pytest.mark.parametrize("seed", SEEDS)

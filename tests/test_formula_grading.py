@@ -59,9 +59,20 @@ WRONG = {
 }  # fmt: skip
 
 
-def l2_updates(half: bool) -> tuple[list[str], list[str]]:
+def l2_updates(half: bool, per_m: bool = False) -> tuple[list[str], list[str]]:
     """2(e)(i): W - alpha (dJ/dW + d/dW of the penalty), the penalty lambda/2 W^2 (derivative
-    lambda W) or lambda W^2 (derivative 2 lambda W), by hand."""
+    lambda W) or lambda W^2 (derivative 2 lambda W), either divided by m (derivative divided
+    by m), by hand."""
+    if per_m:  # lambda/(2m) W^2: derivative lambda W / m; lambda/m W^2: 2 lambda W / m
+        c = "" if half else "2"
+        right = [rf"W - \alpha(\frac{{\partial J_{{BCE}}}}{{\partial W}}"
+                 rf" + \frac{{{c}\lambda}}{{m}} W)",
+                 f"W - alpha*dJ/dW - {c or 1}*alpha*lambda*W/m",
+                 f"(1 - {c or 1} α λ / m) W - α dW", f"W := W(1 - {c}αλ/m) - α ∂J/∂W"]  # fmt: skip
+        wrong = [f"W - alpha dW - {c or 1} alpha lambda W", f"(1 - {c or 1} α λ / m) W + α dW",
+                 f"W - alpha dW - {3 if half else 1} alpha lambda W / m",
+                 "W - alpha dW"]  # fmt: skip
+        return right, wrong
     c = "" if half else "2"
     right = [rf"W - \alpha(\frac{{\partial J_{{BCE}}}}{{\partial W}} + {c}\lambda W)",
              f"W - alpha*dJ/dW - {c or 1}*alpha*lambda*W", f"(1 - {c or 1} α λ) W - α dW",
@@ -120,6 +131,34 @@ def question1(part: str, params: dict) -> tuple[list[str], list[str]]:
              "W1 W2; b1 W2 + b2"])  # fmt: skip
 
 
+# 2(b) when the output yhat estimates the probability of label 0: the log terms swap.
+BCE_OF_LABEL_0_RIGHT = [r"-(y \log(1-\hat{y}) + (1-y)\log\hat{y})",
+                        "-y ln(1-yhat) - (1-y) ln(yhat)", "-(1 - y) log(ŷ) - y log(1 - ŷ)",
+                        r"L(y, \hat{y}) = -y\ln(1-\hat{y}) - (1-y)\ln\hat{y}",
+                        "-y*log(1-y_hat) + (y - 1)*log(y_hat)"]  # fmt: skip
+BCE_OF_LABEL_0_WRONG = ["-(y log(yhat) + (1-y) log(1-yhat))",  # the usual one: yhat of label 1
+                        "y log(1-yhat) + (1-y) log(yhat)", "-(y log(1-yhat) + log(yhat))",
+                        "(y - yhat)^2"]  # fmt: skip
+
+
+def multi_task(yhat_label: int, measured: int) -> tuple[list[str], list[str]]:
+    """2(g)(ii): a cross-entropy term for y1 (yhat1 the probability of label yhat_label) and
+    a squared error per measured target y2, y3, ..., written by hand."""
+    p, q = ("yhat1", "1 - yhat1") if yhat_label == 1 else ("1 - yhat1", "yhat1")
+    bce = f"-(y1 log({p}) + (1 - y1) log({q}))"
+    squares = [f"(y{i} - yhat{i})^2" for i in range(2, measured + 2)]
+    flipped = [f"(yhat{i} - y{i})^2" for i in range(2, measured + 2)]
+    right = [" + ".join([bce, *squares]), " + ".join([*flipped, bce]),
+             f"{' + '.join(squares)} - y1 ln({p}) - (1 - y1) ln({q})"]  # fmt: skip
+    wrong = [" + ".join([bce.removeprefix("-"), *squares]),  # the sign of the cross-entropy
+             " + ".join([bce, *squares[:-1], squares[-1].removesuffix("^2")]),
+             " + ".join([f"-(y1 log({q}) + (1 - y1) log({p}))", *squares]),  # the other probability
+             bce]  # fmt: skip
+    if measured > 1:
+        wrong.append(" + ".join([bce, *squares[:-1]]))  # a measured target left out
+    return right, wrong
+
+
 def key_part(qid: str, part: str, seed: int, bank) -> tuple[PartInfo, dict]:
     """The part as key.json records it (the fields an expression part is graded by), and
     its question's drawn parameters."""
@@ -139,7 +178,11 @@ def drawn(bank) -> dict:
 
 def responses(qid: str, part: str, params: dict) -> tuple[list[str], list[str]]:
     if (qid, part) == (Q2, "e.i"):
-        return l2_updates(params["penalty_half"])
+        return l2_updates(params["penalty_half"], params["penalty_per_m"])
+    if (qid, part) == (Q2, "b") and params["yhat_label"] == 0:
+        return BCE_OF_LABEL_0_RIGHT, BCE_OF_LABEL_0_WRONG
+    if (qid, part) == (Q2, "g.ii"):
+        return multi_task(params["yhat_label"], 1 + len(params["measurements"]))
     if qid == Q1:
         return question1(part, params)
     return RIGHT[(qid, part)], WRONG[(qid, part)]
@@ -183,8 +226,13 @@ def test_each_formula_of_a_part_is_an_equal_share(parts, params):
     assert score(collapse, f"b' = {b}; w' = {w}") == 1.0  # matched by their lhs
 
 
-def test_the_verdict_is_the_same_on_every_run(parts):
-    record = parts[Q2, "b", 0]
+# A seed whose 2(b) has the usual BCE: its output yhat estimates the probability of label 1.
+BCE_SEED = 3
+
+
+def test_the_verdict_is_the_same_on_every_run(parts, params):
+    assert params[Q2, "b", BCE_SEED]["yhat_label"] == 1
+    record = parts[Q2, "b", BCE_SEED]
     verdicts = {score(record, "-(y ln(yhat) + (1-y) ln(1-yhat))") for _ in range(5)}
     assert verdicts == {1.0}
 
@@ -271,7 +319,7 @@ def test_a_response_that_agrees_only_where_the_points_fall_goes_to_a_person(part
     bce = "-(y log(yhat) + (1-y) log(1-yhat))"
     for qid, part, text in [(Q7, "b", "(f-1)/2 + abs(f-100) + f - 100"),
                             (Q2, "b", f"{bce} + abs(y-9) + y - 9")]:  # fmt: skip
-        record = parts[qid, part, 0]
+        record = parts[qid, part, BCE_SEED if qid == Q2 else 0]
         judgement = KINDS["expression"].judge(record, text)
         assert judgement.share is None
         assert "abs" in judgement.reason and "person" in judgement.reason

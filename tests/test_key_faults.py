@@ -117,13 +117,15 @@ def _read_back_with_shapes(bank: Bank, seed: int) -> str:
 
 
 def test_a_read_formula_evaluates_like_the_printed_one(bank):
-    """2(d): -(1/m) times the sum of the printed log terms, recomputed with math.log."""
+    """2(d): -(1/m) times the sum of the printed log terms, recomputed with math.log (the
+    probability yhat gives the true label: yhat for the label it estimates, else 1 - yhat)."""
     for seed in range(20):
         qv = variant(bank, Q2, seed)
         back = read_formula(qv.answers["d"].details["formula"]["sympy"])
         labels, predictions = qv.params["labels_d"], qv.params["predictions_d"]
+        given = qv.params["yhat_label"]  # the label whose probability yhat estimates
         by_hand = -sum(
-            math.log(p if y == 1 else 1 - p) for y, p in zip(labels, predictions, strict=True)
+            math.log(p if y == given else 1 - p) for y, p in zip(labels, predictions, strict=True)
         ) / len(labels)
         assert float(back.doit()) == pytest.approx(by_hand, abs=1e-12)
 
