@@ -22,15 +22,23 @@ class NotAFile(Exception):
     """The path is there but cannot be what the caller wants read; ``str()`` says why."""
 
 
-def read_file(path: Path, *, limit: int, follow_links: bool = True) -> bytes:
+CHUNK = MB  # read a chunk at a time: a buffer the size of ``limit`` may not fit in memory
+
+
+def read_file(
+    path: Path, *, limit: int, follow_links: bool = True, under: Path | None = None
+) -> bytes:
     """The bytes of ``path``, a regular file of at most ``limit`` bytes.
 
+    ``under``: a folder holding ``path`` (a run folder) that no link may lead out of: each
+    folder on the way from it to the file, and the file, is opened without following links.
     Raises FileNotFoundError when there is nothing there, NotAFile when what is there is a
-    folder, a link (with ``follow_links=False``), a device or pipe, or is too large.
+    folder, a link (with ``follow_links=False`` or ``under``), a device or pipe, or is too
+    large.
     """
     flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        descriptor = os.open(path, flags)
+        descriptor = os.open(path, flags) if under is None else _open_under(under, path, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise NotAFile("a symbolic link") from None
@@ -41,20 +49,59 @@ def read_file(path: Path, *, limit: int, follow_links: bool = True) -> bytes:
         if stat.S_ISDIR(mode):
             raise NotAFile("a folder, not a file")
         raise NotAFile("not a regular file (a device or a pipe)")
-    with os.fdopen(descriptor, "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
+    chunks, size = [], 0
+    try:
+        while size <= limit:
+            chunk = os.read(descriptor, min(CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(descriptor)
+    if size > limit:
         raise NotAFile(f"larger than {limit / MB:g} MB")
-    return data
+    return b"".join(chunks)
+
+
+def _open_under(root: Path, path: Path, flags: int) -> int:
+    """``path`` opened with ``flags`` from ``root`` down, one name at a time, following no
+    link: a link planted in a run folder cannot lead a read or a write out of it."""
+    try:
+        names = Path(path).relative_to(root).parts
+    except ValueError:
+        raise NotAFile(f"not inside {root}") from None
+    if not names or any(name in (".", "..") for name in names):
+        raise NotAFile(f"not a file inside {root}")
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in names[:-1]:
+            try:
+                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise NotAFile(f"in {name}, a symbolic link or a file, not a folder") from None
+                raise
+            os.close(folder)
+            folder = inner
+        return os.open(names[-1], flags | os.O_NOFOLLOW, dir_fd=folder)
+    finally:
+        os.close(folder)
 
 
 def read_text(
-    path: Path, error: Any, *, limit: int, what: str = "file", encoding: str = "utf-8"
+    path: Path,
+    error: Any,
+    *,
+    limit: int,
+    what: str = "file",
+    encoding: str = "utf-8",
+    under: Path | None = None,
 ) -> str:
     """A text file written by people (a roster, a blueprint, a question): its text, or an
     ``error`` (an ExamError class) whose one sentence names the file and the fix."""
     try:
-        return read_file(path, limit=limit).decode(encoding)
+        return read_file(path, limit=limit, under=under).decode(encoding)
     except FileNotFoundError:
         raise error(f"{path}: {what} not found; check the path.") from None
     except NotAFile as exc:

@@ -86,6 +86,29 @@ def test_new_refuses_an_existing_folder_and_a_bad_id(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
 
 
+def test_new_refuses_an_id_with_a_trailing_newline(tmp_path):
+    """Issue 28: the id check's ``$`` matched before a final newline: exit 0, a folder
+    ``abc\n`` and a question.toml that was not TOML."""
+    for bad in ("qq/abc\n", "qq/abc\r\n", "qq/\nabc"):
+        refused = generate_exam("new", bad, cwd=tmp_path)
+        assert refused.returncode == 1, bad
+        assert refused.stderr.startswith("Error: ") and "cannot be a question id" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "topic",
+    ['say "hi"', "back\\slash", 'line"\nid = "injected', "tab\tbell\x07del\x7f", "ünïcode"],
+    ids=["quotes", "backslash", "injection", "control characters", "unicode"],
+)
+def test_new_writes_any_topic_as_a_toml_string(tmp_path, topic):
+    """Issue 28: a topic with a quote, backslash or newline wrote broken or injected TOML."""
+    result = generate_exam("new", "course/q", "--topic", topic, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    question = load_question(tmp_path / "course" / "q")
+    assert question.id == "course/q" and question.topic == topic
+
+
 def test_the_shipped_questions_import_only_the_authoring_module():
     for solver in sorted(SHIPPED.rglob("solve.py")):
         tree = ast.parse(solver.read_text(encoding="utf-8"))

@@ -389,3 +389,34 @@ def test_rebuilding_a_copy_outside_the_class_says_so(tmp_path):
     assert last.startswith("Error: --variant-id v7 is not a copy of this class of 5")
     assert "v0 to v4" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+MINI_BLUEPRINT = 'name = "mini"\ntitle = "Mini"\n[[questions]]\nid = "cs230-w2020/cnns"\n'
+
+
+@pytest.mark.parametrize(
+    ("extra", "phrases"),
+    [
+        ("x = " + "[" * 2000 + "]" * 2000 + "\n", ("line 1 (field 'x')", "at most 16 deep")),
+        ("x = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n", ("field 'x'", "at most 16 deep")),
+        ("x = " + "[" * 40 + "]" * 40 + "\n", ("field 'x", "more than 16 deep", "flatten")),
+    ],
+    ids=["arrays 2000 deep", "inline tables 2000 deep", "arrays 40 deep"],
+)
+def test_deeply_nested_toml_is_one_error_line(tmp_path, extra, phrases):
+    """Issue 28: a blueprint nesting arrays or inline tables 2,000 deep: RecursionError."""
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text(extra + MINI_BLUEPRINT)
+    out = tmp_path / "out"
+    result = run("--seed", 1, "--blueprint", blueprint, "--out", out, "--no-pdf")
+    assert_clean_failure(result, out, str(blueprint), *phrases)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan"])
+def test_a_non_finite_total_is_refused(tmp_path, value):
+    """Issue 28: ``points = nan`` passed the total check (nan compares unequal to nothing)."""
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text(f"points = {value}\n" + MINI_BLUEPRINT)
+    out = tmp_path / "out"
+    result = run("--seed", 1, "--blueprint", blueprint, "--out", out, "--no-pdf")
+    assert_clean_failure(result, out, str(blueprint), "field 'points'", "finite number")

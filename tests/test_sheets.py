@@ -137,3 +137,34 @@ def test_a_grader_decides_once_per_group_of_equal_responses(run, tmp_path):
     grade_run(run, write([0, 1, 2, 3], {1: "No idea."}), force=True)  # a response changed
     changed = next(r for r in rows_of(sheet) if r["response"] == "No idea.")
     assert changed["score"] == changed["group_score"] == ""
+
+
+@pytest.mark.parametrize("where", ["sheet", "sheets folder", "grades folder"])
+def test_a_link_in_the_grades_folder_is_not_read(run, tmp_path, where):
+    """Issue 28: a link planted in grades/sheets/ (or as the folder) made grade read a file
+    outside the run and print its content in the Error line."""
+    path = responses(run, tmp_path)
+    grade_run(run, path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "zz.csv"
+    secret.write_text("variant,label,score\nTOP SECRET,LINE,1\n", encoding="utf-8")
+    sheets_dir = run / "grades/sheets"
+    if where == "sheet":
+        link = sheets_dir / "zz.csv"
+        link.symlink_to(secret)
+    elif where == "sheets folder":
+        link = sheets_dir
+        link.rename(outside / "sheets")
+        (outside / "sheets" / "zz.csv").write_text(secret.read_text(), encoding="utf-8")
+        link.symlink_to(outside / "sheets")
+    else:
+        link = run / "grades"
+        link.rename(outside / "grades")
+        (outside / "grades/sheets/zz.csv").write_text(secret.read_text(), encoding="utf-8")
+        link.symlink_to(outside / "grades")
+    with pytest.raises(ResponsesError) as caught:
+        grade_run(run, path)
+    said = str(caught.value)
+    assert "TOP SECRET" not in said and str(link) in said, said
+    assert "a symbolic link" in said or "a link, not a folder of this run" in said, said

@@ -54,8 +54,13 @@ def format_points(points: float) -> str:
     return format_number(points)
 
 
-def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
+def make_environment(
+    loader: jinja2.BaseLoader | None = None,
+    environment: Callable[..., jinja2.Environment] = jinja2.Environment,
+) -> jinja2.Environment:
+    """The template language's environment; ``environment`` makes it (the exam document's
+    is a sandbox, render/sandbox.py)."""
+    env = environment(
         loader=loader,
         block_start_string=r"\BLOCK{",
         block_end_string="}",
@@ -120,7 +125,8 @@ def bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
                      env.comment_start_string, env.comment_end_string,
                      env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
                      env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
-                     sorted(env.extensions), env.optimized))  # fmt: skip
+                     sorted(env.extensions), env.optimized, type(env).__qualname__,
+                     getattr(env, "rules", None)))  # fmt: skip
     folder = cache_dir() / f"jinja-{hashlib.sha256(settings.encode()).hexdigest()[:12]}"
     try:
         folder.mkdir(parents=True, exist_ok=True)

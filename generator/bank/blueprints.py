@@ -113,7 +113,7 @@ def load_blueprint(ref: str | None, bank: Bank) -> Blueprint:
         error=BlueprintError,
         example='name = "midterm-2026"',
     )
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise BlueprintError(
             f"{where}: field 'name' names the output folder; use up to 100 letters, digits, "
             "'.', '_' or '-'."

@@ -232,7 +232,7 @@ def load_question(folder: Path) -> Question:
         error=BankError,
         example='id = "cs230/neural-network"',
     )
-    if not ID_PATTERN.match(qid):
+    if not ID_PATTERN.fullmatch(qid):
         raise BankError(f"{where}: field 'id' must use lower-case letters, digits and . _ / -.")
     title = expect_type(
         data["title"],

@@ -7,6 +7,7 @@ and its comments point to the section of docs/authoring.md that explains each fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +106,7 @@ def new_question(question_id: str, into: Path, *, kind: str = "number", topic: s
     # The bank's loader (numpy, sympy, jinja) only for its file names: the CLI reads KINDS.
     from generator.bank.questions import ID_PATTERN, QUESTION_FILE, SOLVER_FILE, TEMPLATE_FILE
 
-    if not ID_PATTERN.match(question_id) or ".." in question_id.split("/"):
+    if not ID_PATTERN.fullmatch(question_id) or ".." in question_id.split("/"):
         raise ScaffoldError(
             f"'{question_id}' cannot be a question id; use lower-case letters, digits and "
             "- _ . /, like my-course/softmax."
@@ -129,12 +130,26 @@ def new_question(question_id: str, into: Path, *, kind: str = "number", topic: s
     return folder
 
 
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string: quotes, backslashes and control characters escaped,
+    so that no text (a topic with a quote or a newline) breaks the file or adds a field."""
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        raise ScaffoldError(f"{text!r} is not valid text (a lone surrogate); retype it.")
+    escaped = re.sub(
+        r'["\\\x00-\x1f\x7f]',
+        lambda m: {'"': '\\"', "\\": "\\\\"}.get(m.group(), f"\\u{ord(m.group()):04x}"),
+        text,
+    )
+    return f'"{escaped}"'
+
+
 def _question_toml(question_id: str, title: str, topic: str, kind: str, ex: Example) -> str:
+    topic = toml_string(topic)
     return f"""# A question: its parts, their points and kinds.  Every field: {GUIDE}#questiontoml
 # The id is the seed key of the question's variants: keep it once exams are built from it.
-id = "{question_id}"
-title = "{title}"
-topic = "{topic}"   # blueprints pick questions by topic: pick = 2, topic = "{topic}" (#pools)
+id = {toml_string(question_id)}
+title = {toml_string(title)}
+topic = {topic}   # blueprints pick questions by topic: pick = 2, topic = {topic} (#pools)
 
 # What `generate-exam check` enforces for every draw, besides the generic checks (#checks).
 [checks]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,14 +14,51 @@ from generator import files
 from generator.errors import BankError, ExamError
 
 MAX_TEXT_BYTES = 16 * 2**20  # a blueprint, a question.toml or a template
+MAX_DEPTH = 16  # tables, arrays and inline tables inside one another: ours need 4
 
 
 def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
     text = read_text(path, error)
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML ({exc}); fix the syntax at that spot.") from None
+    except RecursionError:  # the parser recurses once per level of nesting
+        raise error(f"{path}: {_deepest(text)} nests arrays or inline tables hundreds deep; "
+                    f"nest them at most {MAX_DEPTH} deep.") from None  # fmt: skip
+    _check_depth(data, path, error)
+    return data
+
+
+def _deepest(text: str) -> str:
+    """Where the file nests deepest, as a person finds it: ``line 3 (field 'x')``."""
+    lines = text.splitlines() or [""]
+    number = max(range(len(lines)), key=lambda n: lines[n].count("[") + lines[n].count("{"))
+    field = re.match(r"\s*([A-Za-z0-9_.\"' -]+?)\s*=", lines[number])
+    return f"line {number + 1}" + (f" (field '{field.group(1)}')" if field else "")
+
+
+def _check_depth(data: dict[str, Any], path: Path, error: type[ExamError]) -> None:
+    """Refuse nesting deeper than MAX_DEPTH (walked without recursion), naming the field:
+    whatever reads the value later may recurse once per level; and refuse nan and inf,
+    which pass every comparison a check makes (``points = nan`` passed the total's)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise error(
+                f"{path}: field '{where}' nests arrays or tables more than {MAX_DEPTH} deep; "
+                "flatten it."
+            )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise error(
+                f"{path}: field '{where}' is {value}; write a finite number, like {where} = 10."
+            )
+        if isinstance(value, dict):
+            stack += [(item, f"{where}.{key}" if where else key, depth + 1)
+                      for key, item in value.items()]  # fmt: skip
+        elif isinstance(value, list):
+            stack += [(item, f"{where}[{n}]", depth + 1) for n, item in enumerate(value)]
 
 
 def read_text(path: Path, error: type[ExamError] = BankError) -> str:

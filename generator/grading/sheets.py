@@ -55,12 +55,18 @@ def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
     """The scores filled in the sheets of an earlier run (none when there are none); each
     must be a number from 0 to the part's points, on a row of a part people grade."""
     scores = HandScores()
+    for folder in (grades.root, grades.sheets):
+        if folder.is_symlink():
+            raise ResponsesError(
+                f"{folder}: a link, not a folder of this run (its files could be anyone's); "
+                "remove the link and grade again."
+            )
     if not grades.sheets.is_dir():
         return scores
     pending = {(g.variant, p.label): p for g in graded for p in g.parts if p.score is None}
     for path in sorted(grades.sheets.glob("*.csv")):
         text = read_text(path, ResponsesError, limit=MAX_SHEET_BYTES, what="grading sheet",
-                         encoding="utf-8-sig")  # fmt: skip
+                         encoding="utf-8-sig", under=grades.root.parent)  # fmt: skip
         for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
             if not (row.get("score") or "").strip():
                 continue

@@ -70,7 +70,7 @@ def read_figure(run_folder: Path, figure: str, *, read: bool = True) -> bytes:
             "the key was changed by hand: rebuild the run."
         )
     try:
-        data = read_file(path, limit=MAX_FIGURE_BYTES, follow_links=False)
+        data = read_file(path, limit=MAX_FIGURE_BYTES, follow_links=False, under=run_folder)
     except FileNotFoundError:
         raise FigureError(f"{path}: figure missing; rebuild the run with --figures.") from None
     except (NotAFile, OSError) as exc:

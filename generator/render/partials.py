@@ -169,7 +169,8 @@ def layout_error(exc: BaseException, overrides: Path | None) -> LayoutError | No
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.startswith(mine + os.sep):
             return LayoutError(
-                f"{frame.filename}, line {frame.lineno}: {type(exc).__name__}: {exc}; "
+                f"{frame.filename}, line {frame.lineno}: {type(exc).__name__}: "
+                f"{str(exc).rstrip('.')}; "
                 "fix the template."
             )
     return None

@@ -20,13 +20,19 @@ from generator.render.partials import (
     counts_pages,
     layout_error,
 )
+from generator.render.sandbox import LayoutEnvironment
 from generator.resources import templates_dir
 
 
 def document_environment(templates: Path, overrides: Path | None = None) -> jinja2.Environment:
     """The exam document's environment: the wrapper from ``templates``, its partials from
-    ``overrides`` first (``--templates``, see partials.py)."""
-    env = make_environment(LayoutLoader(templates, overrides))
+    ``overrides`` first (``--templates``, see partials.py), in Jinja's sandbox, each
+    partial seeing only the layout's names and bounded (sandbox.py)."""
+    env = make_environment(
+        LayoutLoader(templates, overrides),
+        functools.partial(LayoutEnvironment, partials=[f"{FOLDER}/{name}" for name in PARTIALS]),
+    )
+    env.finish()
     env.globals["kinds"] = KINDS  # how each kind lists and labels its options
     env.globals["counts_pages"] = functools.partial(counts_pages, overrides)
     env.bytecode_cache = bytecode_cache(env)
