@@ -203,8 +203,7 @@ def test_3f_ii_asks_about_the_optimizer_of_3f(drawn):
 CONVENTIONS = {
     "course": ("lr, beta1, beta2, eps =", ("v", "s", "v_corr", "s_corr", "w")),
     "hat": ("alpha, beta_1, beta_2, epsilon =", ("v", "s", "v_hat", "s_hat", "param")),
-    "unbiased": ("learning_rate, b1, b2, delta =",
-                 ("v", "s", "v_unbiased", "s_unbiased", "theta")),
+    "unbiased": ("rate, b1, b2, delta =", ("v", "s", "v_unb", "s_unb", "theta")),
     "short": ("eta, rho1, rho2, eps =", ("v", "s", "vc", "sc", "weight")),
 }  # fmt: skip
 

@@ -46,6 +46,7 @@ def solved(bank: Bank, qid: str, seed: int) -> tuple[dict[str, Any], dict[str, A
     params = draw_params(question, seeding, copy)
     raw = run_solver(question, params, seeding, copy)
     raw.pop("figures", None)
+    raw.pop("steps", None)  # what a student must do, not an answer (assemble.take_steps)
     answers = answer_parts(question, raw, qid)
     return raw, {key: answer.value if answer.kind == "expression" else answer.details
                  for key, answer in answers.items()}  # fmt: skip

@@ -280,8 +280,8 @@ ADAM_NAMES = (
      "grad": "grad", "w": "w", "v_corr": "v_corr", "s_corr": "s_corr"},
     {"id": "hat", "lr": "alpha", "beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon",
      "grad": "dw", "w": "param", "v_corr": "v_hat", "s_corr": "s_hat"},
-    {"id": "unbiased", "lr": "learning_rate", "beta1": "b1", "beta2": "b2", "eps": "delta",
-     "grad": "g", "w": "theta", "v_corr": "v_unbiased", "s_corr": "s_unbiased"},
+    {"id": "unbiased", "lr": "rate", "beta1": "b1", "beta2": "b2", "eps": "delta",
+     "grad": "g", "w": "theta", "v_corr": "v_unb", "s_corr": "s_unb"},
     {"id": "short", "lr": "eta", "beta1": "rho1", "beta2": "rho2", "eps": "eps",
      "grad": "dW", "w": "weight", "v_corr": "vc", "s_corr": "sc"},
 )  # fmt: skip
@@ -511,7 +511,7 @@ def record_curves(params: dict[str, Any], curves: dict[str, list[float]]) -> dic
     panels = dict(zip(PANELS, params["curve_order"], strict=True))
     record = {
         "problem": CURVE_PROBLEM,
-        "steps": PART_STEPS,
+        "steps": STEPS,
         "batch_sizes": {"BGD": params["examples"], "MBGD": params["batch_size"], "SGD": 1},
         "recorded_steps": steps,
         "loss": {p: [f"{curves[m][k]:.4f}" for k in steps] for p, m in panels.items()},
