@@ -120,7 +120,7 @@ SHUFFLES = (
     {"id": "stochastic", "method": "stochastic gradient descent (SGD) (i.e.\\ batch size of 1)",
      "answer": "Yes. Without shuffling, stochastic gradient descent sees the examples in the "
                "order they were collected, one class after another, so many consecutive "
-               "updates all pull the model towards the same class and it forgets the classes "
+               "updates all pull the model toward the same class and it forgets the classes "
                "seen before; shuffling mixes the classes from one update to the next.",
      "rubric": ("Credit for yes, because each update uses one example in the stored order, so "
                 "consecutive updates see a single class (biased updates, forgetting).",)},
