@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from .conftest import Q1, Q2, Q3, Q4, Q5, Q6, Q7, SEEDS, values, variant
+from .conftest import Q1, Q2, Q3, Q4, Q5, Q6, Q7, SEEDS, replica, values, variant
 
 
 def parsed(formula: dict) -> sp.Expr:
@@ -109,8 +109,11 @@ def test_question6_fgsm_matches_exact_decimal_arithmetic(bank, seed):
         Decimal(x) + (eps if g > 0 else -eps) for x, g in zip(p["x"], p["grad"], strict=True)
     ]
     assert [Decimal(str(v)) for v in a["b"]] == expected
-    non_saturating = "AB"[p["cost_order"].index("non-saturating")]
-    assert a["d"] == non_saturating
+    # The cost to choose is the non-saturating one; the generator learns slowly with the
+    # saturating one (its gradient vanishes while D(G(z)) is close to 0).
+    right = {"choose": "non-saturating", "slow": "saturating"}[p["cost_question"]["id"]]
+    assert len(p["cost_order"]) == 3
+    assert a["d"] == "ABC"[p["cost_order"].index(right)]
     assert 1 <= len(a["a"]) <= 3
 
 
@@ -134,11 +137,12 @@ def test_two_seeds_differ_in_numbers_statements_orders_and_figures(bank):
 
 
 def test_option_orders_use_every_position(bank):
-    """Across seeds the correct option of 5(c) and 6(d) lands in every position."""
+    """Across seeds the correct option of 5(c) and 6(d) lands in every position (6(d) lists
+    three options in every copy, the original's two in the replica)."""
     positions_5c = {variant(bank, Q5, s).answers["c"].value for s in range(60)}
     positions_6d = {variant(bank, Q6, s).answers["d"].value for s in range(60)}
     assert positions_5c == {"A", "B", "C"}
-    assert positions_6d == {"A", "B"}
+    assert positions_6d == {"A", "B", "C"}
 
 
 @pytest.mark.parametrize("qid", [Q1, Q2, Q3, Q4, Q5, Q6, Q7])
@@ -156,17 +160,21 @@ def test_rendered_text_never_glues_a_word_to_the_text_before(bank, qid):
 
 
 def test_6d_names_its_options_in_the_order_it_lists_them(bank):
-    """6(d) asks "(A) ... cost and (B) ... cost" and lists A. then B.: the cost the text
-    puts after (A) is option A's, in every seed (seeds 43, 7, 1000, 123456 once read
-    "(B) saturating cost and (A) non-saturating cost" above A. Non-saturating)."""
+    """The replica's 6(d) asks "(A) ... cost and (B) ... cost" and lists A. then B.: the cost
+    the text puts after (A) is option A's (seeds 43, 7, 1000, 123456 once read "(B)
+    saturating cost and (A) non-saturating cost" above A. Non-saturating).  The copies list
+    three options, which their text names by no letter, so it cannot name them out of order."""
     import re
 
     from generator.render.latex import render_blocks
 
-    for seed in [*range(300), 43, 7, 1000, 123456]:
-        qv = variant(bank, Q6, seed)
+    seeds = [*range(300), 43, 7, 1000, 123456]
+    for seed, qv in [(None, replica(bank, Q6)), *((s, variant(bank, Q6, s)) for s in seeds)]:
         text = " ".join(render_blocks(qv)["d"].split())
-        named = re.findall(r"\(([AB])\) ((?:non-)?saturating) cost", text)
-        assert [letter for letter, _ in named] == ["A", "B"], (seed, text)
+        named = re.findall(r"\(([A-C])\) ((?:non-)?saturating) cost", text)
         options = [o["text"].lower() for o in qv.answers["d"].details["options"]]
-        assert [f"{cost} cost" for _, cost in named] == options, seed
+        if seed is None:
+            assert [letter for letter, _ in named] == ["A", "B"], text
+            assert [f"{cost} cost" for _, cost in named] == options
+        else:
+            assert not named and len(options) == 3, (seed, text)

@@ -26,7 +26,7 @@ from generator.kinds.formula.grading import score
 from generator.kinds.formula.notation import Unreadable
 from generator.kinds.formula.reader import read_formula
 
-from .conftest import Q1, Q2, Q3, Q7, part_info, variant
+from .conftest import Q1, Q2, Q3, Q7, part_info, replica, variant
 
 SEEDS = range(0, 40, 3)
 PARTS = [(Q1, "c.ii"), (Q1, "f.i"), (Q1, "f.ii"), (Q2, "b"), (Q2, "e.i"), (Q2, "g.ii"),
@@ -34,19 +34,6 @@ PARTS = [(Q1, "c.ii"), (Q1, "f.i"), (Q1, "f.ii"), (Q2, "b"), (Q2, "e.i"), (Q2, "
 
 # Hand-written responses, per part: equivalent ones (full marks) and named mistakes (0).
 RIGHT = {
-    (Q1, "c.ii"): [r"\sigma(w^T x^{(i)} + b)", "sigma(w.T @ x + b)", "σ(x^T w + b)",
-                   r"\hat{y}^{(i)} = \sigma(b + w^{T}x^{(i)})", "1/(1 + exp(-(w^T x + b)))",
-                   "sigmoid(np.dot(w.T, x) + b)",
-                   r"\sigma(w x^{(i)} + b)"],  # the key's alternative: w a row vector
-    (Q1, "f.i"): [r"\sigma(W^{[2]}(W^{[1]}x^{(i)} + b^{[1]}) + b^{[2]})",
-                  "sigma(W2 W1 x + W2 b1 + b2)", "σ(b2 + W2 @ (b1 + W1 @ x))",
-                  r"\sigma\left(W^{[2]} W^{[1]} x + W^{[2]} b^{[1]} + b^{[2]}\right)"],
-    (Q1, "f.ii"): ["w' = W2 W1; b' = W2 b1 + b2",
-                   r"w' = W^{[2]}W^{[1]}, b' = W^{[2]}b^{[1]} + b^{[2]}",
-                   "b' = b2 + W2 @ b1\nw' = W2 @ W1",
-                   r"W^{[2]} W^{[1]} \quad b^{[2]} + W^{[2]} b^{[1]}",
-                   # the official rubric: the transpose, with w' a column vector
-                   "w' = (W2 W1)^T; b' = W2 b1 + b2", "W1^T W2^T; W2 b1 + b2"],
     (Q2, "b"): [r"-(y \log \hat{y} + (1-y)\log(1-\hat{y}))", "-y ln(yhat) - (1-y) ln(1-yhat)",
                 "-(1 - y) log(1 - ŷ) - y log(ŷ)",
                 r"L(y, \hat{y}) = -y\ln\hat{y} - (1-y)\ln(1-\hat{y})",
@@ -62,10 +49,6 @@ RIGHT = {
                 r"\frac{1}{2}(f - 1)"],
 }  # fmt: skip
 WRONG = {
-    (Q1, "c.ii"): ["sigma(w x^T + b)", "sigma(w^T x - b)", "w^T x + b", "sigma(w^T x)"],
-    (Q1, "f.i"): ["sigma(W1 (W2 x + b1) + b2)", "sigma(W2 W1 x + b1 + b2)",
-                  "sigma(W2^T (W1 x + b1) + b2)"],
-    (Q1, "f.ii"): ["w' = W1 W2; b' = W2 b1", "W1; W2 b1", "W1^T W2; b2"],
     (Q2, "b"): ["y log(yhat) + (1-y) log(1-yhat)", "-(y log(yhat) + (1+y) log(1-yhat))",
                 "-(y log(yhat) + log(1-yhat))", "(y - yhat)^2"],
     (Q2, "g.ii"): ["(y2 - yhat2)^2 + y1 log(yhat1) + (1-y1) log(1-yhat1)",
@@ -118,10 +101,62 @@ def l2_updates(half: bool) -> tuple[list[str], list[str]]:
     return right, wrong
 
 
+# Question 1's formulas by hand for the layout drawn (x a column or a row; w holding an
+# output's weights per column or per row) and the hidden layer's linear activation c z.
+LOGISTIC = {  # x^{(i)} and w as the layouts hold them: (right forms, the product)
+    ("column", "columns"): ([r"\sigma(w^T x^{(i)} + b)", "sigma(w.T @ x + b)",
+                             "σ((x^T w)^T + b)", r"\hat{y}^{(i)} = \sigma(b + w^{T}x^{(i)})",
+                             "1/(1 + exp(-(w^T x + b)))", "sigmoid(np.dot(w.T, x) + b)"],
+                            "w^T x"),
+    ("column", "rows"): ([r"\sigma(w x^{(i)} + b)", "sigma(w @ x + b)", "σ((x^T w^T)^T + b)",
+                          "1/(1 + exp(-(w x + b)))", "sigmoid(np.dot(w, x) + b)"], "w x"),
+    ("row", "columns"): ([r"\sigma(x^{(i)} w + b)", "sigma(x @ w + b)", "σ((w^T x^T)^T + b)",
+                          "1/(1 + exp(-(x w + b)))", "sigmoid(np.dot(x, w) + b)"], "x w"),
+    ("row", "rows"): ([r"\sigma(x^{(i)} w^T + b)", "sigma(x @ w.T + b)", "σ((w x^T)^T + b)",
+                       "1/(1 + exp(-(x w^T + b)))", "sigmoid(np.dot(x, w.T) + b)"], "x w^T"),
+}  # fmt: skip
+
+
+def question1(part: str, params: dict) -> tuple[list[str], list[str]]:
+    c, column = params["scale"], params["layout"] == "column"
+    if part == "c.ii":
+        right, product = LOGISTIC[params["layout"], params["w_layout"]]
+        others = [forms[0] for key, (forms, _) in LOGISTIC.items()
+                  if key != (params["layout"], params["w_layout"])]  # fmt: skip
+        return right, [*others, f"sigma({product} - b)", f"{product} + b", f"sigma({product})"]
+    if part == "f.i" and column:
+        return ([rf"\sigma({c} W^{{[2]}}(W^{{[1]}}x^{{(i)}} + b^{{[1]}}) + b^{{[2]}})",
+                 f"sigma({c} W2 W1 x + {c} W2 b1 + b2)", f"σ(b2 + W2 @ ({c}*(b1 + W1 @ x)))",
+                 rf"\sigma\left({c} W^{{[2]}} W^{{[1]}} x + {c} W^{{[2]}} b^{{[1]}}"
+                 rf" + b^{{[2]}}\right)"],
+                [f"sigma({c} W1 (W2 x + b1) + b2)", f"sigma({c} W2 W1 x + b1 + b2)",
+                 f"sigma({c} W2^T (W1 x + b1) + b2)", "sigma(W2 (W1 x + b1) + b2)",
+                 f"sigma({c + 1} W2 (W1 x + b1) + b2)"])  # fmt: skip
+    if part == "f.i":
+        return ([rf"\sigma({c}(x^{{(i)}} W^{{[1]}} + b^{{[1]}}) W^{{[2]}} + b^{{[2]}})",
+                 f"sigma({c} x W1 W2 + {c} b1 W2 + b2)", f"σ(b2 + ({c}*(b1 + x @ W1)) @ W2)"],
+                [f"sigma({c} W2 (W1 x + b1) + b2)", f"sigma({c} x W1 W2 + b1 + b2)",
+                 "sigma((x W1 + b1) W2 + b2)", f"sigma({c + 1} (x W1 + b1) W2 + b2)"])  # fmt: skip
+    if column:  # f.ii; the official rubric: the transpose too
+        return ([f"w' = {c} W2 W1; b' = {c} W2 b1 + b2",
+                 rf"w' = {c}W^{{[2]}}W^{{[1]}}, b' = {c}W^{{[2]}}b^{{[1]}} + b^{{[2]}}",
+                 f"b' = b2 + {c} W2 @ b1\nw' = {c} W2 @ W1",
+                 f"w' = ({c} W2 W1)^T; b' = {c} W2 b1 + b2", f"{c} W1^T W2^T; {c} W2 b1 + b2"],
+                [f"w' = {c} W1 W2; b' = {c} W2 b1", f"{c} W1; {c} W2 b1",
+                 "W2 W1; W2 b1 + b2"])  # fmt: skip
+    return ([f"w' = {c} W1 W2; b' = {c} b1 W2 + b2", f"b' = b2 + {c} b1 @ W2\nw' = {c} W1 @ W2",
+             f"w' = ({c} W1 W2)^T; b' = {c} b1 W2 + b2", f"{c} W2^T W1^T; {c} b1 W2 + b2"],
+            [f"w' = {c} W2 W1; b' = {c} b1 W2", f"{c} W1; {c} b1 W2",
+             "W1 W2; b1 W2 + b2"])  # fmt: skip
+
+
 def key_part(qid: str, part: str, seed: int, bank) -> tuple[PartInfo, dict]:
     """The part as key.json records it (the fields an expression part is graded by), and
     its question's drawn parameters."""
-    qv = variant(bank, qid, seed)
+    # 7(b) draws its question (the padding or the filter width, for an output of the same
+    # size, 2 smaller or 2 larger); the responses below are written for the original's
+    # p = (f - 1)/2 (tests/test_alternatives_q67.py grades every alternative)
+    qv = replica(bank, qid) if (qid, part) == (Q7, "b") else variant(bank, qid, seed)
     answer = qv.answers[part]
     return part_info("expression", answer.value, alternatives=list(answer.alternatives)), qv.params
 
@@ -137,6 +172,8 @@ def responses(qid: str, part: str, params: dict) -> tuple[list[str], list[str]]:
         return l2_updates(params["penalty_half"])
     if (qid, part) == (Q3, "f.i"):
         return q3_updates(params)
+    if qid == Q1:
+        return question1(part, params)
     return RIGHT[(qid, part)], WRONG[(qid, part)]
 
 
@@ -172,10 +209,12 @@ def test_each_formula_of_a_part_is_an_equal_share(parts, params):
     assert score(momentum, "V = beta V + (1 - beta) dW; W = W - alpha V") == 1.0
     assert score(momentum, "V = beta V + (1 - beta) dW") == 0.5
     assert score(momentum, "V = beta V + dW; W = W - alpha V") == 0.5  # only W right
-    collapse = parts[Q1, "f.ii", 0]
-    assert score(collapse, "w' = W2 W1; b' = b1 + b2") == 0.5
-    assert score(collapse, "w' = W1 W2; b' = W2 b1 + b2") == 0.5
-    assert score(collapse, "b' = W2 b1 + b2; w' = W2 W1") == 1.0  # matched by their lhs
+    collapse, c = parts[Q1, "f.ii", 0], params[Q1, "f.ii", 0]["scale"]
+    w, b = (f"{c} W2 W1", f"{c} W2 b1 + b2") if params[Q1, "f.ii", 0]["layout"] == "column" else (
+        f"{c} W1 W2", f"{c} b1 W2 + b2")  # fmt: skip
+    assert score(collapse, f"w' = {w}; b' = b1 + b2") == 0.5
+    assert score(collapse, f"w' = {c + 1} W1; b' = {b}") == 0.5
+    assert score(collapse, f"b' = {b}; w' = {w}") == 1.0  # matched by their lhs
 
 
 def test_the_verdict_is_the_same_on_every_run(parts):
@@ -319,12 +358,16 @@ def test_a_key_formula_beyond_the_bounds_sends_its_responses_to_a_person(parts):
     assert "key's formula" in judgement.reason
 
 
-def test_an_activation_applied_entry_by_entry_draws_the_same_points_in_every_process(parts):
+def test_an_activation_applied_entry_by_entry_draws_the_same_points_in_every_process(parts, params):
     """Found in review: the entry-wise sigma's bound symbol was a sympy Dummy, whose
     number varies between processes and went into the stream's seed; the verdict must be
     the same on every run (a subprocess each, sympy imported afresh)."""
     record = msgspec.to_builtins(parts[Q1, "f.i", 0])
-    text = "sigma(W2*(W1*x+b1)+b2 + 1e-7*W2*sigma(W1*x+b1))"
+    c = params[Q1, "f.i", 0]["scale"]
+    if params[Q1, "f.i", 0]["layout"] == "column":
+        text = f"sigma({c}*W2*(W1*x+b1)+b2 + 1e-7*W2*sigma(W1*x+b1))"
+    else:
+        text = f"sigma({c}*(x*W1+b1)*W2+b2 + 1e-7*sigma(x*W1+b1)*W2)"
     program = (
         "import json, sys\nimport msgspec\n"
         "from generator.key.records import FormulaInfo, PartInfo\n"

@@ -77,8 +77,8 @@ def test_points_add_up_to_60_plus_2_extra_credit(key):
 def test_key_answers_agree_with_params(key):
     q1 = key["variants"][0]["questions"][0]
     answers = {p["part"]: p["answer"] for p in q1["parts"]}
-    n_x, n_h = q1["params"]["n_x"], q1["params"]["n_h"]
-    assert answers["d"] == [n_x * n_h + n_h, n_h + 1]
+    n_x, n_h, k = q1["params"]["n_x"], q1["params"]["n_h"], q1["params"]["k"]
+    assert answers["d"] == [n_x * n_h + n_h * k, n_h + k]
     text = {p["part"]: p for p in q1["parts"]}["e"]
     assert text["kind"] == "text" and text["rubric"]
 

@@ -46,7 +46,7 @@ def solved(bank: Bank, qid: str, seed: int) -> tuple[dict[str, Any], dict[str, A
     params = draw_params(question, seeding, copy)
     raw = run_solver(question, params, seeding, copy)
     raw.pop("figures", None)
-    raw.pop("steps", None)  # what a student must do, not an answer (assemble.take_steps)
+    raw.pop("steps", None)  # what a student must do: no answer
     answers = answer_parts(question, raw, qid)
     return raw, {key: answer.value if answer.kind == "expression" else answer.details
                  for key, answer in answers.items()}  # fmt: skip
@@ -90,15 +90,30 @@ def test_every_formula_of_every_part_reads_back_as_the_solvers_expression(bank, 
 
 
 def test_the_matrix_formulas_of_question_1_read_back_with_their_shapes(bank):
-    """W' = W2 W1 and b' = W2 b1 + b2 come back as products of the same matrix symbols,
-    so their shapes (1 x n_x, 1 x 1) can be read off the key alone."""
-    _, entries = solved(bank, Q1, 42)
+    """w' = c W2 W1 and b' = c W2 b1 + b2 (with row vectors c W1 W2 and c b1 W2 + b2) come
+    back as products of the same matrix symbols, so their shapes (k x n_x and k x 1, or
+    n_x x k and 1 x k) can be read off the key alone."""
+    layouts = {_read_back_with_shapes(bank, seed) for seed in range(42, 50)}
+    assert layouts == {"column", "row"}
+
+
+def _read_back_with_shapes(bank: Bank, seed: int) -> str:
+    _, entries = solved(bank, Q1, seed)
+    p = variant(bank, Q1, seed).params
+    c = sp.Integer(p["scale"])
     w_prime, b_prime = (read_formula(f["sympy"]) for f in entries["f.ii"])
-    n_x, n_h = sp.symbols("n_x n_h", positive=True, integer=True)
-    W1, W2 = sp.MatrixSymbol("W1", n_h, n_x), sp.MatrixSymbol("W2", 1, n_h)
-    b1, b2 = sp.MatrixSymbol("b1", n_h, 1), sp.MatrixSymbol("b2", 1, 1)
-    assert w_prime == sp.MatMul(W2, W1) and w_prime.shape == (1, n_x)
-    assert b_prime == sp.MatAdd(sp.MatMul(W2, b1), b2) and b_prime.shape == (1, 1)
+    n_x, n_h, k = sp.symbols("n_x n_h n_y", positive=True, integer=True)
+    if p["layout"] == "column":
+        W1, W2 = sp.MatrixSymbol("W1", n_h, n_x), sp.MatrixSymbol("W2", k, n_h)
+        b1, b2 = sp.MatrixSymbol("b1", n_h, 1), sp.MatrixSymbol("b2", k, 1)
+        assert w_prime == sp.MatMul(c, W2, W1) and w_prime.shape == (k, n_x)
+        assert b_prime == sp.MatAdd(sp.MatMul(c, W2, b1), b2) and b_prime.shape == (k, 1)
+    else:
+        W1, W2 = sp.MatrixSymbol("W1", n_x, n_h), sp.MatrixSymbol("W2", n_h, k)
+        b1, b2 = sp.MatrixSymbol("b1", 1, n_h), sp.MatrixSymbol("b2", 1, k)
+        assert w_prime == sp.MatMul(c, W1, W2) and w_prime.shape == (n_x, k)
+        assert b_prime == sp.MatAdd(sp.MatMul(c, b1, W2), b2) and b_prime.shape == (1, k)
+    return p["layout"]
 
 
 def test_a_read_formula_evaluates_like_the_printed_one(bank):

@@ -81,7 +81,7 @@ def test_exam_shows_this_variants_numbers_and_no_answers(built):
     _, key, exam, _ = built
     by_id = {q["id"]: q["params"] for q in key["variants"][0]["questions"]}
     q1, q7 = by_id["cs230-w2020/neural-network"], by_id["cs230-w2020/cnns"]
-    assert f"{q1['n_x']} input features" in exam
+    assert f"{q1['n_num']} numeric input features" in exam
     assert f"{q1['n_h']} hidden neurons" in exam
     assert f" {TIMES} ".join(str(q7[k]) for k in ("height", "width", "channels")) in exam
     assert "Solution" not in exam and "Grading notes" not in exam

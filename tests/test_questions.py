@@ -10,14 +10,15 @@ from .conftest import Q1, Q7, SEEDS, variant
 @pytest.mark.parametrize("seed", SEEDS)
 def test_question1_answers_follow_the_closed_forms(bank, seed):
     qv = variant(bank, Q1, seed)
-    n_x, n_h = qv.params["n_x"], qv.params["n_h"]
+    p = qv.params
+    n_x, n_h, k = p["n_num"] + p["n_bin"], p["n_h"], p["k"]  # the two feature groups
     answers = {key: a.value for key, a in qv.answers.items()}
-    assert answers["a"] == n_x
-    assert answers["b.i"] == n_x
-    assert answers["b.ii"] == 1
-    assert answers["c.i"] == 1
-    assert answers["d"] == [n_x * n_h + n_h * 1, n_h + 1]
-    assert 10 <= n_x <= 600 and 1 <= n_h <= 128
+    assert answers["a"] == n_x == p["n_x"]
+    assert answers["b.i"] == n_x * k  # one weight per feature and label
+    assert answers["b.ii"] == k  # one bias per output unit
+    assert answers["c.i"] == k
+    assert answers["d"] == [n_x * n_h + n_h * k, n_h + k]
+    assert 10 <= n_x <= 600 and 1 <= n_h <= 128 and 2 <= k <= 6
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -46,5 +47,7 @@ def test_draws_vary_across_seeds(bank):
     assert len({p["scenario"]["id"] for p in q1}) >= 5
     assert len({(p["n_x"], p["n_h"]) for p in q1}) > 200
     assert {p["kernel"] for p in q7} == {3, 5, 7}
-    assert {p["stride"] for p in q7} == {1, 2}
+    # Every copy of 7(c) pads and divides by a stride (equal steps, issue 27).
+    assert {p["stride"] for p in q7} == {2, 3}
+    assert {p["padding"] for p in q7} == {1, 2, 3}
     assert len({(p["height"], p["width"], p["filters"]) for p in q7}) > 200
