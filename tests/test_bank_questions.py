@@ -56,10 +56,20 @@ def test_question3_curve_labels_and_momentum(bank, seed):
     rough = {m: np.mean(np.abs(np.diff(panel.values))) / np.mean(panel.values)
              for m, panel in zip(p["curve_order"], panels, strict=True)}  # fmt: skip
     assert rough["BGD"] < rough["MBGD"] < rough["SGD"]  # the figure really shows the answer
-    W, V, alpha, beta, grad = sp.symbols("W V alpha beta dJdW")
-    v_rule, w_rule = a["f.i"].value
-    assert sp.simplify(parsed(v_rule) - (beta * V + (1 - beta) * grad)) == 0
-    assert sp.simplify(parsed(w_rule) - (W - alpha * V)) == 0
+    # 3(f)(i): momentum or RMSProp, learning rate and decay named alpha and beta (the
+    # course) or eta and gamma (Ruder's overview), as the question says
+    W, V, S, grad = sp.symbols("W V S dJdW")
+    alpha, beta = (sp.Symbol(p["notation"][k]) for k in ("lr", "decay"))
+    assert {str(alpha), str(beta)} in ({"alpha", "beta"}, {"eta", "gamma"})
+    average, update = a["f.i"].value
+    if p["optimizer"]["id"] == "momentum":
+        assert (average["lhs"], update["lhs"]) == ("V", "W")
+        assert sp.simplify(parsed(average) - (beta * V + (1 - beta) * grad)) == 0
+        assert sp.simplify(parsed(update) - (W - alpha * V)) == 0
+    else:
+        assert (average["lhs"], update["lhs"]) == ("S", "W")
+        assert sp.simplify(parsed(average) - (beta * S + (1 - beta) * grad**2)) == 0
+        assert sp.simplify(parsed(update) - (W - alpha * grad / sp.sqrt(S))) == 0
 
 
 @pytest.mark.parametrize("seed", SEEDS)

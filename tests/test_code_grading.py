@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,26 @@ ADAM_WRONG = {
     "w": ["w = w + lr * v_corr / np.sqrt(s_corr + eps)", "w = w - lr * v / np.sqrt(s + eps)",
           "w = w - lr * v_corr / np.sqrt(s_corr)", "w = w - lr * v_corr / (s_corr + eps)"],
 }  # fmt: skip
+
+
+# The names ADAM_RIGHT and ADAM_WRONG are written in (the course's, the original exam's);
+# each copy's skeleton uses the naming convention it drew (solve.py's ADAM_NAMES).
+COURSE_NAMES = re.compile(r"\b(lr|beta1|beta2|eps|grad|w|v_corr|s_corr)\b")
+
+
+def in_names(line: str, params: dict) -> str:
+    """``line`` with the course's names replaced by the copy's own, in one pass."""
+    names = params["adam_names"]
+    return COURSE_NAMES.sub(lambda m: names[m[1]], line)
+
+
+def adam_lines(params: dict) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """ADAM_RIGHT and ADAM_WRONG in the copy's names."""
+    right, wrong = (
+        {blank: [in_names(line, params) for line in lines] for blank, lines in table.items()}
+        for table in (ADAM_RIGHT, ADAM_WRONG)
+    )
+    return right, wrong
 
 
 def batchnorm_lines(layout: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -98,7 +119,7 @@ def drawn(bank) -> dict:
 
 def lines_for(qid: str, params: dict) -> tuple[dict, dict]:
     if qid == Q3:
-        return ADAM_RIGHT, ADAM_WRONG
+        return adam_lines(params)
     return batchnorm_lines(params["layout"])
 
 
@@ -139,10 +160,11 @@ def test_rewritten_lines_score_1_and_each_mistake_costs_its_blank(parts, params,
                 assert got == pytest.approx(1 - share), (seed, blank, line)
 
 
-def test_every_line_wrong_or_missing_scores_0(parts):
+def test_every_line_wrong_or_missing_scores_0(parts, params):
     record = parts[Q3, "g", 0]
     assert score(record, "") == 0.0
-    wrong = "\n".join(lines[0] for lines in ADAM_WRONG.values())
+    _, adam_wrong = adam_lines(params[Q3, "g", 0])
+    wrong = "\n".join(lines[0] for lines in adam_wrong.values())
     assert score(record, wrong) == 0.0
     first_two = "\n".join(list(record.answer.values())[:2])
     assert score(record, first_two) == pytest.approx(2 / 5)
@@ -285,7 +307,8 @@ def test_the_cubic_agrees_with_the_step_where_the_grader_used_to_try_it():
 @pytest.mark.parametrize(("qid", "blank"), list(CRAFTED))
 def test_a_step_polynomial_right_at_steps_1_2_and_7_loses_its_group(bank, seed, qid, blank):
     record = as_scored(bank, qid, "g", seed)
-    assert score(record, with_line(record, blank, CRAFTED[qid, blank])) == pytest.approx(2 / 3)
+    crafted = in_names(CRAFTED[qid, blank], variant(bank, qid, seed).params)
+    assert score(record, with_line(record, blank, crafted)) == pytest.approx(2 / 3)
 
 
 @pytest.mark.parametrize("seed", range(0, 40, 4))
@@ -488,12 +511,12 @@ def test_examples_first_needs_no_keepdims_features_first_does(parts, params):
 
 
 @pytest.mark.parametrize(("blank", "right", "wrong"), ADAM_FORMS)
-def test_equivalent_numpy_in_adam_is_right_and_wrong_with_a_wrong_shape(parts, blank, right,
-                                                                        wrong):  # fmt: skip
+def test_equivalent_numpy_in_adam_is_right_and_wrong_with_a_wrong_shape(parts, params, blank,
+                                                                        right, wrong):  # fmt: skip
     for seed in SEEDS[:3]:
-        record = parts[Q3, "g", seed]
-        assert judged(record, blank, right), (seed, right)
-        assert not judged(record, blank, wrong), (seed, wrong)
+        record, names = parts[Q3, "g", seed], params[Q3, "g", seed]
+        assert judged(record, blank, in_names(right, names)), (seed, right)
+        assert not judged(record, blank, in_names(wrong, names)), (seed, wrong)
 
 
 def evaluated(expression: str, x: np.ndarray):

@@ -11,6 +11,7 @@ bounds (length, tokens, nesting, exponents) before sympy does any work on them.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,35 @@ WRONG = {
                   "V = (1-beta) V + beta dW; W = W + alpha V"],
     (Q7, "b"): ["(f+1)/2", "f - 1", "(f-1)/2 + 1", "f/2 - 1"],
 }  # fmt: skip
+
+
+# 3(f)(i) asks momentum's rule (RIGHT and WRONG above) or RMSProp's, in the course's
+# notation (alpha, beta: as written above) or Ruder's (eta, gamma).
+RMSPROP_RIGHT = [
+    r"S = \beta S + (1-\beta)\left(\frac{\partial J}{\partial W}\right)^2; "
+    r"W = W - \frac{\alpha}{\sqrt{S}} \frac{\partial J}{\partial W}",
+    "W = W - alpha dW / sqrt(S); S = beta S + (1 - beta) dW^2",
+    r"S = βS + (1-β)(dW)^2 \quad W := W - α dW/√(S)",
+    "S = beta*S + dJ/dW**2 - beta*dJ/dW**2\nW = -alpha*dJ/dW*S**(-1/2) + W",
+]
+RMSPROP_WRONG = [
+    "S = beta S + (1 - beta) dW; W = W - alpha dW / S",
+    "S = (1-beta) S + beta dW^2; W = W + alpha dW / sqrt(S)",
+    "S = beta S + dW^2; W = W - alpha S dW",
+]
+RUDER = {"alpha": "eta", "beta": "gamma", "α": "η", "β": "γ"}
+
+
+def q3_updates(params: dict) -> tuple[list[str], list[str]]:
+    """3(f)(i) by hand, in the optimizer and notation the copy drew."""
+    right, wrong = RIGHT[Q3, "f.i"], WRONG[Q3, "f.i"]
+    if params["optimizer"]["id"] == "rmsprop":
+        right, wrong = RMSPROP_RIGHT, RMSPROP_WRONG
+    if params["notation"]["id"] == "ruder":
+        renamed = re.compile("|".join(RUDER))
+        right, wrong = ([renamed.sub(lambda m: RUDER[m[0]], t) for t in texts]
+                        for texts in (right, wrong))  # fmt: skip
+    return right, wrong
 
 
 def l2_updates(half: bool, per_m: bool = False) -> tuple[list[str], list[str]]:
@@ -183,6 +213,8 @@ def responses(qid: str, part: str, params: dict) -> tuple[list[str], list[str]]:
         return BCE_OF_LABEL_0_RIGHT, BCE_OF_LABEL_0_WRONG
     if (qid, part) == (Q2, "g.ii"):
         return multi_task(params["yhat_label"], 1 + len(params["measurements"]))
+    if (qid, part) == (Q3, "f.i"):
+        return q3_updates(params)
     if qid == Q1:
         return question1(part, params)
     return RIGHT[(qid, part)], WRONG[(qid, part)]
@@ -213,7 +245,9 @@ def test_equivalent_rewritings_score_1_and_named_mistakes_0(parts, params, qid, 
 
 
 def test_each_formula_of_a_part_is_an_equal_share(parts, params):
-    momentum = parts[Q3, "f.i", 0]
+    seed = next(s for s in SEEDS if params[Q3, "f.i", s]["optimizer"]["id"] == "momentum"
+                and params[Q3, "f.i", s]["notation"]["id"] == "course")  # fmt: skip
+    momentum = parts[Q3, "f.i", seed]
     assert score(momentum, "V = beta V + (1 - beta) dW; W = W + alpha V") == 0.5  # only V
     assert score(momentum, "V = beta V + (1 - beta) dW; W = W - alpha V") == 1.0
     assert score(momentum, "V = beta V + (1 - beta) dW") == 0.5

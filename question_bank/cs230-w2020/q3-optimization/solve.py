@@ -15,6 +15,7 @@ from generator.authoring import (
     Choices,
     Code,
     Formula,
+    Model,
     Option,
     Panel,
     PanelRow,
@@ -104,40 +105,247 @@ CURVE_PROBLEM = (
     "loss at step recorded_steps[k], before that step's update, as plotted (4 decimals)"
 )
 
+# Parts (a), (b), (c), (e), (f) and (g) ask one of several alternative questions per copy,
+# each needing the same steps as the others (solve() declares them: PART_STEPS below); the
+# first alternative of each is the original exam's, which the replica asks.
+#
+# (a): shuffling data collected class by class, with an optimizer whose updates see the
+# whole dataset (no) or a part of it in the stored order (yes).
+SHUFFLES = (
+    {"id": "batch", "method": "batch gradient descent (BGD)",
+     "answer": "No. Shuffling the dataset has no impact on the gradients used for each "
+               "update: with batch gradient descent the entire dataset is used either way.",
+     "rubric": ("Credit for no, because every update uses the entire dataset, so the order of "
+                "the examples changes nothing.",)},
+    {"id": "stochastic", "method": "stochastic gradient descent (SGD) (i.e.\\ batch size of 1)",
+     "answer": "Yes. Without shuffling, stochastic gradient descent sees the examples in the "
+               "order they were collected, one class after another, so many consecutive "
+               "updates all pull the model toward the same class and it forgets the classes "
+               "seen before; shuffling mixes the classes from one update to the next.",
+     "rubric": ("Credit for yes, because each update uses one example in the stored order, so "
+                "consecutive updates see a single class (biased updates, forgetting).",)},
+    {"id": "mini-batch", "method": "mini-batch gradient descent (MBGD) with mini-batches of "
+                                   "64 examples",
+     "answer": "Yes. Without shuffling, each mini-batch holds examples of one class (or two) "
+               "only, so its gradient is a biased estimate of the whole dataset's and the "
+               "updates swing from class to class; shuffling makes every mini-batch a "
+               "representative sample of all the classes.",
+     "rubric": ("Credit for yes, because each mini-batch is a slice of the stored order, so it "
+                "holds one or two classes only (biased gradients).",)},
+    {"id": "full-mini-batch", "method": "mini-batch gradient descent (MBGD) with a mini-batch "
+                                        "size equal to the number of training examples",
+     "answer": "No. With a mini-batch as large as the dataset, every update uses the entire "
+               "dataset, exactly as batch gradient descent does, so the order of the examples "
+               "has no impact on the gradients.",
+     "rubric": ("Credit for no, because each mini-batch is the entire dataset (batch gradient "
+                "descent), so the order of the examples changes nothing.",)},
+)  # fmt: skip
+# (b) and (c): one reason to choose one method over another, two different comparisons
+# (any of the six, the second never the first one reversed).
+METHOD_FULL = {
+    "BGD": "batch gradient descent (BGD)",
+    "MBGD": "mini-batch gradient descent (MBGD)",
+    "SGD": "stochastic gradient descent (SGD) (i.e.\\ batch size of 1)",
+}
+COMPARISONS = {
+    ("MBGD", "SGD"): (
+        "Compared to stochastic gradient descent, mini-batch gradient descent uses "
+        "vectorization to process more training examples quickly, and its updates are less "
+        "noisy.",
+        ("Credit for vectorization / efficiency or for less noisy updates.",),
+    ),
+    ("SGD", "MBGD"): (
+        "Each update of stochastic gradient descent needs a single example, so it is cheap and "
+        "needs little memory, and the parameters are updated many more times per pass over "
+        "the data; its noisier updates can also help escape local minima and saddle points.",
+        (
+            "Credit for cheaper or more frequent updates, less memory, or noise that helps escape "
+            "local minima and saddle points.",
+        ),
+    ),
+    ("BGD", "SGD"): (
+        "Batch gradient descent follows the exact gradient of the whole training set, so its "
+        "updates are not noisy and the cost decreases smoothly, and it processes all the "
+        "examples at once with vectorization.",
+        (
+            "Credit for the exact, noise-free gradient (a smooth, steady decrease) or for "
+            "vectorization / efficiency.",
+        ),
+    ),
+    ("MBGD", "BGD"): (
+        "Large datasets often cannot be held in GPU memory, and with a very big dataset a "
+        "single batch update takes a long time; mini-batches avoid both. The extra noise in "
+        "the updates can also help escape local minima and saddle points.",
+        ("Credit for memory, time per update, or noise that helps escape saddle points.",),
+    ),
+    ("BGD", "MBGD"): (
+        "Batch gradient descent uses the exact gradient of the whole training set, so every "
+        "update goes in the true descent direction and the cost decreases smoothly, with no "
+        "mini-batch size to tune.",
+        (
+            "Credit for the exact, noise-free gradient (a smooth, steady decrease) or for no "
+            "mini-batch size to tune.",
+        ),
+    ),
+    ("SGD", "BGD"): (
+        "Each update of stochastic gradient descent uses a single example, so it makes "
+        "progress right away instead of after a pass over the whole (possibly huge) dataset "
+        "and needs little memory; its noise can also help escape local minima and saddle "
+        "points.",
+        (
+            "Credit for fast, frequent updates on a large dataset, little memory, or noise that "
+            "helps escape local minima and saddle points.",
+        ),
+    ),
+}
+COMPARED = tuple(COMPARISONS)
+# (e)(i) and (e)(ii): two different learning-rate settings and the sign each gives.
+LR_SIGNS = (
+    {"id": "too-large", "setting": "too large",
+     "answer": "The cost does not converge to an optimum and can even diverge: plotted against "
+               "the number of iterations, the cost oscillates wildly.",
+     "rubric": ("Credit for a cost that oscillates, jumps up or diverges (grows, NaN).",)},
+    {"id": "too-small", "setting": "too small",
+     "answer": "The cost takes a very long time to converge: plotted against the number of "
+               "iterations, it decreases very slowly (trying higher learning rates improves "
+               "it).",
+     "rubric": ("Credit for a cost that decreases very slowly (takes very long to converge).",)},
+    {"id": "well-chosen", "setting": "well chosen",
+     "answer": "Plotted against the number of iterations, the cost decreases quickly at first, "
+               "then more slowly, and levels off smoothly at a low value, without oscillating "
+               "or diverging.",
+     "rubric": ("Credit for a cost that drops fast, then levels off smoothly at a low value "
+                "(no oscillation, no slow crawl).",)},
+    {"id": "decay", "setting": "good at the start of training but too large later on",
+     "answer": "The cost drops quickly at first, then stops improving and keeps bouncing "
+               "around a plateau instead of settling into the minimum: the learning rate "
+               "should be decayed.",
+     "rubric": ("Credit for a fast early drop followed by a noisy plateau (oscillating around "
+                "the minimum without settling).",)},
+)  # fmt: skip
+# (f): momentum or RMSProp, in the course's notation (alpha, beta) or Ruder's (eta, gamma);
+# (f)(ii) asks how it speeds up learning or what a decay rate near 1 does.
+OPTIMIZERS = (
+    {"id": "momentum", "name": "gradient descent with momentum", "short": "momentum"},
+    {"id": "rmsprop", "name": "RMSProp", "short": "RMSProp"},
+)
+NOTATIONS = (
+    {"id": "course", "lr": "alpha", "decay": "beta"},
+    {"id": "ruder", "lr": "eta", "decay": "gamma"},
+)
+EXPLAIN = ("speed", "decay")
+EXPLANATIONS = {
+    ("momentum", "speed"): (
+        "Momentum averages the gradients with exponentially weighted averages, which cancels "
+        "out oscillations and keeps the update in the direction of consistent descent, so it "
+        "speeds up learning.",
+        (
+            "Credit for averaging the gradients, which cancels oscillations and keeps the "
+            "consistent direction.",
+        ),
+    ),
+    ("momentum", "decay"): (
+        "The average then spans more past gradients (about 1 / (1 - decay) of them), so the "
+        "updates get smoother and oscillate less, but they react more slowly to a change of "
+        "the gradient and can overshoot.",
+        (
+            "Credit for an average over more past gradients: smoother updates that react more "
+            "slowly (lag, overshoot).",
+        ),
+    ),
+    ("rmsprop", "speed"): (
+        "RMSProp divides each update by the root of an exponentially weighted average of the "
+        "squared gradients, which damps the directions where the gradients are large and "
+        "oscillate and enlarges the steps where they are small, so a larger learning rate can "
+        "be used and learning is faster.",
+        (
+            "Credit for dividing by the root of the averaged squared gradients, which damps the "
+            "oscillating directions (a larger learning rate).",
+        ),
+    ),
+    ("rmsprop", "decay"): (
+        "S then averages the squared gradients over more past steps (about 1 / (1 - decay) "
+        "of them), so the scale each update is divided by gets smoother and reacts more "
+        "slowly to a change in the size of the gradients.",
+        (
+            "Credit for an average over more past squared gradients: a smoother scale that "
+            "reacts more slowly to a change of the gradients.",
+        ),
+    ),
+}
+# (g): the Adam step in one of four naming conventions of its code: the same five lines to
+# write, with other names (a neighbour's lines name variables this copy does not have).
+ADAM_NAMES = (
+    {"id": "course", "lr": "lr", "beta1": "beta1", "beta2": "beta2", "eps": "eps",
+     "grad": "grad", "w": "w", "v_corr": "v_corr", "s_corr": "s_corr"},
+    {"id": "hat", "lr": "alpha", "beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon",
+     "grad": "dw", "w": "param", "v_corr": "v_hat", "s_corr": "s_hat"},
+    {"id": "unbiased", "lr": "rate", "beta1": "b1", "beta2": "b2", "eps": "delta",
+     "grad": "g", "w": "theta", "v_corr": "v_unb", "s_corr": "s_unb"},
+    {"id": "short", "lr": "eta", "beta1": "rho1", "beta2": "rho2", "eps": "eps",
+     "grad": "dW", "w": "weight", "v_corr": "vc", "s_corr": "sc"},
+)  # fmt: skip
+# What a student must do for each part, the same for every alternative of the part.
+PART_STEPS = {
+    "a": ("which examples each update uses", "whether their order changes the gradient"),
+    "b": ("what an update of each method computes", "an advantage of the first method"),
+    "c": ("what an update of each method computes", "an advantage of the first method"),
+    "e.i": ("the size of the updates the setting gives", "the cost curve they make"),
+    "e.ii": ("the size of the updates the setting gives", "the cost curve they make"),
+    "f.i": ("exponentially weighted average of a gradient statistic", "update of W with it"),
+    "f.ii": ("what the exponentially weighted average holds", "its effect on the updates"),
+    "g": (
+        "moving averages of grad and grad^2",
+        "bias corrections",
+        "Adam update",
+        "the skeleton's variable names",
+    ),
+}
+
 REPLICA = {
     "scenario": SCENARIOS[0], "classes": 50,
     "examples": 400, "features": 4, "curve_lr": 0.5, "batch_size": 16,
     "lr": "1e-3", "beta1": "0.9", "beta2": "0.999", "eps": "1e-8",
+    "shuffle": {"id": "batch", "method": SHUFFLES[0]["method"]},
+    "compare_b": {"first": "MBGD", "second": "SGD", "first_full": METHOD_FULL["MBGD"],
+                  "second_full": METHOD_FULL["SGD"]},
+    "compare_c": {"first": "MBGD", "second": "BGD", "first_full": METHOD_FULL["MBGD"],
+                  "second_full": METHOD_FULL["BGD"]},
+    "lr_signs": [{"id": "too-large", "setting": "too large"},
+                 {"id": "too-small", "setting": "too small"}],
+    "optimizer": OPTIMIZERS[0], "notation": NOTATIONS[0], "explain": "speed",
+    "adam_names": ADAM_NAMES[0],
     "curve_order": ["BGD", "MBGD", "SGD"],
 }  # fmt: skip
 
+# {name}: a name of the drawn convention (ADAM_NAMES), {name_value}: a drawn constant.
 ADAM_SKELETON = '''def optim_adam(weights_dict, gradients_dict, cache_dict, step):
-    """v is VdW, s is SdW, v_corr is VcorrdW, s_corr is ScorrdW."""
-    lr, beta1, beta2, eps = {lr}, {beta1}, {beta2}, {eps}
+    """v is VdW, s is SdW, {v_corr} is VcorrdW, {s_corr} is ScorrdW."""
+    {lr}, {beta1}, {beta2}, {eps} = {lr_value}, {beta1_value}, {beta2_value}, {eps_value}
     for weight_name in weights_dict:
-        w = weights_dict[weight_name]
-        grad = gradients_dict[weight_name]
+        {w} = weights_dict[weight_name]
+        {grad} = gradients_dict[weight_name]
         v = cache_dict["v" + weight_name]
         s = cache_dict["s" + weight_name]
-        # TODO: Exp weighted avg of grad
+        # TODO: Exp weighted avg of {grad}
         @@v@@
-        # TODO: Exp weighted avg of grad^2
+        # TODO: Exp weighted avg of {grad}^2
         @@s@@
-        # TODO: Bias correction. divide by (1 - beta1^step)
+        # TODO: Bias correction. divide by (1 - {beta1}^step)
         @@v_corr@@
-        # TODO: Bias correction. divide by (1 - beta2^step)
+        # TODO: Bias correction. divide by (1 - {beta2}^step)
         @@s_corr@@
         # TODO: Update rule for Adam
         @@w@@
         cache_dict["v" + weight_name] = v
         cache_dict["s" + weight_name] = s
-        weights_dict[weight_name] = w'''
+        weights_dict[weight_name] = {w}'''
 ADAM_LINES = {
-    "v": "v = beta1 * v + (1 - beta1) * grad",
-    "s": "s = beta2 * s + (1 - beta2) * (grad ** 2)",
-    "v_corr": "v_corr = v / (1 - (beta1 ** step))",
-    "s_corr": "s_corr = s / (1 - (beta2 ** step))",
-    "w": "w = w - lr * v_corr / np.sqrt(s_corr + eps)",
+    "v": "v = {beta1} * v + (1 - {beta1}) * {grad}",
+    "s": "s = {beta2} * s + (1 - {beta2}) * ({grad} ** 2)",
+    "v_corr": "{v_corr} = v / (1 - ({beta1} ** step))",
+    "s_corr": "{s_corr} = s / (1 - ({beta2} ** step))",
+    "w": "{w} = {w} - {lr} * {v_corr} / np.sqrt({s_corr} + {eps})",
 }
 
 
@@ -153,7 +361,34 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
         "beta1": str(rng.choice(BETA1S)),
         "beta2": str(rng.choice(BETA2S)),
         "eps": str(rng.choice(EPSILONS)),
+        **_alternatives(rng),
     }
+
+
+def _alternatives(rng: np.random.Generator) -> dict[str, Any]:
+    """The question each of (a), (b), (c), (e), (f) and (g) asks (see SHUFFLES and after),
+    drawn after the original parameters so that those stay as they were drawn before."""
+    shuffle = SHUFFLES[rng.integers(len(SHUFFLES))]
+    b = COMPARED[rng.integers(len(COMPARED))]
+    c_choices = [c for c in COMPARED if c not in (b, b[::-1])]
+    c = c_choices[rng.integers(len(c_choices))]
+    first, second = rng.choice(len(LR_SIGNS), size=2, replace=False)
+    return {
+        "shuffle": {"id": shuffle["id"], "method": shuffle["method"]},
+        "compare_b": _compared(b),
+        "compare_c": _compared(c),
+        "lr_signs": [{k: LR_SIGNS[i][k] for k in ("id", "setting")} for i in (first, second)],
+        "optimizer": OPTIMIZERS[rng.integers(len(OPTIMIZERS))],
+        "notation": NOTATIONS[rng.integers(len(NOTATIONS))],
+        "explain": str(rng.choice(EXPLAIN)),
+        "adam_names": ADAM_NAMES[rng.integers(len(ADAM_NAMES))],
+    }
+
+
+def _compared(pair: tuple[str, str]) -> dict[str, str]:
+    first, second = pair
+    return {"first": first, "second": second, "first_full": METHOD_FULL[first],
+            "second_full": METHOD_FULL[second]}  # fmt: skip
 
 
 def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
@@ -171,8 +406,10 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
             options=tuple(Option(m, True, also=METHOD_NAMES[m]) for m in METHODS),
             pairs=dict(zip(PANELS, order, strict=True)),
         ),
-        "f.i": _momentum(rng),
+        **_text_models(params),
+        "f.i": _average_rules(params, rng),
         "g": _adam_code(params, rng),
+        "steps": PART_STEPS,
         "figures": {"curves": PanelRow(
             "loss-curves", tuple(Panel(p, tuple(curves[m])) for p, m in zip(PANELS, order,
                                                                             strict=True)))},
@@ -315,20 +552,60 @@ def _roughness(curve: np.ndarray) -> float:
     return float(np.mean(np.maximum(np.diff(curve), 0)) / curve.max())
 
 
-def _momentum(rng: np.random.Generator) -> list[Formula]:
-    """V = beta V + (1 - beta) dJ/dW; W = W - alpha V, checked against the engine's step."""
-    W, V, alpha, beta, grad = sp.symbols("W V alpha beta dJdW")
-    names = {grad: r"\frac{\partial J}{\partial W}"}
-    v_rule = Formula(
-        "V", sp.Add(_product(beta, V), _product(1 - beta, grad), evaluate=False), names
-    )
-    w_rule = Formula("W", sp.Add(W, -_product(alpha, V), evaluate=False), names)
-    w0, v0, g = (rng.standard_normal(5) for _ in range(3))
-    w1, v1 = optim.momentum_step(w0, v0, g, lr=0.05, beta=0.9)
-    v_new = evaluate(v_rule, {V: v0, beta: 0.9, grad: g})
-    require(np.allclose(v_new, v1), "momentum average")
-    require(np.allclose(evaluate(w_rule, {W: w0, alpha: 0.05, V: v_new}), w1), "momentum step")
-    return [v_rule, w_rule]
+def _text_models(params: dict[str, Any]) -> dict[str, Model]:
+    """The model answer and grading notes of the question each text part asks."""
+    shuffle = next(a for a in SHUFFLES if a["id"] == params["shuffle"]["id"])
+    signs = {a["id"]: a for a in LR_SIGNS}
+    first, second = (signs[s["id"]] for s in params["lr_signs"])
+    pairs = {part: (params[f"compare_{part}"]["first"], params[f"compare_{part}"]["second"])
+             for part in "bc"}  # fmt: skip
+    compared = {part: COMPARISONS[pair] for part, pair in pairs.items()}
+    explained = EXPLANATIONS[params["optimizer"]["id"], params["explain"]]
+    return {
+        "a": Model(shuffle["answer"], rubric=shuffle["rubric"]),
+        "b": Model(*compared["b"]),
+        "c": Model(*compared["c"]),
+        "e.i": Model(first["answer"], rubric=first["rubric"]),
+        "e.ii": Model(second["answer"], rubric=second["rubric"]),
+        "f.ii": Model(*explained),
+    }
+
+
+def _average_rules(params: dict[str, Any], rng: np.random.Generator) -> list[Formula]:
+    """Momentum (V = beta V + (1 - beta) dJ/dW; W = W - alpha V) or RMSProp (S = beta S +
+    (1 - beta) (dJ/dW)^2; W = W - alpha dJ/dW / sqrt(S)), in the drawn notation, checked
+    against the engine's step."""
+    notation = params["notation"]
+    W, grad = sp.symbols("W dJdW")
+    alpha, beta = sp.Symbol(notation["lr"]), sp.Symbol(notation["decay"])
+    w0, g = rng.standard_normal(5), rng.standard_normal(5)
+    if params["optimizer"]["id"] == "momentum":
+        V = sp.Symbol("V")
+        names = {grad: r"\frac{\partial J}{\partial W}"}
+        average = Formula(
+            "V", sp.Add(_product(beta, V), _product(1 - beta, grad), evaluate=False), names
+        )
+        update = Formula("W", sp.Add(W, -_product(alpha, V), evaluate=False), names)
+        a0 = rng.standard_normal(5)
+        w1, a1 = optim.momentum_step(w0, a0, g, lr=0.05, beta=0.9)
+        what = "momentum"
+    else:
+        V = sp.Symbol("S")
+        names = {grad: r"\left(\frac{\partial J}{\partial W}\right)"}
+        squared = sp.Pow(grad, 2, evaluate=False)
+        average = Formula(
+            "S", sp.Add(_product(beta, V), _product(1 - beta, squared), evaluate=False), names
+        )
+        update = Formula("W", sp.Add(W, -_product(alpha / sp.sqrt(V), grad), evaluate=False),
+                         names)  # fmt: skip
+        a0 = rng.uniform(0.1, 1, 5)
+        w1, a1 = optim.rmsprop_step(w0, a0, g, lr=0.05, beta=0.9, eps=0.0)
+        what = "RMSProp"
+    a_new = evaluate(average, {V: a0, beta: 0.9, grad: g})
+    require(np.allclose(a_new, a1), f"{what} average")
+    require(np.allclose(evaluate(update, {W: w0, alpha: 0.05, V: a_new, grad: g}), w1),
+            f"{what} step")  # fmt: skip
+    return [average, update]
 
 
 def _product(*factors: sp.Expr) -> sp.Expr:
@@ -337,8 +614,11 @@ def _product(*factors: sp.Expr) -> sp.Expr:
 
 
 def adam_code(params: dict[str, Any]) -> Code:
-    skeleton = ADAM_SKELETON.format(**{k: params[k] for k in ("lr", "beta1", "beta2", "eps")})
-    return Code(skeleton, ADAM_LINES)
+    """The skeleton and its five lines, in the drawn naming convention (ADAM_NAMES)."""
+    names = params["adam_names"]
+    values = {f"{k}_value": params[k] for k in ("lr", "beta1", "beta2", "eps")}
+    skeleton = ADAM_SKELETON.format(**names, **values)
+    return Code(skeleton, {blank: line.format(**names) for blank, line in ADAM_LINES.items()})
 
 
 def _adam_code(params: dict[str, Any], rng: np.random.Generator) -> Code:
