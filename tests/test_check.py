@@ -140,6 +140,9 @@ def test_shipped_bank_passes_and_reports(tmp_path):
         assert figure in text
     assert text.count("## cs230-w2020/") == 7
     assert "**yes**" not in text  # no position bias in the shipped bank
+    assert "## Copies of cs230-midterm-winter-2020" in text  # the default exam's class
+    assert "Points with one answer in every copy: **" in text and "Copy gain:" in text
+    assert "different lists**" not in text  # every part's variants need the same steps
 
 
 def test_html_report(tmp_path):
@@ -191,3 +194,33 @@ def _n(seed: int) -> int:
 
     seeding, copy = first_copy(seed)
     return int(seeding.rng("broken/q", copy).integers(1, 20))
+
+
+TIERED_POOL = """
+from generator.authoring import Statement, statements
+POOL = tuple(
+    Statement(f"s{i}", f"Statement number {i}.", i % 2 == 0, "Why.", tier=1 + (i >= 4))
+    for i in range(8)
+)
+"""
+
+
+@pytest.mark.parametrize("tiers", ["", ", tiers=(1, 1, 2, 2)"])
+def test_a_statement_pool_drawn_with_another_mix_of_tiers_fails_the_check(tmp_path, tiers):
+    """Every copy must be as hard: four of eight statements drawn at random give some copies
+    three easy ones and others one (unequal steps: a finding); drawn two of each tier, the
+    copies all need the same (no finding)."""
+    bank = broken_question(
+        tmp_path / "bank", "pool", kind="multi",
+        extra=textwrap.indent(TIERED_POOL.strip(), " " * 8).lstrip(),
+        sample=f"{{'ids': statements.draw(POOL, 4, rng, printed=(){tiers})}}",
+        solve="{'a': statements.as_choices(POOL, params['ids']), "
+        "'steps': {'a': statements.steps(POOL, params['ids'])}}",
+        closed_form="{}",
+    )  # fmt: skip
+    findings = check_bank([bank], ["broken/pool"], variants=60, workers=1)["broken/pool"].findings
+    if tiers:
+        assert findings == []
+    else:
+        assert [f.invariant for f in findings] == ["variants differ in steps"]
+        assert "part (a): seed 0 needs (tier " in findings[0].detail

@@ -49,6 +49,8 @@ def test_the_quiz_draws_eight_questions_per_copy_from_the_topic_pools(run_cli, t
         ids = [q["id"] for q in variant["questions"]]
         assert Counter(bank[qid].topic for qid in ids) == Counter(PICKS)
         assert sum(q["points"] for q in variant["questions"]) == 32
+        # backprop runs mlp-forward's 2-2-1 network forward again: never both in a copy
+        assert not {"dl-core/mlp-forward", "dl-core/backprop"} <= set(ids), ids
         drawn.append(tuple(ids))
     assert len(set(drawn)) > 6, "12 copies: neighbours draw different questions"
 

@@ -156,7 +156,7 @@ def test_the_draw_refuses_a_pool_left_too_small():
     [('revealed_by=("e",)', 'revealed_by=("f",)', "revealed_by names part 'f'"),
      ('excludes=("fewer-iterations",)', 'excludes=("fewer-iteration",)',
       "excludes 'fewer-iteration', which the pool has not"),
-     ('excludes=("fewer-iterations",)', "", "excludes 'faster-batch' but not the other way")],
+     ('excludes=("fewer-iterations",), ', "", "excludes 'faster-batch' but not the other way")],
 )  # fmt: skip
 def test_the_bank_refuses_a_pool_with_a_bad_declaration(tmp_path, bank, old, new, phrase):
     folder = tmp_path / "q4"
@@ -168,3 +168,32 @@ def test_the_bank_refuses_a_pool_with_a_bad_declaration(tmp_path, bank, old, new
     with pytest.raises(BankError, match="POOL") as caught:
         load_question(folder)
     assert phrase in str(caught.value)
+
+
+# The tiers each copy prints, written from the original exam's four statements: 4(a) two
+# read off the course (coupling, normalizes-output) and two subtle ones (faster-batch,
+# init-small); 6(a) one (fgsm-iterative) and three (transfer, dropout-defense, black-box).
+PROFILES = {Q4: [1, 1, 2, 2], Q6: [1, 2, 2, 2]}
+
+
+@pytest.mark.parametrize("qid", POOLED)
+def test_every_copy_prints_the_original_exams_mix_of_easy_and_subtle_statements(bank, qid):
+    """Equally hard copies: no copy of 4(a) or 6(a) gets three giveaways where another gets
+    none, over 300 seeds; and the replica's four have that mix too."""
+    for seed, statements in zip(SEEDS, drawn(bank, qid), strict=True):
+        assert sorted(s.tier for s in statements) == PROFILES[qid], seed
+    by_id = {s.id: s for s in pool_of(bank, qid)}
+    assert sorted(by_id[i].tier for i in replica(bank, qid).params["statements"]) == PROFILES[qid]
+
+
+def test_the_draw_takes_so_many_of_each_tier_and_refuses_a_tier_left_short():
+    statements = pool(s("e1", True, tier=1), s("e2", False, tier=1), s("e3", True, tier=1),
+                      s("h1", False, tier=2), s("h2", True, tier=2))  # fmt: skip
+    for seed in range(100):
+        ids = draw(statements, 3, np.random.default_rng(seed), printed=(), tiers=(2, 1, 2))
+        assert sorted(i[0] for i in ids) == ["e", "h", "h"]
+    with pytest.raises(ValueError, match="2 statements of tier 2 can be drawn; 3 are needed"):
+        draw(statements, 4, np.random.default_rng(0), printed=(), tiers=(1, 2, 2, 2))
+    assert problems(pool(s("e1", True, tier=1), s("x", False)), set()) == [
+        "statements x have no tier while others have one; give each a tier"
+    ]

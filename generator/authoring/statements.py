@@ -11,6 +11,13 @@ statement gives the part's answer away) and is never drawn with them.  Two state
 of which one decides the other name each other in ``excludes`` and are never printed
 together.  :func:`problems` checks these declarations; the bank runs it on every pool of
 a ``solve.py`` when it loads the question.
+
+Statements differ in difficulty: "Batch normalization guarantees convergence to the global
+minimum" gives itself away, "it allows initializing the weights close to zero" is half true.
+A pool whose statements carry a ``tier`` (1: a fact read off the course, 2: subtle, half
+true, or needing a reason) is drawn with the same tiers in every copy
+(``draw(..., tiers=(1, 1, 2, 2))``), and :func:`steps` names that profile as the part's
+steps, so ``generate-exam check`` fails a pool drawn with another mix.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ class Statement:
     revealed_by: tuple[str, ...] = ()
     # Ids of the statements of the same pool never printed with this one (both ways).
     excludes: tuple[str, ...] = ()
+    # How hard it is to decide: 1 read off the course, 2 subtle; 0 when the pool has none.
+    tier: int = 0
 
 
 def problems(pool: Sequence[Statement], parts: Collection[str]) -> list[str]:
@@ -65,6 +74,10 @@ def problems(pool: Sequence[Statement], parts: Collection[str]) -> list[str]:
                     f"statement '{s.id}' excludes '{other}' but not the other way round; "
                     f"add '{s.id}' to the excludes of '{other}'"
                 )
+    tiers = {s.tier for s in pool}
+    if 0 in tiers and len(tiers) > 1:
+        untiered = ", ".join(s.id for s in pool if not s.tier)
+        found.append(f"statements {untiered} have no tier while others have one; give each a tier")
     return found
 
 
@@ -84,22 +97,58 @@ def compatible(statements: Sequence[Statement]) -> bool:
 
 
 def draw(
-    pool: Sequence[Statement], count: int, rng: np.random.Generator, *, printed: Collection[str]
+    pool: Sequence[Statement],
+    count: int,
+    rng: np.random.Generator,
+    *,
+    printed: Collection[str],
+    tiers: Sequence[int] = (),
 ) -> list[str]:
     """Ids of ``count`` statements in print order, at least one true and one false, none
     revealed by a part in ``printed`` (the parts printed with them) and no two that
-    exclude each other."""
+    exclude each other; with ``tiers`` (one per statement drawn), exactly that many of
+    each tier, so that every copy is as hard."""
     candidates = [s for s in pool if not revealed(s, printed)]
     if len(candidates) < count or len({s.true for s in candidates}) < 2:
         raise ValueError(
             f"{len(candidates)} statements are not revealed by parts {sorted(printed)}; "
             f"{count} are needed, true and false ones; write more"
         )
+    if tiers and len(tiers) != count:
+        raise ValueError(f"tiers names {len(tiers)} statements; {count} are drawn")
+    wanted = sorted(tiers)
     picked = sampling.until(
-        lambda: [candidates[i] for i in rng.permutation(len(candidates))[:count]],
+        lambda: (
+            [candidates[i] for i in rng.permutation(len(candidates))[:count]]
+            if not tiers
+            else _by_tier(candidates, wanted, rng)
+        ),
         lambda ss: len({s.true for s in ss}) == 2 and compatible(ss),
     )
     return [s.id for s in picked]
+
+
+def _by_tier(
+    candidates: Sequence[Statement], tiers: Sequence[int], rng: np.random.Generator
+) -> list[Statement]:
+    """``tiers`` statements, so many of each tier as it names, in a random print order."""
+    picked: list[Statement] = []
+    for tier in sorted(set(tiers)):
+        of_tier = [s for s in candidates if s.tier == tier]
+        need = tiers.count(tier)
+        if len(of_tier) < need:
+            raise ValueError(
+                f"{len(of_tier)} statements of tier {tier} can be drawn; {need} are needed"
+            )
+        picked += [of_tier[i] for i in rng.permutation(len(of_tier))[:need]]
+    return [picked[i] for i in rng.permutation(len(picked))]
+
+
+def steps(pool: Sequence[Statement], ids: Sequence[str]) -> tuple[str, ...]:
+    """The drawn statements' tiers as a part's steps ("tier 1", "tier 2", ...): two
+    copies drawn with another mix of tiers differ, and ``check`` says so."""
+    by_id = {s.id: s for s in pool}
+    return tuple(sorted(f"tier {by_id[i].tier}" for i in ids))
 
 
 def as_choices(pool: Sequence[Statement], ids: Sequence[str]) -> Choices:

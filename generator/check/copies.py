@@ -19,6 +19,7 @@ which estimates the mean over all pairs without grading every pair.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
@@ -29,7 +30,7 @@ from generator.key import schema
 from generator.key.records import Key, PartInfo, VariantInfo
 from generator.key.write import build_key
 from generator.kinds import KINDS
-from generator.variants.assemble import build_exam
+from generator.variants.assemble import Exam, build_variant
 from generator.variants.roster import Assignment
 from generator.variants.seeding import PUBLIC, Seeding
 
@@ -142,10 +143,20 @@ def _spreads(
     )
 
 
-def class_key(blueprint: Blueprint, bank: Bank, copies: int, seed: int) -> Key:
+def class_key(
+    blueprint: Blueprint,
+    bank: Bank,
+    copies: int,
+    seed: int,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Key:
     """The key of ``copies`` numbered copies of ``blueprint`` under the public secret, as
     ``generate-exam --public --seed SEED --variants COPIES`` writes it (no figures)."""
     seeding = Seeding(seed, PUBLIC)
-    assignments = [Assignment(seeding.copy_code(n), n) for n in range(copies)]
-    exam = build_exam(blueprint, bank, seeding, assignments=assignments)
+    variants = []
+    for n in range(copies):
+        assignment = Assignment(seeding.copy_code(n), n)
+        variants.append(build_variant(blueprint, bank, seeding, assignment))
+        progress(1)
+    exam = Exam(blueprint, seeding, replica=False, variants=tuple(variants))
     return schema.check(build_key(exam, figures=False))

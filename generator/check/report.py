@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.bank.questions import printed_part
+from generator.check.copies import CopyStats
 from generator.check.stress import Draw, QuestionResult
 from generator.kinds import KINDS
 from generator.kinds.answers import display_number
@@ -91,6 +92,20 @@ class Closest:
 
 
 @dataclass(frozen=True)
+class StepProfile:
+    """What a part's variants need, as solve() declares it (equal difficulty)."""
+
+    part: str  # key, e.g. ``b``
+    steps: tuple[str, ...]  # the first draw's
+    profiles: int  # how many different lists of steps the draws declare: 1 is equal
+
+    @property
+    def label(self) -> str:
+        """As the exam prints the part, e.g. ``(e)(i)``."""
+        return printed_part(self.part)
+
+
+@dataclass(frozen=True)
 class QuestionStats:
     question: str
     draws: int
@@ -101,6 +116,7 @@ class QuestionStats:
     positions: list[Positions]
     ranges: list[AnswerRange]
     closest: Closest | None
+    steps: list[StepProfile]
 
 
 def question_stats(result: QuestionResult, class_size: int) -> QuestionStats:
@@ -117,7 +133,21 @@ def question_stats(result: QuestionResult, class_size: int) -> QuestionStats:
         positions=_positions(draws),
         ranges=_ranges(draws),
         closest=_closest(draws[:class_size]) if len(draws) >= 2 else None,
+        steps=_step_profiles(draws),
     )
+
+
+def _step_profiles(draws: list[Draw]) -> list[StepProfile]:
+    """Each part with declared steps: the first draw's, and how many different lists."""
+    parts = sorted({key for d in draws for key in d.steps})
+    return [
+        StepProfile(
+            key,
+            tuple(draws[0].steps.get(key, ())),
+            len({tuple(d.steps.get(key, ())) for d in draws}),
+        )
+        for key in parts
+    ]
 
 
 def estimate(counts: Counter[str]) -> Estimate:
@@ -235,10 +265,25 @@ def _leaves(draw: Draw) -> list[Any]:
 
 
 def render_report(
-    results: dict[str, QuestionResult], *, variants: int, class_size: int, path: Path
+    results: dict[str, QuestionResult],
+    *,
+    variants: int,
+    class_size: int,
+    path: Path,
+    copies: ExamCopies | None = None,
 ) -> str:
-    """Markdown, or HTML when ``path`` ends in .html."""
+    """Markdown, or HTML when ``path`` ends in .html; ``copies``: how alike the copies of
+    a blueprint's class are, reported first."""
     stats = [question_stats(r, class_size) for r in results.values()]
     html = path.suffix.lower() in (".html", ".htm")
     template = page_environment().get_template("report.html.j2" if html else "report.md.j2")
-    return template.render(stats=stats, variants=variants, class_size=class_size)
+    return template.render(stats=stats, variants=variants, class_size=class_size, copies=copies)
+
+
+@dataclass(frozen=True)
+class ExamCopies:
+    """The copy figures of one blueprint's class (check/copies.py)."""
+
+    blueprint: str
+    seed: int
+    stats: CopyStats

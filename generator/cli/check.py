@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from generator.bank.blueprints import DEFAULT_BLUEPRINT
 from generator.cli.options import bank_option, non_negative, workers_option
 from generator.cli.output import Progress
 from generator.errors import ExamError, write_file
 
+if TYPE_CHECKING:
+    from generator.check.report import ExamCopies
+
 MAX_CHECK_VARIANTS = 100_000  # about 1.4 GB of draws for the seven questions
+MAX_CLASS = 2000  # copies built for the report's copy figures: about a minute
 
 
 class Broken(ExamError):
@@ -49,10 +55,19 @@ class Broken(ExamError):
 )
 @click.option(
     "--class-size",
-    type=click.IntRange(min=2),
-    default=40,
+    type=click.IntRange(2, MAX_CLASS),
+    default=50,
     show_default=True,
-    help="Class size for the 'two most similar variants' figure of the report.",
+    help="Class size of the report's figures: the two most similar variants, and the "
+    "copies of --blueprint compared.",
+)
+@click.option(
+    "--blueprint",
+    default=None,
+    metavar="NAME|PATH",
+    help="With --report: build a class of this blueprint and report how alike its copies "
+    f"are (points with one answer, copy gain) [default: {DEFAULT_BLUEPRINT}, unless "
+    "--question or --bank is given].",
 )
 @workers_option
 def check(
@@ -62,6 +77,7 @@ def check(
     banks: tuple[Path, ...],
     report: Path | None,
     class_size: int,
+    blueprint: str | None,
     workers: int,
 ) -> None:
     """Draw many variants of every question and fail on any broken one."""
@@ -99,7 +115,10 @@ def check(
             click.echo(f"     ... and {len(result.findings) - 5} more")
         broken += len(result.findings)
     if report is not None:
-        text = render_report(results, variants=variants, class_size=class_size, path=report)
+        copies = _copies(blueprint, banks, questions, class_size, first_seed)
+        text = render_report(
+            results, variants=variants, class_size=class_size, path=report, copies=copies
+        )
         write_file(report, text, "--report")
         click.echo(f"Wrote {report}")
     if broken:
@@ -108,3 +127,26 @@ def check(
             f"{broken} broken variants in {failing} of {len(ids)} questions; "
             "each line above names the seed that reproduces it."
         )
+
+
+def _copies(
+    blueprint: str | None,
+    banks: tuple[Path, ...],
+    questions: tuple[str, ...],
+    class_size: int,
+    seed: int,
+) -> ExamCopies | None:
+    """The copy figures of ``blueprint``'s class: by default the shipped exam's, when the
+    whole shipped bank is checked (a check of one's own questions has no exam to build)."""
+    from generator.bank.blueprints import load_blueprint
+    from generator.bank.questions import load_bank
+    from generator.check.copies import class_key, copy_stats
+    from generator.check.report import ExamCopies
+
+    if blueprint is None and (questions or banks):
+        return None
+    bank = load_bank(banks)
+    loaded = load_blueprint(blueprint, bank)
+    with Progress(class_size, f"Building {class_size} copies of {loaded.name}") as progress:
+        key = class_key(loaded, bank, class_size, seed, progress.advance)
+    return ExamCopies(loaded.name, seed, copy_stats(key))

@@ -29,93 +29,94 @@ POOL = (
               "the same amount of time performing more updates to reach the minima.", False,
               "Each iteration is slower (extra work in the forward and backward passes); the "
               "network converges in fewer iterations, so training is faster overall.",
-              excludes=("fewer-iterations",)),
+              excludes=("fewer-iterations",), tier=2),
     Statement("coupling",
               "Batch normalization weakens the coupling between earlier/later layers, which "
               "allows for independent learning.", True,
-              "Each layer's input is normalized, which lessens the coupling between layers."),
+              "Each layer's input is normalized, which lessens the coupling between layers.",
+              tier=1),
     # (b) has the student write the normalization of each feature across the examples.
     Statement("normalizes-output",
               "Batch normalization normalizes the output distribution to be more uniform across "
               "dimensions.", True,
               "That is its purpose: each feature is normalized (to zero mean and unit variance) "
-              "with the statistics of the mini-batch.", revealed_by=("b",)),
+              "with the statistics of the mini-batch.", revealed_by=("b",), tier=1),
     Statement("init-small",
               "Batch normalization mitigates the effects of poor weight initialization and "
               "allows the network to initialize our weights to smaller values close to zero.",
               False,
               "The first half is true, but it only limits the effect of the initialization; it "
-              "does not allow initializing the weights to values close to zero."),
+              "does not allow initializing the weights to values close to zero.", tier=2),
     Statement("higher-lr",
               "Batch normalization allows the use of higher learning rates, since optimization "
               "becomes less sensitive to the scale of the parameters.", True,
               "Normalized pre-activations keep gradients well scaled, so larger steps are "
-              "stable."),
+              "stable.", tier=1),
     # The test branch of (b) loads the moving averages.
     Statement("test-batch-stats",
               "At test time, batch normalization normalizes each example with the mean and "
               "variance of the test mini-batch it arrives in.", False,
               "At test time it uses the moving averages of the mean and variance collected "
               "during training, so a prediction does not depend on other test examples.",
-              revealed_by=("b",)),
+              revealed_by=("b",), tier=2),
     # Its text is (d)'s second accepted answer: few examples give noisy statistics.
     Statement("regularizer",
               "Batch normalization has a slight regularization effect, because the statistics "
               "of each mini-batch add noise to the activations.", True,
               "The noisy mini-batch mean and variance act a little like dropout noise.",
-              revealed_by=("d",), excludes=("replaces-dropout",)),
+              revealed_by=("d",), excludes=("replaces-dropout",), tier=2),
     # (b) calls gamma and beta "BN layer parameter"; (e) counts "batch normalization parameters".
     Statement("no-parameters",
               "Batch normalization adds no trainable parameters to the network.", False,
               "It adds a trainable scale $\\gamma$ and shift $\\beta$ for every normalized "
-              "feature.", revealed_by=("b", "e")),
+              "feature.", revealed_by=("b", "e"), tier=1),
     # (e)'s answer counts the dense weights without a bias (its first rubric point).
     Statement("bias-redundant",
               "When batch normalization follows a dense layer, that layer's bias term becomes "
               "redundant.", True,
               "The mean subtraction cancels any bias, and $\\beta$ plays its role.",
-              revealed_by=("e",)),
+              revealed_by=("e",), tier=2),
     # (d) asks what problem batch normalization has with a batch size of 1.
     Statement("batch-size-one",
               "Batch normalization works as well with a mini-batch size of 1 as with larger "
               "mini-batches.", False,
               "With one example $z - \\mu = 0$: the output is constant and nothing useful is "
-              "learned.", revealed_by=("d",)),
+              "learned.", revealed_by=("d",), tier=2),
     Statement("fewer-iterations",
               "A network with batch normalization usually needs fewer training iterations to "
               "converge than the same network without it.", True,
               "Normalized layers allow larger, better-conditioned steps, so fewer updates reach "
-              "the same cost (each one costs a little more).", excludes=("faster-batch",)),
+              "the same cost (each one costs a little more).", excludes=("faster-batch",), tier=1),
     Statement("replaces-dropout",
               "Batch normalization is mainly a regularizer: with it, a network needs no dropout "
               "or weight decay.", False,
               "Its purpose is faster and more stable optimization; its regularization effect is "
               "slight (and weaker with larger mini-batches), so it does not replace dropout or "
-              "L2 regularization.", excludes=("regularizer",)),
+              "L2 regularization.", excludes=("regularizer",), tier=2),
     Statement("conv-per-position",
               "After a convolutional layer, batch normalization computes a mean and variance "
               "for every position of every channel.", False,
               "Each channel is normalized with one mean and one variance, taken over the "
               "examples of the mini-batch and all the positions of that channel, so that every "
               "position is treated alike, as the shared filter does.",
-              excludes=("conv-per-channel",)),
+              excludes=("conv-per-channel",), tier=2),
     Statement("conv-per-channel",
               "After a convolutional layer, batch normalization uses one mean and variance per "
               "channel, over the mini-batch and all positions.", True,
               "The filter of a channel is shared by every position, so its outputs are "
               "normalized together: one mean and one variance per channel.",
-              excludes=("conv-per-position",)),
+              excludes=("conv-per-position",), tier=2),
     Statement("saturating",
               "Batch normalization makes it easier to train deep networks with saturating "
               "activations such as sigmoid or tanh.", True,
               "Each layer's pre-activations keep a stable scale instead of drifting into the "
               "flat, saturated regions as the earlier layers change, so gradients keep "
-              "flowing."),
+              "flowing.", tier=1),
     Statement("global-minimum",
               "Batch normalization guarantees that gradient descent converges to the global "
               "minimum of the cost function.", False,
               "The cost of a neural network stays non-convex; batch normalization makes "
-              "optimization faster and more stable, but guarantees no global minimum."),
+              "optimization faster and more stable, but guarantees no global minimum.", tier=1),
 )  # fmt: skip
 
 # "param": the shape of gamma, beta and the moving averages in cache_dict, as the self-check
@@ -128,6 +129,9 @@ LAYOUTS = {
                        "stats": "axis=1, keepdims=True", "param": "(num_features, 1)"},
 }  # fmt: skip
 
+# Two statements read off the course and two subtle ones in every copy, as the original's
+# four are (the replica's).
+TIERS = (1, 1, 2, 2)
 EPSILONS = ("1e-5", "1e-8", "1e-3")
 AVERAGING = ("0.9", "0.99", "0.95")
 
@@ -277,7 +281,8 @@ def sample(rng: np.random.Generator) -> dict[str, Any]:
 
 def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     """Which four statements part (a) prints, in which order: none that (b) to (e) give away."""
-    return {**params, "statements": statements.draw(POOL, 4, rng, printed=PARTS)}
+    drawn = statements.draw(POOL, 4, rng, printed=PARTS, tiers=TIERS)
+    return {**params, "statements": drawn}
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
@@ -285,6 +290,7 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     norm = batchnorm.BatchNorm.zeros(params["n_out"])
     return {
         "a": statements.as_choices(POOL, params["statements"]),
+        "steps": {"a": statements.steps(POOL, params["statements"])},
         "b": _batchnorm_code(params, rng),
         "c": Model(ROLES[params["role"]][0], rubric=ROLES[params["role"]][1]),
         "d": Model(PROBLEMS[params["problem"]][0], rubric=PROBLEMS[params["problem"]][1]),

@@ -20,59 +20,63 @@ POOL = (
               "If you generate an adversarial example to fool a cat classifier A, there's a "
               "chance it will fool another cat classifier B.", True,
               "Classifiers that behave similarly are often fooled by the same examples.",
-              excludes=("black-box", "needs-gradients")),
+              excludes=("black-box", "needs-gradients"), tier=2),
     # (b) prints the FGSM formula: a single step.
     Statement("fgsm-iterative",
               "The Fast Gradient Sign Method is an iterative method that can generate "
               "adversarial examples.", False, "FGSM takes a single step; it is not iterative.",
-              revealed_by=("b",)),
+              revealed_by=("b",), tier=1),
     Statement("dropout-defense",
               "Using dropout is an effective defense against adversarial attacks.", False,
-              "Dropout is disabled at test time, when the attack happens."),
+              "Dropout is disabled at test time, when the attack happens.", tier=2),
     Statement("black-box",
               "You can create an adversarial attack against a neural network that has been "
               "encrypted on a device, where you can access neither its architecture nor its "
               "parameters.", True, "Attacks on black-box models are possible (e.g. by querying "
               "it, or by transfer from a model you train).",
-              excludes=("needs-gradients", "transfer")),
+              excludes=("needs-gradients", "transfer"), tier=2),
     # (c)'s answer: in high dimension a tiny change of every entry adds up.
     Statement("imperceptible",
               "An adversarial example can differ from the original image by a perturbation too "
               "small for a human to notice.", True,
               "A tiny change in every pixel adds up to a large change of the output.",
-              revealed_by=("c",)),
+              revealed_by=("c",), tier=1),
     Statement("needs-gradients",
               "Generating an adversarial example always requires access to the model's "
               "gradients.", False,
               "Black-box attacks query the model or transfer examples from another model.",
-              excludes=("black-box", "transfer")),
+              excludes=("black-box", "transfer"), tier=2),
     Statement("adversarial-training",
               "Training on adversarial examples (adversarial training) can make a network more "
               "robust to the attacks used to generate them.", True,
-              "It is one of the most effective defenses known."),
+              "It is one of the most effective defenses known.", tier=1),
     Statement("only-images",
               "Adversarial examples exist only for image classifiers.", False,
-              "They exist for audio, text and other inputs too."),
+              "They exist for audio, text and other inputs too.", tier=1),
     # (c)'s answer fools a logistic regression with an epsilon that shrinks with the dimension.
     Statement("linear-safe",
               "Linear models such as logistic regression cannot be fooled by adversarial "
               "examples, because they are not deep.", False,
               "Linearity in high dimension is exactly what makes small perturbations add up "
-              "(see part (c)).", revealed_by=("c",)),
+              "(see part (c)).", revealed_by=("c",), tier=2),
     Statement("physical",
               "Adversarial examples can remain effective when printed and photographed in the "
-              "physical world.", True, "Physical adversarial examples have been demonstrated."),
+              "physical world.", True, "Physical adversarial examples have been demonstrated.",
+              tier=1),
     Statement("targeted-impossible",
               "An adversarial attack can make a network predict a wrong class, but not a "
               "particular class chosen by the attacker.", False,
               "A targeted attack optimizes the input towards the chosen class, e.g. an image of "
-              "a cat that the network classifies as an iguana."),
+              "a cat that the network classifies as an iguana.", tier=2),
     Statement("accurate-robust",
               "A network with a very high accuracy on its test set is robust to adversarial "
               "examples.", False,
               "Test accuracy is measured on natural inputs; an attacker chooses the input on "
-              "purpose, and highly accurate networks are fooled too."),
+              "purpose, and highly accurate networks are fooled too.", tier=1),
 )  # fmt: skip
+# One statement read off the course and three subtle ones in every copy, as the original's
+# four are (the replica's).
+TIERS = (1, 2, 2, 2)
 EPSILONS = (0.01, 0.02, 0.05, 0.1, 0.2)
 GRADIENTS = (0.1, 0.2, 0.25, 0.5, 1.0, 1.5, 2.0)
 COSTS = ("saturating", "non-saturating")
@@ -99,13 +103,14 @@ def arrange(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     """The order of (d)'s options; which four statements (a) prints, in which order: none
     that (b) to (e) give away."""
     order = [COSTS[i] for i in rng.permutation(2)]
-    drawn = statements.draw(POOL, 4, rng, printed=PARTS)
+    drawn = statements.draw(POOL, 4, rng, printed=PARTS, tiers=TIERS)
     return {**params, "statements": drawn, "cost_order": order}
 
 
 def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     return {
         "a": statements.as_choices(POOL, params["statements"]),
+        "steps": {"a": statements.steps(POOL, params["statements"])},
         "b": _fgsm(params, rng),
         "d": Choices(tuple(_cost_option(c) for c in params["cost_order"])),
     }
