@@ -200,7 +200,7 @@ def test_every_alternative_of_a_part_declares_the_same_steps(bank):
             assert draw is not None and not findings, (qid, seed, findings)
             for part, names in draw.steps.items():
                 steps[qid, part].add(tuple(names))
-    assert set(steps) == {(Q4, "b"), (Q4, "c"), (Q4, "d"), (Q5, "a"), (Q5, "b")}
+    assert set(steps) >= {(Q4, "b"), (Q4, "c"), (Q4, "d"), (Q5, "a"), (Q5, "b")}
     assert all(len(found) == 1 for found in steps.values()), steps
     (code_steps,) = steps[Q4, "b"]
     assert sum("keepdims" in step for step in code_steps) == 2  # the mean and the variance

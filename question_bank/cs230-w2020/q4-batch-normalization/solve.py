@@ -290,7 +290,11 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     norm = batchnorm.BatchNorm.zeros(params["n_out"])
     return {
         "a": statements.as_choices(POOL, params["statements"]),
-        "steps": {"a": statements.steps(POOL, params["statements"])},
+        "steps": {
+            "a": statements.steps(POOL, params["statements"]),
+            "b": CODE_STEPS[params["layout"]],
+            **STEPS,
+        },
         "b": _batchnorm_code(params, rng),
         "c": Model(ROLES[params["role"]][0], rubric=ROLES[params["role"]][1]),
         "d": Model(PROBLEMS[params["problem"]][0], rubric=PROBLEMS[params["problem"]][1]),
@@ -298,7 +302,6 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
             layer.weight_count + layer.bias_count + norm.parameter_count,
             mistakes=_count_mistakes(params["n_in"], params["n_out"]),
         ),
-        "steps": {"b": CODE_STEPS[params["layout"]], **STEPS},
     }
 
 
