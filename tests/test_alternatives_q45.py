@@ -125,10 +125,10 @@ def test_4b_puts_the_features_first_with_keepdims_in_every_copy(drawn):
         assert lines["out"] == f"{out} = gamma * {norm} + beta", seed
         assert code.rstrip().endswith(f"return {out}"), seed
         namings.add((mean, var, norm, out))
-    assert len(namings) == 5
+    assert len(namings) == 6
     # every name differs from one naming to the next: a neighbour's line fills no blank
     for position in range(4):
-        assert len({naming[position] for naming in namings}) == 5
+        assert len({naming[position] for naming in namings}) == 6
 
 
 def scored(qv) -> object:
@@ -142,7 +142,7 @@ def test_4b_a_neighbours_lines_earn_nothing_on_another_naming(drawn):
     for seed in SEEDS[:80]:
         qv = drawn[Q4, seed]
         by_naming[qv.params["naming"]].append(scored(qv))
-    assert len(by_naming) == 5
+    assert len(by_naming) == 6
     kind = KINDS["code"]
     for naming, records in by_naming.items():
         own = records[0]
@@ -164,7 +164,7 @@ def test_4b_keepdims_left_out_costs_half_a_point_in_every_naming(drawn):
         judgement = KINDS["code"].judge(record, "\n".join(lines.values()))
         assert judgement.share * 3 == pytest.approx(2.5), seed
         assert list(judgement.mistakes) == ["keepdims missing"], seed
-    assert len(seen) == 5
+    assert len(seen) == 6
 
 
 def test_4b_the_key_computes_batch_norm_by_hand(drawn):
@@ -189,7 +189,7 @@ def test_4b_the_key_computes_batch_norm_by_hand(drawn):
         rows = [(z - z.mean()) / np.sqrt(z.var() + eps) for z in Z]
         got = namespace["forward_batchnorm"](Z, gamma, beta, cache, "train")
         assert np.allclose(got, gamma * np.array(rows) + beta), seed
-    assert len(done) == 5
+    assert len(done) == 6
 
 
 def test_every_alternative_of_a_part_declares_the_same_steps(bank):

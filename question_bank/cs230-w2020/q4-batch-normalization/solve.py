@@ -147,7 +147,8 @@ NAMINGS = {
     "library": {"mean": "mean", "var": "variance", "norm": "Z_normalized", "out": "outputs"},
     "batch": {"mean": "batch_mean", "var": "batch_var", "norm": "Z_standardized",
               "out": "Z_out"},
-    "estimate": {"mean": "mu_hat", "var": "var_hat", "norm": "Z_n", "out": "Z_bn"},
+    "estimate": {"mean": "mu_hat", "var": "var_hat", "norm": "Z_n", "out": "Z_scaled"},
+    "per-feature": {"mean": "mean_Z", "var": "var_Z", "norm": "Z_unit", "out": "Z_bn"},
 }  # fmt: skip
 DRAWN_LAYOUT = "features-first"
 # What a student does in 4(b), by layout (the replica's examples first need no keepdims).
