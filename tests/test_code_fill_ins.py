@@ -8,7 +8,7 @@ import pytest
 from generator.engine import optim
 from generator.engine.batchnorm import batchnorm_forward
 
-from .conftest import Q3, Q4, variant
+from .conftest import Q3, Q4, replica, variant
 
 
 def load(answer, name: str):
@@ -76,7 +76,17 @@ def test_batchnorm_fill_in_matches_engine_and_textbook(bank, seed):
             assert np.allclose(got, gamma * (Z - mu) / np.sqrt(sd**2 + eps) + beta)
 
 
-def test_both_batchnorm_layouts_occur(bank):
-    assert {variant(bank, Q4, s).params["layout"] for s in range(40)} == {
-        "examples-first", "features-first"
-    }  # fmt: skip
+def test_every_copy_puts_the_features_first_the_replica_the_examples(bank):
+    """Every copy needs keepdims=True (equal steps); the original exam's layout is the
+    replica's, and its fill-in computes what the engine does too."""
+    assert {variant(bank, Q4, s).params["layout"] for s in range(40)} == {"features-first"}
+    qv = replica(bank, Q4)
+    assert qv.params["layout"] == "examples-first"
+    forward = load(qv.answers["b"], "forward_batchnorm")
+    rng = np.random.default_rng(0)
+    Z, gamma, beta = rng.standard_normal((10, 6)) + 3, rng.standard_normal((1, 6)), np.zeros((1, 6))
+    cache = {"mu": np.zeros((1, 6)), "var": np.ones((1, 6))}
+    mu, var = Z.mean(axis=0, keepdims=True), Z.var(axis=0, keepdims=True)
+    got = forward(Z, gamma, beta, cache, "train")
+    assert np.allclose(got, gamma * (Z - mu) / np.sqrt(var + 1e-5) + beta)  # eps 1e-5
+    assert np.allclose(cache["mu"], 0.1 * mu) and np.allclose(cache["var"], 0.9 + 0.1 * var)

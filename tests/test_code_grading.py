@@ -1,13 +1,14 @@
 """Code fill-ins graded by running them: the Adam step of 3(g), the batch norm of 4(b).
 
-For many seeds (so both batch-norm layouts and every eps and learning rate the bank
-draws), the key's own lines earn full marks, as do lines rewritten by hand from the
-textbook formulas (another order of terms, np.square for ** 2, a sum over the count for
-a mean, ``w -= ...``); each named mistake costs exactly its own blank's share.  Hostile
-lines earn 0, raise nothing, create no file, and are stopped within a small number of
-the interpreter's steps (an operation budget, not a clock).  Lines crafted to agree with
-the key on the inputs the grader once drew from a fixed seed (steps 1, 2 and 7, 8
-examples) lose their group's point: the inputs are drawn per response now.
+For many seeds (so every naming of the batch-norm code, with the replica's layout
+besides theirs, and every eps and learning rate the bank draws), the key's own lines
+earn full marks, as do lines rewritten by hand from the textbook formulas (another order
+of terms, np.square for ** 2, a sum over the count for a mean, ``w -= ...``); each named
+mistake costs exactly its own blank's share. Hostile lines earn 0, raise nothing, create
+no file, and are stopped within a small number of the interpreter's steps (an operation
+budget, not a clock). Lines crafted to agree with the key on the inputs the grader once
+drew from a fixed seed (steps 1, 2 and 7, 8 examples) lose their group's point: the
+inputs are drawn per response now.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from generator.kinds.code import interpreter as code_eval
 from generator.kinds.code.grading import MAX_RESPONSE, REPAIRS, marks, score
 from generator.kinds.code.interpreter import Interpreter, Rejected, parse_line, parse_skeleton
 
-from .conftest import Q3, Q4, part_info, variant
+from .conftest import Q3, Q4, part_info, replica, variant
 
 SEEDS = range(0, 60, 4)
+# 4(b)'s seeds all put the features first; the original exam's layout, examples first, is
+# the replica's, graded here as the seeds' records are.
+REPLICA = -1
 
 ADAM_RIGHT = {
     "v": ["v = (1 - beta1) * grad + beta1 * v", "beta1*v + (1-beta1)*grad",
@@ -111,10 +115,39 @@ def key_part(bank, qid: str, part: str, seed: int) -> tuple[PartInfo, dict]:
     return part_info("code", dict(answer.value), code=answer.details["code"]), qv.params
 
 
+def replica_part(bank) -> tuple[PartInfo, dict]:
+    qv = replica(bank, Q4)
+    answer = qv.answers["b"]
+    return part_info("code", dict(answer.value), code=answer.details["code"]), qv.params
+
+
 @pytest.fixture(scope="module")
 def drawn(bank) -> dict:
-    return {(qid, part, seed): key_part(bank, qid, part, seed)
-            for qid, part in ((Q3, "g"), (Q4, "b")) for seed in SEEDS}  # fmt: skip
+    found = {(qid, part, seed): key_part(bank, qid, part, seed)
+             for qid, part in ((Q3, "g"), (Q4, "b")) for seed in SEEDS}  # fmt: skip
+    return found | {(Q4, "b", REPLICA): replica_part(bank)}
+
+
+# 4(b)'s code names its statistics, normalized input and output as the copy draws them
+# (mu, var, Z_norm and out in the original exam): the lines below are written with the
+# original names, and put in a copy's own, read off the targets of its key's lines.
+NAMED = re.compile(r"(?<![.'\w])(mu|var|Z_norm|out)(?![\w'])")
+TARGETS = {"mu": "mu_train", "var": "var_train", "Z_norm": "z_norm", "out": "out"}
+
+
+def renamed(record: PartInfo, line: str) -> str:
+    if "mu_train" not in record.answer:
+        return line  # Adam
+    names = {name: record.answer[blank].split(" = ")[0] for name, blank in TARGETS.items()}
+    return NAMED.sub(lambda found: names[found[1]], line)
+
+
+def test_lines_are_renamed_as_the_copy_names_them():
+    record = part_info("code", {"mu_train": "mean = 1", "var_train": "variance = 2",
+                                "z_norm": "Z_hat = 3", "out": "outputs = 4"}, code="")  # fmt: skip
+    assert renamed(record, "out = gamma * Z_norm + np.var(Z) + cache_dict['mu'] + mu") == (
+        "outputs = gamma * Z_hat + np.var(Z) + cache_dict['mu'] + mean"
+    )
 
 
 def lines_for(qid: str, params: dict) -> tuple[dict, dict]:
@@ -129,10 +162,9 @@ def with_line(record: PartInfo, blank: str, line: str) -> str:
 
 
 def test_both_layouts_and_several_constants_are_graded(params):
-    assert {params[Q4, "b", s]["layout"] for s in SEEDS} == {
-        "examples-first",
-        "features-first",
-    }
+    assert {params[Q4, "b", s]["layout"] for s in SEEDS} == {"features-first"}
+    assert params[Q4, "b", REPLICA]["layout"] == "examples-first"
+    assert len({params[Q4, "b", s]["naming"] for s in SEEDS}) > 1
     assert len({params[Q3, "g", s]["eps"] for s in SEEDS}) > 1
 
 
@@ -153,10 +185,11 @@ def test_rewritten_lines_score_1_and_each_mistake_costs_its_blank(parts, params,
         share = 1 / len(record.answer)
         for blank, lines in right.items():
             for line in lines:
+                line = renamed(record, line)
                 assert score(record, with_line(record, blank, line)) == 1.0, (seed, blank, line)
         for blank, lines in wrong.items():
             for line in lines:
-                got = score(record, with_line(record, blank, line))
+                got = score(record, with_line(record, blank, renamed(record, line)))
                 assert got == pytest.approx(1 - share), (seed, blank, line)
 
 
@@ -319,8 +352,9 @@ def test_a_count_replaced_by_the_one_size_tried_loses_the_train_statistics(bank,
     for line in (f"mu = np.sum(Z, axis={axis}, keepdims=True) / 8",
                  f"var = np.sum((Z - mu) ** 2, axis={axis}, keepdims=True) / 8"):  # fmt: skip
         blank = line.split(" ", 1)[0] + "_train"
+        line = renamed(record, line)
         assert score(record, with_line(record, blank, line)) == pytest.approx(2 / 3), line
-    right = f"mu = np.sum(Z, axis={axis}, keepdims=True) / Z.shape[{axis}]"
+    right = renamed(record, f"mu = np.sum(Z, axis={axis}, keepdims=True) / Z.shape[{axis}]")
     assert score(record, with_line(record, "mu_train", right)) == 1
 
 
@@ -469,13 +503,13 @@ ADAM_FORMS = [
 
 
 def judged(record: PartInfo, blank: str, line: str) -> bool:
-    found = marks(record, with_line(record, blank, line))
+    found = marks(record, with_line(record, blank, renamed(record, line)))
     assert found is not None
     return found[blank]
 
 
 def seeds_of(params: dict, layout: str) -> list[int]:
-    return [s for s in SEEDS if params[Q4, "b", s]["layout"] == layout][:3]
+    return [s for s in (*SEEDS, REPLICA) if params[Q4, "b", s]["layout"] == layout][:3]
 
 
 @pytest.mark.parametrize("layout", ["examples-first", "features-first"])
@@ -582,10 +616,16 @@ def test_what_is_not_allowed_is_refused_before_numpy_allocates(line):
 
 def by_layout(bank, layout: str) -> list[PartInfo]:
     seeds = [s for s in range(40) if variant(bank, Q4, s).params["layout"] == layout]
-    return [as_scored(bank, Q4, "b", s) for s in seeds[:4]]
+    found = [as_scored(bank, Q4, "b", s) for s in seeds[:4]]
+    if layout == "examples-first":  # the replica's only
+        answer = replica(bank, Q4).answers["b"]
+        found.append(part_info("code", dict(answer.value), code=answer.details["code"],
+                               points=3, scoring=msgspec.to_builtins(answer.scoring)))  # fmt: skip
+    return found
 
 
 def train_lines(record: PartInfo, mu: str, var: str) -> str:
+    mu, var = renamed(record, mu), renamed(record, var)
     return with_line(record, "mu_train", mu).replace(record.answer["var_train"], var)
 
 
@@ -627,7 +667,7 @@ def test_the_near_miss_costs_the_train_point_only(bank):
     """keepdims missing and the scaling wrong: 0.5 + 1 of 3 (test statistics right)."""
     for record in by_layout(bank, "features-first"):
         text = train_lines(record, "mu = np.mean(Z, axis=1)", "var = np.var(Z, axis=1)")
-        text = text.replace(record.answer["out"], "out = gamma * Z_norm")
+        text = text.replace(record.answer["out"], renamed(record, "out = gamma * Z_norm"))
         assert KINDS["code"].score(record, text) * 3 == pytest.approx(1.5)
 
 

@@ -22,7 +22,7 @@ from generator.render.latex import Document, render_tex
 from generator.variants.assemble import build_exam
 from generator.variants.seeding import Seeding
 
-from .conftest import Q3, Q4, SEEDS, variant, write_blueprint
+from .conftest import Q3, Q4, SEEDS, replica, variant, write_blueprint
 
 CODE_PARTS = {Q3: ("g", "def optim_adam("), Q4: ("b", "def forward_batchnorm(")}
 LISTING = re.compile(
@@ -148,7 +148,7 @@ def test_the_keepdims_note_says_what_numpy_does(bank):
     """The grading note of 4(b) for features first: without keepdims=True, Z - mu fails
     (or, with as many examples as features, subtracts the wrong means) and the moving
     averages become square matrices; with examples first the line is right without it."""
-    by_layout = {}
+    by_layout = {"examples-first": replica(bank, Q4)}  # the original exam's, the replica's only
     for seed in SEEDS:
         qv = variant(bank, Q4, seed)
         by_layout.setdefault(qv.params["layout"], qv)

@@ -209,8 +209,9 @@ def test_a_wrong_responses_file_is_one_sentence_and_writes_nothing(run, tmp_path
 
 def test_a_named_near_miss_is_scored_and_counted(run, tmp_path):
     """4(b) with keepdims=True left out of both train statistics: 2.5 of 3 points where
-    the features come first (the rubric's half point off, once), 3 where the examples do
-    (right as it is); the mistake is named where it cost the half point."""
+    the features come first (the rubric's half point off, once: every copy a seed draws),
+    3 where the examples do (right as it is: the replica's layout only); the mistake is
+    named where it cost the half point."""
     rows, expected = [["student", "label", "response"]], {}
     for variant in key(run)["variants"]:
         for question in variant["questions"]:
@@ -224,7 +225,7 @@ def test_a_named_near_miss_is_scored_and_counted(run, tmp_path):
                     expected[variant["variant"]] = 3 if first else 2.5
     copy = shutil.copytree(run, tmp_path / "run", ignore=shutil.ignore_patterns("grades"))
     graded = grade_run(copy, write_csv(tmp_path / "near.csv", rows))
-    assert set(expected.values()) == {2.5, 3}  # both layouts among the copies
+    assert set(expected.values()) == {2.5}  # every copy puts the features first
     for student in graded:
         (part,) = [p for p in student.parts if p.response]
         assert part.score == expected[student.variant]

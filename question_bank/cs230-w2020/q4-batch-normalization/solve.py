@@ -6,7 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from generator.authoring import Accept, Code, Statement, batchnorm, dense, require, statements
+from generator.authoring import (
+    Accept,
+    Code,
+    Model,
+    Statement,
+    batchnorm,
+    dense,
+    require,
+    statements,
+)
 
 # The parts of question.toml, all printed with the statements of (a).  A statement that
 # another part gives away names it in revealed_by and is never drawn (the replica keeps the
@@ -126,6 +135,95 @@ TIERS = (1, 1, 2, 2)
 EPSILONS = ("1e-5", "1e-8", "1e-3")
 AVERAGING = ("0.9", "0.99", "0.95")
 
+# 4(b)'s alternatives.  Every copy drawn by a seed has its features first, so that every
+# copy needs keepdims=True (the rubric's near miss); the original exam's layout, examples
+# first, is the replica's only (as the statements other parts give away are).  What a copy
+# draws is the names its code uses (the statistics, the normalized input, the output, as
+# textbooks and libraries write them): each line of the key is written with them, so a
+# neighbour's lines fill no blank, while the steps stay the same.
+NAMINGS = {
+    "cs230": {"mean": "mu", "var": "var", "norm": "Z_norm", "out": "out"},
+    "paper": {"mean": "mu_B", "var": "sigma2_B", "norm": "Z_hat", "out": "Z_tilde"},
+    "library": {"mean": "mean", "var": "variance", "norm": "Z_normalized", "out": "outputs"},
+    "batch": {"mean": "batch_mean", "var": "batch_var", "norm": "Z_standardized",
+              "out": "Z_out"},
+    "estimate": {"mean": "mu_hat", "var": "var_hat", "norm": "Z_n", "out": "Z_scaled"},
+    "per-feature": {"mean": "mean_Z", "var": "var_Z", "norm": "Z_unit", "out": "Z_bn"},
+}  # fmt: skip
+DRAWN_LAYOUT = "features-first"
+# What a student does in 4(b), by layout (the replica's examples first need no keepdims).
+CODE_STEPS = {
+    "features-first": ("mean over the examples (axis 1) with keepdims",
+                       "variance over the examples (axis 1) with keepdims",
+                       "load the two moving averages", "normalize with eps under the square root",
+                       "scale by gamma and shift by beta"),
+    "examples-first": ("mean over the examples (axis 0)", "variance over the examples (axis 0)",
+                       "load the two moving averages", "normalize with eps under the square root",
+                       "scale by gamma and shift by beta"),
+}  # fmt: skip
+
+# 4(c): the role of one part of the layer (question.tex.j2 words each question by its id).
+ROLES = {
+    "eps": ("It prevents division by 0 for features whose variance is 0.",
+            ("1 point: it keeps the denominator $\\sqrt{\\sigma^2 + \\epsilon}$ away from 0, "
+             "for a feature whose variance in the mini-batch is 0 (or tiny).",)),
+    "gamma-beta": ("They let the network learn the scale and the mean of each normalized "
+                   "feature (it can even undo the normalization), so normalizing does not "
+                   "restrict what the layer can represent to zero mean and unit variance.",
+                   ("1 point: a learned scale and shift per feature, so the layer's outputs "
+                    "are not forced to zero mean and unit variance (it can represent the "
+                    "identity).",)),
+    "sqrt": ("It turns the variance into the standard deviation, so that dividing by it "
+             "gives each feature unit variance (dividing by the variance itself would not).",
+             ("1 point: the square root gives the standard deviation, the spread in the units "
+              "of $z$, so the normalized features have variance 1.",)),
+    "beta-avg": ("It sets how much of their past value the moving averages keep at each "
+                 "training step: close to 1 they average the statistics of many mini-batches "
+                 "(smooth, but slow to follow the statistics as the network changes), smaller "
+                 "they follow the last few mini-batches (noisy).",
+                 ("1 point: the weight of the past in the moving averages of the mean and "
+                  "variance used at test time (how many mini-batches they average over).",)),
+}  # fmt: skip
+# 4(d): what goes wrong with the mini-batch statistics in one situation.
+PROBLEMS = {
+    "batch-one": ("With a mini-batch of one example, $z - \\mu = 0$, so the normalized output is "
+                  "always $\\beta$ and the layer cannot learn meaningful features. More "
+                  "generally, mean and variance estimated from very few examples are very "
+                  "noisy, at train time and in the moving averages used at test time.",
+                  ("Either explanation is acceptable: the output is constant (always $\\beta$), "
+                   "or the batch statistics are too noisy.",)),
+    "batch-two": ("With two examples, each feature's mean lies halfway between them and its "
+                  "standard deviation is half their distance, so every normalized value is "
+                  "$+1$ or $-1$ (up to $\\epsilon$): the output is $\\beta \\pm \\gamma$, which "
+                  "only says which example is larger. More generally, mean and variance "
+                  "estimated from very few examples are very noisy, at train time and in the "
+                  "moving averages used at test time.",
+                  ("Either explanation is acceptable: the normalized values are always $\\pm 1$ "
+                   "(the output $\\beta \\pm \\gamma$ keeps only the order of the two "
+                   "examples), or the batch statistics are too noisy.",)),
+    "one-class": ("Each mini-batch is normalized with the mean and variance of its own class, "
+                  "so the normalization removes what tells the classes apart (every batch is "
+                  "centered on its class's mean); and at test time the moving averages, a mix "
+                  "of the classes' statistics, differ from the statistics of every training "
+                  "batch.",
+                  ("Either explanation is acceptable: the statistics are those of one class, so "
+                   "normalizing erases the difference between the classes, or the train-time "
+                   "statistics (one class) differ from the test-time moving averages (all "
+                   "classes).",)),
+    "zero-padded": ("The all-zero examples count in the mean and variance: the mean is pulled "
+                    "toward 0 and the variance is distorted, so the real examples are "
+                    "normalized with wrong statistics, which also enter the moving averages "
+                    "used at test time.",
+                    ("1 point: the padding examples enter the batch statistics, so the real "
+                     "examples are normalized (and the moving averages updated) with a wrong "
+                     "mean and variance.",)),
+}  # fmt: skip
+STEPS = {
+    "c": ("say what the part does in the layer's computation", "say why the layer needs it"),
+    "d": ("work out the mini-batch statistics in this situation",
+          "work out the normalized output they give", "say why the layer then learns badly"),
+}  # fmt: skip
+
 SKELETON = '''def forward_batchnorm(Z, gamma, beta, cache_dict, mode,
                       eps={eps}, beta_avg={beta_avg}):
     """Performs the forward propagation through a BatchNorm layer.
@@ -140,7 +238,7 @@ SKELETON = '''def forward_batchnorm(Z, gamma, beta, cache_dict, mode,
     mode -- string, indicating whether used at 'train' or 'test' time
 
     Returns:
-    out -- output, with shape {shape}
+    {out} -- output, with shape {shape}
     """
     if mode == 'train':
         # TODO: Mean of Z across the examples
@@ -148,33 +246,37 @@ SKELETON = '''def forward_batchnorm(Z, gamma, beta, cache_dict, mode,
         # TODO: Variance of Z across the examples
         @@var_train@@
         # Take moving average for cache_dict['mu']
-        cache_dict['mu'] = beta_avg * cache_dict['mu'] + (1 - beta_avg) * mu
+        cache_dict['mu'] = beta_avg * cache_dict['mu'] + (1 - beta_avg) * {mean}
         # Take moving average for cache_dict['var']
-        cache_dict['var'] = beta_avg * cache_dict['var'] + (1 - beta_avg) * var
+        cache_dict['var'] = beta_avg * cache_dict['var'] + (1 - beta_avg) * {var}
     elif mode == 'test':
-        # TODO: Load moving average of mu
+        # TODO: Load moving average of {mean}
         @@mu_test@@
-        # TODO: Load moving average of var
+        # TODO: Load moving average of {var}
         @@var_test@@
     # TODO: Apply z_norm transformation
     @@z_norm@@
     # TODO: Apply gamma and beta transformation to get Z tilde
     @@out@@
-    return out'''
+    return {out}'''
 
 REPLICA = {
     "statements": ["faster-batch", "coupling", "normalizes-output", "init-small"],
-    "layout": "examples-first", "eps": "1e-5", "beta_avg": "0.9", "n_in": 10, "n_out": 20,
+    "layout": "examples-first", "naming": "cs230", "eps": "1e-5", "beta_avg": "0.9",
+    "n_in": 10, "n_out": 20, "role": "eps", "problem": "batch-one",
 }  # fmt: skip
 
 
 def sample(rng: np.random.Generator) -> dict[str, Any]:
     return {
-        "layout": str(rng.choice(sorted(LAYOUTS))),
+        "layout": DRAWN_LAYOUT,
+        "naming": str(rng.choice(sorted(NAMINGS))),
         "eps": str(rng.choice(EPSILONS)),
         "beta_avg": str(rng.choice(AVERAGING)),
         "n_in": int(rng.integers(2, 21)) * 5,
         "n_out": int(rng.integers(2, 21)) * 5,
+        "role": str(rng.choice(sorted(ROLES))),
+        "problem": str(rng.choice(sorted(PROBLEMS))),
     }
 
 
@@ -189,8 +291,14 @@ def solve(params: dict[str, Any], rng: np.random.Generator) -> dict[str, Any]:
     norm = batchnorm.BatchNorm.zeros(params["n_out"])
     return {
         "a": statements.as_choices(POOL, params["statements"]),
-        "steps": {"a": statements.steps(POOL, params["statements"])},
+        "steps": {
+            "a": statements.steps(POOL, params["statements"]),
+            "b": CODE_STEPS[params["layout"]],
+            **STEPS,
+        },
         "b": _batchnorm_code(params, rng),
+        "c": Model(ROLES[params["role"]][0], rubric=ROLES[params["role"]][1]),
+        "d": Model(PROBLEMS[params["problem"]][0], rubric=PROBLEMS[params["problem"]][1]),
         "e": Accept(
             layer.weight_count + layer.bias_count + norm.parameter_count,
             mistakes=_count_mistakes(params["n_in"], params["n_out"]),
@@ -212,17 +320,22 @@ def _count_mistakes(n_in: int, n_out: int) -> dict[str, int]:
 
 
 def batchnorm_code(params: dict[str, Any]) -> Code:
-    spec = LAYOUTS[params["layout"]]
+    spec, n = LAYOUTS[params["layout"]], NAMINGS[params["naming"]]
+    mean, var, norm, out = n["mean"], n["var"], n["norm"], n["out"]
     lines = {
-        "mu_train": f"mu = np.mean(Z, {spec['stats']})",
-        "var_train": f"var = np.var(Z, {spec['stats']})",
-        "mu_test": "mu = cache_dict['mu']",
-        "var_test": "var = cache_dict['var']",
-        "z_norm": "Z_norm = (Z - mu) / np.sqrt(var + eps)",
-        "out": "out = gamma * Z_norm + beta",
+        "mu_train": f"{mean} = np.mean(Z, {spec['stats']})",
+        "var_train": f"{var} = np.var(Z, {spec['stats']})",
+        "mu_test": f"{mean} = cache_dict['mu']",
+        "var_test": f"{var} = cache_dict['var']",
+        "z_norm": f"{norm} = (Z - {mean}) / np.sqrt({var} + eps)",
+        "out": f"{out} = gamma * {norm} + beta",
     }
     skeleton = SKELETON.format(
-        shape=spec["shape"], param=spec["param"], eps=params["eps"], beta_avg=params["beta_avg"]
+        shape=spec["shape"],
+        param=spec["param"],
+        eps=params["eps"],
+        beta_avg=params["beta_avg"],
+        **n,
     )
     return Code(skeleton, lines)
 
