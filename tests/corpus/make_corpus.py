@@ -40,33 +40,47 @@ General rules
 - What cannot be read ("see the back of the page", "[illegible]", an answer in words where
   a number is asked) goes to a person: expected ``person``.
 
-CS230 (solutions and grading notes)
-- 1(a), 1(b)(i) [300 or (300 x 1)], 1(b)(ii), 1(c)(i) [1 or (1 x 1)], 2(g)(i) [2, 2 x 1,
-  1 x 2, 2 transposed]: the number, or the shape the solutions list.
-- 1(c)(ii): sigma(w^T x + b), or sigma(w x + b) with w a row vector; any equivalent form.
-- 1(d): 1 point for the weights n_x n_h + n_h, 1 point for the biases n_h + 1.
-- 1(f)(i): sigma(W2 (W1 x + b1) + b2), equivalent forms.
-- 1(f)(ii): 1 point for w' = W2 W1 (or (W2 W1)^T under the column-vector convention), 1 point
-  for b' = W2 b1 + b2.
-- 2(b): the binary cross-entropy, equivalent forms.
-- 2(c): full credit for the formula filled in with the numbers, or its value.
+CS230 (solutions and grading notes; every rule in the copy's drawn alternative)
+- 1(a) [n_num + n_bin], 1(b)(i) [n_x k, or n_x x k or k x n_x], 1(b)(ii), 1(c)(i) [k, or
+  k x 1 with column vectors, 1 x k with row vectors], 2(g)(i) [one entry per target: 2, 3
+  or 4, or n x 1, 1 x n]: the number, or the shape the solutions list (the other layout's
+  shape is not listed: 0).
+- 1(c)(ii): sigma(w^T x + b), sigma(w x + b), sigma(x w + b) or sigma(x w^T + b) as the
+  copy's vectors (columns or rows) and w (an output per column or per row) are printed;
+  any equivalent form; another layout's product earns nothing.
+- 1(d): 1 point for the weights n_x n_h + n_h k, 1 point for the biases n_h + k.
+- 1(f)(i): sigma(c W2 (W1 x + b1) + b2), with row vectors sigma(c (x W1 + b1) W2 + b2) (c the
+  hidden layer's linear activation g(z) = c z), equivalent forms.
+- 1(f)(ii): 1 point for w' = c W2 W1 (rows: c W1 W2), or its transpose, 1 point for
+  b' = c W2 b1 + b2 (rows: c b1 W2 + b2).
+- 2(b): the binary cross-entropy with y_hat the probability of the label printed (1, or 0:
+  then -(y log(1 - y_hat) + (1 - y) log y_hat)), equivalent forms.
+- 2(c): full credit for the formula filled in with the numbers, or its value (the log of
+  the probability the output gives the true label).
 - 2(d): full credit for the formula filled in or its value; partial: 1 point for the
   averaging factor 1/m, 2 points for the right log term of every example.
-- 2(e)(i): W - alpha (dJ/dW + d/dW of the copy's penalty) in any form.
-- 2(g)(ii): the key's formula (an MSE term plus a cross-entropy term) earns the point;
-  every other formula goes to a person (its scoring: person = "wrong").
-- 3(d), 3(f)(i), 6(b), 7(c): the whole answer or nothing.
+- 2(e)(i): W - alpha (dJ/dW + d/dW of the copy's penalty: lambda W^2, lambda/2 W^2, either
+  over m) in any form.
+- 2(g)(ii): the key's formula (a squared error per measured target plus a cross-entropy
+  term) earns the point; every other formula goes to a person (its scoring: person =
+  "wrong").
+- 3(d), 3(f)(i), 6(b), 7(c): the whole answer or nothing; 3(f)(i) is momentum's or
+  RMSProp's rule in the printed letters (alpha and beta, or eta and gamma): the other
+  notation's letters are not the printed ones (0).
 - 3(g): 1 point for v and s, 1 for the two bias corrections, 1 for the update of w; any
-  numpy that computes the same.
+  numpy that computes the same, in the names the copy's skeleton gives (a neighbour's
+  names: 0).
 - 4(a), 6(a): 0.5 points for each statement circled or left out correctly.
 - 4(b): 1 point for each pair of consecutive lines (train statistics, test statistics,
-  normalisation and scaling); features-first without keepdims: 0.5 off the
-  train-statistics point, once for both lines.
+  normalisation and scaling), in the names the copy's skeleton gives (a neighbour's names:
+  0); features-first without keepdims: 0.5 off the train-statistics point, once for both
+  lines.
 - 4(e): 1 point for the dense weights without bias, 1 for one gamma and one beta per
   output (a partial credit only work written out can show).
 - 5(c): the option of the group of experts (its letter or its text).
-- 6(d): a person grades every response (the reason is required).
-- 7(b): (f - 1)/2; 7(d)-(f): (F F D) K + K and its 1D and 3D forms.
+- 6(d): a person grades every response (the reason is required), whichever cost is asked.
+- 7(b): the padding p = (f - 1 - s)/2 or the filter width f = 2p + 1 + s, for an output s
+  smaller (s = 2, 0 or -2); 7(d)-(f): (F F D) K + K and its 1D and 3D forms.
 
 dl-core (each part's notes)
 - Vectors of the ``entries`` rule: an equal share per entry; ``all`` parts: all or nothing,
@@ -87,6 +101,7 @@ import csv
 import json
 import math
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -478,6 +493,18 @@ def blank_points(c: Ctx) -> float:
     return 0.0
 
 
+def distinct(cases: list[Case | None]) -> list[Case]:
+    """The cases with a response written once (the first why kept): two named mistakes
+    that come to the same response for a copy's numbers are one case."""
+    seen: set[str] = set()
+    out = []
+    for case in cases:
+        if case is not None and case.response not in seen:
+            seen.add(case.response)
+            out.append(case)
+    return out
+
+
 PERSON = [
     ("see the back of the page", "points to work elsewhere"),
     ("[illegible]", "transcribed as illegible"),
@@ -488,94 +515,141 @@ PERSON = [
 
 
 def q1_a(c: Ctx) -> list:
-    n, h = c.answer, c.params["n_h"]
+    P = c.params
+    n, h, k, num, binary = c.answer, P["n_h"], P["k"], P["n_num"], P["n_bin"]
+    assert n == num + binary
     return [
-        *number_right(c, label="n_x", unit="features"),
-        c.right(f"$n_x = {n}$", "LaTeX"),
+        *number_right(c, work=f"{num} + {binary}", label="n_x", unit="features"),
+        c.right(f"$n_x = {num} + {binary} = {n}$", "LaTeX, the two groups added"),
         c.wrong(f"{n + 1}", "counted a bias feature"),
-        c.wrong("1", "gave the second size"),
+        c.wrong("1", "gave the shape's other size"),
         c.wrong(str(h), "gave the hidden layer's size") if h != n else None,
-        *hedges(c, str(n), str(n + 1), "n or n + 1"),
+        c.wrong(str(num), "counted only the numeric features"),
+        c.wrong(str(binary), "counted only the binary features") if binary != num else None,
+        c.wrong(f"{n * k}", "gave the number of weights (features times labels)"),
+        *hedges(c, str(n), str(num), "both groups or the numeric ones"),
     ]
 
 
 def q1_b_i(c: Ctx) -> list:
-    n, h = c.answer, c.params["n_h"]
+    """n_x k weights: one per feature and label; the solutions list the shapes n_x x k and
+    k x n_x (w by columns or by rows)."""
+    P = c.params
+    n, h, k = P["n_x"], P["n_h"], P["k"]
+    total = c.answer
+    assert total == n * k
     return [
-        *number_right(c, unit="weights"),
-        c.right(f"({n} x 1)", "(n x 1)"),
-        c.right(f"{n}x1", "n x 1 without spaces"),
-        c.right(f"{n} {TIMES} 1", "n times-sign 1"),
-        c.right(f"$({n} \\times 1)$", "LaTeX shape"),
-        c.right(f"w: {n}", "labelled"),
-        c.right(f"{n} or ({n} x 1)", "both forms, as the solutions"),
-        c.wrong(f"{n + 1}", "counted the bias among the weights"),
-        c.wrong("1", "gave the dimension of b"),
-        c.wrong(f"{n * h}", "gave the hidden layer's weights") if h != 1 else None,
+        *number_right(c, work=f"{n}*{k}", unit="weights"),
+        c.right(f"({n} x {k})", "(n x k)"),
+        c.right(f"{n}x{k}", "n x k without spaces"),
+        c.right(f"{k} {TIMES} {n}", "k times-sign n (w's other layout)"),
+        c.right(f"$({n} \\times {k})$", "LaTeX shape"),
+        c.right(f"w: {total}", "labelled"),
+        c.right(f"{total} or ({n} x {k})", "both forms, as the solutions"),
+        c.wrong(str(n), "one weight per feature (a single label)"),
+        c.wrong(f"{total + k}", "counted the biases among the weights"),
+        c.wrong(str(k), "gave the dimension of b"),
+        c.wrong(f"{n * h}", "gave the hidden layer's weights"),
+        c.wrong(f"({n} x 1)", "the shape of a single label's weights"),
+        *hedges(c, str(total), str(n), "n k or n"),
     ]
 
 
-def q1_scalar(c: Ctx) -> list:
-    n = c.params["n_x"]
-    return [
-        c.right("1", "the value"),
-        c.right("(1 x 1)", "(1 x 1)"),
-        c.right("1x1", "1x1"),
-        c.right(f"1 {TIMES} 1", "1 times-sign 1"),
-        c.right("$1 \\times 1$", "LaTeX"),
-        c.right("1 or (1 x 1)", "both forms, as the solutions"),
-        c.right("1 (a scalar)", "with a remark"),
-        c.person("a scalar", "in words only"),
-        c.wrong(str(n), "gave the number of weights"),
-        c.wrong(f"({n} x 1)", "gave the shape of w (or x)"),
-        c.wrong("2", "one entry per class"),
+def q1_vector_size(c: Ctx) -> list:
+    """1(b)(ii), 1(c)(i): k, one bias (one probability) per label; the solutions list the
+    shape of the copy's vectors, k x 1 (columns) or 1 x k (rows)."""
+    P = c.params
+    n, k, column = P["n_x"], P["k"], P["layout"] == "column"
+    assert c.answer == k
+    shape, other = ((k, 1), (1, k)) if column else ((1, k), (k, 1))
+    a, b = shape
+    cases = [
+        c.right(str(k), "the value"),
+        c.right(f"({a} x {b})", "the shape of the copy's vectors"),
+        c.right(f"{a}x{b}", "the shape without spaces"),
+        c.right(f"{a} {TIMES} {b}", "the shape with a times-sign"),
+        c.right(f"${a} \\times {b}$", "LaTeX shape"),
+        c.right(f"{k} or ({a} x {b})", "both forms, as the solutions"),
+        c.right(f"{k} (one per label)", "with a remark"),
+        c.person("one per label", "in words only"),
+        c.wrong("1", "a single output (one label)"),
+        c.wrong(str(n), "gave the number of features"),
+        c.wrong(f"({n} x 1)" if column else f"(1 x {n})", "gave the shape of x"),
+        c.wrong(f"({other[0]} x {other[1]})", "the shape of the other layout (row for column)"),
         c.wrong("0", "no dimension"),
     ]
+    if k != 2:
+        cases.append(c.wrong("2", "one entry per class"))
+    return cases
+
+
+# 1(c)(ii): w^T x, w x, x w or x w^T, as the copy's vectors and w hold them: (LaTeX,
+# typed, numpy, np.dot, a transposed equivalent); the official rubric: any equivalent form.
+LOGISTIC_FORMS = {
+    ("column", "columns"): (r"w^{T} x^{(i)}", "w^T x", "w.T @ x", "np.dot(w.T, x)", "(x^T w)^T"),
+    ("column", "rows"): (r"w x^{(i)}", "w x", "w @ x", "np.dot(w, x)", "(x^T w^T)^T"),
+    ("row", "columns"): (r"x^{(i)} w", "x w", "x @ w", "np.dot(x, w)", "(w^T x^T)^T"),
+    ("row", "rows"): (r"x^{(i)} w^{T}", "x w^T", "x @ w.T", "np.dot(x, w.T)", "(w x^T)^T"),
+}
+LAYOUT_WORDS = {
+    ("column", "columns"): "column vectors, w by columns",
+    ("column", "rows"): "column vectors, w by rows",
+    ("row", "columns"): "row vectors, w by columns",
+    ("row", "rows"): "row vectors, w by rows",
+}
 
 
 def q1_c_ii(c: Ctx) -> list:
-    return [
-        c.right(r"\sigma(w^T x^{(i)} + b)", "LaTeX"),
-        c.right("sigma(w.T @ x + b)", "numpy"),
-        c.right(f"{SIGMA}(w{SUP_T}x + b)", "Unicode"),
-        c.right(r"\hat{y}^{(i)} = \sigma(b + w^{T}x^{(i)})", "lhs = rhs, reordered"),
-        c.right("1/(1 + exp(-(w^T x + b)))", "sigmoid written out"),
-        c.right("sigmoid(np.dot(w.T, x) + b)", "np.dot"),
-        c.right(r"\sigma(w x^{(i)} + b)", "w as a row vector (the key's alternative)"),
-        c.right(f"{YHAT} = {SIGMA}(x^T w + b)", "x^T w"),
-        c.wrong("w^T x + b", "forgot the sigmoid"),
-        c.wrong("sigma(w^T x)", "forgot the bias"),
-        c.wrong("sigma(w^T x - b)", "sign of the bias flipped"),
-        c.wrong("sigma(w x^T + b)", "transpose on the wrong vector"),
-        c.wrong("tanh(w^T x + b)", "wrong activation"),
+    drawn = (c.params["layout"], c.params["w_layout"])
+    latex, typed, numpy, dot, transposed = LOGISTIC_FORMS[drawn]
+    cases = [
+        c.right(rf"\sigma({latex} + b)", "LaTeX"),
+        c.right(f"sigma({numpy} + b)", "numpy"),
+        c.right(f"{SIGMA}({typed.replace('^T', SUP_T)} + b)", "Unicode"),
+        c.right(rf"\hat{{y}}^{{(i)}} = \sigma(b + {latex})", "lhs = rhs, reordered"),
+        c.right(f"1/(1 + exp(-({typed} + b)))", "sigmoid written out"),
+        c.right(f"sigmoid({dot} + b)", "np.dot"),
+        c.right(f"{YHAT} = {SIGMA}({transposed} + b)", "the product transposed back"),
+        c.wrong(f"{typed} + b", "forgot the sigmoid"),
+        c.wrong(f"sigma({typed})", "forgot the bias"),
+        c.wrong(f"sigma({typed} - b)", "sign of the bias flipped"),
+        c.wrong(f"tanh({typed} + b)", "wrong activation"),
     ]
+    for other, forms in LOGISTIC_FORMS.items():
+        if other != drawn:
+            why = f"the product of another layout ({LAYOUT_WORDS[other]})"
+            cases.append(c.wrong(f"sigma({forms[1]} + b)", why))
+    return cases
 
 
 def q1_d(c: Ctx) -> list:
     weights, biases = c.answer
-    n, h = c.params["n_x"], c.params["n_h"]
+    n, h, k = c.params["n_x"], c.params["n_h"], c.params["k"]
+    assert [weights, biases] == [n * h + h * k, h + k]
     cases = [
         c.right(f"weights: {weights}, biases: {biases}", "labelled"),
         c.right(f"biases: {biases}, weights: {weights}", "labels in the other order"),
         c.right(f"{weights} weights and {biases} biases", "numbers before labels"),
         c.right(
-            f"Weight parameters: {n}*{h} + {h}*1 = {weights}. Bias parameters: {h} + 1 = {biases}.",
+            f"Weight parameters: {n}*{h} + {h}*{k} = {weights}. "
+            f"Bias parameters: {h} + {k} = {biases}.",
             "two sentences with work",
         ),
         c.right(f"{weights}; {biases}", "in order"),
         c.right(f"({weights}, {biases})", "pair"),
         c.right(f"W: {weights}, b: {biases}", "W and b as labels"),
         c.scored(f"weights: {n * h}, biases: {biases}", 1, "forgot the output layer's weights"),
-        c.scored(f"weights: {weights}, biases: {h}", 1, "forgot the output bias"),
-        c.scored(f"weights: {n + h}, biases: {biases}", 1, "added sizes instead of multiplying")
-        if n + h != weights
-        else None,
+        c.scored(f"weights: {weights}, biases: {h + 1}", 1, "a single output bias (one label)"),
+        c.scored(f"weights: {n * h + h}, biases: {biases}", 1, "a single output unit's weights"),
+        c.scored(f"weights: {n * h + h + k}, biases: {biases}", 1, "added h + k for h k"),
         c.scored(
             f"weights: {weights + biases}, biases: {biases}",
             1,
             "counted the biases among the weights",
         ),
+        c.wrong(f"weights: {n * h + h}, biases: {h + 1}", "one output unit, as for one label"),
         c.wrong(f"weights: {n * h}, biases: {h}", "forgot the output layer"),
+        c.wrong(f"weights: {n * k}, biases: {k}", "gave the logistic regression's counts"),
         c.wrong(f"{biases}; {weights}", "wrong ordering (biases first, unlabelled)"),
     ]
     if weights >= 1000:
@@ -584,75 +658,136 @@ def q1_d(c: Ctx) -> list:
 
 
 def q1_f_i(c: Ctx) -> list:
+    """sigma(c W2 (W1 x + b1) + b2), with row vectors sigma(c (x W1 + b1) W2 + b2): the
+    hidden layer's linear activation g(z) = c z is the factor c."""
+    s = c.params["scale"]
+    if c.params["layout"] == "column":
+        return [
+            c.right(rf"\sigma({s} W^{{[2]}}(W^{{[1]}}x^{{(i)}} + b^{{[1]}}) + b^{{[2]}})", "LaTeX"),
+            c.right(f"sigma({s} W2 W1 x + {s} W2 b1 + b2)", "expanded"),
+            c.right(f"{SIGMA}(b2 + W2 @ ({s}*(b1 + W1 @ x)))", "numpy @, reordered"),
+            c.right(
+                rf"\hat{{y}} = \sigma\left({s} W^{{[2]}} W^{{[1]}} x + {s} W^{{[2]}} b^{{[1]}}"
+                rf" + b^{{[2]}}\right)",
+                "lhs = rhs, expanded LaTeX",
+            ),
+            c.right(f"sigmoid(W2.dot({s} * (W1.dot(x) + b1)) + b2)", "nested dot"),
+            c.right(f"sigma(W2 ({s} W1 x + {s} b1) + b2)", "the factor spread over the layer"),
+            c.wrong(f"sigma({s} W1 (W2 x + b1) + b2)", "layers swapped"),
+            c.wrong(f"sigma({s} W2 W1 x + b1 + b2)", "b1 not multiplied by W2"),
+            c.wrong(f"{s} W2 (W1 x + b1) + b2", "forgot the sigmoid"),
+            c.wrong("sigma(W2 sigma(W1 x + b1) + b2)", "a sigmoid for the linear activation"),
+            c.wrong("sigma(W2 (W1 x + b1) + b2)", "forgot the activation's factor"),
+            c.wrong(f"sigma({s} (W2 (W1 x + b1) + b2))", "the factor on b2 too"),
+            c.wrong(f"sigma({s} (x W1 + b1) W2 + b2)", "the row-vector form for column vectors"),
+            c.wrong(f"sigma({s} W2^T (W1 x + b1) + b2)", "transposed W2"),
+        ]
     return [
-        c.right(r"\sigma(W^{[2]}(W^{[1]}x^{(i)} + b^{[1]}) + b^{[2]})", "LaTeX"),
-        c.right("sigma(W2 W1 x + W2 b1 + b2)", "expanded"),
-        c.right(f"{SIGMA}(b2 + W2 @ (b1 + W1 @ x))", "numpy @, reordered"),
+        c.right(rf"\sigma({s}(x^{{(i)}} W^{{[1]}} + b^{{[1]}}) W^{{[2]}} + b^{{[2]}})", "LaTeX"),
+        c.right(f"sigma({s} x W1 W2 + {s} b1 W2 + b2)", "expanded"),
+        c.right(f"{SIGMA}(b2 + ({s}*(b1 + x @ W1)) @ W2)", "numpy @, reordered"),
         c.right(
-            r"\hat{y} = \sigma\left(W^{[2]} W^{[1]} x + W^{[2]} b^{[1]} + b^{[2]}\right)",
+            rf"\hat{{y}} = \sigma\left({s} x W^{{[1]}} W^{{[2]}} + {s} b^{{[1]}} W^{{[2]}}"
+            rf" + b^{{[2]}}\right)",
             "lhs = rhs, expanded LaTeX",
         ),
-        c.right("sigmoid(W2.dot(W1.dot(x) + b1) + b2)", "nested dot"),
-        c.wrong("sigma(W1 (W2 x + b1) + b2)", "layers swapped"),
-        c.wrong("sigma(W2 W1 x + b1 + b2)", "b1 not multiplied by W2"),
-        c.wrong("W2 (W1 x + b1) + b2", "forgot the sigmoid"),
-        c.wrong("sigma(W2 sigma(W1 x + b1) + b2)", "added the hidden activation"),
-        c.wrong("sigma(W2^T (W1 x + b1) + b2)", "transposed W2"),
+        c.right(f"sigmoid(({s} * (x.dot(W1) + b1)).dot(W2) + b2)", "nested dot"),
+        c.right(f"sigma(({s} x W1 + {s} b1) W2 + b2)", "the factor spread over the layer"),
+        c.wrong(f"sigma({s} (x W2 + b1) W1 + b2)", "layers swapped"),
+        c.wrong(f"sigma({s} x W1 W2 + b1 + b2)", "b1 not multiplied by W2"),
+        c.wrong(f"{s} (x W1 + b1) W2 + b2", "forgot the sigmoid"),
+        c.wrong("sigma(sigma(x W1 + b1) W2 + b2)", "a sigmoid for the linear activation"),
+        c.wrong("sigma((x W1 + b1) W2 + b2)", "forgot the activation's factor"),
+        c.wrong(f"sigma({s} ((x W1 + b1) W2 + b2))", "the factor on b2 too"),
+        c.wrong(f"sigma({s} W2 (W1 x + b1) + b2)", "the column-vector form for row vectors"),
+        c.wrong(f"sigma({s} (x W1 + b1) W2^T + b2)", "transposed W2"),
     ]
 
 
 def q1_f_ii(c: Ctx) -> list:
+    """w' = c W2 W1, b' = c W2 b1 + b2 (rows: c W1 W2, c b1 W2 + b2); 1 point each, w'
+    or its transpose."""
+    s = c.params["scale"]
+    if c.params["layout"] == "column":
+        w, b, w_t = f"{s} W2 W1", f"{s} W2 b1 + b2", f"{s} W1^T W2^T"
+        w_latex, b_latex = f"{s}W^{{[2]}}W^{{[1]}}", f"{s}W^{{[2]}}b^{{[1]}} + b^{{[2]}}"
+        numpy_b, numpy_w = f"b2 + {s} * W2 @ b1", f"{s} * W2 @ W1"
+        swapped, b_alone, no_b1_product = f"{s} W1 W2", f"{s} W2 b1", f"{s} b1 + b2"
+        w_plain, b_plain, b_outer = "W2 W1", "W2 b1 + b2", f"{s} (W2 b1 + b2)"
+    else:
+        w, b, w_t = f"{s} W1 W2", f"{s} b1 W2 + b2", f"{s} W2^T W1^T"
+        w_latex, b_latex = f"{s}W^{{[1]}}W^{{[2]}}", f"{s}b^{{[1]}}W^{{[2]}} + b^{{[2]}}"
+        numpy_b, numpy_w = f"b2 + {s} * b1 @ W2", f"{s} * W1 @ W2"
+        swapped, b_alone, no_b1_product = f"{s} W2 W1", f"{s} b1 W2", f"{s} b1 + b2"
+        w_plain, b_plain, b_outer = "W1 W2", "b1 W2 + b2", f"{s} (b1 W2 + b2)"
     return [
-        c.right("w' = W2 W1; b' = W2 b1 + b2", "two equations"),
-        c.right(r"w' = W^{[2]}W^{[1]}, b' = W^{[2]}b^{[1]} + b^{[2]}", "LaTeX"),
-        c.right("b' = b2 + W2 @ b1\nw' = W2 @ W1", "b' first, on two lines"),
-        c.right(r"W^{[2]} W^{[1]} \quad b^{[2]} + W^{[2]} b^{[1]}", "right-hand sides alone"),
-        c.right("w' = (W2 W1)^T; b' = W2 b1 + b2", "transpose: w' a column vector"),
-        c.right(
-            r"w' = (W^{[2]}W^{[1]})^T, b' = W^{[2]}b^{[1]} + b^{[2]}",
-            "transpose: w' a column vector, LaTeX",
-        ),
-        c.right("w' = W1^T W2^T; b' = W2 b1 + b2", "transpose expanded: column vector"),
-        c.scored("w' = W2 W1; b' = b2", 1, "b': forgot W2 b1"),
-        c.scored("w' = W2 W1; b' = b1 + b2", 1, "b': b1 not multiplied by W2"),
-        c.scored("w' = W1 W2; b' = W2 b1 + b2", 1, "w': wrong ordering of the product"),
-        c.scored("w' = W2 W1; b' = W2 b1", 1, "b': forgot b2"),
-        c.wrong("w' = W1 W2; b' = b1 + b2", "both wrong"),
+        c.right(f"w' = {w}; b' = {b}", "two equations"),
+        c.right(f"w' = {w_latex}, b' = {b_latex}", "LaTeX"),
+        c.right(f"b' = {numpy_b}\nw' = {numpy_w}", "b' first, on two lines"),
+        c.right(rf"{w_latex} \quad {b_latex}", "right-hand sides alone"),
+        c.right(f"w' = ({w})^T; b' = {b}", "transpose: w' holding an output per column or row"),
+        c.right(f"w' = {w_t}; b' = {b}", "transpose expanded"),
+        c.scored(f"w' = {w}; b' = b2", 1, "b': forgot the first bias"),
+        c.scored(f"w' = {w}; b' = {no_b1_product}", 1, "b': b1 not multiplied by W2"),
+        c.scored(f"w' = {swapped}; b' = {b}", 1, "w': wrong ordering of the product"),
+        c.scored(f"w' = {w}; b' = {b_alone}", 1, "b': forgot b2"),
+        c.scored(f"w' = {w_plain}; b' = {b}", 1, "w': forgot the activation's factor"),
+        c.scored(f"w' = {w}; b' = {b_outer}", 1, "b': the factor on b2 too"),
+        c.wrong(f"w' = {w_plain}; b' = {b_plain}", "forgot the activation's factor in both"),
+        c.wrong(f"w' = {swapped}; b' = b1 + b2", "both wrong"),
         c.wrong("w' = W1; b' = b1", "kept the first layer only"),
     ]
 
 
+def bce_terms(yhat_label: int, yhat: str = "yhat") -> tuple[str, str]:
+    """The arguments of the two logs of the BCE: the probability the output gives label 1
+    (multiplied by y) and label 0 (by 1 - y); yhat is the probability of label
+    ``yhat_label``."""
+    one, other = yhat, f"1 - {yhat}"
+    return (one, other) if yhat_label == 1 else (other, one)
+
+
 def q2_b(c: Ctx) -> list:
+    label = c.params["yhat_label"]
+    p1, p0 = bce_terms(label)
+    l1, l0 = (r"\hat{y}", r"(1-\hat{y})") if label == 1 else (r"(1-\hat{y})", r"\hat{y}")
+    u1, u0 = (x.replace("yhat", YHAT) for x in (p1, p0))
+    q1, q0 = (x.replace("yhat", "y_hat") for x in (p1, p0))
+    other = "ŷ read as the probability of label 1" if label == 0 else "classes swapped"
     return [
-        c.right(r"-(y \log \hat{y} + (1-y)\log(1-\hat{y}))", "LaTeX"),
-        c.right("-y ln(yhat) - (1-y) ln(1-yhat)", "ln, expanded"),
-        c.right(f"-(1 - y) log(1 - {YHAT}) - y log({YHAT})", "reordered, Unicode hat"),
-        c.right(r"L(y, \hat{y}) = -y\ln\hat{y} - (1-y)\ln(1-\hat{y})", "lhs = rhs"),
-        c.right("-y*log(y_hat) + (y - 1)*log(1 - y_hat)", "sign moved into (y - 1)"),
-        c.wrong("y log(yhat) + (1-y) log(1-yhat)", "sign flipped"),
-        c.wrong("-(y log(yhat) + (1+y) log(1-yhat))", "1 + y for 1 - y"),
-        c.wrong("-(y log(yhat) + log(1-yhat))", "forgot the (1 - y) factor"),
+        c.right(rf"-(y \log {l1} + (1-y)\log {l0})", "LaTeX"),
+        c.right(f"-y ln({p1}) - (1-y) ln({p0})", "ln, expanded"),
+        c.right(f"-(1 - y) log({u0}) - y log({u1})", "reordered, Unicode hat"),
+        c.right(rf"L(y, \hat{{y}}) = -y\ln{l1} - (1-y)\ln{l0}", "lhs = rhs"),
+        c.right(f"-y*log({q1}) + (y - 1)*log({q0})", "sign moved into (y - 1)"),
+        c.wrong(f"y log({p1}) + (1-y) log({p0})", "sign flipped"),
+        c.wrong(f"-(y log({p1}) + (1+y) log({p0}))", "1 + y for 1 - y"),
+        c.wrong(f"-(y log({p1}) + log({p0}))", "forgot the (1 - y) factor"),
         c.wrong("(y - yhat)^2", "gave the MSE"),
-        c.wrong("-y log(yhat)", "forgot the negative class"),
-        c.wrong("-(y log(1 - yhat) + (1 - y) log(yhat))", "classes swapped"),
+        c.wrong(f"-y log({p1})", "forgot the negative class"),
+        c.wrong(f"-(y log({p0}) + (1 - y) log({p1}))", other),
     ]
 
 
+def true_label_probability(label: int, prediction: float, yhat_label: int) -> float:
+    """The probability the output gives the true label, as a student writes it."""
+    return round(prediction if label == yhat_label else 1 - prediction, 6)
+
+
 def q2_c(c: Ctx) -> list:
-    y, pred = c.params["label_c"], c.params["prediction_c"]
-    q = round(pred if y == 1 else 1 - pred, 6)
+    y, pred, label = c.params["label_c"], c.params["prediction_c"], c.params["yhat_label"]
+    q = true_label_probability(y, pred, label)
     other = round(1 - q, 6)
     value = c.answer
-    filled = f"1 - {short(pred)}" if y == 0 else short(pred)
+    assert abs(value + math.log(q)) < 1e-9, (value, q)
+    filled = short(pred) if y == label else f"1 - {short(pred)}"
+    p1, p0 = bce_terms(label, short(pred))
     cases = [
         c.right(f"-log({short(q)})", "formula filled in"),
         c.right(minus(f"-ln({short(q)})"), "ln, Unicode minus"),
         c.right(rf"-\log {short(q)}", "LaTeX, no parentheses"),
         c.right(f"L = -log({filled})", "the formula's term, unsimplified"),
-        c.right(
-            f"-({y}*log({short(pred)}) + (1 - {y})*log(1 - {short(pred)}))",
-            "whole formula filled in",
-        ),
+        c.right(f"-({y}*log({p1}) + (1 - {y})*log({p0}))", "whole formula filled in"),
         c.right(f"{value:.3f}", "the value"),
         c.right(f"{APPROX} {value:.2f}", "≈ value"),
         c.right(f"{value:.2f}".replace(".", ","), "decimal comma"),
@@ -663,22 +798,28 @@ def q2_c(c: Ctx) -> list:
         c.wrong(short(q), "gave the probability, not the loss"),
     ]
     if abs(q - other) > 1e-9:
-        cases.append(c.wrong(f"-log({short(other)})", "used the other class's probability"))
+        why = (
+            "ŷ read as the probability of label 1"
+            if label == 0
+            else "used the other class's probability"
+        )
+        cases.append(c.wrong(f"-log({short(other)})", why))
         cases += hedges(c, f"-log({short(q)})", f"-log({short(other)})", "both classes")
     return cases
 
 
 def q2_d(c: Ctx) -> list:
-    ys, ps = c.params["labels_d"], c.params["predictions_d"]
+    ys, ps, label = c.params["labels_d"], c.params["predictions_d"], c.params["yhat_label"]
     m = len(ys)
-    terms = [short(round(p if y == 1 else 1 - p, 6)) for y, p in zip(ys, ps, strict=True)]
+    terms = [short(true_label_probability(y, p, label)) for y, p in zip(ys, ps, strict=True)]
     value = -sum(math.log(float(t)) for t in terms) / m
     assert abs(value - c.answer) < 1e-9, (value, c.answer)
     logs = " + ".join(f"log({t})" for t in terms)
     bare = " + ".join(f"log {t}" for t in terms)
     latex = " + ".join(rf"\log {t}" for t in terms)
     full = " + ".join(
-        f"{y}*log({short(p)}) + (1 - {y})*log(1 - {short(p)})" for y, p in zip(ys, ps, strict=True)
+        f"{y}*log({p1}) + (1 - {y})*log({p0})"
+        for y, (p1, p0) in zip(ys, (bce_terms(label, short(p)) for p in ps), strict=True)
     )
     cases = [
         c.right(f"-(1/{m})({bare})", "formula filled in, as printed"),
@@ -699,81 +840,117 @@ def q2_d(c: Ctx) -> list:
     raw = [short(p) for p in ps]
     if sorted(raw) != sorted(terms):  # else the sum is the right one, in another order
         raw_logs = " + ".join(f"log({t})" for t in raw)
-        cases.append(c.scored(f"-(1/{m})({raw_logs})", 1, "used y_hat for the negative examples"))
-        cases.append(c.wrong(f"-({raw_logs})", "no averaging factor, and y_hat for negatives"))
+        cases.append(c.scored(f"-(1/{m})({raw_logs})", 1, "the printed ŷ in every log term"))
+        cases.append(c.wrong(f"-({raw_logs})", "no averaging factor, and the printed ŷ"))
     flipped = [short(round(1 - float(t), 6)) for t in terms]
     if sorted(flipped) != sorted(terms):
         fl = " + ".join(f"log({t})" for t in flipped)
-        cases.append(c.scored(f"-(1/{m})({fl})", 1, "labels swapped in every term"))
+        why = (
+            "ŷ read as the probability of label 1 in every term"
+            if label == 0
+            else "labels swapped in every term"
+        )
+        cases.append(c.scored(f"-(1/{m})({fl})", 1, why))
     return cases
 
 
 def q2_e_i(c: Ctx) -> list:
-    half = c.params["penalty_half"]
+    """W - alpha (dJ/dW + d/dW of the penalty): lambda W^2 gives 2 lambda W, lambda/2 W^2
+    gives lambda W, either divided by m when the penalty is."""
+    half, per_m = c.params["penalty_half"], c.params["penalty_per_m"]
     k = "" if half else "2"
     kk = "" if half else "2*"
     other = "2" if half else ""
-    return [
+    m = "/m" if per_m else ""
+    if per_m:
+        pen = rf"\frac{{{k}\lambda}}{{m}} W"
+        factor = rf"\frac{{{k}\alpha\lambda}}{{m}}"
+    else:
+        pen, factor = rf"{k}\lambda W", rf"{k}\alpha\lambda"
+    cases = [
         c.right(
-            rf"W - \alpha(\frac{{\partial J_{{BCE}}}}{{\partial W}} + {k}\lambda W)",
+            rf"W - \alpha(\frac{{\partial J_{{BCE}}}}{{\partial W}} + {pen})",
             "LaTeX, gradient of the penalty",
         ),
-        c.right(f"W - alpha*dJ/dW - {kk}alpha*lambda*W", "typed, expanded"),
-        c.right(f"W = (1 - {k}{ALPHA}{LAMBDA})W - {ALPHA} dJ/dW", "Greek, factored"),
+        c.right(f"W - alpha*dJ/dW - {kk}alpha*lambda*W{m}", "typed, expanded"),
+        c.right(f"W = (1 - {k}{ALPHA}{LAMBDA}{m})W - {ALPHA} dJ/dW", "Greek, factored"),
         c.right(
-            rf"W := W(1 - {k}\alpha\lambda) - \alpha \frac{{\partial J_{{BCE}}}}{{\partial W}}",
+            rf"W := W(1 - {factor}) - \alpha \frac{{\partial J_{{BCE}}}}{{\partial W}}",
             "update arrow :=",
         ),
-        c.right(f"W <- W - {ALPHA}({PARTIAL}J/{PARTIAL}W + {k}{LAMBDA}W)", "arrow <-"),
+        c.right(f"W <- W - {ALPHA}({PARTIAL}J/{PARTIAL}W + {k}{LAMBDA}W{m})", "arrow <-"),
         c.wrong("W - alpha*dJ/dW", "forgot the regularization"),
         c.wrong(
-            f"(1 - {other}{ALPHA}{LAMBDA})W - {ALPHA} dJ/dW", "factor 2 wrong for this penalty"
+            f"(1 - {other}{ALPHA}{LAMBDA}{m})W - {ALPHA} dJ/dW", "factor 2 wrong for this penalty"
         ),
-        c.wrong(f"W - alpha*dJ/dW + {kk}alpha*lambda*W", "sign of the penalty flipped"),
-        c.wrong("W - alpha*(dJ/dW + lambda*W^2)", "the penalty, not its derivative"),
-        c.wrong(f"(1 - {k}{ALPHA}{LAMBDA})W + {ALPHA} dJ/dW", "gradient ascent"),
+        c.wrong(f"W - alpha*dJ/dW + {kk}alpha*lambda*W{m}", "sign of the penalty flipped"),
+        c.wrong(f"W - alpha*(dJ/dW + lambda*W^2{m})", "the penalty, not its derivative"),
+        c.wrong(f"(1 - {k}{ALPHA}{LAMBDA}{m})W + {ALPHA} dJ/dW", "gradient ascent"),
     ]
+    if per_m:
+        cases.append(c.wrong(f"W - alpha*dJ/dW - {kk}alpha*lambda*W", "dropped the penalty's 1/m"))
+    else:
+        cases.append(c.wrong(f"W - alpha*dJ/dW - {kk}alpha*lambda*W/m", "divided by an m"))
+    return cases
 
 
 def q2_g_i(c: Ctx) -> list:
-    item = c.params["scenario"]["quality"]
-    return [
-        c.right("2", "the value"),
-        c.right("2 x 1", "2 x 1"),
-        c.right("(1 x 2)", "(1 x 2)"),
-        c.right(f"2{TIMES}1", "2 times-sign 1"),
-        c.right("(2, 1)", "numpy shape"),
-        c.right("2 or 2 x 1", "both forms"),
-        c.right("2 (two outputs)", "with a remark"),
-        c.person(f"y = [{item}, weight]", "the two entries named, no size"),
+    """One label entry per target: the quality, the weight and each other measurement."""
+    item, measured = c.params["scenario"]["quality"], c.params["measurements"]
+    n = c.answer
+    assert n == 2 + len(measured)
+    cases = [
+        c.right(str(n), "the value"),
+        c.right(f"{n} x 1", "n x 1"),
+        c.right(f"(1 x {n})", "(1 x n)"),
+        c.right(f"{n}{TIMES}1", "n times-sign 1"),
+        c.right(f"({n}, 1)", "numpy shape"),
+        c.right(f"{n} or {n} x 1", "both forms"),
+        c.right(f"{n} ({n} outputs)", "with a remark"),
+        c.person(
+            f"y = [{item}, weight{''.join(', ' + m for m in measured)}]",
+            "the entries named, no size",
+        ),
         c.wrong("1", "a single output"),
-        c.wrong("3", "counted a bias"),
-        c.wrong("2 x 2", "a square matrix"),
+        c.wrong(str(n + 1), "counted a bias"),
+        c.wrong(f"{n} x {n}", "a square matrix"),
     ]
+    if n != 2:
+        cases.append(c.wrong("2", "only the quality and the weight"))
+    return cases
 
 
 def q2_g_ii(c: Ctx) -> list:
+    """The cross-entropy of y1 (yhat1 the probability of label ``yhat_label``) plus a squared
+    error per measured target; any other formula goes to a person."""
+    label, n = c.params["yhat_label"], 2 + len(c.params["measurements"])
+    p1, p0 = bce_terms(label, "yhat1")
+    l1, l0 = (r"\hat{y}_1", r"(1-\hat{y}_1)") if label == 1 else (r"(1-\hat{y}_1)", r"\hat{y}_1")
+    targets = range(2, n + 1)
+    squares = " + ".join(f"(y{i} - yhat{i})^2" for i in targets)
+    flipped = " + ".join(f"(yhat{i} - y{i})^2" for i in targets)
+    latex = " + ".join(rf"(y_{i}-\hat{{y}}_{i})^2" for i in targets)
+    halves = " + ".join(rf"\frac{{1}}{{2}}(y_{i}-\hat{{y}}_{i})^2" for i in targets)
+    bce = f"(y1 log({p1}) + (1-y1) log({p0}))"
     why = "a freely written formula: a person judges it"
-    return [
-        c.right("(y2 - yhat2)^2 - (y1 log(yhat1) + (1-y1) log(1-yhat1))", "the key's formula"),
-        c.right(r"(y_2-\hat{y}_2)^2 - y_1\log\hat{y}_1 - (1-y_1)\log(1-\hat{y}_1)", "LaTeX"),
-        c.right("-(y1 ln(yhat1) + (1 - y1) ln(1 - yhat1)) + (yhat2 - y2)^2", "reordered, ln"),
-        c.person(
-            r"\frac{1}{2}(y_2-\hat{y}_2)^2 - y_1\log\hat{y}_1 - (1-y_1)\log(1-\hat{y}_1)",
-            f"MSE with 1/2 ({why})",
-        ),
-        c.person(
-            "lambda (y2 - yhat2)^2 - y1 log(yhat1) - (1-y1) log(1-yhat1)", f"weighted sum ({why})"
-        ),
-        c.person(
-            "(y1 - yhat1)^2 - (y2 log(yhat2) + (1-y2) log(1-yhat2))",
-            f"entries numbered the other way ({why})",
-        ),
-        c.person("|y2 - yhat2| - y1 log(yhat1) - (1-y1) log(1-yhat1)", f"L1 term ({why})"),
-        c.person("-(y1 log(yhat1) + (1-y1) log(1-yhat1))", f"cross-entropy only ({why})"),
-        c.person("(y1 - yhat1)^2 + (y2 - yhat2)^2", f"MSE on both ({why})"),
+    cases = [
+        c.right(f"{squares} - {bce}", "the key's formula"),
+        c.right(rf"{latex} - y_1\log{l1} - (1-y_1)\log{l0}", "LaTeX"),
+        c.right(f"-(y1 ln({p1}) + (1 - y1) ln({p0})) + {flipped}", "reordered, ln"),
+        c.person(rf"{halves} - y_1\log{l1} - (1-y_1)\log{l0}", f"MSE with 1/2 ({why})"),
+        c.person(f"lambda ({squares}) - {bce}", f"weighted sum ({why})"),
+        c.person(f"|y2 - yhat2| - {bce}", f"L1 term ({why})"),
+        c.person(f"-{bce}", f"cross-entropy only ({why})"),
+        c.person(" + ".join(f"(y{i} - yhat{i})^2" for i in range(1, n + 1)), f"MSE on all ({why})"),
         c.person("BCE(y1, yhat1) + MSE(y2, yhat2)", f"named losses ({why})"),
+        c.person(
+            f"{squares} - (y1 log({p0}) + (1-y1) log({p1}))",
+            f"the other label's probability in the cross-entropy ({why})",
+        ),
     ]
+    if n > 2:
+        cases.append(c.person(f"(y2 - yhat2)^2 - {bce}", f"measured targets left out ({why})"))
+    return cases
 
 
 WORDS = {"SGD": "stochastic", "MBGD": "mini-batch", "BGD": "batch"}
@@ -810,70 +987,130 @@ def q3_d(c: Ctx) -> list:
     return cases
 
 
+GREEK = {"alpha": ALPHA, "beta": BETA, "eta": "\u03b7", "gamma": "\u03b3"}
+OTHER_NOTATION = {("alpha", "beta"): ("eta", "gamma"), ("eta", "gamma"): ("alpha", "beta")}
+
+
 def q3_f_i(c: Ctx) -> list:
+    """Momentum (V = d V + (1 - d) dJ/dW; W = W - l V) or RMSProp (S = d S + (1 - d)
+    (dJ/dW)^2; W = W - l dJ/dW / sqrt(S)), in the printed letters l and d (alpha and beta,
+    or eta and gamma); the whole answer or nothing."""
+    notation = c.params["notation"]
+    lr, d = notation["lr"], notation["decay"]
+    lg, dg = GREEK[lr], GREEK[d]
+    olr, od = OTHER_NOTATION[lr, d]
+    dJ = r"\frac{\partial J}{\partial W}"
+    if c.params["optimizer"]["id"] == "momentum":
+        return [
+            c.right(rf"V = \{d} V + (1-\{d}){dJ}; W = W - \{lr} V", "LaTeX"),
+            c.right(f"W = W - {lr} V; V = {d} V + (1 - {d}) dW", "W first, named"),
+            c.right(f"V_dW = {dg} V_dW + (1-{dg}) dW \\quad W := W - {lg} V_dW", "V_dW"),
+            c.right(f"V = {d}*V + dJ/dW - {d}*dJ/dW\nW = -{lr}*V + W", "expanded, two lines"),
+            c.right(f"V = {dg}V + (1 - {dg}){PARTIAL}J/{PARTIAL}W, W = W - {lg}V", "Unicode"),
+            c.wrong(f"V = {d} V + (1 - {d}) dW; W = W + {lr} V", "sign flipped in the update"),
+            c.wrong(f"V = (1-{d}) V + {d} dW; W = W - {lr} V", "decay and 1 - decay swapped"),
+            c.wrong(f"V = {d} V + (1 - {d}) dW; W = W - {lr} dW", "update ignores V"),
+            c.wrong(f"V = {d} V + (1 - {d}) dW", "forgot the update of W"),
+            c.wrong(f"V = {d} V - (1 - {d}) dW; W = W - V", "signs and learning rate"),
+            c.wrong(
+                f"V = {od} V + (1 - {od}) dW; W = W - {olr} V",
+                f"the other notation's letters ({olr}, {od})",
+            ),
+        ]
     return [
-        c.right(r"V = \beta V + (1-\beta)\frac{\partial J}{\partial W}; W = W - \alpha V", "LaTeX"),
-        c.right("W = W - alpha V; V = beta V + (1 - beta) dW", "W first, named"),
-        c.right(f"V_dW = {BETA} V_dW + (1-{BETA}) dW \\quad W := W - {ALPHA} V_dW", "V_dW"),
-        c.right("V = beta*V + dJ/dW - beta*dJ/dW\nW = -alpha*V + W", "expanded, two lines"),
-        c.right(f"V = {BETA}V + (1 - {BETA}){PARTIAL}J/{PARTIAL}W, W = W - {ALPHA}V", "Unicode"),
-        c.wrong("V = beta V + (1 - beta) dW; W = W + alpha V", "sign flipped in the update"),
-        c.wrong("V = (1-beta) V + beta dW; W = W - alpha V", "beta and 1 - beta swapped"),
-        c.wrong("V = beta V + (1 - beta) dW; W = W - alpha dW", "update ignores V"),
-        c.wrong("V = beta V + (1 - beta) dW", "forgot the update of W"),
-        c.wrong("V = beta V - (1 - beta) dW; W = W - V", "signs and learning rate"),
+        c.right(
+            rf"S = \{d} S + (1-\{d})\left({dJ}\right)^2; W = W - \frac{{\{lr}}}{{\sqrt{{S}}}} {dJ}",
+            "LaTeX",
+        ),
+        c.right(f"W = W - {lr} dW / sqrt(S); S = {d} S + (1 - {d}) dW^2", "W first, named"),
+        c.right(f"S = {dg}S + (1-{dg})(dW)^2 \\quad W := W - {lg} dW/√(S)", "Greek, √"),
+        c.right(
+            f"S = {d}*S + dJ/dW**2 - {d}*dJ/dW**2\nW = -{lr}*dJ/dW*S**(-1/2) + W",
+            "expanded, two lines",
+        ),
+        c.right(
+            f"S = {dg}S + (1 - {dg})({PARTIAL}J/{PARTIAL}W)^2, "
+            f"W = W - {lg}({PARTIAL}J/{PARTIAL}W)/sqrt(S)",
+            "Unicode",
+        ),
+        c.wrong(f"S = {d} S + (1 - {d}) dW; W = W - {lr} dW / sqrt(S)", "forgot the square"),
+        c.wrong(f"S = {d} S + (1 - {d}) dW^2; W = W - {lr} dW / S", "forgot the square root"),
+        c.wrong(f"S = {d} S + (1 - {d}) dW^2; W = W + {lr} dW / sqrt(S)", "sign flipped"),
+        c.wrong(f"S = (1-{d}) S + {d} dW^2; W = W - {lr} dW / sqrt(S)", "decay swapped"),
+        c.wrong(f"S = {d} S + dW^2; W = W - {lr} S dW", "no (1 - decay), multiplied by S"),
+        c.wrong(f"S = {d} S + (1 - {d}) dW^2", "forgot the update of W"),
+        c.wrong(
+            f"S = {od} S + (1 - {od}) dW^2; W = W - {olr} dW / sqrt(S)",
+            f"the other notation's letters ({olr}, {od})",
+        ),
     ]
 
 
+# 3(g)'s lines in the naming convention the copy's skeleton prints (solve.ADAM_NAMES, here
+# by hand from the printed skeletons): the right lines in several notations, and the
+# named mistakes, written with {beta1}, {grad}, ... filled in per copy.
+ADAM_CONVENTIONS = {
+    "course": {"lr": "lr", "beta1": "beta1", "beta2": "beta2", "eps": "eps", "grad": "grad",
+               "w": "w", "v_corr": "v_corr", "s_corr": "s_corr"},
+    "hat": {"lr": "alpha", "beta1": "beta_1", "beta2": "beta_2", "eps": "epsilon",
+            "grad": "dw", "w": "param", "v_corr": "v_hat", "s_corr": "s_hat"},
+    "unbiased": {"lr": "rate", "beta1": "b1", "beta2": "b2", "eps": "delta", "grad": "g",
+                 "w": "theta", "v_corr": "v_unb", "s_corr": "s_unb"},
+    "short": {"lr": "eta", "beta1": "rho1", "beta2": "rho2", "eps": "eps", "grad": "dW",
+              "w": "weight", "v_corr": "vc", "s_corr": "sc"},
+}  # fmt: skip
 ADAM_RIGHT = {
     "v": [
-        "v = beta1 * v + (1 - beta1) * grad",
-        "v = beta1*v + (1-beta1)*grad",
-        "beta1 * v + (1 - beta1) * grad",
-        "v = (1 - beta1) * grad + beta1 * v",
+        "v = {beta1} * v + (1 - {beta1}) * {grad}",
+        "v = {beta1}*v + (1-{beta1})*{grad}",
+        "{beta1} * v + (1 - {beta1}) * {grad}",
+        "v = (1 - {beta1}) * {grad} + {beta1} * v",
     ],
     "s": [
-        "s = beta2 * s + (1 - beta2) * (grad ** 2)",
-        "s = beta2 * s + (1 - beta2) * grad**2",
-        "s = beta2 * s + (1 - beta2) * np.square(grad)",
-        "s = beta2*s + (1-beta2)*grad*grad",
-        "s = beta2 * s + (1 - beta2) * np.power(grad, 2)",
+        "s = {beta2} * s + (1 - {beta2}) * ({grad} ** 2)",
+        "s = {beta2} * s + (1 - {beta2}) * {grad}**2",
+        "s = {beta2} * s + (1 - {beta2}) * np.square({grad})",
+        "s = {beta2}*s + (1-{beta2})*{grad}*{grad}",
+        "s = {beta2} * s + (1 - {beta2}) * np.power({grad}, 2)",
     ],
     "v_corr": [
-        "v_corr = v / (1 - (beta1 ** step))",
-        "v_corr = v / (1 - np.power(beta1, step))",
-        "v / (1. - beta1**step)",
+        "{v_corr} = v / (1 - ({beta1} ** step))",
+        "{v_corr} = v / (1 - np.power({beta1}, step))",
+        "v / (1. - {beta1}**step)",
     ],
     "s_corr": [
-        "s_corr = s / (1 - (beta2 ** step))",
-        "s_corr = s / (1 - np.power(beta2, step))",
-        "s / (1. - beta2**step)",
+        "{s_corr} = s / (1 - ({beta2} ** step))",
+        "{s_corr} = s / (1 - np.power({beta2}, step))",
+        "s / (1. - {beta2}**step)",
     ],
     "w": [
-        "w = w - lr * v_corr / np.sqrt(s_corr + eps)",
-        "w = w - lr * v_corr / (s_corr + eps) ** 0.5",
-        "w = w - (lr / np.sqrt(s_corr + eps)) * v_corr",
-        "w -= lr * v_corr / np.sqrt(s_corr + eps)",
+        "{w} = {w} - {lr} * {v_corr} / np.sqrt({s_corr} + {eps})",
+        "{w} = {w} - {lr} * {v_corr} / ({s_corr} + {eps}) ** 0.5",
+        "{w} = {w} - ({lr} / np.sqrt({s_corr} + {eps})) * {v_corr}",
+        "{w} -= {lr} * {v_corr} / np.sqrt({s_corr} + {eps})",
     ],
 }
 ADAM_MISTAKES = [  # (line, wrong line, why)
-    ("s", "s = beta2 * s + (1 - beta2) * grad", "forgot to square the gradient"),
-    ("v", "v = beta2 * v + (1 - beta2) * grad", "beta2 in v's average"),
-    ("v_corr", "v_corr = v / (1 - beta1)", "step ignored in the bias correction"),
-    ("s_corr", "s_corr = s * (1 - beta2 ** step)", "bias correction multiplies"),
-    ("w", "w = w - lr * v / np.sqrt(s + eps)", "update with the uncorrected averages"),
-    ("w", "w = w + lr * v_corr / np.sqrt(s_corr + eps)", "sign flipped in the update"),
-    ("w", "w = w - lr * v_corr / (s_corr + eps)", "square root forgotten"),
+    ("s", "s = {beta2} * s + (1 - {beta2}) * {grad}", "forgot to square the gradient"),
+    ("v", "v = {beta2} * v + (1 - {beta2}) * {grad}", "beta2 in v's average"),
+    ("v_corr", "{v_corr} = v / (1 - {beta1})", "step ignored in the bias correction"),
+    ("s_corr", "{s_corr} = s * (1 - {beta2} ** step)", "bias correction multiplies"),
+    ("w", "{w} = {w} - {lr} * v / np.sqrt(s + {eps})", "update with the uncorrected averages"),
+    ("w", "{w} = {w} + {lr} * {v_corr} / np.sqrt({s_corr} + {eps})", "sign flipped in the update"),
+    ("w", "{w} = {w} - {lr} * {v_corr} / ({s_corr} + {eps})", "square root forgotten"),
 ]
 ADAM_GROUPS = {"v": 0, "s": 0, "v_corr": 1, "s_corr": 1, "w": 2}
 
 
 def q3_g(c: Ctx) -> list:
     rng = random.Random(f"adam:{c.copy}")
-    names = list(c.answer)
+    convention = c.params["adam_names"]["id"]
+    names = ADAM_CONVENTIONS[convention]
+    assert {k: v for k, v in c.params["adam_names"].items() if k != "id"} == names
+    blanks = list(c.answer)
 
-    def lines(changes: dict[str, str]) -> list[str]:
-        return [changes.get(n, rng.choice(ADAM_RIGHT[n])) for n in names]
+    def lines(changes: dict[str, str], given: dict[str, str] = names) -> list[str]:
+        return [changes.get(n, rng.choice(ADAM_RIGHT[n])).format(**given) for n in blanks]
 
     cases = [
         c.right("\n".join(lines({})), "one line per blank"),
@@ -885,15 +1122,48 @@ def q3_g(c: Ctx) -> list:
         cases.append(c.scored("\n".join(lines({line: bad})), 2, why))
     two = lines({"s": ADAM_MISTAKES[0][1], "v_corr": ADAM_MISTAKES[2][1]})
     cases.append(c.scored("\n".join(two), 1, "no square, and no step in the correction"))
-    sgd = ["v = grad", "s = grad ** 2", "v_corr = v", "s_corr = s", "w = w - lr * grad"]
-    cases.append(c.wrong("\n".join(sgd), "plain gradient step, no Adam"))
+    sgd = ["v = {grad}", "s = {grad} ** 2", "{v_corr} = v", "{s_corr} = s",
+           "{w} = {w} - {lr} * {grad}"]  # fmt: skip
+    cases.append(c.wrong("\n".join(x.format(**names) for x in sgd), "plain gradient step, no Adam"))
+    neighbour = "hat" if convention == "course" else "course"
+    cases.append(
+        c.wrong(
+            "\n".join(lines({}, ADAM_CONVENTIONS[neighbour])),
+            f"a neighbour's lines, in the {neighbour} names",
+        )
+    )
     return cases
+
+
+# 4(b)'s names for the mean, the variance, the normalized input and the output, as the
+# copy's skeleton prints them (one of six conventions); cache_dict's keys stay 'mu', 'var'.
+BN_NAMINGS = {
+    "cs230": ("mu", "var", "Z_norm", "out"),
+    "paper": ("mu_B", "sigma2_B", "Z_hat", "Z_tilde"),
+    "library": ("mean", "variance", "Z_normalized", "outputs"),
+    "batch": ("batch_mean", "batch_var", "Z_standardized", "Z_out"),
+    "estimate": ("mu_hat", "var_hat", "Z_n", "Z_scaled"),
+    "per-feature": ("mean_Z", "var_Z", "Z_unit", "Z_bn"),
+}
+BN_NAME = re.compile(r"(?<![.'\"\w])(mu|var|Z_norm|out)(?![\w'\"])")
+
+
+def bn_named(code: str, naming: str) -> str:
+    """Lines written with the cs230 names (mu, var, Z_norm, out) in a naming's names."""
+    names = dict(zip(BN_NAMINGS["cs230"], BN_NAMINGS[naming], strict=True))
+    return BN_NAME.sub(lambda m: names[m[1]], code)
 
 
 def q4_b(c: Ctx) -> list:
     first = c.params["layout"] == "features-first"
     ax = 1 if first else 0
     rng = random.Random(f"bn:{c.copy}")
+    naming = c.params["naming"]
+    key = c.answer
+    assert (
+        tuple(key[k].split(" = ")[0] for k in ("mu_train", "var_train", "z_norm", "out"))
+        == (BN_NAMINGS[naming])
+    )
     if first:
         mus = [
             "mu = np.mean(Z, axis=1, keepdims=True)",
@@ -931,17 +1201,16 @@ def q4_b(c: Ctx) -> list:
     ]
     outs = ["out = gamma * Z_norm + beta", "out = Z_norm * gamma + beta"]
 
-    def code(mu=None, var=None, test=None, norm=None, out=None) -> str:
+    def code(mu=None, var=None, test=None, norm=None, out=None, names=naming) -> str:
         t = test or rng.choice(tests)
-        return "\n".join(
-            [
-                mu or rng.choice(mus),
-                var or rng.choice(vars_),
-                *t,
-                norm or rng.choice(norms),
-                out or rng.choice(outs),
-            ]
-        )
+        lines = [
+            mu or rng.choice(mus),
+            var or rng.choice(vars_),
+            *t,
+            norm or rng.choice(norms),
+            out or rng.choice(outs),
+        ]
+        return bn_named("\n".join(lines), names)
 
     cases = [c.right(" | ".join(c.answer.values()), "the key's lines, | between")]
     cases += [
@@ -949,6 +1218,8 @@ def q4_b(c: Ctx) -> list:
         for m, v in zip(mus, vars_, strict=True)
     ]
     cases.append(c.right(code(norm="Z_norm = (Z - mu) / np.sqrt(var + eps)"), "np.sqrt"))
+    neighbour = "paper" if naming == "cs230" else "cs230"
+    cases.append(c.wrong(code(names=neighbour), f"a neighbour's lines, in the {neighbour} names"))
     other = 0 if first else 1
     cases.append(
         c.scored(
@@ -1096,35 +1367,84 @@ def q6_b(c: Ctx) -> list:
 
 
 def q6_d(c: Ctx) -> list:
-    good = next(o for o in c.part["options"] if o["correct"])["label"]
-    bad = next(o for o in c.part["options"] if not o["correct"])["label"]
+    """The cost to choose (non-saturating) or the one with which the generator learns slowly
+    (saturating), with its reason: a person grades every response."""
+    options = c.part["options"]
+    good = next(o for o in options if o["correct"])
+    bad = next(o for o in options if not o["correct"])
+    slow = c.params["cost_question"]["id"] == "slow"
+    assert good["text"] == ("Saturating cost" if slow else "Non-saturating cost")
     why = "the reason is required: a person grades it"
+    reason = (
+        "its gradient vanishes early in training, when D easily rejects the generated samples"
+        if slow
+        else "it has larger gradients early in training, when D easily rejects the generated "
+        "samples"
+    )
     return [
-        c.person(good, f"letter alone ({why})"),
+        c.person(good["label"], f"letter alone ({why})"),
         c.person(
-            f"{good}. The non-saturating cost has larger gradients early in training, "
-            "when D easily rejects the generated samples.",
-            f"letter and reason ({why})",
+            f"{good['label']}. The {good['text'].lower()}: {reason}.", f"letter and reason ({why})"
         ),
-        c.person(f"({good}) bigger gradient at the start", f"short reason ({why})"),
-        c.person(f"{bad}, the saturating cost is more stable", f"wrong option ({why})"),
-        c.person("Non-saturating cost", f"the option's text ({why})"),
+        c.person(
+            f"({good['label']}) "
+            + ("small gradient at the start" if slow else "bigger gradient at the start"),
+            f"short reason ({why})",
+        ),
+        c.person(f"{bad['label']}, {bad['text'].lower()}", f"wrong option ({why})"),
+        c.person(good["text"], f"the option's text ({why})"),
     ]
 
 
 def q7_b(c: Ctx) -> list:
-    return [
-        c.right("(f-1)/2", "typed"),
-        c.right(r"\frac{f-1}{2}", "LaTeX"),
-        c.right("f/2 - 1/2", "split"),
-        c.right("0.5f - 0.5", "decimals"),
-        c.right("p = (f - 1) / 2", "p = rhs"),
-        c.right(r"\frac{1}{2}(f - 1)", "factor first"),
-        c.wrong("(f+1)/2", "sign flipped"),
-        c.wrong("f - 1", "forgot the half"),
-        c.wrong("f/2", "forgot the - 1"),
-        c.wrong("(f-1)/2 + 1", "added the +1 of the output size"),
+    """n + 2p - f + 1 = n - shrink, for stride 1, solved for the padding p = (f - 1 -
+    shrink)/2 or for the filter width f = 2p + 1 + shrink."""
+    shrink = c.params["shrink"]
+    a = 1 + shrink
+    if c.params["unknown"] == "padding":
+
+        def minus_a(x: str, k: int) -> str:
+            return f"{x} - {k}" if k >= 0 else f"{x} + {-k}"
+
+        half = short(a / 2)
+        cases = [
+            c.right(f"({minus_a('f', a)})/2", "typed"),
+            c.right(rf"\frac{{{minus_a('f', a)}}}{{2}}", "LaTeX"),
+            c.right(f"f/2 - {a}/2" if a > 0 else f"f/2 + {-a}/2", "split"),
+            c.right(f"0.5f - {half}" if a > 0 else f"0.5f + {short(-a / 2)}", "decimals"),
+            c.right(f"p = ({minus_a('f', a)}) / 2", "p = rhs"),
+            c.right(rf"\frac{{1}}{{2}}({minus_a('f', a)})", "factor first"),
+            c.wrong(f"({minus_a('f', -a)})/2", "sign flipped"),
+            c.wrong(minus_a("f", a), "forgot the half"),
+            c.wrong("f/2", "forgot the constant"),
+            c.wrong(f"({minus_a('f', a)})/2 + 1", "added the +1 of the output size"),
+        ]
+        if shrink:
+            cases.append(c.wrong("(f - 1)/2", "the same padding, size change ignored"))
+            cases.append(
+                c.wrong(f"({minus_a('f', 1 - shrink)})/2", "size change with the wrong sign")
+            )
+        return distinct(cases)
+
+    def plus_a(x: str, k: int) -> str:
+        return f"{x} + {k}" if k >= 0 else f"{x} - {-k}"
+
+    cases = [
+        c.right(plus_a("2p", a), "typed"),
+        c.right(plus_a("2*p", a), "with *"),
+        c.right(f"f = {plus_a('2p', a)}", "f = rhs"),
+        c.right(f"{a} + 2p", "constant first"),
+        c.right(f"2(p + {short(a / 2)})" if a > 0 else f"2(p - {short(-a / 2)})", "factored"),
+        c.right(plus_a("p + p", a), "p + p"),
+        c.wrong(plus_a("2p", -a), "sign flipped"),
+        c.wrong(plus_a("p", a), "forgot the 2"),
+        c.wrong("2p", "forgot the constant"),
+        c.wrong(plus_a("2p", a + 1), "added the +1 of the output size"),
     ]
+    if shrink:
+        cases.append(c.wrong("2p + 1", "the same padding's width, size change ignored"))
+        cases.append(c.wrong(plus_a("2p", 1 - shrink), "size change with the wrong sign"))
+    return distinct(cases)
 
 
 def conv_side(n: int, k: int, p: int, s: int) -> int:
@@ -1225,8 +1545,8 @@ def q7_counts(c: Ctx) -> list:
 CS230: dict[str, Catalogue] = {
     "1(a)": q1_a,
     "1(b)(i)": q1_b_i,
-    "1(b)(ii)": q1_scalar,
-    "1(c)(i)": q1_scalar,
+    "1(b)(ii)": q1_vector_size,
+    "1(c)(i)": q1_vector_size,
     "1(c)(ii)": q1_c_ii,
     "1(d)": q1_d,
     "1(f)(i)": q1_f_i,
