@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from pathlib import Path
 
 
@@ -68,6 +69,25 @@ HINTS = {
     errno.EPERM: "check the folder's permissions, or write elsewhere",
     errno.EROFS: "the disk is read-only: write elsewhere",
 }
+
+
+# What a terminal acts on rather than shows (escape sequences, a bell, a carriage return that
+# overwrites the line) and what reorders a line's text (bidirectional controls).
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """A message as the CLI prints it: every control character in it (a value the user's
+    files hold, echoed) written as an escape, ``\\x1b``, so that the message is one line
+    and shows what the file holds instead of acting on the terminal."""
+    return CONTROL.sub(_escaped, text)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return {9: "\\t", 10: "\\n", 13: "\\r"}.get(code) or (
+        f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    )
 
 
 def os_error(exc: OSError) -> str:

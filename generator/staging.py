@@ -28,9 +28,14 @@ LOCK = ".lock"
 SHOWN = 3  # files named in the message about what a rebuild would delete
 
 
+OTHER_OUT = "choose another --out"
+
+
 @contextmanager
-def staging(folder: Path, *, force: bool = False) -> Iterator[Path]:
-    """A private folder that replaces ``folder`` on success and vanishes on failure."""
+def staging(folder: Path, *, force: bool = False, other: str = OTHER_OUT) -> Iterator[Path]:
+    """A private folder that replaces ``folder`` on success and vanishes on failure.
+    ``other``: the messages' other way out, for a command with a choice of folder (a
+    command that writes in a fixed place, like ``grade``, gives "")."""
     parent = folder.parent
     created_parent = not parent.exists()
     lock_path = parent / f".{folder.name}{LOCK}"
@@ -38,11 +43,11 @@ def staging(folder: Path, *, force: bool = False) -> Iterator[Path]:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"{parent}: cannot create the output folder ({exc.strerror}); choose another "
-            "with --out."
+            f"{parent}: cannot create the output folder ({exc.strerror}); check the "
+            f"permissions of its parent{_or(other)}."
         ) from None
     try:
-        lock = _lock(lock_path, folder)
+        lock = _lock(lock_path, folder, other)
     except BaseException:
         if created_parent:
             with contextlib.suppress(OSError):
@@ -54,7 +59,7 @@ def staging(folder: Path, *, force: bool = False) -> Iterator[Path]:
         remove_debris(parent)
         tmp.mkdir()
         yield tmp
-        replace(tmp, folder, force=force)
+        replace(tmp, folder, force=force, other=other)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         _unlock(lock_path, lock)
@@ -63,7 +68,11 @@ def staging(folder: Path, *, force: bool = False) -> Iterator[Path]:
                 parent.rmdir()  # only if the run left nothing in it
 
 
-def _lock(path: Path, folder: Path) -> int:
+def _or(other: str) -> str:
+    return f", or {other}" if other else ""
+
+
+def _lock(path: Path, folder: Path, other: str = OTHER_OUT) -> int:
     """Hold ``path``'s lock for the run; refuse if another live run holds it.
 
     The lock file is removed when the run ends, so after locking, the path must still
@@ -74,8 +83,7 @@ def _lock(path: Path, folder: Path) -> int:
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             raise OutputError(
-                f"{path}: cannot lock the run's folder ({_why(exc)}); remove it, or choose "
-                "another --out."
+                f"{path}: cannot lock the run's folder ({_why(exc)}); remove it{_or(other)}."
             ) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -83,7 +91,7 @@ def _lock(path: Path, folder: Path) -> int:
             os.close(descriptor)
             raise OutputError(
                 f"{folder}: another generate-exam run is writing this folder right now; wait "
-                "for it to finish, or choose another --out."
+                f"for it to finish{_or(other)}."
             ) from None
         with contextlib.suppress(FileNotFoundError):
             if os.stat(path).st_ino == os.fstat(descriptor).st_ino:
@@ -141,12 +149,12 @@ def _try_lock(path: Path) -> int | None:
     return descriptor
 
 
-def replace(new: Path, folder: Path, *, force: bool = False) -> None:
+def replace(new: Path, folder: Path, *, force: bool = False, other: str = OTHER_OUT) -> None:
     """Swap ``new`` in for ``folder`` with renames, so the folder is never half-written;
     refuse (unless ``force``) when that would delete a file ``new`` does not have."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputError(
-            f"{folder}: exists and is not a folder; move it away or choose another --out."
+            f"{folder}: exists and is not a folder (a link or a file); move it away{_or(other)}."
         )
     if folder.exists() and not force:
         lost = sorted(_files(folder) - _files(new), key=lambda p: (p.startswith("tex/"), p))

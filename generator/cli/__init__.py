@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from generator import __version__
-from generator.cli.output import show_traceback
+from generator.cli.output import error, show_traceback
 from generator.errors import ExamError, os_error
 
 # Each command: the module that defines it and the name of its click command there.
@@ -77,15 +77,15 @@ def main(argv: list[str] | None = None) -> Any:
         return cli.main(args=argv, prog_name="generate-exam", standalone_mode=False,
                         obj={"debug": debug})  # fmt: skip
     except click.UsageError as exc:
-        click.echo(f"Error: {exc.format_message()} (see generate-exam --help)", err=True)
+        error(f"{exc.format_message()} (see generate-exam --help)")
         sys.exit(2)
     except ExamError as exc:
         show_traceback(exc, debug)
-        click.echo(f"Error: {exc}", err=True)
+        error(str(exc))
         sys.exit(exc.exit_code)
     except OSError as exc:  # a full disk, a vanished folder: the machine, not the generator
         show_traceback(exc, debug)
-        click.echo(f"Error: {os_error(exc)}", err=True)
+        error(os_error(exc))
         sys.exit(1)
     except click.Abort:
         click.echo("Aborted.", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from generator.cli.output import warning as warn
 from generator.run_folder import RunFolder
 
 
@@ -49,15 +50,16 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, own_copy: b
         click.echo(f"  {count}: {reason}")
     for warning in caught:
         if issubclass(warning.category, GradingWarning):
-            click.echo(f"Warning: {warning.message}", err=True)
+            warn(str(warning.message))
         else:  # not grade's own: as Python would have shown it
             warnings.warn(warning.message, warning.category, stacklevel=1)
     mixed = [g for g in graded if g.mixed]
     if mixed:
-        click.echo(f"Warning: {len(mixed)} student(s) were shown parts of one question from "
-                   f"different copies (e.g. {mixed[0].who}: {', '.join(mixed[0].mixed[:3])}); "
-                   "each part is graded as shown, but such a question may not read as one: "
-                   "give each question's parts one category in the LMS, or one quiz per "
-                   "copy.", err=True)  # fmt: skip
+        warn(
+            f"{len(mixed)} student(s) were shown parts of one question from different "
+            f"copies (e.g. {mixed[0].who}: {', '.join(mixed[0].mixed[:3])}); each part is "
+            "graded as shown, but such a question may not read as one: give each "
+            "question's parts one category in the LMS, or one quiz per copy."
+        )
     click.echo(f"Wrote {RunFolder(run).grades.root}/ (grades.csv, feedback.csv, "
                "canvas-gradebook.csv, moodle-grades.csv, feedback/)")  # fmt: skip

@@ -9,12 +9,24 @@ from pathlib import Path
 
 import click
 
+from generator.errors import printable
 from generator.run_folder import SCORING_NOTES
 
 
 def note(message: str) -> None:
     """A message of the library's for the user (a secret made, PDFs compiling): stderr."""
-    click.echo(message, err=True)
+    click.echo(printable(message), err=True)
+
+
+def error(message: str) -> None:
+    """The one line that ends a refused command (or a preview watch's rebuild): stderr,
+    the values it echoes shown, never acted on by the terminal (errors.printable)."""
+    click.echo(f"Error: {printable(message)}", err=True)
+
+
+def warning(message: str) -> None:
+    """A ``Warning:`` line: stderr, echoed values shown as :func:`error` shows them."""
+    click.echo(f"Warning: {printable(message)}", err=True)
 
 
 def show_traceback(exc: BaseException, debug: bool) -> None:

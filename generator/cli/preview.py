@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from generator.cli.options import bank_option, checked
-from generator.cli.output import Progress, debugging, note, show_traceback
+from generator.cli.output import Progress, debugging, error, note, show_traceback
 from generator.errors import ExamError, os_error
 from generator.preview.spec import (
     DEFAULT_VARIANTS,
@@ -110,7 +110,7 @@ def _watch_preview(spec: PreviewSpec, folder: Path) -> None:
         except (ExamError, OSError) as exc:
             show_traceback(exc, debug)
             message = os_error(exc) if isinstance(exc, OSError) else str(exc)
-            click.echo(f"Error: {message}", err=True)
+            error(message)
 
     def wait() -> bool:
         time.sleep(POLL_SECONDS)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import msgspec
 
+from generator.errors import OutputError
 from generator.grading import feedback, item_analysis, sheets
 from generator.grading.records import (
     GradebookOptions,
@@ -52,13 +53,14 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False,
     ``own_copy``: each student took a quiz of their own copy's questions, so a report
     that does not say which variant they were shown is graded against their copy."""
     folder = RunFolder(run)
+    _check_grades_folder(folder.grades.root)
     key = read_key(folder.key)
     responses = read_responses(responses_path, key)
     _check_assumed(responses, own_copy, str(responses_path))
     graded = grade(key, responses, where=str(responses_path))
     sheets.apply(graded, sheets.read_scores(folder.grades, graded))
     options = GradebookOptions(canvas_assignment)
-    with staging(folder.grades.root, force=force) as tmp:
+    with staging(folder.grades.root, force=force, other="") as tmp:  # grade has no --out
         grades = GradesFolder(tmp)
         sheets.write_sheets(grades, graded)
         grades.grades_csv.write_text(grades_csv(key, graded), encoding="utf-8")
@@ -68,6 +70,18 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False,
         feedback.write_pages(key, graded, grades)
         item_analysis.write_report(grades, item_analysis.analyse(key, graded))
     return graded
+
+
+def _check_grades_folder(grades: Path) -> None:
+    """Refuse, before any work, a ``RUN/grades`` that is a link or a file: grade writes
+    there and nowhere else (it has no --out), so the fix is to clear the way."""
+    if grades.is_symlink() or (grades.exists() and not grades.is_dir()):
+        raise OutputError(
+            f"{grades}: a link or a file, not a folder of this run; grade writes its results "
+            "there and nowhere else, so remove the link or move the file away (copy the "
+            "sheets a linked folder holds into a real folder there to keep them), then grade "
+            "again."
+        )
 
 
 def _check_assumed(responses: list[Response], own_copy: bool, where: str) -> None:

@@ -14,8 +14,6 @@ pages, or by ``v<copy>`` (a class of numbered copies).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from generator.files import read_text
 from generator.grading.records import Response, ResponsesError
 from generator.key.records import Key
 from generator.lms import VENDORS
-from generator.tables import data_rows
+from generator.tables import data_rows, read_csv
 
 MAX_RESPONSES_BYTES = 64 * 2**20
 STUDENT_COLUMNS = ("student", "student_id", "id", "variant")
@@ -48,7 +46,7 @@ def read_responses(path: Path, key: Key) -> list[Response]:
     text = read_text(
         path, ResponsesError, limit=MAX_RESPONSES_BYTES, what="responses file", encoding="utf-8-sig"
     )  # a spreadsheet's CSV may start with a BOM
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = read_csv(text, str(path), ResponsesError)
     if not rows:
         raise ResponsesError(f"{path}: empty; give a header row and one row per response.")
     rows[0] = [h.strip() for h in rows[0]]

@@ -18,8 +18,6 @@ for a student added to the responses later too, and lapses when the response cha
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,7 +26,7 @@ from typing import Any
 from generator.files import read_text
 from generator.grading.records import Graded, ResponsesError
 from generator.run_folder import GradesFolder
-from generator.tables import csv_text, uncell
+from generator.tables import csv_records, csv_text, uncell
 
 COLUMNS = ("group", "in_group", "variant", "student_id", "student_name", "label", "points",
            "rubric", "model_answer", "response", "why", "score", "group_score")  # fmt: skip
@@ -67,7 +65,7 @@ def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
     for path in sorted(grades.sheets.glob("*.csv")):
         text = read_text(path, ResponsesError, limit=MAX_SHEET_BYTES, what="grading sheet",
                          encoding="utf-8-sig", under=grades.root.parent)  # fmt: skip
-        for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        for line, row in _rows(text, str(path)):
             if not (row.get("score") or "").strip():
                 continue
             slot = ((row.get("variant") or "").strip(), (row.get("label") or "").strip())
@@ -82,6 +80,12 @@ def read_scores(grades: GradesFolder, graded: list[Graded]) -> HandScores:
             scores.rows[slot] = (score, group)
             scores.groups.setdefault(group, score)
     return scores
+
+
+def _rows(text: str, where: str) -> list[tuple[int, dict[str, str]]]:
+    """A sheet's rows after its header, by column, with the line each starts on."""
+    (_, header), *body = csv_records(text, where, ResponsesError) or [(1, [])]
+    return [(line, dict(zip(header, cells, strict=False))) for line, cells in body]
 
 
 def _score(text: str, points: float, where: str) -> float:

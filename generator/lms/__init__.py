@@ -146,7 +146,7 @@ def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
         raise ExportError(
             f"{target}: is not a folder of this run (a link or a file); remove it and export again."
         )
-    with staging(target, force=True) as tmp:
+    with staging(target, force=True, other="") as tmp:  # export has no --out
         _copy_files(target, tmp)
         written = _write(_checked_key(run_folder, formats), run_folder, tmp, formats)
     return [target / path.relative_to(tmp) for path in written]

@@ -27,8 +27,10 @@ from generator.lms.html import to_html
 from generator.lms.items import Item, slots
 from generator.tables import data_rows
 
-TITLE = re.compile(r"(\d+\([a-z]+\)(?:\([ivx]+\))?) ([0-9a-f]{12})\b")
-TAG = re.compile(r"<[^>]*>")
+# Both scan report text in linear time: a title starts only where a run of digits does, and
+# a tag holds no "<" (``<[^>]*>`` rescans a run of "<" from each of them: quadratic).
+TITLE = re.compile(r"(?<!\d)(\d+\([a-z]+\)(?:\([ivx]+\))?) ([0-9a-f]{12})\b")
+TAG = re.compile(r"<[^<>]*>")
 IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 NAME_COLUMNS = {"name", "section", "last name", "first name", "institution", "department"}
 ID_COLUMNS = {"id", "sis user id", "sis login id", "sis_id", "student id", "student_id",

@@ -9,8 +9,6 @@ builds); their codes are HMACs all the same, so a page never shows the copy numb
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -19,6 +17,7 @@ from pathlib import Path
 
 from generator.errors import ExamError
 from generator.files import read_text
+from generator.tables import LINE_END, csv_records
 from generator.variants.seeding import CODE_DIGITS, Seeding
 
 # Usual column names, from hand-made rosters and the LMS exports (Canvas gradebook:
@@ -216,19 +215,8 @@ def _read_text(path: Path) -> str:
 def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     """The header and every non-blank row (with the line it starts on), as the standard
     CSV rules read them: quoted cells may hold separators, doubled quotes and line breaks."""
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, strict=True,
-                        delimiter=_delimiter(first_line))  # fmt: skip
-    try:
-        records = []
-        start = 1
-        for cells in reader:
-            records.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise RosterError(
-            f"{path}, line {start}: not valid CSV ({exc}); a quoted cell must end with a quote."
-        ) from None
+    first_line = LINE_END.split(text, maxsplit=1)[0]
+    records = csv_records(text, str(path), RosterError, delimiter=_delimiter(first_line))
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise RosterError(f"{path}: no students; the first row names the columns.")
