@@ -65,12 +65,13 @@ def test_the_export_says_how_each_quiz_draws(dl_core):
     notes = (folder / "lms" / "scoring-notes.txt").read_text(encoding="utf-8")
     drawing = notes[notes.index("How each quiz draws the questions") :]
     assert "Moodle XML:\n  Whole questions" in drawing
-    # the tables picking 2 (of 4, of 3) are the first four seats, dealt in two shares each
-    for number in (1, 2, 3, 4):
-        assert f"Question {number}: its table picks 2 of" in drawing
-    assert "Question 5:" not in drawing
+    # the one table picking 2 (of 3) is seats 3 and 4, dealt in two shares; the two tables
+    # before it pick 1 of 2 (one two-layer network; softmax or vanishing gradients)
+    for number in (3, 4):
+        assert f"Question {number}: its table picks 2 of 3" in drawing
+    assert "Question 1:" not in drawing and "Question 5:" not in drawing
     assert "Canvas QTI 1.2:\n  A part at a time" in drawing
-    assert "Note: Moodle XML: questions 1, 2, 3, 4 each draw from a share" in output
+    assert "Note: Moodle XML: questions 3, 4 each draw from a share" in output
     assert "Note: Canvas QTI 1.2: its quiz draws parts, not questions" in output
 
 

@@ -23,9 +23,9 @@ SENTENCE = {
     "exam": "The exam contains {} pages including this cover page.",
     "solutions": "These solutions contain {} pages including this cover page.",
 }
-FUNCTIONS = {  # the first and last line of each code block (4(b) returns the output by
-    # the name its copy draws: out, Z_tilde, ...)
-    "def optim_adam(": r"weights_dict\[weight_name\] = w",
+FUNCTIONS = {  # the first and last line of each code block (4(b) returns the output, 3(g)
+    # stores the weight, by the name its copy draws: out, Z_tilde, ...; w, param, theta, ...)
+    "def optim_adam(": r"weights_dict\[weight_name\] = \w+",
     "def forward_batchnorm(": r"(?m)^\s*return \w+\s*$",
 }
 QUOTED = ("if mode == 'train':", "elif mode == 'test':")  # Question 4's code, in every variant

@@ -141,6 +141,8 @@ AVERAGING = ("0.9", "0.99", "0.95")
 # draws is the names its code uses (the statistics, the normalized input, the output, as
 # textbooks and libraries write them): each line of the key is written with them, so a
 # neighbour's lines fill no blank, while the steps stay the same.
+CODE_WIDTH = 77  # characters of a code line the page holds in 9 pt Courier
+
 NAMINGS = {
     "cs230": {"mean": "mu", "var": "var", "norm": "Z_norm", "out": "out"},
     "paper": {"mean": "mu_B", "var": "sigma2_B", "norm": "Z_hat", "out": "Z_tilde"},
@@ -337,7 +339,17 @@ def batchnorm_code(params: dict[str, Any]) -> Code:
         beta_avg=params["beta_avg"],
         **n,
     )
-    return Code(skeleton, lines)
+    return Code("\n".join(_fitted(line) for line in skeleton.split("\n")), lines)
+
+
+def _fitted(line: str) -> str:
+    """A moving-average line too wide for the page (the longer namings: mu_hat, variance)
+    broken after its first term, the rest under the opening parenthesis."""
+    if len(line) <= CODE_WIDTH or not line.lstrip().startswith("cache_dict["):
+        return line
+    target, value = line.split(" = ", 1)
+    first, rest = value.split(" + ", 1)
+    return f"{target} = ({first}\n{' ' * (len(target) + 3)} + {rest})"
 
 
 def _batchnorm_code(params: dict[str, Any], rng: np.random.Generator) -> Code:
