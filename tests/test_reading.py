@@ -30,6 +30,7 @@ from .conftest import part_info
         ("'-5", -5),  # Moodle's CSV guard before a cell starting with -
         ("\u22125", -5),  # a Unicode minus
         ("1,008", 1008),  # thousands, in a count
+        ("2 170", 2170),  # thousands grouped by a space (was read as 2 x 170)
         ("0,69", Decimal("0.69")),  # a decimal comma
         ("J \u2248 0.611", Decimal("0.611")),
         ("about 0.61", Decimal("0.61")),
@@ -171,10 +172,22 @@ def test_a_hedge_earns_its_first_candidate_and_a_total_is_the_total(text, value)
     assert number(text, whole=True) == value
 
 
-@pytest.mark.parametrize("text", ["3, hence maybe 230", "3 => 230", "3 → 230", "ratio 1:230"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3, hence maybe 230",
+        "3 => 230",
+        "3 → 230",
+        "ratio 1:230",
+        "600 weights and 6 biases",
+        "0.5 0.25",
+    ],
+)
 def test_two_numbers_without_work_between_them_are_unreadable(text):
     """A conclusion counts after work (``... = 13, so 13``); after a bare number it is a
-    second answer, and a ratio is no number: a person reads them."""
+    second answer, and a ratio is no number: a person reads them.  Found by the corpus:
+    7(d)'s "600 weights and 6 biases" lost its words and read as the product 600 x 6 =
+    3600, a right breakdown marked wrong."""
     with pytest.raises(Unreadable):
         number(text, whole=True)
 

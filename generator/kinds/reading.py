@@ -58,7 +58,7 @@ def number(text: str, *, whole: bool) -> Decimal:
     text = ALTERNATIVE.split(cleaned(text))[0]  # a hedge earns its first candidate only
     text = _total(_conclusion(text))
     text = RESULT.split(text)[-1]  # the result after the work: "... = 224", "...: 2170"
-    text = _without_words(text)
+    text = _side_by_side(_without_words(text))
     if not text:
         raise Unreadable("no number in it")
     text = _separators(text, whole=whole)
@@ -129,6 +129,21 @@ def _total(text: str) -> str:
         return text if re.match(r"\s*[-+*/^(x\u00d7]", rest) else after.group(1)
     before = re.findall(NUMBER, text[: found.start()])
     return before[-1] if before else text
+
+
+SIDE_BY_SIDE = re.compile(r"[-+]?[\d.,]*\d(?:\s+[-+]?[\d.,]*\d)+")
+SPACED_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?: \d{3})+")
+
+
+def _side_by_side(text: str) -> str:
+    """Numbers left side by side: thousands grouped by spaces ("2 170"), or several
+    numbers ("600 weights and 6 biases" without its words), which arithmetic would read
+    as a product (600 x 6) and which are no one answer: Unreadable."""
+    if not SIDE_BY_SIDE.fullmatch(text):
+        return text
+    if SPACED_THOUSANDS.fullmatch(text):
+        return text.replace(" ", "")
+    raise Unreadable(f"it gives several numbers ({', '.join(text.split())}), not one answer")
 
 
 def _without_words(text: str) -> str:
