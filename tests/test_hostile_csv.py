@@ -100,7 +100,7 @@ def test_a_grading_sheet_saved_with_cr_line_ends_is_read(fresh, tmp_path, capsys
     path = tmp_path / "r.csv"
     path.write_bytes(encoded(ROWS, "\n"))
     assert grade(fresh, path, capsys)[0] == 0
-    (sheet,) = (fresh / "grades/sheets").glob("*.csv")
+    sheet = fresh / "grades/sheets/1-a.csv"  # 1(a), the written part
     rows = list(csv.reader(io.StringIO(sheet.read_bytes().decode(), newline="")))
     rows[1][rows[0].index("score")] = "1"
     variant = rows[1][rows[0].index("variant")]
@@ -118,7 +118,7 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_read(fresh, tmp_path, capsy
     path.write_bytes(encoded([*ROWS[:3], ["v2", "1(a)", essay]], "\r\n"))
     code, err = grade(fresh, path, capsys)
     assert (code, err) == (0, ""), err
-    (sheet,) = (fresh / "grades/sheets").glob("*.csv")
+    sheet = fresh / "grades/sheets/1-a.csv"  # 1(a), the written part
     rows = list(csv.DictReader(io.StringIO(sheet.read_bytes().decode(), newline="")))
     assert [r["response"] for r in rows] == [essay]
 
@@ -135,7 +135,7 @@ def test_every_csv_written_quotes_a_lone_cr(fresh, tmp_path, capsys):
     path = tmp_path / "r.csv"
     path.write_bytes(encoded([*ROWS[:3], ["v2", "1(a)", hostile]], "\n", csv.QUOTE_ALL))
     assert grade(fresh, path, capsys) == (0, "")
-    (sheet,) = (fresh / "grades/sheets").glob("*.csv")
+    sheet = fresh / "grades/sheets/1-a.csv"  # 1(a), the written part
     for written in (fresh / "grades/feedback.csv", sheet):
         text = written.read_bytes().decode("utf-8")
         assert f'"{hostile}"' in text
