@@ -431,3 +431,12 @@ def test_an_activation_applied_entry_by_entry_draws_the_same_points_in_every_pro
                                capture_output=True, text=True, check=True).stdout
                 for _ in range(4)}  # fmt: skip
     assert len(verdicts) == 1, verdicts
+
+
+def test_a_formula_in_symbols_the_question_has_not_goes_to_a_person_who_is_told_which(parts):
+    """7(b) of the original asks p in terms of f; a formula in a letter the question never
+    prints ("2q + 1") is no formula of this question.  A person reads it, told which name
+    is not one of the question's symbols (before: only "no formula in it")."""
+    judgement = KINDS["expression"].judge(parts[Q7, "b", 0], "2q + 1")
+    assert judgement.share is None
+    assert "the name 'q' is not one of the question's symbols" in judgement.reason

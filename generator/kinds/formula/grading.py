@@ -67,20 +67,26 @@ def marks(part: PartInfo, response: str) -> dict[str, bool] | ToPerson:
     undecided = [v for v in found.values() if isinstance(v, Undecided)]
     if undecided:
         return ToPerson(undecided[0].reason)
-    if response.strip() and not any(found.values()) and not _readable(given, scope):
-        return ToPerson("unreadable: no formula in it")
+    if response.strip() and not any(found.values()):
+        unread = _unreadable(given, scope)
+        if unread is not None:
+            return ToPerson(f"unreadable: no formula in it ({unread})")
     return {lhs: bool(v) for lhs, v in found.items()}
 
 
-def _readable(given: list[str], scope: Mapping[str, sp.Basic]) -> bool:
-    """Whether some piece of a response reads as a formula (then a wrong one is wrong)."""
+def _unreadable(given: list[str], scope: Mapping[str, sp.Basic]) -> str | None:
+    """Why no piece of a response reads as a formula in the question's symbols (the
+    first piece's reason: "the name 'f' is not one of the question's symbols"), or None
+    when one does (then a wrong one is wrong)."""
+    reasons = []
     for text in given:
         try:
             read_response(text, scope)
-        except Exception:  # Unreadable, or sympy's own failure on a strange input
+        except Exception as exc:  # Unreadable, or sympy's own failure on a strange input
+            reasons.append(str(exc) if isinstance(exc, Unreadable) else "it does not parse")
             continue
-        return True
-    return False
+        return None
+    return reasons[0] if reasons else "it is empty"
 
 
 def pieces(response: str) -> list[str]:
