@@ -61,3 +61,19 @@ def test_the_quiz_builds_to_pdf(run_cli, tmp_path):
     assert result.exit_code == 0, result.output
     (run,) = tmp_path.iterdir()
     assert (run / "exam.pdf").stat().st_size > 0 and (run / "solutions.pdf").stat().st_size > 0
+
+
+def test_no_copy_of_300_asks_the_two_layer_networks_forward_pass_twice():
+    """mlp-forward and backprop run the same 2-2-1 ReLU network: the blueprint draws one
+    of them per copy (16 of 100 copies had both before)."""
+    from generator.variants.draws import draw_questions
+    from generator.variants.seeding import PUBLIC, Seeding
+
+    bank = load_bank()
+    blueprint = load_blueprint("dl-core-quiz", bank)
+    seeding = Seeding(31, PUBLIC)
+    drawn = [set(draw_questions(blueprint, seeding, seeding.copy_code(n))) for n in range(300)]
+    both = {"dl-core/mlp-forward", "dl-core/backprop"}
+    assert not [ids for ids in drawn if both <= ids]
+    assert sum("dl-core/mlp-forward" in ids for ids in drawn) > 100  # each is drawn
+    assert sum("dl-core/backprop" in ids for ids in drawn) > 100
