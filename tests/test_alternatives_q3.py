@@ -84,14 +84,18 @@ def test_3b_and_3c_ask_two_different_comparisons_each_with_its_advantage(drawn):
     seen = {"b": set(), "c": set()}
     for seed, (qv, blocks) in drawn.items():
         pairs = {}
-        for part, verb in (("b", "choose"), ("c", "use")):
+        for part in ("b", "c"):
             pair = (qv.params[f"compare_{part}"]["first"], qv.params[f"compare_{part}"]["second"])
             pairs[part] = pair
             seen[part].add(pair)
-            assert f"Give one reason to {verb} {pair[0]} over {pair[1]}." in blocks[part], seed
             assert ADVANTAGES[pair] in qv.answers[part].value, (seed, pair)
         first, second = pairs["b"]
         assert f"using {FULL[first]} or {FULL[second]}." in blocks["b"], seed
+        assert f"Give one reason to choose {first} over {second}." in blocks["b"], seed
+        # (c) names a method by its abbreviation once (a) or (b) has spelled it out
+        spelled = {first, second} | {m for m in FULL if f"({m})" in blocks["a"]}
+        named = [m if m in spelled else FULL[m] for m in pairs["c"]]
+        assert f"Give one reason to use {named[0]} over {named[1]}." in blocks["c"], seed
         assert pairs["c"] not in (pairs["b"], pairs["b"][::-1]), seed
     assert seen["b"] == seen["c"] == set(ADVANTAGES)
 
