@@ -827,3 +827,21 @@ def test_each_slot_has_its_own_name_and_blackboard_file(run):
     files = list((folder / "lms" / "blackboard").iterdir())
     assert len(files) == len(labels)
     assert sum(len(f.read_text(encoding="utf-8").splitlines()) for f in files) == len(items)
+
+
+def test_a_credited_value_is_written_once_and_never_as_the_answer_again():
+    """4(e) with as many inputs as outputs: "batch norm counted over the inputs" gives the
+    right count, and two credited mistakes may give one value.  The exports wrote the
+    answer again at 50% (GIFT ``=4355:0 ... =%50%4355:0``) and a shared value twice; each
+    value is now one answer, the key's own at 100%."""
+    from generator.lms.scoring import credit_answers
+
+    from .conftest import part_info
+
+    credit = [{"mistake": m, "points": 1} for m in ("over the inputs", "bias", "bias again")]
+    part = part_info(
+        "integer", 4355, points=2, scoring={"rule": "all", "credit": credit},
+        mistake_values={"over the inputs": 4355.0, "bias": 4420.0, "bias again": 4420.0},
+    )  # fmt: skip
+    written = [(c.mistake, c.value) for c in credit_answers("gift", part)]
+    assert written == [("bias", 4420.0)]

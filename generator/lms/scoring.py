@@ -127,12 +127,26 @@ def credits(part: PartInfo) -> list[Credit]:
 def credit_answers(fmt: str, part: PartInfo) -> list[Credit]:
     """The credited mistakes a format's number question gives their share as further
     answers: none where the format takes none, or not at every share; never a value that
-    another mistake with other points shares (grade sends that to a person)."""
+    another mistake with other points shares (grade sends that to a person), and each
+    value once: not the key's answer itself (4(e) with as many inputs as outputs, where
+    counting batch norm over the inputs is right), nor a value an earlier one gives."""
     found = credits(part)
     if fmt not in CREDITING or (fmt != "qti21" and any(moodle_fraction(c.share) is None
                                                        for c in found)):  # fmt: skip
         return []
-    return [c for c in found if not _shared(part, c, found)]
+    kept: list[Credit] = []
+    for credit in found:
+        if not _shared(part, credit, found) and not any(
+            _same_value(part, credit.value, other)
+            for other in [part.answer, *(k.value for k in kept)]
+        ):
+            kept.append(credit)
+    return kept
+
+
+def _same_value(part: PartInfo, value: float, other: float) -> bool:
+    """Whether two values of a number part are one answer to the grader (within margin)."""
+    return abs(value - other) <= float(margin_of(part, value))
 
 
 def moodle_fraction(share: Fraction) -> float | None:
