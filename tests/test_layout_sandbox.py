@@ -19,6 +19,7 @@ from generator.render.sandbox import MAX_CHARS
 from generator.render.templating import check_layout, document_environment
 from generator.resources import templates_dir
 
+from .conftest import needs_tex
 from .test_templates_dir import error_line, layout, run
 
 SECRET = "not for partials"
@@ -145,3 +146,22 @@ def test_the_issues_partial_is_one_error_line_and_runs_nothing(tmp_path):
     assert "root:" not in result.stderr + result.stdout
     assert not (tmp_path / "PWNED").exists() and not Path("PWNED").exists()
     assert not (tmp_path / "out").exists()
+
+
+def test_tex_in_a_partial_reads_no_file_outside_the_document(tmp_path):
+    """The sweep's critical finding: the sandbox guards Jinja, not TeX.  A partial's
+    ``\\input{/abs/path}`` made pdflatex (openin_any = a) print any readable file, the
+    instructor's secret key among them, on every copy's cover.  pdflatex now runs with
+    paranoid file access: the build stops with one Error line and no PDF holds the text."""
+    needs_tex()
+    secret = tmp_path / "keys" / "exam-secret.key"
+    secret.parent.mkdir()
+    secret.write_text("TOPSECRET-2f9c41\n", encoding="utf-8")
+    folder = layout(tmp_path / "layout",
+                    cover=f"LEAK:{{\\catcode`\\#=12 \\input{{{secret}}}}}\n")  # fmt: skip
+    result = run("--seed", 1, "--public", "--out", tmp_path / "out", "--templates", folder)
+    assert result.returncode == 1
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert "LaTeX failed" in error and "exam-secret.key' not found" in error, error
+    assert not list((tmp_path / "out").rglob("*.pdf"))
+    assert "TOPSECRET" not in result.stdout + result.stderr

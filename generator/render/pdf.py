@@ -31,6 +31,14 @@ ENGINE = "pdflatex"
 REQUIRED_FILES = ("exam.cls",)
 DUMP_MARKER = r"\csname endofdump\endcsname"
 TIMEOUT_SECONDS = 600
+
+
+def tex_environment() -> dict[str, str]:
+    """pdflatex's environment: paranoid file access, so that TeX reads and writes only
+    in the document's folder and TeX Live's own trees.  A layout partial comes from an
+    institution's folder, and ``\\input{/home/me/exam-secret.key}`` would print the
+    secret on every copy; TeX Live's default (openin_any = a) reads any file."""
+    return {**os.environ, "openin_any": "p", "openout_any": "p"}
 STALE_DAYS = 30  # cached formats unused this long are deleted when a new one is built
 # zlib's level for the PDF's streams: 3 instead of pdfTeX's 9 saves 2.4% of a class
 # chunk's TeX work, for students' PDFs 2% larger (fonts are most of them; measured);
@@ -124,7 +132,8 @@ def _dump_format(tex: Path, engine: str, name: str, fmt: Path) -> Path | None:
                    rf"\pdfcompresslevel={COMPRESS_LEVEL} \input mylatexformat.ltx",
                    tex.name]  # fmt: skip
         result = subprocess.run(command, cwd=tex.parent, capture_output=True, check=False,
-                                stdin=subprocess.DEVNULL, timeout=TIMEOUT_SECONDS)  # fmt: skip
+                                stdin=subprocess.DEVNULL, timeout=TIMEOUT_SECONDS,
+                                env=tex_environment())  # fmt: skip
         built = Path(tmp) / f"{name}.fmt"
         if result.returncode != 0 or not built.exists():
             return None  # compile without a format: slower, same PDF
@@ -172,7 +181,7 @@ def compile_pdf(tex: Path, engine: str = ENGINE, fmt: Path | None = None) -> Pat
         result = subprocess.run([*dying_with_parent(), *command, tex.name], cwd=tex.parent,
                                 capture_output=True, stdin=subprocess.DEVNULL,
                                 text=True, errors="replace", timeout=TIMEOUT_SECONDS,
-                                check=False)  # fmt: skip
+                                check=False, env=tex_environment())  # fmt: skip
     except subprocess.TimeoutExpired:
         raise LatexError(
             f"{tex.name}: pdflatex took over {TIMEOUT_SECONDS} s; "
