@@ -39,6 +39,8 @@ def tex_environment() -> dict[str, str]:
     institution's folder, and ``\\input{/home/me/exam-secret.key}`` would print the
     secret on every copy; TeX Live's default (openin_any = a) reads any file."""
     return {**os.environ, "openin_any": "p", "openout_any": "p"}
+
+
 STALE_DAYS = 30  # cached formats unused this long are deleted when a new one is built
 # zlib's level for the PDF's streams: 3 instead of pdfTeX's 9 saves 2.4% of a class
 # chunk's TeX work, for students' PDFs 2% larger (fonts are most of them; measured);
