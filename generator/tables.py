@@ -25,25 +25,34 @@ from decimal import Decimal
 from generator.errors import ExamError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+INNER_FORMULA = re.compile(r"([;\t])([=+@-])")  # a formula where a ";"-locale splits
+GUARDED_INNER = re.compile(r"([;\t])'([=+@-])")
 NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-# A cell with a separator, a quote or a line break of any kind is written quoted.
-QUOTED = re.compile('[,"\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]')
+# A cell with a separator, a quote or a line break of any kind is written quoted: ";" and
+# tab too, which spreadsheets in many locales take as the separator (a response
+# "x;=1+1" would otherwise start a cell with a formula there).
+QUOTED = re.compile('[,;\t"\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]')
 LINE_END = re.compile(r"\r\n|\r|\n")  # as csv reads them, and spreadsheets write them
 MAX_CELL_CHARS = 64 * 2**20  # the largest file the tool reads: a cell is never larger
 
 
 def cell(value: object) -> object:
-    """A value as a CSV cell no spreadsheet runs as a formula."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
+    """A value as a CSV cell no spreadsheet runs as a formula: a guard ``'`` before a
+    formula's first character at its start, and after a ";" or a tab inside it (where a
+    spreadsheet that splits at ";", as many locales do, would start a cell)."""
+    if not isinstance(value, str):
+        return value
+    value = INNER_FORMULA.sub(r"\1'\2", value)
+    if value[:1] in FORMULA_STARTS and not NUMBER.fullmatch(value):
         return "'" + value
     return value
 
 
 def uncell(text: str) -> str:
-    """A cell as :func:`cell` wrote it, read back: its guard ``'`` taken off."""
+    """A cell as :func:`cell` wrote it, read back: its guards ``'`` taken off."""
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS and not NUMBER.fullmatch(text[1:]):
-        return text[1:]
-    return text
+        text = text[1:]
+    return GUARDED_INNER.sub(r"\1\2", text)
 
 
 def data_rows(rows: list[list[str]], where: str, fix: str,

@@ -19,7 +19,7 @@ import pytest
 
 from generator.cli import main
 from generator.lms import reports
-from generator.tables import csv_text
+from generator.tables import csv_text, uncell
 
 MINI = 'name = "mini"\ntitle = "Mini"\n[[questions]]\nid = "cs230-w2020/cnns"\n'
 COPIES = 3
@@ -222,3 +222,22 @@ def test_terminal_escapes_in_a_cell_are_shown_not_sent(fresh, tmp_path, capsys):
     assert code == 1
     assert "'1(z)\\x1b]0;X\\x07\\u202e' is not a part of v0's copy" in err
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f\u202e]", err) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_cell_holding_another_locales_separator_is_quoted(fresh, tmp_path, capsys, separator):
+    """Spreadsheets in many locales split a CSV at ";" (or a tab), quotes or not: the
+    sweep's response ``x;=1+1;`` was written bare into feedback.csv and the sheet, where
+    such a spreadsheet reads a cell ``=1+1``.  It is one quoted cell now, its formula
+    guarded where that spreadsheet would start a cell, and grade reads it back whole."""
+    hostile = f"x{separator}=1+1{separator}"
+    written_as = f"x{separator}'=1+1{separator}"
+    path = tmp_path / "r.csv"
+    path.write_bytes(encoded([*ROWS[:3], ["v2", "1(a)", hostile]], "\n", csv.QUOTE_ALL))
+    assert grade(fresh, path, capsys) == (0, "")
+    for written in (fresh / "grades/feedback.csv", fresh / "grades/sheets/1-a.csv"):
+        text = written.read_text(encoding="utf-8")
+        assert f'"{written_as}"' in text, written
+        cells = [c for row in csv.reader(io.StringIO(text), delimiter=separator) for c in row]
+        assert not any(c.startswith("=") for c in cells), written
+    assert uncell(written_as) == hostile

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,7 +223,7 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, dict[str, s
         raise RosterError(f"{path}: no students; the first row names the columns.")
     (_, header), *body = records
     header = [column.strip() or f"column {i}" for i, column in enumerate(header, start=1)]
-    twice = [c for i, c in enumerate(header) if c in header[:i]]
+    twice = [c for c, n in Counter(header).items() if n > 1]  # linear: a roster may be wide
     if twice:
         raise RosterError(
             f"{path}, line 1: two columns are named '{twice[0]}'; rename one, so that it is "
