@@ -424,3 +424,22 @@ def test_a_non_finite_total_is_refused(tmp_path, value):
     out = tmp_path / "out"
     result = run("--seed", 1, "--blueprint", blueprint, "--out", out, "--no-pdf")
     assert_clean_failure(result, out, str(blueprint), "field 'points'", "finite number")
+
+
+@pytest.mark.parametrize(
+    ("extra", "args", "phrases"),
+    [("points = " + "9" * 5000 + "\n", (), ["not valid TOML", "4300 digits"]),
+     ('course = "CS\\u0001230"\n', ("--lms", "canvas"),
+      ["field 'course' holds a control character (U+0001)"])],
+    ids=["a 5000-digit integer", "a control character in a title"],
+)  # fmt: skip
+def test_a_blueprint_value_no_part_of_the_tool_can_take_is_one_error_line(
+    tmp_path, extra, args, phrases
+):
+    """The sweep again: a 5,000-digit integer ended in Python's ValueError, and a control
+    character in a title in lxml's (Canvas and every XML export), both as tracebacks."""
+    blueprint = tmp_path / "bp.toml"
+    blueprint.write_text(extra + MINI_BLUEPRINT)
+    out = tmp_path / "out"
+    result = run("--seed", 1, "--blueprint", blueprint, "--out", out, "--no-pdf", *args)
+    assert_clean_failure(result, out, str(blueprint), *phrases)

@@ -15,6 +15,9 @@ from generator.errors import BankError, ExamError
 
 MAX_TEXT_BYTES = 16 * 2**20  # a blueprint, a question.toml or a template
 MAX_DEPTH = 16  # tables, arrays and inline tables inside one another: ours need 4
+# Characters no text of ours prints (XML refuses them, a terminal obeys some): all C0 and
+# C1 controls but tab, line feed and carriage return, which TOML's multi-line strings hold.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
@@ -26,6 +29,9 @@ def read_toml(path: Path, error: type[ExamError]) -> dict[str, Any]:
     except RecursionError:  # the parser recurses once per level of nesting
         raise error(f"{path}: {_deepest(text)} nests arrays or inline tables hundreds deep; "
                     f"nest them at most {MAX_DEPTH} deep.") from None  # fmt: skip
+    except ValueError as exc:  # an integer of more than 4300 digits: Python's own limit
+        raise error(f"{path}: not valid TOML ({exc.args[0].split(':')[0]}); write a number of "
+                    "a few digits.") from None  # fmt: skip
     _check_depth(data, path, error)
     return data
 
@@ -53,6 +59,11 @@ def _check_depth(data: dict[str, Any], path: Path, error: type[ExamError]) -> No
         if isinstance(value, float) and not math.isfinite(value):
             raise error(
                 f"{path}: field '{where}' is {value}; write a finite number, like {where} = 10."
+            )
+        if isinstance(value, str) and CONTROL.search(value):
+            raise error(
+                f"{path}: field '{where}' holds a control character "
+                f"(U+{ord(CONTROL.search(value).group()):04X}); take it out."
             )
         if isinstance(value, dict):
             stack += [(item, f"{where}.{key}" if where else key, depth + 1)
