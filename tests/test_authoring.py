@@ -98,8 +98,8 @@ def test_new_refuses_an_id_with_a_trailing_newline(tmp_path):
 
 @pytest.mark.parametrize(
     "topic",
-    ['say "hi"', "back\\slash", 'line"\nid = "injected', "tab\tbell\x07del\x7f", "ünïcode"],
-    ids=["quotes", "backslash", "injection", "control characters", "unicode"],
+    ['say "hi"', "back\\slash", 'line"\nid = "injected', "tab\tand\r\nbreaks", "ünïcode"],
+    ids=["quotes", "backslash", "injection", "tab and line breaks", "unicode"],
 )
 def test_new_writes_any_topic_as_a_toml_string(tmp_path, topic):
     """Issue 28: a topic with a quote, backslash or newline wrote broken or injected TOML."""
@@ -107,6 +107,14 @@ def test_new_writes_any_topic_as_a_toml_string(tmp_path, topic):
     assert result.returncode == 0, result.stderr
     question = load_question(tmp_path / "course" / "q")
     assert question.id == "course/q" and question.topic == topic
+
+
+def test_new_refuses_a_topic_with_a_control_character(tmp_path):
+    """A bell or a DEL would be written escaped, and the bank refuses the file it loads
+    (no text of ours prints one): refused at once, nothing written."""
+    result = generate_exam("new", "course/q", "--topic", "bell\x07del\x7f", cwd=tmp_path)
+    assert result.returncode == 1 and "control character (U+0007)" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_shipped_questions_import_only_the_authoring_module():

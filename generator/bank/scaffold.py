@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.bank.tomlfile import CONTROL
 from generator.errors import ExamError
 
 GUIDE = "docs/authoring.md"
@@ -135,6 +136,11 @@ def toml_string(text: str) -> str:
     so that no text (a topic with a quote or a newline) breaks the file or adds a field."""
     if any("\ud800" <= char <= "\udfff" for char in text):
         raise ScaffoldError(f"{text!r} is not valid text (a lone surrogate); retype it.")
+    control = CONTROL.search(text)
+    if control:  # the bank refuses them when it loads the file: refuse them here
+        raise ScaffoldError(
+            f"{text!r} holds a control character (U+{ord(control.group()):04X}); take it out."
+        )
     escaped = re.sub(
         r'["\\\x00-\x1f\x7f]',
         lambda m: {'"': '\\"', "\\": "\\\\"}.get(m.group(), f"\\u{ord(m.group()):04x}"),
