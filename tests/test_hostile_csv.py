@@ -241,3 +241,17 @@ def test_a_cell_holding_another_locales_separator_is_quoted(fresh, tmp_path, cap
         cells = [c for row in csv.reader(io.StringIO(text), delimiter=separator) for c in row]
         assert not any(c.startswith("=") for c in cells), written
     assert uncell(written_as) == hostile
+
+
+def test_terminal_escapes_in_a_response_are_shown_not_sent_in_the_summary(fresh, tmp_path, capsys):
+    """The sweep again: grade's summary of what a person must read quotes a response
+    ("unreadable: '...' is no number"), and printed its escape sequences raw."""
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"student,label,response\nv0,1(d),\x1b]8;;\x07x\x1b[2J\n")
+    try:
+        main(["grade", str(fresh), "--responses", str(path), "--force"])
+    except SystemExit as exc:
+        assert not exc.code
+    out = capsys.readouterr().out
+    assert "unreadable: '\\x1b]8' is no number" in out  # its first cell, escaped
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f]", out)

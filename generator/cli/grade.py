@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from generator.cli.output import warning as warn
+from generator.errors import printable
 from generator.run_folder import RunFolder
 
 
@@ -47,7 +48,7 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, own_copy: b
                f"{len(pending)} response(s) to grade by hand in {groups} group(s) of equal "
                "responses, in grades/sheets/.")  # fmt: skip
     for reason, count in reasons.most_common():
-        click.echo(f"  {count}: {reason}")
+        click.echo(f"  {count}: {printable(reason)}")  # a reason may quote a response
     for warning in caught:
         if issubclass(warning.category, GradingWarning):
             warn(str(warning.message))
