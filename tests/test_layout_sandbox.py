@@ -165,3 +165,94 @@ def test_tex_in_a_partial_reads_no_file_outside_the_document(tmp_path):
     assert "LaTeX failed" in error and "exam-secret.key' not found" in error, error
     assert not list((tmp_path / "out").rglob("*.pdf"))
     assert "TOPSECRET" not in result.stdout + result.stderr
+
+
+WRAPPER_IN_A_PARTIAL = {
+    "include": '%% include "exam.tex.j2"\n',
+    "include in a set": '%% set page_text\n%% include "exam.tex.j2"\n%% endset\n',
+    "import": '%% import "exam.tex.j2" as wrapper with context\n',
+    "extends": '%% extends "exam.tex.j2"\n',
+    "include a list": '%% include ["exam.tex.j2", "exam/end.tex.j2"] ignore missing\n',
+}
+
+
+@pytest.mark.parametrize("load", WRAPPER_IN_A_PARTIAL.values(), ids=WRAPPER_IN_A_PARTIAL.keys())
+def test_a_partial_cannot_load_the_wrapper(tmp_path, load):
+    """The re-sweep's H1: a cover that set the wrapper's names (``copies`` a list of
+    100,000) and included ``exam.tex.j2`` drove the wrapper's unbounded loops: 20 MB of
+    text with N=1, a MemoryError at 2.7 GB with N=200.  Loading anything but a partial
+    from a partial is now refused before the build, with the file and line."""
+    text = '%% set copies = [{"variant_line": "A", "questions": []}] * 100000\n' + load
+    folder = layout(tmp_path / "layout", cover=text)
+    with pytest.raises(LayoutError, match=r"cover.tex.j2, line [23]: a partial can include, "
+                       r"import or extend only the layout's partials .*'exam.tex.j2'"):  # fmt: skip
+        check_layout(folder)
+
+
+def test_a_partial_cannot_load_the_wrapper_by_a_computed_name(tmp_path, context):
+    text = '%% set page_text\n%% include "exam" ~ ".tex.j2"\n%% endset\n\\VAR{page_text|length}\n'
+    with pytest.raises(jinja2.sandbox.SecurityError, match="only the layout's partials"):
+        _render(tmp_path, context, text)
+
+
+def test_a_partial_still_includes_partials(tmp_path, context):
+    folder = layout(tmp_path / "layout", cover='[\n%% include "exam/end.tex.j2"\n]\n',
+                    end="\\VAR{copy.variant_id}\n")  # fmt: skip
+    env = document_environment(templates_dir(), folder)
+    assert env.get_template("exam/cover.tex.j2").render(**context) == "[\n0123456789ab\n]\n"
+
+
+TEXT_OF_A_LIST = ("lower", "upper", "string", "e", "escape", "esc", "title", "capitalize",
+                  "trim", "wordcount", "replace('a', 'b')", "center(10)", "indent(2)")  # fmt: skip
+
+
+@pytest.mark.parametrize("text_filter", TEXT_OF_A_LIST)
+def test_a_text_filter_is_refused_on_a_list(tmp_path, context, text_filter):
+    """The re-sweep's H2: ``[x] * 100000|lower`` with a 1 MB ``x`` built the list's text
+    (100 GB) before its size was checked; a text filter now refuses a list."""
+    text = f"%% set x = 'a' * 1000000\n\\VAR{{ ([x] * 30)|{text_filter}|length }}\n"
+    with pytest.raises(jinja2.sandbox.SecurityError, match=r"applies \|\w+ to a list"):
+        _render(tmp_path, context, text)
+    assert _render(tmp_path, context, f"\\VAR{{ 'A b'|{text_filter} }}\n").strip()
+
+
+def test_sum_adds_numbers_only(tmp_path, context):
+    """The re-sweep's H2: ``|sum(start=[])`` of 300 lists of 100,000 items copied the
+    growing list at every item (25 s, 560 MB) before its size was checked."""
+    for start in ("start=[]", "none, ()"):
+        text = f"\\VAR{{ ([[1] * 1000] * 300)|sum({start})|length }}\n"
+        with pytest.raises(jinja2.sandbox.SecurityError, match="sums numbers only"):
+            _render(tmp_path, context, text)
+    assert _render(tmp_path, context, "\\VAR{ [1, 2.5]|sum }\\VAR{ [1]|sum(start=2) }\n") == (
+        "3.53\n"
+    )
+
+
+def test_block_calls_spend_the_budget(tmp_path, context):
+    """The re-sweep's H3: blocks that each called the next one twice printed nothing and
+    looped over nothing, so no bound was spent (2^L calls: L=22 ran past 120 s).  Each
+    block call now spends a step; 2^18 calls are refused after 100,000."""
+    levels = 18
+    text = (
+        "".join(
+            f"%% block b{i}\n%% set x = self.b{i + 1}()\n%% set x = self.b{i + 1}()\n%% endblock\n"
+            for i in range(levels)
+        )
+        + f"%% block b{levels}\n%% endblock\n"
+    )
+    with pytest.raises(jinja2.sandbox.SecurityError, match="block calls"):
+        _render(tmp_path, context, text)
+
+
+def test_includes_spend_the_budget(tmp_path, context):
+    """The re-sweep's H3: a cover including the honor code 100 times, which included the
+    end 100 times, which included the header 100 times, ran 10^6 includes unbounded (22 s);
+    each include now spends a step of the cover's budget, also without context."""
+    fan = 50
+    folder = layout(tmp_path / "layout", header="",
+                    cover='%% include "exam/honor_code.tex.j2"\n' * fan,
+                    honor_code='%% include "exam/end.tex.j2"\n' * fan,
+                    end='%% include "exam/header.tex.j2" without context\n' * fan)  # fmt: skip
+    env = document_environment(templates_dir(), folder)
+    with pytest.raises(jinja2.sandbox.SecurityError, match="includes in one partial"):
+        env.get_template("exam/cover.tex.j2").render(**context)

@@ -218,7 +218,7 @@ def test_a_partial_cannot_include_files_outside_the_layout(tmp_path):
                  "--templates", folder)  # fmt: skip
     assert result.returncode == 1
     line = error_line(result)
-    assert f"{folder / 'end.tex.j2'}, line 1: TemplateNotFound" in line
+    assert f"{folder / 'end.tex.j2'}, line 1: a partial can include, import or extend only" in line
     assert not (tmp_path / "out").exists()
 
 

@@ -7,9 +7,10 @@ shipped or replaced) sees only the names the layout contract documents (README, 
 own layout"), as plain values: not the wrapper's objects, not its globals (``kinds``,
 ``counts_pages``), not Jinja's (``lipsum``, ``cycler``, ``namespace``); ``range`` is
 capped.  Each partial is rewritten when it compiles so that one rendering of it is
-bounded: at most ``MAX_STEPS`` loop iterations and macro calls, ``MAX_CHARS`` characters
-of output, ``MAX_SECONDS`` of time; no value it builds (a string, a list, a number) may
-exceed those bounds either, and only the filters in ``FILTERS`` exist.
+bounded: at most ``MAX_STEPS`` loop iterations, macro and block calls and includes,
+``MAX_CHARS`` characters of output, ``MAX_SECONDS`` of time; no value it builds (a string, a
+list, a number) may exceed those bounds either, and only the filters in ``FILTERS`` exist.
+A partial loads (include, import, extends) only other partials, and they spend its bounds.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from jinja2 import nodes
 from jinja2.runtime import Undefined, missing, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-MAX_STEPS = 100_000  # loop iterations and macro calls in one rendering of a partial
+MAX_STEPS = 100_000  # loop iterations, macro and block calls, includes: one partial's
 MAX_CHARS = 1 << 20  # characters one rendering prints; the length of any string it builds
 MAX_ITEMS = 100_000  # the length of any list it builds (range() included)
 MAX_BITS = 4096  # the size of any integer it builds
 MAX_SECONDS = 10.0  # one rendering of one partial
 
-RULES = "layout-sandbox-1"  # part of the compiled-template cache key: bump on any change
+RULES = "layout-sandbox-2"  # part of the compiled-template cache key: bump on any change
 
 #: What a partial sees (README, "Your own layout"): the wrapper's values of these names.
 NAMES = (
@@ -63,6 +64,11 @@ BUILTIN_FILTERS = (
     "unique", "upper", "wordcount",
 )  # fmt: skip
 LAYOUT_FILTERS = ("esc", "num", "points")
+#: The filters that turn their value into text first (str() of a list could be any size).
+TEXT_FILTERS = (
+    "capitalize", "center", "e", "esc", "escape", "indent", "lower", "replace", "string",
+    "title", "trim", "upper", "wordcount",
+)  # fmt: skip
 
 # Names a template cannot spell: the rewritten partials' hooks into the budget.
 _BUDGET = "layout budget"
@@ -70,6 +76,8 @@ _STEP = "layout step"
 _EACH = "layout each"
 _PRINT = "layout print"
 _CONCAT = "layout concat"
+_ENTER = "layout enter"
+_LOAD = "layout load"
 _FILTER = "layout filter "  # + the filter's name
 
 PRINTABLE = (str, int, float, bool, type(None), Undefined)
@@ -97,17 +105,27 @@ class Budget:
         self.steps -= 1
         if self.steps < 0:
             raise SecurityError(
-                f"more than {MAX_STEPS:,} loop iterations or macro calls in one partial"
+                f"more than {MAX_STEPS:,} loop iterations, macro or block calls or "
+                "includes in one partial"
             )
-        if not self.steps % 1024 and time.monotonic() > self.deadline:
+        if not self.steps % 1024:
+            self.check_time()
+
+    def enter(self) -> None:
+        """A block call or an include: a step, and the time checked (what it renders may
+        print nothing and loop over nothing, yet call or include more)."""
+        self.step()
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
             raise SecurityError(f"the partial took more than {MAX_SECONDS:g} s to render")
 
     def spend(self, chars: int) -> None:
         self.chars -= chars
         if self.chars < 0:
             raise SecurityError(f"the partial prints more than {MAX_CHARS:,} characters")
-        if time.monotonic() > self.deadline:
-            raise SecurityError(f"the partial took more than {MAX_SECONDS:g} s to render")
+        self.check_time()
 
 
 # ---------------------------------------------------------------- bounds on values
@@ -261,12 +279,21 @@ class LayoutEnvironment(ImmutableSandboxedEnvironment):
         self.filters[_EACH] = _each
         self.filters[_PRINT] = _print
         self.filters[_CONCAT] = _concat
+        self.filters[_ENTER] = _enter
+        self.filters[_LOAD] = _load
         return self
+
+    def join_path(self, template: str, parent: str) -> str:
+        """What a template loads: from a partial, only a partial (the wrapper is not
+        bounded, and would run the partial's values through its loops)."""
+        if parent in self.partials and template not in self.partials:
+            raise SecurityError(_not_a_partial(template, self.partials))
+        return template
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         if name in self.partials:
-            _confine(tree, name, filename)
+            _confine(tree, name, filename, self.partials)
         return tree
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
@@ -355,6 +382,33 @@ def _step(context: Any, value: Any) -> str:
 
 
 @jinja2.pass_context
+def _enter(context: Any, value: Any) -> str:
+    _budget(context).enter()
+    return ""
+
+
+def _not_a_partial(name: Any, partials: Iterable[str]) -> str:
+    return (
+        f"a partial can include, import or extend only the layout's partials "
+        f"({', '.join(sorted(partials))}), not {name!r}"
+    )
+
+
+@jinja2.pass_context
+def _load(context: Any, names: Any) -> Any:
+    """The name (or the list of names) a partial includes, imports or extends, if they
+    are partials; loading spends a step of the budget (an include may print nothing)."""
+    partials = context.environment.partials
+    if isinstance(names, Undefined):
+        names._fail_with_undefined_error()
+    for name in names if isinstance(names, list | tuple) else (names,):
+        if not isinstance(name, str) or name not in partials:
+            raise SecurityError(_not_a_partial(name, partials))
+    _budget(context).enter()
+    return names
+
+
+@jinja2.pass_context
 def _each(context: Any, items: Any) -> Iterator[Any]:
     budget = _budget(context)
     if isinstance(items, Undefined):
@@ -384,6 +438,15 @@ def _guarded(function: Callable[..., Any], name: str) -> Callable[..., Any]:
     def guarded(*args: Any, **kwargs: Any) -> Any:
         value, rest = (args[skip], args[skip + 1 :]) if len(args) > skip else (None, ())
         _check_call(function, rest, kwargs)
+        if name in TEXT_FILTERS and not isinstance(value, (*PRINTABLE, View)):
+            raise SecurityError(
+                f"a partial applies |{name} to a {type(value).__name__}; "
+                "apply it to the items one by one"
+            )
+        if name == "sum":
+            start = kwargs.get("start", rest[1] if len(rest) > 1 else 0)
+            if not isinstance(start, int | float):
+                raise SecurityError("a partial sums numbers only; join lists with +")
         if name == "join" and not isinstance(value, Undefined):
             if "attribute" in kwargs or len(rest) > 1:
                 raise SecurityError("a partial cannot join by attribute; join the values")
@@ -408,10 +471,15 @@ def _guarded(function: Callable[..., Any], name: str) -> Callable[..., Any]:
 # ---------------------------------------------------------------- rewriting a partial
 
 
-def _confine(tree: nodes.Template, name: str, filename: str | None) -> None:
+def _confine(
+    tree: nodes.Template, name: str, filename: str | None, partials: frozenset[str]
+) -> None:
     """Rewrite a partial so that what it spends is counted (see Budget): every loop's
-    items, every macro call, every printed value and every ``~``; a filter that is not
-    in FILTERS, or a recursive loop, is a syntax error."""
+    items, every macro and block call, every include, every printed value and every
+    ``~``; a filter that is not in FILTERS, a recursive loop, or loading a template that
+    is not a partial, is a syntax error.  A partial loads partials with its context, so
+    that they spend its budget (without, they would render with a budget of their own,
+    and an include's output would be cached and repeated uncounted)."""
 
     def refuse(message: str, node: nodes.Node) -> None:
         raise jinja2.TemplateSyntaxError(message, node.lineno, name, filename)
@@ -431,8 +499,27 @@ def _confine(tree: nodes.Template, name: str, filename: str | None) -> None:
         node.iter = hook(_EACH, node.iter)
     for node in list(tree.find_all((nodes.Macro, nodes.CallBlock))):
         node.body.insert(0, nodes.ExprStmt(hook(_STEP, nodes.Const(None)), lineno=node.lineno))
+    for node in list(tree.find_all(nodes.Block)):
+        node.body.insert(0, nodes.ExprStmt(hook(_ENTER, nodes.Const(None)), lineno=node.lineno))
+    for node in list(tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))):
+        for constant in _constants(node.template):
+            if not isinstance(constant, str) or constant not in partials:
+                refuse(_not_a_partial(constant, partials), node)
+        node.template = hook(_LOAD, node.template)
+        if not isinstance(node, nodes.Extends):
+            node.with_context = True
     for node in list(tree.find_all(nodes.Concat)):
         items = nodes.List(node.nodes, lineno=node.lineno)
         node.nodes = [hook(_CONCAT, items)]
     for node in list(tree.find_all(nodes.Output)):
         node.nodes = [hook(_PRINT, child) for child in node.nodes]
+
+
+def _constants(node: nodes.Expr) -> list[Any]:
+    """The names a load's expression spells out: a constant, or a list of them."""
+    if isinstance(node, nodes.Const):
+        value = node.value
+        return list(value) if isinstance(value, list | tuple) else [value]
+    if isinstance(node, nodes.List | nodes.Tuple):
+        return [item.value for item in node.items if isinstance(item, nodes.Const)]
+    return []
