@@ -11,6 +11,9 @@ vendor                  exports (``--lms``)          reports (``grade``)      gr
                         marks.csv)
 ``qti21.py``            qti21: QTI 2.1 package
 ``blackboard.py``       blackboard: Upload files
+``prairielearn.py``     prairielearn: a course
+                        folder (questions,
+                        assessment)
 (key/answer_csv.py)     csv: the answer-key CSV
 ======================  ==========================  =======================  ===================
 
@@ -100,6 +103,7 @@ FORMATS_BY_NAME = {
     "qti21": Format("generator.lms.qti21", "qti21.zip"),
     "gift": Format("generator.lms.moodle.gift", "questions.gift", quiz="gift-slot-marks.csv"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
+    "prairielearn": Format("generator.lms.prairielearn", "prairielearn"),
     "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }
 FORMATS = tuple(FORMATS_BY_NAME)
