@@ -189,7 +189,8 @@ def _element(part: PartInfo, name: str) -> list[str]:
     weight = f"{{{{params.{name}_weight}}}}"
     kind = KINDS[part.kind]
     if not auto(part):
-        return [f'<pl-rich-text-editor file-name="{name}.html"></pl-rich-text-editor>',
+        editor = f'<pl-rich-text-editor file-name="{name}.html" allow-blank="true">'
+        return [f"{editor}</pl-rich-text-editor>",
                 "<pl-manual-grading-only>", f"{{{{{{params.{name}_notes}}}}}}",
                 "</pl-manual-grading-only>", "<pl-answer-panel>",
                 f"{{{{{{params.{name}_notes}}}}}}", "</pl-answer-panel>"]  # fmt: skip
