@@ -28,6 +28,7 @@ question ids (uuid5), so the same run exports the same bytes.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -198,8 +199,9 @@ def _element(part: PartInfo, name: str) -> list[str]:
         element = "pl-integer-input" if kind.exact else "pl-number-input"
         attributes = "" if kind.exact else _tolerance(part)
         return [f"{{{{#params.{name}_entries}}}}",
-                f'<p>{{{{label}}}}: <{element} answers-name="{{{{name}}}}" weight="{{{{weight}}}}"'
-                f'{attributes}></{element}></p>', f"{{{{/params.{name}_entries}}}}"]  # fmt: skip
+                f"<p>{{{{{{label}}}}}}: <{element} answers-name=\"{{{{name}}}}\" "
+                f'weight="{{{{weight}}}}"{attributes}></{element}></p>',
+                f"{{{{/params.{name}_entries}}}}"]  # fmt: skip
     if part.kind == "integer":
         return [f'<pl-integer-input answers-name="{name}" weight="{weight}"></pl-integer-input>']
     if part.kind == "number":
@@ -234,24 +236,31 @@ def _tolerance(part: PartInfo) -> str:
 # ------------------------------------------------------------------ a variant's data
 
 
-FIGURE = re.compile(r'<p><img src="figures/([A-Za-z0-9][A-Za-z0-9._-]*\.png)" alt="figure"></p>')
+FIGURE = re.compile(r'<img src="(figures/[A-Za-z0-9][A-Za-z0-9._-]*\.png)"')
 
 
-def _html(text: str, figures: Sequence[str]) -> str:
-    """LaTeX as HTML, each figure a ``pl-figure`` of the question's clientFilesQuestion."""
-    return FIGURE.sub(r'<pl-figure file-name="\1"></pl-figure>', to_html(text, figures))
+def _html(text: str, figures: Sequence[str], run_folder: Path) -> str:
+    """LaTeX as HTML, each figure's PNG inline (a data URI: the variant carries its own
+    figures, and the course folder holds no file but text)."""
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode(read_figure(run_folder, match.group(1))).decode()
+        return f'<img src="data:image/png;base64,{data}"'
+
+    return FIGURE.sub(inline, to_html(text, figures))
 
 
-def variant_data(variant: str, question: QuestionInfo) -> dict[str, Any]:
+def variant_data(variant: str, question: QuestionInfo, run_folder: Path) -> dict[str, Any]:
     """One variant: the params question.html shows and the answers its elements grade."""
     figures = tuple(question.figures.values())
-    params: dict[str, Any] = {"variant": variant, "stem": _html(question.stem, figures)}
+    params: dict[str, Any] = {"variant": variant,
+                              "stem": _html(question.stem, figures, run_folder)}  # fmt: skip
     correct: dict[str, Any] = {}
     weight = weights(question)
     for part in question.parts:
         name = answer_name(part)
         text = "\n\n".join(t for t in (part.context, part.asked) if t)
-        params[f"{name}_text"] = _html(text, figures)
+        params[f"{name}_text"] = _html(text, figures, run_folder)
         params[f"{name}_notes"] = feedback_html(part)
         if not auto(part):
             if KINDS[part.kind].choices and not KINDS[part.kind].pairs:
@@ -265,7 +274,7 @@ def variant_data(variant: str, question: QuestionInfo) -> dict[str, Any]:
             for n, (label, value, w) in enumerate(zip(entry_names(part), part.answer,
                                                       weight[name], strict=True)):  # fmt: skip
                 entry = f"{name}_{n + 1}"
-                entries.append({"label": label, "name": entry, "weight": w})
+                entries.append({"label": text_html(label), "name": entry, "weight": w})
                 correct[entry] = value
             params[f"{name}_entries"] = entries
         elif part.kind in ("integer", "number"):
@@ -409,12 +418,8 @@ def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
         first = variants[0][1]
         written[folder / "question.html"] = question_html(first).encode()
         written[folder / "server.py"] = SERVER.encode()
-        data = [variant_data(source, question) for source, question in variants]
+        data = [variant_data(source, question, run_folder) for source, question in variants]
         written[folder / "variants.json"] = dumps(data).encode()
-        for _, question in variants:
-            for figure in question.figures.values():
-                name = figure.split("/", 1)[1]
-                written[folder / "clientFilesQuestion" / name] = read_figure(run_folder, figure)
     written[root / NOTES] = notes_text(key).encode()
     for path, content in sorted(written.items()):
         path.parent.mkdir(parents=True, exist_ok=True)
