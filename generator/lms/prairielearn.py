@@ -350,6 +350,13 @@ def course_files(key: Key) -> dict[str, Any]:
             "number": "1",
             "shuffleQuestions": bool(exam.shuffled),
             "zones": zones(key, found),
+            # bonus parts count in their questions' points: the total past the exam's
+            # points is bonus, as on paper
+            **(
+                {"maxPoints": exam.points, "maxBonusPoints": exam.bonus_points}
+                if exam.bonus_points
+                else {}
+            ),
         },
     }
     for qid, variants in found.items():
@@ -382,8 +389,8 @@ def zones(key: Key, found: dict[str, list[tuple[str, QuestionInfo]]]) -> list[di
 def points(qid: str, variants: list[tuple[str, QuestionInfo]]) -> dict[str, Any]:
     """A zone's question: its id and its points, auto-graded and manual."""
     parts = variants[0][1].parts
-    scored = sum(Fraction(str(p.points)) for p in parts if auto(p) and not p.bonus)
-    manual = sum(Fraction(str(p.points)) for p in parts if not auto(p) and not p.bonus)
+    scored = sum(Fraction(str(p.points)) for p in parts if auto(p))  # bonus parts too: the
+    manual = sum(Fraction(str(p.points)) for p in parts if not auto(p))  # weights count them
     entry: dict[str, Any] = {"id": qid, "autoPoints": _number(scored)}
     if manual:
         entry["manualPoints"] = _number(manual)
