@@ -13,7 +13,7 @@ import click
 from generator.bank.blueprints import DEFAULT_BLUEPRINT, resolve_blueprint_path
 from generator.cli.options import bank_option, checked, workers_option
 from generator.cli.output import Progress, list_exports, note
-from generator.lms import FORMATS, parse_formats
+from generator.lms import HELP, parse_formats
 from generator.render.partials import allowed_names, check_templates_dir
 from generator.resources import blueprints_dir
 from generator.run_folder import RunFolder
@@ -118,7 +118,7 @@ PUBLIC_WARNING = (
     default=None,
     metavar="LIST",
     callback=checked(parse_formats),
-    help=f"Also export for learning-management systems: {','.join(FORMATS)}, or all.",
+    help=f"Also export for learning-management systems: {HELP}.",
 )
 @click.option(
     "--secret-file",

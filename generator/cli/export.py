@@ -8,7 +8,7 @@ import click
 
 from generator.cli.options import checked
 from generator.cli.output import list_exports
-from generator.lms import FORMATS, export_run, parse_formats
+from generator.lms import HELP, export_run, parse_formats
 from generator.run_folder import RunFolder
 
 
@@ -16,7 +16,7 @@ from generator.run_folder import RunFolder
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--lms", "lms_formats", required=True, metavar="LIST",
               callback=checked(parse_formats),
-              help=f"Comma-separated formats: {','.join(FORMATS)}, or all.")  # fmt: skip
+              help=f"Comma-separated formats: {HELP}.")  # fmt: skip
 def export(folder: Path, lms_formats: list[str]) -> None:
     """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
     list_exports(RunFolder(folder).lms, export_run(folder, lms_formats))

@@ -50,7 +50,7 @@ def list_exports(lms: Path, written: Sequence[Path]) -> None:
     for path in written:
         if path.name == SCORING_NOTES:
             summary, *warnings = path.read_text(encoding="utf-8").split("\n\n")[0].splitlines()
-            click.echo(f"{summary.removesuffix('.')}: see lms/{SCORING_NOTES}.")
+            click.echo(f"{summary.removesuffix('.')}: see lms/{path.relative_to(lms)}.")
             for line in warnings:  # how a quiz draws the questions, where not as the paper
                 click.echo(line)
 

@@ -11,6 +11,9 @@ vendor                  exports (``--lms``)          reports (``grade``)      gr
                         marks.csv)
 ``qti21.py``            qti21: QTI 2.1 package
 ``blackboard.py``       blackboard: Upload files
+``prairielearn.py``     prairielearn: a course
+                        folder (questions,
+                        assessment)
 (key/answer_csv.py)     csv: the answer-key CSV
 ======================  ==========================  =======================  ===================
 
@@ -67,6 +70,7 @@ class Format:
     file: str  # what it writes in lms/ (a folder for Blackboard's files)
     shows_questions: bool = True  # its items show the questions, figures included
     quiz: str = ""  # the table of the Moodle quiz to build from it (moodle/slot_marks.py)
+    in_all: bool = True  # ``--lms all`` writes it (a whole course folder is asked by name)
 
     def write(self, key: Key, run_folder: Path, out: Path) -> list[Path]:
         written: list[Path] = importlib.import_module(self.module).write(key, run_folder, out)
@@ -100,9 +104,12 @@ FORMATS_BY_NAME = {
     "qti21": Format("generator.lms.qti21", "qti21.zip"),
     "gift": Format("generator.lms.moodle.gift", "questions.gift", quiz="gift-slot-marks.csv"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
+    "prairielearn": Format("generator.lms.prairielearn", "prairielearn", in_all=False),
     "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }
-FORMATS = tuple(FORMATS_BY_NAME)
+FORMATS = tuple(name for name, f in FORMATS_BY_NAME.items() if f.in_all)  # what "all" means
+BY_NAME_ONLY = tuple(name for name in FORMATS_BY_NAME if name not in FORMATS)
+HELP = f"{','.join(FORMATS)}, or all; also {','.join(BY_NAME_ONLY)} (a PrairieLearn course)"
 WITHOUT_FIGURES = {name for name, f in FORMATS_BY_NAME.items() if not f.shows_questions}
 VENDORS = {
     "canvas": Vendor("generator.lms.canvas.report", "generator.lms.canvas.gradebook"),
@@ -123,7 +130,7 @@ def parse_formats(text: str) -> list[str]:
     if unknown or not names:
         raise ExportError(
             f"unknown LMS format '{unknown[0] if unknown else text}'; use a comma-separated "
-            f"list of {', '.join(FORMATS)}, or {ALL}."
+            f"list of {', '.join(FORMATS)}, or {ALL}; or {', '.join(BY_NAME_ONLY)}."
         )
     return list(dict.fromkeys(names))
 
