@@ -1,7 +1,7 @@
 """The PrairieLearn export, checked by PrairieLearn's own code (issue 29).
 
 Needs PrairieLearn's question code and a Python with what its elements import:
-``PRAIRIELEARN_DIR`` (else scripts/fetch_prairielearn.py's cache, filled from
+``PRAIRIELEARN_DIR`` (else tests/fetch_prairielearn.py's cache, filled from
 ``PRAIRIELEARN_MIRROR``, a git directory of PrairieLearn, when that is present) and
 ``PRAIRIELEARN_PYTHON`` (else the cache's venv).  Without them the tests are skipped,
 saying what to run.  With them: PrairieLearn's JSON schemas on every info file, and every
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,14 +28,14 @@ from generator.kinds import KINDS, bounds
 from generator.lms import export
 from generator.lms import prairielearn as pl
 
+from . import fetch_prairielearn
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import fetch_prairielearn  # noqa: E402
 
 SEEDS = range(int(os.environ.get("PRAIRIELEARN_SEEDS", "20")))
 MIRROR = Path(os.environ.get("PRAIRIELEARN_MIRROR",
                              "/work/.mirror/PrairieLearn+PrairieLearn/repo"))  # fmt: skip
-HOW = ("run `python scripts/fetch_prairielearn.py --venv` (network), or set PRAIRIELEARN_DIR "
+HOW = ("run `python tests/fetch_prairielearn.py --venv` (network), or set PRAIRIELEARN_DIR "
        "and PRAIRIELEARN_PYTHON")  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Bring PrairieLearn's question code into a cache folder, for tests/test_prairielearn.py.
 
-    python scripts/fetch_prairielearn.py [--source URL-OR-GIT-DIR] [--commit SHA]
+    python tests/fetch_prairielearn.py [--source URL-OR-GIT-DIR] [--commit SHA]
                                          [--cache DIR] [--venv]
 
 Takes, at one pinned commit, the parts of PrairieLearn that run a question headless: its
