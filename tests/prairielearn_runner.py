@@ -11,8 +11,10 @@ It does per question and variant seed what PrairieLearn's question server
 ``prairielearn.internal.question_phases.process`` after its Mustache templating, each
 phase's data as freeform.ts makes it, and the score from the elements' partial scores
 as freeform.ts adds them.  JOB lists, per question, the seeds and the cases to submit:
-``correct`` (the correct answers PrairieLearn holds), ``wrong``, ``edges`` (answers at
-given values, by answers-name) and ``garbage`` (unreadable text in every input).
+``correct`` (the correct answers PrairieLearn holds), ``wrong``, ``equivalent`` (a
+formula written otherwise), ``edges``, ``mistakes`` and ``entry`` (answers at given values,
+by answers-name, the others correct) and ``garbage`` (unreadable text in every input).
+After the elements' ``grade``, server.py's ``grade`` runs, as freeform.ts calls it.
 """
 
 from __future__ import annotations
@@ -125,12 +127,18 @@ def run(chevron, question_phases, elements, course, qdir, html, server, seed, ca
         return out
     data.update({"partial_scores": {}, "score": 0})
     phase(chevron, question_phases, elements, course, html, "grade", data)
+    # freeform.ts: the score from the elements' partial scores (partialCredit), then
+    # server.py's grade, which may change both
     total = sum(p.get("weight", 1) for p in data["partial_scores"].values())
     score = sum(p.get("weight", 1) * (p.get("score") or 0) for p in data["partial_scores"].values())
+    data["score"] = score / (total or 1)
+    if "grade" in server:
+        os.chdir(qdir)
+        server["grade"](data)
     out.update(
         {
             "gradable": True,
-            "score": score / (total or 1),
+            "score": data["score"],
             "partial_scores": {k: v.get("score") for k, v in data["partial_scores"].items()},
         }
     )
@@ -152,9 +160,13 @@ def responses(params: dict, correct: dict, case: dict) -> dict:
             given = value
             if case["name"] == "wrong":
                 given = value * 3 + 1000 if isinstance(value, int) else value * 3 + 1000.5
-            elif case["name"] == "edges" and name in case["values"]:
+            elif name in case.get("values", {}):  # edges, named mistakes, one entry wrong
                 given = case["values"][name]
             raw[name] = "not a number ?!" if case["name"] == "garbage" else repr(given)
+        elif isinstance(value, str):  # pl-symbolic-input: the right-hand side
+            raw[name] = {"correct": value, "wrong": f"({value}) + 1000",
+                         "equivalent": f"2*({value})/2 + 0",
+                         "garbage": "not a formula ?!"}.get(case["name"], value)  # fmt: skip
         elif isinstance(value, dict) and "key" in value:  # pl-multiple-choice
             keys = [a["key"] for a in params[name]]
             raw[name] = (value["key"] if case["name"] != "wrong"

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from generator.cli import cli as main
 from generator.key.read import read_key
 from generator.kinds import KINDS, bounds
+from generator.kinds import scoring as rubric
 from generator.lms import export
 from generator.lms import prairielearn as pl
 
@@ -108,12 +109,66 @@ def _edges(part, name: str, value: float, entry: str | None = None) -> dict[str,
     return {entry or name: [inside, outside, *said]}
 
 
+def _all_or_nothing(part, name: str, found: dict[str, list]) -> None:
+    """An all-or-nothing part's edges: every entry earns the rule's share of the marks."""
+    entries = [f"{name}_{n + 1}" for n in range(len(part.answer))]
+    for index in (2, 3):
+        marks = {item: bool(found[e][index]) if e in found else True
+                 for item, e in zip(pl.scoring.items(part), entries, strict=True)}  # fmt: skip
+        share = rubric.share(part.scoring, part.points, marks)
+        for e in entries:
+            if e in found:
+                found[e][index] = share
+
+
+def _mistakes(question) -> list[dict]:
+    """A case per named mistake's value of a number part (the others correct), with what
+    our grader gives it; none where a person decides (a value two mistakes share)."""
+    cases = []
+    for part in question.parts:
+        if part.kind not in ("integer", "number") or not pl.auto(part):
+            continue
+        for mistake, found in (part.mistake_values or {}).items():
+            value = int(found) if part.kind == "integer" else found
+            share = KINDS[part.kind].score(part, repr(value))
+            if share is not None:
+                name = pl.answer_name(part)
+                cases.append({"name": "mistakes", "side": f"{name}: {mistake}",
+                              "values": {name: value}, "expect": {name: share}})  # fmt: skip
+    return cases
+
+
+def _one_wrong(question) -> list[dict]:
+    """A case per all-or-nothing part with its first entry wrong: every entry earns the
+    rubric's share (0, or a step's)."""
+    cases = []
+    for part in question.parts:
+        if not (pl.auto(part) and pl.all_or_nothing(part)):
+            continue
+        name, value = pl.answer_name(part), part.answer[0]
+        wrong = value * 3 + 1000 if isinstance(value, int) else value * 3 + 1000.5
+        marks = dict.fromkeys(pl.scoring.items(part), True)
+        marks[next(iter(marks))] = False
+        share = rubric.share(part.scoring, part.points, marks)
+        cases.append(
+            {
+                "name": "entry",
+                "side": name,
+                "values": {f"{name}_1": wrong},
+                "expect": {f"{name}_{n + 1}": share for n in range(len(part.answer))},
+            }
+        )
+    return cases
+
+
 def _job(run: Path) -> tuple[dict, dict]:
     """What the runner submits per question and seed, and the tolerance edges' verdicts."""
     key = read_key(run / "key.json")
     job, edges = {}, {}
     for qid, variants in pl.questions(key).items():
         cases = [{"name": "correct"}, {"name": "wrong"}, {"name": "garbage"}]
+        if any(pl.symbolic(p) for p in variants[0][1].parts):
+            cases.append({"name": "equivalent"})
         job[qid] = {"seeds": list(SEEDS), "by_seed": {}, "cases": cases}
         for seed in SEEDS:
             question = variants[seed % len(variants)][1]  # as server.py picks it
@@ -123,15 +178,22 @@ def _job(run: Path) -> tuple[dict, dict]:
                 if not pl.auto(part) or not kind.numeric or kind.exact:
                     continue
                 if kind.entries:
+                    mine: dict[str, list] = {}
                     for n, value in enumerate(part.answer):
-                        found |= _edges(part, name, value, f"{name}_{n + 1}")
+                        mine |= _edges(part, name, value, f"{name}_{n + 1}")
+                    if mine and pl.all_or_nothing(part):
+                        _all_or_nothing(part, name, mine)
+                    found |= mine
                 else:
                     found |= _edges(part, name, part.answer)
+            extra = _mistakes(question) + _one_wrong(question)
             if found:
                 edges[qid, seed] = found
-                job[qid]["by_seed"][str(seed)] = [
+                extra += [
                     {"name": "edges", "side": side, "values": {k: v[i] for k, v in found.items()}}
                     for side, i in (("in", 0), ("out", 1))]  # fmt: skip
+            if extra:
+                job[qid]["by_seed"][str(seed)] = extra
     return job, edges
 
 
@@ -144,14 +206,18 @@ def test_every_question_through_prairielearns_own_phases(prairielearn, course, t
                     str(folder), str(tmp_path / "job.json"), str(tmp_path / "out.json")],
                    check=True, timeout=900)  # fmt: skip
     results = json.loads((tmp_path / "out.json").read_text())
-    counts = dict.fromkeys(("correct", "wrong", "garbage", "edges"), 0)
+    counts = dict.fromkeys(("correct", "equivalent", "wrong", "garbage", "edges", "mistakes",
+                            "entry"), 0)  # fmt: skip
+    expected = {(qid, int(seed), c["name"], c["side"]): c["expect"]
+                for qid, spec in job.items() for seed, cases in spec["by_seed"].items()
+                for c in cases if "expect" in c}  # fmt: skip
     checked = 0
     for entry in results:
         where = (entry["question"], entry["seed"], entry["case"], entry["side"])
         assert "error" not in entry, (where, entry.get("error"))
         case = entry["case"]
         counts[case] += 1
-        if case == "correct":
+        if case in ("correct", "equivalent"):
             assert entry["gradable"] and entry["score"] == pytest.approx(1.0), (where, entry)
         elif case == "wrong":
             assert entry["gradable"], (where, entry["format_errors"])
@@ -162,12 +228,18 @@ def test_every_question_through_prairielearns_own_phases(prairielearn, course, t
             if numeric:
                 assert set(numeric) <= set(entry["format_errors"]), (where, entry)
                 assert not entry["gradable"]
+        elif case in ("mistakes", "entry"):  # what our rubric gives the value(s)
+            assert entry["gradable"], (where, entry["format_errors"])
+            for name, share in expected[where].items():
+                assert entry["partial_scores"][name] == pytest.approx(share), (where, entry)
+                checked += 1
         else:  # each edge's partial score as our key's comparison says
             index = 2 if entry["side"] == "in" else 3
             assert entry["gradable"], (where, entry["format_errors"])
             for name, values in edges[entry["question"], entry["seed"]].items():
-                assert entry["partial_scores"][name] == values[index], (where, name, values)
+                assert entry["partial_scores"][name] == pytest.approx(values[index]), (
+                    where, name, values)  # fmt: skip
                 checked += 1
     print(f"\n{run.name}: {len(job)} questions x {len(SEEDS)} seeds: {counts}, "
-          f"{checked} tolerance edges")  # fmt: skip
+          f"{checked} scores checked against the rubric")  # fmt: skip
     assert counts["correct"] == len(job) * len(SEEDS)

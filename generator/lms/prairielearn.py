@@ -20,7 +20,10 @@ question's ``sample`` on a generator seeded by the variant seed, our engine solv
 is the next step; it needs the bank's code in ``serverFilesCourse/`` (docs/lms-delivery.md).
 
 Each answer kind becomes the element that grades it closest to its rubric
-(:data:`NATIVE`); :func:`fit` says, as lms/scoring.py does for the other formats, where
+(:data:`NATIVE`): a formula PrairieLearn can read a ``pl-symbolic-input``
+(:func:`symbolic`), and ``server.py``'s ``grade(data)`` then applies what the elements
+cannot (:func:`grading`): an all-or-nothing vector's rule over its entries, a named
+mistake's credit on a number.  :func:`fit` says, as lms/scoring.py does for the other formats, where
 PrairieLearn then scores otherwise than the rubric, and ``prairielearn/scoring-notes.txt``
 lists those parts.  Every file is written with sorted keys and ids derived from the
 question ids (uuid5), so the same run exports the same bytes.
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import base64
 import json
+import keyword
 import math
 import re
 import shutil
@@ -39,9 +43,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import sympy as sp
+
 from generator.key.records import Key, PartInfo, QuestionInfo
-from generator.kinds import KINDS
+from generator.kinds import KINDS, bounds
 from generator.kinds import scoring as rubric
+from generator.kinds.formula.reader import read_formula
 from generator.lms import scoring
 from generator.lms.html import to_html
 from generator.lms.items import (
@@ -84,10 +91,11 @@ TOLERANCE_DOES = (
     "accepts |x - a| <= max(abs, rel*|a|): a little more"
 )
 ALL_DOES = "each entry earns its share (PrairieLearn's inputs are graded one by one)"
+CREDITED = "qti21"  # lms/scoring.py's format that gives every credit its share: the same values
 GROUPS_DOES = (
     "each entry earns its share of its group's points, even with another of the group wrong"
 )
-CREDIT_DOES = "no points for a named mistake's value (an input is right or wrong)"
+SHARED_DOES = scoring.SHARED_DOES
 PERSON_DOES = scoring.PERSON_DOES
 
 
@@ -98,6 +106,8 @@ def native(part: PartInfo) -> str:
     """How PrairieLearn's element for the part turns its items' marks into a share."""
     if by_hand(part):
         return scoring.ESSAY
+    if part.kind == "expression":
+        return scoring.WHOLE if symbolic(part) else scoring.ESSAY
     if part.kind == "matching" and part.scoring.rule == "all" and not part.scoring.steps:
         return scoring.WHOLE  # pl-matching partial-credit="false"
     if len(scoring.items(part)) == 1 and NATIVE[part.kind] != scoring.ESSAY:
@@ -110,14 +120,14 @@ def fit(part: PartInfo) -> scoring.Fit:
     how = native(part)
     if how == scoring.ESSAY:
         return scoring.Fit(scoring.BY_HAND)
-    if not scoring._agrees(how, part):
+    if not scoring._agrees(how, part) and not all_or_nothing(part):
         if how == scoring.WEIGHTED and part.scoring.rule == "groups":
             return scoring.Fit(scoring.FORCED, GROUPS_DOES)
         return scoring.Fit(scoring.FORCED, ALL_DOES)
     if part.scoring.person == "wrong":
         return scoring.Fit(scoring.FORCED, PERSON_DOES)
-    if part.scoring.credit and scoring.credits(part):
-        return scoring.Fit(scoring.FORCED, CREDIT_DOES)
+    if part.scoring.credit and len(credited(part)) < len(scoring.credits(part)):
+        return scoring.Fit(scoring.FORCED, SHARED_DOES)
     tolerance = part.tolerance
     if KINDS[part.kind].numeric and tolerance and tolerance.abs and tolerance.rel:
         return scoring.Fit(scoring.FORCED, TOLERANCE_DOES)
@@ -127,6 +137,71 @@ def fit(part: PartInfo) -> scoring.Fit:
 def auto(part: PartInfo) -> bool:
     """Whether an element grades the part (else a person does, by the grading notes)."""
     return fit(part).how != scoring.BY_HAND
+
+
+def all_or_nothing(part: PartInfo) -> bool:
+    """Whether ``server.py``'s ``grade`` applies the part's rule over its entries: a vector
+    or shape all or nothing (its steps too), whose inputs PrairieLearn grades one by one."""
+    return (_entries(part) and part.scoring.rule == "all" and len(scoring.items(part)) > 1
+            and native(part) == scoring.WEIGHTED)  # fmt: skip
+
+
+def credited(part: PartInfo) -> list[scoring.Credit]:
+    """The named mistakes ``server.py``'s ``grade`` gives their share on a number or
+    integer part: each credited one whose value no other mistake that earns otherwise
+    shares, nor the answer (lms/scoring.py's ``credit_answers``; grade sends those to a person)."""
+    if part.kind not in ("integer", "number") or not part.scoring.credit:
+        return []
+    return scoring.credit_answers(CREDITED, part)
+
+
+# ------------------------------------------------------------------ formulas
+
+# What pl-symbolic-input reads: names, numbers, + - * / ** and these functions.
+PL_FUNCTIONS = {sp.log: "log", sp.exp: "exp"}
+PL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# PrairieLearn's own constants and functions (prairielearn/sympy_utils.py), and the
+# names its parser reads otherwise (lambda: sympy's Lambda): never a variable.
+PL_RESERVED = {"e", "E", "pi", "i", "j", "infty", "oo", "I", "lambda", "Lambda", "log", "ln",
+               "exp", "sqrt", "abs", "Abs", "factorial", "sin", "cos", "tan", "arcsin",
+               "arccos", "arctan", "sinh", "cosh", "tanh", "sec", "csc", "cot", "min", "max",
+               "sign", "sgn", "nan", "zoo"}  # fmt: skip
+# How a variable reads in the text, where sympy's LaTeX of its name does not say it.
+SHOWN = {"lam": r"\lambda", "dJdW": r"\frac{\partial J}{\partial W}"}
+
+
+def symbolic(part: PartInfo) -> dict[str, Any] | None:
+    """What a ``pl-symbolic-input`` needs for an expression part it grades as the rubric
+    does: its correct answer (the right-hand side, in PrairieLearn's notation), its
+    variables and the left-hand side; None where a person grades (the rubric sends wrong
+    answers to one, the answer is several equations, has alternatives, or holds what
+    PrairieLearn cannot read: matrices, functions of ours, names it reserves)."""
+    rule = part.scoring
+    if (part.kind != "expression" or rule.person or rule.rule != "all" or rule.steps
+            or rule.credit or part.alternatives or len(part.answer) != 1):  # fmt: skip
+        return None
+    formula = part.answer[0]
+    try:
+        expr = read_formula(formula.sympy)
+    except (ValueError, TypeError, SyntaxError):  # pragma: no cover - the key's own
+        return None
+    if not isinstance(expr, sp.Expr) or not _readable(expr):
+        return None
+    names = sorted(str(s) for s in expr.free_symbols)
+    if not names or any(not PL_NAME.fullmatch(n) or n in PL_RESERVED or keyword.iskeyword(n)
+                        for n in names):  # fmt: skip
+        return None
+    plain = expr.xreplace({s: sp.Symbol(str(s)) for s in expr.free_symbols})
+    return {"answer": sp.sstr(plain, order="none"), "variables": names, "lhs": formula.lhs,
+            "shown": {n: SHOWN.get(n, sp.latex(sp.Symbol(n))) for n in names}}  # fmt: skip
+
+
+def _readable(expr: sp.Basic) -> bool:
+    if isinstance(expr, (sp.Symbol, sp.Integer, sp.Rational)):
+        return not isinstance(expr, sp.Dummy)
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)) or expr.func in PL_FUNCTIONS:
+        return all(_readable(a) for a in expr.args)
+    return False
 
 
 # ------------------------------------------------------------------ names and ids
@@ -223,6 +298,10 @@ def _element(part: PartInfo, name: str) -> list[str]:
                 f"{{{{/params.{name}_statements}}}}", f"{{{{#params.{name}_options}}}}",
                 '<pl-option name="{{name}}">{{{html}}}</pl-option>',
                 f"{{{{/params.{name}_options}}}}", "</pl-matching>"]  # fmt: skip
+    if part.kind == "expression":
+        return [f'<pl-symbolic-input answers-name="{name}" weight="{weight}" '
+                f'variables="{{{{params.{name}_variables}}}}" '
+                f'label="{{{{params.{name}_label}}}}"></pl-symbolic-input>']  # fmt: skip
     raise AssertionError(f"no element for an auto-graded {part.kind} part")  # pragma: no cover
 
 
@@ -279,6 +358,14 @@ def variant_data(variant: str, question: QuestionInfo, run_folder: Path) -> dict
             params[f"{name}_entries"] = entries
         elif part.kind in ("integer", "number"):
             correct[name] = part.answer
+        elif part.kind == "expression":
+            formula = symbolic(part) or {}
+            correct[name] = formula["answer"]
+            params[f"{name}_variables"] = ", ".join(formula["variables"])
+            params[f"{name}_label"] = f"${formula['lhs']} =$"
+            shown = ", ".join(f"<code>{n}</code> for \\({t}\\)"
+                              for n, t in formula["shown"].items())  # fmt: skip
+            params[f"{name}_text"] += f"<p>Type the right-hand side; its variables: {shown}.</p>"
         elif part.kind in ("choice", "multi"):
             params[f"{name}_options"] = [
                 {"correct": "true" if o.correct else "false",
@@ -289,7 +376,28 @@ def variant_data(variant: str, question: QuestionInfo, run_folder: Path) -> dict
             params[f"{name}_statements"] = [{"match": right, "html": text_html(left)}
                                             for left, right in part.answer.items()]  # fmt: skip
             params[f"{name}_options"] = [{"name": o, "html": text_html(o)} for o in options]
+    rules = grading(question, params)
+    if rules:
+        params["grading"] = rules
     return {"variant": variant, "params": params, "correct_answers": correct}
+
+
+def grading(question: QuestionInfo, params: dict[str, Any]) -> dict[str, Any]:
+    """What ``server.py``'s ``grade`` applies by answers-name: an all-or-nothing part's
+    entries and its steps (at most so many wrong: that share), a number's credited
+    mistakes (a value within [low, high]: that share)."""
+    rules: dict[str, Any] = {}
+    for part in question.parts:
+        name, points = answer_name(part), Fraction(str(part.points))
+        if auto(part) and all_or_nothing(part):
+            steps = [[s.wrong, float(Fraction(str(s.points)) / points)]
+                     for s in part.scoring.steps or ()]  # fmt: skip
+            rules[name] = {"entries": [e["name"] for e in params[f"{name}_entries"]],
+                           "steps": steps}  # fmt: skip
+        elif auto(part) and credited(part):
+            rules[name] = {"credits": [[*(float(b) for b in bounds(part, c.value)), float(c.share)]
+                                       for c in credited(part)]}  # fmt: skip
+    return rules
 
 
 SERVER = '''"""Written by generate-exam (--lms prairielearn): one of the run's variants of this
@@ -305,6 +413,30 @@ def generate(data):
     variant = VARIANTS[data["variant_seed"] % len(VARIANTS)]
     data["params"].update(variant["params"])
     data["correct_answers"].update(variant["correct_answers"])
+
+
+def grade(data):
+    """The rubric where the elements cannot apply it (params["grading"]): an
+    all-or-nothing part's entries earn its share together (1 when every one is right, a
+    step's when at most so many are wrong, else 0); a number part's value within a named
+    mistake's margin earns that mistake's share.  Then the score, as PrairieLearn adds it."""
+    scores = data["partial_scores"]
+    for name, rule in data["params"].get("grading", {}).items():
+        entries = [e for e in rule.get("entries", ()) if e in scores]
+        if entries:
+            wrong = sum((scores[e].get("score") or 0) < 1 for e in entries)
+            near = [share for most, share in rule["steps"] if wrong <= most]
+            share = 1.0 if not wrong else max(near, default=0.0)
+            for entry in entries:
+                scores[entry]["score"] = share
+        given = data["submitted_answers"].get(name)
+        if name in scores and isinstance(given, (int, float)) and not isinstance(given, bool):
+            for low, high, share in rule.get("credits", ()):
+                if low <= given <= high and (scores[name].get("score") or 0) < share:
+                    scores[name]["score"] = share
+    total = sum(s.get("weight", 1) for s in scores.values())
+    earned = sum(s.get("weight", 1) * (s.get("score") or 0) for s in scores.values())
+    data["score"] = earned / (total or 1)
 '''
 
 
@@ -462,6 +594,9 @@ def notes_text(key: Key) -> str:
         "PrairieLearn:", *(body or [scoring.EVERY]), "",
         "Graded by a person (manualPoints; the model answer and grading notes in",
         "<pl-manual-grading-only>):", *(manual or ["    none"]), "",
+        "Applied by server.py's grade(data), after the elements: an all-or-nothing vector",
+        "or shape part's rule over its entries, and a number part's credited named",
+        "mistakes (a value within the mistake's margin earns its share).", "",
         "How the course draws: each question's server.py picks one of the run's variants",
         "by PrairieLearn's variant seed (fixed variants, the key's own); a table that",
         "picks M questions is a zone with numberChoose M, so a student never gets one",
