@@ -85,15 +85,9 @@ def render_question(pl_dir: Path, course: Path, qid: str, seed: int, out: Path) 
     sys.path.insert(0, str(pl_dir / "apps/prairielearn/python"))
     import chevron
     from prairielearn.internal import question_phases
-    from prairielearn_runner import options, render_options
+    from prairielearn_runner import core_elements, options, render_options
 
-    elements = {}
-    for folder in sorted((pl_dir / "apps/prairielearn/elements").iterdir()):
-        info = folder / "info.json"
-        if info.is_file():
-            controller = json.loads(info.read_text())["controller"]
-            elements[folder.name] = {"name": folder.name, "controller": controller,
-                                     "type": "core"}  # fmt: skip
+    elements = core_elements(pl_dir)
     qdir = course / "questions" / qid
     source = (qdir / "question.html").read_text()
     server: dict = {"__file__": str(qdir / "server.py")}

@@ -27,13 +27,8 @@ import traceback
 from pathlib import Path
 
 
-def main() -> None:
-    pl_dir, course, job_file, out_file = (Path(a) for a in sys.argv[1:5])
-    python = pl_dir / "apps/prairielearn/python"
-    sys.path.insert(0, str(python))
-    import chevron
-    from prairielearn.internal import question_phases
-
+def core_elements(pl_dir: Path) -> dict[str, dict[str, str]]:
+    """PrairieLearn's own elements by name, as its question server lists them."""
     elements = {}
     for folder in sorted((pl_dir / "apps/prairielearn/elements").iterdir()):
         info = folder / "info.json"
@@ -41,6 +36,17 @@ def main() -> None:
             controller = json.loads(info.read_text())["controller"]
             elements[folder.name] = {"name": folder.name, "controller": controller,
                                      "type": "core"}  # fmt: skip
+    return elements
+
+
+def main() -> None:
+    pl_dir, course, job_file, out_file = (Path(a) for a in sys.argv[1:5])
+    python = pl_dir / "apps/prairielearn/python"
+    sys.path.insert(0, str(python))
+    import chevron
+    from prairielearn.internal import question_phases
+
+    elements = core_elements(pl_dir)
     job = json.loads(job_file.read_text())
     results = []
     cwd = os.getcwd()
