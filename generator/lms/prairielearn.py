@@ -120,7 +120,7 @@ def fit(part: PartInfo) -> scoring.Fit:
     how = native(part)
     if how == scoring.ESSAY:
         return scoring.Fit(scoring.BY_HAND)
-    if not scoring._agrees(how, part) and not all_or_nothing(part):
+    if not scoring.agrees(how, part) and not all_or_nothing(part):
         if how == scoring.WEIGHTED and part.scoring.rule == "groups":
             return scoring.Fit(scoring.FORCED, GROUPS_DOES)
         return scoring.Fit(scoring.FORCED, ALL_DOES)

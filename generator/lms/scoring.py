@@ -203,7 +203,7 @@ def fit(fmt: str, item: Item) -> Fit:
         return Fit(BY_HAND)
     if native == SETTINGS:
         return Fit(FORCED, SETTINGS_DOES)
-    if not _agrees(native, part):
+    if not agrees(native, part):
         return Fit(FORCED, _does(fmt, native, part))
     if part.scoring.person == "wrong":
         return Fit(FORCED, PERSON_DOES)
@@ -228,8 +228,7 @@ def _shared(part: PartInfo, credit: Credit, found: Sequence[Credit]) -> bool:
     """Whether a credited mistake's value is also another mistake's that earns otherwise."""
     earned = {c.mistake: c.share for c in found}
     values = part.mistake_values or {}
-    margin = float(margin_of(part, credit.value))
-    return any(abs(values[other] - credit.value) <= margin
+    return any(_same_value(part, credit.value, values[other])
                and earned.get(other, Fraction(0)) != credit.share
                for other in values if other != credit.mistake)  # fmt: skip
 
@@ -241,7 +240,7 @@ def _native(fmt: str, part: PartInfo) -> str:
     return WHOLE if native == SETTINGS and len(items(part)) == 1 else native
 
 
-def _agrees(native: str, part: PartInfo) -> bool:
+def agrees(native: str, part: PartInfo) -> bool:
     """Whether the format's share is the rule's for every pattern of marks (the same
     answer for every variant of the same shape: worked out once)."""
     correct = tuple(o.correct for o in part.options or ()) if native == FRACTIONS else ()
