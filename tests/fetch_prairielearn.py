@@ -19,8 +19,10 @@ PrairieLearn's code is changed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -34,7 +36,10 @@ DEFAULT_CACHE = Path.home() / ".cache" / "exam-variant-generator" / "prairielear
 CACHE = Path(os.environ.get("PRAIRIELEARN_CACHE", DEFAULT_CACHE))
 REQUIREMENTS = ("numpy", "sympy", "lxml", "chevron", "jsonschema", "networkx", "pandas",
                 "pint", "coloraide", "rich", "text-unidecode", "typing_extensions",
-                "python-dateutil")  # fmt: skip
+                "python-dateutil",
+                # in PrairieLearn's image (its pyproject.toml), imported by an exported
+                # question's server.py: our package's templates and figures
+                "jinja2", "matplotlib")  # fmt: skip
 # (file, PEP 695 spelling, Python 3.11 spelling)
 COMPAT = (
     ("apps/prairielearn/python/prairielearn/sympy_utils.py",
@@ -87,6 +92,25 @@ def make_venv(cache: Path) -> Path:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *REQUIREMENTS], check=True)
     return venv / "bin" / "python"
+
+
+def install_server_files(python: Path, course: Path, cache: Path = CACHE) -> None:
+    """An exported course's ``serverFilesCourse/requirements.txt`` installed into its
+    ``serverFilesCourse/``, as PrairieLearn's docs say (``pip install --target``), with
+    PrairieLearn's Python: installed once per requirements into the cache, then copied.
+    Raises CalledProcessError where pip cannot (no network)."""
+    folder = course / "serverFilesCourse"
+    requirements = folder / "requirements.txt"
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
+    target = cache / f"serverFilesCourse-{digest}"
+    if not target.is_dir():
+        partial = target.with_name(target.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        command = [str(python), "-m", "pip", "install", "-q", "--target", str(partial),
+                   "-r", str(requirements)]  # fmt: skip
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        partial.rename(target)
+    shutil.copytree(target, folder, dirs_exist_ok=True)
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ For the docs' screenshot (docs/images/prairielearn-question.png, docs/lms-delive
 
 1. builds a run per blueprint (``generate-exam --public --seed 42 --no-pdf
    --lms prairielearn [--blueprint B] --out DIR/runs``);
-2. runs each question through PrairieLearn's ``generate`` (the question's server.py),
+2. installs the course's ``serverFilesCourse/requirements.txt`` as a course author does
+   (tests/fetch_prairielearn.py), and runs each question through PrairieLearn's
+   ``generate`` (the question's server.py),
    ``prepare`` and ``render`` (the question panel, before any submission) with its
    ``question_phases`` and elements, as tests/prairielearn_runner.py does, in
    PrairieLearn's Python;
@@ -89,6 +91,7 @@ def render_question(pl_dir: Path, course: Path, qid: str, seed: int, out: Path) 
 
     elements = core_elements(pl_dir)
     qdir = course / "questions" / qid
+    sys.path[:0] = [str(qdir), str(course / "serverFilesCourse")]  # as zygote.py does
     source = (qdir / "question.html").read_text()
     server: dict = {"__file__": str(qdir / "server.py")}
     exec(compile((qdir / "server.py").read_text(), str(qdir / "server.py"), "exec"), server)
@@ -292,6 +295,7 @@ def main() -> None:
         blueprint, qid = spec.split(":", 1)
         if blueprint not in courses:
             courses[blueprint] = build(blueprint, out / "runs")
+            fetch_prairielearn.install_server_files(python, courses[blueprint])
         course = courses[blueprint]
         result = out / (qid.replace("/", "--") + ".json")
         subprocess.run([str(python), __file__, "--render", str(pl_dir), str(course), qid,

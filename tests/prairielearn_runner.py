@@ -53,6 +53,8 @@ def main() -> None:
     for qid, spec in job.items():
         qdir = course / "questions" / qid
         html = (qdir / "question.html").read_text()
+        # zygote.py: serverFilesCourse, then the question's folder, on the path
+        sys.path[:0] = [str(qdir), str(course / "serverFilesCourse")]
         server: dict = {"__file__": str(qdir / "server.py")}
         exec(compile((qdir / "server.py").read_text(), str(qdir / "server.py"), "exec"), server)
         for seed in spec["seeds"]:
@@ -71,6 +73,7 @@ def main() -> None:
                 finally:
                     os.chdir(cwd)
                 results.append(entry)
+        del sys.path[:2]
     out_file.write_text(json.dumps(results))
 
 
@@ -107,6 +110,13 @@ def run(chevron, question_phases, elements, course, qdir, html, server, seed, ca
             "options": options(course, qdir), "preferences": {}}  # fmt: skip
     os.chdir(qdir)
     server["generate"](data)
+    figures = {}
+    for name in data["params"].get("figures", {}):  # pl-figure type="dynamic": file(data)
+        asked = {"params": data["params"], "correct_answers": data["correct_answers"],
+                 "variant_seed": seed, "options": options(course, qdir),
+                 "filename": f"{name}.png"}  # fmt: skip
+        png = server["file"](asked)
+        figures[name] = len(png) if png.startswith(b"\x89PNG") else 0
     # prepare: the elements, then server.py (which has none)
     data["answers_names"] = {}
     phase(chevron, question_phases, elements, course, html, "prepare", data)
@@ -126,8 +136,10 @@ def run(chevron, question_phases, elements, course, qdir, html, server, seed, ca
             "options": options(course, qdir), "preferences": {},
             "raw_submitted_answers": raw, "gradable": True}  # fmt: skip
     phase(chevron, question_phases, elements, course, html, "parse", data)
-    out = {"variant": params.get("variant"), "rendered": len(rendered or ""),
+    out = {"figures": figures, "rendered": len(rendered or ""),
            "correct_answers": correct, "format_errors": data["format_errors"]}  # fmt: skip
+    if case["name"] == "correct":  # the variant drawn, to compare with ours
+        out["params"] = params
     if data["format_errors"]:
         out["gradable"] = False
         return out

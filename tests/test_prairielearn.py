@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -22,14 +24,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.bank.questions import load_bank
 from generator.cli import cli as main
 from generator.key.read import read_key
 from generator.kinds import KINDS, bounds
 from generator.kinds import scoring as rubric
 from generator.lms import export
 from generator.lms import prairielearn as pl
+from generator.lms.prairielearn import elements
 
 from . import fetch_prairielearn
+from .test_prairielearn_course import expected
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,16 +67,55 @@ def prairielearn() -> tuple[Path, Path]:
     return _prairielearn()
 
 
-@pytest.fixture(scope="module", params=["cs230-midterm-winter-2020", "dl-core-quiz"])
-def course(request, tmp_path_factory):
-    out = tmp_path_factory.mktemp("pl")
-    result = CliRunner().invoke(main, [
-                  "build", "--seed", "7", "--variants", "4", "--public", "--no-pdf",
-                  "--no-solutions", "--blueprint", request.param, "--out", str(out),
-                  "--lms", "prairielearn"], catch_exceptions=False)  # fmt: skip
+def _build(out: Path, *args: str) -> Path:
+    result = CliRunner().invoke(main, ["build", "--public", "--no-pdf", "--no-solutions",
+                                       "--out", str(out), *args],
+                                catch_exceptions=False)  # fmt: skip
     assert result.exit_code == 0, result.output
     (run,) = [p for p in out.iterdir() if p.is_dir()]
+    return run
+
+
+@pytest.fixture(scope="module", params=["cs230-midterm-winter-2020", "dl-core-quiz"])
+def course(request, tmp_path_factory):
+    run = _build(tmp_path_factory.mktemp("pl"), "--seed", "7", "--variants", "8",
+                 "--blueprint", request.param, "--lms", "prairielearn")  # fmt: skip
     return run, run / "lms" / "prairielearn"
+
+
+@pytest.fixture(scope="module")
+def installed(prairielearn, course, tmp_path_factory):
+    """A copy of the course with its serverFilesCourse/requirements.txt installed, as a
+    course author does (tests/fetch_prairielearn.py)."""
+    _, python = prairielearn
+    _, folder = course
+    copy = tmp_path_factory.mktemp("installed") / "course"
+    shutil.copytree(folder, copy)
+    try:
+        fetch_prairielearn.install_server_files(python, copy)
+    except subprocess.CalledProcessError as exc:
+        pytest.skip(f"could not install the course's requirements.txt (network?): {exc.stderr}")
+    return copy
+
+
+@pytest.fixture(scope="module")
+def ours(tmp_path_factory) -> dict[int, dict]:
+    """Our own variant of every bank question for each of SEEDS, by id: copy v0 of a public
+    build of a blueprint that prints them all, which is what ``preview ID --seeds S``
+    shows and what PrairieLearn must draw for variant seed S."""
+    folder = tmp_path_factory.mktemp("ours")
+    bank = load_bank()
+    blueprint = folder / "every-question.toml"
+    blueprint.write_text(f'name = "every-question"\ntitle = "Every question"\n'
+                         f"points = {sum(q.points for q in bank.values()):g}\n"
+                         + "".join(f"[[questions]]\nfrom = [{json.dumps(qid)}]\n"
+                                   for qid in sorted(bank)))  # fmt: skip
+    found = {}
+    for seed in SEEDS:
+        run = _build(folder / str(seed), "--seed", str(seed), "--blueprint", str(blueprint),
+                     "--figures")  # fmt: skip
+        found[seed] = {q.id: q for q in read_key(run / "key.json").variants[0].questions}
+    return found
 
 
 def _schema(pl_dir: Path, name: str) -> dict:
@@ -113,8 +157,9 @@ def _all_or_nothing(part, name: str, found: dict[str, list]) -> None:
     """An all-or-nothing part's edges: every entry earns the rule's share of the marks."""
     entries = [f"{name}_{n + 1}" for n in range(len(part.answer))]
     for index in (2, 3):
+        items = elements.scoring.items(part)
         marks = {item: bool(found[e][index]) if e in found else True
-                 for item, e in zip(pl.scoring.items(part), entries, strict=True)}  # fmt: skip
+                 for item, e in zip(items, entries, strict=True)}  # fmt: skip
         share = rubric.share(part.scoring, part.points, marks)
         for e in entries:
             if e in found:
@@ -126,13 +171,13 @@ def _mistakes(question) -> list[dict]:
     our grader gives it; none where a person decides (a value two mistakes share)."""
     cases = []
     for part in question.parts:
-        if part.kind not in ("integer", "number") or not pl.auto(part):
+        if part.kind not in ("integer", "number") or not elements.auto(part):
             continue
         for mistake, found in (part.mistake_values or {}).items():
             value = int(found) if part.kind == "integer" else found
             share = KINDS[part.kind].score(part, repr(value))
             if share is not None:
-                name = pl.answer_name(part)
+                name = elements.answer_name(part)
                 cases.append({"name": "mistakes", "side": f"{name}: {mistake}",
                               "values": {name: value}, "expect": {name: share}})  # fmt: skip
     return cases
@@ -143,11 +188,11 @@ def _one_wrong(question) -> list[dict]:
     rubric's share (0, or a step's)."""
     cases = []
     for part in question.parts:
-        if not (pl.auto(part) and pl.all_or_nothing(part)):
+        if not (elements.auto(part) and elements.all_or_nothing(part)):
             continue
-        name, value = pl.answer_name(part), part.answer[0]
+        name, value = elements.answer_name(part), part.answer[0]
         wrong = value * 3 + 1000 if isinstance(value, int) else value * 3 + 1000.5
-        marks = dict.fromkeys(pl.scoring.items(part), True)
+        marks = dict.fromkeys(elements.scoring.items(part), True)
         marks[next(iter(marks))] = False
         share = rubric.share(part.scoring, part.points, marks)
         cases.append(
@@ -161,27 +206,28 @@ def _one_wrong(question) -> list[dict]:
     return cases
 
 
-def _job(run: Path) -> tuple[dict, dict]:
-    """What the runner submits per question and seed, and the tolerance edges' verdicts."""
+def _job(run: Path, ours: dict[int, dict]) -> tuple[dict, dict]:
+    """What the runner submits per question and seed, and the tolerance edges' verdicts,
+    from our own variant of each question for each seed."""
     key = read_key(run / "key.json")
     job, edges = {}, {}
     for qid, variants in pl.questions(key).items():
         cases = [{"name": "correct"}, {"name": "wrong"}, {"name": "garbage"}]
-        if any(pl.symbolic(p) for p in variants[0][1].parts):
+        if any(elements.symbolic(p) for p in variants[0][1].parts):
             cases.append({"name": "equivalent"})
         job[qid] = {"seeds": list(SEEDS), "by_seed": {}, "cases": cases}
         for seed in SEEDS:
-            question = variants[seed % len(variants)][1]  # as server.py picks it
+            question = ours[seed][qid]  # what PrairieLearn must draw for this variant seed
             found: dict[str, list] = {}
             for part in question.parts:
-                kind, name = KINDS[part.kind], pl.answer_name(part)
-                if not pl.auto(part) or not kind.numeric or kind.exact:
+                kind, name = KINDS[part.kind], elements.answer_name(part)
+                if not elements.auto(part) or not kind.numeric or kind.exact:
                     continue
                 if kind.entries:
                     mine: dict[str, list] = {}
                     for n, value in enumerate(part.answer):
                         mine |= _edges(part, name, value, f"{name}_{n + 1}")
-                    if mine and pl.all_or_nothing(part):
+                    if mine and elements.all_or_nothing(part):
                         _all_or_nothing(part, name, mine)
                     found |= mine
                 else:
@@ -197,15 +243,25 @@ def _job(run: Path) -> tuple[dict, dict]:
     return job, edges
 
 
-def test_every_question_through_prairielearns_own_phases(prairielearn, course, tmp_path):
+@pytest.fixture(scope="module")
+def phases(prairielearn, course, installed, ours, tmp_path_factory):
+    """Every question of the course through PrairieLearn's phases for every seed and case
+    (tests/prairielearn_runner.py, on PrairieLearn's Python): the job, the edges' verdicts
+    and the results."""
     pl_dir, python = prairielearn
-    run, folder = course
-    job, edges = _job(run)
-    (tmp_path / "job.json").write_text(json.dumps(job))
+    run, _ = course
+    job, edges = _job(run, ours)
+    folder = tmp_path_factory.mktemp("phases")
+    (folder / "job.json").write_text(json.dumps(job))
     subprocess.run([str(python), str(ROOT / "tests" / "prairielearn_runner.py"), str(pl_dir),
-                    str(folder), str(tmp_path / "job.json"), str(tmp_path / "out.json")],
-                   check=True, timeout=900)  # fmt: skip
-    results = json.loads((tmp_path / "out.json").read_text())
+                    str(installed), str(folder / "job.json"), str(folder / "out.json")],
+                   check=True, timeout=1800)  # fmt: skip
+    return job, edges, json.loads((folder / "out.json").read_text())
+
+
+def test_every_question_through_prairielearns_own_phases(course, phases):
+    run, _ = course
+    job, edges, results = phases
     counts = dict.fromkeys(("correct", "equivalent", "wrong", "garbage", "edges", "mistakes",
                             "entry"), 0)  # fmt: skip
     expected = {(qid, int(seed), c["name"], c["side"]): c["expect"]
@@ -243,3 +299,38 @@ def test_every_question_through_prairielearns_own_phases(prairielearn, course, t
     print(f"\n{run.name}: {len(job)} questions x {len(SEEDS)} seeds: {counts}, "
           f"{checked} scores checked against the rubric")  # fmt: skip
     assert counts["correct"] == len(job) * len(SEEDS)
+
+
+CHOOSE = ("pl-multiple-choice", "pl-checkbox", "pl-matching")
+# A figure as PrairieLearn shows it, and as variant_data writes one it was not given
+FIGURE = re.compile(r'<pl-figure file-name="[^"]*" type="dynamic"></pl-figure>'
+                    r'|<p><img src="" alt="figure"></p>')  # fmt: skip
+
+
+def test_prairielearns_draw_is_ours_for_the_same_seed(phases, ours):
+    """For each question and variant seed S, PrairieLearn (its Python, numpy and sympy,
+    the package as the course carries it) draws the variant our build of public seed S
+    holds: the same correct answers to the last digit, the same grading rules, the same
+    text, and a PNG for each of its figures."""
+    _, _, results = phases
+    compared = 0
+    for entry in results:
+        if entry["case"] != "correct":
+            continue
+        info = ours[entry["seed"]][entry["question"]]
+        mine = expected(info, entry["seed"])
+        where = (entry["question"], entry["seed"])
+        correct = entry["correct_answers"]  # after prepare: the choice elements add theirs
+        assert {k: correct.get(k) for k in mine["correct_answers"]} == mine["correct_answers"]
+        added = set(correct) - set(mine["correct_answers"])
+        chosen = {n for n, e in elements.element_names(info).items() if e in CHOOSE}
+        assert added <= chosen, where
+        theirs = entry["params"]
+        assert theirs.get("grading") == mine["params"].get("grading"), where
+        assert sorted(entry["figures"]) == sorted(info.figures), where
+        assert all(entry["figures"].values()), where  # each figure a PNG
+        for name, text in mine["params"].items():
+            if name == "stem" or name.endswith("_text"):
+                assert FIGURE.sub("", theirs[name]) == FIGURE.sub("", text), (where, name)
+        compared += 1
+    assert compared == len({(e["question"], e["seed"]) for e in results})

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator.resources import cache_dir
 from generator.run_folder import FIGURES
@@ -94,8 +94,9 @@ def _scaled(values: Sequence[float], y_max: float) -> list[tuple[float, float]]:
     return [(i * step, PANEL_HEIGHT_BP * v / y_max) for i, v in enumerate(values)]
 
 
-def write_png(row: PanelRow, path: Path) -> Path:
-    """The same panels as a PNG (for LMS exports), deterministic bytes for the same data.
+def write_png(row: PanelRow, path: Path | BinaryIO) -> Path | BinaryIO:
+    """The same panels as a PNG (for LMS exports, and PrairieLearn's figures drawn in
+    memory), deterministic bytes for the same data.
 
     One figure per panel layout is drawn once and its curves swapped for each variant
     (building the axes is most of matplotlib's 40 ms a figure); the output depends only
@@ -107,7 +108,7 @@ def write_png(row: PanelRow, path: Path) -> Path:
         line.set_data(range(len(panel.values)), panel.values)
         line.axes.set_xlim(0, max(len(panel.values) - 1, 1))
         line.axes.set_ylim(0, panel.y_max)
-    fig.savefig(path, dpi=120, metadata={"Software": None})
+    fig.savefig(path, format="png", dpi=120, metadata={"Software": None})
     return path
 
 

@@ -178,7 +178,7 @@ def build(
         typeset.key_variants = []  # a class's 60 kB a student: the print file needs the memory
         if typeset.printed is not None:
             typeset.printed.save(run.print_pdf)
-        exports = export_lms(tmp, spec.lms) if spec.lms else []
+        exports = export_lms(tmp, spec.lms, spec.banks) if spec.lms else []
     result = BuildResult(folder, first, typeset.copies, typeset.failures,
                          tuple(folder / p.relative_to(tmp) for p in exports))  # fmt: skip
     if typeset.failures:

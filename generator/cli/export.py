@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli.options import checked
+from generator.cli.options import bank_option, checked
 from generator.cli.output import list_exports
 from generator.lms import HELP, export_run, parse_formats
 from generator.run_folder import RunFolder
@@ -17,6 +17,11 @@ from generator.run_folder import RunFolder
 @click.option("--lms", "lms_formats", required=True, metavar="LIST",
               callback=checked(parse_formats),
               help=f"Comma-separated formats: {HELP}.")  # fmt: skip
-def export(folder: Path, lms_formats: list[str]) -> None:
-    """Export a folder written by generate-exam (one exam or a class) to LMS formats."""
-    list_exports(RunFolder(folder).lms, export_run(folder, lms_formats))
+@bank_option
+def export(folder: Path, lms_formats: list[str], banks: tuple[Path, ...]) -> None:
+    """Export a folder written by generate-exam (one exam or a class) to LMS formats.
+
+    A PrairieLearn course carries its questions' code: pass the --bank folders the run
+    was built with.
+    """
+    list_exports(RunFolder(folder).lms, export_run(folder, lms_formats, banks))

@@ -42,11 +42,19 @@ def debugging() -> bool:
 
 
 def list_exports(lms: Path, written: Sequence[Path]) -> None:
-    """The files an export wrote into the run's ``lms/`` folder, with their sizes, and the
-    summary of its scoring notes (where an LMS scores a part otherwise than its rubric)."""
+    """The files an export wrote into the run's ``lms/`` folder with their sizes (a folder's
+    files counted, a course folder holds hundreds), and the summary of its scoring notes
+    (where an LMS scores a part otherwise than its rubric)."""
     click.echo(f"Exported to {lms}/:")
+    folders: dict[str, list[int]] = {}
     for path in written:
-        click.echo(f"  {path.relative_to(lms)}  {path.stat().st_size:,} bytes")
+        top, *inside = path.relative_to(lms).parts
+        if inside:
+            folders.setdefault(top, []).append(path.stat().st_size)
+        else:
+            click.echo(f"  {top}  {path.stat().st_size:,} bytes")
+    for top, sizes in folders.items():
+        click.echo(f"  {top}/  {len(sizes):,} files, {sum(sizes):,} bytes")
     for path in written:
         if path.name == SCORING_NOTES:
             summary, *warnings = path.read_text(encoding="utf-8").split("\n\n")[0].splitlines()

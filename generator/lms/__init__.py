@@ -71,9 +71,13 @@ class Format:
     shows_questions: bool = True  # its items show the questions, figures included
     quiz: str = ""  # the table of the Moodle quiz to build from it (moodle/slot_marks.py)
     in_all: bool = True  # ``--lms all`` writes it (a whole course folder is asked by name)
+    code: bool = False  # it ships the questions' code: its write takes the bank's folders
 
-    def write(self, key: Key, run_folder: Path, out: Path) -> list[Path]:
-        written: list[Path] = importlib.import_module(self.module).write(key, run_folder, out)
+    def write(self, key: Key, run_folder: Path, out: Path,
+              banks: Sequence[Path] = ()) -> list[Path]:  # fmt: skip
+        module = importlib.import_module(self.module)
+        extra = (tuple(banks),) if self.code else ()
+        written: list[Path] = module.write(key, run_folder, out, *extra)
         if self.quiz:  # a random question takes its mark from the quiz, not the file
             from generator.lms.moodle import slot_marks
 
@@ -104,7 +108,7 @@ FORMATS_BY_NAME = {
     "qti21": Format("generator.lms.qti21", "qti21.zip"),
     "gift": Format("generator.lms.moodle.gift", "questions.gift", quiz="gift-slot-marks.csv"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
-    "prairielearn": Format("generator.lms.prairielearn", "prairielearn", in_all=False),
+    "prairielearn": Format("generator.lms.prairielearn", "prairielearn", in_all=False, code=True),
     "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }
 FORMATS = tuple(name for name, f in FORMATS_BY_NAME.items() if f.in_all)  # what "all" means
@@ -135,15 +139,17 @@ def parse_formats(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def export(run_folder: Path, formats: Sequence[str]) -> list[Path]:
-    """Write every requested format into ``run_folder/lms/``; return the files written."""
+def export(run_folder: Path, formats: Sequence[str], banks: Sequence[Path] = ()) -> list[Path]:
+    """Write every requested format into ``run_folder/lms/``; return the files written.
+    ``banks``: the extra bank folders the run was built with (a format that ships the
+    questions' code reads them)."""
     key = _checked_key(run_folder, formats)
     out = RunFolder(run_folder).lms
     out.mkdir(exist_ok=True)
-    return _write(key, run_folder, out, formats)
+    return _write(key, run_folder, out, formats, banks)
 
 
-def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
+def export_run(run_folder: Path, formats: Sequence[str], banks: Sequence[Path] = ()) -> list[Path]:
     """Add ``formats`` to a finished run's ``lms/``, all at once or not at all."""
     run = RunFolder(run_folder)
     if not run.key.is_file():
@@ -155,14 +161,16 @@ def export_run(run_folder: Path, formats: Sequence[str]) -> list[Path]:
         )
     with staging(target, force=True, other="") as tmp:  # export has no --out
         _copy_files(target, tmp)
-        written = _write(_checked_key(run_folder, formats), run_folder, tmp, formats)
+        written = _write(_checked_key(run_folder, formats), run_folder, tmp, formats, banks)
     return [target / path.relative_to(tmp) for path in written]
 
 
-def _write(key: Key, run_folder: Path, out: Path, formats: Sequence[str]) -> list[Path]:
+def _write(
+    key: Key, run_folder: Path, out: Path, formats: Sequence[str], banks: Sequence[Path] = ()
+) -> list[Path]:
     written = []
     for name in formats:
-        written += FORMATS_BY_NAME[name].write(key, run_folder, out)
+        written += FORMATS_BY_NAME[name].write(key, run_folder, out, banks)
     return written + _scoring_notes(key, out)
 
 

@@ -222,6 +222,32 @@ def _shared(path: Sequence[str], other: Sequence[str]) -> int:
     return count
 
 
+def page_texts(qv: QuestionVariant) -> dict[str, str]:
+    """Every leaf part's text for a page that shows all the parts of one question in order
+    (PrairieLearn): each block once, where the paper prints it (an interlude before the
+    part it precedes, a parent's text before its first sub-part), never an earlier part's
+    text again (the page shows it above), in the ``_lms`` wording where a block has one."""
+    blocks = render_blocks(qv)
+    texts: dict[str, str] = {}
+    pending: list[str] = []
+
+    def walk(parts: Sequence[Part]) -> None:
+        for part in parts:
+            if f"before_{part.block}" in blocks:
+                pending.append(blocks[f"before_{part.block}"])
+            lms_block = blocks.get(f"{part.block}_{LMS_SUFFIX}")
+            pending.append(blocks[part.block] if lms_block is None else lms_block)
+            if part.parts:
+                walk(part.parts)
+                continue
+            hint = f" \\emph{{({part.hint})}}" if part.hint and lms_block is None else ""
+            texts[part.key] = "\n\n".join(t for t in pending if t) + hint
+            pending.clear()
+
+    walk(qv.question.parts)
+    return texts
+
+
 def question_texts(qv: QuestionVariant) -> tuple[str, dict[str, PartText]]:
     """The stem and every leaf part's text of one question variant."""
     blocks = render_blocks(qv)
