@@ -85,13 +85,14 @@ def _build(n: int, pool: int | None, workers: int) -> dict[str, float]:
 
     from generator.builds.pipeline import BuildSpec, build
     from generator.variants.roster import Student
+    from generator.variants.seeding import PUBLIC
 
     students = [Student(f"s{i:05d}", f"{NAMES[i % len(NAMES)]} {i}") for i in range(n)]
     with tempfile.TemporaryDirectory() as tmp:
         cpu = _cpu_seconds()
         started = time.perf_counter()
-        spec = BuildSpec(seed=42, out=Path(tmp), workers=workers, students=tuple(students),
-                         pool=pool)  # fmt: skip
+        spec = BuildSpec(seed=42, secret=PUBLIC, out=Path(tmp), workers=workers,
+                         students=tuple(students), pool=pool)  # fmt: skip
         result = build(spec)
         seconds = time.perf_counter() - started
         cpu = _cpu_seconds() - cpu

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.builds.pipeline import BuildSpec, build  # noqa: E402
 from generator.grading.pipeline import grade_run  # noqa: E402
+from generator.variants.seeding import PUBLIC  # noqa: E402
 
 
 def main() -> None:
@@ -42,7 +43,9 @@ def main() -> None:
 
 def measure(size: int, tmp: Path) -> None:
     start = time.perf_counter()
-    result = build(BuildSpec(seed=1, out=tmp / "out", pdf=False, copies=size, workers=2))
+    result = build(
+        BuildSpec(seed=1, secret=PUBLIC, out=tmp / "out", pdf=False, copies=size, workers=2)
+    )
     built = time.perf_counter() - start
     key = json.loads((result.folder / "key.json").read_text(encoding="utf-8"))
     responses = tmp / "responses.csv"

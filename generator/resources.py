@@ -14,7 +14,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def data_dir(name: str) -> Path:
-    """The shipped folder ``name`` ("templates" or "question_bank")."""
+    """The shipped folder ``name`` ("templates", "question_bank" or "docs")."""
     installed = _PACKAGE / "_data" / name
     if installed.is_dir():
         return installed
@@ -27,6 +27,11 @@ def templates_dir() -> Path:
 
 def bank_dir() -> Path:
     return data_dir("question_bank")
+
+
+def docs_dir() -> Path:
+    """The documentation's Markdown pages (the site's source), shipped for offline reading."""
+    return data_dir("docs")
 
 
 def blueprints_dir() -> Path:

@@ -308,8 +308,9 @@ def test_workers_are_never_more_than_the_chunks(tmp_path, monkeypatch):
 
     monkeypatch.setattr(classbuild, "ProcessPoolExecutor", recording)
     from generator.builds.pipeline import BuildSpec, build
+    from generator.variants.seeding import PUBLIC
 
-    build(BuildSpec(seed=1, copies=3, out=tmp_path, pdf=False, workers=60))
+    build(BuildSpec(seed=1, secret=PUBLIC, copies=3, out=tmp_path, pdf=False, workers=60))
     assert sizes == [3]  # three copies: three chunks
 
 
@@ -378,11 +379,12 @@ def test_a_build_spec_that_no_run_can_be_is_refused(tmp_path):
     """The library checks what the command line checks: build() is an entry point too."""
     from generator.builds.pipeline import BuildSpec, BuildSpecError
     from generator.variants.roster import Student
+    from generator.variants.seeding import PUBLIC
 
     with pytest.raises(BuildSpecError, match="replica"):
-        BuildSpec(replica=True, copies=2, out=tmp_path)
+        BuildSpec(secret=PUBLIC, replica=True, copies=2, out=tmp_path)
     with pytest.raises(BuildSpecError, match="not both"):
-        BuildSpec(students=(Student("s1", "A"),), copies=2, out=tmp_path)
+        BuildSpec(secret=PUBLIC, students=(Student("s1", "A"),), copies=2, out=tmp_path)
 
 
 def test_rebuilding_a_copy_outside_the_class_says_so(tmp_path):

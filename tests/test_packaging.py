@@ -24,11 +24,11 @@ def wheel(tmp_path_factory) -> Path:
     return path
 
 
-def test_wheel_contains_bank_templates_and_schema(wheel):
+def test_wheel_contains_bank_templates_docs_and_schema(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = [
         p.relative_to(ROOT).as_posix()
-        for folder in ("question_bank", "templates")
+        for folder in ("question_bank", "templates", "docs")
         for p in (ROOT / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     ]
@@ -67,3 +67,21 @@ def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
     result = subprocess.run([sys.executable, "-c", check, str(folder / "key.json")],
                             cwd=elsewhere, env=env, capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_the_installed_docs_command_points_into_the_installed_copy(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+         str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    code = (
+        "import sys; sys.argv[1:] = ['docs', 'authoring']; from generator.cli import main; main()"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = Path(result.stdout.strip())
+    assert page.is_relative_to(target) and page.read_text().startswith("# Writing questions")

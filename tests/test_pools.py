@@ -25,7 +25,7 @@ from generator.key.schema import check
 from generator.lms.items import slots
 from generator.lms.seats import seats
 from generator.variants.draws import draw_questions
-from generator.variants.seeding import Seeding
+from generator.variants.seeding import PUBLIC, Seeding
 
 from .conftest import needs_tex
 
@@ -209,8 +209,8 @@ def test_points_stated_and_right_are_accepted(tmp_path):
 def test_replica_refuses_a_blueprint_that_draws(tmp_path):
     root = write_bank(tmp_path / "bank")
     path = write(tmp_path / "bp.toml", '[[questions]]\npick = 2\ntopic = "neurons"\n')
-    spec = BuildSpec(out=tmp_path / "out", blueprint=str(path), banks=(root,), replica=True,
-                     pdf=False)  # fmt: skip
+    spec = BuildSpec(out=tmp_path / "out", secret=PUBLIC, blueprint=str(path), banks=(root,),
+                     replica=True, pdf=False)  # fmt: skip
     with pytest.raises(BuildSpecError, match="--replica prints the original exam, but this "
                        "blueprint draws or shuffles"):  # fmt: skip
         build(spec)

@@ -163,11 +163,12 @@ def test_an_export_that_fails_in_a_build_leaves_no_folder(tmp_path, monkeypatch)
     """--lms runs in the build's staging folder: its failure fails the build, atomically."""
     from generator.builds.pipeline import BuildSpec, build
     from generator.lms.moodle import xml as moodle_xml
+    from generator.variants.seeding import PUBLIC
 
     def broken(key, run_folder, out):
         raise OSError(28, "No space left on device", str(out / "moodle.xml"))
 
     monkeypatch.setattr(moodle_xml, "write", broken)
     with pytest.raises(OSError):
-        build(BuildSpec(seed=42, out=tmp_path, pdf=False, lms=("csv", "moodle")))
+        build(BuildSpec(seed=42, secret=PUBLIC, out=tmp_path, pdf=False, lms=("csv", "moodle")))
     assert list(tmp_path.iterdir()) == []

@@ -2,7 +2,8 @@
 
 Each example is one small question about a single neuron, in the kind of answer the
 author asked for.  It builds, passes ``generate-exam check`` and previews as written,
-and its comments point to the section of docs/authoring.md that explains each field.
+and its comments point to the section of docs/authoring.md that explains each field
+(shipped with the package: ``generate-exam docs authoring`` prints where).
 """
 
 from __future__ import annotations
@@ -152,6 +153,7 @@ def toml_string(text: str) -> str:
 def _question_toml(question_id: str, title: str, topic: str, kind: str, ex: Example) -> str:
     topic = toml_string(topic)
     return f"""# A question: its parts, their points and kinds.  Every field: {GUIDE}#questiontoml
+# (the documentation comes with the command: `generate-exam docs authoring` prints its path)
 # The id is the seed key of the question's variants: keep it once exams are built from it.
 id = {toml_string(question_id)}
 title = {toml_string(title)}

@@ -41,7 +41,7 @@ from generator.variants.roster import (
     numbered,
 )
 from generator.variants.secret import SecretFile, resolve
-from generator.variants.seeding import PUBLIC, Secret, Seeding
+from generator.variants.seeding import Secret, Seeding
 
 if TYPE_CHECKING:  # a class's typesetting (pikepdf, processes) loads for a class only
     from generator.builds.chunks import Failure, PrintFile, Typesetting
@@ -54,6 +54,9 @@ VERSIONS = ("exam", "solutions")
 class BuildSpec:
     """What to build: everything the command line says, as plain data.
 
+    ``secret`` has no default: a script asks for public mode by name (``PUBLIC``), as the
+    command line asks for ``--public``, or gives the course's ``SecretFile``.
+
     ``students`` (a roster) or ``copies`` > 1 make a class: one copy per student or
     numbered copies v0 ... v(N-1).  ``only`` rebuilds one copy (the code printed on its
     pages, or v<k>).  ``figures`` asks for PNG copies of the figures, which LMS exports
@@ -65,7 +68,7 @@ class BuildSpec:
     """
 
     seed: int = 0
-    secret: Secret | SecretFile = PUBLIC
+    secret: Secret | SecretFile | None = None  # required: a SecretFile, or PUBLIC by name
     blueprint: str | None = None
     out: Path = Path("output")
     banks: tuple[Path, ...] = ()
@@ -83,6 +86,11 @@ class BuildSpec:
     pool: int | None = None
 
     def __post_init__(self) -> None:
+        if self.secret is None:  # the command line warns of public mode: never imply it
+            raise BuildSpecError(
+                "BuildSpec needs secret=: SecretFile(path) for an exam students take, or "
+                "PUBLIC to ask for public mode (anyone can rebuild it from the seed)."
+            )
         check_request(replica=self.replica, copies=self.copies,
                       roster=self.students is not None, only=self.only)  # fmt: skip
         if self.pool is not None and not self.whole_class:

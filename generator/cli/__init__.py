@@ -25,6 +25,7 @@ COMMANDS = {
     "build": ("generator.cli.build", "build"),
     "check": ("generator.cli.check", "check"),
     "diff-keys": ("generator.cli.diff_keys", "diff_keys"),
+    "docs": ("generator.cli.docs", "docs"),
     "export": ("generator.cli.export", "export"),
     "grade": ("generator.cli.grade", "grade"),
     "new": ("generator.cli.new", "new"),
