@@ -8,7 +8,7 @@ import json
 MARK = "<!-- key.json schema -->"
 
 
-def on_page_markdown(markdown: str, page, config, files) -> str:  # noqa: ANN001 - mkdocs' hook
+def on_page_markdown(markdown: str, page, config, files) -> str:  # mkdocs calls it so
     if MARK not in markdown:
         return markdown
     from generator.key.schema import schema
