@@ -18,7 +18,8 @@ from generator.run_folder import RunFolder
 @click.option("--responses", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of responses: long (student, label, response), wide (a column "
               "per part label), Canvas's Student Analysis or Moodle's Responses "
-              "report.")  # fmt: skip
+              "report; or Gradescope's Download Grades (its points per question are "
+              "the grades).")  # fmt: skip
 @click.option(
     "--canvas-assignment",
     metavar="ID",

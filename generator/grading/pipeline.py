@@ -11,7 +11,8 @@ Each response is scored by its part's answer kind (:meth:`generator.kinds.Kind.s
 the rule the LMS files promise; formulas by equivalence (generator.kinds.formula), code
 by running it in a restricted interpreter (generator.kinds.code); the parts people grade
 (text, and code whose skeleton the grader cannot run) get no score and are listed for a
-grader.
+grader.  A Gradescope grades export (a vendor's report of ``marks``, generator.lms.Vendor)
+is not scored: the points its graders gave are the grades, one per question.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from generator.grading.records import (
     Response,
     ResponsesError,
 )
-from generator.grading.responses import read_responses
+from generator.grading.responses import marks_reader, read_responses, read_table, responses_of
 from generator.key.answer_csv import answer_text
 from generator.key.read import read_key
 from generator.key.records import Key, PartInfo, QuestionInfo, StudentInfo, VariantInfo
@@ -55,18 +56,25 @@ def grade_run(run: Path, responses_path: Path, *, force: bool = False,
     folder = RunFolder(run)
     _check_grades_folder(folder.grades.root)
     key = read_key(folder.key)
-    responses = read_responses(responses_path, key)
-    _check_assumed(responses, own_copy, str(responses_path))
-    graded = grade(key, responses, where=str(responses_path))
-    sheets.apply(graded, sheets.read_scores(folder.grades, graded))
+    rows, where = read_table(responses_path), str(responses_path)
+    marks = marks_reader(rows[0])
+    if marks is not None:  # points given per question elsewhere (Gradescope): as they are
+        graded = marks.read(rows, key, where)
+    else:
+        responses = responses_of(rows, key, where)
+        _check_assumed(responses, own_copy, where)
+        graded = grade(key, responses, where=where)
+        sheets.apply(graded, sheets.read_scores(folder.grades, graded))
     options = GradebookOptions(canvas_assignment)
     with staging(folder.grades.root, force=force, other="") as tmp:  # grade has no --out
         grades = GradesFolder(tmp)
-        sheets.write_sheets(grades, graded)
+        if marks is None:  # a question left ungraded there is graded there, not on a sheet
+            sheets.write_sheets(grades, graded)
         grades.grades_csv.write_text(grades_csv(key, graded), encoding="utf-8")
         grades.feedback_csv.write_text(feedback.feedback_csv(graded), encoding="utf-8")
         for vendor in VENDORS.values():
-            vendor.gradebook_writer().write(key, graded, grades, options)
+            if vendor.gradebook:
+                vendor.gradebook_writer().write(key, graded, grades, options)
         feedback.write_pages(key, graded, grades)
         item_analysis.write_report(grades, item_analysis.analyse(key, graded))
     return graded

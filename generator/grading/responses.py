@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 from generator.files import read_text
 from generator.grading.records import Response, ResponsesError
@@ -43,6 +44,11 @@ class Layout:
 def read_responses(path: Path, key: Key) -> list[Response]:
     """The responses of any layout the header names, as long rows (LMS reports first:
     their headers are the most specific)."""
+    return responses_of(read_table(path), key, str(path))
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """A responses file's rows, its header's cells stripped; refused when empty."""
     text = read_text(
         path, ResponsesError, limit=MAX_RESPONSES_BYTES, what="responses file", encoding="utf-8-sig"
     )  # a spreadsheet's CSV may start with a BOM
@@ -50,14 +56,33 @@ def read_responses(path: Path, key: Key) -> list[Response]:
     if not rows:
         raise ResponsesError(f"{path}: empty; give a header row and one row per response.")
     rows[0] = [h.strip() for h in rows[0]]
+    return rows
+
+
+def responses_of(rows: list[list[str]], key: Key, path: str) -> list[Response]:
+    """A table's responses, read by the layout its header names; a report of points per
+    question (Gradescope's) is refused: it holds no responses to score."""
+    marks = marks_reader(rows[0])
+    if marks is not None:
+        raise ResponsesError(
+            f"{path}: a {marks.NAME} export holds the points graders gave, not responses; "
+            "give it to generate-exam grade, which reads its points as they are."
+        )
     layout = next(layout for layout in layouts() if layout.recognise(rows[0]))
-    return layout.read(rows, key, str(path))
+    return layout.read(rows, key, path)
+
+
+def marks_reader(header: list[str]) -> ModuleType | None:
+    """The reader of the vendor whose report of points per question ``header`` is, if any
+    (generator.lms.Vendor.marks)."""
+    readers = (vendor.report_reader() for vendor in VENDORS.values() if vendor.marks)
+    return next((reader for reader in readers if reader.recognise(header)), None)
 
 
 def layouts() -> list[Layout]:
-    """Every vendor's report, then the long and the wide layout (the last takes any other
-    header)."""
-    reports = [vendor.report_reader() for vendor in VENDORS.values()]
+    """Every vendor's report of responses, then the long and the wide layout (the last
+    takes any other header)."""
+    reports = [vendor.report_reader() for vendor in VENDORS.values() if not vendor.marks]
     return [
         *(Layout(report.NAME, report.recognise, report.read) for report in reports),
         Layout("long", _is_long, _read_long),

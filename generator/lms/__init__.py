@@ -14,6 +14,8 @@ vendor                  exports (``--lms``)          reports (``grade``)      gr
 ``prairielearn.py``     prairielearn: a course
                         folder (questions,
                         assessment)
+``gradescope/``         gradescope: a class's        Download Grades CSV
+                        roster and grader's key      (points per question)
 (key/answer_csv.py)     csv: the answer-key CSV
 ======================  ==========================  =======================  ===================
 
@@ -90,10 +92,13 @@ class Vendor:
     """What an LMS hands back after the exam, and takes in: the module that reads its quiz
     report (``NAME``, ``recognise(header)``, ``read(rows, key, where)``; lms/reports.py
     holds what they share) and the module that writes its gradebook import
-    (``write(key, graded, grades, options)``)."""
+    (``write(key, graded, grades, options)``; "": it takes none from us).  A report of
+    ``marks`` gives the points the vendor's graders gave each question, not responses:
+    its ``read`` returns the copies as graded (grading/records.py's ``Graded``)."""
 
     report: str
-    gradebook: str
+    gradebook: str = ""
+    marks: bool = False
 
     def report_reader(self) -> ModuleType:
         return importlib.import_module(self.report)
@@ -109,15 +114,23 @@ FORMATS_BY_NAME = {
     "gift": Format("generator.lms.moodle.gift", "questions.gift", quiz="gift-slot-marks.csv"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
     "prairielearn": Format("generator.lms.prairielearn", "prairielearn", in_all=False, code=True),
+    "gradescope": Format(
+        "generator.lms.gradescope.export", "gradescope", shows_questions=False, in_all=False
+    ),
     "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
 }
 FORMATS = tuple(name for name, f in FORMATS_BY_NAME.items() if f.in_all)  # what "all" means
 BY_NAME_ONLY = tuple(name for name in FORMATS_BY_NAME if name not in FORMATS)
-HELP = f"{','.join(FORMATS)}, or all; also {','.join(BY_NAME_ONLY)} (a PrairieLearn course)"
+BY_NAME_NOTES = {"prairielearn": "a PrairieLearn course",
+                 "gradescope": "a class's roster and grader's key for Gradescope"}  # fmt: skip
+HELP = f"{','.join(FORMATS)}, or all; also " + ", ".join(
+    f"{name} ({BY_NAME_NOTES[name]})" for name in BY_NAME_ONLY
+)
 WITHOUT_FIGURES = {name for name, f in FORMATS_BY_NAME.items() if not f.shows_questions}
 VENDORS = {
     "canvas": Vendor("generator.lms.canvas.report", "generator.lms.canvas.gradebook"),
     "moodle": Vendor("generator.lms.moodle.report", "generator.lms.moodle.gradebook"),
+    "gradescope": Vendor("generator.lms.gradescope.report", marks=True),
 }
 
 

@@ -92,7 +92,7 @@ class Exam:
         self.by_copy: dict[str, list[Entry]] = {}
         for entry in self.entries:
             self.by_copy.setdefault(entry.variant, []).append(entry)
-        self.people = _people(key.variants)
+        self.people = people(key.variants)
         # With --pool, items are the pool's variants: each copy's own pick of each part.
         self.pooled = key.pooled
         self.picks = {v.variant: {p.label: q.source or "" for q, p in v.parts}
@@ -138,7 +138,7 @@ class Exam:
         return None
 
 
-def _people(variants: list[VariantInfo]) -> dict[str, str]:
+def people(variants: list[VariantInfo]) -> dict[str, str]:
     """Each roster student's copy under their id and the id-like roster columns kept in
     the key (a value two students share names neither)."""
     names: dict[str, set[str]] = {}
