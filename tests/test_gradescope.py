@@ -209,3 +209,13 @@ def test_numbered_copies_get_no_gradescope_files(tmp_path):
     assert result.exit_code != 0
     assert "build the class with --roster" in str(result.exception)
     assert not any(tmp_path.iterdir())  # the build is written whole or not at all
+
+
+def test_the_summary_says_what_waits_in_gradescope_not_on_sheets(copy_of):
+    result = CliRunner().invoke(cli, ["grade", str(copy_of), "--responses",
+                                      str(DATA / "grades.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    # Émile's question 6 is the one score not given yet (the fixture's empty cell)
+    assert "Graded 4 students: mean 39.00 points; 1 score(s) not given yet:" in result.output
+    assert "not graded in Gradescope yet" in result.output
+    assert "grades/sheets/" not in result.output

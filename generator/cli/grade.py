@@ -45,9 +45,14 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, own_copy: b
     reasons = Counter(p.reason for p in pending)
     groups = len({decided(p.label, p.expected, p.response) for p in pending})
     mean = sum(g.total for g in graded) / len(graded) if graded else 0
-    click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
-               f"{len(pending)} response(s) to grade by hand in {groups} group(s) of equal "
-               "responses, in grades/sheets/.")  # fmt: skip
+    sheets = RunFolder(run).grades.sheets
+    if pending and not (sheets.is_dir() and any(sheets.iterdir())):  # graded elsewhere
+        click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
+                   f"{len(pending)} score(s) not given yet:")  # fmt: skip
+    else:
+        click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
+                   f"{len(pending)} response(s) to grade by hand in {groups} group(s) of "
+                   "equal responses, in grades/sheets/.")  # fmt: skip
     for reason, count in reasons.most_common():
         click.echo(f"  {count}: {printable(reason)}")  # a reason may quote a response
     for warning in caught:
