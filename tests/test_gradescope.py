@@ -76,6 +76,7 @@ def test_the_grades_export_feeds_the_item_analysis(copy_of):
     # Question 7 was scored out of 8 there: its 6 points and its 2 bonus points.
     assert stats["7"].points == 8
     assert stats["7"].difficulty == pytest.approx((8 + 5 + 6 + 2) / 4 / 8)
+    assert all(not s.responses for s in stats.values())  # points alone: no responses to list
     grades = {row[1]: row for row in table(copy_of / "grades" / "grades.csv")[1:]}
     assert grades["1001"][-3:] == ["58.0", "60", "0"]
     assert grades["1004"][-3:] == ["13.0", "60", "1"]  # 3+4+1+2+0+1+2, one question waits

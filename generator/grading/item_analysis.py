@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.grading.records import Graded, GradedPart
+from generator.grading.records import MARKS_ONLY, Graded, GradedPart
 from generator.key.records import Key
 from generator.pages import page_environment
 from generator.run_folder import GradesFolder
@@ -87,7 +87,8 @@ def _part(label: str, rows: list[tuple[Graded, GradedPart]],
     scored = [(g, p, p.score) for g, p in rows if p.score is not None]
     shares = [score / p.points if p.points else 0.0 for _, p, score in scored]
     rest = [totals[g.variant] - score for g, _, score in scored]
-    responses = Counter(" ".join(p.response.split()) or "(empty)" for _, p in rows)
+    listed = [p for _, p in rows if first.kind != MARKS_ONLY]  # marks alone: no responses
+    responses = Counter(" ".join(p.response.split()) or "(empty)" for p in listed)
     mistakes = Counter(m for _, p in rows for m in p.mistakes)
     return PartStats(
         label=label, kind=first.kind, points=first.points, students=len(rows),

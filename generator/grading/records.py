@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from generator.errors import ExamError
 
+# The kind of a graded row that a report of marks alone gives (Gradescope's: a whole
+# question's points, no response): the item analysis lists no responses for it.
+MARKS_ONLY = "question"
+
 
 class ResponsesError(ExamError):
     """The responses file cannot be read, or does not fit the run's key."""

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.grading.records import Graded, GradedPart, ResponsesError
+from generator.grading.records import MARKS_ONLY, Graded, GradedPart, ResponsesError
 from generator.key.answer_csv import answer_text
 from generator.key.records import Key, QuestionInfo
 from generator.lms import reports
@@ -44,7 +44,7 @@ POINTS = re.compile(r"-?\d{1,9}(?:\.\d{1,9})?")  # no exponent: every score is f
 ID_COLUMNS = ("sid", "email")
 PERSON_COLUMNS = ("first name", "last name", "name", "sid", "email", "sections")
 MISSING = "missing"
-KIND = "question"  # what the item analysis lists as each row's kind: a whole question
+KIND = MARKS_ONLY  # what the item analysis lists as each row's kind: a whole question
 UNGRADED = "not graded in Gradescope yet; grade it there and download the grades again"
 AS_WRITTEN = "download the grades again from the assignment's Review Grades page."
 
