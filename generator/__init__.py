@@ -20,7 +20,9 @@ reader and gradebook writer use):
   ``preview``;
 - ``cli``: the command line, one module per command, over the library.
 
-The library API: :func:`generator.builds.pipeline.build` (a run, from a
+The Python API is :mod:`generator.api` (docs/python-api.md): an exam or a class built
+in memory, its key as records or a pandas table, a table of responses graded.  Beneath it:
+:func:`generator.builds.pipeline.build` (a run folder, from a
 :class:`generator.builds.pipeline.BuildSpec`), :func:`generator.variants.assemble.build_exam`
 (pure, in memory), :func:`generator.key.read.read_key` and
 :func:`generator.grading.pipeline.grade_run`.
