@@ -186,3 +186,10 @@ def test_the_search_stops_at_the_repository_top(course):
     (inner / "exam.toml").write_text('out = "x"\n', encoding="utf-8")
     assert generate_exam("config", "--path", cwd=inner / ".git").stdout == (
         f"{inner / 'exam.toml'}\n")  # fmt: skip
+
+
+def test_a_command_that_takes_no_setting_reads_no_file(course):
+    (course / "exam.toml").write_text("bnak = [\n", encoding="utf-8")  # broken twice over
+    made = generate_exam("new", "my-course/q2", "--into", "bank", cwd=course / "notes")
+    assert made.returncode == 0, made.stderr
+    assert (course / "notes" / "bank" / "my-course" / "q2" / "question.toml").is_file()

@@ -76,12 +76,14 @@ def cli(ctx: click.Context) -> None:
 def _course_defaults(ctx: click.Context, name: str, command: click.Command) -> None:
     """Give the command's options the course's settings (environment over exam.toml) as
     defaults, through click's default_map: a flag given still wins, and --bank replaces
-    the configured list.  A command that takes no setting (new, grade) reads no file."""
-    from generator.config import PARAMETERS, course_settings, option_defaults
+    the configured list.  A command reads and checks only the settings it takes; one
+    that takes none (new, grade) reads no file."""
+    from generator.cli.settings import PARAMETERS, course_settings, option_defaults
 
-    if not {p.name for p in command.params} & PARAMETERS:
+    taken = {p.name for p in command.params} & PARAMETERS
+    if not taken:
         return
-    defaults = option_defaults(course_settings(Path.cwd(), os.environ))
+    defaults = option_defaults(course_settings(Path.cwd(), os.environ, taken))
     ctx.default_map = {**(ctx.default_map or {}), name: defaults}
 
 

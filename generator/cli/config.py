@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
-from generator.bank.blueprints import resolve_blueprint_path
-from generator.config import Resolved, course_settings, find_config, from_flags, resolve
+from generator.bank.blueprints import DEFAULT_BLUEPRINT, resolve_blueprint_path
+from generator.cli.settings import Resolved, course_settings, find_config, from_flags, resolve
 from generator.errors import ExamError
 from generator.resources import blueprints_dir
 from generator.variants.secret import default_secret_path, is_inside
+
+AS_GIVEN = "Show the settings as a command given this flag would take them."
 
 
 @click.command("config")
@@ -23,18 +25,12 @@ from generator.variants.secret import default_secret_path, is_inside
     is_flag=True,
     help="Print only the configuration file that applies here (exit 1 if none).",
 )
-@click.option(
-    "--bank",
-    "banks",
-    multiple=True,
-    metavar="DIR",
-    help="As the commands take it: shown as given on the command line.",
-)
-@click.option("--templates", metavar="DIR", default=None)
-@click.option("--blueprint", metavar="NAME|FILE", default=None)
-@click.option("--lms", "lms_formats", metavar="LIST", default=None)
-@click.option("--secret-file", metavar="FILE", default=None)
-@click.option("--out", metavar="DIR", default=None)  # fmt: skip
+@click.option("--bank", "banks", multiple=True, metavar="DIR", help=AS_GIVEN)
+@click.option("--templates", metavar="DIR", default=None, help=AS_GIVEN)
+@click.option("--blueprint", metavar="NAME|FILE", default=None, help=AS_GIVEN)
+@click.option("--lms", "lms_formats", metavar="LIST", default=None, help=AS_GIVEN)
+@click.option("--secret-file", metavar="FILE", default=None, help=AS_GIVEN)
+@click.option("--out", metavar="DIR", default=None, help=AS_GIVEN)
 def config(path_only: bool, **flags: object) -> None:
     """Show the course settings that apply here and where each comes from: a flag, a
     GENERATE_EXAM_* variable, the exam.toml (or pyproject.toml [tool.generate-exam]) found
@@ -58,6 +54,8 @@ def _shown(setting: Resolved, settings: list[Resolved]) -> tuple[str, ...]:
     """A setting's values as lines; the default secret as the file a build would use."""
     if setting.value is not None:
         return (setting.value,) if isinstance(setting.value, str) else setting.value
+    if setting.setting.key == "blueprint":
+        return (DEFAULT_BLUEPRINT,)
     if setting.setting.key == "secret-file":
         blueprint = next(r.value for r in settings if r.setting.key == "blueprint")
         with contextlib.suppress(ExamError):

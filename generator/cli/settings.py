@@ -12,28 +12,29 @@ folder inside it; those of an environment variable from the current folder, as a
 A value applies in this order: the command line's flag, the environment variable, the
 file, the built-in default.  Each value here is what the command's option takes (the CLI
 hands them to click as defaults, so a flag replaces them, ``--bank`` the whole list).
-Imports only light modules: every command that takes a setting reads the file first.
+Imports only light modules, and a command reads only the settings it takes: ``export``
+loads nothing of the bank for a blueprint it does not build.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable, Mapping, Sequence
+import tomllib
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.bank.blueprints import DEFAULT_BLUEPRINT, available_blueprints
-from generator.bank.tomlfile import read_toml
+from generator import files
 from generator.errors import ExamError
-from generator.resources import blueprints_dir
 
 CONFIG_FILE = "exam.toml"
 PYPROJECT = "pyproject.toml"
 TABLE = "generate-exam"  # [tool.generate-exam] in pyproject.toml
 REPOSITORY_MARK = ".git"  # the search for a file stops in the folder holding it
 COMMAND_LINE = "command line"
+MAX_BYTES = 2**20  # a pyproject.toml or exam.toml: a few hundred bytes
 DEFAULT = "default"
 
 
@@ -115,6 +116,9 @@ def _folder_to_be(value: Any, base: Path, where: str) -> str:
 
 def _blueprint(value: Any, base: Path, where: str) -> str:
     """A shipped blueprint's name, or the path of a .toml file (which must exist)."""
+    from generator.bank.blueprints import available_blueprints
+    from generator.resources import blueprints_dir
+
     text = _text(value, where, '"midterm.toml"')
     path = _path(text, base)
     if text.endswith(".toml") or os.sep in text or "/" in text or os.path.lexists(path):
@@ -152,7 +156,7 @@ SETTINGS = (
     Setting("templates", "templates", "--templates", "GENERATE_EXAM_TEMPLATES", _folder,
             "(none: the shipped layout)"),
     Setting("blueprint", "blueprint", "--blueprint", "GENERATE_EXAM_BLUEPRINT", _blueprint,
-            DEFAULT_BLUEPRINT),
+            "(the shipped default)"),
     Setting("lms", "lms_formats", "--lms", "GENERATE_EXAM_LMS", _formats, "(none)"),
     Setting("secret-file", "secret_file", "--secret-file", "GENERATE_EXAM_SECRET_FILE",
             _file_to_be, "(exam-secret.key beside the blueprint)"),
@@ -169,19 +173,35 @@ def find_config(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         if (folder / CONFIG_FILE).is_file():
             return folder / CONFIG_FILE
-        pyproject = folder / PYPROJECT
-        if pyproject.is_file():
-            tool = read_toml(pyproject, ConfigError).get("tool")
-            if isinstance(tool, dict) and TABLE in tool:
-                return pyproject
+        if (folder / PYPROJECT).is_file() and _has_table(folder / PYPROJECT):
+            return folder / PYPROJECT
         if (folder / REPOSITORY_MARK).exists():
             return None
     return None
 
 
-def read_config(path: Path) -> list[Resolved]:
-    """The settings ``path`` gives, each checked (unknown keys, types, missing paths)."""
-    data = read_toml(path, ConfigError)
+def _has_table(pyproject: Path) -> bool:
+    """Whether a project's pyproject.toml holds our table: read with the standard parser,
+    as most hold none (the bank's hardened reader says what is wrong with one that fails)."""
+    text = files.read_text(pyproject, ConfigError, limit=MAX_BYTES)
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        _read_toml(pyproject)  # raises the sentence that says where and why
+        raise
+    return isinstance(tool, dict) and TABLE in tool
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    from generator.bank.tomlfile import read_toml
+
+    return read_toml(path, ConfigError)
+
+
+def read_config(path: Path, parameters: Collection[str] = PARAMETERS) -> list[Resolved]:
+    """The settings ``path`` gives, each checked (types, missing paths): those of the
+    click ``parameters`` a command takes; unknown keys are refused whatever it takes."""
+    data = _read_toml(path)
     where = str(path)
     if path.name == PYPROJECT:
         tool = data.get("tool", {})
@@ -205,16 +225,18 @@ def read_config(path: Path) -> list[Resolved]:
     base = path.parent.absolute()
     origin = f"file:{path}"
     return [Resolved(s, s.read(data[s.key], base, f"{where}: '{s.key}'"), origin)
-            for s in SETTINGS if s.key in data]  # fmt: skip
+            for s in SETTINGS if s.key in data and s.parameter in parameters]  # fmt: skip
 
 
-def from_environment(environ: Mapping[str, str], cwd: Path) -> list[Resolved]:
+def from_environment(
+    environ: Mapping[str, str], cwd: Path, parameters: Collection[str] = PARAMETERS
+) -> list[Resolved]:
     """The settings the ``GENERATE_EXAM_*`` variables give (an empty one sets nothing);
     ``GENERATE_EXAM_BANK`` holds folders separated by ``os.pathsep``, like ``PATH``."""
     found = []
     for s in SETTINGS:
         text = environ.get(s.env, "").strip()
-        if not text:
+        if not text or s.parameter not in parameters:
             continue
         value: Any = [t for t in text.split(os.pathsep) if t.strip()] if s.key == "bank" else text
         found.append(Resolved(s, s.read(value, cwd, f"environment variable {s.env}"),
@@ -240,10 +262,14 @@ def resolve(*layers: Sequence[Resolved]) -> list[Resolved]:
     return [chosen.get(s.key, Resolved(s, None, DEFAULT)) for s in SETTINGS]
 
 
-def course_settings(cwd: Path, environ: Mapping[str, str]) -> list[Resolved]:
-    """What applies in ``cwd`` before the command line: environment over file."""
+def course_settings(
+    cwd: Path, environ: Mapping[str, str], parameters: Collection[str] = PARAMETERS
+) -> list[Resolved]:
+    """What applies in ``cwd`` before the command line, environment over file: the
+    settings of the click ``parameters`` a command takes."""
     path = find_config(cwd)
-    return resolve(from_environment(environ, cwd), read_config(path) if path else [])
+    return resolve(from_environment(environ, cwd, parameters),
+                   read_config(path, parameters) if path else [])  # fmt: skip
 
 
 def option_defaults(settings: Sequence[Resolved]) -> dict[str, Value]:
