@@ -3,9 +3,11 @@
 ``generate-exam --seed 42`` builds an exam (``build``, the default command); ``check``
 stress-checks the question bank; ``preview ID`` shows N variants of one question side by
 side; ``new ID`` writes a question folder; ``export``, ``grade`` and ``diff-keys`` work on
-a run already built.  A command's module is imported only when that command runs (or
-``--help`` lists it), and imports the library it calls inside its function: ``grade``
-never loads the build, and ``--help`` loads no numeric library.
+a run already built; ``config`` shows the course settings (``settings``: exam.toml and
+the GENERATE_EXAM_* variables) that give the options their defaults.  A command's
+module is imported only when that command runs (or ``--help`` lists it), and imports the
+library it calls inside its function: ``grade`` never loads the build, and ``--help``
+loads no numeric library.
 """
 
 from __future__ import annotations
