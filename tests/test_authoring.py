@@ -169,7 +169,7 @@ def test_a_broken_question_is_one_error_line_and_debug_adds_the_traceback(
 
     folder = scaffold.new_question("my/broken", tmp_path / "bank")
     _mutate(folder, old, new, file)
-    blueprint = tmp_path / "exam.toml"
+    blueprint = tmp_path / "blueprint.toml"  # exam.toml in the cwd would be a course config
     blueprint.write_text('name = "t"\ntitle = "T"\n[[questions]]\nid = "my/broken"\n')
     args = ("--seed", 7, "--blueprint", blueprint, "--bank", tmp_path / "bank", "--no-pdf",
             "--public", "--out", tmp_path / "out")  # fmt: skip

@@ -18,7 +18,7 @@ from .conftest import modules_after
 
 FOLDER = "cs230-midterm-winter-2020-seed42-public"
 HEAVY = ("numpy", "sympy", "matplotlib", "lxml", "pikepdf", "msgspec", "fastjsonschema")
-COMMANDS = ("build", "check", "preview", "new", "export", "grade", "diff-keys")
+COMMANDS = ("build", "check", "config", "preview", "new", "export", "grade", "diff-keys")
 
 
 def loaded_after(*args: str) -> set[str]:

@@ -3,15 +3,19 @@
 ``generate-exam --seed 42`` builds an exam (``build``, the default command); ``check``
 stress-checks the question bank; ``preview ID`` shows N variants of one question side by
 side; ``new ID`` writes a question folder; ``export``, ``grade`` and ``diff-keys`` work on
-a run already built.  A command's module is imported only when that command runs (or
-``--help`` lists it), and imports the library it calls inside its function: ``grade``
-never loads the build, and ``--help`` loads no numeric library.
+a run already built; ``config`` shows the course settings (``settings``: exam.toml and
+the GENERATE_EXAM_* variables) that give the options their defaults.  A command's
+module is imported only when that command runs (or ``--help`` lists it), and imports the
+library it calls inside its function: ``grade`` never loads the build, and ``--help``
+loads no numeric library.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -24,6 +28,7 @@ from generator.errors import ExamError, os_error
 COMMANDS = {
     "build": ("generator.cli.build", "build"),
     "check": ("generator.cli.check", "check"),
+    "config": ("generator.cli.config", "config"),
     "diff-keys": ("generator.cli.diff_keys", "diff_keys"),
     "docs": ("generator.cli.docs", "docs"),
     "export": ("generator.cli.export", "export"),
@@ -57,12 +62,32 @@ class Commands(click.Group):
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="generate-exam")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Randomized deep-learning exams with keys computed by a numpy engine.
 
     Without a command, builds an exam: generate-exam --seed 42 (see generate-exam build -h).
-    Add --debug to any command to see the traceback behind an error.
+    Add --debug to any command to see the traceback behind an error.  The course's
+    exam.toml and GENERATE_EXAM_* variables set options' defaults: see generate-exam config.
     """
+    name = ctx.invoked_subcommand or ""
+    command = ctx.command.get_command(ctx, name) if isinstance(ctx.command, Commands) else None
+    if command is not None and name != "config":
+        _course_defaults(ctx, name, command)
+
+
+def _course_defaults(ctx: click.Context, name: str, command: click.Command) -> None:
+    """Give the command's options the course's settings (environment over exam.toml) as
+    defaults, through click's default_map: a flag given still wins, and --bank replaces
+    the configured list.  A command reads and checks only the settings it takes; one
+    that takes none (new, grade) reads no file."""
+    from generator.cli.settings import PARAMETERS, course_settings, option_defaults
+
+    taken = {p.name for p in command.params} & PARAMETERS
+    if not taken:
+        return
+    defaults = option_defaults(course_settings(Path.cwd(), os.environ, taken))
+    ctx.default_map = {**(ctx.default_map or {}), name: defaults}
 
 
 def main(argv: list[str] | None = None) -> Any:
