@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.parser
 import os
 import subprocess
 import sys
@@ -67,3 +68,24 @@ def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
     result = subprocess.run([sys.executable, "-c", check, str(folder / "key.json")],
                             cwd=elsewhere, env=env, capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_wheel_metadata_names_its_licence_and_keeps_test_tools_out_of_the_install(wheel):
+    """The core metadata (packaging.python.org's specification): the MIT licence by its
+    SPDX expression, with its text; the classifiers an index shows; jsonschema, which only
+    the tests use, required by the ``test`` extra alone."""
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    headers = email.parser.HeaderParser().parsestr(archive.read(metadata).decode())
+    assert headers["License-Expression"] == "MIT"
+    assert headers.get_all("License-File") == ["LICENSE"]
+    licence = next(n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE"))
+    assert archive.read(licence).decode().startswith("MIT License\n")
+    classifiers = headers.get_all("Classifier")
+    assert {"Topic :: Education", "Intended Audience :: Education",
+            "Programming Language :: Python :: 3.11"} <= set(classifiers)  # fmt: skip
+    assert not any(c.startswith("License ::") for c in classifiers)  # PEP 639: deprecated
+    requires = headers.get_all("Requires-Dist")
+    jsonschema = [r for r in requires if r.startswith("jsonschema")]
+    assert jsonschema and all("extra == 'test'" in r.replace('"', "'") for r in jsonschema)
+    assert any(r.startswith("click") and "extra" not in r for r in requires)
