@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email.parser
+import importlib
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -89,3 +91,16 @@ def test_wheel_metadata_names_its_licence_and_keeps_test_tools_out_of_the_instal
     jsonschema = [r for r in requires if r.startswith("jsonschema")]
     assert jsonschema and all("extra == 'test'" in r.replace('"', "'") for r in jsonschema)
     assert any(r.startswith("click") and "extra" not in r for r in requires)
+
+
+def test_the_package_docstring_names_only_what_exists():
+    """``help(generator)`` is where a programmer starts: every function and class its
+    docstring names can be imported (it once named ``generator.build.generate``, which
+    never existed)."""
+    import generator
+
+    named = re.findall(r":(?:func|class):`([\w.]+)`", generator.__doc__ or "")
+    assert len(named) >= 4
+    for path in named:
+        module, name = path.rsplit(".", 1)
+        assert hasattr(importlib.import_module(module), name), path
