@@ -6,6 +6,7 @@ import email.parser
 import importlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -104,3 +105,17 @@ def test_the_package_docstring_names_only_what_exists():
     for path in named:
         module, name = path.rsplit(".", 1)
         assert hasattr(importlib.import_module(module), name), path
+
+
+def test_make_setup_says_what_it_installs_before_pip_runs(tmp_path):
+    """``make demo`` once printed nothing for the two minutes pip ran (``--quiet``): each
+    step now announces itself, and pip lists the packages it collects.  Read from make's
+    dry run (``-n``), which prints the commands and runs none."""
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    result = subprocess.run(["make", "-n", "-B", f"VENV={tmp_path / 'venv'}", "setup"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
+    lines = result.stdout.splitlines()
+    (install,) = [i for i, line in enumerate(lines) if "pip install" in line and "-e" in line]
+    assert lines[install - 1].startswith('echo "Installing Python packages')
+    assert "--quiet" not in lines[install] and " -q" not in lines[install]
