@@ -13,14 +13,16 @@ from __future__ import annotations
 import difflib
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 from generator import __version__
 from generator.cli.output import error, show_traceback
 from generator.errors import ExamError, os_error
+
+if TYPE_CHECKING:  # click imports it only when the shell asks for completions
+    from click.shell_completion import CompletionItem
 
 # Each command: the module that defines it and the name of its click command there.
 COMMANDS = {
