@@ -13,9 +13,11 @@ FONT_PACKAGES := fonts-texgyre fonts-noto-core fonts-noto-cjk fonts-noto-color-e
 .PHONY: demo test setup tex fonts js lint bench golden clean
 
 demo: setup tex fonts
+	@echo "Building the seed-42 exam with its PDFs..."
 	$(BIN)/generate-exam --seed 42
 
 test: setup tex fonts js lint
+	@echo "Running the test suite..."
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -24,16 +26,22 @@ lint: setup
 
 setup: $(VENV)/.installed
 
+# Each step says what it does before it starts; pip lists each package it collects (a bar
+# for each download on a terminal, the finished bar alone in a log).
 $(VENV)/.installed: pyproject.toml
+	@echo "Creating the Python environment in $(VENV)/..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "Installing Python packages (1 to 2 minutes)..."
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[test]'
+	@echo "Python packages: installed; the command is $(BIN)/generate-exam"
 	touch $@
 
 # Third-party parsers the tests run the LMS exports through (npm registry).
 js: tests/js/node_modules/.installed
 
 tests/js/node_modules/.installed: tests/js/package.json tests/js/package-lock.json
+	@echo "Installing the JavaScript parsers the tests use (npm)..."
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; }
 	cd tests/js && npm ci --no-audit --no-fund
@@ -52,6 +60,7 @@ tex:
 	    && kpsewhich exam.cls >/dev/null; then \
 	  echo "TeX Live: present"; \
 	else \
+	  echo "Installing TeX Live from Debian's packages (several minutes)..."; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	    $(TEX_PACKAGES); \
@@ -62,6 +71,7 @@ fonts:
 	@missing=$$(for p in $(FONT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
+	  echo "Installing the fonts for students' names: $$missing..."; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else \

@@ -108,7 +108,7 @@ def test_gift_and_the_csv_give_every_entry(built):
     gift = (run / "lms/questions.gift").read_text(encoding="utf-8")
     csv_text = (run / "lms/answer-key.csv").read_text(encoding="utf-8")
     for part in parts(key):
-        assert "; ".join(str(v) for v in part["answer"]) in csv_text
+        assert "[" + "; ".join(str(v) for v in part["answer"]) + "]" in csv_text
     # GIFT has no numeric question with several blanks: an essay each, entries named.
     assert gift.count("{####") == 4 and gift.count("row 2, column 3") >= 4
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import email.parser
+import importlib
 import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -85,3 +89,51 @@ def test_the_installed_docs_command_points_into_the_installed_copy(wheel, tmp_pa
     assert result.returncode == 0, result.stderr
     page = Path(result.stdout.strip())
     assert page.is_relative_to(target) and page.read_text().startswith("# Writing questions")
+
+
+def test_wheel_metadata_names_its_licence_and_keeps_test_tools_out_of_the_install(wheel):
+    """The core metadata (packaging.python.org's specification): the MIT licence by its
+    SPDX expression, with its text; the classifiers an index shows; jsonschema, which only
+    the tests use, required by the ``test`` extra alone."""
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    headers = email.parser.HeaderParser().parsestr(archive.read(metadata).decode())
+    assert headers["License-Expression"] == "MIT"
+    assert headers.get_all("License-File") == ["LICENSE"]
+    licence = next(n for n in archive.namelist() if n.endswith(".dist-info/licenses/LICENSE"))
+    assert archive.read(licence).decode().startswith("MIT License\n")
+    classifiers = headers.get_all("Classifier")
+    assert {"Topic :: Education", "Intended Audience :: Education",
+            "Programming Language :: Python :: 3.11"} <= set(classifiers)  # fmt: skip
+    assert not any(c.startswith("License ::") for c in classifiers)  # PEP 639: deprecated
+    requires = headers.get_all("Requires-Dist")
+    jsonschema = [r for r in requires if r.startswith("jsonschema")]
+    assert jsonschema and all("extra == 'test'" in r.replace('"', "'") for r in jsonschema)
+    assert any(r.startswith("click") and "extra" not in r for r in requires)
+
+
+def test_the_package_docstring_names_only_what_exists():
+    """``help(generator)`` is where a programmer starts: every function and class its
+    docstring names can be imported (it once named ``generator.build.generate``, which
+    never existed)."""
+    import generator
+
+    named = re.findall(r":(?:func|class):`([\w.]+)`", generator.__doc__ or "")
+    assert len(named) >= 4
+    for path in named:
+        module, name = path.rsplit(".", 1)
+        assert hasattr(importlib.import_module(module), name), path
+
+
+def test_make_setup_says_what_it_installs_before_pip_runs(tmp_path):
+    """``make demo`` once printed nothing for the two minutes pip ran (``--quiet``): each
+    step now announces itself, and pip lists the packages it collects.  Read from make's
+    dry run (``-n``), which prints the commands and runs none."""
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    result = subprocess.run(["make", "-n", "-B", f"VENV={tmp_path / 'venv'}", "setup"],
+                            cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
+    lines = result.stdout.splitlines()
+    (install,) = [i for i, line in enumerate(lines) if "pip install" in line and "-e" in line]
+    assert lines[install - 1].startswith('echo "Installing Python packages')
+    assert "--quiet" not in lines[install] and " -q" not in lines[install]

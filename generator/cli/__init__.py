@@ -12,17 +12,21 @@ loads no numeric library.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from generator import __version__
 from generator.cli.output import error, show_traceback
 from generator.errors import ExamError, os_error
+
+if TYPE_CHECKING:  # click imports it only when the shell asks for completions
+    from click.shell_completion import CompletionItem
 
 # Each command: the module that defines it and the name of its click command there.
 COMMANDS = {
@@ -40,9 +44,28 @@ DEFAULT_COMMAND = "build"
 DEBUG_FLAG = "--debug"
 
 
+class UnknownCommand(click.UsageError):
+    """A first word that names no command (``generate-exam chek``): said as such, with the
+    nearest command's name, rather than as an extra argument of the default command."""
+
+    def __init__(self, name: str, ctx: click.Context) -> None:
+        near = difflib.get_close_matches(name, sorted(COMMANDS), n=1)
+        hint = (
+            f"did you mean '{near[0]}'?"
+            if near
+            else f"the commands are {', '.join(sorted(COMMANDS))}."
+        )
+        super().__init__(f"no command '{name}'; {hint}", ctx)
+
+
 class Commands(click.Group):
     """A group whose commands are imported when used (click's lazy-loading pattern), and
-    whose first command runs when none is named (``generate-exam --seed 1``)."""
+    whose first command runs when none is named (``generate-exam --seed 1``).
+
+    The default command takes options only, so a first word that is not an option names a
+    command: one that does not exist is an error (:class:`UnknownCommand`).  Shell
+    completion of the first word offers the commands' names, and the default command's
+    options besides the group's."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -55,9 +78,26 @@ class Commands(click.Group):
         return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        named = bool(args) and not args[0].startswith("-")
+        if named and args[0] not in COMMANDS and not ctx.resilient_parsing:
+            raise UnknownCommand(args[0], ctx)
+        if ctx.resilient_parsing and not args:  # completing the first word: a command's name
+            return super().parse_args(ctx, args)
         if not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version")):
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        results = super().shell_complete(ctx, incomplete)
+        if incomplete.startswith("-"):  # generate-exam --se<TAB>: the default command's too
+            default = self.get_command(ctx, DEFAULT_COMMAND)
+            assert default is not None
+            with default.make_context(DEFAULT_COMMAND, [], parent=ctx,
+                                      resilient_parsing=True) as sub:  # fmt: skip
+                given = {item.value for item in results}  # -h and --help are both's
+                results.extend(item for item in default.shell_complete(sub, incomplete)
+                               if item.value not in given)  # fmt: skip
+        return results
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,6 +142,9 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return cli.main(args=argv, prog_name="generate-exam", standalone_mode=False,
                         obj={"debug": debug})  # fmt: skip
+    except UnknownCommand as exc:
+        error(exc.format_message())
+        sys.exit(2)
     except click.UsageError as exc:
         error(f"{exc.format_message()} (see generate-exam --help)")
         sys.exit(2)

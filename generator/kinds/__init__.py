@@ -365,7 +365,10 @@ class Vector(Kind):
         return list(names) if len(names) == len(value) else [str(i + 1) for i in range(len(value))]
 
     def cell(self, part: PartInfo) -> str:
-        return "; ".join(str(v) for v in part.answer)
+        """The entries in brackets, ``[-3.9; 9.1]``: a cell that starts with a bracket is
+        no formula, so a spreadsheet shows it as text with no guard ``'`` before it, and a
+        script splits it at ";" once the brackets are off."""
+        return "[" + "; ".join(str(v) for v in part.answer) + "]"
 
     def marks(self, part: PartInfo, response: str) -> dict[str, bool] | scoring.ToPerson:
         """Each entry the response gives, by name where it labels them, else in order
