@@ -49,7 +49,7 @@ def start_context() -> BaseContext:
     if method not in offered:
         raise StartMethodError(
             f"{START_METHOD}={method}: not a way to start processes here; set it to one of "
-            f"{', '.join(offered)}, or unset it."
+            f"{', '.join(sorted(offered))}, or unset it."
         )
     return multiprocessing.get_context(method)
 
