@@ -5,6 +5,7 @@ build the very bytes that forked ones do."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,46 @@ def test_a_start_method_the_platform_lacks_is_refused_in_one_line(tmp_path):
         "it to one of fork, forkserver, spawn, or unset it."
     ]
     assert not any(tmp_path.iterdir())
+
+
+def test_off_linux_the_system_font_lookup_finds_every_font_linux_is_given(monkeypatch):
+    """On Linux the names' fonts come from Debian's folders; elsewhere Typst also asks the
+    system (macOS's and Windows's font folders, here fontconfig's) and TeX's kpsewhich:
+    run here, that lookup must find at least the fonts the Linux folders give."""
+    from generator.render import names
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the Linux font folders are the reference")
+    linux = names.fonts().fonts()
+    if not linux:
+        pytest.skip("no fonts installed for the names")
+    gyre = {Path(font.path).parent for font in linux if font.family == "TeX Gyre Termes"}
+    names.fonts.cache_clear()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    try:
+        elsewhere = names.fonts().fonts()
+        tex_dir = names._tex_font_dir(names.TEX_GYRE)
+    finally:
+        monkeypatch.undo()
+        names.fonts.cache_clear()
+    assert {f.family for f in linux} <= {f.family for f in elsewhere}
+    if gyre and shutil.which("kpsewhich"):
+        assert {tex_dir} == gyre  # TeX's own lookup names the folder the Linux scan found
+
+
+def test_the_user_folders_on_linux_are_the_xdg_ones_they_always_were(monkeypatch, tmp_path):
+    """platformdirs finds the user folders; on Linux they must stay the XDG Base Directory
+    specification's, where earlier versions kept the secret, and an XDG variable is obeyed."""
+    from generator.resources import cache_dir, config_dir
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the XDG folders are Linux's")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert config_dir() == tmp_path / ".config" / "exam-variant-generator"
+    assert cache_dir() == tmp_path / ".cache" / "exam-variant-generator"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "conf"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert config_dir() == tmp_path / "conf" / "exam-variant-generator"
+    assert cache_dir() == tmp_path / "cache" / "exam-variant-generator"
