@@ -16,6 +16,12 @@ from pathlib import Path
 from typing import Any
 
 MB = 2**20
+# Flags some systems lack (Windows: no links to refuse in open(), no FIFOs, and a text
+# mode to turn off); where a flag is missing, _open_checked checks instead.
+BINARY = getattr(os, "O_BINARY", 0)
+NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 class NotAFile(Exception):
@@ -36,9 +42,12 @@ def read_file(
     folder, a link (with ``follow_links=False`` or ``under``), a device or pipe, or is too
     large.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    flags = os.O_RDONLY | NONBLOCK | BINARY
     try:
-        descriptor = os.open(path, flags) if under is None else _open_under(under, path, flags)
+        if under is not None:
+            descriptor = _open_under(under, path, flags)
+        else:
+            descriptor = _open_checked(path, flags, follow_links=follow_links)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise NotAFile("a symbolic link") from None
@@ -73,11 +82,17 @@ def _open_under(root: Path, path: Path, flags: int) -> int:
         raise NotAFile(f"not inside {root}") from None
     if not names or any(name in (".", "..") for name in names):
         raise NotAFile(f"not a file inside {root}")
-    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    if os.open not in os.supports_dir_fd:  # Windows: each name checked, then opened
+        for depth in range(1, len(names)):
+            inside = Path(root, *names[:depth])
+            if inside.is_symlink() or (inside.exists() and not inside.is_dir()):
+                raise NotAFile(f"in {names[depth - 1]}, a symbolic link or a file, not a folder")
+        return _open_checked(Path(root, *names), flags, follow_links=False)
+    folder = os.open(root, os.O_RDONLY | DIRECTORY)
     try:
         for name in names[:-1]:
             try:
-                inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+                inner = os.open(name, os.O_RDONLY | DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                     raise NotAFile(f"in {name}, a symbolic link or a file, not a folder") from None
@@ -87,6 +102,16 @@ def _open_under(root: Path, path: Path, flags: int) -> int:
         return os.open(names[-1], flags | os.O_NOFOLLOW, dir_fd=folder)
     finally:
         os.close(folder)
+
+
+def _open_checked(path: Path, flags: int, *, follow_links: bool) -> int:
+    """``path`` opened with ``flags``, a link refused unless ``follow_links``: by open()
+    itself, or where it cannot (no O_NOFOLLOW: Windows) by looking first."""
+    if follow_links:
+        return os.open(path, flags)
+    if not NOFOLLOW and os.path.islink(path):
+        raise NotAFile("a symbolic link")
+    return os.open(path, flags | NOFOLLOW)
 
 
 def read_text(

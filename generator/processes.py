@@ -5,6 +5,12 @@ without the traceback Python would print.  A run killed outright (SIGKILL, the O
 killer) cannot tell its workers, so each asks the kernel to kill it when its parent
 dies (Linux's PR_SET_PDEATHSIG); otherwise they would go on typesetting, about 100 MB
 each, for a run that no longer exists.  pdflatex is started the same way.
+
+Workers are forked on Linux: they start with what the run has drawn and loaded.  Elsewhere
+they are spawned, fresh interpreters that load what they need again from plain data (macOS
+offers fork, but its system libraries are not safe to fork; Windows has no fork).
+``GENERATE_EXAM_START_METHOD=spawn`` (or ``fork``, ``forkserver``) chooses, so that the
+spawned path can be run on Linux too.
 """
 
 from __future__ import annotations
@@ -16,8 +22,36 @@ import shutil
 import signal
 import sys
 from functools import cache
+from typing import TYPE_CHECKING
+
+from generator.errors import ExamError
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+START_METHOD = "GENERATE_EXAM_START_METHOD"
+
+
+class StartMethodError(ExamError):
+    """The environment asks for a way of starting processes this platform does not have."""
+
+
+def start_context() -> BaseContext:
+    """How worker processes start: :data:`START_METHOD` if set, else fork on Linux
+    (forked workers start with the run's bank and draws) and spawn elsewhere."""
+    import multiprocessing
+
+    offered = multiprocessing.get_all_start_methods()
+    method = os.environ.get(START_METHOD, "").strip()
+    if not method:
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+    if method not in offered:
+        raise StartMethodError(
+            f"{START_METHOD}={method}: not a way to start processes here; set it to one of "
+            f"{', '.join(sorted(offered))}, or unset it."
+        )
+    return multiprocessing.get_context(method)
 
 
 def worker_init() -> None:

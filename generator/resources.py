@@ -38,7 +38,27 @@ def blueprints_dir() -> Path:
     return bank_dir() / "blueprints"
 
 
+APP = "exam-variant-generator"
+
+
 def cache_dir() -> Path:
-    """The user's cache for this tool (TeX formats, compiled templates): XDG_CACHE_HOME."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "exam-variant-generator"
+    """The user's cache for this tool (TeX formats, compiled templates)."""
+    return _user_dir("XDG_CACHE_HOME", "user_cache_path")
+
+
+def config_dir() -> Path:
+    """The user's config folder for this tool (the secret of the shipped blueprints)."""
+    return _user_dir("XDG_CONFIG_HOME", "user_config_path")
+
+
+def _user_dir(variable: str, kind: str) -> Path:
+    """A user folder of this tool, by the system's conventions (platformdirs): the XDG
+    folders on Linux (``~/.config``, ``~/.cache``), ``~/Library`` on macOS, ``%LOCALAPPDATA%``
+    on Windows.  The XDG variable, when set, is obeyed on every system: the tests keep their
+    own folders that way, as do users who keep XDG folders on a Mac."""
+    if base := os.environ.get(variable):
+        return Path(base) / APP
+    import platformdirs
+
+    found: Path = getattr(platformdirs, kind)(APP, appauthor=False)
+    return found

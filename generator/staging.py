@@ -7,24 +7,35 @@ the lock when a run dies, even by SIGKILL, which is how a later run tells the de
 of a killed run (removed) from the work of a live one (left alone).  An existing
 folder is replaced only when the new run writes every file it holds: files the user
 added, or an earlier export, are never deleted without ``--force``.
+
+The lock is taken with portalocker (flock on Linux and macOS, ``msvcrt.locking`` on
+Windows), not ``fcntl`` directly, which Windows lacks: the tool must import everywhere.
+portalocker locks a descriptor opened here, so the lock file is still opened without
+following a link and checked to be the file its name gives; filelock, the other
+maintained choice, opens the file itself and offers neither.  On Windows an open file
+cannot be removed, so a lock file may stay behind there: harmless, as the next run locks it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import portalocker
+
 from generator.errors import OutputError
 
 PARTIAL = ".partial"
 OLD = ".old"
 LOCK = ".lock"
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no links to follow in its open()
+FLAGS = os.O_RDWR | os.O_CREAT | NOFOLLOW
+EXCLUSIVE = portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING
 SHOWN = 3  # files named in the message about what a rebuild would delete
 
 
@@ -80,18 +91,24 @@ def _lock(path: Path, folder: Path, other: str = OTHER_OUT) -> int:
     """
     while True:
         try:
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+            descriptor = os.open(path, FLAGS, 0o644)
         except OSError as exc:
             raise OutputError(
                 f"{path}: cannot lock the run's folder ({_why(exc)}); remove it{_or(other)}."
             ) from None
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            portalocker.lock(descriptor, EXCLUSIVE)
+        except portalocker.AlreadyLocked:
             os.close(descriptor)
             raise OutputError(
                 f"{folder}: another generate-exam run is writing this folder right now; wait "
                 f"for it to finish{_or(other)}."
+            ) from None
+        except portalocker.LockException as exc:  # not another run: a file system without locks
+            os.close(descriptor)
+            raise OutputError(
+                f"{path}: cannot lock the run's folder ({exc}); write to a local folder"
+                f"{_or(other)}."
             ) from None
         with contextlib.suppress(FileNotFoundError):
             if os.stat(path).st_ino == os.fstat(descriptor).st_ino:
@@ -138,12 +155,12 @@ def remove_debris(parent: Path) -> None:
 def _try_lock(path: Path) -> int | None:
     """``path``'s lock if no live run holds it (a killed run's lock is free)."""
     try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        descriptor = os.open(path, FLAGS, 0o644)
     except OSError:
         return None
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+        portalocker.lock(descriptor, EXCLUSIVE)
+    except portalocker.LockException:  # held by a live run (AlreadyLocked), or no locks here
         os.close(descriptor)
         return None
     return descriptor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import files
 from generator.files import NotAFile, read_file
 
 GB = 2**30
@@ -40,7 +42,27 @@ def test_a_file_over_the_limit_is_refused(tmp_path):
     assert read_file(path, limit=3 * 2**20 + 1) == b"x" * (3 * 2**20 + 1)
 
 
-def test_under_a_folder_no_link_on_the_way_is_followed(tmp_path):
+@pytest.fixture(params=["native", "windows"])
+def opening(request, monkeypatch):
+    """Files opened as here (O_NOFOLLOW, openat), or as on Windows, which has neither: the
+    links must be refused either way."""
+    if request.param == "windows":
+        monkeypatch.setattr(files, "NOFOLLOW", 0)
+        monkeypatch.setattr(os, "supports_dir_fd", set())
+    return request.param
+
+
+def test_a_link_is_refused_when_links_are_not_followed(tmp_path, opening):
+    (tmp_path / "real.csv").write_text("real")
+    (tmp_path / "link.csv").symlink_to(tmp_path / "real.csv")
+    assert read_file(tmp_path / "link.csv", limit=100) == b"real"
+    with pytest.raises(NotAFile, match="a symbolic link"):
+        read_file(tmp_path / "link.csv", limit=100, follow_links=False)
+    with pytest.raises(FileNotFoundError):
+        read_file(tmp_path / "none.csv", limit=100, follow_links=False)
+
+
+def test_under_a_folder_no_link_on_the_way_is_followed(tmp_path, opening):
     run, outside = tmp_path / "run", tmp_path / "outside"
     (run / "grades").mkdir(parents=True)
     outside.mkdir()
@@ -54,3 +76,5 @@ def test_under_a_folder_no_link_on_the_way_is_followed(tmp_path):
             read_file(path, limit=100, under=run)
     with pytest.raises(NotAFile):
         read_file(Path("/etc/passwd"), limit=10_000, under=run)
+    with pytest.raises(FileNotFoundError):
+        read_file(run / "missing" / "a.csv", limit=100, under=run)

@@ -3,13 +3,13 @@ run leaves no process behind, and the next run clears its debris."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import portalocker
 import pytest
 
 from generator.staging import staging
@@ -66,7 +66,7 @@ def test_the_same_run_again_replaces_its_own_files(tmp_path):
 
 def test_a_second_run_into_a_folder_being_written_stops_at_once(tmp_path):
     lock = os.open(tmp_path / f".{SINGLE}.lock", os.O_RDWR | os.O_CREAT)
-    fcntl.flock(lock, fcntl.LOCK_EX)  # a live run holds it
+    portalocker.lock(lock, portalocker.LockFlags.EXCLUSIVE)  # a live run holds it
     try:
         result = run("--seed", 42, "--out", tmp_path, "--no-pdf")
     finally:
@@ -87,7 +87,7 @@ def test_the_debris_of_a_killed_run_is_cleared_and_a_half_swap_undone(tmp_path):
     live = tmp_path / ".live-seed2.partial"
     live.mkdir()
     lock = os.open(tmp_path / ".live-seed2.lock", os.O_RDWR | os.O_CREAT)
-    fcntl.flock(lock, fcntl.LOCK_EX)  # its run is still working
+    portalocker.lock(lock, portalocker.LockFlags.EXCLUSIVE)  # its run is still working
     try:
         with staging(tmp_path / "third-seed3") as tmp:
             (tmp / "key.json").write_text("{}")

@@ -24,7 +24,7 @@ import pikepdf
 from generator.builds import page_trees
 from generator.errors import ExamError, WorkerError
 from generator.key.answer_csv import csv_rows
-from generator.processes import worker_init
+from generator.processes import start_context, worker_init
 from generator.render import pdf
 from generator.render.latex import Document, render_tex
 from generator.run_folder import RunFolder
@@ -32,10 +32,11 @@ from generator.variants.assemble import Exam
 from generator.variants.roster import Assignment
 
 MIN_CHUNKS = 4  # small classes are still cut in a few chunks, to keep both cores busy
-# Workers are forked, whatever the platform's default (forkserver from Python 3.14): they
-# start with what the run has drawn and loaded (the bank, a variant pool) instead of
-# drawing it again.
-FORK = multiprocessing.get_context("fork")
+# Workers are forked on Linux, whatever Python's default (forkserver from 3.14): they start
+# with what the run has drawn and loaded (the bank, a variant pool) instead of drawing it
+# again.  Spawned (macOS, Windows, GENERATE_EXAM_START_METHOD=spawn), each worker loads or
+# draws it again from the plain data a job or ``restore`` carries (processes.start_context).
+Restore = tuple[Callable[..., None], tuple[Any, ...]]  # a function, its picklable arguments
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,11 @@ def format_for(exam: Exam, typesetting: Typesetting) -> Path | None:
     return fmt
 
 
-def run_jobs(work: Callable[[Any], Any], jobs: Sequence[Any],
-             typesetting: Typesetting) -> Iterator[Any]:  # fmt: skip
+def run_jobs(work: Callable[[Any], Any], jobs: Sequence[Any], typesetting: Typesetting,
+             restore: Restore | None = None) -> Iterator[Any]:  # fmt: skip
     """``work`` done on each job (a chunk) in worker processes, the results in the order
-    they finish (for the progress bar).
+    they finish (for the progress bar).  ``restore`` is called in each worker as it starts:
+    what a spawned one needs to rebuild the state a forked one inherits.
 
     Only as many chunks as workers are ever handed out: on Ctrl-C, which the terminal
     sends to every process, the running chunks stop and no queued one starts.  Names are
@@ -186,7 +188,9 @@ def run_jobs(work: Callable[[Any], Any], jobs: Sequence[Any],
         yield from map(work, jobs)
         return
     waiting = iter(jobs)
-    with ProcessPoolExecutor(workers, mp_context=FORK, initializer=worker_init) as pool:
+    context = start_context()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(restore,)) as pool:  # fmt: skip
         running = {pool.submit(work, job) for job in islice(waiting, workers)}
         try:
             while running:
@@ -202,6 +206,13 @@ def run_jobs(work: Callable[[Any], Any], jobs: Sequence[Any],
             for child in multiprocessing.active_children():
                 child.kill()
             raise
+
+
+def _start_worker(restore: Restore | None) -> None:
+    worker_init()
+    if restore is not None:
+        function, arguments = restore
+        function(*arguments)
 
 
 class PrintFile:

@@ -305,7 +305,9 @@ class Layout:
         assert spec.pool is not None
         drawn = pool.draw_pool(self.plan, self.bank, self.seeding, self.all_copies,
                                spec.pool, spec.templates)  # fmt: skip
-        done = pool.build_pool(drawn, header, typesetting, progress)
+        redraw = pool.Redraw(spec.banks, spec.blueprint, self.seeding, tuple(self.all_copies),
+                             spec.pool, spec.templates)  # fmt: skip
+        done = pool.build_pool(drawn, header, typesetting, progress, redraw)
         return Typeset(done.key_parts, done.copies, done.failures, done.printed)
 
     def _chunks(self, typesetting: Typesetting, first: Exam,

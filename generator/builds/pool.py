@@ -34,8 +34,8 @@ from typing import Any
 import pikepdf
 
 from generator.authoring.figures import write_figures
-from generator.bank.blueprints import Blueprint
-from generator.bank.questions import Bank
+from generator.bank.blueprints import Blueprint, load_blueprint
+from generator.bank.questions import Bank, load_bank
 from generator.builds import chunks, pool_layers
 from generator.builds.chunks import ChunkResult, Typesetting
 from generator.errors import ExamError, LatexError
@@ -135,22 +135,43 @@ class _Frames:
     last_page: int
 
 
-# What forked workers start with: the pool, the key's header, and the key records of the
-# pool's questions, made (and checked against the schema) once for the whole run.
+@dataclass(frozen=True)
+class Redraw:
+    """What the pool is drawn from, as plain data: a spawned worker draws it again (its
+    questions' code is loaded from the bank's files, so a drawn pool cannot be pickled),
+    the same pool, as every draw is a function of the seeding."""
+
+    banks: tuple[Path, ...]
+    blueprint: str | None
+    seeding: Seeding
+    assignments: tuple[Assignment, ...]
+    size: int
+    templates: Path | None = None
+
+    def draw(self) -> Pool:
+        bank = load_bank(self.banks)
+        plan = load_blueprint(self.blueprint, bank)
+        return draw_pool(plan, bank, self.seeding, self.assignments, self.size, self.templates)
+
+
+# What forked workers start with, and spawned ones make again (_restore): the pool, the
+# key's header, and the key records of the pool's questions.
 _STATE: dict[str, Any] = {}
 
 
 def build_pool(pool: Pool, header: dict[str, Any], typesetting: Typesetting,
-               progress: Callable[[int], None]) -> chunks.ChunksDone:  # fmt: skip
+               progress: Callable[[int], None], redraw: Redraw) -> chunks.ChunksDone:  # fmt: skip
     """Typeset the pool's layers into ``typesetting.folder`` and assemble every student's
     PDFs from them; write answer-key.csv; return the key's entries and the print file, as
     a unique class build does (unique.build_chunks).  A rebuild of one student's copy
     (``typesetting.keep``) typesets the whole pool and their frames' chunk as in the class
     build, so that their PDFs are the very same bytes, and the run is laid out as a single
-    exam's."""
+    exam's.  ``redraw`` is what ``pool`` was drawn from (for spawned workers)."""
     keep = typesetting.keep
-    records = _records(pool.exam, header, typesetting.figures)
+    records, entries = _records(pool.exam, typesetting.figures)
+    write.check_key({**header, "variants": entries})  # once for the whole run
     _STATE.update(pool=pool, header=header, records=records)
+    restore = (_restore, (redraw, header, typesetting.figures))
     (typesetting.run.tex / POOL_DIR).mkdir(parents=True)
     if typesetting.engine:
         typesetting = replace(typesetting, fmt=chunks.format_for(pool.exam, typesetting))
@@ -158,7 +179,8 @@ def build_pool(pool: Pool, header: dict[str, Any], typesetting: Typesetting,
         write_figures(pool.exam.variants, typesetting.folder)
     bodies = [_Body(version, typesetting) for version in typesetting.versions]
     pages: PageMap = {}
-    for found in chunks.run_jobs(typeset_body, bodies, replace(typesetting, names_typeset=False)):
+    bodies_typesetting = replace(typesetting, names_typeset=False)
+    for found in chunks.run_jobs(typeset_body, bodies, bodies_typesetting, restore):
         pages.update(found)
     frames = [_Frames(i, chunk, typesetting, pages, _last_page(pages))
               for i, chunk in enumerate(_chunks(len(pool.students)))
@@ -166,7 +188,7 @@ def build_pool(pool: Pool, header: dict[str, Any], typesetting: Typesetting,
     printing = typesetting.engine and keep is None and "exam" in typesetting.versions
     printed = chunks.PrintFile(PrintPages(frames, pages)) if printing else None
     results = []
-    for result in chunks.run_jobs(typeset_frames, frames, typesetting):
+    for result in chunks.run_jobs(typeset_frames, frames, typesetting, restore):
         results.append(result)
         progress(result.copies)
         if printed is not None:
@@ -187,11 +209,21 @@ def _write_sources(students: list[Variant], typesetting: Typesetting) -> None:
     shutil.rmtree(typesetting.run.tex)
 
 
-def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[int, int], Any]:
-    """The key record of every pool question, by (question number, pool index): each
-    pool copy's entry is checked against the schema here, once; a student's entry is made
-    of these records and their own name and id, and checked as a class build checks its
-    entries (write.check_entry)."""
+def _restore(redraw: Redraw, header: dict[str, Any], figures: bool) -> None:
+    """A worker's state: inherited when forked, drawn again when spawned."""
+    if "pool" not in _STATE:
+        pool = redraw.draw()
+        _STATE.update(pool=pool, header=header, records=_records(pool.exam, figures)[0])
+
+
+Records = dict[tuple[int, int], Any]
+
+
+def _records(exam: Exam, figures: bool) -> tuple[Records, list[Any]]:
+    """The key record of every pool question, by (question number, pool index), and each
+    pool copy's entry made of them, for the run to check against the schema once; a
+    student's entry is made of these records and their own name and id, and checked as a
+    class build checks its entries (write.check_entry)."""
     records = {}
     entries = []
     for index, variant in enumerate(exam.variants):
@@ -200,8 +232,7 @@ def _records(exam: Exam, header: dict[str, Any], figures: bool) -> dict[tuple[in
             records[(qv.number, index)] = write.question_record(qv, pick.variant, figures, pick)
         questions = [records[(qv.number, index)] for qv in variant.questions]
         entries.append(json_ready(write.variant_record(variant, questions=questions)))
-    write.check_key({**header, "variants": entries})
-    return records
+    return records, entries
 
 
 def _chunks(count: int) -> list[tuple[int, ...]]:

@@ -26,7 +26,7 @@ from generator.bank.questions import Bank, Question, load_bank, printed_part
 from generator.errors import ExamError
 from generator.kinds import KINDS, table
 from generator.kinds.answers import Accept, Answer, Choices, format_number
-from generator.processes import worker_init
+from generator.processes import start_context, worker_init
 from generator.render.latex import render_blocks
 from generator.variants.assemble import (
     FIGURES,
@@ -137,7 +137,9 @@ def _run(
         _init(bank)
         yield from map(_check_range, tasks)
         return
-    with ProcessPoolExecutor(workers, initializer=_worker, initargs=(bank,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=start_context(), initializer=_worker, initargs=(bank,)
+    ) as pool:
         yield from pool.map(_check_range, tasks)
 
 

@@ -125,7 +125,8 @@ PUBLIC_WARNING = (
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help=f"The instructor's secret, made on first use [default: {SECRET_FILE} beside the "
-    "blueprint; for a shipped blueprint, in ~/.config/exam-variant-generator/].",
+    "blueprint; for a shipped blueprint, in the user's config folder, "
+    "~/.config/exam-variant-generator/ on Linux].",
 )
 @click.option(
     "--public",

@@ -19,6 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,18 +80,46 @@ def language(text: str) -> str:
     return "zh" if any(unicodedata.name(c, "").startswith("CJK") for c in text) else "en"
 
 
+TEX_GYRE = "texgyretermes-regular.otf"  # TeX's copy of Times, wherever the TeX is
+
+
+def system_lookup() -> bool:
+    """Whether Typst also searches the system's own font folders, as each system keeps them
+    (macOS's Library/Fonts, Windows's Fonts folders): everywhere but on Linux, where
+    Debian's folders are the system's, listed in FONT_DIRS so that the fonts (and a name's
+    PDF bytes) do not depend on what else fontconfig is told about."""
+    return not sys.platform.startswith("linux")
+
+
 def font_dirs() -> list[str]:
-    """The font folders there are: Typst searches them (and only them) for every name."""
+    """The font folders there are, that Typst searches for every name: Debian's (elsewhere
+    a fallback, for fonts installed there by hand), and off Linux, the folder where this
+    machine's TeX keeps TeX Gyre (MacTeX, MiKTeX), found by TeX's own kpsewhich."""
     found = [Path(folder).expanduser() for folder in FONT_DIRS]
+    if system_lookup() and (gyre := _tex_font_dir(TEX_GYRE)) is not None:
+        found.append(gyre)
     return [str(folder) for folder in found if folder.is_dir()]
+
+
+def _tex_font_dir(name: str) -> Path | None:
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None:
+        return None
+    try:
+        found = subprocess.run([kpsewhich, name], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    path = found.stdout.strip()
+    return Path(path).parent if found.returncode == 0 and path else None
 
 
 @cache
 def fonts():  # -> typst.Fonts
-    """Every font in :func:`font_dirs`, scanned once per process (0.3 s here)."""
+    """Every font in :func:`font_dirs` (and the system's, :func:`system_lookup`), scanned
+    once per process (0.3 s here)."""
     import typst
 
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False,
+    return typst.Fonts(include_system_fonts=system_lookup(), include_embedded_fonts=False,
                        font_paths=font_dirs())  # fmt: skip
 
 
@@ -97,9 +128,10 @@ def check_printable(entries: Iterable[tuple[str, str]]) -> None:
     on this machine cannot print; all of them at once, so one fix-up does."""
     entries = list(entries)
     if not fonts().fonts():
+        where = "this system's font folders" if system_lookup() else ", ".join(FONT_DIRS)
         raise UnprintableName(
-            f"no fonts for the students' names in {', '.join(FONT_DIRS)}; install "
-            f"{FONT_PACKAGES} (Debian's packages), or build with --no-pdf."
+            f"no fonts for the students' names in {where}; install {FONT_PACKAGES} (Debian's "
+            "packages; elsewhere, TeX Gyre and Noto fonts), or build with --no-pdf."
         )
     if all(text.isascii() and text.isprintable() for _, text in entries):
         return  # every font has ASCII: no need for the index of all of them

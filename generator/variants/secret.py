@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.errors import ExamError
 from generator.files import NotAFile, read_file
+from generator.resources import config_dir
 from generator.variants.seeding import Secret
 
 SECRET_FILE = "exam-secret.key"
@@ -68,12 +69,6 @@ def resolve(
 ) -> Secret:
     """The secret itself, read (or made) now if it is a file's."""
     return secret.load(report) if isinstance(secret, SecretFile) else secret
-
-
-def config_dir() -> Path:
-    """The user's config folder for this tool: XDG_CONFIG_HOME."""
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "exam-variant-generator"
 
 
 def default_secret_path(blueprint: Path, shipped: bool) -> Path:
