@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-COMMANDS = "build, check, diff-keys, export, grade, new, preview"
+COMMANDS = "build, check, config, diff-keys, docs, export, grade, new, preview"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -57,7 +57,8 @@ def complete(line: str) -> list[str]:
 
 def test_the_shell_completes_command_names():
     assert complete("generate-exam ch") == ["check"]
-    assert complete("generate-exam d") == ["diff-keys"]
+    assert complete("generate-exam d") == ["diff-keys", "docs"]
+    assert complete("generate-exam co") == ["config"]
     assert complete("generate-exam ") == COMMANDS.split(", ")
 
 
