@@ -42,13 +42,20 @@ def test_wheel_contains_bank_templates_docs_and_schema(wheel):
     assert not any("__pycache__" in n for n in names)
 
 
-def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """The wheel installed (without its dependencies, which this venv has) in a folder."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
          str(wheel)],
         check=True, capture_output=True,
     )  # fmt: skip
+    return target
+
+
+def test_installed_copy_generates_from_another_folder(installed, tmp_path):
+    target = installed
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
@@ -73,13 +80,8 @@ def test_installed_copy_generates_from_another_folder(wheel, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_the_installed_docs_command_points_into_the_installed_copy(wheel, tmp_path):
-    target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-         str(wheel)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+def test_the_installed_docs_command_points_into_the_installed_copy(installed, tmp_path):
+    target = installed
     env = {**os.environ, "PYTHONPATH": str(target)}
     code = (
         "import sys; sys.argv[1:] = ['docs', 'authoring']; from generator.cli import main; main()"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -32,7 +33,16 @@ SEEDS = (0, 1, 2, 3)
 # serverFilesCourse first on the path, the question's folder the working directory.
 GENERATE = """
 import json, sys
-course, qid, seeds = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+course, qid, seeds, lacking = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+
+
+class Lacking:  # what PrairieLearn's image does not have, and requirements.txt does not add
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in lacking.split(","):
+            raise ImportError(f"{name}: not in PrairieLearn's image")
+
+
+sys.meta_path.insert(0, Lacking())
 qdir = f"{course}/questions/{qid}"
 sys.path[:0] = [qdir, f"{course}/serverFilesCourse"]
 server = {"__file__": f"{qdir}/server.py"}
@@ -83,10 +93,27 @@ def ours(tmp_path_factory) -> dict[int, dict]:
     return found
 
 
+def lacking() -> list[str]:
+    """The import names of our dependencies a course on PrairieLearn does not have: neither
+    in its image nor in the course's requirements.txt."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[<>=!~ \[]", d)[0].lower() for d in project}
+    given = set(pl.IN_PRAIRIELEARN) | {re.split(r"[<>=!~ ]", r)[0] for r in pl.REQUIREMENTS}
+    return sorted(IMPORTED.get(n, n) for n in names - given)
+
+
+IMPORTED = {"fonttools": "fontTools"}  # a distribution's import name, where they differ
+
+
+def test_what_a_course_lacks_is_what_the_draw_must_not_import():
+    assert lacking() == ["click", "pikepdf", "portalocker", "typst"]
+
+
 @pytest.mark.parametrize("qid", ["cs230-w2020/optimization", "cs230-w2020/cnns"])
 def test_server_py_draws_from_the_course_copy_what_a_build_of_the_seed_holds(course, ours, qid):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    command = [sys.executable, "-c", GENERATE, str(course), qid, json.dumps(SEEDS)]
+    command = [sys.executable, "-c", GENERATE, str(course), qid, json.dumps(SEEDS),
+               ",".join(lacking())]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=course, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout)

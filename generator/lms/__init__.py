@@ -55,7 +55,6 @@ from typing import TYPE_CHECKING
 
 from generator.errors import ExamError
 from generator.run_folder import RunFolder
-from generator.staging import staging
 
 if TYPE_CHECKING:
     from generator.key.records import Key
@@ -172,6 +171,9 @@ def export_run(run_folder: Path, formats: Sequence[str], banks: Sequence[Path] =
         raise ExportError(
             f"{target}: is not a folder of this run (a link or a file); remove it and export again."
         )
+    from generator.staging import staging  # its lock is portalocker's, which a PrairieLearn
+    # course's server.py, importing this package to draw, neither needs nor has
+
     with staging(target, force=True, other="") as tmp:  # export has no --out
         _copy_files(target, tmp)
         written = _write(_checked_key(run_folder, formats), run_folder, tmp, formats, banks)

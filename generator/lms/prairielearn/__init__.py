@@ -48,9 +48,12 @@ INSTANCE = "exams"
 NOTES = "scoring-notes.txt"
 SERVER_FILES = "serverFilesCourse"
 NAMESPACE = uuid.UUID("5b0b7f0e-2a8e-5c57-9d55-3f7c2f1b9e29")  # this exporter's own
-# What the package imports on a draw that PrairieLearn's image does not have (its
-# pyproject.toml lists numpy, sympy, jinja2, lxml, matplotlib): our own pyproject's bounds.
-REQUIREMENTS = ("msgspec>=0.18", "pylatex>=1.4", "pylatexenc>=2.10,<3")
+# Our dependencies that PrairieLearn's image has (its pyproject.toml at the commit the tests
+# pin; fonttools comes with matplotlib), and those a draw imports that it lacks, with our
+# own pyproject's bounds, for serverFilesCourse/requirements.txt.  A draw imports none of
+# the others (click, pikepdf, typst, portalocker): tests/test_prairielearn_course.py.
+IN_PRAIRIELEARN = ("numpy", "sympy", "jinja2", "lxml", "matplotlib", "fonttools")
+REQUIREMENTS = ("msgspec>=0.18", "pylatex>=1.4", "pylatexenc>=2.10,<3", "platformdirs>=4.3")
 PL_FILES = ("info.json", "question.html", "server.py")  # PrairieLearn's, in a question folder
 MAX_QUESTION_FILE = 4 * 2**20
 
