@@ -204,7 +204,7 @@ def question_html(question: QuestionInfo) -> str:
     for part in question.parts:
         name = answer_name(part)
         points = f"{part.points:g} point{'s' if part.points != 1 else ''}"
-        lines += [f'<div class="part" id="part-{name}">', "<pl-question-panel>",
+        lines += [f'<div class="part mb-4" id="part-{name}">', "<pl-question-panel>",
                   f"<p><strong>{text_html(letters(part))}</strong> ({points})</p>",
                   f"{{{{{{params.{name}_text}}}}}}", "</pl-question-panel>"]  # fmt: skip
         lines += _element(part, name)
