@@ -26,7 +26,7 @@ def examples() -> list[str]:
 def session(tmp_path_factory) -> dict:
     """The page's examples run one after the other in a fresh folder, as a reader would."""
     folder = tmp_path_factory.mktemp("api")
-    namespace: dict = {}
+    namespace: dict = {"__name__": "__main__"}  # as a script run by python is
     printed = io.StringIO()
     with contextlib.chdir(folder), contextlib.redirect_stdout(printed):
         for code in examples():
@@ -36,8 +36,16 @@ def session(tmp_path_factory) -> dict:
     return namespace
 
 
-def test_the_page_has_the_three_examples_the_issue_asks_for():
-    assert len(examples()) == 3
+def test_the_page_has_the_three_examples_the_issue_asks_for_and_a_run_folder():
+    assert len(examples()) == 4
+
+
+def test_the_run_folder_holds_the_key_the_api_built(session):
+    """The same seed, secret and copies: the run's key.json is the API's key, copy for copy."""
+    folder = session["_folder"] / session["result"].folder  # written where the script ran
+    built = read_key(folder / "key.json")
+    assert session["result"].folder.name == "cs230-midterm-winter-2020-seed42-class"
+    assert [v.questions for v in built.variants] == [v.questions for v in session["key"].variants]
 
 
 def test_a_five_copy_class_with_the_courses_secret(session, tmp_path):

@@ -190,11 +190,12 @@ def test_a_process_that_built_a_named_class_can_build_another(tmp_path):
         "from generator.variants.seeding import PUBLIC\n"
         "from generator.variants.roster import Student\n"
         "students = [Student(f's{i}', f'王小明 {i}') for i in range(3)]\n"
-        "for workers in (1, 2):\n"
-        "    out = Path(sys.argv[1]) / str(workers)\n"
-        "    build(BuildSpec(seed=1, secret=PUBLIC, students=tuple(students), out=out,\n"
-        "                    workers=workers, solutions=False))\n"
-        "print('both built')\n"
+        "if __name__ == '__main__':  # workers started by spawn import this file again\n"
+        "    for workers in (1, 2):\n"
+        "        out = Path(sys.argv[1]) / str(workers)\n"
+        "        build(BuildSpec(seed=1, secret=PUBLIC, students=tuple(students), out=out,\n"
+        "                        workers=workers, solutions=False))\n"
+        "    print('both built')\n"
     )
     result = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
                             text=True, timeout=300)  # fmt: skip
