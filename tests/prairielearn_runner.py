@@ -185,6 +185,7 @@ def responses(params: dict, correct: dict, case: dict) -> dict:
             raw[name] = {"correct": value, "wrong": f"({value}) + 1000",
                          "equivalent": f"2*({value})/2 + 0",
                          "garbage": "not a formula ?!"}.get(case["name"], value)  # fmt: skip
+            raw[name] = case.get("values", {}).get(name, raw[name])  # one equation wrong
         elif isinstance(value, dict) and "key" in value:  # pl-multiple-choice
             keys = [a["key"] for a in params[name]]
             raw[name] = (value["key"] if case["name"] != "wrong"

@@ -190,19 +190,17 @@ def _one_wrong(question) -> list[dict]:
     for part in question.parts:
         if not (elements.auto(part) and elements.all_or_nothing(part)):
             continue
-        name, value = elements.answer_name(part), part.answer[0]
-        wrong = value * 3 + 1000 if isinstance(value, int) else value * 3 + 1000.5
+        name, inputs = elements.answer_name(part), elements.inputs(part)
+        if part.kind == "expression":  # an equation's right-hand side, off by 1000
+            wrong = f"({elements.symbolic(part)[0]['answer']}) + 1000"
+        else:
+            value = part.answer[0]
+            wrong = value * 3 + 1000 if isinstance(value, int) else value * 3 + 1000.5
         marks = dict.fromkeys(elements.scoring.items(part), True)
         marks[next(iter(marks))] = False
         share = rubric.share(part.scoring, part.points, marks)
-        cases.append(
-            {
-                "name": "entry",
-                "side": name,
-                "values": {f"{name}_1": wrong},
-                "expect": {f"{name}_{n + 1}": share for n in range(len(part.answer))},
-            }
-        )
+        cases.append({"name": "entry", "side": name, "values": {inputs[0]: wrong},
+                      "expect": dict.fromkeys(inputs, share)})  # fmt: skip
     return cases
 
 

@@ -101,10 +101,24 @@ def auto(part: PartInfo) -> bool:
 
 
 def all_or_nothing(part: PartInfo) -> bool:
-    """Whether ``server.py``'s ``grade`` applies the part's rule over its entries: a vector
-    or shape all or nothing (its steps too), whose inputs PrairieLearn grades one by one."""
+    """Whether ``server.py``'s ``grade`` applies the part's rule over its inputs, which
+    PrairieLearn grades one by one: a vector or shape all or nothing (its steps too), or
+    a formula of several equations."""
+    if part.kind == "expression":
+        return len(symbolic(part) or ()) > 1
     return (_entries(part) and part.scoring.rule == "all" and len(scoring.items(part)) > 1
             and native(part) == scoring.WEIGHTED)  # fmt: skip
+
+
+def inputs(part: PartInfo) -> list[str]:
+    """The answers-names of an auto-graded part's inputs: one, or one per entry or
+    equation (``p_c_1``, ``p_c_2``, ...)."""
+    name = answer_name(part)
+    count = (len(part.answer) if _entries(part)
+             else len(symbolic(part) or ()) if part.kind == "expression" else 1)  # fmt: skip
+    return (
+        [name] if count == 1 and not _entries(part) else [f"{name}_{n + 1}" for n in range(count)]
+    )
 
 
 def credited(part: PartInfo) -> list[scoring.Credit]:
@@ -131,19 +145,24 @@ PL_RESERVED = {"e", "E", "pi", "i", "j", "infty", "oo", "I", "lambda", "Lambda",
 SHOWN = {"lam": r"\lambda", "dJdW": r"\frac{\partial J}{\partial W}"}
 
 
-def symbolic(part: PartInfo) -> dict[str, Any] | None:
-    """What a ``pl-symbolic-input`` needs for an expression part it grades as the rubric
-    does: its correct answer (the right-hand side, in PrairieLearn's notation), its
-    variables and the left-hand side; None where a person grades (the rubric sends wrong
-    answers to one, the answer is several equations, has alternatives, or holds what
-    PrairieLearn cannot read: matrices, functions of ours, names it reserves)."""
+def symbolic(part: PartInfo) -> list[dict[str, Any]] | None:
+    """What a ``pl-symbolic-input`` per equation needs for an expression part they grade as
+    the rubric does: each one's correct answer (the right-hand side, in PrairieLearn's
+    notation), variables and left-hand side; None where a person grades (the rubric sends
+    wrong answers to one, gives steps or credits, has alternatives, or an equation holds
+    what PrairieLearn cannot read: matrices, functions of ours, names it reserves).  The
+    equations of one part are all or nothing: live.py's ``grade`` scores them together."""
     rule = part.scoring
     if (part.kind != "expression" or rule.person or rule.rule != "all" or rule.steps
-            or rule.credit or part.alternatives or len(part.answer) != 1):  # fmt: skip
+            or rule.credit or part.alternatives or not part.answer):  # fmt: skip
         return None
-    formula = part.answer[0]
+    found = [_equation(formula.sympy, formula.lhs) for formula in part.answer]
+    return None if None in found else found  # type: ignore[return-value]
+
+
+def _equation(source: str, lhs: str) -> dict[str, Any] | None:
     try:
-        expr = read_formula(formula.sympy)
+        expr = read_formula(source)
     except (ValueError, TypeError, SyntaxError):  # pragma: no cover - the key's own
         return None
     if not isinstance(expr, sp.Expr) or not _readable(expr):
@@ -153,7 +172,7 @@ def symbolic(part: PartInfo) -> dict[str, Any] | None:
                         for n in names):  # fmt: skip
         return None
     plain = expr.xreplace({s: sp.Symbol(str(s)) for s in expr.free_symbols})
-    return {"answer": sp.sstr(plain, order="none"), "variables": names, "lhs": formula.lhs,
+    return {"answer": sp.sstr(plain, order="none"), "variables": names, "lhs": lhs,
             "shown": {n: SHOWN.get(n, sp.latex(sp.Symbol(n))) for n in names}}  # fmt: skip
 
 
@@ -187,8 +206,9 @@ def weights(question: QuestionInfo) -> dict[str, list[int]]:
     shares = {}
     for part in question.parts:
         if auto(part):
+            each = Fraction(str(part.points)) / len(inputs(part))  # an equation's share
             shares[answer_name(part)] = (scoring.weights(part) if _entries(part)
-                                         else [Fraction(str(part.points))])  # fmt: skip
+                                         else [each] * len(inputs(part)))  # fmt: skip
     scale = math.lcm(*(w.denominator for ws in shares.values() for w in ws)) if shares else 1
     return {name: [int(w * scale) for w in ws] for name, ws in shares.items()}
 
@@ -251,10 +271,11 @@ def _element(part: PartInfo, name: str) -> list[str]:
                 f"{{{{/params.{name}_statements}}}}", f"{{{{#params.{name}_options}}}}",
                 '<pl-option name="{{name}}">{{{html}}}</pl-option>',
                 f"{{{{/params.{name}_options}}}}", "</pl-matching>"]  # fmt: skip
-    if part.kind == "expression":
-        return [f'<pl-symbolic-input answers-name="{name}" weight="{weight}" '
-                f'variables="{{{{params.{name}_variables}}}}" '
-                f'label="{{{{params.{name}_label}}}}"></pl-symbolic-input>']  # fmt: skip
+    if part.kind == "expression":  # an input per equation
+        return [f"{{{{#params.{name}_formulas}}}}",
+                '<p><pl-symbolic-input answers-name="{{name}}" weight="{{weight}}" '
+                'variables="{{variables}}" label="{{label}}"></pl-symbolic-input></p>',
+                f"{{{{/params.{name}_formulas}}}}"]  # fmt: skip
     raise AssertionError(f"no element for an auto-graded {part.kind} part")  # pragma: no cover
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from generator.authoring.figures import Panel, PanelRow, write_png
 from generator.bank.questions import Question, load_question
 from generator.errors import ExamError
-from generator.key.records import QuestionInfo
+from generator.key.records import PartInfo, QuestionInfo
 from generator.key.write import question_record
 from generator.kinds import KINDS, bounds
 from generator.lms.html import to_html
@@ -41,6 +41,7 @@ from generator.lms.prairielearn.elements import (
     auto,
     credited,
     element_names,
+    inputs,
     symbolic,
     weights,
 )
@@ -105,17 +106,13 @@ def variant_data(drawn: Drawn) -> dict[str, Any]:
                 correct[entry] = value
             params[f"{name}_entries"] = entries
             continue
+        if part.kind == "expression":
+            params[f"{name}_formulas"] = _formulas(part, weight[name], correct)
+            params[f"{name}_text"] += _variables_html(part)
+            continue
         params[f"{name}_weight"] = weight[name][0]
         if part.kind in ("integer", "number"):
             correct[name] = part.answer
-        elif part.kind == "expression":
-            formula = symbolic(part) or {}
-            correct[name] = formula["answer"]
-            params[f"{name}_variables"] = ", ".join(formula["variables"])
-            params[f"{name}_label"] = f"${formula['lhs']} =$"
-            shown = ", ".join(f"<code>{n}</code> for \\({t}\\)"
-                              for n, t in formula["shown"].items())  # fmt: skip
-            params[f"{name}_text"] += f"<p>Type the right-hand side; its variables: {shown}.</p>"
         elif part.kind in ("choice", "multi"):
             params[f"{name}_options"] = [
                 {"correct": "true" if o.correct else "false",
@@ -130,6 +127,27 @@ def variant_data(drawn: Drawn) -> dict[str, Any]:
     if rules:
         params["grading"] = rules
     return {"params": params, "correct_answers": correct}
+
+
+def _formulas(part: PartInfo, weights: list[int], correct: dict[str, Any]) -> list[dict]:
+    """A ``pl-symbolic-input`` per equation of a formula part (its right-hand side asked,
+    under ``lhs =``), each correct answer put in ``correct``."""
+    found = []
+    for formula, input_name, w in zip(symbolic(part) or (), inputs(part), weights, strict=True):
+        correct[input_name] = formula["answer"]
+        found.append({"name": input_name, "weight": w, "label": f"${formula['lhs']} =$",
+                      "variables": ", ".join(formula["variables"])})  # fmt: skip
+    return found
+
+
+def _variables_html(part: PartInfo) -> str:
+    """What to type, under the part: the right-hand side of each equation, and how each
+    variable reads in the text."""
+    shown = {n: t for formula in symbolic(part) or () for n, t in formula["shown"].items()}
+    listed = ", ".join(f"<code>{n}</code> for \\({shown[n]}\\)" for n in sorted(shown))
+    each = "the right-hand side of each equation" if len(inputs(part)) > 1 else (
+        "the right-hand side")  # fmt: skip
+    return f"<p>Type {each}; its variables: {listed}.</p>"
 
 
 def _html(text: str, figures: tuple[str, ...]) -> str:
@@ -153,8 +171,7 @@ def grading(info: QuestionInfo, params: dict[str, Any]) -> dict[str, Any]:
         if auto(part) and all_or_nothing(part):
             steps = [[s.wrong, float(Fraction(str(s.points)) / points)]
                      for s in part.scoring.steps or ()]  # fmt: skip
-            rules[name] = {"entries": [e["name"] for e in params[f"{name}_entries"]],
-                           "steps": steps}  # fmt: skip
+            rules[name] = {"entries": inputs(part), "steps": steps}
         elif auto(part) and credited(part):
             rules[name] = {"credits": [[*(float(b) for b in bounds(part, c.value)), float(c.share)]
                                        for c in credited(part)]}  # fmt: skip
