@@ -9,14 +9,16 @@ TEX_PACKAGES := texlive-latex-base texlive-latex-recommended texlive-latex-extra
                 texlive-fonts-recommended poppler-utils
 # Fonts for students' names in every script (typeset by Typst, see generator/render/names.py).
 FONT_PACKAGES := fonts-texgyre fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+# The shells whose completion the docs give a line for (tests/test_command_names.py runs them).
+SHELL_PACKAGES := zsh fish
 
-.PHONY: demo test setup tex fonts js lint bench golden clean
+.PHONY: demo test setup tex fonts shells js lint bench golden clean
 
 demo: setup tex fonts
 	@echo "Building the seed-42 exam with its PDFs..."
 	$(BIN)/generate-exam --seed 42
 
-test: setup tex fonts js lint
+test: setup tex fonts shells js lint
 	@echo "Running the test suite..."
 	$(BIN)/python -m pytest
 
@@ -76,6 +78,17 @@ fonts:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
 	  echo "Fonts: present"; \
+	fi
+
+# zsh and fish from Debian's packages, installed only when one is missing.
+shells:
+	@missing=$$(for p in $(SHELL_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing the shells the completion tests run: $$missing..."; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "Shells: present"; \
 	fi
 
 clean:

@@ -8,6 +8,7 @@ process as bash would run it.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -73,3 +74,50 @@ def test_the_shell_gets_its_completion_script():
     result = run(env={"_GENERATE_EXAM_COMPLETE": "bash_source"})
     assert result.returncode == 0
     assert "_GENERATE_EXAM_COMPLETE=bash_complete" in result.stdout
+
+
+def _shell(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"no {name} here (make test installs it from Debian's packages)")
+    return found
+
+
+def _on_path(tmp_path) -> dict[str, str]:
+    """An environment whose PATH holds a ``generate-exam`` that runs this checkout."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "generate-exam"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n')
+    script.chmod(0o755)
+    return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_fish_completes_commands_and_options_with_the_documented_line(tmp_path):
+    """fish's own ``complete -C`` runs the completion the docs' line installs."""
+    fish = _shell("fish")
+    script = ("_GENERATE_EXAM_COMPLETE=fish_source generate-exam | source; "
+              'complete -C"generate-exam ch"; complete -C"generate-exam --se"')  # fmt: skip
+    done = subprocess.run([fish, "--no-config", "-c", script], capture_output=True, text=True,
+                          env=_on_path(tmp_path), cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    offered = {line.split("\t")[0] for line in done.stdout.splitlines()}
+    assert offered == {"check", "--seed", "--secret-file"}
+
+
+def test_zsh_loads_the_documented_line_and_registers_the_completion(tmp_path):
+    """The docs' zsh line, after compinit, defines the completion and registers it for the
+    command (zsh completes only in an interactive line editor; the protocol it then calls
+    is the one checked here with zsh's name)."""
+    zsh = _shell("zsh")
+    script = ('autoload -U compinit; compinit -u -d "$PWD/.zcompdump"; '
+              'eval "$(_GENERATE_EXAM_COMPLETE=zsh_source generate-exam)"; '
+              'print -r -- "${_comps[generate-exam]}"')  # fmt: skip
+    done = subprocess.run([zsh, "-f", "-c", script], capture_output=True, text=True,
+                          env=_on_path(tmp_path), cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert done.stdout.strip() == "_generate_exam_completion"
+    env = {"_GENERATE_EXAM_COMPLETE": "zsh_complete", "COMP_WORDS": "generate-exam ch",
+           "COMP_CWORD": "1"}  # fmt: skip
+    result = run(env=env)
+    assert result.stdout.splitlines()[:2] == ["plain", "check"]
