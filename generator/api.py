@@ -42,17 +42,19 @@ from generator.key.answer_csv import answer_text
 from generator.key.records import Key
 from generator.key.write import build_key
 from generator.variants.assemble import build_exam
-from generator.variants.roster import Student, for_roster, numbered
+from generator.variants.roster import MAX_COPIES, Student, for_roster, numbered, read_roster
 from generator.variants.secret import load_secret
 from generator.variants.seeding import PUBLIC, Secret, Seeding
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["PUBLIC", "Graded", "Key", "Secret", "Student", "build", "grade_frame",
-           "grade_responses", "key_frame", "secret_file"]  # fmt: skip
+__all__ = ["PUBLIC", "Graded", "Key", "Response", "Secret", "Student", "build", "grade_frame",
+           "grade_responses", "key_frame", "marks_frame", "read_roster", "secret_file"]  # fmt: skip
 
 RESPONSE_COLUMNS = ("student", "label", "response")
+MARKS_COLUMNS = ("student", "variant", "name", "question", "label", "points", "bonus", "score",
+                 "verdict", "mistakes", "reason", "response", "expected")  # fmt: skip
 
 
 class APIError(ExamError):
@@ -76,15 +78,21 @@ def build(
     banks: Sequence[str | Path] = (),
 ) -> Key:
     """The key of an exam (one copy, v0) or a class: ``copies`` numbered copies v0 ...
-    v(N-1), or a copy per student of ``students`` (a roster's rows).  ``blueprint``: a
-    shipped blueprint's name or a file (the default exam when None); ``banks``: extra
-    question-bank folders."""
+    v(N-1), or a copy per student of ``students`` (:func:`read_roster`'s rows).
+    ``blueprint``: a shipped blueprint's name or a file (the default exam when None);
+    ``banks``: extra question-bank folders.  An ``exam.toml`` is not read: a script
+    says what it builds."""
     if not isinstance(secret, Secret):
         raise APIError("secret= must be a Secret: api.secret_file(path), or api.PUBLIC.")
     if students is not None and copies != 1:
         raise APIError("give either copies= or students=, not both.")
-    if copies < 1:
-        raise APIError(f"copies={copies}: build at least one copy.")
+    count = copies if students is None else len(students)
+    if not 1 <= count <= MAX_COPIES:
+        raise APIError(f"{count} copies: build from 1 to {MAX_COPIES:,} in one class.")
+    ids = [s.id for s in students or ()]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise APIError(f"students= lists the id {twice[0]!r} twice; give each student once.")
     bank = load_bank(tuple(Path(b) for b in banks))
     plan = load_blueprint(None if blueprint is None else str(blueprint), bank)
     seeding = Seeding(seed, secret)
@@ -137,27 +145,23 @@ def grade_frame(key: Key, responses: pandas.DataFrame) -> pandas.DataFrame:
                              f"columns {', '.join(RESPONSE_COLUMNS)}.")  # fmt: skip
     rows = responses[list(RESPONSE_COLUMNS)].itertuples()
     given = [Response(student=_cell(row.student), label=_cell(row.label),
-                      text=_cell(row.response), line=index + 2)
+                      text=_cell(row.response), line=index + 1)
              for index, row in enumerate(rows)]  # fmt: skip
-    return marks_frame(grade_responses(key, given))
+    return marks_frame(grade(key, given, where="responses table (line N: its N-th row)"))
 
 
 def marks_frame(graded: Sequence[Graded]) -> pandas.DataFrame:
     """Graded copies as a table: a row per student and part."""
     pd = _pandas()
-    rows = [{"student": g.student_id or g.copy_name, "variant": g.variant, "name": g.who,
-             "question": p.question, "label": p.label, "points": p.points, "score": p.score,
-             "verdict": p.verdict, "mistakes": "; ".join(p.mistakes), "reason": p.reason,
-             "response": p.response, "expected": p.expected}
-            for g in graded for p in g.parts]  # fmt: skip
-    return pd.DataFrame(rows)
+    rows = [(g.student_id or g.copy_name, g.variant, g.who, p.question, p.label, p.points,
+             p.bonus, p.score, p.verdict, "; ".join(p.mistakes), p.reason, p.response,
+             p.expected) for g in graded for p in g.parts]  # fmt: skip
+    return pd.DataFrame(rows, columns=MARKS_COLUMNS)
 
 
 def _cell(value: Any) -> str:
-    """A table cell as text: an empty cell (NaN, None) is an empty response."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
+    """A table cell as text: an empty cell (None, NaN, pandas' NA) is an empty response."""
+    return "" if _pandas().isna(value) else str(value)
 
 
 def _pandas() -> Any:

@@ -114,3 +114,48 @@ def test_a_responses_table_without_its_columns_says_which(session):
 
     with pytest.raises(ResponsesError, match="no column label, response"):
         api.grade_frame(session["key"], pd.DataFrame({"student": ["v0"]}))
+
+
+def test_empty_cells_of_any_kind_are_unanswered_not_unreadable(session):
+    """pandas writes a blank cell as NaN, or as NA with ``dtype="string"``: both are an
+    empty response (0 points), never the text "<NA>" sent to a person."""
+    import pandas as pd
+
+    key, table = session["key"], session["table"]
+    first = table[table.kind == "integer"].iloc[0]
+    for blank in (None, float("nan"), pd.NA):
+        responses = pd.DataFrame({"student": [first.variant], "label": [first.label],
+                                  "response": pd.Series([blank], dtype=object)})  # fmt: skip
+        marks = api.grade_frame(key, responses.astype({"response": "string"})
+                                if blank is pd.NA else responses)  # fmt: skip
+        row = marks[marks.label == first.label].iloc[0]
+        assert (row.score, row.response) == (0, ""), blank
+
+
+def test_an_empty_responses_table_gives_an_empty_marks_table_with_its_columns(session):
+    import pandas as pd
+
+    marks = api.grade_frame(session["key"], pd.DataFrame(columns=["student", "label",
+                                                                  "response"]))  # fmt: skip
+    assert marks.empty and list(marks.columns) == list(api.MARKS_COLUMNS)
+    assert marks.groupby("student").score.sum().empty
+
+
+def test_the_marks_say_which_points_are_extra_credit(session):
+    """The default exam is 60 points + 2 extra credit (the seed exam's cover)."""
+    marks = session["marks"]
+    one = marks[marks.variant == marks.variant.iloc[0]]
+    assert one.points.sum() == 62 and one[~one.bonus].points.sum() == 60
+
+
+def test_a_class_of_students_is_checked_as_a_roster_is(tmp_path):
+    with pytest.raises(api.APIError, match="0 copies: build from 1 to 20,000"):
+        api.build(seed=1, secret=api.PUBLIC, students=[])
+    twice = [api.Student("s1", "Ada"), api.Student("s1", "Bob")]
+    with pytest.raises(api.APIError, match="students= lists the id 's1' twice"):
+        api.build(seed=1, secret=api.PUBLIC, students=twice)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns1,Ada Lovelace\ns2,Émile Durand\n", encoding="utf-8")
+    key = api.build(seed=1, secret=api.PUBLIC, students=api.read_roster(roster))
+    assert [(v.student.id, v.student.name) for v in key.variants] == [
+        ("s1", "Ada Lovelace"), ("s2", "Émile Durand")]  # fmt: skip

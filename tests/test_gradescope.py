@@ -220,3 +220,19 @@ def test_the_summary_says_what_waits_in_gradescope_not_on_sheets(copy_of):
     assert "Graded 4 students: mean 39.00 points; 1 score(s) not given yet:" in result.output
     assert "not graded in Gradescope yet" in result.output
     assert "grades/sheets/" not in result.output
+
+
+def test_a_report_with_every_score_given_says_nothing_of_sheets(copy_of, tmp_path):
+    """Émile's empty cell given 4 points: nothing waits, and no sheets are named."""
+    rows = list(csv.reader(io.StringIO((DATA / "grades.csv").read_text(encoding="utf-8"))))
+    column = rows[0].index("6: Adversarial Attacks and GANs (6.0 pts)")
+    for row in rows[1:]:
+        if row[column] == "" and row[7] != "Missing":
+            row[column] = "4.0"
+    path = tmp_path / "all-graded.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    result = CliRunner().invoke(cli, ["grade", str(copy_of), "--responses", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Graded 4 students: mean 40.00 points.\n" in result.output  # (156 + 4) / 4
+    assert "sheets" not in result.output

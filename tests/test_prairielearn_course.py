@@ -195,14 +195,37 @@ def test_an_export_from_a_bank_that_changed_says_to_build_again(mine):
             "the question's parts differ from the run's my-course/neuron")  # fmt: skip
 
 
-def test_a_question_file_prairielearn_owns_is_refused_and_links_not_shipped(mine):
+def test_a_question_file_prairielearn_owns_is_refused(mine):
     bank, run = mine
     folder = next(bank.rglob("question.toml")).parent
     (folder / "server.py").write_text("print('mine')\n")
-    (folder / "notes.txt").symlink_to("/etc/passwd")
     refused(export(run, "--bank", str(bank)), run,
             "PrairieLearn's question folder has its own server.py")  # fmt: skip
-    (folder / "server.py").unlink()
+
+
+def test_a_linked_question_file_is_refused_not_left_out(mine, tmp_path):
+    """A template kept elsewhere and linked in: the course would lack it and fail on every
+    variant, so the export stops; a link to /etc/passwd would ship that file."""
+    bank, run = mine
+    folder = next(bank.rglob("question.toml")).parent
+    elsewhere = tmp_path / "kept" / "question.tex.j2"
+    elsewhere.parent.mkdir()
+    (folder / "question.tex.j2").rename(elsewhere)
+    (folder / "question.tex.j2").symlink_to(elsewhere)
+    refused(export(run, "--bank", str(bank)), run,
+            "question.tex.j2: a link; a PrairieLearn course needs the file itself")  # fmt: skip
+
+
+def test_a_data_file_in_a_subfolder_travels_with_the_question(mine):
+    """A file in a subfolder (data a solve.py may read) travels with the question, and the
+    export draws from what it ships; an editor's hidden file stays behind."""
+    bank, run = mine
+    folder = next(bank.rglob("question.toml")).parent
+    (folder / "data").mkdir()
+    (folder / "data" / "weights.csv").write_text("w\n0.5\n")
+    (folder / ".notes.swp").write_text("an editor's")
     result = export(run, "--bank", str(bank))
     assert result.returncode == 0, result.stderr
-    assert not (run / "lms/prairielearn/questions/my-course/neuron/notes.txt").exists()
+    shipped = run / "lms/prairielearn/questions/my-course/neuron"
+    assert (shipped / "data" / "weights.csv").read_text() == "w\n0.5\n"
+    assert not (shipped / ".notes.swp").exists()

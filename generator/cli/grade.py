@@ -34,7 +34,7 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, own_copy: b
           force: bool) -> None:  # fmt: skip
     """Grade each student's responses against their own copy in RUN/key.json."""
     from generator.grading.pipeline import grade_run
-    from generator.grading.records import GradingWarning
+    from generator.grading.records import MARKS_ONLY, GradingWarning
     from generator.grading.sheets import decided
 
     with warnings.catch_warnings(record=True) as caught:
@@ -45,10 +45,9 @@ def grade(run: Path, responses: Path, canvas_assignment: str | None, own_copy: b
     reasons = Counter(p.reason for p in pending)
     groups = len({decided(p.label, p.expected, p.response) for p in pending})
     mean = sum(g.total for g in graded) / len(graded) if graded else 0
-    sheets = RunFolder(run).grades.sheets
-    if pending and not (sheets.is_dir() and any(sheets.iterdir())):  # graded elsewhere
-        click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
-                   f"{len(pending)} score(s) not given yet:")  # fmt: skip
+    if graded and all(p.kind == MARKS_ONLY for g in graded for p in g.parts):  # Gradescope's
+        waiting = f"; {len(pending)} score(s) not given yet:" if pending else "."
+        click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points{waiting}")
     else:
         click.echo(f"Graded {len(graded)} students: mean {mean:.2f} points; "
                    f"{len(pending)} response(s) to grade by hand in {groups} group(s) of "

@@ -69,7 +69,9 @@ class Format:
 
     module: str
     file: str  # what it writes in lms/ (a folder for Blackboard's files)
-    shows_questions: bool = True  # its items show the questions, figures included
+    # it ships the run's figures/ PNGs (a format that shows no question, or that draws its
+    # figures itself, as a PrairieLearn course does, needs none)
+    run_figures: bool = True
     quiz: str = ""  # the table of the Moodle quiz to build from it (moodle/slot_marks.py)
     in_all: bool = True  # ``--lms all`` writes it (a whole course folder is asked by name)
     code: bool = False  # it ships the questions' code: its write takes the bank's folders
@@ -112,11 +114,13 @@ FORMATS_BY_NAME = {
     "qti21": Format("generator.lms.qti21", "qti21.zip"),
     "gift": Format("generator.lms.moodle.gift", "questions.gift", quiz="gift-slot-marks.csv"),
     "blackboard": Format("generator.lms.blackboard", "blackboard"),
-    "prairielearn": Format("generator.lms.prairielearn", "prairielearn", in_all=False, code=True),
-    "gradescope": Format(
-        "generator.lms.gradescope.export", "gradescope", shows_questions=False, in_all=False
+    "prairielearn": Format(
+        "generator.lms.prairielearn", "prairielearn", in_all=False, code=True, run_figures=False
     ),
-    "csv": Format("generator.key.answer_csv", "answer-key.csv", shows_questions=False),
+    "gradescope": Format(
+        "generator.lms.gradescope.export", "gradescope", run_figures=False, in_all=False
+    ),
+    "csv": Format("generator.key.answer_csv", "answer-key.csv", run_figures=False),
 }
 FORMATS = tuple(name for name, f in FORMATS_BY_NAME.items() if f.in_all)  # what "all" means
 BY_NAME_ONLY = tuple(name for name in FORMATS_BY_NAME if name not in FORMATS)
@@ -125,7 +129,7 @@ BY_NAME_NOTES = {"prairielearn": "a PrairieLearn course",
 HELP = f"{','.join(FORMATS)}, or all; also " + ", ".join(
     f"{name} ({BY_NAME_NOTES[name]})" for name in BY_NAME_ONLY
 )
-WITHOUT_FIGURES = {name for name, f in FORMATS_BY_NAME.items() if not f.shows_questions}
+WITHOUT_FIGURES = {name for name, f in FORMATS_BY_NAME.items() if not f.run_figures}
 VENDORS = {
     "canvas": Vendor("generator.lms.canvas.report", "generator.lms.canvas.gradebook"),
     "moodle": Vendor("generator.lms.moodle.report", "generator.lms.moodle.gradebook"),

@@ -206,41 +206,69 @@ def file(data):
 
 
 def question_files(question: Question) -> dict[str, bytes]:
-    """The bank question's own files (not its links, folders or hidden files), which
-    ``server.py`` draws from."""
+    """The bank question's own files, its subfolders' too (a data file ``solve.py`` reads),
+    by their path in the folder; not hidden files nor ``__pycache__``.  A link is refused:
+    the course needs the file itself, and a link could ship any file of the machine."""
     files = {}
-    for path in sorted(question.folder.iterdir()):
-        if path.name.startswith(".") or path.is_symlink() or not path.is_file():
+    for path in sorted(question.folder.rglob("*")):
+        relative = path.relative_to(question.folder)
+        if any(p.startswith(".") or p == "__pycache__" for p in relative.parts):
             continue
-        if path.name in PL_FILES:
+        if path.is_symlink():
+            raise ExportError(f"{path}: a link; a PrairieLearn course needs the file itself: "
+                              "put the file in the question's folder.")  # fmt: skip
+        if not path.is_file():
+            continue
+        if relative.as_posix() in PL_FILES:
             raise ExportError(f"{path}: PrairieLearn's question folder has its own {path.name}; "
                               "rename this file of the question.")  # fmt: skip
         if path.stat().st_size > MAX_QUESTION_FILE:
             raise ExportError(f"{path}: more than {MAX_QUESTION_FILE >> 20} MiB; a question's "
                               "files travel with the course: make it smaller.")  # fmt: skip
-        files[path.name] = path.read_bytes()
+        files[relative.as_posix()] = path.read_bytes()
     return files
 
 
 def package_files() -> dict[str, bytes]:
     """This package's code, as ``serverFilesCourse/generator/`` holds it (not the shipped
-    bank and templates: each question carries its own files)."""
+    bank, templates and docs: each question carries its own files; nor hidden files, which
+    an editor or a file manager leaves)."""
     root = Path(generator.__file__).parent
     files = {}
     for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if (path.is_file() and not path.is_symlink() and "__pycache__" not in relative.parts
-                and relative.parts[0] != "_data" and path.suffix != ".pyc"):  # fmt: skip
-            files[f"generator/{relative.as_posix()}"] = path.read_bytes()
+        parts = path.relative_to(root).parts
+        if (path.is_file() and not path.is_symlink() and "__pycache__" not in parts
+                and parts[0] != "_data" and path.suffix != ".pyc"
+                and not any(p.startswith(".") for p in parts)):  # fmt: skip
+            files[f"generator/{'/'.join(parts)}"] = path.read_bytes()
     return files
 
 
-def _checked_draw(qid: str, question: Question, info: QuestionInfo) -> None:
-    """Draw the bank's question once: its parts must be those the run's key holds."""
-    mine, theirs = _shape(live.draw(question.folder, 0).info), _shape(info)
-    if mine != theirs:
-        raise ExportError(f"{question.folder}: the question's parts differ from the run's "
-                          f"{qid} (the bank changed since the run); build it again.")  # fmt: skip
+# Variant seeds the export draws each question for, from the files it ships: a variant
+# whose parts take other elements than question.html's would fail in PrairieLearn.
+CHECKED_SEEDS = range(20)
+
+
+def check_draws(qid: str, folder: Path, info: QuestionInfo) -> None:
+    """Draw the shipped question for :data:`CHECKED_SEEDS`: each draw's parts must be those
+    the run's key holds, and take the elements question.html has."""
+    theirs = _shape(info)
+    for seed in CHECKED_SEEDS:
+        try:
+            mine = _shape(live.draw(folder, seed).info)
+        except ExamError as exc:
+            raise ExportError(f"{qid}: the course's copy of the question cannot draw variant "
+                              f"seed {seed} ({exc})") from exc  # fmt: skip
+        if [p[:3] for p in mine] != [p[:3] for p in theirs]:  # part, kind, points
+            raise ExportError(f"{folder}: the question's parts differ from the run's {qid} "
+                              "(the bank changed since the run); build it again.")  # fmt: skip
+        if mine != theirs:
+            raise ExportError(
+                f"{qid}: variant seed {seed} takes other elements than the run's variants "
+                f"({dict(zip((p[0] for p in mine), (p[3] for p in mine), strict=True))}): a "
+                "formula PrairieLearn reads in some variants and not in others; make the "
+                "question's formulas alike in every variant, or export it for another LMS."
+            )
 
 
 def write(key: Key, run_folder: Path, out: Path, banks: tuple[Path, ...] = ()) -> list[Path]:
@@ -263,7 +291,6 @@ def write(key: Key, run_folder: Path, out: Path, banks: tuple[Path, ...] = ()) -
                               "--bank (PrairieLearn draws from the bank's code).")  # fmt: skip
         _check_same_parts(qid, variants)
         first = variants[0][1]
-        _checked_draw(qid, bank[qid], first)
         folder = root / "questions" / qid
         written[folder / "question.html"] = question_html(first).encode()
         written[folder / "server.py"] = server_py(qid, element_names(first)).encode()
@@ -276,6 +303,8 @@ def write(key: Key, run_folder: Path, out: Path, banks: tuple[Path, ...] = ()) -
     for path, content in sorted(written.items()):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
+    for qid, variants in found.items():  # what ships draws, as PrairieLearn will draw it
+        check_draws(qid, root / "questions" / qid, variants[0][1])
     return sorted(written)
 
 

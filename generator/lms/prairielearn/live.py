@@ -132,11 +132,15 @@ def variant_data(drawn: Drawn) -> dict[str, Any]:
 def _formulas(part: PartInfo, weights: list[int], correct: dict[str, Any]) -> list[dict]:
     """A ``pl-symbolic-input`` per equation of a formula part (its right-hand side asked,
     under ``lhs =``), each correct answer put in ``correct``."""
+    formulas = symbolic(part) or []
+    # every input takes every variable of the part: one that took only its own equation's
+    # would tell a student, by a format error that costs nothing, which ones it uses
+    variables = ", ".join(sorted({n for formula in formulas for n in formula["variables"]}))
     found = []
-    for formula, input_name, w in zip(symbolic(part) or (), inputs(part), weights, strict=True):
+    for formula, input_name, w in zip(formulas, inputs(part), weights, strict=True):
         correct[input_name] = formula["answer"]
         found.append({"name": input_name, "weight": w, "label": f"${formula['lhs']} =$",
-                      "variables": ", ".join(formula["variables"])})  # fmt: skip
+                      "variables": variables})  # fmt: skip
     return found
 
 
