@@ -229,3 +229,39 @@ def test_a_data_file_in_a_subfolder_travels_with_the_question(mine):
     shipped = run / "lms/prairielearn/questions/my-course/neuron"
     assert (shipped / "data" / "weights.csv").read_text() == "w\n0.5\n"
     assert not (shipped / ".notes.swp").exists()
+
+
+LINE_SOLVE = """
+from generator.authoring import Formula
+import sympy as sp
+
+
+def sample(rng):
+    return {"half": bool(rng.integers(0, 2))}
+
+
+def solve(params, rng):  # y = 3x in some variants, y = 0.5x in others
+    slope = sp.Float(0.5) if params["half"] else sp.Integer(3)
+    return {"a": Formula("y", sp.Mul(slope, sp.Symbol("x"), evaluate=False))}
+"""
+
+
+def test_a_formula_prairielearn_reads_in_some_variants_only_is_refused(tmp_path):
+    """y = 3x takes a pl-symbolic-input; y = 0.5x (a decimal) is graded by hand: one
+    question.html cannot serve both, and PrairieLearn would fail on the second kind."""
+    folder = tmp_path / "bank" / "line"
+    folder.mkdir(parents=True)
+    (folder / "question.toml").write_text('id = "my-course/line"\ntitle = "Line"\n'
+                                          '[[parts]]\nlabel = "a"\nkind = "expression"\n'
+                                          "points = 2\n")  # fmt: skip
+    (folder / "solve.py").write_text(LINE_SOLVE)
+    template = "\\BLOCK{block stem}\nA line.\n\\BLOCK{endblock}\n"
+    (folder / "question.tex.j2").write_text(template + "\\BLOCK{block a}\nGive $y$.\n"
+                                            "\\BLOCK{endblock}\n")  # fmt: skip
+    blueprint = tmp_path / "line.toml"
+    blueprint.write_text('name = "line"\ntitle = "Line"\npoints = 2\n'
+                         '[[questions]]\nfrom = ["my-course/line"]\n')  # fmt: skip
+    run = build(tmp_path / "out", "--seed", "1", "--bank", str(tmp_path / "bank"),
+                "--blueprint", str(blueprint))  # fmt: skip
+    refused(export(run, "--bank", str(tmp_path / "bank")), run,
+            "takes other elements than the run's variants ((a) ")  # fmt: skip

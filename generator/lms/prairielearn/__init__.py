@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import generator
-from generator.bank.questions import Question, load_bank
+from generator.bank.questions import Question, load_bank, printed_part
 from generator.errors import ExamError
 from generator.key.records import Key, QuestionInfo
 from generator.kinds import KINDS
@@ -262,12 +262,14 @@ def check_draws(qid: str, folder: Path, info: QuestionInfo) -> None:
         if [p[:3] for p in mine] != [p[:3] for p in theirs]:  # part, kind, points
             raise ExportError(f"{folder}: the question's parts differ from the run's {qid} "
                               "(the bank changed since the run); build it again.")  # fmt: skip
-        if mine != theirs:
+        changed = [f"{printed_part(a[0])} {b[3]} there, {a[3]} in the run's"
+                   for a, b in zip(theirs, mine, strict=True) if a != b]  # fmt: skip
+        if changed:
             raise ExportError(
                 f"{qid}: variant seed {seed} takes other elements than the run's variants "
-                f"({dict(zip((p[0] for p in mine), (p[3] for p in mine), strict=True))}): a "
-                "formula PrairieLearn reads in some variants and not in others; make the "
-                "question's formulas alike in every variant, or export it for another LMS."
+                f"({'; '.join(changed)}): PrairieLearn reads its formula in some variants and "
+                "not in others (a decimal, a matrix); make the question's formulas alike in "
+                "every variant, or export it for another LMS."
             )
 
 
