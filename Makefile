@@ -68,28 +68,25 @@ tex:
 	    $(TEX_PACKAGES); \
 	fi
 
-# The name fonts from Debian's packages, installed only when one is missing.
-fonts:
-	@missing=$$(for p in $(FONT_PACKAGES); do \
+# Debian's packages $(1), installed only when one is missing; $(2) says what they are for,
+# $(3) what to say when all are there.
+define debian_packages
+	@missing=$$(for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing the fonts for students' names: $$missing..."; \
+	  echo "Installing $(2): $$missing..."; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-	  echo "Fonts: present"; \
+	  echo "$(3): present"; \
 	fi
+endef
 
-# zsh and fish from Debian's packages, installed only when one is missing.
+fonts:
+	$(call debian_packages,$(FONT_PACKAGES),the fonts for students' names,Fonts)
+
 shells:
-	@missing=$$(for p in $(SHELL_PACKAGES); do command -v $$p >/dev/null || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing the shells the completion tests run: $$missing..."; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	else \
-	  echo "Shells: present"; \
-	fi
+	$(call debian_packages,$(SHELL_PACKAGES),the shells the completion tests run,Shells)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/js/node_modules
