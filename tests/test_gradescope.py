@@ -236,3 +236,17 @@ def test_a_report_with_every_score_given_says_nothing_of_sheets(copy_of, tmp_pat
     assert result.exit_code == 0, result.output
     assert "Graded 4 students: mean 40.00 points.\n" in result.output  # (156 + 4) / 4
     assert "sheets" not in result.output
+
+
+def test_an_email_is_matched_in_any_case(copy_of, tmp_path):
+    """Émile's row has no SID: Gradescope's "Emile@Example.EDU" is the roster's
+    emile@example.edu (mail ignores case)."""
+    rows = list(csv.reader(io.StringIO((DATA / "grades.csv").read_text(encoding="utf-8"))))
+    email = rows[0].index("Email")
+    (row,) = [r for r in rows[1:] if r[email] == "emile@example.edu"]
+    row[email] = "Emile@Example.EDU"
+    path = tmp_path / "cased.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    graded = grade_run(copy_of, path)
+    assert [g.student_id for g in graded] == ["1001", "1003", "1002", "1004"]

@@ -133,8 +133,8 @@ class Exam:
     def student(self, identity: Sequence[tuple[str, str]]) -> str | None:
         """The copy of the roster's student the LMS's id columns name (names never do)."""
         for column, value in identity:
-            if column.lower() not in NAME_COLUMNS and value.strip() in self.people:
-                return self.people[value.strip()]
+            if column.lower() not in NAME_COLUMNS and (found := person(self.people, value)):
+                return found
         return None
 
 
@@ -150,8 +150,19 @@ def people(variants: list[VariantInfo]) -> dict[str, str]:
                                  if k.strip().lower() in ID_COLUMNS]  # fmt: skip
         for value in values:
             if value.strip():
-                names.setdefault(value.strip(), set()).add(variant.variant)
+                names.setdefault(_folded(value), set()).add(variant.variant)
     return {value: copies.pop() for value, copies in names.items() if len(copies) == 1}
+
+
+def person(people: dict[str, str], value: str) -> str | None:
+    """The copy :func:`people` files under an id or email as an LMS writes it: an email in
+    any case (mail systems ignore it, and LMSs lower-case them), an id exactly."""
+    return people.get(_folded(value)) if value.strip() else None
+
+
+def _folded(value: str) -> str:
+    value = value.strip()
+    return value.casefold() if "@" in value else value
 
 
 def entries(values: list[str]) -> str:

@@ -90,7 +90,7 @@ def read(rows: list[list[str]], key: Key, path: str) -> list[Graded]:
         where = f"{path}, line {line}"
         if row[status].strip().lower() == MISSING:
             continue
-        code = next((people[row[i].strip()] for i in ids if row[i].strip() in people), None)
+        code = next((c for i in ids if (c := reports.person(people, row[i]))), None)
         if code is None:
             shown = ", ".join(f"{header[i]} '{reports.short(row[i])}'" for i in ids
                               if row[i].strip()) or "no SID or email"  # fmt: skip
