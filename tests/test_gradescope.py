@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -250,3 +251,24 @@ def test_an_email_is_matched_in_any_case(copy_of, tmp_path):
         csv.writer(f).writerows(rows)
     graded = grade_run(copy_of, path)
     assert [g.student_id for g in graded] == ["1001", "1003", "1002", "1004"]
+
+
+def test_a_pooled_class_grader_key_names_each_students_own_question(tmp_path):
+    """dl-core-quiz draws, per copy, one of two questions at its first number: the page
+    says both, and each row the one that student's copy printed (key.json says which)."""
+    args = ["--public", "--no-pdf", "--seed", "5", "--roster", str(DATA / "roster.csv"),
+            "--blueprint", "dl-core-quiz", "--lms", "gradescope",
+            "--out", str(tmp_path)]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    printed = {v.student.id: {q.number: q.title for q in v.questions}
+               for v in read_key(folder / "key.json").variants}  # fmt: skip
+    first = {titles[1] for titles in printed.values()}
+    assert len(first) == 2  # this seed's five copies draw both
+    page = (folder / "lms" / "gradescope" / "grader-key.html").read_text(encoding="utf-8")
+    section = page.split('<section id="question-1">')[1].split("</section>")[0]
+    assert f"question 1, {' or '.join(sorted(first))} (4 points)" in section
+    rows = re.findall(r'<td rowspan="\d+">(\d{4})</td><td rowspan="\d+">[0-9a-f]{12}</td>'
+                      r'<td rowspan="\d+">([^<]+)</td>', section)  # fmt: skip
+    assert sorted(rows) == sorted((sid, printed[sid][1]) for sid in SIDS.values())

@@ -52,14 +52,16 @@ class Row:
     sid: str
     copy: str
     answers: list[tuple[str, str, str]]  # (label, points, answer)
+    question: str = ""  # the question's title, where copies draw different ones here
 
 
 @dataclass(frozen=True)
 class Page:
     number: int
-    title: str
+    title: str  # the titles of the questions drawn at this number, "A or B" for a pool
     points: str
     rows: list[Row]
+    drawn: bool = False  # copies draw different questions here: each row names its own
 
 
 def write(key: Key, run_folder: Path, out: Path) -> list[Path]:
@@ -111,13 +113,15 @@ def grader_key_html(key: Key, students: list[tuple[StudentInfo, VariantInfo]]) -
     """One page per question, a row per student in Gradescope's order."""
     first = key.variants[0]
     pages = []
-    for q in first.questions:
+    for q in first.questions:  # a pool's questions are worth the same: the page's points
         rows = []
         for student, variant in students:
             question = next(x for x in variant.questions if x.number == q.number)
             answers = [(p.label, f"{p.points:g}" + (" bonus" if p.bonus else ""),
                         answer_text(p)) for p in question.parts]  # fmt: skip
-            rows.append(Row(student.name, student.id, variant.variant, answers))
-        pages.append(Page(q.number, q.title, f"{q.points:g}", rows))
+            rows.append(Row(student.name, student.id, variant.variant, answers, question.title))
+        titles = sorted({row.question for row in rows})
+        pages.append(Page(q.number, " or ".join(titles), f"{q.points:g}", rows,
+                          drawn=len(titles) > 1))  # fmt: skip
     template = page_environment().get_template("gradescope-key.html.j2")
     return template.render(title=key.exam.title, code=key.exam.code, order=ORDER, pages=pages)
