@@ -91,7 +91,8 @@ def check_fields(
     for name in required:
         if name not in table:
             raise error(
-                f"{where}: missing field '{name}'; add it (see the README's question format)."
+                f"{where}: missing field '{name}'; add it (see the authoring page: "
+                "generate-exam docs authoring)."
             )
     for name in table:
         if name not in known:

@@ -97,7 +97,7 @@ PUBLIC_WARNING = (
     default=None,
     metavar="K",
     help="For a large class: K variants of each question, typeset once, and each student "
-    "draws one of them per question (see the README on when to choose it).",
+    "draws one of them per question (docs/classes.md says when to choose it).",
 )
 @click.option(
     "--solutions/--no-solutions",

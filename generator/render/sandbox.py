@@ -3,7 +3,7 @@ shared between institutions, so what it holds is treated as untrusted.
 
 The document renders in Jinja's ImmutableSandboxedEnvironment (no ``_`` attributes, no
 mutation of lists or dicts, no ``str.format``), and a partial (templates/exam/*.tex.j2,
-shipped or replaced) sees only the names the layout contract documents (README, "Your
+shipped or replaced) sees only the names the layout contract documents (docs/layout.md, "Your
 own layout"), as plain values: not the wrapper's objects, not its globals (``kinds``,
 ``counts_pages``), not Jinja's (``lipsum``, ``cycler``, ``namespace``); ``range`` is
 capped.  Each partial is rewritten when it compiles so that one rendering of it is
@@ -32,7 +32,7 @@ MAX_SECONDS = 10.0  # one rendering of one partial
 
 RULES = "layout-sandbox-2"  # part of the compiled-template cache key: bump on any change
 
-#: What a partial sees (README, "Your own layout"): the wrapper's values of these names.
+#: What a partial sees (docs/layout.md, "Your own layout"): the wrapper's values of these names.
 NAMES = (
     "blueprint",
     "replica",
